@@ -1,0 +1,69 @@
+# Renda — the two commands: `make run` and `make test`. Both bootstrap .venv themselves.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8000
+WORKERS ?= 3
+
+.PHONY: run dev test lint bench messages makemessages install install-dev lock clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Runtime dependencies, from the lock file.
+$(VENV)/.installed-run: requirements.lock pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+# Runtime + development and test tools.
+$(VENV)/.installed-dev: requirements-dev.lock pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements-dev.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@ $(VENV)/.installed-run
+
+install: $(VENV)/.installed-run
+install-dev: $(VENV)/.installed-dev
+
+# The zh-Hans catalog is compiled by the build, in Python (no system gettext needed).
+messages: $(VENV)/.installed-run
+	$(PY) scripts/compile_messages.py
+
+# Developers only (needs GNU gettext): refresh the catalog from the source strings.
+makemessages: $(VENV)/.installed-dev
+	cd renda && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete --no-location
+	$(PY) scripts/compile_messages.py
+
+run: install messages
+	$(PY) manage.py migrate --noinput
+	RENDA_DEMO=1 $(PY) manage.py seed_demo
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "Renda is starting on http://127.0.0.1:$(PORT)/ (admin: /admin/)"
+	$(VENV)/bin/gunicorn renda.wsgi:application --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
+		--access-logfile - --forwarded-allow-ips 127.0.0.1
+
+dev: install-dev messages
+	$(PY) manage.py migrate --noinput
+	RENDA_DEMO=1 $(PY) manage.py seed_demo
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install-dev messages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check renda tests scripts
+	$(VENV)/bin/ruff format --check renda tests scripts
+	$(VENV)/bin/mypy renda
+	$(PY) scripts/check_conventions.py
+
+bench: install-dev messages
+	$(PY) -m bench
+
+lock: $(VENV)/bin/python
+	$(PY) -m pip install --quiet pip-tools
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra dev -o requirements-dev.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,724 @@
+"""The back office: reference data and accounts, scoped by the policy module and audited.
+
+Every ModelAdmin here derives from ScopedAdmin: its list is `visible_to(user)`, another
+congress's object is a 404, foreign-key choices are limited to the user's congresses,
+nothing is deleted, and every save writes the action log in the admin's transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.models import Group
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from treebeard.admin import TreeAdmin
+from treebeard.forms import movenodeform_factory
+
+from renda.congress import policy, roster, services
+from renda.congress.models import (
+    AgendaItem,
+    Congress,
+    Constituency,
+    Department,
+    Deputy,
+    DeputyGroup,
+    DeputyMembership,
+    MembershipStatus,
+    Official,
+    PresidiumMembership,
+    Role,
+    RoleGrant,
+    RosterImport,
+    Session,
+    Term,
+)
+from renda.core import audit
+from renda.core.models import ActionLog, Area, Region, User
+from renda.core.requestcontext import current_request
+
+admin.site.unregister(Group)
+
+# Related models whose choices are narrowed to the user's congresses in every form.
+_SCOPED_CHOICES = (Congress, Term, Session, Constituency, DeputyGroup, Department, Deputy)
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    view_perm = "congress.view"
+    change_perm = "reference.change"
+    actions = None
+
+    # --- scope -------------------------------------------------------------------------
+    def get_queryset(self, request: HttpRequest):
+        qs = super().get_queryset(request)
+        return qs.visible_to(request.user)
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            # Another scope's object is indistinguishable from a missing one.
+            raise Http404
+        return obj
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return policy.can(request.user, self.view_perm)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policy.can(request.user, self.view_perm, obj) or self.has_change_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policy.can(request.user, self.change_perm, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return policy.can(request.user, self.change_perm)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # nothing is lost: deactivate or end instead
+
+    def _limit(self, request: HttpRequest, model, queryset):  # noqa: ANN001
+        if model in _SCOPED_CHOICES:
+            return queryset.visible_to(request.user, self.change_perm) if queryset is not None else (
+                model.objects.visible_to(request.user, self.change_perm)
+            )
+        return queryset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # noqa: ANN001, ANN003
+        model = db_field.remote_field.model
+        if model in _SCOPED_CHOICES:
+            kwargs["queryset"] = self._limit(request, model, None)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):  # noqa: ANN001, ANN003
+        model = db_field.remote_field.model
+        if model in _SCOPED_CHOICES:
+            kwargs["queryset"] = self._limit(request, model, None)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    # --- audit -------------------------------------------------------------------------
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:  # noqa: ANN001
+        before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change else {}
+        super().save_model(request, obj, form, change)
+        after = audit.snapshot(obj)
+        action = "updated" if change else "created"
+        changes = audit.diff(before, after)
+        if change and not changes:
+            return
+        audit.record(f"{obj._meta.model_name}.{action}", obj, actor=request.user, changes=changes)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:  # noqa: ANN001
+        obj = form.instance
+        m2m = [f for f in obj._meta.many_to_many if f.name in form.cleaned_data]
+        before = {f.name: sorted(getattr(obj, f.name).values_list("pk", flat=True)) for f in m2m} if change else {}
+        super().save_related(request, form, formsets, change)
+        after = {f.name: sorted(getattr(obj, f.name).values_list("pk", flat=True)) for f in m2m}
+        changes = audit.diff(before, after) if change else {k: [None, v] for k, v in after.items() if v}
+        if changes:
+            audit.record(f"{obj._meta.model_name}.relations_changed", obj, actor=request.user, changes=changes)
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:  # noqa: ANN001
+        instances = formset.save(commit=False)
+        for instance in instances:
+            is_new = instance.pk is None
+            before = {} if is_new else audit.snapshot(type(instance).objects.get(pk=instance.pk))
+            instance.save()
+            changes = audit.diff(before, audit.snapshot(instance))
+            if changes:
+                action = "created" if is_new else "updated"
+                audit.record(f"{instance._meta.model_name}.{action}", instance, actor=request.user, changes=changes)
+        formset.save_m2m()
+
+
+class ScopedInline(admin.TabularInline):
+    extra = 0
+    change_perm = "reference.change"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policy.can(request.user, self.change_perm, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policy.can(request.user, self.change_perm, obj)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policy.can(request.user, "congress.view", obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # noqa: ANN001, ANN003
+        model = db_field.remote_field.model
+        if model in _SCOPED_CHOICES:
+            kwargs["queryset"] = model.objects.visible_to(request.user, self.change_perm)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+# --- Regions --------------------------------------------------------------------------
+
+
+def _region_scope(user) -> Q | None:  # noqa: ANN001
+    """Regions of the user's congresses and everything below them (None: everything)."""
+    if policy.is_superuser(user):
+        return None
+    ids = policy.congress_ids(user, "congress.view")
+    paths = Region.objects.filter(congress__id__in=ids).values_list("path", flat=True)
+    condition = Q(pk__in=[])
+    for p in paths:
+        condition |= Q(path__startswith=p)
+    return condition
+
+
+@admin.register(Region)
+class RegionAdmin(TreeAdmin, ScopedAdmin):
+    form = movenodeform_factory(Region, exclude=["path", "depth", "numchild"])
+    change_perm = "configuration.change"
+    list_display = ["name", "code", "level", "kind", "area", "is_active"]
+    list_filter = ["level", "kind", "is_active"]
+    search_fields = ["name", "code"]
+
+    def get_queryset(self, request: HttpRequest):
+        qs = admin.ModelAdmin.get_queryset(self, request).select_related("area")
+        scope = _region_scope(request.user)
+        return qs if scope is None else qs.filter(scope)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return policy.can(request.user, self.change_perm)
+        return policy.is_superuser(request.user) or self.get_queryset(request).filter(pk=obj.pk).exists() and (
+            policy.can(request.user, self.change_perm)
+        )
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policy.can(request.user, self.view_perm)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return policy.is_superuser(request.user)
+
+
+@admin.register(Area)
+class AreaAdmin(ScopedAdmin):
+    change_perm = "configuration.change"
+    list_display = ["name", "town", "order", "village_count"]
+    list_filter = ["town"]
+
+    def get_queryset(self, request: HttpRequest):
+        qs = admin.ModelAdmin.get_queryset(self, request).select_related("town").annotate(n=Count("villages"))
+        scope = _region_scope(request.user)
+        return qs if scope is None else qs.filter(town__in=Region.objects.filter(scope))
+
+    @admin.display(description=_("villages and communities"))
+    def village_count(self, obj: Area) -> int:
+        return obj.n
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policy.can(request.user, self.view_perm)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policy.can(request.user, self.change_perm)
+
+
+# --- Congresses, terms, sessions -----------------------------------------------------
+
+
+@admin.register(Congress)
+class CongressAdmin(ScopedAdmin):
+    change_perm = "configuration.change"
+    list_display = ["name", "level", "region", "parent", "serial_prefix", "is_active"]
+    list_filter = ["level", "is_active"]
+    search_fields = ["name"]
+    list_select_related = ["region", "parent"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return policy.is_superuser(request.user)
+
+
+class SessionInline(ScopedInline):
+    model = Session
+    fields = ["ordinal", "kind", "start_date", "end_date", "venue"]
+    show_change_link = True
+
+
+@admin.register(Term)
+class TermAdmin(ScopedAdmin):
+    list_display = ["__str__", "congress", "ordinal", "start_date", "end_date", "is_current"]
+    list_filter = ["is_current", "congress"]
+    list_select_related = ["congress"]
+    inlines = [SessionInline]
+
+
+class AgendaItemInline(ScopedInline):
+    model = AgendaItem
+    fields = ["order", "title", "document", "note"]
+
+
+class PresidiumInline(ScopedInline):
+    model = PresidiumMembership
+    fields = ["deputy", "role"]
+    autocomplete_fields = ["deputy"]
+
+
+@admin.register(Session)
+class SessionAdmin(ScopedAdmin):
+    list_display = ["__str__", "congress_name", "kind", "start_date", "end_date", "venue"]
+    list_filter = ["kind", "term__congress"]
+    list_select_related = ["term__congress"]
+    inlines = [AgendaItemInline, PresidiumInline]
+
+    @admin.display(description=_("congress"))
+    def congress_name(self, obj: Session) -> str:
+        return obj.term.congress.name
+
+
+@admin.register(Constituency)
+class ConstituencyAdmin(ScopedAdmin):
+    list_display = ["number", "name", "congress"]
+    list_filter = ["congress"]
+    search_fields = ["name"]
+    list_select_related = ["congress"]
+    filter_horizontal = ["regions"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):  # noqa: ANN001, ANN003
+        if db_field.name == "regions":
+            scope = _region_scope(request.user)
+            qs = Region.objects.filter(level="village")
+            kwargs["queryset"] = qs if scope is None else qs.filter(scope)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(DeputyGroup)
+class DeputyGroupAdmin(ScopedAdmin):
+    list_display = ["name", "congress", "member_count"]
+    list_filter = ["congress"]
+    list_select_related = ["congress"]
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(n=Count("memberships"))
+
+    @admin.display(description=_("members"))
+    def member_count(self, obj: DeputyGroup) -> int:
+        return obj.n
+
+
+# --- Deputies ----------------------------------------------------------------------------
+
+
+class DeputyForm(forms.ModelForm):
+    """The phone is never sent to the browser in full: staff type a new one to change it."""
+
+    new_phone = forms.CharField(
+        label=_("new mobile phone"),
+        required=False,
+        max_length=11,
+        help_text=_("Leave empty to keep the current number."),
+    )
+
+    class Meta:
+        model = Deputy
+        exclude = ["phone"]
+
+    def clean_new_phone(self) -> str:
+        from renda.core.validators import validate_cn_mobile
+
+        value = self.cleaned_data.get("new_phone", "").strip()
+        if value:
+            validate_cn_mobile(value)
+            clash = Deputy.objects.filter(phone=value).exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise forms.ValidationError(gettext("This mobile number is already registered to another deputy."))
+        return value
+
+    def save(self, commit: bool = True):  # noqa: FBT001, FBT002
+        if self.cleaned_data.get("new_phone"):
+            self.instance.phone = self.cleaned_data["new_phone"]
+        return super().save(commit)
+
+
+class MembershipInline(ScopedInline):
+    model = DeputyMembership
+    fields = ["term", "constituency", "group", "start_date", "end_date", "status", "status_reason"]
+    readonly_fields = ["status", "status_reason", "end_date"]
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).visible_to(request.user).select_related("term__congress")
+
+
+@admin.register(Deputy)
+class DeputyAdmin(ScopedAdmin):
+    form = DeputyForm
+    list_display = ["name", "gender", "birth_year", "party", "occupation", "phone_masked", "congresses"]
+    list_filter = ["gender", "party", "memberships__congress"]
+    search_fields = ["name", "occupation"]
+    readonly_fields = ["phone_masked"]
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request: HttpRequest):
+        from django.db.models import Prefetch
+
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("memberships", queryset=DeputyMembership.objects.select_related("congress")))
+        )
+
+    @admin.display(description=_("mobile phone"))
+    def phone_masked(self, obj: Deputy) -> str:
+        if not obj.phone:
+            return "—"
+        request = current_request.get()
+        if obj.pk and request is not None and policy.can(request.user, "deputy.reveal_phone", obj):
+            url = reverse("admin:congress_deputy_reveal_phone", args=[obj.pk])
+            return format_html('{} <a href="{}">{}</a>', obj.masked_phone, url, gettext("Show"))
+        return obj.masked_phone
+
+    @admin.display(description=_("congresses"))
+    def congresses(self, obj: Deputy) -> str:
+        return "、".join(sorted({m.congress.short_name or m.congress.name for m in obj.memberships.all()}))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/reveal-phone/",
+                self.admin_site.admin_view(self.reveal_phone_view),
+                name="congress_deputy_reveal_phone",
+            )
+        ] + super().get_urls()
+
+    def reveal_phone_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        deputy = self.get_object(request, str(pk))
+        if not policy.can(request.user, "deputy.reveal_phone", deputy):
+            raise Http404
+        context = {**self.admin_site.each_context(request), "deputy": deputy, "opts": self.opts,
+                   "title": gettext("Mobile phone of %(name)s") % {"name": deputy.name}}
+        if request.method == "POST":
+            context["phone"] = services.reveal_deputy_phone(deputy, acting_user=request.user)
+        return TemplateResponse(request, "admin/congress/deputy/reveal_phone.html", context)
+
+
+class EndMembershipForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("new status"),
+        choices=[(MembershipStatus.RESIGNED, MembershipStatus.RESIGNED.label),
+                 (MembershipStatus.TERMINATED, MembershipStatus.TERMINATED.label)],
+    )
+    on = forms.DateField(label=_("effective date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class RosterUploadForm(forms.Form):
+    term = forms.ModelChoiceField(label=_("term"), queryset=Term.objects.none())
+    file = forms.FileField(label=_("roster file (.xlsx)"))
+
+    def __init__(self, *args, user=None, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["term"].queryset = Term.objects.visible_to(user, "roster.import").select_related("congress")
+
+    def clean_file(self):  # noqa: ANN201
+        upload = self.cleaned_data["file"]
+        if not (upload.name or "").lower().endswith(".xlsx"):
+            raise forms.ValidationError(gettext("Upload the roster as an .xlsx workbook."))
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(gettext("The roster file is larger than 5 MB."))
+        return upload
+
+
+@admin.register(DeputyMembership)
+class DeputyMembershipAdmin(ScopedAdmin):
+    list_display = ["deputy", "congress", "term_ordinal", "constituency", "group", "start_date", "status"]
+    list_filter = ["status", "congress", "term__ordinal"]
+    search_fields = ["deputy__name"]
+    list_select_related = ["deputy", "congress", "term", "constituency", "group"]
+    readonly_fields = ["status", "status_date", "status_reason", "end_date"]
+    autocomplete_fields = ["deputy"]
+    change_form_template = "admin/congress/deputymembership/change_form.html"
+    change_list_template = "admin/congress/deputymembership/change_list.html"
+
+    @admin.display(description=_("term"))
+    def term_ordinal(self, obj: DeputyMembership) -> int:
+        return obj.term.ordinal
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/end/", view(self.end_view), name="congress_deputymembership_end"),
+            path("import/", view(self.import_view), name="congress_deputymembership_import"),
+            path("import/<int:batch_id>/", view(self.import_confirm_view), name="congress_deputymembership_import_confirm"),
+            path("export/", view(self.export_view), name="congress_deputymembership_export"),
+        ] + super().get_urls()
+
+    def _context(self, request: HttpRequest, title: str, **extra: Any) -> dict[str, Any]:
+        return {**self.admin_site.each_context(request), "opts": self.opts, "title": title, **extra}
+
+    def end_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        membership = self.get_object(request, str(pk))
+        if not self.has_change_permission(request, membership):
+            raise Http404
+        form = EndMembershipForm(request.POST or None, initial={"on": timezone.localdate()})
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.end_membership(
+                    membership,
+                    status=form.cleaned_data["status"],
+                    on=form.cleaned_data["on"],
+                    reason=form.cleaned_data["reason"],
+                    acting_user=request.user,
+                )
+            except services.DomainError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, gettext("The membership has been ended."))
+                return HttpResponseRedirect(reverse("admin:congress_deputymembership_change", args=[membership.pk]))
+        context = self._context(request, gettext("End membership: %(m)s") % {"m": membership}, form=form,
+                                original=membership)
+        return TemplateResponse(request, "admin/congress/deputymembership/end.html", context)
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not policy.can(request.user, "roster.import"):
+            raise Http404
+        form = RosterUploadForm(request.POST or None, request.FILES or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                batch, _report = roster.create_import(
+                    upload=form.cleaned_data["file"], term=form.cleaned_data["term"], acting_user=request.user
+                )
+            except services.DomainError as exc:
+                form.add_error("file", str(exc))
+            else:
+                return HttpResponseRedirect(
+                    reverse("admin:congress_deputymembership_import_confirm", args=[batch.pk])
+                )
+        context = self._context(request, gettext("Import deputy roster"), form=form, columns=roster.COLUMNS)
+        return TemplateResponse(request, "admin/congress/deputymembership/import.html", context)
+
+    def import_confirm_view(self, request: HttpRequest, batch_id: int) -> HttpResponse:
+        batch = RosterImport.objects.visible_to(request.user, "roster.import").filter(pk=batch_id).first()
+        if batch is None:
+            raise Http404
+        if request.method == "POST":
+            try:
+                count = roster.import_roster(batch, acting_user=request.user)
+            except services.DomainError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(
+                    request, gettext("%(count)s memberships were imported.") % {"count": count}
+                )
+                return HttpResponseRedirect(reverse("admin:congress_deputymembership_changelist"))
+        with batch.file.open("rb") as handle:
+            try:
+                report = roster.preview_roster(handle.read(), batch.term)
+            except services.DomainError as exc:
+                report = roster.RosterReport(rows=[], file_errors=[str(exc)])
+        context = self._context(
+            request, gettext("Import preview: %(name)s") % {"name": batch.original_name},
+            batch=batch, report=report, columns=roster.COLUMNS,
+        )
+        return TemplateResponse(request, "admin/congress/deputymembership/import_preview.html", context)
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        term = Term.objects.visible_to(request.user, "roster.export").filter(pk=request.GET.get("term") or 0).first()
+        if term is None:
+            terms = Term.objects.visible_to(request.user, "roster.export").select_related("congress")
+            if not terms.exists():
+                raise Http404
+            return render(request, "admin/congress/deputymembership/export.html",
+                          self._context(request, gettext("Export deputy roster"), terms=terms))
+        content = roster.export_roster(term)
+        audit.record("roster.exported", term, actor=request.user)
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        filename = f"roster-{term.congress_id}-{term.ordinal}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+# --- Departments and accounts --------------------------------------------------------
+
+
+@admin.register(Department)
+class DepartmentAdmin(ScopedAdmin):
+    list_display = ["name", "short_name", "kind", "congress", "parent", "is_active"]
+    list_filter = ["kind", "is_active", "congress"]
+    search_fields = ["name", "short_name"]
+    list_select_related = ["congress", "parent"]
+
+
+class RoleGrantForm(forms.ModelForm):
+    class Meta:
+        model = RoleGrant
+        fields = ["user", "role", "congress", "department", "is_active"]
+
+    def __init__(self, *args, request=None, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.request is not None and data.get("user") == self.request.user and not policy.is_superuser(
+            self.request.user
+        ):
+            raise forms.ValidationError(gettext("You cannot change your own roles."))
+        return data
+
+
+@admin.register(RoleGrant)
+class RoleGrantAdmin(ScopedAdmin):
+    view_perm = "accounts.manage"
+    change_perm = "accounts.manage"
+    form = RoleGrantForm
+    list_display = ["user", "role", "congress", "department", "is_active", "created_at"]
+    list_filter = ["role", "is_active", "congress"]
+    search_fields = ["user__username", "user__name"]
+    list_select_related = ["user", "congress", "department"]
+    autocomplete_fields = ["user"]
+
+    def get_queryset(self, request: HttpRequest):
+        return admin.ModelAdmin.get_queryset(self, request).visible_to(request.user, self.view_perm)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class BoundForm(form_class):  # type: ignore[valid-type, misc]
+            def __init__(self, *args: Any, **kw: Any) -> None:
+                kw["request"] = request
+                super().__init__(*args, **kw)
+
+        return BoundForm
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:  # noqa: ANN001
+        super().save_model(request, obj, form, change)
+        policy.forget(obj.user)
+
+
+def visible_users(user):  # noqa: ANN001, ANN201
+    """Accounts an administrator manages: registered under, granted in, or seated in one of
+    their congresses."""
+    qs = User.objects.all()
+    if policy.is_superuser(user):
+        return qs
+    ids = policy.congress_ids(user, "accounts.manage")
+    return qs.filter(
+        Q(home_congress_id__in=ids)
+        | Q(grants__congress_id__in=ids)
+        | Q(deputy__memberships__congress_id__in=ids)
+    ).distinct()
+
+
+class RendaUserCreationForm(UserCreationForm):
+    class Meta:
+        model = User
+        fields = ["username", "name", "phone", "email"]
+
+
+class RendaUserChangeForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = ["username", "name", "phone", "email", "is_active"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin, ScopedAdmin):
+    view_perm = "accounts.manage"
+    change_perm = "accounts.manage"
+    form = RendaUserChangeForm
+    add_form = RendaUserCreationForm
+    list_display = ["username", "name", "phone_masked", "is_active", "last_login"]
+    list_filter = ["is_active"]
+    search_fields = ["username", "name"]
+    ordering = ["username"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Personal info"), {"fields": ["name", "phone", "email"]}),
+        (_("Status"), {"fields": ["is_active", "last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["username", "name", "phone", "email", "password1", "password2"]})]
+    readonly_fields = ["last_login", "date_joined"]
+    filter_horizontal: list[str] = []
+
+    def get_queryset(self, request: HttpRequest):
+        return visible_users(request.user)
+
+    @admin.display(description=_("mobile phone"))
+    def phone_masked(self, obj: User) -> str:
+        return obj.masked_phone
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:  # noqa: ANN001
+        if not change and not policy.is_superuser(request.user):
+            ids = sorted(policy.congress_ids(request.user, "accounts.manage"))
+            obj.home_congress_id = ids[0] if ids else None
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(RosterImport)
+class RosterImportAdmin(ScopedAdmin):
+    list_display = ["original_name", "congress", "term", "status", "row_count", "error_count", "uploaded_by", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["congress", "term", "uploaded_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# --- The action log: read-only, auditors only ------------------------------------------
+
+
+@admin.register(ActionLog)
+class ActionLogAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor_label", "action", "object_type", "object_repr", "ip_address"]
+    list_filter = ["action", "object_type", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["actor_label", "action", "object_repr", "object_id", "note"]
+    date_hierarchy = "created_at"
+    actions = None
+    list_per_page = 100
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest):
+        qs = super().get_queryset(request)
+        if policy.is_superuser(request.user):
+            return qs
+        return qs.filter(congress_id__in=policy.congress_ids(request.user, "audit.read"))
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in ActionLog._meta.fields]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return policy.can(request.user, "audit.read")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policy.can(request.user, "audit.read")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+
+@admin.register(Official)
+class OfficialAdmin(ScopedAdmin):
+    list_display = ["name", "post", "congress", "department", "portfolio", "is_active"]
+    list_filter = ["is_active", "congress"]
+    search_fields = ["name", "post"]
+    list_select_related = ["congress", "department"]

@@ -1,0 +1,56 @@
+"""Role-dependent session rules: idle timeout and two-factor enforcement for staff roles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+from renda.congress import policy
+
+# Paths a user who still owes the second factor may reach.
+_OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/")
+
+
+class StaffSessionMiddleware:
+    """Back-office sessions expire after a configurable idle time (STAFF_SESSION_IDLE_SECONDS);
+    each request restarts the clock."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and policy.is_back_office(user):
+            request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
+        return self.get_response(request)
+
+
+class TwoFactorEnforcementMiddleware:
+    """A user who has a TOTP device, or whose role requires one, must pass the second
+    factor before anything but the account pages."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(_OPEN_PREFIXES)
+            and not user.is_verified()
+        ):
+            from django_otp import user_has_device
+
+            if user_has_device(user, confirmed=True):
+                target = reverse("core:otp_verify")
+            elif policy.two_factor_required(user):
+                target = reverse("core:otp_setup")
+            else:
+                return self.get_response(request)
+            return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

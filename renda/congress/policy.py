@@ -1,0 +1,162 @@
+"""The policy module: may user U do action A on object O?
+
+Every answer comes from two facts: the user's role grants (role + congress [+ department])
+and their active deputy memberships. Permissions are named actions mapped to the roles
+that hold them; a grant on a congress covers that congress, and for the administrator and
+auditor roles also the congresses below it (a district's administrator runs its towns).
+
+Views and QuerySets ask here (`Model.objects.visible_to(user)`, `can(...)`); nothing
+else looks at grants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+
+from renda.congress.models import Congress, DeputyMembership, Role, RoleGrant
+
+BACK_OFFICE = frozenset({Role.STAFF, Role.LEADER, Role.ADMIN, Role.AUDITOR})
+
+# action → roles that may perform it within their scope.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # Read the congress's reference data (terms, sessions, deputies, departments...).
+    "congress.view": BACK_OFFICE,
+    # Create and edit reference data of the congress.
+    "reference.change": frozenset({Role.STAFF, Role.ADMIN}),
+    # Congresses and regions themselves: configuration.
+    "configuration.change": frozenset({Role.ADMIN}),
+    # Accounts and role grants.
+    "accounts.manage": frozenset({Role.ADMIN}),
+    # The audit log: auditors only (separation of duties from the administrator).
+    "audit.read": frozenset({Role.AUDITOR}),
+    # See a deputy's full phone number (each reveal is logged).
+    "deputy.reveal_phone": frozenset({Role.STAFF, Role.LEADER}),
+    # Import and export the deputy roster.
+    "roster.import": frozenset({Role.STAFF, Role.ADMIN}),
+    "roster.export": frozenset({Role.STAFF, Role.LEADER, Role.ADMIN}),
+}
+
+# Grants of these roles reach the congresses below the granted one.
+SUBTREE_ROLES = frozenset({Role.ADMIN, Role.AUDITOR})
+
+
+@dataclass
+class Access:
+    """What one user holds, computed once per request."""
+
+    grants: list[tuple[str, int, int | None]] = field(default_factory=list)
+    # role → congress ids covered (after subtree expansion)
+    by_role: dict[str, set[int]] = field(default_factory=dict)
+    deputy_congress_ids: set[int] = field(default_factory=set)
+
+
+def _descendant_congress_ids(root_ids: Iterable[int]) -> set[int]:
+    """Congresses below the given ones, one query per level of the tree (at most four)."""
+    found: set[int] = set()
+    frontier = set(root_ids)
+    while frontier:
+        children = set(Congress.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+        frontier = children - found
+        found |= children
+    return found
+
+
+def access(user: Any) -> Access:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Access()
+    cached = getattr(user, "_renda_access", None)
+    if cached is not None:
+        return cached
+    grants = list(
+        RoleGrant.objects.filter(user=user, is_active=True, congress__is_active=True).values_list(
+            "role", "congress_id", "department_id"
+        )
+    )
+    by_role: dict[str, set[int]] = {}
+    for role, congress_id, _dept in grants:
+        by_role.setdefault(role, set()).add(congress_id)
+    for role in SUBTREE_ROLES:
+        if role in by_role:
+            by_role[role] |= _descendant_congress_ids(by_role[role])
+    deputy_ids = set(
+        DeputyMembership.objects.active_on().filter(deputy__user=user).values_list("congress_id", flat=True)
+    )
+    result = Access(grants=grants, by_role=by_role, deputy_congress_ids=deputy_ids)
+    user._renda_access = result
+    return result
+
+
+def forget(user: Any) -> None:
+    """Drop the cached access of a user object (after grants changed)."""
+    if hasattr(user, "_renda_access"):
+        del user._renda_access
+
+
+def roles(user: Any) -> set[str]:
+    """Every role the user holds somewhere ('deputy' included)."""
+    acc = access(user)
+    out = set(acc.by_role)
+    if acc.deputy_congress_ids:
+        out.add("deputy")
+    return out
+
+
+def congress_ids(user: Any, perm: str) -> set[int]:
+    """Congresses in which the user may perform `perm`."""
+    allowed_roles = PERMISSIONS[perm]
+    acc = access(user)
+    ids: set[int] = set()
+    for role in allowed_roles:
+        ids |= acc.by_role.get(role, set())
+    return ids
+
+
+def department_ids(user: Any) -> set[int]:
+    """Departments the user handles cases for."""
+    return {dept for role, _c, dept in access(user).grants if role == Role.HANDLER and dept}
+
+
+def is_superuser(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False) and getattr(user, "is_active", False))
+
+
+def can(user: Any, perm: str, obj: Any = None) -> bool:
+    """May `user` perform `perm` on `obj` (or anywhere, when obj is None)?"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if is_superuser(user):
+        # The platform operator (createsuperuser) is root of the installation.
+        return True
+    ids = congress_ids(user, perm)
+    if obj is None:
+        return bool(ids)
+    congress_id = scope_of(obj)
+    return congress_id in ids
+
+
+def scope_of(obj: Any) -> int | None:
+    if isinstance(obj, Congress):
+        return obj.pk
+    resolver = getattr(obj, "audit_congress_id", None)
+    if callable(resolver):
+        return resolver()
+    return getattr(obj, "congress_id", None)
+
+
+def is_back_office(user: Any) -> bool:
+    if is_superuser(user):
+        return True
+    return bool(roles(user) & BACK_OFFICE)
+
+
+def two_factor_required(user: Any) -> bool:
+    required = set(settings.TWO_FACTOR_REQUIRED_ROLES)
+    if not required:
+        return False
+    if is_superuser(user) and "admin" in required:
+        return True
+    return bool(roles(user) & required)

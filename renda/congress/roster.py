@@ -1,0 +1,387 @@
+"""Deputy roster import and export (.xlsx).
+
+Import is two-step: `preview_roster` parses and validates every row against the database
+and returns a row-by-row report; `import_roster` re-validates inside one transaction and
+writes everything or nothing. One person may already exist (a district deputy who is
+also a town deputy): the mobile number identifies them and a new membership is added.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import openpyxl
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from renda.congress.models import (
+    Constituency,
+    Deputy,
+    DeputyGroup,
+    DeputyMembership,
+    Gender,
+    Party,
+    RosterImport,
+    RosterImportStatus,
+    Term,
+)
+from renda.congress.services import DomainError
+from renda.core import audit
+from renda.core.validators import validate_cn_mobile
+
+MAX_ROWS = 5000
+
+# (key, header label). Headers are matched in every available language.
+COLUMNS: list[tuple[str, object]] = [
+    ("name", gettext_lazy("Name")),
+    ("gender", gettext_lazy("Gender")),
+    ("ethnicity", gettext_lazy("Ethnicity")),
+    ("birth_year", gettext_lazy("Year of birth")),
+    ("party", gettext_lazy("Political affiliation")),
+    ("occupation", gettext_lazy("Workplace and position")),
+    ("phone", gettext_lazy("Mobile phone")),
+    ("constituency", gettext_lazy("Constituency")),
+    ("group", gettext_lazy("Deputy group")),
+    ("start_date", gettext_lazy("Start date")),
+]
+REQUIRED = {"name", "gender", "phone"}
+
+# Short forms that rosters commonly use, besides the full labels.
+PARTY_ALIASES = {"中共党员": Party.CPC, "预备党员": Party.CPC_PROBATIONARY, "群众": Party.NONE, "无党派": Party.NONE}
+
+
+def _labels_in_all_languages(label: object) -> set[str]:
+    out = set()
+    for code in ("zh-hans", "en"):
+        with translation.override(code):
+            out.add(str(label).strip().lower())
+    return out
+
+
+def _choice_lookup(choices, aliases=None) -> dict[str, str]:  # noqa: ANN001
+    table: dict[str, str] = {}
+    for value, label in choices:
+        table[str(value).lower()] = value
+        for text in _labels_in_all_languages(label):
+            table[text] = value
+    for alias, value in (aliases or {}).items():
+        table[alias.lower()] = value
+    return table
+
+
+@dataclass
+class RowReport:
+    number: int  # the spreadsheet row number, as the user sees it
+    values: dict[str, object]
+    errors: list[str] = field(default_factory=list)
+    existing_deputy_id: int | None = None
+
+    @property
+    def action(self) -> str:
+        if self.errors:
+            return _("Error")
+        if self.existing_deputy_id:
+            return _("Existing person: add membership")
+        return _("New deputy")
+
+
+@dataclass
+class RosterReport:
+    rows: list[RowReport]
+    file_errors: list[str] = field(default_factory=list)
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for r in self.rows if r.errors) + len(self.file_errors)
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0 and bool(self.rows)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _read_rows(content: bytes) -> tuple[list[str], Iterator[tuple[int, tuple]]]:
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a non-xlsx file
+        raise DomainError(_("The file is not a readable .xlsx workbook.")) from exc
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None:
+        raise DomainError(_("The workbook is empty."))
+    return [_cell_text(h) for h in header], ((i, row) for i, row in enumerate(rows, start=2))
+
+
+def _map_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
+    wanted = {key: _labels_in_all_languages(label) for key, label in COLUMNS}
+    mapping: dict[str, int] = {}
+    for index, text in enumerate(header):
+        for key, labels in wanted.items():
+            if text.lower() in labels or text.lower() == key:
+                mapping[key] = index
+    missing = [str(label) for key, label in COLUMNS if key in REQUIRED and key not in mapping]
+    errors = []
+    if missing:
+        errors.append(_("Required columns are missing: %(columns)s.") % {"columns": "、".join(missing)})
+    return mapping, errors
+
+
+def _parse_date(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _cell_text(value)
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007  (a date, no time)
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def preview_roster(content: bytes, term: Term) -> RosterReport:
+    """Validate every row of the file against the term's congress. Writes nothing."""
+    header, rows = _read_rows(content)
+    mapping, file_errors = _map_header(header)
+    if file_errors:
+        return RosterReport(rows=[], file_errors=file_errors)
+    congress_id = term.congress_id
+    genders = _choice_lookup(Gender.choices)
+    parties = _choice_lookup(Party.choices, PARTY_ALIASES)
+    constituencies: dict[str, Constituency] = {}
+    for c in Constituency.objects.filter(congress_id=congress_id):
+        constituencies[c.name.lower()] = c
+        constituencies[str(c.number)] = c
+    groups = {g.name.lower(): g for g in DeputyGroup.objects.filter(congress_id=congress_id)}
+    reports: list[RowReport] = []
+    seen_phones: dict[str, int] = {}
+    phones_in_file: set[str] = set()
+    parsed: list[RowReport] = []
+    for number, raw in rows:
+        cells = {key: (raw[idx] if idx < len(raw) else None) for key, idx in mapping.items()}
+        if all(_cell_text(v) == "" for v in cells.values()):
+            continue  # blank lines at the end of a sheet
+        if len(parsed) >= MAX_ROWS:
+            file_errors.append(_("The file has more than %(max)s rows.") % {"max": MAX_ROWS})
+            break
+        report = RowReport(number=number, values={})
+        _validate_row(report, cells, term, genders, parties, constituencies, groups)
+        phone = report.values.get("phone")
+        if phone:
+            if phone in seen_phones:
+                report.errors.append(
+                    _("The same person (mobile number) appears again; first on row %(row)s.")
+                    % {"row": seen_phones[phone]}
+                )
+            else:
+                seen_phones[phone] = number
+                phones_in_file.add(phone)
+        parsed.append(report)
+    existing = {d.phone: d for d in Deputy.objects.filter(phone__in=phones_in_file)}
+    seated = set(
+        DeputyMembership.objects.filter(term=term, deputy__phone__in=phones_in_file).values_list(
+            "deputy__phone", flat=True
+        )
+    )
+    for report in parsed:
+        phone = report.values.get("phone")
+        person = existing.get(phone) if phone else None
+        if person is not None:
+            if person.name != report.values.get("name"):
+                report.errors.append(_("This mobile number is already registered to a different person."))
+            elif phone in seated:
+                report.errors.append(_("This person already has a membership in this term."))
+            else:
+                report.existing_deputy_id = person.pk
+        reports.append(report)
+    return RosterReport(rows=reports, file_errors=file_errors)
+
+
+def _validate_row(report, cells, term, genders, parties, constituencies, groups) -> None:  # noqa: ANN001, C901
+    values = report.values
+    errors = report.errors
+    name = _cell_text(cells.get("name"))
+    if not name:
+        errors.append(_("The name is missing."))
+    elif len(name) > 40:
+        errors.append(_("The name is longer than 40 characters."))
+    values["name"] = name
+    gender = genders.get(_cell_text(cells.get("gender")).lower())
+    if gender is None:
+        errors.append(_("Unknown gender “%(value)s”.") % {"value": _cell_text(cells.get("gender"))})
+    values["gender"] = gender
+    values["ethnicity"] = _cell_text(cells.get("ethnicity"))[:20] or "汉族"
+    birth = _cell_text(cells.get("birth_year"))
+    values["birth_year"] = None
+    if birth:
+        if birth.isdigit() and 1900 <= int(birth) <= timezone.localdate().year - 18:
+            values["birth_year"] = int(birth)
+        else:
+            errors.append(_("The year of birth “%(value)s” is not valid.") % {"value": birth})
+    party_text = _cell_text(cells.get("party"))
+    values["party"] = Party.NONE
+    if party_text:
+        party = parties.get(party_text.lower())
+        if party is None:
+            errors.append(_("Unknown political affiliation “%(value)s”.") % {"value": party_text})
+        else:
+            values["party"] = party
+    values["occupation"] = _cell_text(cells.get("occupation"))[:200]
+    phone = _cell_text(cells.get("phone")).replace(" ", "").replace("-", "")
+    try:
+        if not phone:
+            raise ValidationError(_("The mobile number is missing."))
+        validate_cn_mobile(phone)
+        values["phone"] = phone
+    except ValidationError as exc:
+        errors.extend(str(m) for m in exc.messages)
+        values["phone"] = None
+    constituency_text = _cell_text(cells.get("constituency"))
+    values["constituency"] = None
+    if constituency_text:
+        constituency = constituencies.get(constituency_text.lower())
+        if constituency is None:
+            errors.append(_("Unknown constituency “%(value)s”.") % {"value": constituency_text})
+        else:
+            values["constituency"] = constituency
+    group_text = _cell_text(cells.get("group"))
+    values["group"] = None
+    if group_text:
+        group = groups.get(group_text.lower())
+        if group is None:
+            errors.append(_("Unknown deputy group “%(value)s”.") % {"value": group_text})
+        else:
+            values["group"] = group
+    try:
+        start = _parse_date(cells.get("start_date")) or term.start_date
+    except ValueError:
+        errors.append(_("The start date “%(value)s” is not a date.") % {"value": _cell_text(cells.get("start_date"))})
+        start = None
+    if start is not None and not term.contains(start):
+        errors.append(
+            _("The start date must fall within the term (%(start)s to %(end)s).")
+            % {"start": term.start_date, "end": term.end_date}
+        )
+    values["start_date"] = start
+
+
+def create_import(*, upload, term: Term, acting_user) -> tuple[RosterImport, RosterReport]:  # noqa: ANN001
+    """Keep the uploaded file and its preview report."""
+    content = upload.read()
+    report = preview_roster(content, term)
+    upload.seek(0)
+    batch = RosterImport(
+        congress_id=term.congress_id,
+        term=term,
+        original_name=(upload.name or "roster.xlsx")[:200],
+        uploaded_by=acting_user,
+        row_count=len(report.rows),
+        error_count=report.error_count,
+        status=RosterImportStatus.PREVIEWED if report.ok else RosterImportStatus.REJECTED,
+    )
+    batch.file.save(f"roster-{term.congress_id}.xlsx", upload, save=False)
+    with transaction.atomic():
+        batch.save()
+        audit.record(
+            "roster.previewed",
+            batch,
+            actor=acting_user,
+            changes={"rows": [None, batch.row_count], "errors": [None, batch.error_count]},
+        )
+    return batch, report
+
+
+def import_roster(batch: RosterImport, *, acting_user) -> int:  # noqa: ANN001
+    """Write every row of a previewed import, or nothing. Returns the number of memberships."""
+    with transaction.atomic():
+        locked = RosterImport.objects.select_for_update().select_related("term").get(pk=batch.pk)
+        if locked.status != RosterImportStatus.PREVIEWED:
+            raise DomainError(_("This roster has already been imported or was rejected; upload it again."))
+        with locked.file.open("rb") as handle:
+            report = preview_roster(handle.read(), locked.term)
+        if not report.ok:
+            raise DomainError(
+                _("The roster has %(count)s rows with errors; nothing was imported.") % {"count": report.error_count}
+            )
+        created = 0
+        for row in report.rows:
+            v = row.values
+            if row.existing_deputy_id:
+                deputy = Deputy.objects.get(pk=row.existing_deputy_id)
+            else:
+                deputy = Deputy.objects.create(
+                    name=v["name"],
+                    gender=v["gender"],
+                    ethnicity=v["ethnicity"],
+                    birth_year=v["birth_year"],
+                    party=v["party"],
+                    occupation=v["occupation"],
+                    phone=v["phone"],
+                )
+                audit.record("deputy.created", deputy, actor=acting_user, congress_id=locked.congress_id,
+                             note=_("Roster import"))
+            membership = DeputyMembership(
+                deputy=deputy,
+                term=locked.term,
+                constituency=v["constituency"],
+                group=v["group"],
+                start_date=v["start_date"],
+            )
+            membership.full_clean()
+            membership.save()
+            audit.record("membership.created", membership, actor=acting_user, note=_("Roster import"))
+            created += 1
+        locked.status = RosterImportStatus.IMPORTED
+        locked.imported_at = timezone.now()
+        locked.save(update_fields=["status", "imported_at"])
+        audit.record("roster.imported", locked, actor=acting_user, changes={"memberships": [None, created]})
+    return created
+
+
+def export_roster(term: Term) -> bytes:
+    """The term's roster as an .xlsx in the import layout (headers in the active language)."""
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet(title=_("Deputies"))
+    sheet.append([str(label) for _key, label in COLUMNS] + [str(_("Status"))])
+    memberships = (
+        DeputyMembership.objects.filter(term=term)
+        .select_related("deputy", "constituency", "group")
+        .order_by("constituency__number", "deputy__name")
+    )
+    for m in memberships.iterator(chunk_size=500):
+        d = m.deputy
+        sheet.append(
+            [
+                d.name,
+                d.get_gender_display(),
+                d.ethnicity,
+                d.birth_year,
+                d.get_party_display(),
+                d.occupation,
+                d.phone,
+                m.constituency.name if m.constituency else "",
+                m.group.name if m.group else "",
+                m.start_date.isoformat(),
+                m.get_status_display(),
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,98 @@
+"""State changes of the congress domain. Each runs in one transaction, locks what it
+changes, checks the rules and writes the action log (STYLE.md §1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from renda.congress.models import (
+    MEMBERSHIP_TRANSITIONS,
+    DeputyMembership,
+    MembershipStatus,
+    Term,
+)
+from renda.core import audit
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the change. The message is translated for the user."""
+
+
+def set_current_term(term: Term, *, acting_user) -> Term:  # noqa: ANN001
+    """Make `term` the congress's current term; the previous current term stops being so."""
+    with transaction.atomic():
+        # Lock every term of the congress: two staff switching terms at once serialise here.
+        terms = list(Term.objects.select_for_update().filter(congress_id=term.congress_id))
+        previous = [t for t in terms if t.is_current and t.pk != term.pk]
+        for old in previous:
+            old.is_current = False
+            old.save(update_fields=["is_current"])
+            audit.record("term.current_unset", old, actor=acting_user, changes={"is_current": [True, False]})
+        locked = next(t for t in terms if t.pk == term.pk)
+        if not locked.is_current:
+            locked.is_current = True
+            locked.save(update_fields=["is_current"])
+            audit.record("term.current_set", locked, actor=acting_user, changes={"is_current": [False, True]})
+        term.is_current = True
+        return locked
+
+
+def end_membership(
+    membership: DeputyMembership,
+    *,
+    status: str,
+    on: dt.date,
+    reason: str,
+    acting_user,  # noqa: ANN001
+) -> DeputyMembership:
+    """A deputy resigns (辞职) or their membership is terminated (终止代表资格)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for ending the membership."))
+    with transaction.atomic():
+        locked = DeputyMembership.objects.select_for_update().select_related("term").get(pk=membership.pk)
+        if status not in MEMBERSHIP_TRANSITIONS.get(MembershipStatus(locked.status), set()):
+            raise DomainError(
+                _("A membership that is %(current)s cannot become %(new)s.")
+                % {
+                    "current": MembershipStatus(locked.status).label,
+                    "new": MembershipStatus(status).label if status in MembershipStatus.values else status,
+                }
+            )
+        if not locked.term.contains(on) or on < locked.start_date:
+            raise DomainError(
+                _("The date must fall between the membership's start (%(start)s) and the end of its term (%(end)s).")
+                % {"start": locked.start_date, "end": locked.term.end_date}
+            )
+        before = audit.snapshot(locked, ["status", "status_date", "status_reason", "end_date"])
+        locked.status = status
+        locked.status_date = on
+        locked.status_reason = reason
+        locked.end_date = on
+        locked.save(update_fields=["status", "status_date", "status_reason", "end_date"])
+        audit.record(
+            f"membership.{status}",
+            locked,
+            actor=acting_user,
+            changes=audit.diff(before, audit.snapshot(locked, list(before))),
+            note=reason,
+        )
+    return locked
+
+
+def reveal_deputy_phone(deputy, *, acting_user) -> str:  # noqa: ANN001
+    """Show a deputy's full phone number to a role that needs it; every reveal is logged."""
+    audit.record("deputy.phone_revealed", deputy, actor=acting_user)
+    return deputy.phone
+
+
+def validate_instance(instance) -> None:  # noqa: ANN001
+    """Run the model's own validation and turn it into a DomainError with its messages."""
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        raise DomainError("; ".join(exc.messages)) from exc

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from renda.congress.views import staff
+
+app_name = "congress"
+
+urlpatterns = [
+    path("workspace/", staff.workspace, name="workspace"),
+]

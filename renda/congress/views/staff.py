@@ -1,0 +1,33 @@
+"""The signed-in user's workspace: their roles, scopes and where they can go."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from renda.congress import policy
+from renda.congress.models import DeputyMembership, RoleGrant
+
+
+@login_required
+def workspace(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    grants = (
+        RoleGrant.objects.filter(user=user, is_active=True)
+        .select_related("congress", "department")
+        .order_by("congress__name", "role")
+    )
+    memberships = (
+        DeputyMembership.objects.filter(deputy__user=user)
+        .select_related("congress", "term", "constituency", "group")
+        .order_by("-term__start_date")
+    )
+    context = {
+        "grants": grants,
+        "memberships": memberships,
+        "is_back_office": policy.is_back_office(user),
+        "can_read_audit": policy.can(user, "audit.read"),
+        "roles": policy.roles(user),
+    }
+    return render(request, "congress/staff/workspace.html", context)

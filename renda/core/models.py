@@ -1,0 +1,222 @@
+"""Core: the region tree, users, the append-only action log and serial numbering."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from renda.core.masking import mask_phone
+from renda.core.validators import validate_cn_mobile
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    CITY = "city", _("City")
+    COUNTY = "county", _("District / county")
+    TOWN = "town", _("Town / township / subdistrict")
+    VILLAGE = "village", _("Village / community")
+
+
+# Which level may sit directly under which: 省 → 市 → 区县 → 镇乡街道 → 村社区.
+REGION_CHILD_LEVEL = {
+    None: {RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY},
+    RegionLevel.PROVINCE: {RegionLevel.CITY},
+    RegionLevel.CITY: {RegionLevel.COUNTY},
+    RegionLevel.COUNTY: {RegionLevel.TOWN},
+    RegionLevel.TOWN: {RegionLevel.VILLAGE},
+    RegionLevel.VILLAGE: set(),
+}
+
+
+class VillageKind(models.TextChoices):
+    VILLAGE = "village", _("Village (villagers' committee)")
+    COMMUNITY = "community", _("Community (residents' committee)")
+
+
+class RegionQuerySet(MP_NodeQuerySet):
+    def subtree_of(self, region: Region) -> RegionQuerySet:
+        """The region and everything below it, in one indexed prefix query."""
+        return self.filter(path__startswith=region.path)
+
+
+class Region(MP_Node):
+    """A node of the administrative tree. Materialised path: subtree queries are one
+    `path LIKE 'prefix%'` on an index, whatever the depth."""
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(_("administrative code"), max_length=20, unique=True)
+    level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices)
+    kind = models.CharField(
+        _("village kind"), max_length=10, choices=VillageKind.choices, blank=True
+    )
+    area = models.ForeignKey(
+        "core.Area",
+        verbose_name=_("area (片区)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="villages",
+    )
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    node_order_by = ["code"]
+    objects = MP_NodeManager.from_queryset(RegionQuerySet)()
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.level != RegionLevel.VILLAGE and (self.kind or self.area_id):
+            raise ValidationError(_("Only villages and communities have a kind and an area."))
+        if self.area_id and self.pk and self.area.town_id != self.get_parent().pk:
+            raise ValidationError(_("The area must belong to the village's own town."))
+
+    def full_name(self) -> str:
+        return "".join(a.name for a in self.get_ancestors()) + self.name
+
+
+class Area(models.Model):
+    """片区: a grouping of villages of one town, served by one area station."""
+
+    town = models.ForeignKey(
+        Region,
+        verbose_name=_("town"),
+        on_delete=models.PROTECT,
+        related_name="areas",
+        limit_choices_to={"level": RegionLevel.TOWN},
+    )
+    name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("area (片区)")
+        verbose_name_plural = _("areas (片区)")
+        ordering = ["town", "order", "name"]
+        constraints = [models.UniqueConstraint(fields=["town", "name"], name="area_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """An account. Chinese names are one field; roles come from RoleGrants (congress app)
+    and from deputy memberships."""
+
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
+    name = models.CharField(_("full name"), max_length=60, blank=True)
+    phone = models.CharField(
+        _("mobile phone"), max_length=11, blank=True, validators=[validate_cn_mobile]
+    )
+
+    # The congress whose administrator created the account (a plain id: core sits below
+    # the congress app). Accounts are otherwise scoped through their role grants.
+    home_congress_id = models.BigIntegerField(
+        _("registered under congress"), null=True, blank=True, db_index=True, editable=False
+    )
+
+    objects = UserManager()
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.name or self.username
+
+    def get_full_name(self) -> str:
+        return self.name or self.username
+
+    def get_short_name(self) -> str:
+        return self.name or self.username
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+class ActionLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: ANN003
+        raise PermissionError("The action log is append-only.")
+
+    def delete(self):
+        raise PermissionError("The action log is append-only.")
+
+    def for_congresses(self, congress_ids) -> ActionLogQuerySet:
+        return self.filter(congress_id__in=congress_ids)
+
+
+class ActionLog(models.Model):
+    """Append-only audit trail. Written in the same transaction as the change it records.
+    The application offers no path to change or remove a row, and database triggers
+    (migration 0002) refuse UPDATE and DELETE on both SQLite and PostgreSQL."""
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    actor_label = models.CharField(_("actor name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    # Plain ids, not foreign keys: the log outlives and never cascades with what it records.
+    congress_id = models.BigIntegerField(_("congress id"), null=True, blank=True, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    note = models.TextField(_("note"), blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    objects = ActionLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("action log entry")
+        verbose_name_plural = _("action log")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="actionlog_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        if self.pk is not None:
+            raise PermissionError("The action log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        raise PermissionError("The action log is append-only.")
+
+
+class SerialCounter(models.Model):
+    """The last number issued for a (scope, year). Rows are locked while a number is taken,
+    so numbers are never shared or skipped, also under concurrent submissions."""
+
+    scope = models.CharField(_("scope"), max_length=64)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number issued"), default=0)
+
+    class Meta:
+        verbose_name = _("serial counter")
+        verbose_name_plural = _("serial counters")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "year"], name="serialcounter_unique_scope_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}/{self.year}: {self.last}"

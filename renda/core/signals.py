@@ -1,0 +1,40 @@
+"""Audit of authentication events. These receivers only record; no business logic."""
+
+from __future__ import annotations
+
+from axes.signals import user_locked_out
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from renda.core import audit
+
+
+def _user_named(username: str | None):  # noqa: ANN202
+    if not username:
+        return None
+    return get_user_model().objects.filter(username=username).first()
+
+
+@receiver(user_logged_in)
+def _logged_in(sender, request, user, **kwargs):  # noqa: ANN001, ANN003, ANN202, ARG001
+    audit.record("auth.login", user, actor=user)
+
+
+@receiver(user_logged_out)
+def _logged_out(sender, request, user, **kwargs):  # noqa: ANN001, ANN003, ANN202, ARG001
+    if user is not None:
+        audit.record("auth.logout", user, actor=user)
+
+
+@receiver(user_login_failed)
+def _login_failed(sender, credentials, request=None, **kwargs):  # noqa: ANN001, ANN003, ANN202, ARG001
+    username = (credentials or {}).get("username", "")
+    user = _user_named(username)
+    audit.record("auth.login_failed", user, note=str(username)[:150])
+
+
+@receiver(user_locked_out)
+def _locked_out(sender, request, username, ip_address, **kwargs):  # noqa: ANN001, ANN003, ANN202, ARG001
+    user = _user_named(username)
+    audit.record("auth.locked_out", user, note=str(username)[:150])

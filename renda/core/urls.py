@@ -1,0 +1,15 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from renda.core.views import auth, public
+
+app_name = "core"
+
+urlpatterns = [
+    path("", public.home, name="home"),
+    path("healthz", public.healthz, name="healthz"),
+    path("accounts/login/", auth.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/2fa/", auth.otp_verify, name="otp_verify"),
+    path("accounts/2fa/setup/", auth.otp_setup, name="otp_setup"),
+]
