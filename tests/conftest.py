@@ -74,18 +74,20 @@ def _grant(user, role: str, congress: Congress, department: Department | None = 
     return RoleGrant.objects.create(user=user, role=role, congress=congress, department=department)
 
 
+def _child(parent: Region, **kwargs) -> Region:  # noqa: ANN003
+    parent.refresh_from_db()
+    return Region.objects.add_child(parent, create_kwargs=kwargs)
+
+
 @pytest.fixture
 def world(db):  # noqa: ANN001, ANN201, C901
-    province = Region.add_root(code="980000", name="测试省", level=RegionLevel.PROVINCE)
-    city = province.add_child(code="980100", name="测试市", level=RegionLevel.CITY)
-    district = city.add_child(code="980102", name="临溪区", level=RegionLevel.COUNTY)
-    town_a = district.add_child(code="980102101", name="清河镇", level=RegionLevel.TOWN)
-    district.refresh_from_db()
-    town_b = district.add_child(code="980102102", name="枫林镇", level=RegionLevel.TOWN)
-    town_a.refresh_from_db()
-    village_a = town_a.add_child(code="980102101001", name="东塘村", level=RegionLevel.VILLAGE, kind="village")
-    town_b.refresh_from_db()
-    village_b = town_b.add_child(code="980102102001", name="溪北村", level=RegionLevel.VILLAGE, kind="village")
+    province = Region.objects.add_root(create_kwargs={"code": "980000", "name": "测试省", "level": RegionLevel.PROVINCE})
+    city = _child(province, code="980100", name="测试市", level=RegionLevel.CITY)
+    district = _child(city, code="980102", name="临溪区", level=RegionLevel.COUNTY)
+    town_a = _child(district, code="980102101", name="清河镇", level=RegionLevel.TOWN)
+    town_b = _child(district, code="980102102", name="枫林镇", level=RegionLevel.TOWN)
+    village_a = _child(town_a, code="980102101001", name="东塘村", level=RegionLevel.VILLAGE, kind="village")
+    village_b = _child(town_b, code="980102102001", name="溪北村", level=RegionLevel.VILLAGE, kind="village")
 
     c_district = Congress.objects.create(
         name="临溪区人民代表大会", level=CongressLevel.COUNTY, region=district, serial_prefix="LX"

@@ -23,8 +23,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from treebeard.admin import TreeAdmin
-from treebeard.forms import movenodeform_factory
 
 from renda.congress import policy, roster, services
 from renda.congress.models import (
@@ -177,31 +175,93 @@ def _region_scope(user) -> Q | None:  # noqa: ANN001
     return condition
 
 
+class RegionForm(forms.ModelForm):
+    """New regions are added under a parent; an existing region's place in the tree is
+    fixed (moving a village between towns would silently move its cases and deputies)."""
+
+    parent = forms.ModelChoiceField(label=_("parent region"), queryset=Region.objects.none(), required=False)
+
+    class Meta:
+        model = Region
+        fields = ["name", "code", "level", "kind", "area", "population", "is_active"]
+
+    def __init__(self, *args: Any, scope: Q | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        parents = Region.objects.exclude(level="village")
+        self.fields["parent"].queryset = parents if scope is None else parents.filter(scope)
+        if self.instance.pk:
+            del self.fields["parent"]
+
+    def clean(self) -> dict[str, Any]:
+        from renda.core.models import REGION_CHILD_LEVEL
+
+        data = super().clean()
+        if self.instance.pk is None:
+            parent = data.get("parent")
+            parent_level = parent.level if parent else None
+            if data.get("level") not in REGION_CHILD_LEVEL.get(parent_level, set()):
+                raise forms.ValidationError(gettext("A region of this level cannot be placed there."))
+            area = data.get("area")
+            if area is not None and (parent is None or area.town_id != parent.pk):
+                raise forms.ValidationError(gettext("The area must belong to the village's own town."))
+        return data
+
+
 @admin.register(Region)
-class RegionAdmin(TreeAdmin, ScopedAdmin):
-    form = movenodeform_factory(Region, exclude=["path", "depth", "numchild"])
+class RegionAdmin(ScopedAdmin):
+    form = RegionForm
     change_perm = "configuration.change"
-    list_display = ["name", "code", "level", "kind", "area", "is_active"]
+    list_display = ["indented_name", "code", "level", "kind", "area", "is_active"]
     list_filter = ["level", "kind", "is_active"]
     search_fields = ["name", "code"]
+    ordering = ["path"]
+    list_per_page = 200
+
+    @admin.display(description=_("name"), ordering="path")
+    def indented_name(self, obj: Region) -> str:
+        return format_html("{}{}", "\u3000" * (obj.depth - 1), obj.name)
 
     def get_queryset(self, request: HttpRequest):
         qs = admin.ModelAdmin.get_queryset(self, request).select_related("area")
         scope = _region_scope(request.user)
         return qs if scope is None else qs.filter(scope)
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is None:
-            return policy.can(request.user, self.change_perm)
-        return policy.is_superuser(request.user) or self.get_queryset(request).filter(pk=obj.pk).exists() and (
-            policy.can(request.user, self.change_perm)
-        )
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        scope = _region_scope(request.user)
+
+        class ScopedRegionForm(form_class):  # type: ignore[valid-type, misc]
+            def __init__(self, *args: Any, **kw: Any) -> None:
+                super().__init__(*args, scope=scope, **kw)
+
+        return ScopedRegionForm
+
+    def get_fields(self, request: HttpRequest, obj: Any = None):
+        fields = ["name", "code", "level", "kind", "area", "population", "is_active"]
+        return fields if obj is not None else ["parent", *fields]
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:  # noqa: ANN001
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        parent = form.cleaned_data.get("parent")
+        if parent is None:
+            created = Region.objects.add_root(instance=obj)
+        else:
+            created = Region.objects.add_child(parent, instance=obj)
+        form.instance = created
+        audit.record("region.created", created, actor=request.user, changes=audit.diff({}, audit.snapshot(created)))
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return policy.can(request.user, self.view_perm)
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if not policy.can(request.user, self.change_perm):
+            return False
+        return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
+
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return policy.is_superuser(request.user)
+        return policy.can(request.user, self.change_perm)
 
 
 @admin.register(Area)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from renda.core.models import ActionLog
 from renda.core.requestcontext import client_ip, current_request
@@ -15,7 +16,7 @@ def _plain(value: Any) -> Any:
         return str(value.pk)
     if isinstance(value, (list, tuple, set)):
         return [_plain(v) for v in value]
-    if hasattr(value, "name") and hasattr(value, "url"):  # FieldFile
+    if isinstance(value, FieldFile):
         return value.name or ""
     return value
 

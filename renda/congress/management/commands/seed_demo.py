@@ -117,9 +117,9 @@ class Command(BaseCommand):
         if found is not None:
             return found
         if parent is None:
-            return Region.add_root(code=code, name=name, level=level, **extra)
+            return Region.objects.add_root(create_kwargs={"code": code, "name": name, "level": level, **extra})
         parent.refresh_from_db()
-        return parent.add_child(code=code, name=name, level=level, **extra)
+        return Region.objects.add_child(parent, create_kwargs={"code": code, "name": name, "level": level, **extra})
 
     def _regions(self) -> None:
         province = self._node(None, "990000", "青川省", RegionLevel.PROVINCE)
