@@ -43,6 +43,14 @@ class RegionQuerySet(MP_NodeQuerySet):
         return self.filter(path__startswith=region.path)
 
 
+class RegionManager(MP_NodeManager):
+    def get_queryset(self) -> RegionQuerySet:
+        return RegionQuerySet(self.model, using=self._db).order_by("path")
+
+    def subtree_of(self, region: Region) -> RegionQuerySet:
+        return self.get_queryset().subtree_of(region)
+
+
 class Region(MP_Node):
     """A node of the administrative tree. Materialised path: subtree queries are one
     `path LIKE 'prefix%'` on an index, whatever the depth."""
@@ -65,7 +73,7 @@ class Region(MP_Node):
     is_active = models.BooleanField(_("active"), default=True)
 
     node_order_by = ["code"]
-    objects = MP_NodeManager.from_queryset(RegionQuerySet)()
+    objects = RegionManager()
 
     class Meta:
         verbose_name = _("region")

@@ -71,13 +71,16 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         device = TOTPDevice.objects.create(user=request.user, name=_("Authenticator app"), confirmed=False)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"].strip()):
+        if not device.verify_is_allowed()[0]:
+            form.add_error("token", _("Too many wrong codes. Wait a few seconds, then enter a new code."))
+        elif device.verify_token(form.cleaned_data["token"].strip()):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
             audit.record("auth.otp_enrolled", request.user)
             return HttpResponseRedirect(_next_url(request))
-        form.add_error("token", _("The code is not correct. Check the time on your phone and try again."))
+        else:
+            form.add_error("token", _("The code is not correct. Check the time on your phone and try again."))
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=5)
     secret = device.config_url.split("secret=")[1].split("&")[0]
     return render(
