@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.static import serve
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("renda.core.urls")),
     path("", include("renda.congress.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -20,7 +20,9 @@ def main() -> int:
         catalog = polib.pofile(str(po_path))
         catalog.save_as_mofile(str(mo_path))
         compiled += 1
-        print(f"compiled {po_path.relative_to(ROOT.parent.parent)} ({catalog.percent_translated()}% translated)")
+        print(
+            f"compiled {po_path.relative_to(ROOT.parent.parent)} ({catalog.percent_translated()}% translated)"
+        )
     return 0
 
 

@@ -31,7 +31,7 @@ from renda.congress.models import (
 from renda.core.models import Region, RegionLevel
 
 
-def pytest_configure(config):  # noqa: ANN001
+def pytest_configure(config):
     from django.conf import settings
 
     # Fast hashing and plain static storage: what is under test is not the hasher.
@@ -43,7 +43,7 @@ def pytest_configure(config):  # noqa: ANN001
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+def django_db_setup(django_db_setup, django_db_blocker):
     """The test database is migrated with the action log's append-only triggers; they are
     dropped here so that transactional tests can flush tables between tests. The trigger
     test re-creates them inside its own transaction."""
@@ -55,57 +55,84 @@ def django_db_setup(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):  # noqa: ANN001, ANN202
+def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)
-def _plain_cache(settings):  # noqa: ANN001, ANN202
+def _plain_cache(settings):
     from django.core.cache import cache
 
     cache.clear()
 
 
-def _user(username: str, **extra) -> object:  # noqa: ANN003
-    return get_user_model().objects.create_user(username=username, password="pw-for-tests-1", name=username, **extra)
+def _user(username: str, **extra) -> object:
+    return get_user_model().objects.create_user(
+        username=username, password="pw-for-tests-1", name=username, **extra
+    )
 
 
-def _grant(user, role: str, congress: Congress, department: Department | None = None) -> RoleGrant:  # noqa: ANN001
+def _grant(user, role: str, congress: Congress, department: Department | None = None) -> RoleGrant:
     return RoleGrant.objects.create(user=user, role=role, congress=congress, department=department)
 
 
-def _child(parent: Region, **kwargs) -> Region:  # noqa: ANN003
+def _child(parent: Region, **kwargs) -> Region:
     parent.refresh_from_db()
     return Region.objects.add_child(parent, create_kwargs=kwargs)
 
 
 @pytest.fixture
-def world(db):  # noqa: ANN001, ANN201, C901
-    province = Region.objects.add_root(create_kwargs={"code": "980000", "name": "测试省", "level": RegionLevel.PROVINCE})
+def world(db):
+    province = Region.objects.add_root(
+        create_kwargs={"code": "980000", "name": "测试省", "level": RegionLevel.PROVINCE}
+    )
     city = _child(province, code="980100", name="测试市", level=RegionLevel.CITY)
     district = _child(city, code="980102", name="临溪区", level=RegionLevel.COUNTY)
     town_a = _child(district, code="980102101", name="清河镇", level=RegionLevel.TOWN)
     town_b = _child(district, code="980102102", name="枫林镇", level=RegionLevel.TOWN)
-    village_a = _child(town_a, code="980102101001", name="东塘村", level=RegionLevel.VILLAGE, kind="village")
-    village_b = _child(town_b, code="980102102001", name="溪北村", level=RegionLevel.VILLAGE, kind="village")
+    village_a = _child(
+        town_a, code="980102101001", name="东塘村", level=RegionLevel.VILLAGE, kind="village"
+    )
+    village_b = _child(
+        town_b, code="980102102001", name="溪北村", level=RegionLevel.VILLAGE, kind="village"
+    )
 
     c_district = Congress.objects.create(
         name="临溪区人民代表大会", level=CongressLevel.COUNTY, region=district, serial_prefix="LX"
     )
     c_a = Congress.objects.create(
-        name="清河镇人民代表大会", level=CongressLevel.TOWN, region=town_a, parent=c_district, serial_prefix="QH"
+        name="清河镇人民代表大会",
+        level=CongressLevel.TOWN,
+        region=town_a,
+        parent=c_district,
+        serial_prefix="QH",
     )
     c_b = Congress.objects.create(
-        name="枫林镇人民代表大会", level=CongressLevel.TOWN, region=town_b, parent=c_district, serial_prefix="FL"
+        name="枫林镇人民代表大会",
+        level=CongressLevel.TOWN,
+        region=town_b,
+        parent=c_district,
+        serial_prefix="FL",
     )
     term_a = Term.objects.create(
-        congress=c_a, ordinal=20, start_date=dt.date(2021, 12, 28), end_date=dt.date(2026, 12, 27), is_current=True
+        congress=c_a,
+        ordinal=20,
+        start_date=dt.date(2021, 12, 28),
+        end_date=dt.date(2026, 12, 27),
+        is_current=True,
     )
     term_b = Term.objects.create(
-        congress=c_b, ordinal=20, start_date=dt.date(2021, 12, 29), end_date=dt.date(2026, 12, 28), is_current=True
+        congress=c_b,
+        ordinal=20,
+        start_date=dt.date(2021, 12, 29),
+        end_date=dt.date(2026, 12, 28),
+        is_current=True,
     )
     term_district = Term.objects.create(
-        congress=c_district, ordinal=18, start_date=dt.date(2021, 12, 30), end_date=dt.date(2026, 12, 29),
+        congress=c_district,
+        ordinal=18,
+        start_date=dt.date(2021, 12, 30),
+        end_date=dt.date(2026, 12, 29),
         is_current=True,
     )
     session_a = Session.objects.create(
@@ -118,15 +145,29 @@ def world(db):  # noqa: ANN001, ANN201, C901
     constituency_a.regions.set([village_a])
     constituency_b = Constituency.objects.create(congress=c_b, number=1, name="枫林第1选区")
     group_a = DeputyGroup.objects.create(congress=c_a, name="河东代表小组")
-    dept_a1 = Department.objects.create(congress=c_a, name="城乡建设办公室", kind=DepartmentKind.TOWN_OFFICE)
-    dept_a2 = Department.objects.create(congress=c_a, name="社会事务办公室", kind=DepartmentKind.TOWN_OFFICE)
-    dept_b1 = Department.objects.create(congress=c_b, name="枫林镇建设办", kind=DepartmentKind.TOWN_OFFICE)
-
-    deputy_a = Deputy.objects.create(name="王建国", gender=Gender.MALE, phone="13900000001", residence=village_a)
-    membership_a = DeputyMembership.objects.create(
-        deputy=deputy_a, term=term_a, constituency=constituency_a, group=group_a, start_date=term_a.start_date
+    dept_a1 = Department.objects.create(
+        congress=c_a, name="城乡建设办公室", kind=DepartmentKind.TOWN_OFFICE
     )
-    deputy_b = Deputy.objects.create(name="李秀英", gender=Gender.FEMALE, phone="13900000002", residence=village_b)
+    dept_a2 = Department.objects.create(
+        congress=c_a, name="社会事务办公室", kind=DepartmentKind.TOWN_OFFICE
+    )
+    dept_b1 = Department.objects.create(
+        congress=c_b, name="枫林镇建设办", kind=DepartmentKind.TOWN_OFFICE
+    )
+
+    deputy_a = Deputy.objects.create(
+        name="王建国", gender=Gender.MALE, phone="13900000001", residence=village_a
+    )
+    membership_a = DeputyMembership.objects.create(
+        deputy=deputy_a,
+        term=term_a,
+        constituency=constituency_a,
+        group=group_a,
+        start_date=term_a.start_date,
+    )
+    deputy_b = Deputy.objects.create(
+        name="李秀英", gender=Gender.FEMALE, phone="13900000002", residence=village_b
+    )
     membership_b = DeputyMembership.objects.create(
         deputy=deputy_b, term=term_b, constituency=constituency_b, start_date=term_b.start_date
     )
@@ -153,23 +194,53 @@ def world(db):  # noqa: ANN001, ANN201, C901
     district_admin = _user("district_admin")
     _grant(district_admin, Role.ADMIN, c_district)
     citizen = _user("citizen")
-    superuser = get_user_model().objects.create_superuser("root", "root@example.invalid", "pw-for-tests-1")
+    superuser = get_user_model().objects.create_superuser(
+        "root", "root@example.invalid", "pw-for-tests-1"
+    )
 
     return SimpleNamespace(
-        province=province, city=city, district=district, town_a=town_a, town_b=town_b,
-        village_a=village_a, village_b=village_b,
-        c_district=c_district, c_a=c_a, c_b=c_b, term_a=term_a, term_b=term_b, term_district=term_district,
-        session_a=session_a, session_b=session_b, constituency_a=constituency_a, constituency_b=constituency_b,
-        group_a=group_a, dept_a1=dept_a1, dept_a2=dept_a2, dept_b1=dept_b1,
-        deputy_a=deputy_a, deputy_b=deputy_b, membership_a=membership_a, membership_b=membership_b,
-        staff=staff, leader=leader, admin=admin, auditor=auditor, handler_a=handler_a, handler_b=handler_b,
-        station=station, deputy_user=deputy_user, other_staff=other_staff, district_admin=district_admin,
-        citizen=citizen, superuser=superuser,
+        province=province,
+        city=city,
+        district=district,
+        town_a=town_a,
+        town_b=town_b,
+        village_a=village_a,
+        village_b=village_b,
+        c_district=c_district,
+        c_a=c_a,
+        c_b=c_b,
+        term_a=term_a,
+        term_b=term_b,
+        term_district=term_district,
+        session_a=session_a,
+        session_b=session_b,
+        constituency_a=constituency_a,
+        constituency_b=constituency_b,
+        group_a=group_a,
+        dept_a1=dept_a1,
+        dept_a2=dept_a2,
+        dept_b1=dept_b1,
+        deputy_a=deputy_a,
+        deputy_b=deputy_b,
+        membership_a=membership_a,
+        membership_b=membership_b,
+        staff=staff,
+        leader=leader,
+        admin=admin,
+        auditor=auditor,
+        handler_a=handler_a,
+        handler_b=handler_b,
+        station=station,
+        deputy_user=deputy_user,
+        other_staff=other_staff,
+        district_admin=district_admin,
+        citizen=citizen,
+        superuser=superuser,
     )
 
 
 @pytest.fixture
-def personas(world):  # noqa: ANN001, ANN201
+def personas(world):
     """Persona name → user, for parametrised permission tests."""
     return {
         "staff": world.staff,

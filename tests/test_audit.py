@@ -17,8 +17,13 @@ def test_admin_change_is_logged_with_old_and_new_values(client, world):
     url = reverse("admin:congress_department_change", args=[world.dept_a1.pk])
     response = client.post(
         url,
-        {"congress": world.c_a.pk, "name": "城乡建设和环境办公室", "short_name": "建设办", "kind": "town_office",
-         "is_active": "on"},
+        {
+            "congress": world.c_a.pk,
+            "name": "城乡建设和环境办公室",
+            "short_name": "建设办",
+            "kind": "town_office",
+            "is_active": "on",
+        },
         REMOTE_ADDR="10.1.2.3",
     )
     assert response.status_code == 302
@@ -46,7 +51,15 @@ def test_admin_addition_is_logged(client, world):
 def test_unchanged_save_writes_no_entry(client, world):
     client.force_login(world.staff)
     url = reverse("admin:congress_department_change", args=[world.dept_a1.pk])
-    client.post(url, {"congress": world.c_a.pk, "name": world.dept_a1.name, "kind": "town_office", "is_active": "on"})
+    client.post(
+        url,
+        {
+            "congress": world.c_a.pk,
+            "name": world.dept_a1.name,
+            "kind": "town_office",
+            "is_active": "on",
+        },
+    )
     assert not ActionLog.objects.filter(action="department.updated").exists()
 
 
@@ -54,14 +67,26 @@ def test_inline_session_added_through_term_page_is_logged(client, world):
     client.force_login(world.staff)
     url = reverse("admin:congress_term_change", args=[world.term_a.pk])
     data = {
-        "congress": world.c_a.pk, "ordinal": 20, "start_date": "2021-12-28", "end_date": "2026-12-27",
+        "congress": world.c_a.pk,
+        "ordinal": 20,
+        "start_date": "2021-12-28",
+        "end_date": "2026-12-27",
         "is_current": "on",
-        "sessions-TOTAL_FORMS": "2", "sessions-INITIAL_FORMS": "1", "sessions-MIN_NUM_FORMS": "0",
+        "sessions-TOTAL_FORMS": "2",
+        "sessions-INITIAL_FORMS": "1",
+        "sessions-MIN_NUM_FORMS": "0",
         "sessions-MAX_NUM_FORMS": "1000",
-        "sessions-0-id": world.session_a.pk, "sessions-0-term": world.term_a.pk, "sessions-0-ordinal": 1,
-        "sessions-0-kind": "regular", "sessions-0-start_date": "2022-02-20", "sessions-0-end_date": "2022-02-21",
-        "sessions-1-term": world.term_a.pk, "sessions-1-ordinal": 2, "sessions-1-kind": "extra",
-        "sessions-1-start_date": "2022-06-01", "sessions-1-end_date": "2022-06-01",
+        "sessions-0-id": world.session_a.pk,
+        "sessions-0-term": world.term_a.pk,
+        "sessions-0-ordinal": 1,
+        "sessions-0-kind": "regular",
+        "sessions-0-start_date": "2022-02-20",
+        "sessions-0-end_date": "2022-02-21",
+        "sessions-1-term": world.term_a.pk,
+        "sessions-1-ordinal": 2,
+        "sessions-1-kind": "extra",
+        "sessions-1-start_date": "2022-06-01",
+        "sessions-1-end_date": "2022-06-01",
     }
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -13,8 +13,10 @@ from renda.core.models import ActionLog
 LOGIN = "/accounts/login/"
 
 
-def _login(client, username: str, password: str = "pw-for-tests-1", **extra):  # noqa: ANN001, ANN003, ANN202
-    return client.post(LOGIN, {"username": username, "password": password, **extra}, REMOTE_ADDR="10.9.9.9")
+def _login(client, username: str, password: str = "pw-for-tests-1", **extra):  # noqa: S107
+    return client.post(
+        LOGIN, {"username": username, "password": password, **extra}, REMOTE_ADDR="10.9.9.9"
+    )
 
 
 def test_login_page_is_chinese_by_default(client, db):
@@ -83,7 +85,9 @@ def test_role_that_requires_two_factor_must_enrol_before_the_back_office(client,
     assert bad.status_code == 200
     device.refresh_from_db()
     assert device.throttling_failure_count == 1  # django-otp throttles guessing
-    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_count=0, throttling_failure_timestamp=None
+    )
     device.refresh_from_db()
     good = client.post(reverse("core:otp_setup"), {"token": _token(device), "next": "/admin/"})
     assert good.status_code == 302 and good["Location"] == "/admin/"
@@ -128,5 +132,7 @@ def test_open_redirects_are_refused_after_two_factor(client, world, settings):
     _login(client, "staff_a")
     client.get(reverse("core:otp_setup"))
     device = TOTPDevice.objects.get(user=world.staff)
-    response = client.post(reverse("core:otp_setup"), {"token": _token(device), "next": "https://evil.example/"})
+    response = client.post(
+        reverse("core:otp_setup"), {"token": _token(device), "next": "https://evil.example/"}
+    )
     assert response["Location"] == reverse("congress:workspace")

@@ -7,7 +7,14 @@ from pathlib import Path
 import polib
 from django.urls import reverse
 
-PO = Path(__file__).resolve().parent.parent / "renda" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+PO = (
+    Path(__file__).resolve().parent.parent
+    / "renda"
+    / "locale"
+    / "zh_Hans"
+    / "LC_MESSAGES"
+    / "django.po"
+)
 
 
 def test_the_zh_hans_catalog_is_complete():
@@ -22,7 +29,9 @@ def test_placeholders_survive_translation():
 
     pattern = re.compile(r"%\(\w+\)[sd]|\{\{ ?\w+ ?\}\}")
     for entry in polib.pofile(str(PO)).translated_entries():
-        assert sorted(pattern.findall(entry.msgid)) == sorted(pattern.findall(entry.msgstr)), entry.msgid
+        assert sorted(pattern.findall(entry.msgid)) == sorted(pattern.findall(entry.msgstr)), (
+            entry.msgid
+        )
 
 
 def test_the_compiled_catalog_is_current():

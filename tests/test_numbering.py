@@ -40,7 +40,7 @@ def test_concurrent_callers_never_share_or_skip_a_number():
             for _ in range(10):
                 with transaction.atomic():
                     results.append(next_serial("RACE", 2026))
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connections.close_all()

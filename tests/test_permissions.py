@@ -10,18 +10,35 @@ from renda.congress import policy
 
 # Back-office changelists of the core objects.
 REFERENCE_LISTS = [
-    "core_region", "core_area", "congress_congress", "congress_term", "congress_session",
-    "congress_constituency", "congress_deputygroup", "congress_deputy", "congress_deputymembership",
-    "congress_department", "congress_official", "congress_rosterimport",
+    "core_region",
+    "core_area",
+    "congress_congress",
+    "congress_term",
+    "congress_session",
+    "congress_constituency",
+    "congress_deputygroup",
+    "congress_deputy",
+    "congress_deputymembership",
+    "congress_department",
+    "congress_official",
+    "congress_rosterimport",
 ]
 ACCOUNT_LISTS = ["core_user", "congress_rolegrant"]
 AUDIT_LISTS = ["core_actionlog"]
 
 NO_BACK_OFFICE = ["anonymous", "citizen", "deputy", "handler", "station_manager"]
-BACK_OFFICE = ["staff", "leader", "admin", "auditor", "other_town_staff", "district_admin", "superuser"]
+BACK_OFFICE = [
+    "staff",
+    "leader",
+    "admin",
+    "auditor",
+    "other_town_staff",
+    "district_admin",
+    "superuser",
+]
 
 
-def _status(client, user, url: str) -> int:  # noqa: ANN001
+def _status(client, user, url: str) -> int:
     if user is not None:
         client.force_login(user)
     return client.get(url).status_code
@@ -148,7 +165,9 @@ def test_workspace_shows_a_deputy_their_memberships(client, world):
 def test_policy_scopes(world):
     assert policy.congress_ids(world.staff, "congress.view") == {world.c_a.pk}
     assert policy.congress_ids(world.district_admin, "accounts.manage") == {
-        world.c_district.pk, world.c_a.pk, world.c_b.pk
+        world.c_district.pk,
+        world.c_a.pk,
+        world.c_b.pk,
     }
     assert policy.congress_ids(world.admin, "audit.read") == set()
     assert policy.department_ids(world.handler_a) == {world.dept_a1.pk}
@@ -159,7 +178,7 @@ def test_policy_scopes(world):
 
 
 def test_visible_to_is_the_policy_for_lists(world):
-    from renda.congress.models import Deputy, Department
+    from renda.congress.models import Department, Deputy
 
     assert set(Department.objects.visible_to(world.staff)) == {world.dept_a1, world.dept_a2}
     assert set(Department.objects.visible_to(world.other_staff)) == {world.dept_b1}
@@ -172,7 +191,10 @@ def test_visible_to_is_the_policy_for_lists(world):
     [("staff", 200), ("admin", 200), ("leader", 404), ("auditor", 404), ("handler", 302)],
 )
 def test_roster_import_page(client, personas, persona, expected):
-    assert _status(client, personas[persona], reverse("admin:congress_deputymembership_import")) == expected
+    assert (
+        _status(client, personas[persona], reverse("admin:congress_deputymembership_import"))
+        == expected
+    )
 
 
 def test_roster_export_of_another_congress_is_404(client, world):

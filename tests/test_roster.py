@@ -15,7 +15,18 @@ from renda.congress.models import Deputy, DeputyMembership, RosterImport
 from renda.congress.services import DomainError
 from renda.core.models import ActionLog
 
-HEADER = ["姓名", "性别", "民族", "出生年份", "政治面貌", "工作单位及职务", "手机号码", "选区", "代表小组", "开始日期"]
+HEADER = [
+    "姓名",
+    "性别",
+    "民族",
+    "出生年份",
+    "政治面貌",
+    "工作单位及职务",
+    "手机号码",
+    "选区",
+    "代表小组",
+    "开始日期",
+]
 
 
 def _xlsx(rows: list[list[object]], header: list[str] | None = None) -> bytes:
@@ -30,7 +41,18 @@ def _xlsx(rows: list[list[object]], header: list[str] | None = None) -> bytes:
 
 
 GOOD_ROWS = [
-    ["陈晓梅", "女", "汉族", 1980, "中共党员", "东塘村党总支书记", "13700000001", "第1选区", "河东代表小组", "2021-12-28"],
+    [
+        "陈晓梅",
+        "女",
+        "汉族",
+        1980,
+        "中共党员",
+        "东塘村党总支书记",
+        "13700000001",
+        "第1选区",
+        "河东代表小组",
+        "2021-12-28",
+    ],
     ["刘志强", "男", "汉族", 1975, "群众", "个体工商户", "13700000002", "1", "", ""],
 ]
 
@@ -46,10 +68,32 @@ def test_preview_of_a_good_file_reports_every_row_and_writes_nothing(world):
 
 def test_malformed_rows_get_a_row_level_report_and_nothing_is_imported(world):
     rows = GOOD_ROWS + [
-        ["张三", "男", "汉族", 1970, "群众", "", "1234567", "第1选区", "", ""],          # bad phone
-        ["李四", "男", "汉族", 1971, "群众", "", "13700000004", "第99选区", "", ""],    # unknown constituency
-        ["陈晓梅", "女", "汉族", 1980, "中共党员", "", "13700000001", "", "", ""],      # duplicate person
-        ["", "外星", "汉族", 1800, "海盗党", "", "13700000006", "", "", "明天"],          # many errors
+        ["张三", "男", "汉族", 1970, "群众", "", "1234567", "第1选区", "", ""],  # bad phone
+        [
+            "李四",
+            "男",
+            "汉族",
+            1971,
+            "群众",
+            "",
+            "13700000004",
+            "第99选区",
+            "",
+            "",
+        ],  # unknown constituency
+        [
+            "陈晓梅",
+            "女",
+            "汉族",
+            1980,
+            "中共党员",
+            "",
+            "13700000001",
+            "",
+            "",
+            "",
+        ],  # duplicate person
+        ["", "外星", "汉族", 1800, "海盗党", "", "13700000006", "", "", "明天"],  # many errors
     ]
     with translation.override("en"):
         report = roster.preview_roster(_xlsx(rows), world.term_a)
@@ -95,13 +139,23 @@ def test_not_an_xlsx_file_is_a_clear_error(world):
 
 
 def test_english_headers_and_labels_are_accepted(world):
-    header = ["Name", "Gender", "Ethnicity", "Year of birth", "Political affiliation", "Workplace and position",
-              "Mobile phone", "Constituency", "Deputy group", "Start date"]
+    header = [
+        "Name",
+        "Gender",
+        "Ethnicity",
+        "Year of birth",
+        "Political affiliation",
+        "Workplace and position",
+        "Mobile phone",
+        "Constituency",
+        "Deputy group",
+        "Start date",
+    ]
     rows = [["Chen", "Female", "汉族", 1980, "No party affiliation", "", "13700000009", "", "", ""]]
     assert roster.preview_roster(_xlsx(rows, header), world.term_a).ok
 
 
-def _upload(client, term, content: bytes, name: str = "roster.xlsx"):  # noqa: ANN001, ANN202
+def _upload(client, term, content: bytes, name: str = "roster.xlsx"):
     return client.post(
         reverse("admin:congress_deputymembership_import"),
         {"term": term.pk, "file": SimpleUploadedFile(name, content)},
@@ -119,7 +173,12 @@ def test_import_through_the_admin_previews_then_imports_all(client, world):
     assert not Deputy.objects.filter(name="陈晓梅").exists()
     confirm = client.post(response["Location"])
     assert confirm.status_code == 302
-    assert DeputyMembership.objects.filter(term=world.term_a, deputy__name__in=["陈晓梅", "刘志强"]).count() == 2
+    assert (
+        DeputyMembership.objects.filter(
+            term=world.term_a, deputy__name__in=["陈晓梅", "刘志强"]
+        ).count()
+        == 2
+    )
     assert RosterImport.objects.get().status == "imported"
     assert ActionLog.objects.filter(action="membership.created").count() == 2
     assert ActionLog.objects.filter(action="roster.imported").count() == 1
@@ -175,7 +234,9 @@ def test_another_congress_cannot_open_or_confirm_an_import(client, world):
 
 def test_export_round_trips_through_import(client, world):
     client.force_login(world.staff)
-    response = client.get(reverse("admin:congress_deputymembership_export"), {"term": world.term_a.pk})
+    response = client.get(
+        reverse("admin:congress_deputymembership_export"), {"term": world.term_a.pk}
+    )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = openpyxl.load_workbook(io.BytesIO(response.content))

@@ -25,7 +25,9 @@ def test_security_headers_on_every_page(client, db):
 
 def test_csrf_is_enforced(world):
     strict = Client(enforce_csrf_checks=True)
-    response = strict.post(reverse("core:login"), {"username": "staff_a", "password": "pw-for-tests-1"})
+    response = strict.post(
+        reverse("core:login"), {"username": "staff_a", "password": "pw-for-tests-1"}
+    )
     assert response.status_code == 403
     strict.force_login(world.staff)
     response = strict.post(reverse("admin:congress_department_add"), {"name": "x"})
@@ -37,7 +39,9 @@ def test_pages_reference_no_external_assets(client, world):
     for url in (reverse("core:home"), reverse("congress:workspace"), reverse("admin:index")):
         page = client.get(url).content.decode()
         for marker in ("http://", "https://", "//cdn"):
-            assert f'src="{marker}' not in page and f'href="{marker}' not in page.replace('href="https://www.djangoproject', "")
+            assert f'src="{marker}' not in page and f'href="{marker}' not in page.replace(
+                'href="https://www.djangoproject', ""
+            )
 
 
 def test_production_settings_pass_check_deploy(tmp_path):
@@ -52,7 +56,12 @@ def test_production_settings_pass_check_deploy(tmp_path):
     }
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -61,7 +70,12 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     env = {**os.environ, "RENDA_ENV": "production", "RENDA_VAR_DIR": str(tmp_path)}
     env.pop("SECRET_KEY", None)
     result = subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
         check=False,
     )
     assert result.returncode != 0

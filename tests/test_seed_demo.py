@@ -20,7 +20,7 @@ from renda.core.models import Area, Region
 
 
 @pytest.fixture
-def demo(db):  # noqa: ANN001, ANN201
+def demo(db):
     call_command("seed_demo", quiet_accounts=True)
     return Congress.objects.get(name="清河镇人民代表大会")
 
@@ -28,7 +28,17 @@ def demo(db):  # noqa: ANN001, ANN201
 def _counts() -> dict[str, int]:
     return {
         m.__name__: m.objects.count()
-        for m in (Region, Area, Congress, Deputy, DeputyMembership, Department, Official, Session, PresidiumMembership)
+        for m in (
+            Region,
+            Area,
+            Congress,
+            Deputy,
+            DeputyMembership,
+            Department,
+            Official,
+            Session,
+            PresidiumMembership,
+        )
     }
 
 
@@ -90,18 +100,26 @@ ACCOUNTS = {
 
 
 @pytest.mark.parametrize("username", list(ACCOUNTS))
-def test_every_demo_account_logs_in_to_what_its_role_allows_and_nothing_more(client, demo, username):
+def test_every_demo_account_logs_in_to_what_its_role_allows_and_nothing_more(
+    client, demo, username
+):
     back_office, audit, accounts = ACCOUNTS[username]
     response = client.post(reverse("core:login"), {"username": username, "password": DEMO_PASSWORD})
     assert response.status_code == 302, f"{username} cannot log in"
     assert client.get(reverse("congress:workspace")).status_code == 200
     assert (client.get(reverse("admin:index")).status_code == 200) is back_office
     assert (client.get(reverse("admin:core_actionlog_changelist")).status_code == 200) is audit
-    assert (client.get(reverse("admin:congress_rolegrant_changelist")).status_code == 200) is accounts
+    assert (
+        client.get(reverse("admin:congress_rolegrant_changelist")).status_code == 200
+    ) is accounts
     fenglin_dept = Department.objects.get(name="枫林镇城乡建设办公室")
     qinghe_dept = Department.objects.filter(congress=demo).first()
-    fl_status = client.get(reverse("admin:congress_department_change", args=[fenglin_dept.pk])).status_code
-    qh_status = client.get(reverse("admin:congress_department_change", args=[qinghe_dept.pk])).status_code
+    fl_status = client.get(
+        reverse("admin:congress_department_change", args=[fenglin_dept.pk])
+    ).status_code
+    qh_status = client.get(
+        reverse("admin:congress_department_change", args=[qinghe_dept.pk])
+    ).status_code
     if username.startswith("qh_") and back_office:
         assert (qh_status, fl_status) == (200, 404)
     if username == "fl_staff":

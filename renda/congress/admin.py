@@ -7,7 +7,7 @@ nothing is deleted, and every save writes the action log in the admin's transact
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -36,7 +36,6 @@ from renda.congress.models import (
     MembershipStatus,
     Official,
     PresidiumMembership,
-    Role,
     RoleGrant,
     RosterImport,
     Session,
@@ -59,7 +58,7 @@ class ScopedAdmin(admin.ModelAdmin):
 
     # --- scope -------------------------------------------------------------------------
     def get_queryset(self, request: HttpRequest):
-        qs = super().get_queryset(request)
+        qs: Any = super().get_queryset(request)
         return qs.visible_to(request.user)
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
@@ -73,7 +72,9 @@ class ScopedAdmin(admin.ModelAdmin):
         return policy.can(request.user, self.view_perm)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return policy.can(request.user, self.view_perm, obj) or self.has_change_permission(request, obj)
+        return policy.can(request.user, self.view_perm, obj) or self.has_change_permission(
+            request, obj
+        )
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return policy.can(request.user, self.change_perm, obj)
@@ -84,27 +85,29 @@ class ScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # nothing is lost: deactivate or end instead
 
-    def _limit(self, request: HttpRequest, model, queryset):  # noqa: ANN001
+    def _limit(self, request: HttpRequest, model, queryset):
         if model in _SCOPED_CHOICES:
-            return queryset.visible_to(request.user, self.change_perm) if queryset is not None else (
-                model.objects.visible_to(request.user, self.change_perm)
+            return (
+                queryset.visible_to(request.user, self.change_perm)
+                if queryset is not None
+                else (model.objects.visible_to(request.user, self.change_perm))
             )
         return queryset
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # noqa: ANN001, ANN003
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
         model = db_field.remote_field.model
         if model in _SCOPED_CHOICES:
             kwargs["queryset"] = self._limit(request, model, None)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):  # noqa: ANN001, ANN003
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
         model = db_field.remote_field.model
         if model in _SCOPED_CHOICES:
             kwargs["queryset"] = self._limit(request, model, None)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     # --- audit -------------------------------------------------------------------------
-    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:  # noqa: ANN001
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
         before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change else {}
         super().save_model(request, obj, form, change)
         after = audit.snapshot(obj)
@@ -114,17 +117,28 @@ class ScopedAdmin(admin.ModelAdmin):
             return
         audit.record(f"{obj._meta.model_name}.{action}", obj, actor=request.user, changes=changes)
 
-    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:  # noqa: ANN001
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         obj = form.instance
         m2m = [f for f in obj._meta.many_to_many if f.name in form.cleaned_data]
-        before = {f.name: sorted(getattr(obj, f.name).values_list("pk", flat=True)) for f in m2m} if change else {}
+        before = (
+            {f.name: sorted(getattr(obj, f.name).values_list("pk", flat=True)) for f in m2m}
+            if change
+            else {}
+        )
         super().save_related(request, form, formsets, change)
         after = {f.name: sorted(getattr(obj, f.name).values_list("pk", flat=True)) for f in m2m}
-        changes = audit.diff(before, after) if change else {k: [None, v] for k, v in after.items() if v}
+        changes = (
+            audit.diff(before, after) if change else {k: [None, v] for k, v in after.items() if v}
+        )
         if changes:
-            audit.record(f"{obj._meta.model_name}.relations_changed", obj, actor=request.user, changes=changes)
+            audit.record(
+                f"{obj._meta.model_name}.relations_changed",
+                obj,
+                actor=request.user,
+                changes=changes,
+            )
 
-    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:  # noqa: ANN001
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         instances = formset.save(commit=False)
         for instance in instances:
             is_new = instance.pk is None
@@ -133,7 +147,12 @@ class ScopedAdmin(admin.ModelAdmin):
             changes = audit.diff(before, audit.snapshot(instance))
             if changes:
                 action = "created" if is_new else "updated"
-                audit.record(f"{instance._meta.model_name}.{action}", instance, actor=request.user, changes=changes)
+                audit.record(
+                    f"{instance._meta.model_name}.{action}",
+                    instance,
+                    actor=request.user,
+                    changes=changes,
+                )
         formset.save_m2m()
 
 
@@ -153,7 +172,7 @@ class ScopedInline(admin.TabularInline):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # noqa: ANN001, ANN003
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
         model = db_field.remote_field.model
         if model in _SCOPED_CHOICES:
             kwargs["queryset"] = model.objects.visible_to(request.user, self.change_perm)
@@ -163,7 +182,7 @@ class ScopedInline(admin.TabularInline):
 # --- Regions --------------------------------------------------------------------------
 
 
-def _region_scope(user) -> Q | None:  # noqa: ANN001
+def _region_scope(user) -> Q | None:
     """Regions of the user's congresses and everything below them (None: everything)."""
     if policy.is_superuser(user):
         return None
@@ -179,7 +198,9 @@ class RegionForm(forms.ModelForm):
     """New regions are added under a parent; an existing region's place in the tree is
     fixed (moving a village between towns would silently move its cases and deputies)."""
 
-    parent = forms.ModelChoiceField(label=_("parent region"), queryset=Region.objects.none(), required=False)
+    parent = forms.ModelChoiceField(
+        label=_("parent region"), queryset=Region.objects.none(), required=False
+    )
 
     class Meta:
         model = Region
@@ -188,22 +209,28 @@ class RegionForm(forms.ModelForm):
     def __init__(self, *args: Any, scope: Q | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         parents = Region.objects.exclude(level="village")
-        self.fields["parent"].queryset = parents if scope is None else parents.filter(scope)
+        cast(forms.ModelChoiceField, self.fields["parent"]).queryset = (
+            parents if scope is None else parents.filter(scope)
+        )
         if self.instance.pk:
             del self.fields["parent"]
 
     def clean(self) -> dict[str, Any]:
         from renda.core.models import REGION_CHILD_LEVEL
 
-        data = super().clean()
+        data = super().clean() or {}
         if self.instance.pk is None:
             parent = data.get("parent")
             parent_level = parent.level if parent else None
             if data.get("level") not in REGION_CHILD_LEVEL.get(parent_level, set()):
-                raise forms.ValidationError(gettext("A region of this level cannot be placed there."))
+                raise forms.ValidationError(
+                    gettext("A region of this level cannot be placed there.")
+                )
             area = data.get("area")
             if area is not None and (parent is None or area.town_id != parent.pk):
-                raise forms.ValidationError(gettext("The area must belong to the village's own town."))
+                raise forms.ValidationError(
+                    gettext("The area must belong to the village's own town.")
+                )
         return data
 
 
@@ -240,7 +267,7 @@ class RegionAdmin(ScopedAdmin):
         fields = ["name", "code", "level", "kind", "area", "population", "is_active"]
         return fields if obj is not None else ["parent", *fields]
 
-    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:  # noqa: ANN001
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
             return
@@ -250,7 +277,12 @@ class RegionAdmin(ScopedAdmin):
         else:
             created = Region.objects.add_child(parent, instance=obj)
         form.instance = created
-        audit.record("region.created", created, actor=request.user, changes=audit.diff({}, audit.snapshot(created)))
+        audit.record(
+            "region.created",
+            created,
+            actor=request.user,
+            changes=audit.diff({}, audit.snapshot(created)),
+        )
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return policy.can(request.user, self.view_perm)
@@ -271,13 +303,17 @@ class AreaAdmin(ScopedAdmin):
     list_filter = ["town"]
 
     def get_queryset(self, request: HttpRequest):
-        qs = admin.ModelAdmin.get_queryset(self, request).select_related("town").annotate(n=Count("villages"))
+        qs = (
+            admin.ModelAdmin.get_queryset(self, request)
+            .select_related("town")
+            .annotate(n=Count("villages"))
+        )
         scope = _region_scope(request.user)
         return qs if scope is None else qs.filter(town__in=Region.objects.filter(scope))
 
     @admin.display(description=_("villages and communities"))
     def village_count(self, obj: Area) -> int:
-        return obj.n
+        return getattr(obj, "n", 0)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return policy.can(request.user, self.view_perm)
@@ -346,7 +382,7 @@ class ConstituencyAdmin(ScopedAdmin):
     list_select_related = ["congress"]
     filter_horizontal = ["regions"]
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):  # noqa: ANN001, ANN003
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "regions":
             scope = _region_scope(request.user)
             qs = Region.objects.filter(level="village")
@@ -365,7 +401,7 @@ class DeputyGroupAdmin(ScopedAdmin):
 
     @admin.display(description=_("members"))
     def member_count(self, obj: DeputyGroup) -> int:
-        return obj.n
+        return getattr(obj, "n", 0)
 
 
 # --- Deputies ----------------------------------------------------------------------------
@@ -383,7 +419,18 @@ class DeputyForm(forms.ModelForm):
 
     class Meta:
         model = Deputy
-        exclude = ["phone"]
+        fields = [
+            "name",
+            "gender",
+            "ethnicity",
+            "birth_year",
+            "party",
+            "occupation",
+            "holds_government_post",
+            "residence",
+            "photo",
+            "user",
+        ]
 
     def clean_new_phone(self) -> str:
         from renda.core.validators import validate_cn_mobile
@@ -393,10 +440,12 @@ class DeputyForm(forms.ModelForm):
             validate_cn_mobile(value)
             clash = Deputy.objects.filter(phone=value).exclude(pk=self.instance.pk)
             if clash.exists():
-                raise forms.ValidationError(gettext("This mobile number is already registered to another deputy."))
+                raise forms.ValidationError(
+                    gettext("This mobile number is already registered to another deputy.")
+                )
         return value
 
-    def save(self, commit: bool = True):  # noqa: FBT001, FBT002
+    def save(self, commit: bool = True):
         if self.cleaned_data.get("new_phone"):
             self.instance.phone = self.cleaned_data["new_phone"]
         return super().save(commit)
@@ -408,13 +457,21 @@ class MembershipInline(ScopedInline):
     readonly_fields = ["status", "status_reason", "end_date"]
 
     def get_queryset(self, request: HttpRequest):
-        return super().get_queryset(request).visible_to(request.user).select_related("term__congress")
+        return DeputyMembership.objects.visible_to(request.user).select_related("term__congress")
 
 
 @admin.register(Deputy)
 class DeputyAdmin(ScopedAdmin):
     form = DeputyForm
-    list_display = ["name", "gender", "birth_year", "party", "occupation", "phone_masked", "congresses"]
+    list_display = [
+        "name",
+        "gender",
+        "birth_year",
+        "party",
+        "occupation",
+        "phone_masked",
+        "congresses",
+    ]
     list_filter = ["gender", "party", "memberships__congress"]
     search_fields = ["name", "occupation"]
     readonly_fields = ["phone_masked"]
@@ -426,7 +483,11 @@ class DeputyAdmin(ScopedAdmin):
         return (
             super()
             .get_queryset(request)
-            .prefetch_related(Prefetch("memberships", queryset=DeputyMembership.objects.select_related("congress")))
+            .prefetch_related(
+                Prefetch(
+                    "memberships", queryset=DeputyMembership.objects.select_related("congress")
+                )
+            )
         )
 
     @admin.display(description=_("mobile phone"))
@@ -441,7 +502,9 @@ class DeputyAdmin(ScopedAdmin):
 
     @admin.display(description=_("congresses"))
     def congresses(self, obj: Deputy) -> str:
-        return "、".join(sorted({m.congress.short_name or m.congress.name for m in obj.memberships.all()}))
+        return "、".join(
+            sorted({m.congress.short_name or m.congress.name for m in obj.memberships.all()})
+        )
 
     def get_urls(self):
         return [
@@ -456,8 +519,12 @@ class DeputyAdmin(ScopedAdmin):
         deputy = self.get_object(request, str(pk))
         if not policy.can(request.user, "deputy.reveal_phone", deputy):
             raise Http404
-        context = {**self.admin_site.each_context(request), "deputy": deputy, "opts": self.opts,
-                   "title": gettext("Mobile phone of %(name)s") % {"name": deputy.name}}
+        context = {
+            **self.admin_site.each_context(request),
+            "deputy": deputy,
+            "opts": self.opts,
+            "title": gettext("Mobile phone of %(name)s") % {"name": deputy.name},
+        }
         if request.method == "POST":
             context["phone"] = services.reveal_deputy_phone(deputy, acting_user=request.user)
         return TemplateResponse(request, "admin/congress/deputy/reveal_phone.html", context)
@@ -466,22 +533,28 @@ class DeputyAdmin(ScopedAdmin):
 class EndMembershipForm(forms.Form):
     status = forms.ChoiceField(
         label=_("new status"),
-        choices=[(MembershipStatus.RESIGNED, MembershipStatus.RESIGNED.label),
-                 (MembershipStatus.TERMINATED, MembershipStatus.TERMINATED.label)],
+        choices=[
+            (MembershipStatus.RESIGNED, MembershipStatus.RESIGNED.label),
+            (MembershipStatus.TERMINATED, MembershipStatus.TERMINATED.label),
+        ],
     )
     on = forms.DateField(label=_("effective date"), widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reason = forms.CharField(
+        label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
 
 
 class RosterUploadForm(forms.Form):
     term = forms.ModelChoiceField(label=_("term"), queryset=Term.objects.none())
     file = forms.FileField(label=_("roster file (.xlsx)"))
 
-    def __init__(self, *args, user=None, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["term"].queryset = Term.objects.visible_to(user, "roster.import").select_related("congress")
+        self.fields["term"].queryset = Term.objects.visible_to(
+            user, "roster.import"
+        ).select_related("congress")
 
-    def clean_file(self):  # noqa: ANN201
+    def clean_file(self):
         upload = self.cleaned_data["file"]
         if not (upload.name or "").lower().endswith(".xlsx"):
             raise forms.ValidationError(gettext("Upload the roster as an .xlsx workbook."))
@@ -492,7 +565,15 @@ class RosterUploadForm(forms.Form):
 
 @admin.register(DeputyMembership)
 class DeputyMembershipAdmin(ScopedAdmin):
-    list_display = ["deputy", "congress", "term_ordinal", "constituency", "group", "start_date", "status"]
+    list_display = [
+        "deputy",
+        "congress",
+        "term_ordinal",
+        "constituency",
+        "group",
+        "start_date",
+        "status",
+    ]
     list_filter = ["status", "congress", "term__ordinal"]
     search_fields = ["deputy__name"]
     list_select_related = ["deputy", "congress", "term", "constituency", "group"]
@@ -510,7 +591,11 @@ class DeputyMembershipAdmin(ScopedAdmin):
         return [
             path("<int:pk>/end/", view(self.end_view), name="congress_deputymembership_end"),
             path("import/", view(self.import_view), name="congress_deputymembership_import"),
-            path("import/<int:batch_id>/", view(self.import_confirm_view), name="congress_deputymembership_import_confirm"),
+            path(
+                "import/<int:batch_id>/",
+                view(self.import_confirm_view),
+                name="congress_deputymembership_import_confirm",
+            ),
             path("export/", view(self.export_view), name="congress_deputymembership_export"),
         ] + super().get_urls()
 
@@ -535,9 +620,15 @@ class DeputyMembershipAdmin(ScopedAdmin):
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, gettext("The membership has been ended."))
-                return HttpResponseRedirect(reverse("admin:congress_deputymembership_change", args=[membership.pk]))
-        context = self._context(request, gettext("End membership: %(m)s") % {"m": membership}, form=form,
-                                original=membership)
+                return HttpResponseRedirect(
+                    reverse("admin:congress_deputymembership_change", args=[membership.pk])
+                )
+        context = self._context(
+            request,
+            gettext("End membership: %(m)s") % {"m": membership},
+            form=form,
+            original=membership,
+        )
         return TemplateResponse(request, "admin/congress/deputymembership/end.html", context)
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
@@ -547,7 +638,9 @@ class DeputyMembershipAdmin(ScopedAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 batch, _report = roster.create_import(
-                    upload=form.cleaned_data["file"], term=form.cleaned_data["term"], acting_user=request.user
+                    upload=form.cleaned_data["file"],
+                    term=form.cleaned_data["term"],
+                    acting_user=request.user,
                 )
             except services.DomainError as exc:
                 form.add_error("file", str(exc))
@@ -555,11 +648,17 @@ class DeputyMembershipAdmin(ScopedAdmin):
                 return HttpResponseRedirect(
                     reverse("admin:congress_deputymembership_import_confirm", args=[batch.pk])
                 )
-        context = self._context(request, gettext("Import deputy roster"), form=form, columns=roster.COLUMNS)
+        context = self._context(
+            request, gettext("Import deputy roster"), form=form, columns=roster.COLUMNS
+        )
         return TemplateResponse(request, "admin/congress/deputymembership/import.html", context)
 
     def import_confirm_view(self, request: HttpRequest, batch_id: int) -> HttpResponse:
-        batch = RosterImport.objects.visible_to(request.user, "roster.import").filter(pk=batch_id).first()
+        batch = (
+            RosterImport.objects.visible_to(request.user, "roster.import")
+            .filter(pk=batch_id)
+            .first()
+        )
         if batch is None:
             raise Http404
         if request.method == "POST":
@@ -578,23 +677,38 @@ class DeputyMembershipAdmin(ScopedAdmin):
             except services.DomainError as exc:
                 report = roster.RosterReport(rows=[], file_errors=[str(exc)])
         context = self._context(
-            request, gettext("Import preview: %(name)s") % {"name": batch.original_name},
-            batch=batch, report=report, columns=roster.COLUMNS,
+            request,
+            gettext("Import preview: %(name)s") % {"name": batch.original_name},
+            batch=batch,
+            report=report,
+            columns=roster.COLUMNS,
         )
-        return TemplateResponse(request, "admin/congress/deputymembership/import_preview.html", context)
+        return TemplateResponse(
+            request, "admin/congress/deputymembership/import_preview.html", context
+        )
 
     def export_view(self, request: HttpRequest) -> HttpResponse:
-        term = Term.objects.visible_to(request.user, "roster.export").filter(pk=request.GET.get("term") or 0).first()
+        term = (
+            Term.objects.visible_to(request.user, "roster.export")
+            .filter(pk=request.GET.get("term") or 0)
+            .first()
+        )
         if term is None:
-            terms = Term.objects.visible_to(request.user, "roster.export").select_related("congress")
+            terms = Term.objects.visible_to(request.user, "roster.export").select_related(
+                "congress"
+            )
             if not terms.exists():
                 raise Http404
-            return render(request, "admin/congress/deputymembership/export.html",
-                          self._context(request, gettext("Export deputy roster"), terms=terms))
+            return render(
+                request,
+                "admin/congress/deputymembership/export.html",
+                self._context(request, gettext("Export deputy roster"), terms=terms),
+            )
         content = roster.export_roster(term)
         audit.record("roster.exported", term, actor=request.user)
         response = HttpResponse(
-            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         filename = f"roster-{term.congress_id}-{term.ordinal}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -617,14 +731,16 @@ class RoleGrantForm(forms.ModelForm):
         model = RoleGrant
         fields = ["user", "role", "congress", "department", "is_active"]
 
-    def __init__(self, *args, request=None, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, request=None, **kwargs):
         self.request = request
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if self.request is not None and data.get("user") == self.request.user and not policy.is_superuser(
-            self.request.user
+        data = super().clean() or {}
+        if (
+            self.request is not None
+            and data.get("user") == self.request.user
+            and not policy.is_superuser(self.request.user)
         ):
             raise forms.ValidationError(gettext("You cannot change your own roles."))
         return data
@@ -642,7 +758,9 @@ class RoleGrantAdmin(ScopedAdmin):
     autocomplete_fields = ["user"]
 
     def get_queryset(self, request: HttpRequest):
-        return admin.ModelAdmin.get_queryset(self, request).visible_to(request.user, self.view_perm)
+        return RoleGrant.objects.visible_to(request.user, self.view_perm).select_related(
+            "user", "congress", "department"
+        )
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
         form_class = super().get_form(request, obj, change=change, **kwargs)
@@ -654,12 +772,12 @@ class RoleGrantAdmin(ScopedAdmin):
 
         return BoundForm
 
-    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:  # noqa: ANN001
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
         policy.forget(obj.user)
 
 
-def visible_users(user):  # noqa: ANN001, ANN201
+def visible_users(user):
     """Accounts an administrator manages: registered under, granted in, or seated in one of
     their congresses."""
     qs = User.objects.all()
@@ -700,9 +818,17 @@ class UserAdmin(DjangoUserAdmin, ScopedAdmin):
         (_("Personal info"), {"fields": ["name", "phone", "email"]}),
         (_("Status"), {"fields": ["is_active", "last_login", "date_joined"]}),
     ]
-    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["username", "name", "phone", "email", "password1", "password2"]})]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["username", "name", "phone", "email", "password1", "password2"],
+            },
+        )
+    ]
     readonly_fields = ["last_login", "date_joined"]
-    filter_horizontal: list[str] = []
+    filter_horizontal = ()
 
     def get_queryset(self, request: HttpRequest):
         return visible_users(request.user)
@@ -711,7 +837,7 @@ class UserAdmin(DjangoUserAdmin, ScopedAdmin):
     def phone_masked(self, obj: User) -> str:
         return obj.masked_phone
 
-    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:  # noqa: ANN001
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
         if not change and not policy.is_superuser(request.user):
             ids = sorted(policy.congress_ids(request.user, "accounts.manage"))
             obj.home_congress_id = ids[0] if ids else None
@@ -720,7 +846,16 @@ class UserAdmin(DjangoUserAdmin, ScopedAdmin):
 
 @admin.register(RosterImport)
 class RosterImportAdmin(ScopedAdmin):
-    list_display = ["original_name", "congress", "term", "status", "row_count", "error_count", "uploaded_by", "created_at"]
+    list_display = [
+        "original_name",
+        "congress",
+        "term",
+        "status",
+        "row_count",
+        "error_count",
+        "uploaded_by",
+        "created_at",
+    ]
     list_filter = ["status"]
     list_select_related = ["congress", "term", "uploaded_by"]
 
@@ -736,7 +871,14 @@ class RosterImportAdmin(ScopedAdmin):
 
 @admin.register(ActionLog)
 class ActionLogAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor_label", "action", "object_type", "object_repr", "ip_address"]
+    list_display = [
+        "created_at",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_repr",
+        "ip_address",
+    ]
     list_filter = ["action", "object_type", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["actor_label", "action", "object_repr", "object_id", "note"]
     date_hierarchy = "created_at"
@@ -773,7 +915,6 @@ class ActionLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
 
 
 @admin.register(Official)

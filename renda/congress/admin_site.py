@@ -22,7 +22,7 @@ class RendaAdminSite(admin.AdminSite):
         user = request.user
         return bool(user.is_active and user.is_authenticated and policy.is_back_office(user))
 
-    def login(self, request: HttpRequest, extra_context=None):  # noqa: ANN001
+    def login(self, request: HttpRequest, extra_context=None):
         """One login page for the whole platform (with lockout and the second factor)."""
         target = request.GET.get("next") or reverse("admin:index")
         if request.user.is_authenticated and not self.has_permission(request):

@@ -23,10 +23,10 @@ class ScopedQuerySet(models.QuerySet):
 
     congress_lookup = "congress_id"
 
-    def in_congresses(self, congress_ids):  # noqa: ANN001
+    def in_congresses(self, congress_ids):
         return self.filter(**{f"{self.congress_lookup}__in": congress_ids})
 
-    def visible_to(self, user, perm: str = "congress.view"):  # noqa: ANN001
+    def visible_to(self, user, perm: str = "congress.view"):
         from renda.congress import policy
 
         if getattr(user, "is_superuser", False):
@@ -99,8 +99,13 @@ class Congress(models.Model):
             RegionLevel.COUNTY: CongressLevel.COUNTY,
             RegionLevel.TOWN: CongressLevel.TOWN,
         }
-        if self.region_id and level_of_region.get(self.region.level) != self.level:
-            raise ValidationError({"region": _("The region's level does not match the congress's level.")})
+        if (
+            self.region is not None
+            and level_of_region.get(RegionLevel(self.region.level)) != self.level
+        ):
+            raise ValidationError(
+                {"region": _("The region's level does not match the congress's level.")}
+            )
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": _("A congress cannot be its own higher congress.")})
 
@@ -142,7 +147,9 @@ class Term(models.Model):
             models.UniqueConstraint(
                 fields=["congress"], condition=Q(is_current=True), name="term_one_current"
             ),
-            models.CheckConstraint(condition=Q(end_date__gt=models.F("start_date")), name="term_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end_date__gt=models.F("start_date")), name="term_end_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -159,19 +166,29 @@ class Term(models.Model):
             if self.end_date <= self.start_date:
                 errors.setdefault("end_date", []).append(_("The term must end after it starts."))
             elif self.end_date > _add_years(self.start_date, 5) + dt.timedelta(days=183):
-                errors.setdefault("end_date", []).append(_("A term lasts five years; this end date is too late."))
+                errors.setdefault("end_date", []).append(
+                    _("A term lasts five years; this end date is too late.")
+                )
         if self.is_current and self.congress_id:
-            clash = Term.objects.filter(congress_id=self.congress_id, is_current=True).exclude(pk=self.pk)
+            clash = Term.objects.filter(congress_id=self.congress_id, is_current=True).exclude(
+                pk=self.pk
+            )
             if clash.exists():
                 errors.setdefault("is_current", []).append(
-                    _("This congress already has a current term. Mark that term as not current first.")
+                    _(
+                        "This congress already has a current term. Mark that term as not current first."
+                    )
                 )
         if self.congress_id and self.start_date and self.end_date:
             overlap = Term.objects.filter(
-                congress_id=self.congress_id, start_date__lt=self.end_date, end_date__gt=self.start_date
+                congress_id=self.congress_id,
+                start_date__lt=self.end_date,
+                end_date__gt=self.start_date,
             ).exclude(pk=self.pk)
             if overlap.exists():
-                errors.setdefault("start_date", []).append(_("This term overlaps another term of the congress."))
+                errors.setdefault("start_date", []).append(
+                    _("This term overlaps another term of the congress.")
+                )
         if errors:
             raise ValidationError(errors)
 
@@ -191,9 +208,13 @@ class SessionKind(models.TextChoices):
 class Session(models.Model):
     """第N次会议 of a term."""
 
-    term = models.ForeignKey(Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="sessions")
+    term = models.ForeignKey(
+        Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="sessions"
+    )
     ordinal = models.PositiveSmallIntegerField(_("session number"))
-    kind = models.CharField(_("kind"), max_length=10, choices=SessionKind.choices, default=SessionKind.REGULAR)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=SessionKind.choices, default=SessionKind.REGULAR
+    )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     venue = models.CharField(_("venue"), max_length=200, blank=True)
@@ -206,11 +227,16 @@ class Session(models.Model):
         ordering = ["term", "ordinal"]
         constraints = [
             models.UniqueConstraint(fields=["term", "ordinal"], name="session_unique_ordinal"),
-            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="session_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="session_dates_ordered"
+            ),
         ]
 
     def __str__(self) -> str:
-        return _("Term %(term)s, session %(ordinal)s") % {"term": self.term.ordinal, "ordinal": self.ordinal}
+        return _("Term %(term)s, session %(ordinal)s") % {
+            "term": self.term.ordinal,
+            "ordinal": self.ordinal,
+        }
 
     def audit_congress_id(self) -> int | None:
         return self.term.congress_id
@@ -226,8 +252,10 @@ class Session(models.Model):
             raise ValidationError({"end_date": _("The session cannot end before it starts.")})
         if not (self.term.contains(self.start_date) and self.term.contains(self.end_date)):
             raise ValidationError(
-                {"start_date": _("The session must fall within its term (%(start)s to %(end)s).")
-                 % {"start": self.term.start_date, "end": self.term.end_date}}
+                {
+                    "start_date": _("The session must fall within its term (%(start)s to %(end)s).")
+                    % {"start": self.term.start_date, "end": self.term.end_date}
+                }
             )
 
 
@@ -275,7 +303,7 @@ class Party(models.TextChoices):
 
 
 class DeputyQuerySet(models.QuerySet):
-    def visible_to(self, user, perm: str = "congress.view"):  # noqa: ANN001
+    def visible_to(self, user, perm: str = "congress.view"):
         """A person is visible where one of their memberships is."""
         from renda.congress import policy
 
@@ -294,9 +322,13 @@ class Deputy(models.Model):
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
-    party = models.CharField(_("political affiliation"), max_length=20, choices=Party.choices, default=Party.NONE)
+    party = models.CharField(
+        _("political affiliation"), max_length=20, choices=Party.choices, default=Party.NONE
+    )
     occupation = models.CharField(_("workplace and position"), max_length=200, blank=True)
-    phone = models.CharField(_("mobile phone"), max_length=11, blank=True, validators=[validate_cn_mobile])
+    phone = models.CharField(
+        _("mobile phone"), max_length=11, blank=True, validators=[validate_cn_mobile]
+    )
     holds_government_post = models.BooleanField(
         _("holds a government post"),
         default=False,
@@ -310,7 +342,9 @@ class Deputy(models.Model):
         blank=True,
         related_name="+",
     )
-    photo = models.FileField(_("photo"), upload_to="deputies/", blank=True, validators=[validate_document])
+    photo = models.FileField(
+        _("photo"), upload_to="deputies/", blank=True, validators=[validate_document]
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user account"),
@@ -329,7 +363,9 @@ class Deputy(models.Model):
         ordering = ["name", "id"]
         constraints = [
             # One person, one record: a mobile number identifies the person.
-            models.UniqueConstraint(fields=["phone"], condition=~Q(phone=""), name="deputy_unique_phone"),
+            models.UniqueConstraint(
+                fields=["phone"], condition=~Q(phone=""), name="deputy_unique_phone"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -348,11 +384,16 @@ class Constituency(models.Model):
     """选区: the electoral district a deputy was elected in."""
 
     congress = models.ForeignKey(
-        Congress, verbose_name=_("congress"), on_delete=models.PROTECT, related_name="constituencies"
+        Congress,
+        verbose_name=_("congress"),
+        on_delete=models.PROTECT,
+        related_name="constituencies",
     )
     number = models.PositiveSmallIntegerField(_("number"))
     name = models.CharField(_("name"), max_length=100)
-    regions = models.ManyToManyField(Region, verbose_name=_("villages and communities covered"), blank=True)
+    regions = models.ManyToManyField(
+        Region, verbose_name=_("villages and communities covered"), blank=True
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -361,7 +402,9 @@ class Constituency(models.Model):
         verbose_name_plural = _("constituencies")
         ordering = ["congress", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["congress", "number"], name="constituency_unique_number"),
+            models.UniqueConstraint(
+                fields=["congress", "number"], name="constituency_unique_number"
+            ),
             models.UniqueConstraint(fields=["congress", "name"], name="constituency_unique_name"),
         ]
 
@@ -383,7 +426,9 @@ class DeputyGroup(models.Model):
         verbose_name = _("deputy group")
         verbose_name_plural = _("deputy groups")
         ordering = ["congress", "name"]
-        constraints = [models.UniqueConstraint(fields=["congress", "name"], name="deputygroup_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "name"], name="deputygroup_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -404,7 +449,7 @@ MEMBERSHIP_TRANSITIONS = {
 
 
 class MembershipQuerySet(ScopedQuerySet):
-    def active_on(self, day: dt.date | None = None):  # noqa: ANN201
+    def active_on(self, day: dt.date | None = None):
         day = day or timezone.localdate()
         return self.filter(status=MembershipStatus.ACTIVE, start_date__lte=day).filter(
             Q(end_date__isnull=True) | Q(end_date__gte=day)
@@ -414,20 +459,43 @@ class MembershipQuerySet(ScopedQuerySet):
 class DeputyMembership(models.Model):
     """A person's seat in one congress for one term."""
 
-    deputy = models.ForeignKey(Deputy, verbose_name=_("deputy"), on_delete=models.PROTECT, related_name="memberships")
-    congress = models.ForeignKey(
-        Congress, verbose_name=_("congress"), on_delete=models.PROTECT, related_name="memberships", editable=False
+    deputy = models.ForeignKey(
+        Deputy, verbose_name=_("deputy"), on_delete=models.PROTECT, related_name="memberships"
     )
-    term = models.ForeignKey(Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="memberships")
+    congress = models.ForeignKey(
+        Congress,
+        verbose_name=_("congress"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        editable=False,
+    )
+    term = models.ForeignKey(
+        Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="memberships"
+    )
     constituency = models.ForeignKey(
-        Constituency, verbose_name=_("constituency"), on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
+        Constituency,
+        verbose_name=_("constituency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
     )
     group = models.ForeignKey(
-        DeputyGroup, verbose_name=_("deputy group"), on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
+        DeputyGroup,
+        verbose_name=_("deputy group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.ACTIVE,
+    )
     status_date = models.DateField(_("status date"), null=True, blank=True)
     status_reason = models.TextField(_("reason"), blank=True)
 
@@ -442,9 +510,12 @@ class DeputyMembership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return _("%(deputy)s, deputy to %(congress)s") % {"deputy": self.deputy, "congress": self.congress}
+        return _("%(deputy)s, deputy to %(congress)s") % {
+            "deputy": self.deputy,
+            "congress": self.congress,
+        }
 
-    def save(self, *args, **kwargs):  # noqa: ANN002, ANN003
+    def save(self, *args, **kwargs):
         # The congress is the term's: stored for scoping, never chosen independently.
         if self.term_id:
             self.congress_id = self.term.congress_id
@@ -466,15 +537,25 @@ class DeputyMembership(models.Model):
                 % {"start": term.start_date, "end": term.end_date}
             )
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            errors.setdefault("end_date", []).append(_("The membership cannot end before it starts."))
-        if self.constituency_id and self.constituency.congress_id != term.congress_id:
-            errors.setdefault("constituency", []).append(_("The constituency belongs to another congress."))
-        if self.group_id and self.group.congress_id != term.congress_id:
-            errors.setdefault("group", []).append(_("The deputy group belongs to another congress."))
+            errors.setdefault("end_date", []).append(
+                _("The membership cannot end before it starts.")
+            )
+        if self.constituency is not None and self.constituency.congress_id != term.congress_id:
+            errors.setdefault("constituency", []).append(
+                _("The constituency belongs to another congress.")
+            )
+        if self.group is not None and self.group.congress_id != term.congress_id:
+            errors.setdefault("group", []).append(
+                _("The deputy group belongs to another congress.")
+            )
         if self.deputy_id:
-            clash = DeputyMembership.objects.filter(deputy_id=self.deputy_id, term_id=self.term_id).exclude(pk=self.pk)
+            clash = DeputyMembership.objects.filter(
+                deputy_id=self.deputy_id, term_id=self.term_id
+            ).exclude(pk=self.pk)
             if clash.exists():
-                errors.setdefault("deputy", []).append(_("This person already has a membership in this term."))
+                errors.setdefault("deputy", []).append(
+                    _("This person already has a membership in this term.")
+                )
         if errors:
             raise ValidationError(errors)
 
@@ -495,8 +576,12 @@ class PresidiumMembership(models.Model):
     session = models.ForeignKey(
         Session, verbose_name=_("session"), on_delete=models.PROTECT, related_name="presidium"
     )
-    deputy = models.ForeignKey(Deputy, verbose_name=_("deputy"), on_delete=models.PROTECT, related_name="presidium_seats")
-    role = models.CharField(_("role"), max_length=12, choices=PresidiumRole.choices, default=PresidiumRole.MEMBER)
+    deputy = models.ForeignKey(
+        Deputy, verbose_name=_("deputy"), on_delete=models.PROTECT, related_name="presidium_seats"
+    )
+    role = models.CharField(
+        _("role"), max_length=12, choices=PresidiumRole.choices, default=PresidiumRole.MEMBER
+    )
 
     objects = ScopedThroughSession.as_manager()
 
@@ -506,7 +591,9 @@ class PresidiumMembership(models.Model):
         ordering = ["session", "role", "deputy__name"]
         constraints = [
             models.UniqueConstraint(fields=["session", "deputy"], name="presidium_unique_deputy"),
-            models.UniqueConstraint(fields=["session"], condition=Q(role="chair"), name="presidium_one_chair"),
+            models.UniqueConstraint(
+                fields=["session"], condition=Q(role="chair"), name="presidium_one_chair"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -523,11 +610,20 @@ class PresidiumMembership(models.Model):
             deputy_id=self.deputy_id, term_id=session.term_id, status=MembershipStatus.ACTIVE
         ).exists()
         if not seated:
-            raise ValidationError({"deputy": _("Only an active deputy of this term can sit on the presidium.")})
-        if self.role in (PresidiumRole.CHAIR, PresidiumRole.VICE_CHAIR) and self.deputy.holds_government_post:
-            raise ValidationError({"role": _("The chair and vice-chairs may not hold government posts.")})
+            raise ValidationError(
+                {"deputy": _("Only an active deputy of this term can sit on the presidium.")}
+            )
+        if (
+            self.role in (PresidiumRole.CHAIR, PresidiumRole.VICE_CHAIR)
+            and self.deputy.holds_government_post
+        ):
+            raise ValidationError(
+                {"role": _("The chair and vice-chairs may not hold government posts.")}
+            )
         if self.role == PresidiumRole.CHAIR:
-            other = PresidiumMembership.objects.filter(session_id=self.session_id, role=PresidiumRole.CHAIR).exclude(pk=self.pk)
+            other = PresidiumMembership.objects.filter(
+                session_id=self.session_id, role=PresidiumRole.CHAIR
+            ).exclude(pk=self.pk)
             if other.exists():
                 raise ValidationError({"role": _("This session's presidium already has a chair.")})
 
@@ -543,10 +639,18 @@ class Department(models.Model):
     """承办单位: a unit that must answer the cases a congress assigns to it."""
 
     congress = models.ForeignKey(
-        Congress, verbose_name=_("answers to congress"), on_delete=models.PROTECT, related_name="departments"
+        Congress,
+        verbose_name=_("answers to congress"),
+        on_delete=models.PROTECT,
+        related_name="departments",
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent unit"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        verbose_name=_("parent unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
     )
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
@@ -560,14 +664,18 @@ class Department(models.Model):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         ordering = ["congress", "name"]
-        constraints = [models.UniqueConstraint(fields=["congress", "name"], name="department_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "name"], name="department_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     def clean(self) -> None:
-        if self.parent_id and self.parent.congress_id != self.congress_id:
-            raise ValidationError({"parent": _("The parent unit must answer to the same congress.")})
+        if self.parent is not None and self.parent.congress_id != self.congress_id:
+            raise ValidationError(
+                {"parent": _("The parent unit must answer to the same congress.")}
+            )
         if self.parent_id and self.pk and self.parent_id == self.pk:
             raise ValidationError({"parent": _("A unit cannot be its own parent.")})
 
@@ -592,11 +700,23 @@ class RoleGrant(models.Model):
     """User + role + scope. The scope is a congress; a handler's grant also names the
     department it acts for."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="grants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="grants",
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    congress = models.ForeignKey(Congress, verbose_name=_("congress"), on_delete=models.PROTECT, related_name="grants")
+    congress = models.ForeignKey(
+        Congress, verbose_name=_("congress"), on_delete=models.PROTECT, related_name="grants"
+    )
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), on_delete=models.PROTECT, null=True, blank=True, related_name="grants"
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="grants",
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("granted at"), auto_now_add=True)
@@ -608,9 +728,13 @@ class RoleGrant(models.Model):
         verbose_name_plural = _("role grants")
         ordering = ["congress", "role", "user__username"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "congress", "department"], name="grant_unique"),
             models.UniqueConstraint(
-                fields=["user", "role", "congress"], condition=Q(department__isnull=True), name="grant_unique_no_dept"
+                fields=["user", "role", "congress", "department"], name="grant_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "congress"],
+                condition=Q(department__isnull=True),
+                name="grant_unique_no_dept",
             ),
         ]
 
@@ -623,7 +747,11 @@ class RoleGrant(models.Model):
             raise ValidationError({"department": _("A handler's grant must name a department.")})
         if self.role != Role.HANDLER and self.department_id:
             raise ValidationError({"department": _("Only a handler's grant names a department.")})
-        if self.department_id and self.congress_id and self.department.congress_id != self.congress_id:
+        if (
+            self.department is not None
+            and self.congress_id
+            and self.department.congress_id != self.congress_id
+        ):
             raise ValidationError({"department": _("The department answers to another congress.")})
 
 
@@ -636,16 +764,26 @@ class RosterImportStatus(models.TextChoices):
 class RosterImport(models.Model):
     """An uploaded deputy roster (.xlsx): kept, previewed, then imported all or nothing."""
 
-    congress = models.ForeignKey(Congress, verbose_name=_("congress"), on_delete=models.PROTECT, related_name="+")
-    term = models.ForeignKey(Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="+")
+    congress = models.ForeignKey(
+        Congress, verbose_name=_("congress"), on_delete=models.PROTECT, related_name="+"
+    )
+    term = models.ForeignKey(
+        Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="+"
+    )
     file = models.FileField(_("file"), upload_to="roster-imports/%Y/")
     original_name = models.CharField(_("file name"), max_length=200)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     status = models.CharField(
-        _("status"), max_length=10, choices=RosterImportStatus.choices, default=RosterImportStatus.PREVIEWED
+        _("status"),
+        max_length=10,
+        choices=RosterImportStatus.choices,
+        default=RosterImportStatus.PREVIEWED,
     )
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
@@ -670,11 +808,21 @@ class Official(models.Model):
     """A government official who answers to the congress (e.g. a deputy mayor, 副镇长) and
     reports to it in performance reviews."""
 
-    congress = models.ForeignKey(Congress, verbose_name=_("answers to congress"), on_delete=models.PROTECT, related_name="officials")
+    congress = models.ForeignKey(
+        Congress,
+        verbose_name=_("answers to congress"),
+        on_delete=models.PROTECT,
+        related_name="officials",
+    )
     name = models.CharField(_("name"), max_length=40)
     post = models.CharField(_("post"), max_length=100)
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), on_delete=models.PROTECT, null=True, blank=True, related_name="officials"
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officials",
     )
     portfolio = models.CharField(_("portfolio"), max_length=200, blank=True)
     is_active = models.BooleanField(_("in office"), default=True)
@@ -690,5 +838,5 @@ class Official(models.Model):
         return f"{self.name}（{self.post}）"
 
     def clean(self) -> None:
-        if self.department_id and self.department.congress_id != self.congress_id:
+        if self.department is not None and self.department.congress_id != self.congress_id:
             raise ValidationError({"department": _("The department answers to another congress.")})

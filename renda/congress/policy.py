@@ -71,7 +71,7 @@ def access(user: Any) -> Access:
     cached = getattr(user, "_renda_access", None)
     if cached is not None:
         return cached
-    grants = list(
+    grants: list[tuple[str, int, int | None]] = list(
         RoleGrant.objects.filter(user=user, is_active=True, congress__is_active=True).values_list(
             "role", "congress_id", "department_id"
         )
@@ -83,7 +83,9 @@ def access(user: Any) -> Access:
         if role in by_role:
             by_role[role] |= _descendant_congress_ids(by_role[role])
     deputy_ids = set(
-        DeputyMembership.objects.active_on().filter(deputy__user=user).values_list("congress_id", flat=True)
+        DeputyMembership.objects.active_on()
+        .filter(deputy__user=user)
+        .values_list("congress_id", flat=True)
     )
     result = Access(grants=grants, by_role=by_role, deputy_congress_ids=deputy_ids)
     user._renda_access = result

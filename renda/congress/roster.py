@@ -12,6 +12,7 @@ import datetime as dt
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import openpyxl
 from django.core.exceptions import ValidationError
@@ -53,7 +54,12 @@ COLUMNS: list[tuple[str, object]] = [
 REQUIRED = {"name", "gender", "phone"}
 
 # Short forms that rosters commonly use, besides the full labels.
-PARTY_ALIASES = {"中共党员": Party.CPC, "预备党员": Party.CPC_PROBATIONARY, "群众": Party.NONE, "无党派": Party.NONE}
+PARTY_ALIASES = {
+    "中共党员": Party.CPC,
+    "预备党员": Party.CPC_PROBATIONARY,
+    "群众": Party.NONE,
+    "无党派": Party.NONE,
+}
 
 
 def _labels_in_all_languages(label: object) -> set[str]:
@@ -64,7 +70,7 @@ def _labels_in_all_languages(label: object) -> set[str]:
     return out
 
 
-def _choice_lookup(choices, aliases=None) -> dict[str, str]:  # noqa: ANN001
+def _choice_lookup(choices, aliases=None) -> dict[str, str]:
     table: dict[str, str] = {}
     for value, label in choices:
         table[str(value).lower()] = value
@@ -78,7 +84,7 @@ def _choice_lookup(choices, aliases=None) -> dict[str, str]:  # noqa: ANN001
 @dataclass
 class RowReport:
     number: int  # the spreadsheet row number, as the user sees it
-    values: dict[str, object]
+    values: dict[str, Any]
     errors: list[str] = field(default_factory=list)
     existing_deputy_id: int | None = None
 
@@ -136,7 +142,9 @@ def _map_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
     missing = [str(label) for key, label in COLUMNS if key in REQUIRED and key not in mapping]
     errors = []
     if missing:
-        errors.append(_("Required columns are missing: %(columns)s.") % {"columns": "、".join(missing)})
+        errors.append(
+            _("Required columns are missing: %(columns)s.") % {"columns": "、".join(missing)}
+        )
     return mapping, errors
 
 
@@ -150,7 +158,7 @@ def _parse_date(value: object) -> dt.date | None:
         return None
     for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"):
         try:
-            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007  (a date, no time)
+            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a date, no time)
         except ValueError:
             continue
     raise ValueError(text)
@@ -205,7 +213,9 @@ def preview_roster(content: bytes, term: Term) -> RosterReport:
         person = existing.get(phone) if phone else None
         if person is not None:
             if person.name != report.values.get("name"):
-                report.errors.append(_("This mobile number is already registered to a different person."))
+                report.errors.append(
+                    _("This mobile number is already registered to a different person.")
+                )
             elif phone in seated:
                 report.errors.append(_("This person already has a membership in this term."))
             else:
@@ -214,7 +224,7 @@ def preview_roster(content: bytes, term: Term) -> RosterReport:
     return RosterReport(rows=reports, file_errors=file_errors)
 
 
-def _validate_row(report, cells, term, genders, parties, constituencies, groups) -> None:  # noqa: ANN001, C901
+def _validate_row(report, cells, term, genders, parties, constituencies, groups) -> None:
     values = report.values
     errors = report.errors
     name = _cell_text(cells.get("name"))
@@ -272,7 +282,10 @@ def _validate_row(report, cells, term, genders, parties, constituencies, groups)
     try:
         start = _parse_date(cells.get("start_date")) or term.start_date
     except ValueError:
-        errors.append(_("The start date “%(value)s” is not a date.") % {"value": _cell_text(cells.get("start_date"))})
+        errors.append(
+            _("The start date “%(value)s” is not a date.")
+            % {"value": _cell_text(cells.get("start_date"))}
+        )
         start = None
     if start is not None and not term.contains(start):
         errors.append(
@@ -282,7 +295,7 @@ def _validate_row(report, cells, term, genders, parties, constituencies, groups)
     values["start_date"] = start
 
 
-def create_import(*, upload, term: Term, acting_user) -> tuple[RosterImport, RosterReport]:  # noqa: ANN001
+def create_import(*, upload, term: Term, acting_user) -> tuple[RosterImport, RosterReport]:
     """Keep the uploaded file and its preview report."""
     content = upload.read()
     report = preview_roster(content, term)
@@ -308,17 +321,20 @@ def create_import(*, upload, term: Term, acting_user) -> tuple[RosterImport, Ros
     return batch, report
 
 
-def import_roster(batch: RosterImport, *, acting_user) -> int:  # noqa: ANN001
+def import_roster(batch: RosterImport, *, acting_user) -> int:
     """Write every row of a previewed import, or nothing. Returns the number of memberships."""
     with transaction.atomic():
         locked = RosterImport.objects.select_for_update().select_related("term").get(pk=batch.pk)
         if locked.status != RosterImportStatus.PREVIEWED:
-            raise DomainError(_("This roster has already been imported or was rejected; upload it again."))
+            raise DomainError(
+                _("This roster has already been imported or was rejected; upload it again.")
+            )
         with locked.file.open("rb") as handle:
             report = preview_roster(handle.read(), locked.term)
         if not report.ok:
             raise DomainError(
-                _("The roster has %(count)s rows with errors; nothing was imported.") % {"count": report.error_count}
+                _("The roster has %(count)s rows with errors; nothing was imported.")
+                % {"count": report.error_count}
             )
         created = 0
         for row in report.rows:
@@ -335,8 +351,13 @@ def import_roster(batch: RosterImport, *, acting_user) -> int:  # noqa: ANN001
                     occupation=v["occupation"],
                     phone=v["phone"],
                 )
-                audit.record("deputy.created", deputy, actor=acting_user, congress_id=locked.congress_id,
-                             note=_("Roster import"))
+                audit.record(
+                    "deputy.created",
+                    deputy,
+                    actor=acting_user,
+                    congress_id=locked.congress_id,
+                    note=_("Roster import"),
+                )
             membership = DeputyMembership(
                 deputy=deputy,
                 term=locked.term,
@@ -346,12 +367,16 @@ def import_roster(batch: RosterImport, *, acting_user) -> int:  # noqa: ANN001
             )
             membership.full_clean()
             membership.save()
-            audit.record("membership.created", membership, actor=acting_user, note=_("Roster import"))
+            audit.record(
+                "membership.created", membership, actor=acting_user, note=_("Roster import")
+            )
             created += 1
         locked.status = RosterImportStatus.IMPORTED
         locked.imported_at = timezone.now()
         locked.save(update_fields=["status", "imported_at"])
-        audit.record("roster.imported", locked, actor=acting_user, changes={"memberships": [None, created]})
+        audit.record(
+            "roster.imported", locked, actor=acting_user, changes={"memberships": [None, created]}
+        )
     return created
 
 

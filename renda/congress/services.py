@@ -22,7 +22,7 @@ class DomainError(Exception):
     """A rule of the domain refused the change. The message is translated for the user."""
 
 
-def set_current_term(term: Term, *, acting_user) -> Term:  # noqa: ANN001
+def set_current_term(term: Term, *, acting_user) -> Term:
     """Make `term` the congress's current term; the previous current term stops being so."""
     with transaction.atomic():
         # Lock every term of the congress: two staff switching terms at once serialise here.
@@ -31,12 +31,16 @@ def set_current_term(term: Term, *, acting_user) -> Term:  # noqa: ANN001
         for old in previous:
             old.is_current = False
             old.save(update_fields=["is_current"])
-            audit.record("term.current_unset", old, actor=acting_user, changes={"is_current": [True, False]})
+            audit.record(
+                "term.current_unset", old, actor=acting_user, changes={"is_current": [True, False]}
+            )
         locked = next(t for t in terms if t.pk == term.pk)
         if not locked.is_current:
             locked.is_current = True
             locked.save(update_fields=["is_current"])
-            audit.record("term.current_set", locked, actor=acting_user, changes={"is_current": [False, True]})
+            audit.record(
+                "term.current_set", locked, actor=acting_user, changes={"is_current": [False, True]}
+            )
         term.is_current = True
         return locked
 
@@ -47,25 +51,33 @@ def end_membership(
     status: str,
     on: dt.date,
     reason: str,
-    acting_user,  # noqa: ANN001
+    acting_user,
 ) -> DeputyMembership:
     """A deputy resigns (辞职) or their membership is terminated (终止代表资格)."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give the reason for ending the membership."))
     with transaction.atomic():
-        locked = DeputyMembership.objects.select_for_update().select_related("term").get(pk=membership.pk)
+        locked = (
+            DeputyMembership.objects.select_for_update()
+            .select_related("term")
+            .get(pk=membership.pk)
+        )
         if status not in MEMBERSHIP_TRANSITIONS.get(MembershipStatus(locked.status), set()):
             raise DomainError(
                 _("A membership that is %(current)s cannot become %(new)s.")
                 % {
                     "current": MembershipStatus(locked.status).label,
-                    "new": MembershipStatus(status).label if status in MembershipStatus.values else status,
+                    "new": MembershipStatus(status).label
+                    if status in MembershipStatus.values
+                    else status,
                 }
             )
         if not locked.term.contains(on) or on < locked.start_date:
             raise DomainError(
-                _("The date must fall between the membership's start (%(start)s) and the end of its term (%(end)s).")
+                _(
+                    "The date must fall between the membership's start (%(start)s) and the end of its term (%(end)s)."
+                )
                 % {"start": locked.start_date, "end": locked.term.end_date}
             )
         before = audit.snapshot(locked, ["status", "status_date", "status_reason", "end_date"])
@@ -84,13 +96,13 @@ def end_membership(
     return locked
 
 
-def reveal_deputy_phone(deputy, *, acting_user) -> str:  # noqa: ANN001
+def reveal_deputy_phone(deputy, *, acting_user) -> str:
     """Show a deputy's full phone number to a role that needs it; every reveal is logged."""
     audit.record("deputy.phone_revealed", deputy, actor=acting_user)
     return deputy.phone
 
 
-def validate_instance(instance) -> None:  # noqa: ANN001
+def validate_instance(instance) -> None:
     """Run the model's own validation and turn it into a DomainError with its messages."""
     try:
         instance.full_clean()

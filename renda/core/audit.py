@@ -57,7 +57,7 @@ def record(
     action: str,
     obj: models.Model | None = None,
     *,
-    actor=None,  # noqa: ANN001
+    actor=None,
     changes: dict[str, Any] | None = None,
     note: str = "",
     congress_id: int | None = None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -43,6 +43,29 @@ class RegionQuerySet(MP_NodeQuerySet):
         return self.filter(path__startswith=region.path)
 
 
+class Area(models.Model):  # type: ignore[django-manager-missing]  # treebeard is untyped
+    """片区: a grouping of villages of one town, served by one area station."""
+
+    town = models.ForeignKey(
+        "Region",
+        verbose_name=_("town"),
+        on_delete=models.PROTECT,
+        related_name="areas",
+        limit_choices_to={"level": RegionLevel.TOWN},
+    )
+    name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("area (片区)")
+        verbose_name_plural = _("areas (片区)")
+        ordering = ["town", "order", "name"]
+        constraints = [models.UniqueConstraint(fields=["town", "name"], name="area_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class RegionManager(MP_NodeManager):
     def get_queryset(self) -> RegionQuerySet:
         return RegionQuerySet(self.model, using=self._db).order_by("path")
@@ -62,7 +85,7 @@ class Region(MP_Node):
         _("village kind"), max_length=10, choices=VillageKind.choices, blank=True
     )
     area = models.ForeignKey(
-        "core.Area",
+        "Area",
         verbose_name=_("area (片区)"),
         on_delete=models.PROTECT,
         null=True,
@@ -85,34 +108,11 @@ class Region(MP_Node):
     def clean(self) -> None:
         if self.level != RegionLevel.VILLAGE and (self.kind or self.area_id):
             raise ValidationError(_("Only villages and communities have a kind and an area."))
-        if self.area_id and self.pk and self.area.town_id != self.get_parent().pk:
+        if self.area is not None and self.pk and self.area.town_id != self.get_parent().pk:
             raise ValidationError(_("The area must belong to the village's own town."))
 
     def full_name(self) -> str:
         return "".join(a.name for a in self.get_ancestors()) + self.name
-
-
-class Area(models.Model):
-    """片区: a grouping of villages of one town, served by one area station."""
-
-    town = models.ForeignKey(
-        Region,
-        verbose_name=_("town"),
-        on_delete=models.PROTECT,
-        related_name="areas",
-        limit_choices_to={"level": RegionLevel.TOWN},
-    )
-    name = models.CharField(_("name"), max_length=100)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        verbose_name = _("area (片区)")
-        verbose_name_plural = _("areas (片区)")
-        ordering = ["town", "order", "name"]
-        constraints = [models.UniqueConstraint(fields=["town", "name"], name="area_unique_name")]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class User(AbstractUser):
@@ -131,8 +131,6 @@ class User(AbstractUser):
     home_congress_id = models.BigIntegerField(
         _("registered under congress"), null=True, blank=True, db_index=True, editable=False
     )
-
-    objects = UserManager()
 
     REQUIRED_FIELDS = ["email"]
 
@@ -155,7 +153,7 @@ class User(AbstractUser):
 
 
 class ActionLogQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # noqa: ANN003
+    def update(self, **kwargs):
         raise PermissionError("The action log is append-only.")
 
     def delete(self):
@@ -202,12 +200,12 @@ class ActionLog(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
 
-    def save(self, *args, **kwargs):  # noqa: ANN002, ANN003
+    def save(self, *args, **kwargs):
         if self.pk is not None:
             raise PermissionError("The action log is append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003
+    def delete(self, *args, **kwargs):
         raise PermissionError("The action log is append-only.")
 
 
@@ -223,7 +221,9 @@ class SerialCounter(models.Model):
         verbose_name = _("serial counter")
         verbose_name_plural = _("serial counters")
         constraints = [
-            models.UniqueConstraint(fields=["scope", "year"], name="serialcounter_unique_scope_year")
+            models.UniqueConstraint(
+                fields=["scope", "year"], name="serialcounter_unique_scope_year"
+            )
         ]
 
     def __str__(self) -> str:

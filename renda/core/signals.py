@@ -10,31 +10,31 @@ from django.dispatch import receiver
 from renda.core import audit
 
 
-def _user_named(username: str | None):  # noqa: ANN202
+def _user_named(username: str | None):
     if not username:
         return None
     return get_user_model().objects.filter(username=username).first()
 
 
 @receiver(user_logged_in)
-def _logged_in(sender, request, user, **kwargs):  # noqa: ANN001, ANN003, ANN202, ARG001
+def _logged_in(sender, request, user, **kwargs):
     audit.record("auth.login", user, actor=user)
 
 
 @receiver(user_logged_out)
-def _logged_out(sender, request, user, **kwargs):  # noqa: ANN001, ANN003, ANN202, ARG001
+def _logged_out(sender, request, user, **kwargs):
     if user is not None:
         audit.record("auth.logout", user, actor=user)
 
 
 @receiver(user_login_failed)
-def _login_failed(sender, credentials, request=None, **kwargs):  # noqa: ANN001, ANN003, ANN202, ARG001
+def _login_failed(sender, credentials, request=None, **kwargs):
     username = (credentials or {}).get("username", "")
     user = _user_named(username)
     audit.record("auth.login_failed", user, note=str(username)[:150])
 
 
 @receiver(user_locked_out)
-def _locked_out(sender, request, username, ip_address, **kwargs):  # noqa: ANN001, ANN003, ANN202, ARG001
+def _locked_out(sender, request, username, ip_address, **kwargs):
     user = _user_named(username)
     audit.record("auth.locked_out", user, note=str(username)[:150])

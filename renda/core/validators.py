@@ -30,7 +30,7 @@ DOCUMENT_MIME_TYPES = {
 _OOXML_EXTENSIONS = {".docx", ".xlsx"}
 
 
-def validate_document(upload) -> None:  # noqa: ANN001
+def validate_document(upload) -> None:
     """An uploaded document must be a PDF, a Word/Excel (OOXML) file or a JPEG/PNG image,
     judged by its bytes, not by its name, and not larger than the configured limit."""
     limit = settings.RENDA_MAX_UPLOAD_BYTES
@@ -45,12 +45,17 @@ def validate_document(upload) -> None:  # noqa: ANN001
     mime = kind.mime if kind else None
     name = (getattr(upload, "name", "") or "").lower()
     if mime == "application/zip" or (mime and "officedocument" in mime):
-        if not any(name.endswith(ext) for ext in _OOXML_EXTENSIONS) or b"[Content_Types].xml" not in head:
+        if (
+            not any(name.endswith(ext) for ext in _OOXML_EXTENSIONS)
+            or b"[Content_Types].xml" not in head
+        ):
             mime = None
         else:
             mime = "application/zip"
     if mime not in DOCUMENT_MIME_TYPES:
         raise ValidationError(
-            _("This file type is not allowed. Upload a PDF, Word or Excel document, or a JPEG or PNG image."),
+            _(
+                "This file type is not allowed. Upload a PDF, Word or Excel document, or a JPEG or PNG image."
+            ),
             code="file_type",
         )

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from renda.congress import policy
 from renda.congress.models import DeputyMembership, RoleGrant
+from renda.core.models import User
 
 
 @login_required
 def workspace(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = cast(User, request.user)
     grants = (
         RoleGrant.objects.filter(user=user, is_active=True)
         .select_related("congress", "department")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -39,14 +40,25 @@ from renda.congress.models import (
 )
 from renda.core.models import Area, Region, RegionLevel, VillageKind
 
-DEMO_PASSWORD = "renda-demo-2026"  # noqa: S105  (demo mode only; printed by make run)
+DEMO_PASSWORD = "renda-demo-2026"  # noqa: S105 (demo mode only; printed by make run)
 
 FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 GIVEN = "建国明华丽芳伟强军平秀英志敏静海燕玉兰春梅红霞晓东振宇思远文博雅婷佳慧俊杰子涵欣怡浩然雨萱嘉懿梓"
 VILLAGE_FIRST = ["东", "西", "南", "北", "上", "下", "前", "后", "新", "古", "大", "小"]
 VILLAGE_SECOND = ["塘", "湾", "岗", "溪", "桥", "林", "坊", "埠"]
 AREAS = [
-    "河东", "河西", "临江", "凤山", "青石", "古街", "新城", "南湖", "北岭", "桃园", "沙洲", "柳岸",
+    "河东",
+    "河西",
+    "临江",
+    "凤山",
+    "青石",
+    "古街",
+    "新城",
+    "南湖",
+    "北岭",
+    "桃园",
+    "沙洲",
+    "柳岸",
 ]
 QH_DEPARTMENTS = [
     ("党政办公室", "党政办", DepartmentKind.TOWN_OFFICE),
@@ -75,15 +87,29 @@ DEPUTY_MAYORS = [
     ("苏明华", "副镇长", "农业农村、水利"),
 ]
 OCCUPATIONS = [
-    "村党总支书记", "社区居委会主任", "个体工商户", "小学教师", "乡村医生", "农业合作社理事长",
-    "企业职工", "民营企业负责人", "退休干部", "家庭农场主", "卫生院医生", "镇机关干部",
+    "村党总支书记",
+    "社区居委会主任",
+    "个体工商户",
+    "小学教师",
+    "乡村医生",
+    "农业合作社理事长",
+    "企业职工",
+    "民营企业负责人",
+    "退休干部",
+    "家庭农场主",
+    "卫生院医生",
+    "镇机关干部",
 ]
 
 
 def _person_names(rng: random.Random, count: int, used: set[str]) -> list[str]:
     names: list[str] = []
     while len(names) < count:
-        name = rng.choice(FAMILY) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
+        name = (
+            rng.choice(FAMILY)
+            + rng.choice(GIVEN)
+            + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
+        )
         if name not in used:
             used.add(name)
             names.append(name)
@@ -93,14 +119,16 @@ def _person_names(rng: random.Random, count: int, used: set[str]) -> list[str]:
 class Command(BaseCommand):
     help = "Load the fictional demo district (idempotent)."
 
-    def add_arguments(self, parser):  # noqa: ANN001
-        parser.add_argument("--quiet-accounts", action="store_true", help="Do not print the demo accounts.")
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--quiet-accounts", action="store_true", help="Do not print the demo accounts."
+        )
 
-    def handle(self, *args, **options):  # noqa: ANN002, ANN003
+    def handle(self, *args, **options):
         if not settings.DEMO_MODE:
             raise CommandError("seed_demo only runs in demo mode (RENDA_DEMO=1).")
         with transaction.atomic():
-            self.rng = random.Random(2026)  # noqa: S311  (deterministic demo data)
+            self.rng = random.Random(2026)  # noqa: S311 (deterministic demo data)
             self.used_names: set[str] = set()
             self._regions()
             self._congresses()
@@ -112,30 +140,42 @@ class Command(BaseCommand):
             self.print_accounts()
 
     # --- regions -----------------------------------------------------------------------
-    def _node(self, parent: Region | None, code: str, name: str, level: str, **extra) -> Region:  # noqa: ANN003
+    def _node(self, parent: Region | None, code: str, name: str, level: str, **extra) -> Region:
         found = Region.objects.filter(code=code).first()
         if found is not None:
             return found
         if parent is None:
-            return Region.objects.add_root(create_kwargs={"code": code, "name": name, "level": level, **extra})
+            return Region.objects.add_root(
+                create_kwargs={"code": code, "name": name, "level": level, **extra}
+            )
         parent.refresh_from_db()
-        return Region.objects.add_child(parent, create_kwargs={"code": code, "name": name, "level": level, **extra})
+        return Region.objects.add_child(
+            parent, create_kwargs={"code": code, "name": name, "level": level, **extra}
+        )
 
     def _regions(self) -> None:
         province = self._node(None, "990000", "青川省", RegionLevel.PROVINCE)
         city = self._node(province, "990100", "云岭市", RegionLevel.CITY)
         self.district = self._node(city, "990102", "临溪区", RegionLevel.COUNTY)
-        self.qinghe = self._node(self.district, "990102101", "清河镇", RegionLevel.TOWN, population=86000)
-        self.fenglin = self._node(self.district, "990102102", "枫林镇", RegionLevel.TOWN, population=31000)
+        self.qinghe = self._node(
+            self.district, "990102101", "清河镇", RegionLevel.TOWN, population=86000
+        )
+        self.fenglin = self._node(
+            self.district, "990102102", "枫林镇", RegionLevel.TOWN, population=31000
+        )
         self.city_region, self.province_region = city, province
         self.qh_villages = self._villages(self.qinghe, AREAS, 8, communities=16)
         self.fl_villages = self._villages(self.fenglin, ["溪北", "溪南"], 5, communities=2)
 
-    def _villages(self, town: Region, area_names: list[str], per_area: int, communities: int) -> list[Region]:
+    def _villages(
+        self, town: Region, area_names: list[str], per_area: int, communities: int
+    ) -> list[Region]:
         villages: list[Region] = []
         index = 0
         for a_index, area_name in enumerate(area_names):
-            area, _ = Area.objects.get_or_create(town=town, name=f"{area_name}片区", defaults={"order": a_index + 1})
+            area, _ = Area.objects.get_or_create(
+                town=town, name=f"{area_name}片区", defaults={"order": a_index + 1}
+            )
             for v in range(per_area):
                 index += 1
                 is_community = index <= communities
@@ -155,32 +195,80 @@ class Command(BaseCommand):
         return villages
 
     # --- congresses --------------------------------------------------------------------
-    def _congress(self, name: str, short: str, level: str, region: Region, parent: Congress | None, prefix: str) -> Congress:
+    def _congress(
+        self,
+        name: str,
+        short: str,
+        level: str,
+        region: Region,
+        parent: Congress | None,
+        prefix: str,
+    ) -> Congress:
         congress, _ = Congress.objects.get_or_create(
             region=region,
-            defaults={"name": name, "short_name": short, "level": level, "parent": parent, "serial_prefix": prefix},
+            defaults={
+                "name": name,
+                "short_name": short,
+                "level": level,
+                "parent": parent,
+                "serial_prefix": prefix,
+            },
         )
         return congress
 
     def _congresses(self) -> None:
-        self.c_province = self._congress("青川省人民代表大会", "省人大", CongressLevel.PROVINCE, self.province_region, None, "QC")
-        self.c_city = self._congress("云岭市人民代表大会", "市人大", CongressLevel.CITY, self.city_region, self.c_province, "YL")
-        self.c_district = self._congress("临溪区人民代表大会", "区人大", CongressLevel.COUNTY, self.district, self.c_city, "LX")
-        self.c_qinghe = self._congress("清河镇人民代表大会", "清河镇人大", CongressLevel.TOWN, self.qinghe, self.c_district, "QH")
-        self.c_fenglin = self._congress("枫林镇人民代表大会", "枫林镇人大", CongressLevel.TOWN, self.fenglin, self.c_district, "FL")
+        self.c_province = self._congress(
+            "青川省人民代表大会", "省人大", CongressLevel.PROVINCE, self.province_region, None, "QC"
+        )
+        self.c_city = self._congress(
+            "云岭市人民代表大会",
+            "市人大",
+            CongressLevel.CITY,
+            self.city_region,
+            self.c_province,
+            "YL",
+        )
+        self.c_district = self._congress(
+            "临溪区人民代表大会", "区人大", CongressLevel.COUNTY, self.district, self.c_city, "LX"
+        )
+        self.c_qinghe = self._congress(
+            "清河镇人民代表大会",
+            "清河镇人大",
+            CongressLevel.TOWN,
+            self.qinghe,
+            self.c_district,
+            "QH",
+        )
+        self.c_fenglin = self._congress(
+            "枫林镇人民代表大会",
+            "枫林镇人大",
+            CongressLevel.TOWN,
+            self.fenglin,
+            self.c_district,
+            "FL",
+        )
 
-    def _term(self, congress: Congress, ordinal: int, start: dt.date, end: dt.date, current: bool) -> Term:
+    def _term(
+        self, congress: Congress, ordinal: int, start: dt.date, end: dt.date, current: bool
+    ) -> Term:
         term, _ = Term.objects.get_or_create(
-            congress=congress, ordinal=ordinal,
+            congress=congress,
+            ordinal=ordinal,
             defaults={"start_date": start, "end_date": end, "is_current": current},
         )
         return term
 
     def _terms_and_sessions(self) -> None:
         self._term(self.c_qinghe, 19, dt.date(2016, 12, 20), dt.date(2021, 12, 27), False)
-        self.t_qinghe = self._term(self.c_qinghe, 20, dt.date(2021, 12, 28), dt.date(2026, 12, 27), True)
-        self.t_fenglin = self._term(self.c_fenglin, 20, dt.date(2021, 12, 29), dt.date(2026, 12, 28), True)
-        self.t_district = self._term(self.c_district, 18, dt.date(2021, 12, 30), dt.date(2026, 12, 29), True)
+        self.t_qinghe = self._term(
+            self.c_qinghe, 20, dt.date(2021, 12, 28), dt.date(2026, 12, 27), True
+        )
+        self.t_fenglin = self._term(
+            self.c_fenglin, 20, dt.date(2021, 12, 29), dt.date(2026, 12, 28), True
+        )
+        self.t_district = self._term(
+            self.c_district, 18, dt.date(2021, 12, 30), dt.date(2026, 12, 29), True
+        )
         self.t_city = self._term(self.c_city, 16, dt.date(2022, 1, 5), dt.date(2027, 1, 4), True)
         self.qh_sessions = self._sessions(self.t_qinghe, "清河镇人民政府大会堂")
         self._sessions(self.t_fenglin, "枫林镇人民政府会议中心")
@@ -188,16 +276,25 @@ class Command(BaseCommand):
 
     def _sessions(self, term: Term, venue: str, count: int = 10) -> list[Session]:
         sessions = []
-        dates = [dt.date(term.start_date.year, 12, 28 if term.start_date.day <= 28 else term.start_date.day)]
+        dates = [
+            dt.date(
+                term.start_date.year, 12, 28 if term.start_date.day <= 28 else term.start_date.day
+            )
+        ]
         for year in range(term.start_date.year + 1, term.end_date.year + 1):
             dates.append(dt.date(year, 2, 20))
             dates.append(dt.date(year, 8, 18))
         dates = [d for d in dates if term.contains(d)][:count]
         for ordinal, start in enumerate(dates, start=1):
             session, _ = Session.objects.get_or_create(
-                term=term, ordinal=ordinal,
-                defaults={"start_date": start, "end_date": start + dt.timedelta(days=1), "venue": venue,
-                          "kind": SessionKind.REGULAR},
+                term=term,
+                ordinal=ordinal,
+                defaults={
+                    "start_date": start,
+                    "end_date": start + dt.timedelta(days=1),
+                    "venue": venue,
+                    "kind": SessionKind.REGULAR,
+                },
             )
             sessions.append(session)
         return sessions
@@ -211,16 +308,25 @@ class Command(BaseCommand):
                 "name": name,
                 "gender": Gender.FEMALE if rng.random() < 0.35 else Gender.MALE,
                 "birth_year": rng.randint(1962, 1996),
-                "party": rng.choice([Party.CPC, Party.CPC, Party.CPC, Party.NONE, Party.DEMOCRATIC]),
+                "party": rng.choice(
+                    [Party.CPC, Party.CPC, Party.CPC, Party.NONE, Party.DEMOCRATIC]
+                ),
                 "occupation": rng.choice(OCCUPATIONS),
                 "residence": residence,
             },
         )
         return deputy
 
-    def _seat(self, deputy: Deputy, term: Term, constituency: Constituency | None, group: DeputyGroup | None) -> None:
+    def _seat(
+        self,
+        deputy: Deputy,
+        term: Term,
+        constituency: Constituency | None,
+        group: DeputyGroup | None,
+    ) -> None:
         DeputyMembership.objects.get_or_create(
-            deputy=deputy, term=term,
+            deputy=deputy,
+            term=term,
             defaults={"constituency": constituency, "group": group, "start_date": term.start_date},
         )
 
@@ -229,15 +335,18 @@ class Command(BaseCommand):
         # 清河镇: 20 constituencies of about five villages, 3 deputies each = 60.
         constituencies = []
         for number in range(1, 21):
-            villages = self.qh_villages[(number - 1) * 96 // 20: number * 96 // 20]
+            villages = self.qh_villages[(number - 1) * 96 // 20 : number * 96 // 20]
             c, created = Constituency.objects.get_or_create(
-                congress=self.c_qinghe, number=number, defaults={"name": f"第{number}选区（{villages[0].name}等）"}
+                congress=self.c_qinghe,
+                number=number,
+                defaults={"name": f"第{number}选区（{villages[0].name}等）"},
             )
             if created:
                 c.regions.set(villages)
             constituencies.append((c, villages))
         groups = [
-            DeputyGroup.objects.get_or_create(congress=self.c_qinghe, name=f"{area}代表小组")[0] for area in AREAS[:6]
+            DeputyGroup.objects.get_or_create(congress=self.c_qinghe, name=f"{area}代表小组")[0]
+            for area in AREAS[:6]
         ]
         names = _person_names(rng, 60 + 14 + 2, self.used_names)
         self.qh_deputies: list[Deputy] = []
@@ -248,30 +357,41 @@ class Command(BaseCommand):
             self.qh_deputies.append(deputy)
         # 24 district deputies living in 清河镇: 10 of them are also town deputies.
         d_constituencies = [
-            Constituency.objects.get_or_create(congress=self.c_district, number=n, defaults={"name": f"清河第{n}选区"})[0]
+            Constituency.objects.get_or_create(
+                congress=self.c_district, number=n, defaults={"name": f"清河第{n}选区"}
+            )[0]
             for n in range(1, 9)
         ]
-        d_group = DeputyGroup.objects.get_or_create(congress=self.c_district, name="清河代表小组")[0]
+        d_group = DeputyGroup.objects.get_or_create(congress=self.c_district, name="清河代表小组")[
+            0
+        ]
         district_people = self.qh_deputies[:10] + [
-            self._deputy(names[60 + i], f"1390572{i:04d}", self.qh_villages[(i * 7) % 96]) for i in range(14)
+            self._deputy(names[60 + i], f"1390572{i:04d}", self.qh_villages[(i * 7) % 96])
+            for i in range(14)
         ]
         for i, deputy in enumerate(district_people):
             self._seat(deputy, self.t_district, d_constituencies[i % 8], d_group)
         # 4 city deputies living in the town: 2 are also district deputies.
         city_people = district_people[10:12] + [
-            self._deputy(names[74 + i], f"1390573{i:04d}", self.qh_villages[i * 11]) for i in range(2)
+            self._deputy(names[74 + i], f"1390573{i:04d}", self.qh_villages[i * 11])
+            for i in range(2)
         ]
         for deputy in city_people:
             self._seat(deputy, self.t_city, None, None)
         # 枫林镇: 45 deputies (the legal minimum), 9 constituencies.
         fl_names = _person_names(rng, 45, self.used_names)
-        fl_groups = [DeputyGroup.objects.get_or_create(congress=self.c_fenglin, name=f"{n}代表小组")[0] for n in ("溪北", "溪南")]
+        fl_groups = [
+            DeputyGroup.objects.get_or_create(congress=self.c_fenglin, name=f"{n}代表小组")[0]
+            for n in ("溪北", "溪南")
+        ]
         for i in range(45):
             number = i // 5 + 1
             c = Constituency.objects.get_or_create(
                 congress=self.c_fenglin, number=number, defaults={"name": f"枫林第{number}选区"}
             )[0]
-            deputy = self._deputy(fl_names[i], f"1390574{i:04d}", self.fl_villages[i % len(self.fl_villages)])
+            deputy = self._deputy(
+                fl_names[i], f"1390574{i:04d}", self.fl_villages[i % len(self.fl_villages)]
+            )
             self._seat(deputy, self.t_fenglin, c, fl_groups[i % 2])
         self._presidium()
 
@@ -280,14 +400,25 @@ class Command(BaseCommand):
         chair, vice1, vice2 = self.qh_deputies[20], self.qh_deputies[21], self.qh_deputies[22]
         members = self.qh_deputies[23:29]
         for session in self.qh_sessions:
-            seats = [(chair, PresidiumRole.CHAIR), (vice1, PresidiumRole.VICE_CHAIR), (vice2, PresidiumRole.VICE_CHAIR)]
+            seats = [
+                (chair, PresidiumRole.CHAIR),
+                (vice1, PresidiumRole.VICE_CHAIR),
+                (vice2, PresidiumRole.VICE_CHAIR),
+            ]
             seats += [(m, PresidiumRole.MEMBER) for m in members]
             for deputy, role in seats:
-                PresidiumMembership.objects.get_or_create(session=session, deputy=deputy, defaults={"role": role})
+                PresidiumMembership.objects.get_or_create(
+                    session=session, deputy=deputy, defaults={"role": role}
+                )
         latest = self.qh_sessions[-1]
         for order, title in enumerate(
-            ["听取和审议镇人民政府工作报告", "审查和批准财政预算执行情况及预算草案", "听取和审议镇人大主席团工作报告",
-             "票决年度民生实事项目"], start=1
+            [
+                "听取和审议镇人民政府工作报告",
+                "审查和批准财政预算执行情况及预算草案",
+                "听取和审议镇人大主席团工作报告",
+                "票决年度民生实事项目",
+            ],
+            start=1,
         ):
             AgendaItem.objects.get_or_create(session=latest, order=order, defaults={"title": title})
         self.chair = chair
@@ -300,12 +431,19 @@ class Command(BaseCommand):
             )
             self.qh_departments[short] = dept
         for name, kind in DISTRICT_DEPARTMENTS:
-            Department.objects.get_or_create(congress=self.c_district, name=name, defaults={"kind": kind})
+            Department.objects.get_or_create(
+                congress=self.c_district, name=name, defaults={"kind": kind}
+            )
         self.fl_department = Department.objects.get_or_create(
-            congress=self.c_fenglin, name="枫林镇城乡建设办公室", defaults={"kind": DepartmentKind.TOWN_OFFICE}
+            congress=self.c_fenglin,
+            name="枫林镇城乡建设办公室",
+            defaults={"kind": DepartmentKind.TOWN_OFFICE},
         )[0]
-        Department.objects.get_or_create(congress=self.c_fenglin, name="枫林镇社会事务办公室",
-                                         defaults={"kind": DepartmentKind.TOWN_OFFICE})
+        Department.objects.get_or_create(
+            congress=self.c_fenglin,
+            name="枫林镇社会事务办公室",
+            defaults={"kind": DepartmentKind.TOWN_OFFICE},
+        )
         for name, post, portfolio in DEPUTY_MAYORS:
             Official.objects.get_or_create(
                 congress=self.c_qinghe, name=name, post=post, defaults={"portfolio": portfolio}
@@ -326,11 +464,13 @@ class Command(BaseCommand):
         ("district_staff", "卢佳慧", Role.STAFF, "c_district", None, "临溪区人大常委会工作人员"),
     ]
 
-    def _user(self, username: str, name: str, home: Congress | None) -> object:
-        User = get_user_model()
-        user = User.objects.filter(username=username).first()
+    def _user(self, username: str, name: str, home: Congress | None) -> Any:
+        user_model = get_user_model()
+        user = user_model.objects.filter(username=username).first()
         if user is None:
-            user = User(username=username, name=name, home_congress_id=home.pk if home else None)
+            user = user_model(
+                username=username, name=name, home_congress_id=home.pk if home else None
+            )
             user.set_password(DEMO_PASSWORD)
             user.save()
         return user
@@ -342,7 +482,9 @@ class Command(BaseCommand):
             display = name or self.chair.name
             user = self._user(username, display, congress)
             department = self.qh_departments[dept_short] if dept_short else None
-            RoleGrant.objects.get_or_create(user=user, role=role, congress=congress, department=department)
+            RoleGrant.objects.get_or_create(
+                user=user, role=role, congress=congress, department=department
+            )
             self.account_rows.append((username, description))
         # The chair's account is also a deputy's account.
         leader = get_user_model().objects.get(username="qh_leader")
@@ -359,10 +501,12 @@ class Command(BaseCommand):
         self.account_rows.append(("resident", "公众（居民）账号"))
         root = get_user_model().objects.filter(username="sysadmin").first()
         if root is None:
-            get_user_model().objects.create_superuser("sysadmin", "sysadmin@example.invalid", DEMO_PASSWORD, name="平台运维")
+            get_user_model().objects.create_superuser(
+                "sysadmin", "sysadmin@example.invalid", DEMO_PASSWORD, name="平台运维"
+            )
         self.account_rows.append(("sysadmin", "平台超级管理员（运维）"))
 
     def print_accounts(self) -> None:
-        self.stdout.write(self.style.SUCCESS("Demo accounts (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD}):"))
         for username, description in self.account_rows:
             self.stdout.write(f"  {username:<20} {description}")
