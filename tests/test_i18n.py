@@ -53,3 +53,8 @@ def test_english_is_available(client, world):
     client.force_login(world.staff)
     page = client.get(reverse("congress:workspace")).content.decode()
     assert "My roles" in page
+
+
+def test_an_english_browser_still_gets_chinese_until_english_is_chosen(client, db):
+    page = client.get(reverse("core:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "登录" in page

@@ -204,3 +204,13 @@ def test_roster_export_of_another_congress_is_404(client, world):
     # The unknown term is ignored; the page offers only the user's own terms.
     assert response.status_code == 200
     assert str(world.term_a.congress.name) not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "model", ["congress_deputy", "congress_department", "congress_term", "core_area"]
+)
+def test_list_filters_do_not_name_other_towns(client, world, model):
+    client.force_login(world.staff)
+    page = client.get(reverse(f"admin:{model}_changelist")).content.decode()
+    assert world.c_b.name not in page
+    assert world.town_b.name not in page

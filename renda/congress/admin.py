@@ -300,7 +300,7 @@ class RegionAdmin(ScopedAdmin):
 class AreaAdmin(ScopedAdmin):
     change_perm = "configuration.change"
     list_display = ["name", "town", "order", "village_count"]
-    list_filter = ["town"]
+    list_filter = [("town", admin.RelatedOnlyFieldListFilter)]
 
     def get_queryset(self, request: HttpRequest):
         qs = (
@@ -346,7 +346,7 @@ class SessionInline(ScopedInline):
 @admin.register(Term)
 class TermAdmin(ScopedAdmin):
     list_display = ["__str__", "congress", "ordinal", "start_date", "end_date", "is_current"]
-    list_filter = ["is_current", "congress"]
+    list_filter = ["is_current", ("congress", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["congress"]
     inlines = [SessionInline]
 
@@ -365,7 +365,7 @@ class PresidiumInline(ScopedInline):
 @admin.register(Session)
 class SessionAdmin(ScopedAdmin):
     list_display = ["__str__", "congress_name", "kind", "start_date", "end_date", "venue"]
-    list_filter = ["kind", "term__congress"]
+    list_filter = ["kind", ("term__congress", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["term__congress"]
     inlines = [AgendaItemInline, PresidiumInline]
 
@@ -377,7 +377,7 @@ class SessionAdmin(ScopedAdmin):
 @admin.register(Constituency)
 class ConstituencyAdmin(ScopedAdmin):
     list_display = ["number", "name", "congress"]
-    list_filter = ["congress"]
+    list_filter = [("congress", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name"]
     list_select_related = ["congress"]
     filter_horizontal = ["regions"]
@@ -393,7 +393,7 @@ class ConstituencyAdmin(ScopedAdmin):
 @admin.register(DeputyGroup)
 class DeputyGroupAdmin(ScopedAdmin):
     list_display = ["name", "congress", "member_count"]
-    list_filter = ["congress"]
+    list_filter = [("congress", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["congress"]
 
     def get_queryset(self, request: HttpRequest):
@@ -472,7 +472,7 @@ class DeputyAdmin(ScopedAdmin):
         "phone_masked",
         "congresses",
     ]
-    list_filter = ["gender", "party", "memberships__congress"]
+    list_filter = ["gender", "party", ("memberships__congress", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "occupation"]
     readonly_fields = ["phone_masked"]
     inlines = [MembershipInline]
@@ -574,7 +574,7 @@ class DeputyMembershipAdmin(ScopedAdmin):
         "start_date",
         "status",
     ]
-    list_filter = ["status", "congress", "term__ordinal"]
+    list_filter = ["status", ("congress", admin.RelatedOnlyFieldListFilter), "term__ordinal"]
     search_fields = ["deputy__name"]
     list_select_related = ["deputy", "congress", "term", "constituency", "group"]
     readonly_fields = ["status", "status_date", "status_reason", "end_date"]
@@ -721,7 +721,7 @@ class DeputyMembershipAdmin(ScopedAdmin):
 @admin.register(Department)
 class DepartmentAdmin(ScopedAdmin):
     list_display = ["name", "short_name", "kind", "congress", "parent", "is_active"]
-    list_filter = ["kind", "is_active", "congress"]
+    list_filter = ["kind", "is_active", ("congress", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "short_name"]
     list_select_related = ["congress", "parent"]
 
@@ -752,7 +752,7 @@ class RoleGrantAdmin(ScopedAdmin):
     change_perm = "accounts.manage"
     form = RoleGrantForm
     list_display = ["user", "role", "congress", "department", "is_active", "created_at"]
-    list_filter = ["role", "is_active", "congress"]
+    list_filter = ["role", "is_active", ("congress", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user__username", "user__name"]
     list_select_related = ["user", "congress", "department"]
     autocomplete_fields = ["user"]
@@ -920,6 +920,6 @@ class ActionLogAdmin(admin.ModelAdmin):
 @admin.register(Official)
 class OfficialAdmin(ScopedAdmin):
     list_display = ["name", "post", "congress", "department", "portfolio", "is_active"]
-    list_filter = ["is_active", "congress"]
+    list_filter = ["is_active", ("congress", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "post"]
     list_select_related = ["congress", "department"]

@@ -318,7 +318,7 @@ class DeputyQuerySet(models.QuerySet):
 class Deputy(models.Model):
     """One person who is (or was) a deputy, whatever the number of congresses."""
 
-    name = models.CharField(_("name"), max_length=40)
+    name = models.CharField(_("full name"), max_length=40)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
@@ -814,7 +814,7 @@ class Official(models.Model):
         on_delete=models.PROTECT,
         related_name="officials",
     )
-    name = models.CharField(_("name"), max_length=40)
+    name = models.CharField(_("full name"), max_length=40)
     post = models.CharField(_("post"), max_length=100)
     department = models.ForeignKey(
         Department,
