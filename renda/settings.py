@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "treebeard",
     "renda.core",
     "renda.congress",
+    "renda.cases",
+    "renda.opinions",
+    "captcha",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "renda.core.context_processors.renda",
+                "renda.congress.context_processors.navigation",
             ],
         },
     },
@@ -251,6 +255,19 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 RENDA_MAX_UPLOAD_BYTES = env.int("RENDA_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+
+# Notifications: SMS through a pluggable backend (a provider is a setting, not code).
+RENDA_SMS_BACKEND = env.str("RENDA_SMS_BACKEND", default="renda.core.notify.ConsoleSMSBackend")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="renda@localhost")
+
+# Public forms: submissions per client address and per phone number before a captcha is
+# asked for, within the window; tracking lookups per address.
+RENDA_RATE_LIMITS = env.bool("RENDA_RATE_LIMITS", default=True)
+RENDA_SUBMIT_LIMIT = env.int("RENDA_SUBMIT_LIMIT", default=5)
+RENDA_SUBMIT_WINDOW_SECONDS = env.int("RENDA_SUBMIT_WINDOW_SECONDS", default=3600)
+RENDA_TRACK_LIMIT = env.int("RENDA_TRACK_LIMIT", default=20)
+RENDA_TRACK_WINDOW_SECONDS = env.int("RENDA_TRACK_WINDOW_SECONDS", default=600)
 
 LOGGING = {
     "version": 1,

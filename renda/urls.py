@@ -6,6 +6,8 @@ from django.views.static import serve
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("renda.core.urls")),
     path("", include("renda.congress.urls")),
+    path("", include("renda.opinions.urls")),
+    path("captcha/", include("captcha.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

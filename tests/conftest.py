@@ -256,3 +256,6 @@ def personas(world):
         "superuser": world.superuser,
         "anonymous": None,
     }
+
+
+from tests.cases_fixtures import cases_world  # noqa: E402, F401  (fixture re-export)

@@ -63,7 +63,7 @@ STOP_WORDS: frozenset[str] = frozenset(
 )  # fmt: skip
 
 # CJK Unified Ideographs, Extension A, compatibility ideographs and Extensions B+.
-_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_CJK_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
 
 
 @functools.cache
@@ -81,8 +81,9 @@ def _segmenter() -> Callable[[str], list[str]]:
 
 
 def _is_cjk(token: str) -> bool:
-    """True if every character of the (non-empty) token is a CJK ideograph."""
-    return all(_CJK_CHAR.match(char) for char in token)
+    """True if the token is non-empty and made of CJK ideographs only."""
+    # One regex call per token rather than one per character: this runs for every token.
+    return _CJK_TOKEN.fullmatch(token) is not None
 
 
 def tokenize(text: str) -> list[str]:
@@ -104,7 +105,7 @@ def tokenize(text: str) -> list[str]:
     run: list[str] = []
     for raw in _segmenter()(normalised):
         token = raw.strip().lower()
-        if token and _is_cjk(token):
+        if _is_cjk(token):
             if token not in STOP_WORDS:
                 words.append(token)
                 # Stop words are skipped without ending the run, so "村口的路灯" and

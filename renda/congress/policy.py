@@ -38,6 +38,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Import and export the deputy roster.
     "roster.import": frozenset({Role.STAFF, Role.ADMIN}),
     "roster.export": frozenset({Role.STAFF, Role.LEADER, Role.ADMIN}),
+    # Cases (public opinions, suggestions): read, triage and assign, supervise.
+    "case.view": frozenset({Role.STAFF, Role.LEADER}),
+    "case.manage": frozenset({Role.STAFF}),
+    "case.supervise": frozenset({Role.STAFF, Role.LEADER}),
+    "case.reveal_contact": frozenset({Role.STAFF, Role.LEADER}),
 }
 
 # Grants of these roles reach the congresses below the granted one.
@@ -162,3 +167,27 @@ def two_factor_required(user: Any) -> bool:
     if is_superuser(user) and "admin" in required:
         return True
     return bool(roles(user) & required)
+
+
+def users_with_role(role: str, congress_id: int, department_id: int | None = None) -> list[Any]:
+    """Active users holding `role` in a congress (and department): notification recipients."""
+    from django.contrib.auth import get_user_model
+
+    grants = RoleGrant.objects.filter(role=role, congress_id=congress_id, is_active=True)
+    if department_id is not None:
+        grants = grants.filter(department_id=department_id)
+    return list(get_user_model().objects.filter(is_active=True, grants__in=grants).distinct())
+
+
+def handlers_by_department(department_ids: Iterable[int]) -> dict[int, list[Any]]:
+    """department id → its active handlers, in one query."""
+    out: dict[int, list[Any]] = {}
+    grants = RoleGrant.objects.filter(
+        role=Role.HANDLER,
+        department_id__in=list(department_ids),
+        is_active=True,
+        user__is_active=True,
+    ).select_related("user")
+    for grant in grants:
+        out.setdefault(grant.department_id, []).append(grant.user)
+    return out

@@ -6,4 +6,5 @@ app_name = "congress"
 
 urlpatterns = [
     path("workspace/", staff.workspace, name="workspace"),
+    path("inbox/", staff.notifications, name="inbox"),
 ]

@@ -30,9 +30,10 @@ DOCUMENT_MIME_TYPES = {
 _OOXML_EXTENSIONS = {".docx", ".xlsx"}
 
 
-def validate_document(upload) -> None:
-    """An uploaded document must be a PDF, a Word/Excel (OOXML) file or a JPEG/PNG image,
-    judged by its bytes, not by its name, and not larger than the configured limit."""
+def validate_document(upload, allowed: frozenset[str] | set[str] | None = None) -> None:
+    """An uploaded document must be a PDF, a Word/Excel (OOXML) file or a JPEG/PNG image
+    (or one of `allowed`), judged by its bytes, not by its name, and not larger than the
+    configured limit."""
     limit = settings.RENDA_MAX_UPLOAD_BYTES
     if upload.size > limit:
         raise ValidationError(
@@ -52,7 +53,7 @@ def validate_document(upload) -> None:
             mime = None
         else:
             mime = "application/zip"
-    if mime not in DOCUMENT_MIME_TYPES:
+    if mime not in (allowed if allowed is not None else DOCUMENT_MIME_TYPES):
         raise ValidationError(
             _(
                 "This file type is not allowed. Upload a PDF, Word or Excel document, or a JPEG or PNG image."

@@ -34,3 +34,20 @@ def workspace(request: HttpRequest) -> HttpResponse:
         "roles": policy.roles(user),
     }
     return render(request, "congress/staff/workspace.html", context)
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """Every user's in-app inbox. Opening it marks the shown messages as read."""
+    from django.core.paginator import Paginator
+    from django.utils import timezone
+
+    from renda.core.models import Notification
+
+    page = Paginator(Notification.objects.filter(recipient_id=request.user.pk), 30).get_page(
+        request.GET.get("page")
+    )
+    unread = [n.pk for n in page if n.read_at is None]
+    if unread:
+        Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
+    return render(request, "congress/staff/inbox.html", {"page": page, "unread": set(unread)})

@@ -1,0 +1,144 @@
+"""Counts and rates of case handling (DOMAIN.md §2). Raw counts are computed in the
+database in one aggregate per table; rates are derived from them, never stored.
+
+- 办结率 = closed / assigned
+- 按期答复率 = replied by the due date / assigned
+- 满意率（含基本满意）= (satisfied + basically satisfied) / evaluated
+- 解决率 = A / replied; 解决和正在解决率 = (A + B) / replied
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext_lazy as _
+
+from renda.cases.models import (
+    ANSWERING_ROLES,
+    Assignment,
+    AssignmentStatus,
+    Case,
+    CaseKind,
+    CaseSource,
+)
+
+
+def _conditions(p: str) -> dict[str, Q | None]:
+    """The raw counts, as filters on cases (`p` re-roots them, e.g. "case__")."""
+
+    def q(**lookups: Any) -> Q:
+        return Q(**{f"{p}{k}": v for k, v in lookups.items()})
+
+    return {
+        "received": None,
+        "assigned": q(assigned_at__isnull=False),
+        "closed": q(status="closed"),
+        "replied": ~q(reply_class=""),
+        "replied_on_time": q(replied_on_time=True),
+        "evaluated": ~q(evaluation_result=""),
+        "satisfied": q(evaluation_result="satisfied"),
+        "basic": q(evaluation_result="basic"),
+        "unsatisfied": q(evaluation_result="unsatisfied"),
+        "class_a": q(reply_class="A"),
+        "class_b": q(reply_class="B"),
+        "class_c": q(reply_class="C"),
+        "class_d": q(reply_class="D"),
+        "awaiting_evaluation": q(status="replied"),
+    }
+
+
+GROUP_LABELS = {
+    "category": _("By category"),
+    "department": _("By department"),
+    "village": _("By village or community"),
+    "source": _("By source"),
+    "month": _("By month"),
+}
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return round(100.0 * numerator / denominator, 1) if denominator else None
+
+
+def with_rates(counts: dict[str, Any]) -> dict[str, Any]:
+    out = dict(counts)
+    out["closure_rate"] = _rate(counts["closed"], counts["assigned"])
+    out["on_time_rate"] = _rate(counts["replied_on_time"], counts["assigned"])
+    out["satisfaction_rate"] = _rate(counts["satisfied"] + counts["basic"], counts["evaluated"])
+    out["solved_rate"] = _rate(counts["class_a"], counts["replied"])
+    out["solved_or_solving_rate"] = _rate(counts["class_a"] + counts["class_b"], counts["replied"])
+    return out
+
+
+def _aggregates(prefix: str = "") -> dict[str, Count]:
+    return {
+        name: Count("pk", filter=condition) if condition is not None else Count("pk")
+        for name, condition in _conditions(prefix).items()
+    }
+
+
+def totals(qs: QuerySet[Case]) -> dict[str, Any]:
+    return with_rates(qs.aggregate(**_aggregates()))
+
+
+def grouped(qs: QuerySet[Case], key: str) -> list[dict[str, Any]]:
+    """Counts and rates per category, department, village, source or month: one query."""
+    if key == "department":
+        rows = (
+            Assignment.objects.filter(case__in=qs, role__in=ANSWERING_ROLES)
+            .exclude(status=AssignmentStatus.SUPERSEDED)
+            .values("department__name")
+            .annotate(**_aggregates("case__"))
+            .order_by("department__name")
+        )
+        return [with_rates({**r, "label": r.pop("department__name")}) for r in rows]
+    if key == "month":
+        rows = (
+            qs.annotate(m=TruncMonth("submitted_at"))
+            .values("m")
+            .annotate(**_aggregates())
+            .order_by("m")
+        )
+        return [with_rates({**r, "label": f"{r.pop('m'):%Y-%m}"}) for r in rows]
+    field = {"category": "category__name", "village": "village__name", "source": "source"}[key]
+    rows = qs.values(field).annotate(**_aggregates()).order_by(field)
+    sources = dict(CaseSource.choices)
+    out = []
+    for row in rows:
+        label = row.pop(field)
+        if key == "source":
+            label = sources.get(label, label)
+        out.append(with_rates({**row, "label": label or "—"}))
+    return out
+
+
+class FiguresFilter(forms.Form):
+    congress = forms.ModelChoiceField(label=_("Congress"), queryset=None, required=False)  # type: ignore[arg-type]
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All")), *CaseKind.choices], required=False
+    )
+    start = forms.DateField(
+        label=_("Submitted from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("Submitted until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, congresses: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["congress"].queryset = congresses  # type: ignore[attr-defined]
+
+
+def filtered_cases(qs: QuerySet[Case], data: dict[str, Any]) -> QuerySet[Case]:
+    if data.get("congress"):
+        qs = qs.filter(congress=data["congress"])
+    if data.get("kind"):
+        qs = qs.filter(kind=data["kind"])
+    if data.get("start"):
+        qs = qs.filter(submitted_at__date__gte=data["start"])
+    if data.get("end"):
+        qs = qs.filter(submitted_at__date__lte=data["end"])
+    return qs

@@ -1,0 +1,721 @@
+"""The case engine (DOMAIN.md §2): one Case per matter a department must answer.
+
+Public opinions are its first front door; deputies' suggestions and inspection findings
+use the same models and services later. The state table is data (`TRANSITIONS`); only
+`renda.cases.services` changes a status.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from renda.congress.models import Congress, Department, Deputy, ScopedQuerySet
+from renda.core.masking import mask_name, mask_phone
+from renda.core.models import Region
+from renda.core.validators import validate_cn_mobile
+
+
+class Category(models.Model):
+    """A configurable category tree per congress (教育, 城乡建设, 古街保护…). Categories
+    are also the Open311 services."""
+
+    congress = models.ForeignKey(
+        Congress,
+        verbose_name=_("congress"),
+        on_delete=models.PROTECT,
+        related_name="case_categories",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    code = models.SlugField(
+        _("code"), max_length=40, help_text=_("Stable code, also the Open311 service code.")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    default_department = models.ForeignKey(
+        Department,
+        verbose_name=_("usual department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case category")
+        verbose_name_plural = _("case categories")
+        ordering = ["congress", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "code"], name="category_unique_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseRules(models.Model):
+    """The congress's configurable deadlines (DOMAIN.md §2); defaults are the common rules."""
+
+    congress = models.OneToOneField(
+        Congress, verbose_name=_("congress"), on_delete=models.CASCADE, related_name="case_rules"
+    )
+    opinion_reply_working_days = models.PositiveSmallIntegerField(
+        _("public opinions: reply within (working days)"), default=15
+    )
+    opinion_max_working_days = models.PositiveSmallIntegerField(
+        _("public opinions: longest extension (working days)"), default=30
+    )
+    suggestion_reply_months = models.PositiveSmallIntegerField(
+        _("suggestions: reply within (months)"), default=3
+    )
+    suggestion_max_months = models.PositiveSmallIntegerField(
+        _("suggestions: longest deadline (months)"), default=6
+    )
+    return_window_days = models.PositiveSmallIntegerField(
+        _("return of an out-of-remit case within (days)"), default=7
+    )
+    rehandle_months = models.PositiveSmallIntegerField(
+        _("re-handling after an unsatisfied rating (months)"), default=1
+    )
+    co_handler_months = models.PositiveSmallIntegerField(
+        _("co-handlers send their views within (months)"), default=1
+    )
+    evaluation_working_days = models.PositiveSmallIntegerField(
+        _("evaluation within (working days)"), default=20
+    )
+    remind_days_before = models.PositiveSmallIntegerField(
+        _("remind the department (days before the due date)"), default=3
+    )
+    close_when_not_evaluated = models.BooleanField(
+        _("close a case that was not evaluated in time"),
+        default=False,
+        help_text=_("Otherwise it stays 'awaiting evaluation' and is reported as such."),
+    )
+
+    class Meta:
+        verbose_name = _("case handling rules")
+        verbose_name_plural = _("case handling rules")
+
+    def __str__(self) -> str:
+        return str(self.congress)
+
+    @classmethod
+    def for_congress(cls, congress_id: int) -> CaseRules:
+        rules, _created = cls.objects.get_or_create(congress_id=congress_id)
+        return rules
+
+
+class CaseKind(models.TextChoices):
+    OPINION = "opinion", _("Public opinion")
+    SUGGESTION = "suggestion", _("Deputy suggestion")
+
+
+SERIAL_PREFIX = {CaseKind.OPINION: "MY", CaseKind.SUGGESTION: "JY"}
+
+
+class CaseSource(models.TextChoices):
+    WEB = "web", _("Public web form")
+    STATION = "station", _("Liaison station reception")
+    DEPUTY_VISIT = "deputy_visit", _("Deputy's voter visit")
+    HOTLINE = "hotline", _("Hotline")
+    LETTER = "letter", _("Letter")
+    OPEN311 = "open311", _("Open311 client")
+    ESCALATION = "escalation", _("Escalated from a lower congress")
+
+
+class CaseStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    TRIAGED = "triaged", _("Accepted, awaiting assignment")
+    ASSIGNED = "assigned", _("Assigned")
+    SIGNED = "signed", _("Signed for")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RETURNED = "returned", _("Returned by the department")
+    REPLIED = "replied", _("Replied, awaiting evaluation")
+    REHANDLING = "rehandling", _("Re-handling")
+    CLOSED = "closed", _("Closed")
+    MERGED = "merged", _("Merged into another case")
+    ESCALATED = "escalated", _("Escalated to the higher congress")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REDIRECTED = "redirected", _("Redirected (not handled as a case)")
+
+
+S = CaseStatus
+# The state table (DOMAIN.md §2, opinion flavour). Services refuse any other move.
+TRANSITIONS: dict[str, set[str]] = {
+    S.SUBMITTED: {S.TRIAGED, S.ASSIGNED, S.MERGED, S.ESCALATED, S.WITHDRAWN, S.REDIRECTED},
+    S.TRIAGED: {S.ASSIGNED, S.MERGED, S.ESCALATED, S.WITHDRAWN, S.REDIRECTED},
+    S.ASSIGNED: {S.SIGNED, S.RETURNED, S.ASSIGNED, S.MERGED, S.ESCALATED, S.WITHDRAWN},
+    S.SIGNED: {S.IN_PROGRESS, S.REPLIED, S.RETURNED, S.WITHDRAWN},
+    S.IN_PROGRESS: {S.REPLIED, S.WITHDRAWN},
+    S.RETURNED: {S.ASSIGNED, S.MERGED, S.ESCALATED, S.WITHDRAWN, S.REDIRECTED},
+    S.REPLIED: {S.CLOSED, S.REHANDLING},
+    S.REHANDLING: {S.IN_PROGRESS, S.REPLIED, S.WITHDRAWN},
+    S.CLOSED: set(),
+    S.MERGED: set(),
+    S.ESCALATED: set(),
+    S.WITHDRAWN: set(),
+    S.REDIRECTED: set(),
+}
+TERMINAL = frozenset(s for s, targets in TRANSITIONS.items() if not targets)
+# Cases a department still has to work on.
+HANDLING = frozenset({S.ASSIGNED, S.SIGNED, S.IN_PROGRESS, S.REHANDLING})
+OPEN = frozenset(set(TRANSITIONS) - TERMINAL)
+
+
+class CaseQuerySet(ScopedQuerySet):
+    def visible_to(self, user, perm: str = "case.view"):  # noqa: ANN001
+        """Staff and leaders see their congress's cases; a handler sees the cases assigned
+        to their department; everyone else none."""
+        from renda.congress import policy
+
+        if getattr(user, "is_superuser", False):
+            return self.all()
+        congress_ids = policy.congress_ids(user, perm)
+        department_ids = policy.department_ids(user) if perm == "case.view" else set()
+        condition = Q(congress_id__in=congress_ids)
+        if department_ids:
+            condition |= Q(
+                id__in=Assignment.objects.filter(department_id__in=department_ids).values("case_id")
+            )
+        return self.filter(condition)
+
+    def open(self):  # noqa: ANN201
+        return self.filter(status__in=OPEN)
+
+
+class Case(models.Model):
+    congress = models.ForeignKey(
+        Congress, verbose_name=_("congress"), on_delete=models.PROTECT, related_name="cases"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=CaseKind.choices, default=CaseKind.OPINION
+    )
+    serial = models.CharField(_("number"), max_length=24)
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("sequence number"))
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="cases"
+    )
+    title = models.CharField(_("title"), max_length=100)
+    content = models.TextField(_("content"), max_length=5000)
+    village = models.ForeignKey(
+        Region,
+        verbose_name=_("village / community"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    source = models.CharField(
+        _("source"), max_length=16, choices=CaseSource.choices, default=CaseSource.WEB
+    )
+    source_deputy = models.ForeignKey(
+        Deputy,
+        verbose_name=_("deputy who forwarded it"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    submitter_name = models.CharField(_("submitter's name"), max_length=40, blank=True)
+    submitter_phone = models.CharField(
+        _("submitter's mobile phone"), max_length=11, blank=True, validators=[validate_cn_mobile]
+    )
+    submitter_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitter's account"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="submitted_cases",
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    check_code_hash = models.CharField(
+        _("check code (hashed)"), max_length=128, blank=True, editable=False
+    )
+    submission_token = models.CharField(
+        _("submission token"), max_length=64, null=True, blank=True, unique=True, editable=False
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=CaseStatus.choices,
+        default=CaseStatus.SUBMITTED,
+        db_index=True,
+    )
+    round = models.PositiveSmallIntegerField(_("handling round"), default=1)
+    due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
+    submitted_at = models.DateTimeField(_("submitted at"), db_index=True)
+    assigned_at = models.DateTimeField(_("first assigned at"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("last replied at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_cases",
+    )
+    escalated_to = models.ForeignKey(
+        "self",
+        verbose_name=_("escalated as"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="escalated_from",
+    )
+    # Outcome figures kept on the case when they happen, so reports count rows, not joins.
+    reply_class = models.CharField(_("reply class"), max_length=1, blank=True)
+    replied_on_time = models.BooleanField(_("first reply by the due date"), null=True, blank=True)
+    evaluation_result = models.CharField(_("latest evaluation"), max_length=12, blank=True)
+    is_priority = models.BooleanField(_("priority supervision"), default=False)
+    priority_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("supervising leader"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "serial"], name="case_unique_serial"),
+            models.UniqueConstraint(
+                fields=["congress", "kind", "year", "number"], name="case_unique_number"
+            ),
+        ]
+        indexes = [models.Index(fields=["congress", "status"], name="case_congress_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.serial} {self.title}"
+
+    @property
+    def masked_submitter_name(self) -> str:
+        return mask_name(self.submitter_name)
+
+    @property
+    def masked_submitter_phone(self) -> str:
+        return mask_phone(self.submitter_phone)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+    def allowed(self, target: str) -> bool:
+        return target in TRANSITIONS.get(self.status, set())
+
+
+class AssignmentRole(models.TextChoices):
+    LEAD = "lead", _("Lead unit (主办)")
+    CO = "co", _("Co-handler (协办)")
+    SPLIT = "split", _("Split unit (分办)")
+
+
+class AssignmentStatus(models.TextChoices):
+    ASSIGNED = "assigned", _("Awaiting signature")
+    SIGNED = "signed", _("Signed for")
+    RETURNED = "returned", _("Returned")
+    REPLIED = "replied", _("Replied")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+# Lead and split units answer the case; co-handlers send their views to the lead.
+ANSWERING_ROLES = frozenset({AssignmentRole.LEAD, AssignmentRole.SPLIT})
+ACTIVE_ASSIGNMENT = frozenset(
+    {AssignmentStatus.ASSIGNED, AssignmentStatus.SIGNED, AssignmentStatus.REPLIED}
+)
+
+
+class AssignmentQuerySet(ScopedQuerySet):
+    congress_lookup = "case__congress_id"
+
+    def active(self):  # noqa: ANN201
+        return self.filter(status__in=ACTIVE_ASSIGNMENT)
+
+    def answering(self):  # noqa: ANN201
+        return self.filter(role__in=ANSWERING_ROLES)
+
+
+class Assignment(models.Model):
+    """交办: one department's part in a case."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    role = models.CharField(_("role"), max_length=8, choices=AssignmentRole.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=AssignmentStatus.choices,
+        default=AssignmentStatus.ASSIGNED,
+    )
+    due_date = models.DateField(_("due date"))
+    assigned_at = models.DateTimeField(_("assigned at"))
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["case", "role", "id"]
+        indexes = [models.Index(fields=["department", "status"], name="assignment_dept_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case.serial} → {self.department} ({self.get_role_display()})"
+
+    def audit_congress_id(self) -> int:
+        return self.case.congress_id
+
+
+EVENT_LABELS = {
+    "submitted": _("Submitted"),
+    "received_by_escalation": _("Received from the lower congress"),
+    "triaged": _("Accepted for handling"),
+    "assigned": _("Assigned to the department"),
+    "signed": _("Signed for by the department"),
+    "returned": _("Returned by the department"),
+    "progress": _("Progress"),
+    "extension_requested": _("Extension requested"),
+    "extension_approved": _("Extension approved"),
+    "extension_refused": _("Extension refused"),
+    "replied_partly": _("A department replied"),
+    "replied": _("Replied"),
+    "evaluated": _("Rated, case closed"),
+    "rehandling": _("Rated unsatisfied, sent back for re-handling"),
+    "closed_unevaluated": _("Closed without evaluation"),
+    "merged": _("Merged into another case"),
+    "merge_received": _("Another case was merged into this one"),
+    "escalated": _("Escalated to the higher congress"),
+    "priority_set": _("Put under priority supervision"),
+    "withdrawn": _("Withdrawn"),
+    "redirected": _("Redirected"),
+    "reminder_due_soon": _("Reminder sent: due soon"),
+    "reminder_overdue": _("Overdue: office and leaders alerted"),
+}
+
+
+class CaseEvent(models.Model):
+    """The case's timeline: every step, who did it, and the note. Public events are shown
+    to the submitter on the tracking page."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events"
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("actor name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=40)
+    from_status = models.CharField(_("from"), max_length=12, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, blank=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+    is_public = models.BooleanField(_("shown to the submitter"), default=False)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case timeline")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case.serial} {self.action}"
+
+    @property
+    def label(self) -> str:
+        return str(EVENT_LABELS.get(self.action, self.action))
+
+
+class ReplyClass(models.TextChoices):
+    A = "A", _("A: solved or basically solved")
+    B = "B", _("B: being solved or planned")
+    C = "C", _("C: to be solved when conditions allow")
+    D = "D", _("D: kept for reference")
+
+
+class Reply(models.Model):
+    """答复 of one answering unit in one handling round."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="replies"
+    )
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), on_delete=models.PROTECT, related_name="replies"
+    )
+    round = models.PositiveSmallIntegerField(_("handling round"))
+    reply_class = models.CharField(_("reply class"), max_length=1, choices=ReplyClass.choices)
+    text = models.TextField(_("reply"), max_length=10000)
+    public_text = models.TextField(_("reply shown to the public"), max_length=10000, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("replied by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    replied_at = models.DateTimeField(_("replied at"))
+    on_time = models.BooleanField(_("replied by the due date"))
+
+    class Meta:
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+        ordering = ["case", "round", "replied_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "round"], name="reply_one_per_round")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.serial} {self.reply_class}"
+
+
+class EvaluationResult(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    BASIC = "basic", _("Basically satisfied")
+    UNSATISFIED = "unsatisfied", _("Unsatisfied")
+
+
+class Evaluation(models.Model):
+    """满意度测评 of a round's reply by the submitter."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="evaluations"
+    )
+    round = models.PositiveSmallIntegerField(_("handling round"))
+    result = models.CharField(_("result"), max_length=12, choices=EvaluationResult.choices)
+    attitude = models.CharField(
+        _("handling attitude"), max_length=12, choices=EvaluationResult.choices, blank=True
+    )
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("evaluator"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    by_public = models.BooleanField(_("rated by the submitter online"), default=False)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        ordering = ["case", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "round"], name="evaluation_one_per_round")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.serial} {self.get_result_display()}"
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class ExtensionQuerySet(ScopedQuerySet):
+    congress_lookup = "assignment__case__congress_id"
+
+
+class ExtensionRequest(models.Model):
+    assignment = models.ForeignKey(
+        Assignment,
+        verbose_name=_("assignment"),
+        on_delete=models.PROTECT,
+        related_name="extensions",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    current_due = models.DateField(_("current due date"))
+    requested_due = models.DateField(_("requested due date"))
+    reason = models.TextField(_("reason"), max_length=2000)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    objects = ExtensionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment"], condition=Q(status="pending"), name="extension_one_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} → {self.requested_due}"
+
+
+class AttachmentPurpose(models.TextChoices):
+    SUBMISSION = "submission", _("Submitted with the case")
+    REPLY = "reply", _("Reply document")
+    PROGRESS = "progress", _("Progress material")
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="attachments"
+    )
+    purpose = models.CharField(_("purpose"), max_length=12, choices=AttachmentPurpose.choices)
+    file = models.FileField(_("file"), upload_to="cases/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    reply = models.ForeignKey(
+        Reply,
+        verbose_name=_("reply"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["case", "created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ReminderKind(models.TextChoices):
+    DUE_SOON = "due_soon", _("Due soon")
+    OVERDUE = "overdue", _("Overdue")
+
+
+class CaseReminder(models.Model):
+    """A reminder sent for one assignment and due date: the periodic job sends each once."""
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=ReminderKind.choices)
+    due_date = models.DateField(_("due date"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "kind", "due_date"], name="reminder_once_per_due_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} {self.kind} {self.due_date}"
+
+
+class ReplyTemplate(models.Model):
+    """Reusable wording for staff and departments."""
+
+    congress = models.ForeignKey(
+        Congress,
+        verbose_name=_("congress"),
+        on_delete=models.PROTECT,
+        related_name="reply_templates",
+    )
+    title = models.CharField(_("title"), max_length=60)
+    text = models.TextField(_("text"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+        ordering = ["congress", "title"]
+
+    def __str__(self) -> str:
+        return self.title

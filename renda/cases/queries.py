@@ -1,0 +1,178 @@
+"""Reads of the case engine: inboxes, timelines, duplicates. Every list here issues a fixed
+number of queries, whatever the number of cases (DESIGN.md rule 7)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from renda.cases.models import (
+    ANSWERING_ROLES,
+    HANDLING,
+    OPEN,
+    Assignment,
+    AssignmentStatus,
+    Case,
+    CaseEvent,
+    CaseRules,
+)
+from renda.cases.similarity import find_duplicates
+from renda.congress.models import Congress
+
+MAX_CHAIN = 5
+DUPLICATE_CANDIDATES = 300
+
+
+def effective_case(case: Case) -> Case:
+    """The case that answers for this one: itself, or the case it was merged into or
+    escalated as (followed a few steps at most)."""
+    current = case
+    for _step in range(MAX_CHAIN):
+        nxt = current.merged_into or current.escalated_to
+        if nxt is None:
+            break
+        current = nxt
+    return current
+
+
+def public_timeline(case: Case) -> QuerySet[CaseEvent]:
+    return (
+        case.events.filter(is_public=True).select_related("department").order_by("created_at", "id")
+    )
+
+
+def with_list_data(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """What an inbox row shows, in a constant number of queries."""
+    answering = (
+        Assignment.objects.filter(role__in=ANSWERING_ROLES)
+        .exclude(status=AssignmentStatus.SUPERSEDED)
+        .select_related("department")
+    )
+    return qs.select_related("category", "village", "congress").prefetch_related(
+        Prefetch("assignments", queryset=answering, to_attr="answering_assignments")
+    )
+
+
+INBOX_FILTERS = {
+    "new": Q(status__in=["submitted", "triaged", "returned"]),
+    "handling": Q(status__in=HANDLING),
+    "replied": Q(status="replied"),
+    "overdue": Q(status__in=HANDLING),  # refined by date below
+    "due_soon": Q(status__in=HANDLING),
+    "open": Q(status__in=OPEN),
+    "closed": Q(status="closed"),
+    "priority": Q(is_priority=True, status__in=OPEN),
+    "all": Q(),
+}
+
+
+def filter_inbox(
+    qs: QuerySet[Case], params: dict[str, Any], today: dt.date | None = None
+) -> QuerySet[Case]:
+    today = today or timezone.localdate()
+    view = params.get("view") or "open"
+    qs = qs.filter(INBOX_FILTERS.get(view, INBOX_FILTERS["open"]))
+    if view == "overdue":
+        qs = qs.filter(due_date__lt=today)
+    elif view == "due_soon":
+        qs = qs.filter(due_date__gte=today, due_date__lte=today + dt.timedelta(days=3))
+    for param, lookup in (
+        ("category", "category_id"),
+        ("village", "village_id"),
+        ("source", "source"),
+        ("kind", "kind"),
+    ):
+        value = params.get(param)
+        if value:
+            qs = qs.filter(**{lookup: value})
+    department = params.get("department")
+    if department:
+        qs = (
+            qs.filter(assignments__department_id=department)
+            .exclude(assignments__status="superseded")
+            .distinct()
+        )
+    text = (params.get("q") or "").strip()
+    if text:
+        qs = qs.filter(
+            Q(serial__icontains=text) | Q(title__icontains=text) | Q(content__icontains=text)
+        )
+    return qs
+
+
+def department_assignments(
+    department_ids: set[int], params: dict[str, Any]
+) -> QuerySet[Assignment]:
+    """A department's inbox: its own assignments only."""
+    today = timezone.localdate()
+    qs = (
+        Assignment.objects.filter(department_id__in=department_ids)
+        .exclude(status=AssignmentStatus.SUPERSEDED)
+        .select_related("case__category", "case__village", "department")
+        .order_by("due_date", "id")
+    )
+    view = params.get("view") or "todo"
+    if view == "todo":
+        qs = qs.filter(
+            status__in=[AssignmentStatus.ASSIGNED, AssignmentStatus.SIGNED],
+            case__status__in=HANDLING,
+        )
+    elif view == "unsigned":
+        qs = qs.filter(status=AssignmentStatus.ASSIGNED)
+    elif view == "overdue":
+        qs = qs.filter(
+            status__in=[AssignmentStatus.ASSIGNED, AssignmentStatus.SIGNED],
+            due_date__lt=today,
+            case__status__in=HANDLING,
+        )
+    elif view == "done":
+        qs = qs.filter(status__in=[AssignmentStatus.REPLIED, AssignmentStatus.RETURNED])
+    return qs
+
+
+def similar_open_cases(
+    congress: Congress,
+    text: str,
+    *,
+    village_id: Any = None,
+    category_id: Any = None,
+    exclude_id: int | None = None,
+    limit: int = 5,
+) -> list[tuple[Case, float]]:
+    """Likely duplicates among open cases of the same village or category (jieba-segmented
+    TF-IDF cosine, renda.cases.similarity)."""
+    scope = Q()
+    if village_id:
+        scope |= Q(village_id=village_id)
+    if category_id:
+        scope |= Q(category_id=category_id)
+    if not scope:
+        return []
+    candidates = list(
+        Case.objects.filter(congress=congress, status__in=OPEN)
+        .filter(scope)
+        .exclude(pk=exclude_id or 0)
+        .order_by("-submitted_at")
+        .only(
+            "id",
+            "serial",
+            "title",
+            "content",
+            "status",
+            "village_id",
+            "category_id",
+            "submitted_at",
+        )[:DUPLICATE_CANDIDATES]
+    )
+    by_id = {c.pk: c for c in candidates}
+    hits = find_duplicates(
+        text, ((c.pk, f"{c.title} {c.content}") for c in candidates), limit=limit
+    )
+    return [(by_id[pk], score) for pk, score in hits]
+
+
+def rules_for(case: Case) -> CaseRules:
+    return CaseRules.for_congress(case.congress_id)

@@ -1,0 +1,23 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from renda.congress import policy
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """What the signed-in user's navigation shows (a few cached policy lookups)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {}}
+    from renda.core.models import Notification
+
+    return {
+        "nav": {
+            "cases": policy.can(user, "case.supervise"),
+            "department": bool(policy.department_ids(user)),
+            "unread": Notification.objects.filter(
+                recipient_id=user.pk, read_at__isnull=True
+            ).count(),
+        }
+    }

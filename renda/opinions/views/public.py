@@ -1,0 +1,186 @@
+"""The public front door: submit an opinion, get a ticket, track it, rate the reply."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from renda.cases import services
+from renda.cases.models import Case, CaseSource, CaseStatus
+from renda.cases.queries import effective_case, public_timeline, similar_open_cases
+from renda.congress.models import Congress, CongressLevel
+from renda.core import ratelimit
+from renda.core.requestcontext import client_ip
+from renda.opinions.forms import CaptchaForm, OpinionForm, RateForm, TrackForm
+
+_RECEIPTS = "opinion_receipts"
+
+
+def _congress(pk: int) -> Congress:
+    congress = Congress.objects.filter(
+        pk=pk, is_active=True, level__in=[CongressLevel.TOWN, CongressLevel.COUNTY]
+    ).first()
+    if congress is None:
+        raise Http404
+    return congress
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    congresses = (
+        Congress.objects.filter(
+            is_active=True,
+            level__in=[CongressLevel.TOWN, CongressLevel.COUNTY],
+            case_categories__is_active=True,
+        )
+        .distinct()
+        .order_by("level", "name")
+    )
+    return render(request, "opinions/public/index.html", {"congresses": congresses})
+
+
+@never_cache
+def submit(request: HttpRequest, congress_id: int) -> HttpResponse:
+    congress = _congress(congress_id)
+    ip = client_ip(request) or ""
+    form = OpinionForm(request.POST or None, request.FILES or None, congress=congress)
+    phone = (request.POST.get("phone") or "").strip()
+    needs_captcha = ratelimit.exceeded("opinion-submit", [ip, phone], settings.RENDA_SUBMIT_LIMIT)
+    captcha = CaptchaForm(request.POST or None) if needs_captcha else None
+    if request.method == "POST" and form.is_valid() and (captcha is None or captcha.is_valid()):
+        data = form.cleaned_data
+        try:
+            case, code = services.submit_case(
+                congress=congress,
+                category=data["category"],
+                title=data["title"],
+                content=data["content"],
+                village=data["village"],
+                address=data["address"],
+                source=CaseSource.WEB,
+                submitter_name=data["name"],
+                submitter_phone=data["phone"],
+                submitter_user=request.user if request.user.is_authenticated else None,
+                files=data["photos"],
+                submission_token=data["token"],
+            )
+        except services.DuplicateSubmission as dup:
+            # A double click or a retried POST: show the receipt of the first submission.
+            if dup.case.submission_token in request.session.get(_RECEIPTS, {}):
+                return redirect("opinions:receipt", token=dup.case.submission_token)
+            messages.info(request, _("This opinion has already been received."))
+            return redirect("opinions:track")
+        except services.DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            for identity in (ip, data["phone"]):
+                if identity:
+                    ratelimit.hit("opinion-submit", identity, settings.RENDA_SUBMIT_WINDOW_SECONDS)
+            receipts = request.session.get(_RECEIPTS, {})
+            receipts[case.submission_token] = {"serial": case.serial, "code": code}
+            request.session[_RECEIPTS] = dict(list(receipts.items())[-10:])
+            return redirect("opinions:receipt", token=case.submission_token)
+    return render(
+        request,
+        "opinions/public/submit.html",
+        {"form": form, "captcha": captcha, "congress": congress},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@never_cache
+@require_GET
+def receipt(request: HttpRequest, token: str) -> HttpResponse:
+    data = request.session.get(_RECEIPTS, {}).get(token)
+    if data is None:
+        raise Http404
+    return render(request, "opinions/public/receipt.html", data)
+
+
+@require_GET
+def similar(request: HttpRequest, congress_id: int) -> HttpResponse:
+    """htmx hint under the public form: matters already reported nearby."""
+    congress = _congress(congress_id)
+    text = (request.GET.get("content") or "")[:2000]
+    matches = []
+    if len(text.strip()) >= 10:
+        matches = similar_open_cases(
+            congress,
+            text,
+            village_id=request.GET.get("village") or None,
+            category_id=request.GET.get("category") or None,
+            limit=3,
+        )
+    return render(request, "opinions/public/_similar.html", {"matches": matches})
+
+
+def _lookup(request: HttpRequest, ticket: str, code: str) -> Case | None:
+    """The case for a ticket and check code; a wrong code and an unknown ticket give the
+    same answer, and both count against the address's lookup limit."""
+    ticket = ticket.strip().upper()
+    case = Case.objects.filter(serial=ticket).select_related("congress", "category").first()
+    if case is None or not services.check_code_matches(case, code):
+        return None
+    return case
+
+
+@never_cache
+def track(request: HttpRequest) -> HttpResponse:
+    ip = client_ip(request) or ""
+    if request.method == "POST" and ratelimit.exceeded(
+        "opinion-track", [ip], settings.RENDA_TRACK_LIMIT
+    ):
+        return render(
+            request,
+            "opinions/public/track.html",
+            {
+                "form": TrackForm(request.POST),
+                "error": _("Too many lookups. Try again in a few minutes."),
+            },
+            status=429,
+        )
+    is_rating = request.method == "POST" and "result" in request.POST
+    form = (RateForm if is_rating else TrackForm)(request.POST or None)
+    context: dict = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        case = _lookup(request, form.cleaned_data["ticket"], form.cleaned_data["code"])
+        if case is None:
+            ratelimit.hit("opinion-track", ip, settings.RENDA_TRACK_WINDOW_SECONDS)
+            context["error"] = _("No case matches this ticket number and check code.")
+            return render(request, "opinions/public/track.html", context, status=404)
+        target = effective_case(case)
+        if is_rating:
+            if case.status == CaseStatus.MERGED:
+                context["error"] = _(
+                    "This case was merged; the submitter of the main case rates the reply."
+                )
+            else:
+                try:
+                    services.evaluate_case(
+                        target,
+                        result=form.cleaned_data["result"],
+                        comment=form.cleaned_data["comment"],
+                        by_public=True,
+                        acting_user=request.user if request.user.is_authenticated else None,
+                    )
+                except services.DomainError as exc:
+                    context["error"] = str(exc)
+                else:
+                    context["thanks"] = True
+                target.refresh_from_db()
+        context.update(
+            case=case,
+            target=target,
+            timeline=public_timeline(target),
+            replies=target.replies.filter(round=target.round).select_related(
+                "assignment__department"
+            ),
+            can_rate=target.status == CaseStatus.REPLIED and case.status != CaseStatus.MERGED,
+            rate_form=RateForm(initial={"ticket": case.serial, "code": form.cleaned_data["code"]}),
+        )
+    return render(request, "opinions/public/track.html", context)
