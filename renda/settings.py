@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "renda.congress",
     "renda.cases",
     "renda.opinions",
+    "renda.api",
     "captcha",
 ]
 

@@ -63,7 +63,7 @@ PUBLIC_FILE_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
-class DuplicateSubmission(DomainError):
+class DuplicateSubmission(DomainError):  # noqa: N818  (a domain event, not a fault)
     """The same submission token was used before: the form was sent twice."""
 
     def __init__(self, case: Case):
