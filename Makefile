@@ -40,7 +40,9 @@ run: install messages
 	RENDA_DEMO=1 $(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Renda is starting on http://127.0.0.1:$(PORT)/ (admin: /admin/)"
-	$(VENV)/bin/gunicorn renda.wsgi:application --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
+	@# The periodic jobs (reminders, overdue alerts) run beside the server and stop with it.
+	$(PY) manage.py run_periodic --exit-with $$$$ & \
+	exec $(VENV)/bin/gunicorn renda.wsgi:application --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
 		--access-logfile - --forwarded-allow-ips 127.0.0.1
 
 dev: install-dev messages

@@ -51,6 +51,7 @@ if _secret is None:
 SECRET_KEY = _secret
 
 DEBUG = env.bool("DEBUG", default=False)
+RENDA_BENCH = env.bool("RENDA_BENCH", default=False) and not PRODUCTION
 DEMO_MODE = env.bool("RENDA_DEMO", default=not PRODUCTION)
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
@@ -154,6 +155,11 @@ else:
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Periodic jobs: Celery beat in production, `manage.py run_periodic` in the embedded mode.
+RENDA_PERIODIC_JOBS = ["renda.cases.tasks.send_case_reminders"]
+CELERY_BEAT_SCHEDULE = {
+    "case-reminders": {"task": "renda.cases.send_case_reminders", "schedule": 3600.0},
+}
 
 # --- Auth and security ----------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"

@@ -9,9 +9,12 @@ live there (some people sit in two congresses), a presidium per session, 4 deput
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import importlib.util
 import random
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -136,6 +139,13 @@ class Command(BaseCommand):
             self._people()
             self._departments_and_officials()
             self._accounts()
+            # Apps above this one add their demo data through a `demo.seed()` hook, so
+            # that this app never imports them.
+            for config in apps.get_app_configs():
+                if config.name.startswith("renda.") and importlib.util.find_spec(
+                    f"{config.name}.demo"
+                ):
+                    importlib.import_module(f"{config.name}.demo").seed(self.stdout)
         if not options["quiet_accounts"]:
             self.print_accounts()
 
