@@ -62,7 +62,9 @@ class OpinionForm(forms.Form):
     """The public form: mobile first, anonymous allowed."""
 
     category = forms.ModelChoiceField(
-        label=_("Category"), queryset=Category.objects.none(), empty_label=None
+        label=_("Category"),
+        queryset=Category.objects.none(),
+        empty_label=_("— choose a category —"),
     )
     village = VillageChoiceField(
         label=_("Village or community"),

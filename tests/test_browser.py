@@ -1,0 +1,101 @@
+"""End to end in a real browser (headless Chromium): a resident on a phone sends an
+opinion, the department answers, the resident rates the reply; office staff log in."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from renda.cases import services
+from renda.cases.models import Case, CaseStatus
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.usefixtures("cases_world"),
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM), reason="needs Debian's chromium (apt-get install chromium)"
+    ),
+]
+
+
+@pytest.fixture
+def browser():  # noqa: ANN201
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the test
+    # itself makes are ordinary synchronous ones.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield instance
+        instance.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def test_a_resident_on_a_phone_sends_tracks_and_rates(browser, live_server, world):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/opinions/{world.c_a.pk}/new/")
+    assert "清河镇人民代表大会" in page.inner_text("h1")
+    page.select_option("#id_category", str(world.cat_a.pk))
+    page.select_option("#id_village", str(world.village_a.pk))
+    page.fill("#id_content", "村口路灯坏了三个月，晚上出行不安全，请尽快修复")
+    page.fill("#id_phone", "13812345678")
+    with page.expect_navigation():
+        page.click("#submit-opinion")
+    ticket, code = page.inner_text("#ticket"), page.inner_text("#check-code")
+    case = Case.objects.get(serial=ticket)
+    assert case.village == world.village_a and case.submitter_phone == "13812345678"
+
+    services.assign_case(case, lead=world.dept_a1, acting_user=world.staff)
+    assignment = case.assignments.get()
+    services.sign_assignment(assignment, acting_user=world.handler_a)
+    services.reply_case(
+        assignment,
+        reply_class="A",
+        text="已修复",
+        public_text="路灯已于本周修复",
+        acting_user=world.handler_a,
+    )
+
+    page.goto(f"{live_server.url}/opinions/track/")
+    page.fill("#id_ticket", ticket)
+    page.fill("#id_code", code)
+    with page.expect_navigation():
+        page.click("#track-submit")
+    assert "路灯已于本周修复" in page.inner_text("body")
+    page.check("input[name=result][value=satisfied]")
+    with page.expect_navigation():
+        page.click("#rate-submit")
+    assert page.locator(".ok").count() == 1
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED
+    context.close()
+
+
+def test_office_staff_log_in_and_open_the_case(browser, live_server, world):
+    case = services.submit_case(
+        congress=world.c_a, category=world.cat_a, content="河道垃圾需要清理", source="web"
+    )[0]
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "staff_a")
+    page.fill("#id_password", "pw-for-tests-1")
+    with page.expect_navigation():
+        page.click("#login-submit")
+    page.goto(f"{live_server.url}/cases/")
+    assert case.serial in page.inner_text("table")
+    with page.expect_navigation():
+        page.click(f"text={case.serial}")
+    assert "河道垃圾需要清理" in page.inner_text(".content")
