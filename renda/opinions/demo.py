@@ -3,18 +3,24 @@ log and the figures are those the platform would produce. Deterministic and idem
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db.models import F
 
 from renda.cases import services
 from renda.cases.models import (
+    Assignment,
     AssignmentStatus,
     Case,
+    CaseEvent,
     CaseRules,
     CaseSource,
     Category,
+    Evaluation,
+    Reply,
     ReplyTemplate,
 )
 from renda.congress.models import Congress, Department
@@ -73,6 +79,28 @@ TEMPLATES = [
     ("已解决", "您反映的问题已办理完毕：{处理结果}。感谢您对人大工作的关心和支持。"),
     ("列入计划", "您反映的问题已列入{年度}工作计划，预计{时间}前完成，届时将告知您。"),
 ]
+
+
+AGE = {"new": 0, "assigned": 24, "progress": 12, "replied": 6, "closed": 40, "rehandling": 20, "returned": 3}
+
+
+def _age(case: Case, days: int) -> None:
+    """Move a demo case's history `days` into the past (demo data only: the action log,
+    which no path may rewrite, keeps the real time of seeding)."""
+    if not days:
+        return
+    delta = dt.timedelta(days=days)
+    Case.objects.filter(pk=case.pk).update(
+        submitted_at=F("submitted_at") - delta, assigned_at=F("assigned_at") - delta,
+        replied_at=F("replied_at") - delta, closed_at=F("closed_at") - delta, due_date=F("due_date") - delta,
+    )
+    Assignment.objects.filter(case=case).update(
+        assigned_at=F("assigned_at") - delta, signed_at=F("signed_at") - delta, replied_at=F("replied_at") - delta,
+        returned_at=F("returned_at") - delta, due_date=F("due_date") - delta,
+    )
+    CaseEvent.objects.filter(case=case).update(created_at=F("created_at") - delta)
+    Reply.objects.filter(case=case).update(replied_at=F("replied_at") - delta)
+    Evaluation.objects.filter(case=case).update(created_at=F("created_at") - delta)
 
 
 def _pick(rng: random.Random, items: list[Any]) -> Any:
@@ -135,7 +163,8 @@ def _cases(
         CaseSource.DEPUTY_VISIT,
         CaseSource.LETTER,
     ]
-    # (how far each demo case goes) — 30 cases in every state of the loop.
+    # How far each demo case goes, and how many days ago it arrived: 30 cases in every
+    # state of the loop, spread over the last three months (some of them overdue).
     plan = (
         ["new"] * 5
         + ["assigned"] * 4
@@ -145,6 +174,7 @@ def _cases(
         + ["rehandling"] * 2
         + ["returned"] * 2
     )
+    ages: list[tuple[Case, int]] = []
     for index, stage in enumerate(plan):
         code, title, text = OPINIONS[index % len(OPINIONS)]
         village = _pick(rng, villages)
@@ -159,6 +189,7 @@ def _cases(
             submitter_phone=f"1370000{index:04d}",
             entered_by=None if index % 3 else staff,
         )
+        ages.append((case, AGE[stage] + index % 7))
         if stage == "new":
             continue
         dept_short = "建设办" if code in ("traffic", "construction", "environment") else "社事办"
@@ -203,6 +234,8 @@ def _cases(
             )
             continue
         services.evaluate_case(case, result="satisfied" if index % 4 else "basic", by_public=True)
+    for case, days in ages:
+        _age(case, days)
     # One duplicate merged, one matter escalated to the district.
     first = Case.objects.filter(congress=congress, status="submitted").order_by("id")
     if first.count() >= 2:
