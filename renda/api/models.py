@@ -26,7 +26,9 @@ class Open311Key(models.Model):
     """An Open311 GeoReport v2 API key, scoped to one congress."""
 
     name = models.CharField(_("name"), max_length=100)
-    congress = models.ForeignKey(Congress, verbose_name=_("congress"), on_delete=models.PROTECT, related_name="open311_keys")
+    congress = models.ForeignKey(
+        Congress, verbose_name=_("congress"), on_delete=models.PROTECT, related_name="open311_keys"
+    )
     key_hash = models.CharField(_("key (hashed)"), max_length=128, unique=True, editable=False)
     prefix = models.CharField(_("key prefix"), max_length=8, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
@@ -46,14 +48,20 @@ class Open311Key(models.Model):
     @classmethod
     def issue(cls, *, name: str, congress: Congress) -> tuple[Open311Key, str]:
         secret = new_secret()
-        key = cls.objects.create(name=name, congress=congress, key_hash=digest(secret), prefix=secret[:8])
+        key = cls.objects.create(
+            name=name, congress=congress, key_hash=digest(secret), prefix=secret[:8]
+        )
         return key, secret
 
     @classmethod
     def authenticate(cls, secret: str | None) -> Open311Key | None:
         if not secret:
             return None
-        key = cls.objects.filter(key_hash=digest(secret), is_active=True).select_related("congress").first()
+        key = (
+            cls.objects.filter(key_hash=digest(secret), is_active=True)
+            .select_related("congress")
+            .first()
+        )
         if key is not None:
             cls.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
         return key
@@ -62,7 +70,12 @@ class Open311Key(models.Model):
 class ApiToken(models.Model):
     """A REST API token acting as one user, with that user's roles and scope."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
     name = models.CharField(_("name"), max_length=100)
     token_hash = models.CharField(_("token (hashed)"), max_length=128, unique=True, editable=False)
     prefix = models.CharField(_("token prefix"), max_length=8, editable=False)
@@ -81,16 +94,20 @@ class ApiToken(models.Model):
     @classmethod
     def issue(cls, *, user, name: str) -> tuple[ApiToken, str]:  # noqa: ANN001
         secret = new_secret()
-        token = cls.objects.create(user=user, name=name, token_hash=digest(secret), prefix=secret[:8])
+        token = cls.objects.create(
+            user=user, name=name, token_hash=digest(secret), prefix=secret[:8]
+        )
         return token, secret
 
     @classmethod
     def authenticate(cls, secret: str | None):  # noqa: ANN206
         if not secret:
             return None
-        token = cls.objects.filter(token_hash=digest(secret), is_active=True, user__is_active=True).select_related(
-            "user"
-        ).first()
+        token = (
+            cls.objects.filter(token_hash=digest(secret), is_active=True, user__is_active=True)
+            .select_related("user")
+            .first()
+        )
         if token is None:
             return None
         cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())

@@ -187,8 +187,11 @@ class CaseQuerySet(ScopedQuerySet):
         department_ids = policy.department_ids(user) if perm == "case.view" else set()
         condition = Q(congress_id__in=congress_ids)
         if department_ids:
+            # A department sees the cases it was given (not those reassigned away from it).
             condition |= Q(
-                id__in=Assignment.objects.filter(department_id__in=department_ids).values("case_id")
+                id__in=Assignment.objects.filter(department_id__in=department_ids)
+                .exclude(status=AssignmentStatus.SUPERSEDED)
+                .values("case_id")
             )
         return self.filter(condition)
 

@@ -42,7 +42,7 @@ from renda.congress.models import (
     Term,
 )
 from renda.core import audit
-from renda.core.models import ActionLog, Area, Region, User
+from renda.core.models import ActionLog, Area, Holiday, Region, User
 from renda.core.requestcontext import current_request
 
 admin.site.unregister(Group)
@@ -923,3 +923,39 @@ class OfficialAdmin(ScopedAdmin):
     list_filter = ["is_active", ("congress", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "post"]
     list_select_related = ["congress", "department"]
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    """The working-day calendar is shared by every congress of the installation."""
+
+    list_display = ["date", "name", "is_workday"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "date"
+    actions = None
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return policy.can(request.user, "congress.view")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policy.can(request.user, "congress.view")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policy.can(request.user, "configuration.change")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return policy.can(request.user, "configuration.change")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A mistaken holiday is corrected by editing it; deleting it silently moves deadlines.
+        return False
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:  # noqa: ANN001
+        before = audit.snapshot(Holiday.objects.get(pk=obj.pk)) if change else {}
+        super().save_model(request, obj, form, change)
+        audit.record(
+            f"holiday.{'updated' if change else 'created'}",
+            obj,
+            actor=request.user,
+            changes=audit.diff(before, audit.snapshot(obj)),
+        )
