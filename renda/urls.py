@@ -3,14 +3,23 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.static import serve
 
+from renda.api.rest import api as rest_api
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("renda.core.urls")),
     path("", include("renda.congress.urls")),
     path("", include("renda.opinions.urls")),
+    path("open311/v2/", include("renda.api.open311_urls")),
     path("captcha/", include("captcha.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", rest_api.urls),
 ]
+
+if settings.RENDA_BENCH:  # the benchmark baseline; off unless RENDA_BENCH=1
+    from renda.core.views.bench import insert_one_row
+
+    urlpatterns.append(path("bench/insert/", insert_one_row))
 
 if settings.DEBUG:  # pragma: no cover - development only; production serves media elsewhere
     urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -422,3 +422,18 @@ def test_xlsx_is_not_a_photo(client, world):
     upload = SimpleUploadedFile("sheet.xlsx", out.getvalue())
     response = _post(client, world, _form(client, world), photos=[upload])
     assert response.status_code == 400
+
+
+def test_department_filter_follows_reassignment(client, world):
+    case = submit(world).case
+    services.assign_case(case, lead=world.dept_a1, acting_user=world.staff)
+    services.assign_case(case, lead=world.dept_a2, acting_user=world.staff)  # reassigned
+    client.force_login(world.staff)
+    page = client.get(reverse("opinions:staff_inbox"), {"view": "all", "department": world.dept_a2.pk})
+    assert case in page.context["page"].object_list
+    page = client.get(reverse("opinions:staff_inbox"), {"view": "all", "department": world.dept_a1.pk})
+    assert case not in page.context["page"].object_list
+    # The department it was taken from no longer sees it.
+    client.force_login(world.handler_a)
+    assert client.get(reverse("opinions:department_case", args=[case.pk])).status_code == 404
+    assert not Case.objects.visible_to(world.handler_a).exists()

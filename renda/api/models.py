@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +17,15 @@ from renda.congress.models import Congress, ScopedQuerySet
 
 def digest(secret: str) -> str:
     return salted_hmac("renda.api.credential", secret).hexdigest()
+
+
+def touch(model: type[models.Model], pk: int) -> None:
+    """Record the last use at most once a minute: not a write on every API request."""
+    now = timezone.now()
+    stale = models.Q(last_used_at__isnull=True) | models.Q(
+        last_used_at__lt=now - timedelta(minutes=1)
+    )
+    model.objects.filter(stale, pk=pk).update(last_used_at=now)  # type: ignore[attr-defined]
 
 
 def new_secret() -> str:
@@ -63,7 +73,7 @@ class Open311Key(models.Model):
             .first()
         )
         if key is not None:
-            cls.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+            touch(cls, key.pk)
         return key
 
 
@@ -110,5 +120,5 @@ class ApiToken(models.Model):
         )
         if token is None:
             return None
-        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        touch(cls, token.pk)
         return token.user

@@ -86,15 +86,16 @@ def totals(qs: QuerySet[Case]) -> dict[str, Any]:
 
 def grouped(qs: QuerySet[Case], key: str) -> list[dict[str, Any]]:
     """Counts and rates per category, department, village, source or month: one query."""
+    rows: Any
     if key == "department":
         rows = (
             Assignment.objects.filter(case__in=qs, role__in=ANSWERING_ROLES)
-            .exclude(status=AssignmentStatus.SUPERSEDED)
+            .exclude(status__in=[AssignmentStatus.SUPERSEDED, AssignmentStatus.RETURNED])
             .values("department__name")
             .annotate(**_aggregates("case__"))
             .order_by("department__name")
         )
-        return [with_rates({**r, "label": r.pop("department__name")}) for r in rows]
+        return [_row(r, r["department__name"], "department__name") for r in rows]
     if key == "month":
         rows = (
             qs.annotate(m=TruncMonth("submitted_at"))
@@ -102,21 +103,27 @@ def grouped(qs: QuerySet[Case], key: str) -> list[dict[str, Any]]:
             .annotate(**_aggregates())
             .order_by("m")
         )
-        return [with_rates({**r, "label": f"{r.pop('m'):%Y-%m}"}) for r in rows]
+        return [_row(r, f"{r['m']:%Y-%m}", "m") for r in rows]
     field = {"category": "category__name", "village": "village__name", "source": "source"}[key]
     rows = qs.values(field).annotate(**_aggregates()).order_by(field)
     sources = dict(CaseSource.choices)
-    out = []
-    for row in rows:
-        label = row.pop(field)
-        if key == "source":
-            label = sources.get(label, label)
-        out.append(with_rates({**row, "label": label or "—"}))
-    return out
+    return [
+        _row(r, sources.get(r[field], r[field]) if key == "source" else (r[field] or "—"), field)
+        for r in rows
+    ]
+
+
+def _row(row: dict[str, Any], label: Any, drop: str) -> dict[str, Any]:
+    counts = {k: v for k, v in row.items() if k != drop}
+    return with_rates({**counts, "label": str(label)})
 
 
 class FiguresFilter(forms.Form):
-    congress = forms.ModelChoiceField(label=_("Congress"), queryset=None, required=False)  # type: ignore[arg-type]
+    congress: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Congress"),
+        queryset=None,
+        required=False,  # type: ignore[arg-type]
+    )
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("All")), *CaseKind.choices], required=False
     )

@@ -314,6 +314,9 @@ def submit_case(
             raise DomainError(_("Choose a village or community of this town."))
     if source not in CaseSource.values:
         raise DomainError(_("Unknown source."))
+    for value, bound in ((latitude, 90), (longitude, 180)):
+        if value is not None and not -bound <= float(value) <= bound:
+            raise DomainError(_("The coordinates are not valid."))
     _validate_files(files, public=entered_by is None)
     if submission_token:
         existing = Case.objects.filter(submission_token=submission_token).first()

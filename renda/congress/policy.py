@@ -189,5 +189,6 @@ def handlers_by_department(department_ids: Iterable[int]) -> dict[int, list[Any]
         user__is_active=True,
     ).select_related("user")
     for grant in grants:
-        out.setdefault(grant.department_id, []).append(grant.user)
+        if grant.department_id is not None:
+            out.setdefault(grant.department_id, []).append(grant.user)
     return out

@@ -81,7 +81,15 @@ TEMPLATES = [
 ]
 
 
-AGE = {"new": 0, "assigned": 24, "progress": 12, "replied": 6, "closed": 40, "rehandling": 20, "returned": 3}
+AGE = {
+    "new": 0,
+    "assigned": 24,
+    "progress": 12,
+    "replied": 6,
+    "closed": 40,
+    "rehandling": 20,
+    "returned": 3,
+}
 
 
 def _age(case: Case, days: int) -> None:
@@ -91,12 +99,18 @@ def _age(case: Case, days: int) -> None:
         return
     delta = dt.timedelta(days=days)
     Case.objects.filter(pk=case.pk).update(
-        submitted_at=F("submitted_at") - delta, assigned_at=F("assigned_at") - delta,
-        replied_at=F("replied_at") - delta, closed_at=F("closed_at") - delta, due_date=F("due_date") - delta,
+        submitted_at=F("submitted_at") - delta,
+        assigned_at=F("assigned_at") - delta,
+        replied_at=F("replied_at") - delta,
+        closed_at=F("closed_at") - delta,
+        due_date=F("due_date") - delta,
     )
     Assignment.objects.filter(case=case).update(
-        assigned_at=F("assigned_at") - delta, signed_at=F("signed_at") - delta, replied_at=F("replied_at") - delta,
-        returned_at=F("returned_at") - delta, due_date=F("due_date") - delta,
+        assigned_at=F("assigned_at") - delta,
+        signed_at=F("signed_at") - delta,
+        replied_at=F("replied_at") - delta,
+        returned_at=F("returned_at") - delta,
+        due_date=F("due_date") - delta,
     )
     CaseEvent.objects.filter(case=case).update(created_at=F("created_at") - delta)
     Reply.objects.filter(case=case).update(replied_at=F("replied_at") - delta)
@@ -154,6 +168,8 @@ def _cases(
         "社事办": user_model.objects.get(username="qh_handler_social"),
     }
     rng = random.Random(311)  # noqa: S311  (deterministic demo data)
+    if congress.region is None:
+        return
     villages = list(Region.objects.subtree_of(congress.region).filter(level="village"))
     sources = [
         CaseSource.WEB,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from captcha.fields import CaptchaField
 from django import forms
@@ -55,7 +55,7 @@ def villages_of(congress: Congress):  # noqa: ANN201
 
 class VillageChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Region) -> str:
-        return f"{obj.area.name} · {obj.name}" if obj.area_id else obj.name
+        return f"{obj.area.name} · {obj.name}" if obj.area is not None else obj.name
 
 
 class OpinionForm(forms.Form):
@@ -99,10 +99,10 @@ class OpinionForm(forms.Form):
     def __init__(self, *args: Any, congress: Congress, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.congress = congress
-        self.fields["category"].queryset = Category.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["category"]).queryset = Category.objects.filter(
             congress=congress, is_active=True
         )
-        self.fields["village"].queryset = villages_of(congress)
+        cast(forms.ModelChoiceField, self.fields["village"]).queryset = villages_of(congress)
         if not self.is_bound:
             self.initial["token"] = uuid.uuid4().hex
 
@@ -224,7 +224,7 @@ class ProgressForm(forms.Form):
         label=_("Progress"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )
     public = forms.BooleanField(label=_("Show this step to the submitter"), required=False)
-    files = MultipleFileField(label=_("Material (optional)"))
+    attachments = MultipleFileField(label=_("Material (optional)"))
 
 
 class MergeForm(forms.Form):
@@ -233,7 +233,10 @@ class MergeForm(forms.Form):
 
 
 class PriorityForm(forms.Form):
-    leader = forms.ModelChoiceField(label=_("Supervising leader"), queryset=None)  # type: ignore[arg-type]
+    leader: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Supervising leader"),
+        queryset=None,  # type: ignore[arg-type]
+    )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
     def __init__(self, *args: Any, leaders: Any, **kwargs: Any) -> None:
@@ -281,7 +284,7 @@ class ReplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Leave empty to show the reply as it is."),
     )
-    files = MultipleFileField(label=_("Signed reply document (optional)"))
+    attachments = MultipleFileField(label=_("Signed reply document (optional)"))
 
     def __init__(self, *args: Any, congress_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -334,7 +334,7 @@ STAFF_ACTIONS: dict[str, Action] = {
 
 
 def _run_action(
-    request: HttpRequest, case: Case, action: Action, back: str, template_extra: dict[str, Any]
+    request: HttpRequest, case: Any, action: Action, back: str, template_extra: dict[str, Any]
 ) -> HttpResponse:
     form_class = action.form
     kwargs: dict[str, Any] = {"case": case} if not isinstance(form_class, type) else {}
@@ -450,7 +450,7 @@ DEPARTMENT_ACTIONS: dict[str, Action] = {
         gettext_lazy("Record progress"),
         f.ProgressForm,
         lambda a, u, d, r: services.add_progress(
-            a.case, note=d["note"], public=d["public"], files=d["files"], acting_user=u
+            a.case, note=d["note"], public=d["public"], files=d["attachments"], acting_user=u
         ),
         multipart=True,
     ),
@@ -469,7 +469,7 @@ DEPARTMENT_ACTIONS: dict[str, Action] = {
             reply_class=d["reply_class"],
             text=d["text"],
             public_text=d["public_text"],
-            files=d["files"],
+            files=d["attachments"],
             acting_user=u,
         ),
         multipart=True,

@@ -10,12 +10,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):  # noqa: ANN001
         parser.add_argument("name", help="Who the key is for, e.g. the 12345 hotline system.")
-        parser.add_argument("--congress", type=int, help="Congress id (default: the only town congress).")
+        parser.add_argument(
+            "--congress", type=int, help="Congress id (default: the only town congress)."
+        )
 
     def handle(self, *args, **options):  # noqa: ANN002, ANN003
         congress_id = options.get("congress")
         if congress_id:
-            congress = Congress.objects.filter(pk=congress_id).first()
+            congress = Congress.objects.filter(
+                pk=congress_id, is_active=True, level__in=["town", "county"]
+            ).first()
         else:
             towns = list(Congress.objects.filter(level="town", is_active=True)[:2])
             congress = towns[0] if len(towns) == 1 else None

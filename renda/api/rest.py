@@ -1,0 +1,391 @@
+"""The REST API (/api/v1/, django-ninja). A bearer token (`renda.api.models.ApiToken`)
+acts as its user with exactly the web UI's policy: cases are fetched through
+`Case.objects.visible_to(user)` (another scope's object is a 404), and every change goes
+through `renda.cases.services`, whose `DomainError` becomes a 400 with its message.
+
+Endpoints are thin: resolve the object in the user's scope, call the service, return the
+case as it now is. The OpenAPI document is at /api/v1/openapi.json; there is no docs page
+(Swagger UI loads its assets from a CDN, which intranets cannot reach).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Query
+from ninja.errors import AuthenticationError, HttpError
+from ninja.security import HttpBearer
+
+from renda.api.models import ApiToken
+from renda.api.schemas import (
+    AssignIn,
+    CaseDetail,
+    CaseFilters,
+    CaseList,
+    ErrorOut,
+    EvaluateIn,
+    EventOut,
+    ExtensionIn,
+    Figures,
+    FiguresFilters,
+    Me,
+    ProgressIn,
+    ReplyIn,
+    ReturnIn,
+)
+from renda.cases import figures, services
+from renda.cases.models import Assignment, AssignmentStatus, Case, CaseEvent
+from renda.cases.queries import filter_inbox, with_list_data
+from renda.congress import policy
+from renda.congress.models import Congress, Department
+from renda.congress.services import DomainError
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer <token>`; the request then acts as the token's user.
+
+    Bearer requests carry no cookie, so CSRF does not apply: ninja marks its views
+    csrf_exempt and only cookie-based authenticators check the token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = ApiToken.authenticate(token)
+        if user is None:
+            return None
+        # The audit log takes its default actor from request.user.
+        request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Renda API",
+    version="1",
+    description=(
+        "Cases (public opinions, deputy suggestions) of the congresses the token's user "
+        "works for, with the same rights as in the web interface."
+    ),
+    urls_namespace="api-v1",
+    openapi_url="/openapi.json",
+    docs_url=None,
+    auth=BearerToken(),
+)
+
+NOT_FOUND = {404: ErrorOut}
+ACTION_RESPONSES = {200: CaseDetail, 400: ErrorOut, 404: ErrorOut}
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(
+        request, {"detail": _("Authentication with a valid API token is required.")}, status=401
+    )
+    response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+# --- lookups in the user's scope ------------------------------------------------------------
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _not_found() -> HttpError:
+    return HttpError(404, _("Not found."))
+
+
+def _case(request: HttpRequest, case_id: int) -> Case:
+    """A case visible to the user, else 404 (never 403: its existence is not disclosed)."""
+    case = (
+        Case.objects.visible_to(_user(request))
+        .filter(pk=case_id)
+        .select_related("congress", "category", "village")
+        .first()
+    )
+    if case is None:
+        raise _not_found()
+    return case
+
+
+def _assignment(request: HttpRequest, assignment_id: int) -> Assignment:
+    """An assignment whose case is visible to the user, else 404."""
+    assignment = (
+        Assignment.objects.filter(
+            pk=assignment_id, case__in=Case.objects.visible_to(_user(request))
+        )
+        .select_related("case", "department")
+        .first()
+    )
+    if assignment is None:
+        raise _not_found()
+    return assignment
+
+
+def _departments(case: Case, ids: list[int]) -> list[Department]:
+    """Departments of the case's congress, in the order given; an unknown id is a 400."""
+    found = Department.objects.filter(congress_id=case.congress_id, pk__in=ids).in_bulk()
+    missing = [str(pk) for pk in ids if pk not in found]
+    if missing:
+        raise DomainError(
+            _("No department of this congress has the id %(ids)s.") % {"ids": ", ".join(missing)}
+        )
+    return [found[pk] for pk in ids]
+
+
+# --- serialisation -----------------------------------------------------------------------------
+
+
+def _ref(obj: Any) -> dict[str, Any] | None:
+    return {"id": obj.pk, "name": obj.name} if obj is not None else None
+
+
+def _item(case: Case) -> dict[str, Any]:
+    """A list row; `case` comes through `with_list_data` (answering_assignments). A unit
+    that returned the case no longer answers it and is left out."""
+    answering = case.answering_assignments  # type: ignore[attr-defined]
+    return {
+        "id": case.pk,
+        "serial": case.serial,
+        "kind": case.kind,
+        "title": case.title,
+        "status": case.status,
+        "status_label": str(case.get_status_display()),
+        "category": _ref(case.category),
+        "village": _ref(case.village),
+        "source": case.source,
+        "submitted_at": case.submitted_at,
+        "due_date": case.due_date,
+        "is_priority": case.is_priority,
+        "departments": [
+            a.department.name for a in answering if a.status != AssignmentStatus.RETURNED
+        ],
+        "reply_class": case.reply_class,
+        "evaluation_result": case.evaluation_result,
+    }
+
+
+def _detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    case = with_list_data(Case.objects.visible_to(_user(request))).filter(pk=case_id).first()
+    if case is None:
+        raise _not_found()
+    assignments = case.assignments.select_related("department").order_by(
+        "-assigned_at", "role", "id"
+    )
+    replies = case.replies.select_related("assignment__department").order_by(
+        "round", "replied_at", "id"
+    )
+    return {
+        **_item(case),
+        "content": case.content,
+        "address": case.address,
+        "latitude": float(case.latitude) if case.latitude is not None else None,
+        "longitude": float(case.longitude) if case.longitude is not None else None,
+        # Masked only: the clear values are shown through the logged reveal in the web UI.
+        "submitter": {"name": case.masked_submitter_name, "phone": case.masked_submitter_phone},
+        "assignments": [
+            {
+                "id": a.pk,
+                "department": _ref(a.department),
+                "role": a.role,
+                "status": a.status,
+                "due_date": a.due_date,
+                "assigned_at": a.assigned_at,
+                "signed_at": a.signed_at,
+                "replied_at": a.replied_at,
+                "return_reason": a.return_reason,
+            }
+            for a in assignments
+        ],
+        "replies": [
+            {
+                "round": r.round,
+                "department": r.assignment.department.name,
+                "reply_class": r.reply_class,
+                "text": r.text,
+                "public_text": r.public_text,
+                "replied_at": r.replied_at,
+                "on_time": r.on_time,
+            }
+            for r in replies
+        ],
+        "evaluations": [
+            {
+                "round": e.round,
+                "result": e.result,
+                "attitude": e.attitude,
+                "comment": e.comment,
+                "created_at": e.created_at,
+            }
+            for e in case.evaluations.order_by("round", "id")
+        ],
+    }
+
+
+def _event(event: CaseEvent) -> dict[str, Any]:
+    return {
+        "at": event.created_at,
+        "action": event.action,
+        "label": event.label,
+        "actor": event.actor_label,
+        "department": event.department.name if event.department else None,
+        "note": event.note,
+        "is_public": event.is_public,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+    }
+
+
+# --- reads -------------------------------------------------------------------------------------
+
+
+@api.get("/me", response=Me, summary="The token's user")
+def me(request: HttpRequest) -> dict[str, Any]:
+    user = _user(request)
+    return {"username": user.get_username(), "name": user.name, "roles": sorted(policy.roles(user))}
+
+
+@api.get("/cases", response=CaseList, summary="List cases")
+def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
+    """The cases visible to the user (a handler: their departments' cases), filtered as in
+    the office's inbox, newest first. A fixed number of queries per page."""
+    params = filters.dict(exclude={"limit", "offset"})
+    qs = filter_inbox(Case.objects.visible_to(_user(request)), params)
+    count = qs.count()
+    page = with_list_data(qs.order_by("-submitted_at", "-id"))[
+        filters.offset : filters.offset + filters.limit
+    ]
+    return {"count": count, "items": [_item(case) for case in page]}
+
+
+@api.get("/cases/{case_id}", response={200: CaseDetail, **NOT_FOUND}, summary="One case")
+def case_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    return _detail(request, case_id)
+
+
+@api.get(
+    "/cases/{case_id}/timeline", response={200: list[EventOut], **NOT_FOUND}, summary="Timeline"
+)
+def case_timeline(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+    case = _case(request, case_id)
+    events = case.events.select_related("department").order_by("created_at", "id")
+    return [_event(event) for event in events]
+
+
+@api.get(
+    "/figures",
+    response={200: Figures, 403: ErrorOut, 404: ErrorOut},
+    summary="Counts and rates",
+)
+def case_figures(request: HttpRequest, filters: Query[FiguresFilters]) -> dict[str, Any]:
+    """Handling figures over the cases the user supervises (office staff and leaders)."""
+    user = _user(request)
+    if not policy.can(user, "case.supervise"):
+        raise HttpError(403, _("Only the presidium office and its leaders can see the figures."))
+    if filters.congress is not None:
+        congress = Congress.objects.filter(pk=filters.congress).first()
+        if congress is None or not policy.can(user, "case.supervise", congress):
+            raise _not_found()
+    qs = figures.filtered_cases(
+        Case.objects.visible_to(user, "case.supervise"), filters.dict(exclude_none=True)
+    )
+
+    def rows(key: str) -> list[dict[str, Any]]:
+        return [{**row, "label": str(row["label"])} for row in figures.grouped(qs, key)]
+
+    return {
+        "total": figures.totals(qs),
+        "by_category": rows("category"),
+        "by_department": rows("department"),
+        "by_village": rows("village"),
+        "by_source": rows("source"),
+        "by_month": rows("month"),
+    }
+
+
+# --- case actions ------------------------------------------------------------------------------
+
+
+@api.post("/cases/{case_id}/assign", response=ACTION_RESPONSES, summary="Assign (交办)")
+def assign(request: HttpRequest, case_id: int, body: AssignIn) -> dict[str, Any]:
+    """One lead unit with optional co-handlers, or several split units."""
+    case = _case(request, case_id)
+    services.assign_case(
+        case,
+        acting_user=_user(request),
+        lead=_departments(case, [body.lead])[0] if body.lead is not None else None,
+        co_handlers=_departments(case, body.co_handlers),
+        splits=_departments(case, body.splits),
+        due=body.due,
+        note=body.note,
+    )
+    return _detail(request, case_id)
+
+
+@api.post("/cases/{case_id}/evaluate", response=ACTION_RESPONSES, summary="Record a rating")
+def evaluate(request: HttpRequest, case_id: int, body: EvaluateIn) -> dict[str, Any]:
+    """The office records the submitter's rating of the reply (满意度测评)."""
+    case = _case(request, case_id)
+    services.evaluate_case(
+        case,
+        result=body.result,
+        attitude=body.attitude,
+        comment=body.comment,
+        acting_user=_user(request),
+    )
+    return _detail(request, case_id)
+
+
+@api.post("/cases/{case_id}/progress", response=ACTION_RESPONSES, summary="Record progress")
+def progress(request: HttpRequest, case_id: int, body: ProgressIn) -> dict[str, Any]:
+    case = _case(request, case_id)
+    services.add_progress(case, note=body.note, public=body.public, acting_user=_user(request))
+    return _detail(request, case_id)
+
+
+# --- assignment actions ------------------------------------------------------------------------
+
+
+@api.post("/assignments/{assignment_id}/sign", response=ACTION_RESPONSES, summary="Sign for")
+def sign(request: HttpRequest, assignment_id: int) -> dict[str, Any]:
+    assignment = _assignment(request, assignment_id)
+    services.sign_assignment(assignment, acting_user=_user(request))
+    return _detail(request, assignment.case_id)
+
+
+@api.post("/assignments/{assignment_id}/return", response=ACTION_RESPONSES, summary="Return (退回)")
+def return_(request: HttpRequest, assignment_id: int, body: ReturnIn) -> dict[str, Any]:
+    assignment = _assignment(request, assignment_id)
+    services.return_assignment(assignment, reason=body.reason, acting_user=_user(request))
+    return _detail(request, assignment.case_id)
+
+
+@api.post("/assignments/{assignment_id}/reply", response=ACTION_RESPONSES, summary="Reply (答复)")
+def reply(request: HttpRequest, assignment_id: int, body: ReplyIn) -> dict[str, Any]:
+    assignment = _assignment(request, assignment_id)
+    services.reply_case(
+        assignment,
+        reply_class=body.reply_class,
+        text=body.text,
+        public_text=body.public_text,
+        acting_user=_user(request),
+    )
+    return _detail(request, assignment.case_id)
+
+
+@api.post(
+    "/assignments/{assignment_id}/extension",
+    response=ACTION_RESPONSES,
+    summary="Ask for an extension",
+)
+def extension(request: HttpRequest, assignment_id: int, body: ExtensionIn) -> dict[str, Any]:
+    assignment = _assignment(request, assignment_id)
+    services.request_extension(
+        assignment, until=body.until, reason=body.reason, acting_user=_user(request)
+    )
+    return _detail(request, assignment.case_id)
