@@ -48,7 +48,7 @@ def with_list_data(qs: QuerySet[Case]) -> QuerySet[Case]:
     """What an inbox row shows, in a constant number of queries."""
     answering = (
         Assignment.objects.filter(role__in=ANSWERING_ROLES)
-        .exclude(status=AssignmentStatus.SUPERSEDED)
+        .exclude(status__in=[AssignmentStatus.SUPERSEDED, AssignmentStatus.RETURNED])
         .select_related("department")
     )
     return qs.select_related("category", "village", "congress").prefetch_related(
@@ -90,11 +90,10 @@ def filter_inbox(
             qs = qs.filter(**{lookup: value})
     department = params.get("department")
     if department:
-        qs = (
-            qs.filter(assignments__department_id=department)
-            .exclude(assignments__status="superseded")
-            .distinct()
+        current = Assignment.objects.filter(department_id=department).exclude(
+            status=AssignmentStatus.SUPERSEDED
         )
+        qs = qs.filter(id__in=current.values("case_id"))
     text = (params.get("q") or "").strip()
     if text:
         qs = qs.filter(
