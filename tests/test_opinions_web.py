@@ -429,11 +429,54 @@ def test_department_filter_follows_reassignment(client, world):
     services.assign_case(case, lead=world.dept_a1, acting_user=world.staff)
     services.assign_case(case, lead=world.dept_a2, acting_user=world.staff)  # reassigned
     client.force_login(world.staff)
-    page = client.get(reverse("opinions:staff_inbox"), {"view": "all", "department": world.dept_a2.pk})
+    page = client.get(
+        reverse("opinions:staff_inbox"), {"view": "all", "department": world.dept_a2.pk}
+    )
     assert case in page.context["page"].object_list
-    page = client.get(reverse("opinions:staff_inbox"), {"view": "all", "department": world.dept_a1.pk})
+    page = client.get(
+        reverse("opinions:staff_inbox"), {"view": "all", "department": world.dept_a1.pk}
+    )
     assert case not in page.context["page"].object_list
     # The department it was taken from no longer sees it.
     client.force_login(world.handler_a)
     assert client.get(reverse("opinions:department_case", args=[case.pk])).status_code == 404
     assert not Case.objects.visible_to(world.handler_a).exists()
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("station_manager", 200),
+        ("deputy", 200),
+        ("staff", 200),
+        ("handler", 404),
+        ("citizen", 404),
+        ("leader", 404),
+        ("other_town_staff", 404),
+    ],
+)
+def test_who_may_enter_an_opinion_for_a_visitor(client, personas, world, persona, expected):
+    client.force_login(personas[persona])
+    assert client.get(reverse("opinions:staff_new", args=[world.c_a.pk])).status_code == expected
+
+
+def test_a_deputy_enters_a_voters_opinion_and_gets_the_receipt(client, world):
+    client.force_login(world.deputy_user)
+    url = reverse("opinions:staff_new", args=[world.c_a.pk])
+    token = client.get(url).context["form"].initial["token"]
+    response = client.post(
+        url,
+        {
+            "category": world.cat_a.pk,
+            "content": "走访选民时听到反映：村道需要拓宽",
+            "source": "deputy_visit",
+            "token": token,
+        },
+    )
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.source_deputy == world.deputy_a and case.source == "deputy_visit"
+    receipt = client.get(response["Location"])
+    assert services.check_code_matches(case, receipt.context["code"])
+    # The deputy hands over ticket and code but cannot open the office's case page.
+    assert client.get(reverse("opinions:staff_case", args=[case.pk])).status_code == 404

@@ -40,6 +40,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "roster.export": frozenset({Role.STAFF, Role.LEADER, Role.ADMIN}),
     # Cases (public opinions, suggestions): read, triage and assign, supervise.
     "case.view": frozenset({Role.STAFF, Role.LEADER}),
+    # Enter an opinion for a visitor, a caller or a letter (deputies may too, by membership).
+    "case.enter": frozenset({Role.STAFF, Role.STATION_MANAGER}),
     "case.manage": frozenset({Role.STAFF}),
     "case.supervise": frozenset({Role.STAFF, Role.LEADER}),
     "case.reveal_contact": frozenset({Role.STAFF, Role.LEADER}),

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from renda.congress import policy
-from renda.congress.models import DeputyMembership, RoleGrant
+from renda.congress.models import Congress, DeputyMembership, RoleGrant
 from renda.core.models import User
 
 
@@ -26,7 +26,11 @@ def workspace(request: HttpRequest) -> HttpResponse:
         .select_related("congress", "term", "constituency", "group")
         .order_by("-term__start_date")
     )
+    enter_ids = policy.congress_ids(user, "case.enter") | policy.access(user).deputy_congress_ids
     context = {
+        "entry_congresses": Congress.objects.filter(
+            pk__in=enter_ids, is_active=True, level__in=["town", "county"]
+        ),
         "grants": grants,
         "memberships": memberships,
         "is_back_office": policy.is_back_office(user),

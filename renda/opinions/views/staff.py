@@ -100,6 +100,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "params": request.GET,
         "categories": Category.objects.filter(congress_id__in=congress_ids).order_by("order"),
         "departments": Department.objects.filter(congress_id__in=congress_ids, is_active=True),
+        "villages": [v for c in congresses.select_related("region") for v in f.villages_of(c)],
         "sources": CaseSource.choices,
         "views": [
             ("open", _("All open")),
@@ -155,15 +156,20 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def new_case(request: HttpRequest, congress_id: int) -> HttpResponse:
-    """The office enters an opinion received at a station, by phone or by letter."""
-    congress = _staff_congresses(request.user).filter(pk=congress_id).first()
-    if congress is None or not policy.can(request.user, "case.manage", congress):
+    """An opinion entered for someone else: by the office (phone, letter), by a station
+    manager at a reception, or by a deputy after a voter visit. The person who entered it
+    gets the ticket and check code to hand over."""
+    congress = Congress.objects.filter(pk=congress_id, is_active=True).first()
+    user = request.user
+    is_deputy = congress is not None and congress.pk in policy.access(user).deputy_congress_ids
+    if congress is None or not (policy.can(user, "case.enter", congress) or is_deputy):
         raise Http404
+    deputy = getattr(user, "deputy", None) if is_deputy else None
     form = f.StaffEntryForm(request.POST or None, request.FILES or None, congress=congress)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            case, _code = services.submit_case(
+            case, code = services.submit_case(
                 congress=congress,
                 category=data["category"],
                 title=data["title"],
@@ -173,17 +179,26 @@ def new_case(request: HttpRequest, congress_id: int) -> HttpResponse:
                 source=data["source"],
                 submitter_name=data["name"],
                 submitter_phone=data["phone"],
-                entered_by=request.user,
+                source_deputy=deputy,
+                entered_by=user,
                 files=data["photos"],
                 submission_token=data["token"],
             )
         except services.DuplicateSubmission as dup:
-            return HttpResponseRedirect(reverse("opinions:staff_case", args=[dup.case.pk]))
+            if policy.can(user, "case.supervise", dup.case):
+                return HttpResponseRedirect(reverse("opinions:staff_case", args=[dup.case.pk]))
+            return HttpResponseRedirect(
+                reverse("opinions:receipt", args=[dup.case.submission_token])
+            )
         except services.DomainError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Case %(serial)s registered.") % {"serial": case.serial})
-            return HttpResponseRedirect(reverse("opinions:staff_case", args=[case.pk]))
+            # The receipt (ticket and check code) is for the visitor, whoever entered it.
+            receipts = request.session.get("opinion_receipts", {})
+            receipts[case.submission_token] = {"serial": case.serial, "code": code}
+            request.session["opinion_receipts"] = dict(list(receipts.items())[-10:])
+            return HttpResponseRedirect(reverse("opinions:receipt", args=[case.submission_token]))
     return render(request, "opinions/staff/new_case.html", {"form": form, "congress": congress})
 
 
