@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -114,6 +115,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             ("all", _("All")),
         ],
         "can_manage": policy.can(request.user, "case.manage"),
+        "today": timezone.localdate(),
     }
     return render(request, "opinions/staff/inbox.html", context)
 
@@ -431,6 +433,7 @@ def department_inbox(request: HttpRequest) -> HttpResponse:
             "params": request.GET,
             "views": views,
             "departments": Department.objects.filter(pk__in=departments),
+            "today": timezone.localdate(),
         },
     )
 
