@@ -214,3 +214,28 @@ def test_list_filters_do_not_name_other_towns(client, world, model):
     page = client.get(reverse(f"admin:{model}_changelist")).content.decode()
     assert world.c_b.name not in page
     assert world.town_b.name not in page
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("admin", 200), ("district_admin", 200), ("staff", 403), ("auditor", 403), ("handler", 302)],
+)
+def test_credential_lists_are_for_administrators(client, personas, persona, expected):
+    client.force_login(personas[persona])
+    assert client.get(reverse("admin:api_open311key_changelist")).status_code == expected
+    assert client.get(reverse("admin:api_apitoken_changelist")).status_code == expected
+
+
+def test_an_administrator_revokes_another_towns_key_only_within_scope(client, world):
+    from renda.api.models import Open311Key
+
+    key_b, _secret = Open311Key.issue(name="FL", congress=world.c_b)
+    client.force_login(world.admin)  # administrator of town A
+    assert client.get(reverse("admin:api_open311key_change", args=[key_b.pk])).status_code == 404
+    client.force_login(world.district_admin)
+    response = client.post(
+        reverse("admin:api_open311key_change", args=[key_b.pk]), {"name": "FL", "is_active": ""}
+    )
+    assert response.status_code == 302
+    key_b.refresh_from_db()
+    assert not key_b.is_active
