@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from django.utils.translation import gettext as _
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -328,11 +329,11 @@ def test_bad_input_is_a_400_and_changes_nothing(world):
     before = _state(case)
     refused(
         staff.post(f"/cases/{case.pk}/assign", {"lead": world.dept_b1.pk}),
-        f"No department of this congress has the id {world.dept_b1.pk}.",
+        _("No department of this congress has the id %(ids)s.") % {"ids": world.dept_b1.pk},
     )
     refused(
         staff.post(f"/cases/{case.pk}/assign", {"lead": world.dept_a1.pk, "splits": [999999]}),
-        "No department of this congress has the id 999999.",
+        _("No department of this congress has the id %(ids)s.") % {"ids": 999999},
     )
     refused(
         staff.post(f"/cases/{case.pk}/assign", {}),
@@ -455,9 +456,7 @@ def test_figures_match_a_hand_count(world):
 def test_figures_are_refused_to_a_handler(world):
     response = Api(world.handler_a).get("/figures")
     assert response.status_code == 403
-    assert response.json()["detail"] == (
-        "Only the presidium office and its leaders can see the figures."
-    )
+    assert response.json()["detail"] == _("Only the presidium office and its leaders can see the figures.")
 
 
 # --- the list ---------------------------------------------------------------------------------
@@ -514,3 +513,8 @@ def test_the_list_takes_the_same_number_of_queries_for_10_and_60_cases(world, pe
         60 if persona == "staff" else 4 + 17  # every third case is assigned
     )
     assert small == large
+
+
+def test_messages_are_chinese_by_default(world):
+    api = Api(world.handler_a)
+    assert api.get("/figures").json()["detail"] == "只有人大办和主席团领导可以查看统计数据。"

@@ -96,6 +96,9 @@ class CaseRules(models.Model):
     evaluation_working_days = models.PositiveSmallIntegerField(
         _("evaluation within (working days)"), default=20
     )
+    follow_up_months = models.PositiveSmallIntegerField(
+        _("re-check B and C replies after (months)"), default=3
+    )
     remind_days_before = models.PositiveSmallIntegerField(
         _("remind the department (days before the due date)"), default=3
     )
@@ -150,6 +153,7 @@ class CaseStatus(models.TextChoices):
     ESCALATED = "escalated", _("Escalated to the higher congress")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     REDIRECTED = "redirected", _("Redirected (not handled as a case)")
+    REJECTED = "rejected", _("Not accepted")
 
 
 S = CaseStatus
@@ -168,6 +172,14 @@ TRANSITIONS: dict[str, set[str]] = {
     S.ESCALATED: set(),
     S.WITHDRAWN: set(),
     S.REDIRECTED: set(),
+    S.REJECTED: set(),
+}
+# Deputies' suggestions are reviewed (审查) before anything else: accepted (立案), rejected
+# or merged; an unaccepted suggestion cannot be assigned.
+SUGGESTION_TRANSITIONS: dict[str, set[str]] = {
+    **TRANSITIONS,
+    S.SUBMITTED: {S.TRIAGED, S.REJECTED, S.MERGED, S.WITHDRAWN},
+    S.RETURNED: {S.ASSIGNED, S.MERGED, S.WITHDRAWN},
 }
 TERMINAL = frozenset(s for s, targets in TRANSITIONS.items() if not targets)
 # Cases a department still has to work on.
@@ -287,6 +299,14 @@ class Case(models.Model):
         blank=True,
         related_name="merged_cases",
     )
+    converted_to = models.ForeignKey(
+        "self",
+        verbose_name=_("converted into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="converted_from",
+    )
     escalated_to = models.ForeignKey(
         "self",
         verbose_name=_("escalated as"),
@@ -299,6 +319,7 @@ class Case(models.Model):
     reply_class = models.CharField(_("reply class"), max_length=1, blank=True)
     replied_on_time = models.BooleanField(_("first reply by the due date"), null=True, blank=True)
     evaluation_result = models.CharField(_("latest evaluation"), max_length=12, blank=True)
+    has_contact = models.BooleanField(_("met the submitter"), default=False)
     is_priority = models.BooleanField(_("priority supervision"), default=False)
     priority_leader = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -317,9 +338,6 @@ class Case(models.Model):
         ordering = ["-submitted_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["congress", "serial"], name="case_unique_serial"),
-            models.UniqueConstraint(
-                fields=["congress", "kind", "year", "number"], name="case_unique_number"
-            ),
         ]
         indexes = [models.Index(fields=["congress", "status"], name="case_congress_status_idx")]
 
@@ -339,7 +357,8 @@ class Case(models.Model):
         return self.status in OPEN
 
     def allowed(self, target: str) -> bool:
-        return target in TRANSITIONS.get(self.status, set())
+        table = SUGGESTION_TRANSITIONS if self.kind == CaseKind.SUGGESTION else TRANSITIONS
+        return target in table.get(self.status, set())
 
 
 class AssignmentRole(models.TextChoices):
@@ -444,6 +463,16 @@ EVENT_LABELS = {
     "redirected": _("Redirected"),
     "reminder_due_soon": _("Reminder sent: due soon"),
     "reminder_overdue": _("Overdue: office and leaders alerted"),
+    "rejected": _("Not accepted"),
+    "converted": _("Converted into a public opinion"),
+    "contact": _("Contact with the submitter"),
+    "co_view": _("Co-handler's views sent to the lead unit"),
+    "follow_up_opened": _("Under follow-up until solved"),
+    "follow_up": _("Follow-up"),
+    "follow_up_solved": _("Follow-up: solved"),
+    "supervision": _("Supervision note"),
+    "reminder_recheck": _("Follow-up re-check due"),
+    "motion_decided": _("The presidium decided on the motion"),
 }
 
 
@@ -675,6 +704,7 @@ class Attachment(models.Model):
 class ReminderKind(models.TextChoices):
     DUE_SOON = "due_soon", _("Due soon")
     OVERDUE = "overdue", _("Overdue")
+    RECHECK = "recheck", _("Follow-up re-check due")
 
 
 class CaseReminder(models.Model):
@@ -722,3 +752,71 @@ class ReplyTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ContactStage(models.TextChoices):
+    BEFORE = "before", _("Before handling")
+    DURING = "during", _("During handling")
+    AFTER = "after", _("After replying")
+
+
+class ContactMode(models.TextChoices):
+    MEETING = "meeting", _("Meeting in person")
+    SITE = "site", _("Joint site visit")
+    PHONE = "phone", _("Telephone")
+    OTHER = "other", _("Other")
+
+
+class ContactRecord(models.Model):
+    """见面: the handling unit's contact with the deputy (or resident) who raised the case."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="contacts")
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
+    stage = models.CharField(_("stage"), max_length=8, choices=ContactStage.choices)
+    mode = models.CharField(_("mode"), max_length=8, choices=ContactMode.choices)
+    met_on = models.DateField(_("date"))
+    participants = models.CharField(_("participants"), max_length=300, blank=True)
+    note = models.TextField(_("what was discussed"), max_length=5000)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact record")
+        verbose_name_plural = _("contact records")
+        ordering = ["case", "met_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case.serial} {self.met_on}"
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", _("Under follow-up")
+    SOLVED = "solved", _("Solved")
+
+
+class FollowUpQuerySet(ScopedQuerySet):
+    congress_lookup = "case__congress_id"
+
+
+class FollowUp(models.Model):
+    """跟踪办理: a case closed with a B or C reply stays followed until actually solved."""
+
+    case = models.OneToOneField(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="follow_up")
+    status = models.CharField(_("status"), max_length=8, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN)
+    recheck_date = models.DateField(_("re-check date"))
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    solved_at = models.DateTimeField(_("solved at"), null=True, blank=True)
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["recheck_date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case.serial} {self.recheck_date}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -37,6 +37,11 @@ from renda.cases.models import (
     CaseSource,
     CaseStatus,
     Category,
+    ContactMode,
+    ContactRecord,
+    ContactStage,
+    FollowUp,
+    FollowUpStatus,
     Evaluation,
     EvaluationResult,
     ExtensionRequest,
@@ -165,6 +170,12 @@ def _record(
     audit.record(f"case.{action}", case, actor=actor, changes=changes or {}, note=note)
 
 
+def record_step(case: Case, action: str, *, actor: Any, note: str = "", public: bool = False) -> None:
+    """A timeline and audit entry for a step a front door takes around the engine (for
+    example the presidium's decision on a motion). Call it inside the caller's transaction."""
+    _record(case, action, actor=actor, note=note, public=public)
+
+
 def _require_staff(user: Any, case: Case) -> None:
     if not policy.can(user, "case.manage", case):
         raise DomainError(_("Only the presidium office can do this."))
@@ -290,10 +301,12 @@ def submit_case(
     entered_by: Any = None,
     files: Sequence[Any] = (),
     submission_token: str | None = None,
+    series: str | None = None,
 ) -> tuple[Case, str]:
     """Register a new case and give it its serial number. Returns the case and the check
     code for the submitter (shown once). A repeated submission token raises
-    DuplicateSubmission carrying the case created the first time."""
+    DuplicateSubmission carrying the case created the first time. `series` numbers the case
+    in a series of its own (a session's suggestions: JY20-10-003) instead of the year's."""
     content = _clean_text(content, field=_("The content"), maximum=MAX_CONTENT)
     title = _clean_text(title, field=_("The title"), maximum=MAX_TITLE, required=False)
     if not title:
@@ -326,8 +339,13 @@ def submit_case(
     year = timezone.localdate().year
     try:
         with transaction.atomic():
-            number = next_serial(f"case:{congress.pk}:{kind}", year)
-            serial = format_serial(SERIAL_PREFIX[CaseKind(kind)], year, number)
+            prefix = SERIAL_PREFIX[CaseKind(kind)]
+            if series:
+                number = next_serial(f"case:{congress.pk}:{kind}:{series}", year)
+                serial = f"{prefix}{series}-{number:03d}"
+            else:
+                number = next_serial(f"case:{congress.pk}:{kind}", year)
+                serial = format_serial(prefix, year, number)
             case = Case.objects.create(
                 congress=congress,
                 kind=kind,
@@ -427,12 +445,14 @@ def assign_case(
             )
         _supersede_assignments(case)
         now = timezone.now()
+        # Co-handlers send their views to the lead within a month (DOMAIN.md §2).
+        co_due = min(due, add_months(today, rules.co_handler_months))
         created = [
             Assignment.objects.create(
                 case=case,
                 department=d,
                 role=role,
-                due_date=due,
+                due_date=co_due if role == AssignmentRole.CO else due,
                 assigned_at=now,
                 assigned_by=acting_user,
             )
@@ -798,13 +818,30 @@ def _finish_reply_round(case: Case, actor: Any, department: Department) -> None:
     _tell_submitters(case, _("Your case %(serial)s has been answered. Please rate the reply."))
 
 
+# kind → function(case) returning (users, phones, url) of the people who raised it. A front
+# door registers one when its cases have more authors than the submitter (suggestions:
+# the lead deputy and every co-signer).
+AUDIENCES: dict[str, Callable[[Case], tuple[list[Any], list[str], str]]] = {}
+
+
+def _submitter_audience(case: Case) -> tuple[list[Any], list[str], str]:
+    users = [case.submitter_user] if case.submitter_user_id else []
+    return users, [case.submitter_phone] if case.submitter_phone else [], reverse("opinions:track")
+
+
+def audience_of(case: Case) -> tuple[list[Any], list[str], str]:
+    return AUDIENCES.get(case.kind, _submitter_audience)(case)
+
+
 def _tell_submitters(case: Case, message: str) -> None:
-    """The submitter, and every submitter whose case was merged into this one."""
+    """Those who raised the case, and those of every case merged into it."""
     for target in [case, *case.merged_cases.all()]:
         text = message % {"serial": target.serial}
-        sms_on_commit(target.submitter_phone, text)
-        if target.submitter_user_id:
-            notify_on_commit([target.submitter_user], text, case.title, reverse("opinions:track"))
+        users, phones, url = audience_of(target)
+        for phone in phones:
+            sms_on_commit(phone, text)
+        if users:
+            notify_on_commit(users, text, case.title, url)
 
 
 def evaluate_case(
@@ -854,7 +891,19 @@ def evaluate_case(
                 note=note,
                 fields=["evaluation_result", "closed_at"],
             )
+            _open_follow_up(case, acting_user)
     return evaluation
+
+
+def _open_follow_up(case: Case, actor: Any) -> None:
+    """B and C replies stay under follow-up (跟踪办理) after closing, until solved."""
+    if case.reply_class not in (ReplyClass.B, ReplyClass.C):
+        return
+    rules = CaseRules.for_congress(case.congress_id)
+    recheck = add_months(_today(), rules.follow_up_months)
+    FollowUp.objects.get_or_create(case=case, defaults={"recheck_date": recheck})
+    _record(case, "follow_up_opened", actor=actor, public=True,
+            note=_("Re-check by %(date)s.") % {"date": recheck})
 
 
 def _send_back(case: Case, actor: Any, note: str) -> None:
@@ -911,6 +960,7 @@ def close_unevaluated(case: Case, *, acting_user: Any) -> Case:
             action="closed_unevaluated",
             fields=["closed_at"],
         )
+        _open_follow_up(case, acting_user)
     return case
 
 
@@ -1099,6 +1149,132 @@ def reveal_contact(case: Case, *, acting_user: Any) -> tuple[str, str]:
     return case.submitter_name, case.submitter_phone
 
 
+def reject_case(case: Case, *, reason: str, acting_user: Any, convert_to_opinion: bool = False) -> Case | None:
+    """审查 refuses a submission, with the reason given back to its author. Optionally the
+    matter is handled as a public opinion instead (a new, linked case). Returns that case."""
+    reason = _clean_text(reason, field=_("The reason"), maximum=2000)
+    with transaction.atomic():
+        case = _lock(case)
+        _require_staff(acting_user, case)
+        if not case.allowed(CaseStatus.REJECTED):
+            raise DomainError(_("Only a submitted case that has not been reviewed can be rejected."))
+        converted = None
+        if convert_to_opinion:
+            year = timezone.localdate().year
+            number = next_serial(f"case:{case.congress_id}:{CaseKind.OPINION}", year)
+            converted = Case.objects.create(
+                congress=case.congress, kind=CaseKind.OPINION, serial=format_serial("MY", year, number), year=year,
+                number=number, category=case.category, title=case.title, content=case.content,
+                village=case.village, address=case.address, source=case.source, source_deputy=case.source_deputy,
+                submitter_name=case.submitter_name, submitter_phone=case.submitter_phone,
+                submitter_user=case.submitter_user, entered_by=acting_user, submitted_at=timezone.now(),
+            )
+            _event(converted, "submitted", actor=acting_user, public=True, to_status=converted.status,
+                   note=_("Converted from %(serial)s.") % {"serial": case.serial})
+            audit.record("case.submitted", converted, actor=acting_user, note=f"converted from {case.serial}")
+            case.converted_to = converted
+        _move(case, CaseStatus.REJECTED, actor=acting_user, action="rejected", note=reason,
+              fields=["converted_to"])
+        if converted is not None:
+            _record(case, "converted", actor=acting_user, public=True,
+                    note=_("Handled as public opinion %(serial)s.") % {"serial": converted.serial})
+        _tell_submitters(case, _("Your case %(serial)s was not accepted; see the reason given."))
+    return converted
+
+
+def record_contact(
+    case: Case, *, stage: str, mode: str, met_on: dt.date, note: str, acting_user: Any, participants: str = ""
+) -> ContactRecord:
+    """见面: the department's meeting (or call) with the person who raised the case."""
+    if stage not in ContactStage.values or mode not in ContactMode.values:
+        raise DomainError(_("Choose when and how the contact took place."))
+    note = _clean_text(note, field=_("The note"), maximum=5000)
+    if met_on > _today():
+        raise DomainError(_("The date cannot be in the future."))
+    with transaction.atomic():
+        case = _lock(case)
+        department = _acting_department(case, acting_user)
+        if department is None:
+            lead = case.assignments.filter(role__in=ANSWERING_ROLES).exclude(
+                status__in=[AssignmentStatus.SUPERSEDED, AssignmentStatus.RETURNED]
+            ).select_related("department").first()
+            if lead is None:
+                raise DomainError(_("The case has no department yet."))
+            department = lead.department
+        record = ContactRecord.objects.create(
+            case=case, department=department, stage=stage, mode=mode, met_on=met_on,
+            participants=(participants or "")[:300], note=note, recorded_by=acting_user,
+        )
+        if not case.has_contact:
+            case.has_contact = True
+            case.save(update_fields=["has_contact"])
+        _record(case, "contact", actor=acting_user, department=department,
+                note=f"{ContactStage(stage).label} · {ContactMode(mode).label} · {met_on}：{note}")
+    return record
+
+
+def send_co_view(assignment: Assignment, *, text: str, acting_user: Any) -> Assignment:
+    """A co-handler (协办) sends its views to the lead unit, which then replies."""
+    text = _clean_text(text, field=_("The views"), maximum=5000)
+    with transaction.atomic():
+        assignment, case = _lock_assignment(assignment)
+        if assignment.department_id not in policy.department_ids(acting_user):
+            raise DomainError(_("Only the assigned department can do this."))
+        if assignment.role != AssignmentRole.CO:
+            raise DomainError(_("Only a co-handler sends views to the lead unit."))
+        if assignment.status not in (AssignmentStatus.ASSIGNED, AssignmentStatus.SIGNED):
+            raise DomainError(_("The views have already been sent."))
+        assignment.status = AssignmentStatus.REPLIED
+        assignment.replied_at = timezone.now()
+        assignment.save(update_fields=["status", "replied_at"])
+        _record(case, "co_view", actor=acting_user, department=assignment.department, note=text)
+        lead_ids = list(case.assignments.filter(role=AssignmentRole.LEAD).exclude(
+            status=AssignmentStatus.SUPERSEDED).values_list("department_id", flat=True))
+        notify_on_commit(_handlers(lead_ids),
+                         _("Co-handler's views on case %(serial)s") % {"serial": case.serial}, text,
+                         reverse("opinions:department_case", args=[case.pk]))
+    return assignment
+
+
+def record_follow_up(case: Case, *, note: str, solved: bool, acting_user: Any,
+                     next_recheck: dt.date | None = None) -> FollowUp:
+    """A later update of a B/C case under follow-up; `solved` ends the follow-up."""
+    note = _clean_text(note, field=_("The note"), maximum=5000)
+    with transaction.atomic():
+        case = _lock(case)
+        _acting_department(case, acting_user)  # the department or the office
+        follow_up = FollowUp.objects.select_for_update().filter(case=case).first()
+        if follow_up is None or follow_up.status != FollowUpStatus.OPEN:
+            raise DomainError(_("This case is not under follow-up."))
+        if solved:
+            follow_up.status = FollowUpStatus.SOLVED
+            follow_up.solved_at = timezone.now()
+            follow_up.save(update_fields=["status", "solved_at"])
+            _record(case, "follow_up_solved", actor=acting_user, public=True, note=note)
+        else:
+            recheck = next_recheck or add_months(_today(), CaseRules.for_congress(case.congress_id).follow_up_months)
+            if recheck <= _today():
+                raise DomainError(_("The next re-check date must be in the future."))
+            follow_up.recheck_date = recheck
+            follow_up.save(update_fields=["recheck_date"])
+            _record(case, "follow_up", actor=acting_user, public=True,
+                    note=_("%(note)s Next re-check: %(date)s.") % {"note": note, "date": recheck})
+    return follow_up
+
+
+def record_supervision(case: Case, *, note: str, acting_user: Any, site_check: bool = False) -> None:
+    """重点督办: the leader's (or the office's) supervision notes and site checks."""
+    note = _clean_text(note, field=_("The note"), maximum=5000)
+    with transaction.atomic():
+        case = _lock(case)
+        if not policy.can(acting_user, "case.supervise", case):
+            raise DomainError(_("Only the presidium can supervise this case."))
+        if not case.is_priority:
+            raise DomainError(_("This case is not under priority supervision."))
+        label = _("Site check") if site_check else _("Supervision note")
+        _record(case, "supervision", actor=acting_user, note=f"{label}：{note}")
+
+
 # --- the periodic job -----------------------------------------------------------------------
 
 
@@ -1168,4 +1344,32 @@ def send_reminders(today: dt.date | None = None) -> dict[str, int]:
                     to_status=case.status,
                 )
                 counts[kind] += 1
+    counts["recheck"] = _recheck_reminders(today)
     return counts
+
+
+def _recheck_reminders(today: dt.date) -> int:
+    """Tell the department and the office when a follow-up's re-check date has come."""
+    sent = 0
+    due = FollowUp.objects.filter(status=FollowUpStatus.OPEN, recheck_date__lte=today).select_related("case")
+    for follow_up in due.iterator(chunk_size=200):
+        case = follow_up.case
+        lead = case.assignments.filter(role__in=ANSWERING_ROLES, status=AssignmentStatus.REPLIED).first()
+        if lead is None:
+            continue
+        with transaction.atomic():
+            _reminder, created = CaseReminder.objects.get_or_create(
+                assignment=lead, kind=ReminderKind.RECHECK, due_date=follow_up.recheck_date
+            )
+            if not created:
+                continue
+            notify_on_commit(
+                _handlers([lead.department_id]) + _staff(case.congress_id),
+                _("Follow-up of case %(serial)s: re-check due %(date)s")
+                % {"serial": case.serial, "date": follow_up.recheck_date},
+                case.title,
+                reverse("opinions:department_case", args=[case.pk]),
+            )
+            _event(case, "reminder_recheck", actor=None, from_status=case.status, to_status=case.status)
+            sent += 1
+    return sent
