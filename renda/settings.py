@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "renda.congress",
     "renda.cases",
     "renda.opinions",
+    "renda.suggestions",
     "renda.api",
     "captcha",
 ]

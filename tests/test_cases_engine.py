@@ -335,10 +335,26 @@ def test_reminders_are_sent_once_and_overdue_cases_reach_staff_and_leaders(
     assignment = case.assignments.get()
     due = assignment.due_date
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.send_reminders(due - dt.timedelta(days=2)) == {"due_soon": 1, "overdue": 0, "recheck": 0}
-        assert services.send_reminders(due - dt.timedelta(days=1)) == {"due_soon": 0, "overdue": 0, "recheck": 0}
-        assert services.send_reminders(due + dt.timedelta(days=1)) == {"due_soon": 0, "overdue": 1, "recheck": 0}
-        assert services.send_reminders(due + dt.timedelta(days=2)) == {"due_soon": 0, "overdue": 0, "recheck": 0}
+        assert services.send_reminders(due - dt.timedelta(days=2)) == {
+            "due_soon": 1,
+            "overdue": 0,
+            "recheck": 0,
+        }
+        assert services.send_reminders(due - dt.timedelta(days=1)) == {
+            "due_soon": 0,
+            "overdue": 0,
+            "recheck": 0,
+        }
+        assert services.send_reminders(due + dt.timedelta(days=1)) == {
+            "due_soon": 0,
+            "overdue": 1,
+            "recheck": 0,
+        }
+        assert services.send_reminders(due + dt.timedelta(days=2)) == {
+            "due_soon": 0,
+            "overdue": 0,
+            "recheck": 0,
+        }
     assert CaseReminder.objects.count() == 2
     assert (
         Notification.objects.filter(recipient=world.handler_a, title__contains=case.serial).count()

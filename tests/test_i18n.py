@@ -29,9 +29,11 @@ def test_placeholders_survive_translation():
 
     pattern = re.compile(r"%\(\w+\)[sd]|\{\{ ?\w+ ?\}\}")
     for entry in polib.pofile(str(PO)).translated_entries():
-        assert sorted(pattern.findall(entry.msgid)) == sorted(pattern.findall(entry.msgstr)), (
-            entry.msgid
-        )
+        translations = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+        for translation in translations:
+            assert sorted(pattern.findall(entry.msgid)) == sorted(pattern.findall(translation)), (
+                entry.msgid
+            )
 
 
 def test_the_compiled_catalog_is_current():

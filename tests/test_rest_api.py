@@ -8,12 +8,12 @@ import json
 from typing import Any
 
 import pytest
-from django.utils.translation import gettext as _
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from renda.api.models import ApiToken
 from renda.cases import services
@@ -456,7 +456,9 @@ def test_figures_match_a_hand_count(world):
 def test_figures_are_refused_to_a_handler(world):
     response = Api(world.handler_a).get("/figures")
     assert response.status_code == 403
-    assert response.json()["detail"] == _("Only the presidium office and its leaders can see the figures.")
+    assert response.json()["detail"] == _(
+        "Only the presidium office and its leaders can see the figures."
+    )
 
 
 # --- the list ---------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.security import HttpBearer
 
 from renda.api.models import ApiToken
+from renda.api.rest_suggestions import router as suggestions_router
 from renda.api.schemas import (
     AssignIn,
     CaseDetail,
@@ -73,6 +74,8 @@ api = NinjaAPI(
 
 NOT_FOUND = {404: ErrorOut}
 ACTION_RESPONSES = {200: CaseDetail, 400: ErrorOut, 404: ErrorOut}
+
+api.add_router("/suggestions", suggestions_router)
 
 
 @api.exception_handler(DomainError)

@@ -47,6 +47,7 @@ def _conditions(p: str) -> dict[str, Q | None]:
         "class_c": q(reply_class="C"),
         "class_d": q(reply_class="D"),
         "awaiting_evaluation": q(status="replied"),
+        "met": q(has_contact=True),
     }
 
 
@@ -70,6 +71,7 @@ def with_rates(counts: dict[str, Any]) -> dict[str, Any]:
     out["satisfaction_rate"] = _rate(counts["satisfied"] + counts["basic"], counts["evaluated"])
     out["solved_rate"] = _rate(counts["class_a"], counts["replied"])
     out["solved_or_solving_rate"] = _rate(counts["class_a"] + counts["class_b"], counts["replied"])
+    out["met_rate"] = _rate(counts["met"], counts["assigned"])
     return out
 
 

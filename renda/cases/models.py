@@ -770,7 +770,9 @@ class ContactMode(models.TextChoices):
 class ContactRecord(models.Model):
     """见面: the handling unit's contact with the deputy (or resident) who raised the case."""
 
-    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="contacts")
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="contacts"
+    )
     department = models.ForeignKey(
         Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
     )
@@ -780,7 +782,10 @@ class ContactRecord(models.Model):
     participants = models.CharField(_("participants"), max_length=300, blank=True)
     note = models.TextField(_("what was discussed"), max_length=5000)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -805,8 +810,12 @@ class FollowUpQuerySet(ScopedQuerySet):
 class FollowUp(models.Model):
     """跟踪办理: a case closed with a B or C reply stays followed until actually solved."""
 
-    case = models.OneToOneField(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="follow_up")
-    status = models.CharField(_("status"), max_length=8, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN)
+    case = models.OneToOneField(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="follow_up"
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN
+    )
     recheck_date = models.DateField(_("re-check date"))
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     solved_at = models.DateTimeField(_("solved at"), null=True, blank=True)

@@ -175,3 +175,26 @@ def similar_open_cases(
 
 def rules_for(case: Case) -> CaseRules:
     return CaseRules.for_congress(case.congress_id)
+
+
+def case_context(case: Case) -> dict[str, Any]:
+    """What a case page shows of the engine's case (template opinions/staff/_case_body.html)."""
+    from renda.cases.models import ExtensionRequest
+
+    return {
+        "case": case,
+        "assignments": case.assignments.select_related("department").order_by(
+            "-assigned_at", "role"
+        ),
+        "events": case.events.select_related("department", "actor").order_by("created_at", "id"),
+        "replies": case.replies.select_related("assignment__department").prefetch_related(
+            "attachments"
+        ),
+        "evaluations": case.evaluations.all(),
+        "attachments": case.attachments.filter(reply__isnull=True),
+        "extensions": ExtensionRequest.objects.filter(assignment__case=case).select_related(
+            "assignment__department", "requested_by"
+        ),
+        "merged_cases": case.merged_cases.all(),
+        "contacts": case.contacts.select_related("department"),
+    }

@@ -40,12 +40,12 @@ from renda.cases.models import (
     ContactMode,
     ContactRecord,
     ContactStage,
-    FollowUp,
-    FollowUpStatus,
     Evaluation,
     EvaluationResult,
     ExtensionRequest,
     ExtensionStatus,
+    FollowUp,
+    FollowUpStatus,
     ReminderKind,
     Reply,
     ReplyClass,
@@ -170,7 +170,9 @@ def _record(
     audit.record(f"case.{action}", case, actor=actor, changes=changes or {}, note=note)
 
 
-def record_step(case: Case, action: str, *, actor: Any, note: str = "", public: bool = False) -> None:
+def record_step(
+    case: Case, action: str, *, actor: Any, note: str = "", public: bool = False
+) -> None:
     """A timeline and audit entry for a step a front door takes around the engine (for
     example the presidium's decision on a motion). Call it inside the caller's transaction."""
     _record(case, action, actor=actor, note=note, public=public)
@@ -513,7 +515,8 @@ def sign_assignment(assignment: Assignment, *, acting_user: Any) -> Assignment:
         if (
             case.status == CaseStatus.ASSIGNED
             and statuses
-            and all(s == AssignmentStatus.SIGNED for s in statuses)
+            # Split units work independently: one may already have replied.
+            and all(s in (AssignmentStatus.SIGNED, AssignmentStatus.REPLIED) for s in statuses)
         ):
             _move(
                 case,
@@ -762,7 +765,13 @@ def reply_case(
             )
         if assignment.status != AssignmentStatus.SIGNED:
             raise DomainError(_("Sign for the case before replying."))
-        if case.status not in (CaseStatus.SIGNED, CaseStatus.IN_PROGRESS, CaseStatus.REHANDLING):
+        # ASSIGNED: a split unit that signed may answer before the others have signed.
+        if case.status not in (
+            CaseStatus.ASSIGNED,
+            CaseStatus.SIGNED,
+            CaseStatus.IN_PROGRESS,
+            CaseStatus.REHANDLING,
+        ):
             raise DomainError(_("This case is not awaiting a reply."))
         now = timezone.now()
         on_time = timezone.localdate(now) <= assignment.due_date
@@ -902,8 +911,13 @@ def _open_follow_up(case: Case, actor: Any) -> None:
     rules = CaseRules.for_congress(case.congress_id)
     recheck = add_months(_today(), rules.follow_up_months)
     FollowUp.objects.get_or_create(case=case, defaults={"recheck_date": recheck})
-    _record(case, "follow_up_opened", actor=actor, public=True,
-            note=_("Re-check by %(date)s.") % {"date": recheck})
+    _record(
+        case,
+        "follow_up_opened",
+        actor=actor,
+        public=True,
+        note=_("Re-check by %(date)s.") % {"date": recheck},
+    )
 
 
 def _send_back(case: Case, actor: Any, note: str) -> None:
@@ -1149,7 +1163,9 @@ def reveal_contact(case: Case, *, acting_user: Any) -> tuple[str, str]:
     return case.submitter_name, case.submitter_phone
 
 
-def reject_case(case: Case, *, reason: str, acting_user: Any, convert_to_opinion: bool = False) -> Case | None:
+def reject_case(
+    case: Case, *, reason: str, acting_user: Any, convert_to_opinion: bool = False
+) -> Case | None:
     """审查 refuses a submission, with the reason given back to its author. Optionally the
     matter is handled as a public opinion instead (a new, linked case). Returns that case."""
     reason = _clean_text(reason, field=_("The reason"), maximum=2000)
@@ -1157,33 +1173,73 @@ def reject_case(case: Case, *, reason: str, acting_user: Any, convert_to_opinion
         case = _lock(case)
         _require_staff(acting_user, case)
         if not case.allowed(CaseStatus.REJECTED):
-            raise DomainError(_("Only a submitted case that has not been reviewed can be rejected."))
+            raise DomainError(
+                _("Only a submitted case that has not been reviewed can be rejected.")
+            )
         converted = None
         if convert_to_opinion:
             year = timezone.localdate().year
             number = next_serial(f"case:{case.congress_id}:{CaseKind.OPINION}", year)
             converted = Case.objects.create(
-                congress=case.congress, kind=CaseKind.OPINION, serial=format_serial("MY", year, number), year=year,
-                number=number, category=case.category, title=case.title, content=case.content,
-                village=case.village, address=case.address, source=case.source, source_deputy=case.source_deputy,
-                submitter_name=case.submitter_name, submitter_phone=case.submitter_phone,
-                submitter_user=case.submitter_user, entered_by=acting_user, submitted_at=timezone.now(),
+                congress=case.congress,
+                kind=CaseKind.OPINION,
+                serial=format_serial("MY", year, number),
+                year=year,
+                number=number,
+                category=case.category,
+                title=case.title,
+                content=case.content,
+                village=case.village,
+                address=case.address,
+                source=case.source,
+                source_deputy=case.source_deputy,
+                submitter_name=case.submitter_name,
+                submitter_phone=case.submitter_phone,
+                submitter_user=case.submitter_user,
+                entered_by=acting_user,
+                submitted_at=timezone.now(),
             )
-            _event(converted, "submitted", actor=acting_user, public=True, to_status=converted.status,
-                   note=_("Converted from %(serial)s.") % {"serial": case.serial})
-            audit.record("case.submitted", converted, actor=acting_user, note=f"converted from {case.serial}")
+            _event(
+                converted,
+                "submitted",
+                actor=acting_user,
+                public=True,
+                to_status=converted.status,
+                note=_("Converted from %(serial)s.") % {"serial": case.serial},
+            )
+            audit.record(
+                "case.submitted", converted, actor=acting_user, note=f"converted from {case.serial}"
+            )
             case.converted_to = converted
-        _move(case, CaseStatus.REJECTED, actor=acting_user, action="rejected", note=reason,
-              fields=["converted_to"])
+        _move(
+            case,
+            CaseStatus.REJECTED,
+            actor=acting_user,
+            action="rejected",
+            note=reason,
+            fields=["converted_to"],
+        )
         if converted is not None:
-            _record(case, "converted", actor=acting_user, public=True,
-                    note=_("Handled as public opinion %(serial)s.") % {"serial": converted.serial})
+            _record(
+                case,
+                "converted",
+                actor=acting_user,
+                public=True,
+                note=_("Handled as public opinion %(serial)s.") % {"serial": converted.serial},
+            )
         _tell_submitters(case, _("Your case %(serial)s was not accepted; see the reason given."))
     return converted
 
 
 def record_contact(
-    case: Case, *, stage: str, mode: str, met_on: dt.date, note: str, acting_user: Any, participants: str = ""
+    case: Case,
+    *,
+    stage: str,
+    mode: str,
+    met_on: dt.date,
+    note: str,
+    acting_user: Any,
+    participants: str = "",
 ) -> ContactRecord:
     """见面: the department's meeting (or call) with the person who raised the case."""
     if stage not in ContactStage.values or mode not in ContactMode.values:
@@ -1195,21 +1251,35 @@ def record_contact(
         case = _lock(case)
         department = _acting_department(case, acting_user)
         if department is None:
-            lead = case.assignments.filter(role__in=ANSWERING_ROLES).exclude(
-                status__in=[AssignmentStatus.SUPERSEDED, AssignmentStatus.RETURNED]
-            ).select_related("department").first()
+            lead = (
+                case.assignments.filter(role__in=ANSWERING_ROLES)
+                .exclude(status__in=[AssignmentStatus.SUPERSEDED, AssignmentStatus.RETURNED])
+                .select_related("department")
+                .first()
+            )
             if lead is None:
                 raise DomainError(_("The case has no department yet."))
             department = lead.department
         record = ContactRecord.objects.create(
-            case=case, department=department, stage=stage, mode=mode, met_on=met_on,
-            participants=(participants or "")[:300], note=note, recorded_by=acting_user,
+            case=case,
+            department=department,
+            stage=stage,
+            mode=mode,
+            met_on=met_on,
+            participants=(participants or "")[:300],
+            note=note,
+            recorded_by=acting_user,
         )
         if not case.has_contact:
             case.has_contact = True
             case.save(update_fields=["has_contact"])
-        _record(case, "contact", actor=acting_user, department=department,
-                note=f"{ContactStage(stage).label} · {ContactMode(mode).label} · {met_on}：{note}")
+        _record(
+            case,
+            "contact",
+            actor=acting_user,
+            department=department,
+            note=f"{ContactStage(stage).label} · {ContactMode(mode).label} · {met_on}：{note}",
+        )
     return record
 
 
@@ -1228,16 +1298,23 @@ def send_co_view(assignment: Assignment, *, text: str, acting_user: Any) -> Assi
         assignment.replied_at = timezone.now()
         assignment.save(update_fields=["status", "replied_at"])
         _record(case, "co_view", actor=acting_user, department=assignment.department, note=text)
-        lead_ids = list(case.assignments.filter(role=AssignmentRole.LEAD).exclude(
-            status=AssignmentStatus.SUPERSEDED).values_list("department_id", flat=True))
-        notify_on_commit(_handlers(lead_ids),
-                         _("Co-handler's views on case %(serial)s") % {"serial": case.serial}, text,
-                         reverse("opinions:department_case", args=[case.pk]))
+        lead_ids = list(
+            case.assignments.filter(role=AssignmentRole.LEAD)
+            .exclude(status=AssignmentStatus.SUPERSEDED)
+            .values_list("department_id", flat=True)
+        )
+        notify_on_commit(
+            _handlers(lead_ids),
+            _("Co-handler's views on case %(serial)s") % {"serial": case.serial},
+            text,
+            reverse("opinions:department_case", args=[case.pk]),
+        )
     return assignment
 
 
-def record_follow_up(case: Case, *, note: str, solved: bool, acting_user: Any,
-                     next_recheck: dt.date | None = None) -> FollowUp:
+def record_follow_up(
+    case: Case, *, note: str, solved: bool, acting_user: Any, next_recheck: dt.date | None = None
+) -> FollowUp:
     """A later update of a B/C case under follow-up; `solved` ends the follow-up."""
     note = _clean_text(note, field=_("The note"), maximum=5000)
     with transaction.atomic():
@@ -1252,17 +1329,26 @@ def record_follow_up(case: Case, *, note: str, solved: bool, acting_user: Any,
             follow_up.save(update_fields=["status", "solved_at"])
             _record(case, "follow_up_solved", actor=acting_user, public=True, note=note)
         else:
-            recheck = next_recheck or add_months(_today(), CaseRules.for_congress(case.congress_id).follow_up_months)
+            recheck = next_recheck or add_months(
+                _today(), CaseRules.for_congress(case.congress_id).follow_up_months
+            )
             if recheck <= _today():
                 raise DomainError(_("The next re-check date must be in the future."))
             follow_up.recheck_date = recheck
             follow_up.save(update_fields=["recheck_date"])
-            _record(case, "follow_up", actor=acting_user, public=True,
-                    note=_("%(note)s Next re-check: %(date)s.") % {"note": note, "date": recheck})
+            _record(
+                case,
+                "follow_up",
+                actor=acting_user,
+                public=True,
+                note=_("%(note)s Next re-check: %(date)s.") % {"note": note, "date": recheck},
+            )
     return follow_up
 
 
-def record_supervision(case: Case, *, note: str, acting_user: Any, site_check: bool = False) -> None:
+def record_supervision(
+    case: Case, *, note: str, acting_user: Any, site_check: bool = False
+) -> None:
     """重点督办: the leader's (or the office's) supervision notes and site checks."""
     note = _clean_text(note, field=_("The note"), maximum=5000)
     with transaction.atomic():
@@ -1351,10 +1437,14 @@ def send_reminders(today: dt.date | None = None) -> dict[str, int]:
 def _recheck_reminders(today: dt.date) -> int:
     """Tell the department and the office when a follow-up's re-check date has come."""
     sent = 0
-    due = FollowUp.objects.filter(status=FollowUpStatus.OPEN, recheck_date__lte=today).select_related("case")
+    due = FollowUp.objects.filter(
+        status=FollowUpStatus.OPEN, recheck_date__lte=today
+    ).select_related("case")
     for follow_up in due.iterator(chunk_size=200):
         case = follow_up.case
-        lead = case.assignments.filter(role__in=ANSWERING_ROLES, status=AssignmentStatus.REPLIED).first()
+        lead = case.assignments.filter(
+            role__in=ANSWERING_ROLES, status=AssignmentStatus.REPLIED
+        ).first()
         if lead is None:
             continue
         with transaction.atomic():
@@ -1370,6 +1460,8 @@ def _recheck_reminders(today: dt.date) -> int:
                 case.title,
                 reverse("opinions:department_case", args=[case.pk]),
             )
-            _event(case, "reminder_recheck", actor=None, from_status=case.status, to_status=case.status)
+            _event(
+                case, "reminder_recheck", actor=None, from_status=case.status, to_status=case.status
+            )
             sent += 1
     return sent

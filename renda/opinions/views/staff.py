@@ -4,8 +4,6 @@ a message, a redirect; every case is fetched through the policy."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -22,6 +20,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from renda.cases import figures, services
+from renda.cases import forms as cf
+from renda.cases.actions import Action, form_of, run_action
 from renda.cases.models import (
     ANSWERING_ROLES,
     Assignment,
@@ -33,8 +33,10 @@ from renda.cases.models import (
     Category,
     ExtensionRequest,
     ExtensionStatus,
+    FollowUp,
 )
 from renda.cases.queries import (
+    case_context,
     department_assignments,
     filter_inbox,
     similar_open_cases,
@@ -204,29 +206,10 @@ def new_case(request: HttpRequest, congress_id: int) -> HttpResponse:
     return render(request, "opinions/staff/new_case.html", {"form": form, "congress": congress})
 
 
-def _case_context(case: Case) -> dict[str, Any]:
-    return {
-        "case": case,
-        "assignments": case.assignments.select_related("department").order_by(
-            "-assigned_at", "role"
-        ),
-        "events": case.events.select_related("department", "actor").order_by("created_at", "id"),
-        "replies": case.replies.select_related("assignment__department").prefetch_related(
-            "attachments"
-        ),
-        "evaluations": case.evaluations.all(),
-        "attachments": case.attachments.filter(reply__isnull=True),
-        "extensions": ExtensionRequest.objects.filter(assignment__case=case).select_related(
-            "assignment__department", "requested_by"
-        ),
-        "merged_cases": case.merged_cases.all(),
-    }
-
-
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _staff_case(request, pk)
-    context = _case_context(case)
+    context = case_context(case)
     context["duplicates"] = (
         similar_open_cases(
             case.congress,
@@ -239,7 +222,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else []
     )
     context["can_manage"] = policy.can(request.user, "case.manage", case)
-    context["assign_form"] = f.AssignForm(congress_id=case.congress_id)
+    context["assign_form"] = cf.AssignForm(congress_id=case.congress_id)
     return render(request, "opinions/staff/case.html", context)
 
 
@@ -254,23 +237,13 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
 # --- case actions: one GET confirmation and one POST each ------------------------------------
 
 
-@dataclass
-class Action:
-    title: Any
-    form: Callable[..., forms.Form]
-    run: Callable[[Any, Any, dict[str, Any], Any], Any]
-    perm: str = "case.manage"
-    success: Any = gettext_lazy("Done.")
-    multipart: bool = False
-
-
 def _leaders(case: Case) -> QuerySet[User]:
     return User.objects.filter(
         id__in=[u.pk for u in policy.users_with_role(Role.LEADER, case.congress_id)]
     )
 
 
-def _merge(case: Case, user: Any, data: dict[str, Any], _request: Any) -> Any:
+def _merge(case: Case, user: Any, data: dict[str, Any]) -> Any:
     into = Case.objects.filter(
         congress_id=case.congress_id, serial=data["into"].strip().upper()
     ).first()
@@ -279,7 +252,7 @@ def _merge(case: Case, user: Any, data: dict[str, Any], _request: Any) -> Any:
     return services.merge_cases(case, into=into, acting_user=user, note=data["note"])
 
 
-def _decide(case: Case, user: Any, data: dict[str, Any], request: Any) -> Any:
+def _decide(case: Case, user: Any, data: dict[str, Any]) -> Any:
     pending = ExtensionRequest.objects.filter(
         assignment__case=case, status=ExtensionStatus.PENDING
     ).first()
@@ -293,13 +266,13 @@ def _decide(case: Case, user: Any, data: dict[str, Any], request: Any) -> Any:
 STAFF_ACTIONS: dict[str, Action] = {
     "triage": Action(
         gettext_lazy("Accept for handling"),
-        f.NoteForm,
-        lambda c, u, d, r: services.triage_case(c, acting_user=u, note=d["note"]),
+        form_of(cf.NoteForm),
+        lambda c, u, d: services.triage_case(c, acting_user=u, note=d["note"]),
     ),
     "assign": Action(
         gettext_lazy("Assign"),
-        lambda *a, case=None, **k: f.AssignForm(*a, congress_id=case.congress_id, **k),
-        lambda c, u, d, r: services.assign_case(
+        lambda data, files, case: cf.AssignForm(data, congress_id=case.congress_id),
+        lambda c, u, d: services.assign_case(
             c,
             acting_user=u,
             lead=d["lead"] if d["mode"] == "lead" else None,
@@ -309,76 +282,43 @@ STAFF_ACTIONS: dict[str, Action] = {
             note=d["note"],
         ),
     ),
-    "merge": Action(gettext_lazy("Merge into another case"), f.MergeForm, _merge),
+    "merge": Action(gettext_lazy("Merge into another case"), form_of(cf.MergeForm), _merge),
     "escalate": Action(
         gettext_lazy("Escalate to the higher congress"),
-        f.NoteForm,
-        lambda c, u, d, r: services.escalate_case(c, acting_user=u, note=d["note"]),
+        form_of(cf.NoteForm),
+        lambda c, u, d: services.escalate_case(c, acting_user=u, note=d["note"]),
     ),
     "priority": Action(
         gettext_lazy("Priority supervision"),
-        lambda *a, case=None, **k: f.PriorityForm(*a, leaders=_leaders(case), **k),
-        lambda c, u, d, r: services.set_priority(
-            c, leader=d["leader"], note=d["note"], acting_user=u
-        ),
+        lambda data, files, case: cf.PriorityForm(data, leaders=_leaders(case)),
+        lambda c, u, d: services.set_priority(c, leader=d["leader"], note=d["note"], acting_user=u),
     ),
     "withdraw": Action(
         gettext_lazy("Withdraw"),
-        f.ReasonForm,
-        lambda c, u, d, r: services.withdraw_case(c, reason=d["reason"], acting_user=u),
+        form_of(cf.ReasonForm),
+        lambda c, u, d: services.withdraw_case(c, reason=d["reason"], acting_user=u),
     ),
     "redirect": Action(
         gettext_lazy("Redirect (litigation, petition)"),
-        f.ReasonForm,
-        lambda c, u, d, r: services.redirect_case(c, reason=d["reason"], acting_user=u),
+        form_of(cf.ReasonForm),
+        lambda c, u, d: services.redirect_case(c, reason=d["reason"], acting_user=u),
     ),
     "extension": Action(
-        gettext_lazy("Decide the extension request"), f.ExtensionDecisionForm, _decide
+        gettext_lazy("Decide the extension request"), form_of(cf.ExtensionDecisionForm), _decide
     ),
     "evaluate": Action(
         gettext_lazy("Record the submitter's rating"),
-        f.StaffEvaluationForm,
-        lambda c, u, d, r: services.evaluate_case(
+        form_of(cf.StaffEvaluationForm),
+        lambda c, u, d: services.evaluate_case(
             c, result=d["result"], attitude=d["attitude"], comment=d["comment"], acting_user=u
         ),
     ),
     "close": Action(
         gettext_lazy("Close without evaluation"),
-        f.NoteForm,
-        lambda c, u, d, r: services.close_unevaluated(c, acting_user=u),
+        form_of(cf.NoteForm),
+        lambda c, u, d: services.close_unevaluated(c, acting_user=u),
     ),
 }
-
-
-def _run_action(
-    request: HttpRequest, case: Any, action: Action, back: str, template_extra: dict[str, Any]
-) -> HttpResponse:
-    form_class = action.form
-    kwargs: dict[str, Any] = {"case": case} if not isinstance(form_class, type) else {}
-    data = request.POST if request.method == "POST" else None
-    files = request.FILES if request.method == "POST" else None
-    form = form_class(data, files, **kwargs) if action.multipart else form_class(data, **kwargs)
-    if request.method == "POST" and form.is_valid():
-        try:
-            action.run(case, request.user, form.cleaned_data, request)
-        except services.DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, str(action.success))
-            return HttpResponseRedirect(back)
-    return render(
-        request,
-        "opinions/staff/action.html",
-        {
-            "case": case,
-            "form": form,
-            "title": action.title,
-            "back": back,
-            "multipart": action.multipart,
-            **template_extra,
-        },
-        status=400 if request.method == "POST" else 200,
-    )
 
 
 @login_required
@@ -389,7 +329,8 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     case = _staff_case(request, pk)
     if not policy.can(request.user, spec.perm, case):
         raise Http404
-    return _run_action(request, case, spec, reverse("opinions:staff_case", args=[case.pk]), {})
+    back = reverse("opinions:staff_case", args=[case.pk])
+    return run_action(request, case, spec, back=back, heading=f"{case.serial} {case.title}")
 
 
 @login_required
@@ -442,13 +383,16 @@ def department_inbox(request: HttpRequest) -> HttpResponse:
 def department_case(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _department_assignment(request, pk)
     case = assignment.case
-    context = _case_context(case)
+    context = case_context(case)
     context.update(
         assignment=assignment,
+        contacts=case.contacts.select_related("department"),
+        follow_up=FollowUp.objects.filter(case=case).first(),
         is_answering=assignment.role in ANSWERING_ROLES,
         can_reply=assignment.status == AssignmentStatus.SIGNED
         and assignment.role in ANSWERING_ROLES
-        and case.status in (CaseStatus.SIGNED, CaseStatus.IN_PROGRESS, CaseStatus.REHANDLING),
+        and case.status
+        in (CaseStatus.ASSIGNED, CaseStatus.SIGNED, CaseStatus.IN_PROGRESS, CaseStatus.REHANDLING),
     )
     return render(request, "opinions/staff/department_case.html", context)
 
@@ -456,33 +400,33 @@ def department_case(request: HttpRequest, pk: int) -> HttpResponse:
 DEPARTMENT_ACTIONS: dict[str, Action] = {
     "sign": Action(
         gettext_lazy("Sign for the case"),
-        f.NoteForm,
-        lambda a, u, d, r: services.sign_assignment(a, acting_user=u),
+        form_of(cf.NoteForm),
+        lambda a, u, d: services.sign_assignment(a, acting_user=u),
     ),
     "return": Action(
         gettext_lazy("Return the case (outside our remit)"),
-        f.ReasonForm,
-        lambda a, u, d, r: services.return_assignment(a, reason=d["reason"], acting_user=u),
+        form_of(cf.ReasonForm),
+        lambda a, u, d: services.return_assignment(a, reason=d["reason"], acting_user=u),
     ),
     "progress": Action(
         gettext_lazy("Record progress"),
-        f.ProgressForm,
-        lambda a, u, d, r: services.add_progress(
+        form_of(cf.ProgressForm),
+        lambda a, u, d: services.add_progress(
             a.case, note=d["note"], public=d["public"], files=d["attachments"], acting_user=u
         ),
         multipart=True,
     ),
     "extension": Action(
         gettext_lazy("Ask for an extension"),
-        f.ExtensionRequestForm,
-        lambda a, u, d, r: services.request_extension(
+        form_of(cf.ExtensionRequestForm),
+        lambda a, u, d: services.request_extension(
             a, until=d["until"], reason=d["reason"], acting_user=u
         ),
     ),
     "reply": Action(
         gettext_lazy("Reply"),
-        lambda *a, case=None, **k: f.ReplyForm(*a, congress_id=case.case.congress_id, **k),
-        lambda a, u, d, r: services.reply_case(
+        lambda data, files, a: cf.ReplyForm(data, files, congress_id=a.case.congress_id),
+        lambda a, u, d: services.reply_case(
             a,
             reply_class=d["reply_class"],
             text=d["text"],
@@ -491,6 +435,35 @@ DEPARTMENT_ACTIONS: dict[str, Action] = {
             acting_user=u,
         ),
         multipart=True,
+    ),
+    "views": Action(
+        gettext_lazy("Send our views to the lead unit"),
+        form_of(cf.CoViewForm),
+        lambda a, u, d: services.send_co_view(a, text=d["text"], acting_user=u),
+    ),
+    "contact": Action(
+        gettext_lazy("Record a contact with the submitter"),
+        form_of(cf.ContactForm),
+        lambda a, u, d: services.record_contact(
+            a.case,
+            stage=d["stage"],
+            mode=d["mode"],
+            met_on=d["met_on"],
+            note=d["note"],
+            participants=d["participants"],
+            acting_user=u,
+        ),
+    ),
+    "follow_up": Action(
+        gettext_lazy("Record a follow-up"),
+        form_of(cf.FollowUpForm),
+        lambda a, u, d: services.record_follow_up(
+            a.case,
+            note=d["note"],
+            solved=d["solved"],
+            next_recheck=d["next_recheck"],
+            acting_user=u,
+        ),
     ),
 }
 
@@ -509,8 +482,14 @@ def department_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
         templates = list(
             ReplyTemplate.objects.filter(congress_id=assignment.case.congress_id, is_active=True)
         )
-    return _run_action(
-        request, assignment, spec, back, {"case": assignment.case, "templates": templates}
+    case = assignment.case
+    return run_action(
+        request,
+        assignment,
+        spec,
+        back=back,
+        heading=f"{case.serial} {case.title}",
+        context={"case": case, "templates": templates},
     )
 
 

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SuggestionsConfig(AppConfig):
+    name = "renda.suggestions"
+    label = "suggestions"
+    verbose_name = _("Deputies' suggestions")
+
+    def ready(self) -> None:
+        # The case engine tells "those who raised the case" about replies; for a suggestion
+        # that is the lead deputy and every confirmed co-signer.
+        from renda.cases import services as case_services
+        from renda.cases.models import CaseKind
+        from renda.suggestions.services import suggestion_audience
+
+        case_services.AUDIENCES[CaseKind.SUGGESTION] = suggestion_audience

@@ -1,0 +1,91 @@
+"""Counts and rates of deputies' suggestions, by year, session, category, department and
+deputy. The counting is the case engine's (`renda.cases.figures`: one aggregate per table,
+rates derived from the raw counts); this module only adds the suggestion's own groupings.
+
+`case_qs` is a Case queryset of kind "suggestion" (each case reaches its suggestion through
+the reverse one-to-one `case.suggestion`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from renda.cases import figures as case_figures
+from renda.cases.models import Case
+
+GROUP_LABELS = {
+    "year": gettext_lazy("By year"),
+    "session": gettext_lazy("By session"),
+    "category": gettext_lazy("By category"),
+    "department": gettext_lazy("By department"),
+    "deputy": gettext_lazy("By lead deputy"),
+}
+GROUPS = tuple(GROUP_LABELS)
+
+
+def session_label(term_ordinal: int | None, session_ordinal: int | None) -> str:
+    """第20届第1次会议, or "between sessions" for a suggestion raised outside a session."""
+    if session_ordinal is None:
+        return _("Between sessions")
+    return _("Term %(term)s, session %(ordinal)s") % {
+        "term": term_ordinal,
+        "ordinal": session_ordinal,
+    }
+
+
+def totals(case_qs: QuerySet[Case]) -> dict[str, Any]:
+    return case_figures.totals(case_qs)
+
+
+def _rows(rows: Any, label: Any, drop: tuple[str, ...]) -> list[dict[str, Any]]:
+    out = []
+    for row in rows:
+        counts = {k: v for k, v in row.items() if k not in drop}
+        out.append(case_figures.with_rates({**counts, "label": str(label(row))}))
+    return out
+
+
+def grouped(case_qs: QuerySet[Case], key: str) -> list[dict[str, Any]]:
+    """Counts and rates per year, session, category, department or lead deputy: one query."""
+    if key in ("category", "department"):
+        return case_figures.grouped(case_qs, key)
+    aggregates = case_figures._aggregates()
+    if key == "year":
+        rows = case_qs.values("year").annotate(**aggregates).order_by("year")
+        return _rows(rows, lambda r: r["year"], ("year",))
+    if key == "session":
+        # The session's own term (a suggestion's session belongs to its term).
+        fields = (
+            "suggestion__session_id",
+            "suggestion__session__term__ordinal",
+            "suggestion__session__ordinal",
+        )
+        rows = (
+            case_qs.values(*fields)
+            .annotate(**aggregates)
+            .order_by(
+                F("suggestion__session__term__ordinal").asc(nulls_last=True),
+                F("suggestion__session__ordinal").asc(nulls_last=True),
+            )
+        )
+        return _rows(
+            rows,
+            lambda r: session_label(
+                r["suggestion__session__term__ordinal"], r["suggestion__session__ordinal"]
+            ),
+            fields,
+        )
+    if key == "deputy":
+        # Grouped by the deputy (two deputies of the same name stay apart), labelled by name.
+        deputy_fields = ("suggestion__lead_id", "suggestion__lead__name")
+        rows = (
+            case_qs.values(*deputy_fields)
+            .annotate(**aggregates)
+            .order_by("suggestion__lead__name", "suggestion__lead_id")
+        )
+        return _rows(rows, lambda r: r["suggestion__lead__name"] or "—", deputy_fields)
+    raise ValueError(f"unknown grouping {key!r}")

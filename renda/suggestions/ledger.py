@@ -1,0 +1,428 @@
+"""The suggestions ledger (建议台账) and the assignment meeting's list (交办清单).
+
+The ledger is one row per submitted suggestion with everything the office keeps about it,
+from the deputies who raised it to the follow-up. `ledger_rows` reads the suggestions in
+chunks of `CHUNK` with a fixed number of queries per chunk (the suggestion with its case,
+category, deputies, session, term and congress in one query; confirmed co-signers, current
+assignments and evaluations prefetched; contact records counted by a subquery), so a
+ledger of up to `CHUNK` suggestions always costs the same queries, and memory stays bounded
+by one chunk. `ledger_response` writes the rows one by one into a write-only workbook
+spooled to a temporary file, and streams that file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import FileResponse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from renda.cases.models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    CaseRules,
+    CaseStatus,
+    ContactRecord,
+    Evaluation,
+    EvaluationResult,
+    FollowUpStatus,
+)
+from renda.suggestions.figures import session_label
+from renda.suggestions.models import (
+    AssignmentMeeting,
+    CoSigner,
+    CoSignerStatus,
+    MotionDecision,
+    Suggestion,
+    SuggestionStatus,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+CHUNK = 2000  # suggestions per read: 4 queries up to CHUNK rows, 3 more per further chunk
+SPOOL_BYTES = 8 * 1024 * 1024  # the finished workbook stays in memory up to this size
+CJK_FONT = "SimSun"
+
+# (key, header, column width) in the order of the cells `ledger_rows` yields.
+LEDGER_COLUMNS: list[tuple[str, Any, int]] = [
+    ("serial", gettext_lazy("Number"), 18),
+    ("title", gettext_lazy("Title"), 40),
+    ("category", gettext_lazy("Category"), 12),
+    ("congress", gettext_lazy("Congress"), 20),
+    ("term", gettext_lazy("Term"), 8),
+    ("session", gettext_lazy("Session"), 18),
+    ("lead", gettext_lazy("Lead deputy"), 10),
+    ("cosigners", gettext_lazy("Co-signers"), 24),
+    ("is_motion", gettext_lazy("Raised as a motion"), 8),
+    ("motion_decision", gettext_lazy("Motion decision"), 16),
+    ("submitted_on", gettext_lazy("Submitted on"), 12),
+    ("status", gettext_lazy("Status"), 14),
+    ("accepted", gettext_lazy("Accepted"), 8),
+    ("lead_unit", gettext_lazy("Lead unit"), 18),
+    ("co_handlers", gettext_lazy("Co-handlers"), 24),
+    ("split_units", gettext_lazy("Split units"), 24),
+    ("assigned_on", gettext_lazy("Assigned on"), 12),
+    ("due_date", gettext_lazy("Due date"), 12),
+    ("reply_class", gettext_lazy("Reply class"), 8),
+    ("replied_on", gettext_lazy("Replied on"), 12),
+    ("replied_on_time", gettext_lazy("Replied on time"), 8),
+    ("met", gettext_lazy("Met the deputy"), 8),
+    ("contacts", gettext_lazy("Contacts"), 8),
+    ("evaluation", gettext_lazy("Evaluation"), 12),
+    ("attitude", gettext_lazy("Handling attitude"), 12),
+    ("follow_up", gettext_lazy("Follow-up"), 10),
+    ("recheck_date", gettext_lazy("Re-check date"), 12),
+    ("priority", gettext_lazy("Priority supervision"), 8),
+    ("priority_leader", gettext_lazy("Supervising leader"), 10),
+    ("published", gettext_lazy("Published"), 8),
+]
+LEDGER_KEYS = [key for key, _label, _width in LEDGER_COLUMNS]
+
+# Accepted for handling (立案): every state a case reaches after review.
+_ACCEPTED = frozenset(
+    {
+        CaseStatus.TRIAGED,
+        CaseStatus.ASSIGNED,
+        CaseStatus.SIGNED,
+        CaseStatus.IN_PROGRESS,
+        CaseStatus.RETURNED,
+        CaseStatus.REPLIED,
+        CaseStatus.REHANDLING,
+        CaseStatus.CLOSED,
+    }
+)
+
+
+def ledger_header() -> list[str]:
+    return [str(label) for _key, label, _width in LEDGER_COLUMNS]
+
+
+def _local_date(moment: dt.datetime | None) -> dt.date | None:
+    return timezone.localdate(moment) if moment is not None else None
+
+
+def ledger_queryset(queryset: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
+    """The submitted suggestions of `queryset` with everything a ledger row reads."""
+    current = (
+        Assignment.objects.exclude(
+            status__in=[AssignmentStatus.SUPERSEDED, AssignmentStatus.RETURNED]
+        )
+        .select_related("department")
+        .order_by("role", "id")
+    )
+    contacts = (
+        ContactRecord.objects.filter(case_id=OuterRef("case_id"))
+        .order_by()
+        .values("case_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        queryset.filter(status=SuggestionStatus.SUBMITTED, case__isnull=False)
+        .select_related(
+            "case__follow_up",
+            "case__priority_leader",
+            "category",
+            "lead",
+            "session",
+            "term",
+            "congress",
+        )
+        .prefetch_related(
+            Prefetch(
+                "cosigners",
+                queryset=CoSigner.objects.filter(status=CoSignerStatus.CONFIRMED)
+                .select_related("deputy")
+                .order_by("id"),
+                to_attr="confirmed_cosigners",
+            ),
+            Prefetch("case__assignments", queryset=current, to_attr="current_assignments"),
+            Prefetch(
+                "case__evaluations",
+                queryset=Evaluation.objects.order_by("round", "id"),
+                to_attr="ordered_evaluations",
+            ),
+        )
+        .annotate(contact_count=Coalesce(Subquery(contacts, output_field=IntegerField()), Value(0)))
+        .order_by("case__submitted_at", "case_id")
+    )
+
+
+def ledger_rows(queryset: QuerySet[Suggestion]) -> Iterator[list[Any]]:
+    """One list of cells per submitted suggestion of `queryset`, in the order of
+    LEDGER_COLUMNS (dates as dates, counts as numbers, yes/no in words)."""
+    # Labels are translated once per ledger, not once per cell.
+    yes, no = _("Yes"), _("No")
+    yes_no = {True: yes, False: no, None: ""}
+    statuses = {k: str(v) for k, v in CaseStatus.choices}
+    evaluations = {k: str(v) for k, v in EvaluationResult.choices}
+    follow_ups = {k: str(v) for k, v in FollowUpStatus.choices}
+    decisions = {k: str(v) for k, v in MotionDecision.choices}
+    terms: dict[int, str] = {}
+    sessions: dict[tuple[int, int | None], str] = {}
+    for s in ledger_queryset(queryset).iterator(chunk_size=CHUNK):
+        case = s.case
+        if case is None:  # filtered out above; for the type checker
+            continue
+        term = s.term.ordinal
+        if term not in terms:
+            terms[term] = _("Term %(ordinal)s") % {"ordinal": term}
+        session_key = (term, s.session.ordinal if s.session else None)
+        if session_key not in sessions:
+            sessions[session_key] = session_label(*session_key)
+        units: dict[str, list[str]] = {role: [] for role in AssignmentRole.values}
+        for assignment in case.current_assignments:  # type: ignore[attr-defined]
+            units[assignment.role].append(assignment.department.name)
+        done = case.ordered_evaluations  # type: ignore[attr-defined]
+        evaluation = done[-1] if done else None
+        try:
+            follow_up = case.follow_up
+        except ObjectDoesNotExist:
+            follow_up = None
+        if case.status == CaseStatus.SUBMITTED:
+            accepted = ""  # under review
+        else:
+            accepted = yes if case.status in _ACCEPTED or case.assigned_at is not None else no
+        leader = case.priority_leader
+        yield [
+            case.serial,
+            s.title,
+            s.category.name,
+            s.congress.name,
+            terms[term],
+            sessions[session_key],
+            s.lead.name,
+            "、".join(c.deputy.name for c in s.confirmed_cosigners),  # type: ignore[attr-defined]
+            yes_no[s.is_motion],
+            decisions.get(s.motion_decision, ""),
+            _local_date(s.submitted_at or case.submitted_at),
+            statuses.get(case.status, case.status),
+            accepted,
+            "、".join(units[AssignmentRole.LEAD]),
+            "、".join(units[AssignmentRole.CO]),
+            "、".join(units[AssignmentRole.SPLIT]),
+            _local_date(case.assigned_at),
+            case.due_date,
+            case.reply_class,
+            _local_date(case.replied_at) if case.reply_class else None,
+            yes_no[case.replied_on_time],
+            yes_no[case.has_contact],
+            s.contact_count,  # type: ignore[attr-defined]
+            evaluations.get(evaluation.result, "") if evaluation else "",
+            evaluations.get(evaluation.attitude, "") if evaluation else "",
+            follow_ups.get(follow_up.status, "") if follow_up else "",
+            follow_up.recheck_date
+            if follow_up and follow_up.status == FollowUpStatus.OPEN
+            else None,
+            yes_no[case.is_priority],
+            (leader.name or leader.get_username()) if leader else "",
+            yes_no[s.is_published],
+        ]
+
+
+# --- .xlsx ------------------------------------------------------------------------------------
+
+
+def _cells(sheet: Any, values: list[Any]) -> list[Any]:
+    """Values for a write-only row. Text stays text: a cell starting with "=" would be
+    read as a formula, so it is written as a string cell; characters a spreadsheet cannot
+    hold are dropped. Everything else is passed as is (openpyxl formats dates itself)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    out = []
+    for value in values:
+        if isinstance(value, str):
+            if ILLEGAL_CHARACTERS_RE.search(value):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            if value.startswith("="):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+                value = cell
+        out.append(value)
+    return out
+
+
+def _header_cells(sheet: Any, labels: list[str]) -> list[Any]:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    bold = Font(bold=True)
+    cells = []
+    for label in labels:
+        cell = WriteOnlyCell(sheet, value=label)
+        cell.font = bold
+        cells.append(cell)
+    return cells
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)
+
+
+def ledger_response(queryset: QuerySet[Suggestion], *, year: int | None = None) -> FileResponse:
+    """The ledger as an .xlsx download, written row by row to a spooled temporary file."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=_("Suggestions ledger")[:31])
+    for index, (_key, _label, width) in enumerate(LEDGER_COLUMNS, start=1):
+        sheet.column_dimensions[_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.append(_header_cells(sheet, ledger_header()))
+    for row in ledger_rows(queryset):
+        sheet.append(_cells(sheet, row))
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115  (the response closes it)
+    book.save(spool)
+    spool.seek(0)
+    return FileResponse(
+        spool,
+        as_attachment=True,
+        filename=f"suggestions-ledger-{year or timezone.localdate().year}.xlsx",
+        content_type=XLSX,
+    )
+
+
+# --- the assignment meeting's list (交办清单) ---------------------------------------------------
+
+
+def meeting_list_header() -> list[str]:
+    return [
+        _("No."),
+        _("Number"),
+        _("Title"),
+        _("Lead deputy"),
+        _("Lead unit"),
+        _("Co-handlers"),
+        _("Split units"),
+        _("Due date"),
+    ]
+
+
+def meeting_list_rows(meeting: AssignmentMeeting) -> list[list[Any]]:
+    """One row per item of the meeting's list, in the list's order; a due date left empty
+    is the congress's rule (three months from assignment by default)."""
+    rules = CaseRules.objects.filter(congress_id=meeting.congress_id).first()
+    months = (
+        rules.suggestion_reply_months
+        if rules is not None
+        else CaseRules._meta.get_field("suggestion_reply_months").default
+    )
+    default_due = ngettext(
+        "%(months)s month from assignment", "%(months)s months from assignment", months
+    ) % {"months": months}
+    items = (
+        meeting.items.select_related("case__suggestion__lead", "lead")
+        .prefetch_related("co_handlers", "splits")
+        .order_by("order", "id")
+    )
+    rows = []
+    for item in items:
+        case = item.case
+        try:
+            suggestion = case.suggestion
+        except ObjectDoesNotExist:
+            suggestion = None
+        rows.append(
+            [
+                item.order,
+                case.serial,
+                suggestion.title if suggestion else case.title,
+                suggestion.lead.name if suggestion else case.submitter_name,
+                item.lead.name if item.lead else "",
+                "、".join(d.name for d in item.co_handlers.all()),
+                "、".join(d.name for d in item.splits.all()),
+                formats.date_format(item.due_date, "DATE_FORMAT") if item.due_date else default_due,
+            ]
+        )
+    return rows
+
+
+def _meeting_date(meeting: AssignmentMeeting) -> str:
+    return formats.date_format(meeting.held_on, "DATE_FORMAT")
+
+
+def meeting_list_xlsx(meeting: AssignmentMeeting) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Assignment list")[:31]
+    sheet.append([meeting.title])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([_("Date: %(date)s") % {"date": _meeting_date(meeting)}])
+    header = meeting_list_header()
+    sheet.append(header)
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+    for row in meeting_list_rows(meeting):
+        sheet.append(row)
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            if cell.data_type == "f":  # text starting with "=" stays text
+                cell.data_type = "s"
+    for index, width in enumerate((6, 18, 40, 10, 18, 24, 24, 16), start=1):
+        sheet.column_dimensions[_column_letter(index)].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _cjk(run: Any, *, bold: bool = False, size: float | None = None) -> Any:
+    """Chinese text needs the East Asian font set explicitly, or Word falls back badly."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    run.font.name = CJK_FONT
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), CJK_FONT)
+    if bold:
+        run.bold = True
+    if size is not None:
+        run.font.size = Pt(size)
+    return run
+
+
+def meeting_list_docx(meeting: AssignmentMeeting) -> bytes:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = Document()
+    normal = document.styles["Normal"]
+    normal.font.name = CJK_FONT
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), CJK_FONT)
+
+    heading = document.add_heading(level=1)
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _cjk(heading.add_run(meeting.title), bold=True, size=16)
+    date = document.add_paragraph()
+    date.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _cjk(date.add_run(_("Date: %(date)s") % {"date": _meeting_date(meeting)}))
+
+    header = meeting_list_header()
+    rows = meeting_list_rows(meeting)
+    table = document.add_table(rows=1 + len(rows), cols=len(header))
+    table.style = "Table Grid"
+    # The header row repeats on every page of a long list.
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    for row_index, values in enumerate([header, *rows]):
+        cells = table.rows[row_index].cells
+        for column, value in enumerate(values):
+            _cjk(cells[column].paragraphs[0].add_run(str(value)), bold=row_index == 0)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

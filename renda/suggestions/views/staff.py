@@ -1,0 +1,528 @@
+"""The presidium office's pages for deputies' suggestions: the review list, a suggestion's
+page and its actions, the assignment meetings with their exports, the ledger, the figures
+and the follow-ups. Office staff act (`case.manage`); leaders read (`case.supervise`) and
+may record supervision notes. Thin views: a form, a service call, a message, a redirect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from renda.cases import figures as case_figures
+from renda.cases import forms as cf
+from renda.cases import services as cases
+from renda.cases.actions import Action, form_of, run_action
+from renda.cases.models import (
+    HANDLING,
+    Case,
+    CaseKind,
+    CaseStatus,
+    Category,
+    FollowUp,
+    FollowUpStatus,
+)
+from renda.cases.queries import case_context
+from renda.congress import policy
+from renda.congress.models import Congress, Session
+from renda.congress.services import DomainError
+from renda.core import audit
+from renda.core.models import User
+from renda.suggestions import forms as f
+from renda.suggestions import services
+from renda.suggestions.models import (
+    AssignmentMeeting,
+    CoSigner,
+    CoSignerStatus,
+    MeetingItem,
+    MeetingStatus,
+    MotionDecision,
+    Suggestion,
+    SuggestionStatus,
+)
+
+PAGE_SIZE = 50
+
+EXPORT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def _congresses(user: Any, perm: str = "case.supervise") -> QuerySet[Congress]:
+    if policy.is_superuser(user):
+        return Congress.objects.filter(is_active=True).order_by("name")
+    return Congress.objects.filter(pk__in=policy.congress_ids(user, perm)).order_by("name")
+
+
+def _require_office(request: HttpRequest) -> QuerySet[Congress]:
+    """The congresses whose suggestions the user may read; a 404 for everyone else."""
+    congresses = _congresses(request.user)
+    if not congresses.exists():
+        raise Http404
+    return congresses
+
+
+def _office_suggestion(request: HttpRequest, pk: int) -> Suggestion:
+    """A submitted suggestion of a congress the user supervises (drafts stay the deputy's)."""
+    suggestion = (
+        Suggestion.objects.visible_to(request.user, "case.supervise")
+        .filter(pk=pk, case__isnull=False)
+        .select_related(
+            "congress",
+            "category",
+            "session__term",
+            "lead",
+            "case__congress",
+            "case__category",
+            "case__village",
+            "case__merged_into",
+            "case__escalated_to",
+            "case__converted_to",
+            "case__priority_leader",
+        )
+        .prefetch_related(
+            Prefetch("cosigners", queryset=CoSigner.objects.select_related("deputy").order_by("id"))
+        )
+        .first()
+    )
+    if suggestion is None:
+        raise Http404
+    return suggestion
+
+
+# --- the review list ------------------------------------------------------------------------------
+
+
+VIEWS: dict[str, Q] = {
+    "review": Q(case__status=CaseStatus.SUBMITTED),
+    "accepted": Q(case__status=CaseStatus.TRIAGED),
+    "handling": Q(case__status__in=[*HANDLING, CaseStatus.RETURNED]),
+    "replied": Q(case__status=CaseStatus.REPLIED),
+    "closed": Q(case__status=CaseStatus.CLOSED),
+    "rejected": Q(case__status=CaseStatus.REJECTED),
+    "all": Q(),
+}
+VIEW_LABELS = [
+    ("review", gettext_lazy("Awaiting review")),
+    ("accepted", gettext_lazy("Accepted, awaiting assignment")),
+    ("handling", gettext_lazy("Being handled")),
+    ("replied", gettext_lazy("Replied")),
+    ("closed", gettext_lazy("Closed")),
+    ("rejected", gettext_lazy("Not accepted")),
+    ("all", gettext_lazy("All")),
+]
+
+
+def _filter_list(qs: QuerySet[Suggestion], params: Any) -> QuerySet[Suggestion]:
+    view = params.get("view") or "review"
+    qs = qs.filter(VIEWS.get(view, VIEWS["review"]))
+    session = params.get("session") or ""
+    if session == "none":
+        qs = qs.filter(session__isnull=True)
+    elif session.isdigit():
+        qs = qs.filter(session_id=session)
+    category = params.get("category") or ""
+    if category.isdigit():
+        qs = qs.filter(category_id=category)
+    if params.get("motion") == "pending":
+        qs = qs.filter(motion_decision=MotionDecision.PENDING)
+    text = (params.get("q") or "").strip()
+    if text:
+        qs = qs.filter(Q(case__serial__icontains=text) | Q(title__icontains=text))
+    return qs
+
+
+@login_required
+def review_list(request: HttpRequest) -> HttpResponse:
+    congresses = _require_office(request)
+    qs = Suggestion.objects.visible_to(request.user, "case.supervise").filter(
+        status=SuggestionStatus.SUBMITTED, case__isnull=False
+    )
+    qs = (
+        _filter_list(qs, request.GET)
+        .select_related("case", "category", "session__term", "lead", "congress")
+        .annotate(
+            confirmed=Count("cosigners", filter=Q(cosigners__status=CoSignerStatus.CONFIRMED))
+        )
+        .order_by("-submitted_at", "-id")
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    congress_ids = list(congresses.values_list("pk", flat=True))
+    context = {
+        "page": page,
+        "params": request.GET,
+        "view": request.GET.get("view") or "review",
+        "views": VIEW_LABELS,
+        "categories": Category.objects.filter(congress_id__in=congress_ids).order_by(
+            "congress", "order", "name"
+        ),
+        "sessions": Session.objects.filter(
+            term__congress_id__in=congress_ids, term__is_current=True
+        ).select_related("term"),
+        "can_manage": policy.can(request.user, "case.manage"),
+    }
+    return render(request, "suggestions/staff/list.html", context)
+
+
+# --- a suggestion's office page -------------------------------------------------------------------
+
+
+@login_required
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    suggestion = _office_suggestion(request, pk)
+    case = _case(suggestion)
+    context = case_context(case)
+    context.update(
+        suggestion=suggestion,
+        contacts=case.contacts.select_related("department", "recorded_by"),
+        follow_up=FollowUp.objects.filter(case=case).first(),
+        meeting_items=MeetingItem.objects.filter(case=case).select_related("meeting"),
+        can_manage=policy.can(request.user, "case.manage", suggestion.congress),
+        can_supervise=policy.can(request.user, "case.supervise", suggestion.congress),
+        has_assignment=case.assignments.exclude(status="superseded").exists(),
+    )
+    return render(request, "suggestions/staff/detail.html", context)
+
+
+# --- actions: one GET confirmation and one POST each ---------------------------------------------
+
+
+def _leaders(suggestion: Suggestion) -> QuerySet[User]:
+    return User.objects.filter(id__in=[u.pk for u in services.leaders_of(suggestion.congress)])
+
+
+def _case(s: Suggestion) -> Case:
+    """The engine's case of a submitted suggestion (the office pages only load those)."""
+    if s.case is None:
+        raise DomainError(_("This suggestion has not been submitted."))
+    return s.case
+
+
+def _merge(s: Suggestion, user: Any, d: dict[str, Any]) -> Any:
+    into = Case.objects.filter(
+        congress_id=s.congress_id, kind=CaseKind.SUGGESTION, serial=d["into"].strip().upper()
+    ).first()
+    if into is None:
+        raise DomainError(_("No suggestion of this congress has that number."))
+    return cases.merge_cases(_case(s), into=into, acting_user=user, note=d["note"])
+
+
+OFFICE_ACTIONS: dict[str, Action] = {
+    "accept": Action(
+        gettext_lazy("Accept the suggestion (立案)"),
+        form_of(cf.NoteForm),
+        lambda s, u, d: cases.triage_case(_case(s), acting_user=u, note=d["note"]),
+        success=gettext_lazy("The suggestion was accepted."),
+    ),
+    "reject": Action(
+        gettext_lazy("Do not accept the suggestion"),
+        form_of(f.RejectForm),
+        lambda s, u, d: cases.reject_case(
+            _case(s), reason=d["reason"], acting_user=u, convert_to_opinion=d["convert"]
+        ),
+        success=gettext_lazy("The suggestion was not accepted."),
+    ),
+    "merge": Action(gettext_lazy("Merge into another suggestion"), form_of(f.MergeForm), _merge),
+    "motion": Action(
+        gettext_lazy("Decide on the motion"),
+        form_of(f.MotionForm),
+        lambda s, u, d: services.decide_motion(
+            s, decision=d["decision"], note=d["note"], acting_user=u
+        ),
+    ),
+    "priority": Action(
+        gettext_lazy("Priority supervision"),
+        lambda data, files, s: cf.PriorityForm(data, leaders=_leaders(s)),
+        lambda s, u, d: cases.set_priority(
+            _case(s), leader=d["leader"], note=d["note"], acting_user=u
+        ),
+    ),
+    "supervise": Action(
+        gettext_lazy("Record supervision"),
+        form_of(cf.SuperviseForm),
+        lambda s, u, d: cases.record_supervision(
+            _case(s), note=d["note"], site_check=d["site_check"], acting_user=u
+        ),
+        perm="case.supervise",
+    ),
+    "contact": Action(
+        gettext_lazy("Record a contact with the deputy"),
+        form_of(cf.ContactForm),
+        lambda s, u, d: cases.record_contact(
+            _case(s),
+            stage=d["stage"],
+            mode=d["mode"],
+            met_on=d["met_on"],
+            note=d["note"],
+            participants=d["participants"],
+            acting_user=u,
+        ),
+    ),
+    "follow_up": Action(
+        gettext_lazy("Record the follow-up"),
+        form_of(cf.FollowUpForm),
+        lambda s, u, d: cases.record_follow_up(
+            _case(s),
+            note=d["note"],
+            solved=d["solved"],
+            next_recheck=d["next_recheck"],
+            acting_user=u,
+        ),
+    ),
+    "publish": Action(
+        gettext_lazy("Publish the suggestion and its reply"),
+        form_of(f.ConfirmForm),
+        lambda s, u, d: services.set_published(s, published=True, acting_user=u),
+        success=gettext_lazy("Published on the public page."),
+    ),
+    "unpublish": Action(
+        gettext_lazy("Take the suggestion off the public page"),
+        form_of(f.ConfirmForm),
+        lambda s, u, d: services.set_published(s, published=False, acting_user=u),
+    ),
+    "withdraw": Action(
+        gettext_lazy("Withdraw"),
+        form_of(cf.ReasonForm),
+        lambda s, u, d: cases.withdraw_case(_case(s), reason=d["reason"], acting_user=u),
+    ),
+}
+
+
+@login_required
+def review_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    spec = OFFICE_ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    suggestion = _office_suggestion(request, pk)
+    if not policy.can(request.user, spec.perm, suggestion.congress):
+        raise Http404
+    return run_action(
+        request,
+        suggestion,
+        spec,
+        back=reverse("suggestions:office_detail", args=[suggestion.pk]),
+        heading=f"{_case(suggestion).serial} {suggestion.title}",
+    )
+
+
+# --- assignment meetings --------------------------------------------------------------------------
+
+
+@login_required
+def meetings(request: HttpRequest) -> HttpResponse:
+    _require_office(request)
+    manage = _congresses(request.user, "case.manage")
+    if request.method == "POST" and not manage.exists():
+        raise Http404
+    form = f.MeetingForm(request.POST or None, congresses=manage) if manage.exists() else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.create_meeting(
+                congress=data["congress"],
+                title=data["title"],
+                held_on=data["held_on"],
+                note=data["note"],
+                acting_user=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The meeting was created."))
+            return HttpResponseRedirect(reverse("suggestions:meeting", args=[meeting.pk]))
+    qs = (
+        AssignmentMeeting.objects.visible_to(request.user, "case.supervise")
+        .select_related("congress")
+        .annotate(item_count=Count("items"))
+        .order_by("-held_on", "-id")
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "suggestions/staff/meetings.html",
+        {"page": page, "params": request.GET, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _meeting(request: HttpRequest, pk: int) -> AssignmentMeeting:
+    meeting = (
+        AssignmentMeeting.objects.visible_to(request.user, "case.supervise")
+        .filter(pk=pk)
+        .select_related("congress", "created_by")
+        .first()
+    )
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def _items(meeting: AssignmentMeeting) -> QuerySet[MeetingItem]:
+    return meeting.items.select_related("case__suggestion__lead", "lead").prefetch_related(
+        "co_handlers", "splits"
+    )
+
+
+@login_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    can_manage = policy.can(request.user, "case.manage", meeting.congress)
+    planned = meeting.status == MeetingStatus.PLANNED
+    context = {
+        "meeting": meeting,
+        "items": _items(meeting),
+        "can_manage": can_manage,
+        "planned": planned,
+        "item_form": f.MeetingItemForm(meeting=meeting) if can_manage and planned else None,
+    }
+    return render(request, "suggestions/staff/meeting.html", context)
+
+
+def _set_item(meeting: AssignmentMeeting, user: Any, d: dict[str, Any]) -> Any:
+    lead_mode = d["mode"] == "lead"
+    return services.set_meeting_item(
+        meeting,
+        d["case"],
+        acting_user=user,
+        lead=d["lead"] if lead_mode else None,
+        co_handlers=list(d["co_handlers"]) if lead_mode else [],
+        splits=[] if lead_mode else list(d["splits"]),
+        due=d["due"],
+    )
+
+
+MEETING_ACTIONS: dict[str, Action] = {
+    "item": Action(
+        gettext_lazy("Put a suggestion on the list"),
+        lambda data, files, m: f.MeetingItemForm(data, meeting=m),
+        _set_item,
+        success=gettext_lazy("The list was updated."),
+    ),
+    "remove": Action(
+        gettext_lazy("Take a suggestion off the list"),
+        lambda data, files, m: f.RemoveItemForm(data, meeting=m),
+        lambda m, u, d: services.remove_meeting_item(d["item"], acting_user=u),
+        success=gettext_lazy("The list was updated."),
+    ),
+    "hold": Action(
+        gettext_lazy("Hold the meeting: assign every suggestion on the list"),
+        form_of(f.ConfirmForm),
+        lambda m, u, d: services.hold_meeting(m, acting_user=u),
+        success=gettext_lazy("Every suggestion on the list was assigned."),
+    ),
+}
+
+
+@login_required
+def meeting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    spec = MEETING_ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    meeting = _meeting(request, pk)
+    if not policy.can(request.user, spec.perm, meeting.congress):
+        raise Http404
+    return run_action(
+        request,
+        meeting,
+        spec,
+        back=reverse("suggestions:meeting", args=[meeting.pk]),
+        heading=meeting.title,
+    )
+
+
+@login_required
+@require_GET
+def meeting_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    if fmt not in EXPORT_TYPES:
+        raise Http404
+    meeting = _meeting(request, pk)
+    from renda.suggestions import ledger  # written beside this module
+
+    build = ledger.meeting_list_xlsx if fmt == "xlsx" else ledger.meeting_list_docx
+    response = HttpResponse(build(meeting), content_type=EXPORT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.{fmt}"'
+    audit.record(
+        "suggestions.exported", meeting, actor=request.user, changes={"format": [None, fmt]}
+    )
+    return response
+
+
+@login_required
+@require_GET
+def ledger(request: HttpRequest) -> HttpResponseBase:
+    _require_office(request)
+    from renda.suggestions import ledger as ledgers
+
+    qs = Suggestion.objects.visible_to(request.user, "case.supervise").filter(
+        status=SuggestionStatus.SUBMITTED
+    )
+    response = ledgers.ledger_response(qs)
+    audit.record("suggestions.exported", None, actor=request.user, note="ledger")
+    return response
+
+
+# --- figures and follow-ups -----------------------------------------------------------------------
+
+
+GROUP_KEYS = ("year", "session", "category", "department", "deputy")
+GROUP_LABELS = {
+    "year": gettext_lazy("By year"),
+    "session": gettext_lazy("By session"),
+    "category": gettext_lazy("By category"),
+    "department": gettext_lazy("By department"),
+    "deputy": gettext_lazy("By lead deputy"),
+}
+
+
+@login_required
+@require_GET
+def figures(request: HttpRequest) -> HttpResponse:
+    congresses = _require_office(request)
+    from renda.suggestions import figures as suggestion_figures
+
+    form = case_figures.FiguresFilter(request.GET or None, congresses=congresses)
+    del form.fields["kind"]
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = case_figures.filtered_cases(
+        Case.objects.visible_to(request.user, "case.supervise").filter(kind=CaseKind.SUGGESTION),
+        data,
+    )
+    context = {
+        "form": form,
+        "total": suggestion_figures.totals(qs),
+        "groups": [(GROUP_LABELS[key], suggestion_figures.grouped(qs, key)) for key in GROUP_KEYS],
+    }
+    return render(request, "suggestions/staff/figures.html", context)
+
+
+@login_required
+@require_GET
+def follow_ups(request: HttpRequest) -> HttpResponse:
+    congresses = _require_office(request)
+    qs = (
+        FollowUp.objects.filter(
+            status=FollowUpStatus.OPEN,
+            case__kind=CaseKind.SUGGESTION,
+            case__congress__in=congresses,
+        )
+        .select_related("case__suggestion", "case__category")
+        .order_by("recheck_date", "id")
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "suggestions/staff/follow_ups.html",
+        {"page": page, "params": request.GET, "today": timezone.localdate()},
+    )
