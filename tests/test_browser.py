@@ -99,3 +99,67 @@ def test_office_staff_log_in_and_open_the_case(browser, live_server, world):
     with page.expect_navigation():
         page.click(f"text={case.serial}")
     assert "河道垃圾需要清理" in page.inner_text(".content")
+
+
+def _login(page, base: str, username: str) -> None:  # noqa: ANN001
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pw-for-tests-1")
+    with page.expect_navigation():
+        page.click("#login-submit")
+
+
+def test_a_suggestion_from_the_deputys_phone_to_the_rating(browser, live_server, world):
+    from renda.cases.models import Assignment
+    from renda.suggestions.models import Suggestion
+
+    base = live_server.url
+    deputy = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
+    _login(deputy, base, "deputy_a")
+    deputy.goto(f"{base}/suggestions/new/{world.c_a.pk}/")
+    deputy.select_option("#id_session", str(world.session_a.pk))
+    deputy.select_option("#id_category", str(world.cat_a.pk))
+    deputy.fill("#id_title", "关于拓宽东塘村主干道的建议")
+    deputy.fill("#id_content", "主干道狭窄，会车困难，建议拓宽并增设路灯。")
+    with deputy.expect_navigation():
+        deputy.click("button[name=submit]")
+    suggestion = Suggestion.objects.get()
+    assert suggestion.case is not None and suggestion.case.serial == "JY20-1-001"
+
+    office = browser.new_page()
+    _login(office, base, "staff_a")
+    office.goto(f"{base}/office/suggestions/{suggestion.pk}/accept/")
+    with office.expect_navigation():
+        office.click("form button.button")
+    office.goto(f"{base}/office/meetings/")
+    office.fill("#id_title", "交办会")
+    office.fill("#id_held_on", "2026-03-01")
+    with office.expect_navigation():
+        office.click("form button.button")
+    office.select_option("#id_case", str(suggestion.case.pk))
+    office.select_option("#id_lead", str(world.dept_a1.pk))
+    with office.expect_navigation():
+        office.click("form[action$='/item/'] button.button")
+    with office.expect_navigation():
+        office.click("form[action$='/hold/'] button.button")
+    lead = Assignment.objects.get(case=suggestion.case)
+    assert lead.department == world.dept_a1
+
+    handler = browser.new_page()
+    _login(handler, base, "handler_a1")
+    handler.goto(f"{base}/department/cases/{suggestion.case.pk}/sign/")
+    with handler.expect_navigation():
+        handler.click("form button.button")
+    handler.goto(f"{base}/department/cases/{suggestion.case.pk}/reply/")
+    handler.check("input[name=reply_class][value=A]")
+    handler.fill("#id_text", "道路拓宽工程已开工，预计年内完工。")
+    with handler.expect_navigation():
+        handler.click("form button.button")
+
+    deputy.goto(f"{base}/suggestions/{suggestion.pk}/")
+    assert "道路拓宽工程已开工" in deputy.inner_text("body")
+    deputy.check("input[name=result][value=satisfied]")
+    with deputy.expect_navigation():
+        deputy.click("#evaluate ~ form button.button")
+    suggestion.case.refresh_from_db()
+    assert suggestion.case.status == "closed" and suggestion.case.evaluation_result == "satisfied"

@@ -372,3 +372,22 @@ def test_drafts_are_the_lead_deputys(world):
     s.refresh_from_db()
     assert s.status == SuggestionStatus.WITHDRAWN and s.case is None
     assert not s.cosigners.filter(status=CoSignerStatus.CONFIRMED).exists()
+
+
+def test_the_deputy_hears_of_acceptance_assignment_reply_and_overdue(
+    world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        s = _raise(world, world.deputy_user)
+        cases.triage_case(s.case, acting_user=world.staff)
+        cases.assign_case(s.case, lead=world.dept_a1, acting_user=world.staff)
+    lead = s.case.assignments.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.send_reminders(lead.due_date + dt.timedelta(days=1))
+    titles = list(
+        Notification.objects.filter(recipient=world.deputy_user).values_list("title", flat=True)
+    )
+    serial = s.case.serial
+    assert sum(serial in t for t in titles) >= 4  # submitted, accepted, assigned, overdue
+    # In-app only: no text message before the reply.
+    assert MemorySMSBackend.outbox == []

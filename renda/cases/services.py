@@ -401,6 +401,7 @@ def triage_case(case: Case, *, acting_user: Any, note: str = "") -> Case:
         case = _lock(case)
         _require_staff(acting_user, case)
         _move(case, CaseStatus.TRIAGED, actor=acting_user, action="triaged", note=note, public=True)
+        _tell_submitters(case, _("Your case %(serial)s was accepted for handling."), sms=False)
     return case
 
 
@@ -480,6 +481,9 @@ def assign_case(
             _("Case %(serial)s assigned to your department") % {"serial": case.serial},
             _("Reply by %(due)s: %(title)s") % {"due": due, "title": case.title},
             reverse("opinions:department_case", args=[case.pk]),
+        )
+        _tell_submitters(
+            case, _("Your case %(serial)s was assigned to the department responsible."), sms=False
         )
     return created
 
@@ -842,12 +846,13 @@ def audience_of(case: Case) -> tuple[list[Any], list[str], str]:
     return AUDIENCES.get(case.kind, _submitter_audience)(case)
 
 
-def _tell_submitters(case: Case, message: str) -> None:
-    """Those who raised the case, and those of every case merged into it."""
+def _tell_submitters(case: Case, message: str, *, sms: bool = True) -> None:
+    """Those who raised the case, and those of every case merged into it. Text messages
+    only for the steps that matter to a resident (reply, refusal); the in-app inbox for all."""
     for target in [case, *case.merged_cases.all()]:
         text = message % {"serial": target.serial}
         users, phones, url = audience_of(target)
-        for phone in phones:
+        for phone in phones if sms else []:
             sms_on_commit(phone, text)
         if users:
             notify_on_commit(users, text, case.title, url)
@@ -1407,6 +1412,15 @@ def send_reminders(today: dt.date | None = None) -> dict[str, int]:
                     )
                     if case.priority_leader_id:
                         recipients.append(case.priority_leader)
+                    # Those who raised it hear that it is overdue (in-app; no text message).
+                    authors, _phones, author_url = audience_of(case)
+                    notify_on_commit(
+                        authors,
+                        _("Your case %(serial)s is overdue; the office has been alerted.")
+                        % {"serial": case.serial},
+                        case.title,
+                        author_url,
+                    )
                     title = _("Overdue: case %(serial)s (%(department)s) was due %(due)s")
                 else:
                     title = _("Reminder: case %(serial)s (%(department)s) is due %(due)s")
