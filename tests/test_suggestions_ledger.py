@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import load_workbook
 
 from renda.cases import services as case_services
@@ -408,7 +409,9 @@ def test_the_meeting_list_as_xlsx_and_docx(world):
     services.set_meeting_item(
         meeting, second.case, acting_user=world.staff, splits=[world.dept_a1, world.dept_a2]
     )
-    three_months = _("%(months)s months from assignment") % {"months": 3}
+    three_months = ngettext(
+        "%(months)s month from assignment", "%(months)s months from assignment", 3
+    ) % {"months": 3}
 
     book = load_workbook(io.BytesIO(meeting_list_xlsx(meeting)))
     values = [list(r) for r in book.active.iter_rows(values_only=True)]
