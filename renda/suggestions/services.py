@@ -65,7 +65,7 @@ def _active_membership(
 
 def _lock(suggestion: Suggestion) -> Suggestion:
     return (
-        Suggestion.objects.select_for_update()
+        Suggestion.objects.select_for_update(of=("self",))
         .select_related("congress", "term", "session", "lead")
         .get(pk=suggestion.pk)
     )
