@@ -387,3 +387,28 @@ def test_visible_to(world):
     RoleGrant.objects.create(user=world.citizen, role=Role.LEADER, congress=world.c_a)
     policy.forget(world.citizen)  # access is computed once per request; this is a new one
     assert set(Case.objects.visible_to(world.citizen)) == {a}
+
+
+def test_a_split_unit_returning_does_not_strand_the_others(world):
+    case = submit(world).case
+    services.assign_case(case, splits=[world.dept_a1, world.dept_a2], acting_user=world.staff)
+    a1 = Assignment.objects.get(case=case, department=world.dept_a1)
+    a2 = Assignment.objects.get(case=case, department=world.dept_a2)
+    services.sign_assignment(a1, acting_user=world.handler_a)
+    services.return_assignment(a2, reason="不属于本单位", acting_user=world.handler_b)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.SIGNED
+    services.reply_case(a1, reply_class="A", text="已解决", acting_user=world.handler_a)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.REPLIED
+
+
+def test_the_same_ticket_in_two_towns_is_told_apart_by_the_check_code(client, world):
+    a = submit(world)
+    b = submit(world, congress=world.c_b, category=world.cat_b, village=world.village_b)
+    assert a.case.serial == b.case.serial
+    for opinion in (a, b):
+        page = client.post(
+            "/opinions/track/", {"ticket": opinion.case.serial, "code": opinion.code}
+        )
+        assert page.status_code == 200 and page.context["case"] == opinion.case

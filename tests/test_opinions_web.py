@@ -214,7 +214,7 @@ def test_a_merged_case_shows_the_main_case_and_its_reply(client, world):
 
 
 def test_similar_hint_on_the_public_form(client, world):
-    submit(world)
+    services.assign_case(submit(world).case, lead=world.dept_a1, acting_user=world.staff)
     response = client.get(
         reverse("opinions:similar", args=[world.c_a.pk]),
         {
@@ -480,3 +480,43 @@ def test_a_deputy_enters_a_voters_opinion_and_gets_the_receipt(client, world):
     assert services.check_code_matches(case, receipt.context["code"])
     # The deputy hands over ticket and code but cannot open the office's case page.
     assert client.get(reverse("opinions:staff_case", args=[case.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query", ["?category=abc", "?village=x", "?department=1;drop", "?view=nope&category=1e3"]
+)
+def test_malformed_filters_are_ignored_not_500(client, world, query):
+    client.force_login(world.staff)
+    assert client.get(reverse("opinions:staff_inbox") + query).status_code == 200
+
+
+def test_malformed_bulk_assignment_and_hint_parameters(client, world):
+    client.force_login(world.staff)
+    response = client.post(reverse("opinions:bulk_assign"), {"case": ["1"], "lead": "x"})
+    assert response.status_code == 302
+    hint = client.get(
+        reverse("opinions:similar", args=[world.c_a.pk]),
+        {"content": "路灯坏了好几个月了", "village": "x"},
+    )
+    assert hint.status_code == 200
+
+
+def test_the_public_hint_shows_no_unreviewed_submission(client, world):
+    fresh = submit(world).case  # submitted, not yet taken up
+    response = client.get(
+        reverse("opinions:similar", args=[world.c_a.pk]),
+        {
+            "content": "东塘村村口的路灯损坏好几个月了，晚上走路不安全",
+            "village": world.village_a.pk,
+        },
+    )
+    assert fresh.title not in response.content.decode()
+    services.assign_case(fresh, lead=world.dept_a1, acting_user=world.staff)
+    response = client.get(
+        reverse("opinions:similar", args=[world.c_a.pk]),
+        {
+            "content": "东塘村村口的路灯损坏好几个月了，晚上走路不安全",
+            "village": world.village_a.pk,
+        },
+    )
+    assert fresh.title in response.content.decode()

@@ -149,10 +149,15 @@ def test_a_motion_needs_five_deputies(world):
     assert motion.motion_decision == MotionDecision.PENDING
     with pytest.raises(DomainError):
         services.decide_motion(motion, decision="agenda", note="", acting_user=world.deputy_user)
+    with pytest.raises(DomainError):
+        services.accept_suggestion(motion, acting_user=world.staff)  # decision pending
     services.decide_motion(motion, decision="agenda", note="列入议程", acting_user=world.staff)
     motion.refresh_from_db()
     assert motion.motion_decision == MotionDecision.AGENDA
     assert motion.case.events.filter(action="motion_decided").exists()
+    assert motion.case.status == CaseStatus.REDIRECTED  # deliberated by the session
+    with pytest.raises(DomainError):
+        services.accept_suggestion(motion, acting_user=world.staff)
 
 
 def test_an_unaccepted_suggestion_cannot_be_assigned(world):

@@ -15,7 +15,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from renda.api.models import ApiToken
@@ -81,6 +81,21 @@ api.add_router("/suggestions", suggestions_router)
 @api.exception_handler(DomainError)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Malformed input: a translated message, with the fields at fault."""
+    fields = sorted({".".join(str(p) for p in e.get("loc", [])[1:]) or "body" for e in exc.errors})
+    return api.create_response(
+        request,
+        {
+            "detail": _("The request is not valid: check %(fields)s.")
+            % {"fields": ", ".join(fields)},
+            "errors": exc.errors,
+        },
+        status=422,
+    )
 
 
 @api.exception_handler(AuthenticationError)

@@ -587,7 +587,9 @@ def review(request: HttpRequest, suggestion_id: int, body: ReviewIn) -> dict[str
     if suggestion.case is None:
         raise DomainError(_("This suggestion has not been submitted."))
     if body.decision == "accept":
-        case_services.triage_case(suggestion.case, acting_user=_user(request), note=body.reason)
+        suggestion_services.accept_suggestion(
+            suggestion, acting_user=_user(request), note=body.reason
+        )
     else:
         case_services.reject_case(
             suggestion.case,

@@ -178,7 +178,8 @@ TRANSITIONS: dict[str, set[str]] = {
 # or merged; an unaccepted suggestion cannot be assigned.
 SUGGESTION_TRANSITIONS: dict[str, set[str]] = {
     **TRANSITIONS,
-    S.SUBMITTED: {S.TRIAGED, S.REJECTED, S.MERGED, S.WITHDRAWN},
+    # REDIRECTED: a motion put on the session's agenda leaves the handling loop.
+    S.SUBMITTED: {S.TRIAGED, S.REJECTED, S.MERGED, S.WITHDRAWN, S.REDIRECTED},
     S.RETURNED: {S.ASSIGNED, S.MERGED, S.WITHDRAWN},
 }
 TERMINAL = frozenset(s for s, targets in TRANSITIONS.items() if not targets)
@@ -355,6 +356,27 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN
+
+    # For templates: which actions the state table allows now.
+    @property
+    def can_assign(self) -> bool:
+        return self.allowed(CaseStatus.ASSIGNED)
+
+    @property
+    def can_merge(self) -> bool:
+        return self.allowed(CaseStatus.MERGED)
+
+    @property
+    def can_escalate(self) -> bool:
+        return self.allowed(CaseStatus.ESCALATED)
+
+    @property
+    def can_redirect(self) -> bool:
+        return self.allowed(CaseStatus.REDIRECTED)
+
+    @property
+    def can_withdraw(self) -> bool:
+        return self.allowed(CaseStatus.WITHDRAWN)
 
     def allowed(self, target: str) -> bool:
         table = SUGGESTION_TRANSITIONS if self.kind == CaseKind.SUGGESTION else TRANSITIONS

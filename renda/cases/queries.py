@@ -17,7 +17,9 @@ from renda.cases.models import (
     AssignmentStatus,
     Case,
     CaseEvent,
+    CaseKind,
     CaseRules,
+    CaseStatus,
 )
 from renda.cases.similarity import find_duplicates
 from renda.congress.models import Congress
@@ -69,6 +71,11 @@ INBOX_FILTERS = {
 }
 
 
+def digits(value: Any) -> int | None:
+    """A query parameter that must be an id: anything else counts as absent."""
+    return int(value) if value is not None and str(value).isdigit() else None
+
+
 def filter_inbox(
     qs: QuerySet[Case], params: dict[str, Any], today: dt.date | None = None
 ) -> QuerySet[Case]:
@@ -86,9 +93,10 @@ def filter_inbox(
         ("kind", "kind"),
     ):
         value = params.get(param)
-        if value:
+        if value and (not lookup.endswith("_id") or str(value).isdigit()):
             qs = qs.filter(**{lookup: value})
     department = params.get("department")
+    department = department if department and str(department).isdigit() else None
     if department:
         current = Assignment.objects.filter(department_id=department).exclude(
             status=AssignmentStatus.SUPERSEDED
@@ -140,6 +148,7 @@ def similar_open_cases(
     category_id: Any = None,
     exclude_id: int | None = None,
     limit: int = 5,
+    public: bool = False,
 ) -> list[tuple[Case, float]]:
     """Likely duplicates among open cases of the same village or category (jieba-segmented
     TF-IDF cosine, renda.cases.similarity)."""
@@ -150,9 +159,15 @@ def similar_open_cases(
         scope |= Q(category_id=category_id)
     if not scope:
         return []
+    open_cases = Case.objects.filter(congress=congress, status__in=OPEN)
+    if public:
+        # A resident sees only public opinions already taken up, never a deputy's
+        # unreviewed suggestion or a fresh submission that may name people.
+        open_cases = open_cases.filter(
+            kind=CaseKind.OPINION, status__in=HANDLING | {CaseStatus.REPLIED}
+        )
     candidates = list(
-        Case.objects.filter(congress=congress, status__in=OPEN)
-        .filter(scope)
+        open_cases.filter(scope)
         .exclude(pk=exclude_id or 0)
         .order_by("-submitted_at")
         .only(
@@ -198,3 +213,13 @@ def case_context(case: Case) -> dict[str, Any]:
         "merged_cases": case.merged_cases.all(),
         "contacts": case.contacts.select_related("department"),
     }
+
+
+def raised_by(user: Any, case: Case) -> bool:
+    """Is the user among those who raised the case, or a case merged into it? They may
+    read its reply documents (a deputy's signed reply, for example)."""
+    from renda.cases.services import audience_of
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return any(user in audience_of(c)[0] for c in [case, *case.merged_cases.all()])

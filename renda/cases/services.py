@@ -343,7 +343,8 @@ def submit_case(
         with transaction.atomic():
             prefix = SERIAL_PREFIX[CaseKind(kind)]
             if series:
-                number = next_serial(f"case:{congress.pk}:{kind}:{series}", year)
+                # A series carries its own identity (a session): numbered once, not per year.
+                number = next_serial(f"case:{congress.pk}:{kind}:{series}", 0)
                 serial = f"{prefix}{series}-{number:03d}"
             else:
                 number = next_serial(f"case:{congress.pk}:{kind}", year)
@@ -581,6 +582,23 @@ def return_assignment(assignment: Assignment, *, reason: str, acting_user: Any) 
             reason,
             _case_url(case),
         )
+        # The other split units may all have signed (or replied) already: the case
+        # then waits for their replies, not for signatures.
+        remaining = _answering_statuses(case)
+        if (
+            case.status == CaseStatus.ASSIGNED
+            and remaining
+            and all(st in (AssignmentStatus.SIGNED, AssignmentStatus.REPLIED) for st in remaining)
+        ):
+            _move(
+                case,
+                CaseStatus.SIGNED,
+                actor=acting_user,
+                action="signed",
+                department=assignment.department,
+            )
+            if all(st == AssignmentStatus.REPLIED for st in remaining):
+                _finish_reply_round(case, acting_user, assignment.department)
     return assignment
 
 
@@ -855,7 +873,8 @@ def _tell_submitters(case: Case, message: str, *, sms: bool = True) -> None:
         for phone in phones if sms else []:
             sms_on_commit(phone, text)
         if users:
-            notify_on_commit(users, text, case.title, url)
+            # Those with an e-mail address also get it by e-mail (deputies often do).
+            notify_on_commit(users, text, case.title, url, email=sms)
 
 
 def evaluate_case(

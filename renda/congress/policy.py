@@ -45,6 +45,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "case.manage": frozenset({Role.STAFF}),
     "case.supervise": frozenset({Role.STAFF, Role.LEADER}),
     "case.reveal_contact": frozenset({Role.STAFF, Role.LEADER}),
+    # Polls (appraisals, project votes, resolutions): prepare, open, count, close.
+    "poll.manage": frozenset({Role.STAFF}),
 }
 
 # Grants of these roles reach the congresses below the granted one.

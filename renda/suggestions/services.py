@@ -375,6 +375,13 @@ def decide_motion(
             changes={"motion_decision": [MotionDecision.PENDING, decision]},
             note=note,
         )
+        if suggestion.case is not None and decision == MotionDecision.AGENDA:
+            # Deliberated by the session: the case leaves the handling loop, with the reason.
+            cases.redirect_case(
+                suggestion.case,
+                reason=_("Put on the session's agenda as a motion."),
+                acting_user=acting_user,
+            )
         if suggestion.case is not None:
             cases.record_step(
                 suggestion.case,
@@ -384,6 +391,20 @@ def decide_motion(
                 note=f"{MotionDecision(decision).label}。{note}".strip("。"),
             )
     return suggestion
+
+
+def accept_suggestion(suggestion: Suggestion, *, acting_user: Any, note: str = "") -> Case:
+    """立案. A motion waits for the presidium's decision first; one put on the agenda is
+    deliberated by the session, not handled as a suggestion."""
+    if suggestion.case is None:
+        raise DomainError(_("This suggestion has not been submitted."))
+    if suggestion.motion_decision == MotionDecision.PENDING:
+        raise DomainError(_("Decide first whether this motion goes on the agenda."))
+    if suggestion.motion_decision == MotionDecision.AGENDA:
+        raise DomainError(
+            _("This motion is on the session's agenda; it is not handled as a suggestion.")
+        )
+    return cases.triage_case(suggestion.case, acting_user=acting_user, note=note)
 
 
 def evaluate_suggestion(

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from renda.cases import services
 from renda.cases.models import Case, CaseSource, CaseStatus
-from renda.cases.queries import effective_case, public_timeline, similar_open_cases
+from renda.cases.queries import digits, effective_case, public_timeline, similar_open_cases
 from renda.congress.models import Congress, CongressLevel
 from renda.core import ratelimit
 from renda.core.requestcontext import client_ip
@@ -112,8 +112,9 @@ def similar(request: HttpRequest, congress_id: int) -> HttpResponse:
         matches = similar_open_cases(
             congress,
             text,
-            village_id=request.GET.get("village") or None,
-            category_id=request.GET.get("category") or None,
+            village_id=digits(request.GET.get("village")),
+            category_id=digits(request.GET.get("category")),
+            public=True,
             limit=3,
         )
     return render(request, "opinions/public/_similar.html", {"matches": matches})
@@ -121,12 +122,13 @@ def similar(request: HttpRequest, congress_id: int) -> HttpResponse:
 
 def _lookup(request: HttpRequest, ticket: str, code: str) -> Case | None:
     """The case for a ticket and check code; a wrong code and an unknown ticket give the
-    same answer, and both count against the address's lookup limit."""
+    same answer, and both count against the address's lookup limit. Serials are unique per
+    congress, so the same ticket may exist in two towns: the check code tells them apart."""
     ticket = ticket.strip().upper()
-    case = Case.objects.filter(serial=ticket).select_related("congress", "category").first()
-    if case is None or not services.check_code_matches(case, code):
-        return None
-    return case
+    for case in Case.objects.filter(serial=ticket).select_related("congress", "category")[:20]:
+        if services.check_code_matches(case, code):
+            return case
+    return None
 
 
 @never_cache

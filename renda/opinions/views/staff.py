@@ -28,6 +28,7 @@ from renda.cases.models import (
     AssignmentStatus,
     Attachment,
     Case,
+    CaseKind,
     CaseSource,
     CaseStatus,
     Category,
@@ -38,7 +39,9 @@ from renda.cases.models import (
 from renda.cases.queries import (
     case_context,
     department_assignments,
+    digits,
     filter_inbox,
+    raised_by,
     similar_open_cases,
     with_list_data,
 )
@@ -132,7 +135,9 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
         .filter(pk__in=ids)
         .select_related("congress")
     )
-    lead = Department.objects.filter(pk=request.POST.get("lead") or 0, is_active=True).first()
+    lead = Department.objects.filter(
+        pk=digits(request.POST.get("lead")) or 0, is_active=True
+    ).first()
     if not cases or lead is None:
         messages.error(request, _("Tick the cases and choose the lead unit."))
         return HttpResponseRedirect(reverse("opinions:staff_inbox"))
@@ -229,7 +234,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
     item = Attachment.objects.filter(pk=pk).select_related("case").first()
-    if item is None or not Case.objects.visible_to(request.user).filter(pk=item.case_id).exists():
+    if item is None:
+        raise Http404
+    staff_or_department = Case.objects.visible_to(request.user).filter(pk=item.case_id).exists()
+    if not staff_or_department and not raised_by(request.user, item.case):
         raise Http404
     return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
 
@@ -329,6 +337,8 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     case = _staff_case(request, pk)
     if not policy.can(request.user, spec.perm, case):
         raise Http404
+    if action == "triage" and case.kind != CaseKind.OPINION:
+        raise Http404  # a suggestion is accepted on its own page (motions are decided first)
     back = reverse("opinions:staff_case", args=[case.pk])
     return run_action(request, case, spec, back=back, heading=f"{case.serial} {case.title}")
 

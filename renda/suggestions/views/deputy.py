@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from renda.cases.actions import Action, run_action
 from renda.cases.models import CaseStatus, Reply
+from renda.cases.queries import effective_case
 from renda.congress import policy
 from renda.congress.models import Congress, Deputy, DeputyMembership
 from renda.congress.services import DomainError
@@ -224,14 +225,20 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_supervise": policy.can(request.user, "case.supervise", suggestion.congress),
         "confirmed": sum(1 for c in suggestion.cosigners.all() if c.status == "confirmed"),
     }
-    case = suggestion.case
-    if case is not None:
+    own = suggestion.case
+    if own is not None:
+        # A merged suggestion is answered by the case it was merged into.
+        case = effective_case(own)
+        context["answering_case"] = case
         context["events"] = case.events.filter(is_public=True).select_related("department")
-        context["replies"] = Reply.objects.filter(case=case).select_related(
-            "assignment__department"
+        context["replies"] = (
+            Reply.objects.filter(case=case)
+            .select_related("assignment__department")
+            .prefetch_related("attachments")
         )
         context["can_evaluate"] = (
             context["is_lead"]
+            and case.pk == own.pk
             and case.status == CaseStatus.REPLIED
             and not case.evaluations.filter(round=case.round).exists()
         )

@@ -223,7 +223,7 @@ OFFICE_ACTIONS: dict[str, Action] = {
     "accept": Action(
         gettext_lazy("Accept the suggestion (立案)"),
         form_of(cf.NoteForm),
-        lambda s, u, d: cases.triage_case(_case(s), acting_user=u, note=d["note"]),
+        lambda s, u, d: services.accept_suggestion(s, acting_user=u, note=d["note"]),
         success=gettext_lazy("The suggestion was accepted."),
     ),
     "reject": Action(
