@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "renda.core",
     "renda.congress",
     "renda.cases",
+    "renda.ballots",
     "renda.opinions",
     "renda.suggestions",
     "renda.api",
