@@ -153,6 +153,7 @@ def test_a_ledger_row_holds_every_field(world):
     assert row == {
         "serial": "JY20-1-001",
         "title": "修缮东塘村道路",
+        "content": "修缮东塘村道路：具体情况和建议。",
         "category": "交通",
         "congress": world.c_a.name,
         "term": _("Term %(ordinal)s") % {"ordinal": 20},
@@ -174,6 +175,8 @@ def test_a_ledger_row_holds_every_field(world):
         "reply_class": "B",
         "replied_on": today,
         "replied_on_time": _("Yes"),
+        "reply_text": "已列入计划",
+        "rejection_reason": "",
         "met": _("Yes"),
         "contacts": 2,
         "evaluation": _("Satisfied"),

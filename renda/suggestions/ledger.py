@@ -30,12 +30,14 @@ from renda.cases.models import (
     Assignment,
     AssignmentRole,
     AssignmentStatus,
+    CaseEvent,
     CaseRules,
     CaseStatus,
     ContactRecord,
     Evaluation,
     EvaluationResult,
     FollowUpStatus,
+    Reply,
 )
 from renda.suggestions.figures import session_label
 from renda.suggestions.models import (
@@ -57,6 +59,7 @@ CJK_FONT = "SimSun"
 LEDGER_COLUMNS: list[tuple[str, Any, int]] = [
     ("serial", gettext_lazy("Number"), 18),
     ("title", gettext_lazy("Title"), 40),
+    ("content", gettext_lazy("Content"), 60),
     ("category", gettext_lazy("Category"), 12),
     ("congress", gettext_lazy("Congress"), 20),
     ("term", gettext_lazy("Term"), 8),
@@ -76,6 +79,8 @@ LEDGER_COLUMNS: list[tuple[str, Any, int]] = [
     ("reply_class", gettext_lazy("Reply class"), 8),
     ("replied_on", gettext_lazy("Replied on"), 12),
     ("replied_on_time", gettext_lazy("Replied on time"), 8),
+    ("reply_text", gettext_lazy("Reply"), 60),
+    ("rejection_reason", gettext_lazy("Reason for not accepting"), 30),
     ("met", gettext_lazy("Met the deputy"), 8),
     ("contacts", gettext_lazy("Contacts"), 8),
     ("evaluation", gettext_lazy("Evaluation"), 12),
@@ -153,7 +158,20 @@ def ledger_queryset(queryset: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
                 to_attr="ordered_evaluations",
             ),
         )
-        .annotate(contact_count=Coalesce(Subquery(contacts, output_field=IntegerField()), Value(0)))
+        .annotate(
+            contact_count=Coalesce(Subquery(contacts, output_field=IntegerField()), Value(0)),
+            # The latest round's replies and the review's refusal, as one subquery each.
+            reply_text=Subquery(
+                Reply.objects.filter(case_id=OuterRef("case_id"), round=OuterRef("case__round"))
+                .order_by("-replied_at")
+                .values("text")[:1]
+            ),
+            rejection_reason=Subquery(
+                CaseEvent.objects.filter(case_id=OuterRef("case_id"), action="rejected")
+                .order_by("-id")
+                .values("note")[:1]
+            ),
+        )
         .order_by("case__submitted_at", "case_id")
     )
 
@@ -197,6 +215,7 @@ def ledger_rows(queryset: QuerySet[Suggestion]) -> Iterator[list[Any]]:
         yield [
             case.serial,
             s.title,
+            s.content,
             s.category.name,
             s.congress.name,
             terms[term],
@@ -216,6 +235,8 @@ def ledger_rows(queryset: QuerySet[Suggestion]) -> Iterator[list[Any]]:
             case.reply_class,
             _local_date(case.replied_at) if case.reply_class else None,
             yes_no[case.replied_on_time],
+            s.reply_text or "",  # type: ignore[attr-defined]
+            s.rejection_reason or "",  # type: ignore[attr-defined]
             yes_no[case.has_contact],
             s.contact_count,  # type: ignore[attr-defined]
             evaluations.get(evaluation.result, "") if evaluation else "",
