@@ -506,6 +506,18 @@ def _answering_statuses(case: Case) -> list[str]:
     )
 
 
+def _all_signed(case: Case, actor: Any, department: Department) -> bool:
+    """Move an assigned case to signed once no answering unit awaits signature (split units
+    work independently: one may already have replied). True if the case moved."""
+    statuses = _answering_statuses(case)
+    if case.status != CaseStatus.ASSIGNED or not statuses:
+        return False
+    if not all(st in (AssignmentStatus.SIGNED, AssignmentStatus.REPLIED) for st in statuses):
+        return False
+    _move(case, CaseStatus.SIGNED, actor=actor, action="signed", department=department)
+    return True
+
+
 def sign_assignment(assignment: Assignment, *, acting_user: Any) -> Assignment:
     """签收: the department accepts the case."""
     with transaction.atomic():
@@ -516,21 +528,7 @@ def sign_assignment(assignment: Assignment, *, acting_user: Any) -> Assignment:
         assignment.status = AssignmentStatus.SIGNED
         assignment.signed_at = timezone.now()
         assignment.save(update_fields=["status", "signed_at"])
-        statuses = _answering_statuses(case)
-        if (
-            case.status == CaseStatus.ASSIGNED
-            and statuses
-            # Split units work independently: one may already have replied.
-            and all(s in (AssignmentStatus.SIGNED, AssignmentStatus.REPLIED) for s in statuses)
-        ):
-            _move(
-                case,
-                CaseStatus.SIGNED,
-                actor=acting_user,
-                action="signed",
-                department=assignment.department,
-            )
-        else:
+        if not _all_signed(case, acting_user, assignment.department):
             _record(
                 case, "signed", actor=acting_user, public=True, department=assignment.department
             )
@@ -584,21 +582,10 @@ def return_assignment(assignment: Assignment, *, reason: str, acting_user: Any) 
         )
         # The other split units may all have signed (or replied) already: the case
         # then waits for their replies, not for signatures.
-        remaining = _answering_statuses(case)
-        if (
-            case.status == CaseStatus.ASSIGNED
-            and remaining
-            and all(st in (AssignmentStatus.SIGNED, AssignmentStatus.REPLIED) for st in remaining)
+        if _all_signed(case, acting_user, assignment.department) and all(
+            st == AssignmentStatus.REPLIED for st in _answering_statuses(case)
         ):
-            _move(
-                case,
-                CaseStatus.SIGNED,
-                actor=acting_user,
-                action="signed",
-                department=assignment.department,
-            )
-            if all(st == AssignmentStatus.REPLIED for st in remaining):
-                _finish_reply_round(case, acting_user, assignment.department)
+            _finish_reply_round(case, acting_user, assignment.department)
     return assignment
 
 
