@@ -544,3 +544,27 @@ def test_the_figures_and_the_xlsx_ledger_agree_with_a_hand_count(world):
     assert sum(1 for r in rows if r["met"] == _("Yes")) == total["met"]
     assert sum(1 for r in rows if r["reply_class"] == "A") == total["class_a"]
     assert sum(1 for r in rows if r["evaluation"] == _("Satisfied")) == total["satisfied"]
+
+
+def test_a_ledger_export_shows_in_the_congress_audit_log(client, world):
+    from renda.core.models import ActionLog
+    from renda.suggestions import services as suggestion_services
+
+    suggestion_services.submit_suggestion(
+        suggestion_services.create_draft(
+            acting_user=world.deputy_user,
+            congress=world.c_a,
+            category=world.cat_a,
+            title="导出审计",
+            content="内容",
+        ),
+        acting_user=world.deputy_user,
+    )
+    client.force_login(world.staff)
+    response = client.get("/office/suggestions-ledger.xlsx")
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    assert (
+        ActionLog.objects.filter(action="suggestions.exported", congress_id=world.c_a.pk).count()
+        == 1
+    )

@@ -27,7 +27,6 @@ from renda.cases.models import Case, CaseKind, Category
 from renda.congress import policy
 from renda.congress.models import Congress, Department, Deputy, Session
 from renda.congress.services import DomainError
-from renda.core import audit
 from renda.suggestions import ledger
 from renda.suggestions import services as suggestion_services
 from renda.suggestions.figures import session_label
@@ -401,14 +400,8 @@ def ledger_xlsx(request: HttpRequest, filters: Query[LedgerFilters]) -> FileResp
     if filters.year is not None:
         qs = qs.filter(case__year=filters.year)
     response = ledger.ledger_response(qs, year=filters.year)
-    # Exports are logged, as in the web interface.
-    audit.record(
-        "suggestions.exported",
-        None,
-        actor=user,
-        note="ledger",
-        congress_id=filters.congress,
-    )
+    # Exports are logged per congress, as in the web interface.
+    ledger.record_export(qs, actor=user)
     return response
 
 

@@ -176,6 +176,20 @@ def ledger_queryset(queryset: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
     )
 
 
+def record_export(queryset: QuerySet[Suggestion], *, actor: Any) -> None:
+    """One audit entry per congress whose suggestions the ledger holds, so that each
+    congress's auditor sees who exported its data."""
+    from renda.core import audit
+
+    congress_ids = sorted(set(queryset.order_by().values_list("congress_id", flat=True)))
+    if not congress_ids:
+        audit.record("suggestions.exported", None, actor=actor, note="ledger")
+    for congress_id in congress_ids:
+        audit.record(
+            "suggestions.exported", None, actor=actor, note="ledger", congress_id=congress_id
+        )
+
+
 def ledger_rows(queryset: QuerySet[Suggestion]) -> Iterator[list[Any]]:
     """One list of cells per submitted suggestion of `queryset`, in the order of
     LEDGER_COLUMNS (dates as dates, counts as numbers, yes/no in words)."""

@@ -469,7 +469,7 @@ def ledger(request: HttpRequest) -> HttpResponseBase:
         status=SuggestionStatus.SUBMITTED
     )
     response = ledgers.ledger_response(qs)
-    audit.record("suggestions.exported", None, actor=request.user, note="ledger")
+    ledgers.record_export(qs, actor=request.user)
     return response
 
 
