@@ -18,6 +18,7 @@ from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
+from renda.api.common import departments_of, not_found, ref, user_of
 from renda.api.models import ApiToken
 from renda.api.rest_suggestions import router as suggestions_router
 from renda.api.schemas import (
@@ -40,7 +41,7 @@ from renda.cases import figures, services
 from renda.cases.models import Assignment, AssignmentStatus, Case, CaseEvent
 from renda.cases.queries import filter_inbox, with_list_data
 from renda.congress import policy
-from renda.congress.models import Congress, Department
+from renda.congress.models import Congress
 from renda.congress.services import DomainError
 
 
@@ -110,24 +111,16 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 # --- lookups in the user's scope ------------------------------------------------------------
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
-def _not_found() -> HttpError:
-    return HttpError(404, _("Not found."))
-
-
 def _case(request: HttpRequest, case_id: int) -> Case:
     """A case visible to the user, else 404 (never 403: its existence is not disclosed)."""
     case = (
-        Case.objects.visible_to(_user(request))
+        Case.objects.visible_to(user_of(request))
         .filter(pk=case_id)
         .select_related("congress", "category", "village")
         .first()
     )
     if case is None:
-        raise _not_found()
+        raise not_found()
     return case
 
 
@@ -135,32 +128,17 @@ def _assignment(request: HttpRequest, assignment_id: int) -> Assignment:
     """An assignment whose case is visible to the user, else 404."""
     assignment = (
         Assignment.objects.filter(
-            pk=assignment_id, case__in=Case.objects.visible_to(_user(request))
+            pk=assignment_id, case__in=Case.objects.visible_to(user_of(request))
         )
         .select_related("case", "department")
         .first()
     )
     if assignment is None:
-        raise _not_found()
+        raise not_found()
     return assignment
 
 
-def _departments(case: Case, ids: list[int]) -> list[Department]:
-    """Departments of the case's congress, in the order given; an unknown id is a 400."""
-    found = Department.objects.filter(congress_id=case.congress_id, pk__in=ids).in_bulk()
-    missing = [str(pk) for pk in ids if pk not in found]
-    if missing:
-        raise DomainError(
-            _("No department of this congress has the id %(ids)s.") % {"ids": ", ".join(missing)}
-        )
-    return [found[pk] for pk in ids]
-
-
 # --- serialisation -----------------------------------------------------------------------------
-
-
-def _ref(obj: Any) -> dict[str, Any] | None:
-    return {"id": obj.pk, "name": obj.name} if obj is not None else None
 
 
 def _item(case: Case) -> dict[str, Any]:
@@ -174,8 +152,8 @@ def _item(case: Case) -> dict[str, Any]:
         "title": case.title,
         "status": case.status,
         "status_label": str(case.get_status_display()),
-        "category": _ref(case.category),
-        "village": _ref(case.village),
+        "category": ref(case.category),
+        "village": ref(case.village),
         "source": case.source,
         "submitted_at": case.submitted_at,
         "due_date": case.due_date,
@@ -189,9 +167,9 @@ def _item(case: Case) -> dict[str, Any]:
 
 
 def _detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
-    case = with_list_data(Case.objects.visible_to(_user(request))).filter(pk=case_id).first()
+    case = with_list_data(Case.objects.visible_to(user_of(request))).filter(pk=case_id).first()
     if case is None:
-        raise _not_found()
+        raise not_found()
     assignments = case.assignments.select_related("department").order_by(
         "-assigned_at", "role", "id"
     )
@@ -209,7 +187,7 @@ def _detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
         "assignments": [
             {
                 "id": a.pk,
-                "department": _ref(a.department),
+                "department": ref(a.department),
                 "role": a.role,
                 "status": a.status,
                 "due_date": a.due_date,
@@ -264,7 +242,7 @@ def _event(event: CaseEvent) -> dict[str, Any]:
 
 @api.get("/me", response=Me, summary="The token's user")
 def me(request: HttpRequest) -> dict[str, Any]:
-    user = _user(request)
+    user = user_of(request)
     return {"username": user.get_username(), "name": user.name, "roles": sorted(policy.roles(user))}
 
 
@@ -273,7 +251,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
     """The cases visible to the user (a handler: their departments' cases), filtered as in
     the office's inbox, newest first. A fixed number of queries per page."""
     params = filters.dict(exclude={"limit", "offset"})
-    qs = filter_inbox(Case.objects.visible_to(_user(request)), params)
+    qs = filter_inbox(Case.objects.visible_to(user_of(request)), params)
     count = qs.count()
     page = with_list_data(qs.order_by("-submitted_at", "-id"))[
         filters.offset : filters.offset + filters.limit
@@ -302,13 +280,13 @@ def case_timeline(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
 )
 def case_figures(request: HttpRequest, filters: Query[FiguresFilters]) -> dict[str, Any]:
     """Handling figures over the cases the user supervises (office staff and leaders)."""
-    user = _user(request)
+    user = user_of(request)
     if not policy.can(user, "case.supervise"):
         raise HttpError(403, _("Only the presidium office and its leaders can see the figures."))
     if filters.congress is not None:
         congress = Congress.objects.filter(pk=filters.congress).first()
         if congress is None or not policy.can(user, "case.supervise", congress):
-            raise _not_found()
+            raise not_found()
     qs = figures.filtered_cases(
         Case.objects.visible_to(user, "case.supervise"), filters.dict(exclude_none=True)
     )
@@ -335,10 +313,10 @@ def assign(request: HttpRequest, case_id: int, body: AssignIn) -> dict[str, Any]
     case = _case(request, case_id)
     services.assign_case(
         case,
-        acting_user=_user(request),
-        lead=_departments(case, [body.lead])[0] if body.lead is not None else None,
-        co_handlers=_departments(case, body.co_handlers),
-        splits=_departments(case, body.splits),
+        acting_user=user_of(request),
+        lead=departments_of(case.congress_id, [body.lead])[0] if body.lead is not None else None,
+        co_handlers=departments_of(case.congress_id, body.co_handlers),
+        splits=departments_of(case.congress_id, body.splits),
         due=body.due,
         note=body.note,
     )
@@ -354,7 +332,7 @@ def evaluate(request: HttpRequest, case_id: int, body: EvaluateIn) -> dict[str, 
         result=body.result,
         attitude=body.attitude,
         comment=body.comment,
-        acting_user=_user(request),
+        acting_user=user_of(request),
     )
     return _detail(request, case_id)
 
@@ -362,7 +340,7 @@ def evaluate(request: HttpRequest, case_id: int, body: EvaluateIn) -> dict[str, 
 @api.post("/cases/{case_id}/progress", response=ACTION_RESPONSES, summary="Record progress")
 def progress(request: HttpRequest, case_id: int, body: ProgressIn) -> dict[str, Any]:
     case = _case(request, case_id)
-    services.add_progress(case, note=body.note, public=body.public, acting_user=_user(request))
+    services.add_progress(case, note=body.note, public=body.public, acting_user=user_of(request))
     return _detail(request, case_id)
 
 
@@ -372,14 +350,14 @@ def progress(request: HttpRequest, case_id: int, body: ProgressIn) -> dict[str, 
 @api.post("/assignments/{assignment_id}/sign", response=ACTION_RESPONSES, summary="Sign for")
 def sign(request: HttpRequest, assignment_id: int) -> dict[str, Any]:
     assignment = _assignment(request, assignment_id)
-    services.sign_assignment(assignment, acting_user=_user(request))
+    services.sign_assignment(assignment, acting_user=user_of(request))
     return _detail(request, assignment.case_id)
 
 
 @api.post("/assignments/{assignment_id}/return", response=ACTION_RESPONSES, summary="Return (退回)")
 def return_(request: HttpRequest, assignment_id: int, body: ReturnIn) -> dict[str, Any]:
     assignment = _assignment(request, assignment_id)
-    services.return_assignment(assignment, reason=body.reason, acting_user=_user(request))
+    services.return_assignment(assignment, reason=body.reason, acting_user=user_of(request))
     return _detail(request, assignment.case_id)
 
 
@@ -391,7 +369,7 @@ def reply(request: HttpRequest, assignment_id: int, body: ReplyIn) -> dict[str, 
         reply_class=body.reply_class,
         text=body.text,
         public_text=body.public_text,
-        acting_user=_user(request),
+        acting_user=user_of(request),
     )
     return _detail(request, assignment.case_id)
 
@@ -404,6 +382,6 @@ def reply(request: HttpRequest, assignment_id: int, body: ReplyIn) -> dict[str, 
 def extension(request: HttpRequest, assignment_id: int, body: ExtensionIn) -> dict[str, Any]:
     assignment = _assignment(request, assignment_id)
     services.request_extension(
-        assignment, until=body.until, reason=body.reason, acting_user=_user(request)
+        assignment, until=body.until, reason=body.reason, acting_user=user_of(request)
     )
     return _detail(request, assignment.case_id)

@@ -21,11 +21,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from renda.api.common import departments_of, not_found, ref, user_of
 from renda.api.schemas import ErrorOut, Ref
 from renda.cases import services as case_services
 from renda.cases.models import Case, CaseKind, Category
 from renda.congress import policy
-from renda.congress.models import Congress, Department, Deputy, Session
+from renda.congress.models import Congress, Deputy, Session
 from renda.congress.services import DomainError
 from renda.suggestions import ledger
 from renda.suggestions import services as suggestion_services
@@ -209,14 +210,6 @@ class MeetingOut(Schema):
 # --- lookups in the user's scope -----------------------------------------------------------------
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
-def _not_found() -> HttpError:
-    return HttpError(404, _("Not found."))
-
-
 def _scope(user: Any) -> QuerySet[Suggestion]:
     """The deputy's own and co-signed suggestions; the submitted suggestions of the
     congresses the user supervises."""
@@ -239,35 +232,20 @@ def _with_list_data(qs: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
 
 
 def _suggestion(request: HttpRequest, suggestion_id: int) -> Suggestion:
-    suggestion = _with_list_data(_scope(_user(request))).filter(pk=suggestion_id).first()
+    suggestion = _with_list_data(_scope(user_of(request))).filter(pk=suggestion_id).first()
     if suggestion is None:
-        raise _not_found()
+        raise not_found()
     return suggestion
 
 
 def _supervised_congress(user: Any, congress_id: int) -> Congress:
     congress = Congress.objects.filter(pk=congress_id).first()
     if congress is None or not policy.can(user, "case.supervise", congress):
-        raise _not_found()
+        raise not_found()
     return congress
 
 
-def _departments(congress_id: int, ids: list[int]) -> list[Department]:
-    """Departments of the congress, in the order given; an unknown id is a 400."""
-    found = Department.objects.filter(congress_id=congress_id, pk__in=ids).in_bulk()
-    missing = [str(pk) for pk in ids if pk not in found]
-    if missing:
-        raise DomainError(
-            _("No department of this congress has the id %(ids)s.") % {"ids": ", ".join(missing)}
-        )
-    return [found[pk] for pk in ids]
-
-
 # --- serialisation -------------------------------------------------------------------------------
-
-
-def _ref(obj: Any) -> dict[str, Any] | None:
-    return {"id": obj.pk, "name": obj.name} if obj is not None else None
 
 
 def _item(s: Suggestion) -> dict[str, Any]:
@@ -277,18 +255,18 @@ def _item(s: Suggestion) -> dict[str, Any]:
         "title": s.title,
         "status": s.status,
         "status_label": str(s.get_status_display()),
-        "congress": _ref(s.congress),
+        "congress": ref(s.congress),
         "term": s.term.ordinal,
         "session": (
             {"id": s.session.pk, "name": session_label(s.term.ordinal, s.session.ordinal)}
             if s.session
             else None
         ),
-        "category": _ref(s.category),
-        "lead": _ref(s.lead),
+        "category": ref(s.category),
+        "lead": ref(s.lead),
         "is_motion": s.is_motion,
         "motion_decision": s.motion_decision,
-        "cosigners": [{"deputy": _ref(c.deputy), "status": c.status} for c in s.cosigners.all()],
+        "cosigners": [{"deputy": ref(c.deputy), "status": c.status} for c in s.cosigners.all()],
         "case": (
             {
                 "id": case.pk,
@@ -350,7 +328,7 @@ def _meeting(meeting_id: int) -> dict[str, Any]:
     )
     return {
         "id": meeting.pk,
-        "congress": _ref(meeting.congress),
+        "congress": ref(meeting.congress),
         "title": meeting.title,
         "held_on": meeting.held_on,
         "status": meeting.status,
@@ -363,9 +341,9 @@ def _meeting(meeting_id: int) -> dict[str, Any]:
                 "serial": item.case.serial,
                 "title": item.case.title,
                 "status": item.case.status,
-                "lead": _ref(item.lead),
-                "co_handlers": [_ref(d) for d in item.co_handlers.all()],
-                "splits": [_ref(d) for d in item.splits.all()],
+                "lead": ref(item.lead),
+                "co_handlers": [ref(d) for d in item.co_handlers.all()],
+                "splits": [ref(d) for d in item.splits.all()],
                 "due_date": item.due_date,
             }
             for item in items
@@ -391,7 +369,7 @@ def _meeting(meeting_id: int) -> dict[str, Any]:
 )
 def ledger_xlsx(request: HttpRequest, filters: Query[LedgerFilters]) -> FileResponse:
     """Every submitted suggestion the user supervises, one row each (office and leaders)."""
-    user = _user(request)
+    user = user_of(request)
     if not policy.can(user, "case.supervise"):
         raise HttpError(403, _("Only the presidium office and its leaders can export the ledger."))
     qs = Suggestion.objects.visible_to(user, "case.supervise")
@@ -413,7 +391,7 @@ def ledger_xlsx(request: HttpRequest, filters: Query[LedgerFilters]) -> FileResp
 def create_meeting(request: HttpRequest, body: MeetingIn) -> Status[dict[str, Any]]:
     """Creates the meeting and puts every item on its list, all or nothing: an item that
     is not an accepted suggestion of this congress refuses the whole request."""
-    user = _user(request)
+    user = user_of(request)
     congress = _supervised_congress(user, body.congress)
     with transaction.atomic():
         meeting = suggestion_services.create_meeting(
@@ -429,9 +407,11 @@ def create_meeting(request: HttpRequest, body: MeetingIn) -> Status[dict[str, An
                 meeting,
                 case,
                 acting_user=user,
-                lead=_departments(congress.pk, [entry.lead])[0] if entry.lead is not None else None,
-                co_handlers=_departments(congress.pk, entry.co_handlers),
-                splits=_departments(congress.pk, entry.splits),
+                lead=departments_of(congress.pk, [entry.lead])[0]
+                if entry.lead is not None
+                else None,
+                co_handlers=departments_of(congress.pk, entry.co_handlers),
+                splits=departments_of(congress.pk, entry.splits),
                 due=entry.due,
             )
     return Status(201, _meeting(meeting.pk))
@@ -471,12 +451,12 @@ def _meeting_case(congress: Congress, entry: MeetingItemIn) -> Case:
     summary="Hold the meeting: assign its whole list",
 )
 def hold_meeting(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
-    user = _user(request)
+    user = user_of(request)
     meeting = (
         AssignmentMeeting.objects.visible_to(user, "case.supervise").filter(pk=meeting_id).first()
     )
     if meeting is None:
-        raise _not_found()
+        raise not_found()
     suggestion_services.hold_meeting(meeting, acting_user=user)
     return _meeting(meeting.pk)
 
@@ -488,7 +468,7 @@ def hold_meeting(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
 def list_suggestions(request: HttpRequest, filters: Query[SuggestionFilters]) -> dict[str, Any]:
     """A deputy's own and co-signed suggestions; for the office and leaders, the submitted
     suggestions of their congresses. Newest first, a fixed number of queries per page."""
-    qs = _scope(_user(request))
+    qs = _scope(user_of(request))
     if filters.status is not None:
         qs = qs.filter(status=filters.status)
     if filters.congress is not None:
@@ -504,7 +484,7 @@ def list_suggestions(request: HttpRequest, filters: Query[SuggestionFilters]) ->
 def create_suggestion(request: HttpRequest, body: SuggestionIn) -> Status[dict[str, Any]]:
     """A deputy drafts a suggestion, invites co-signers and (with submit) submits it, in
     one transaction: any refusal leaves nothing behind."""
-    user = _user(request)
+    user = user_of(request)
     congress = Congress.objects.filter(pk=body.congress).first()
     if congress is None:
         raise DomainError(_("Only an active deputy of this congress can raise a suggestion here."))
@@ -554,7 +534,7 @@ def suggestion_detail(request: HttpRequest, suggestion_id: int) -> dict[str, Any
 def cosign(request: HttpRequest, suggestion_id: int, body: CosignIn) -> dict[str, Any]:
     suggestion = _suggestion(request, suggestion_id)
     suggestion_services.respond_to_invitation(
-        suggestion, acting_user=_user(request), accept=body.accept
+        suggestion, acting_user=user_of(request), accept=body.accept
     )
     return _detail(request, suggestion_id)
 
@@ -564,7 +544,7 @@ def cosign(request: HttpRequest, suggestion_id: int, body: CosignIn) -> dict[str
 )
 def submit(request: HttpRequest, suggestion_id: int) -> dict[str, Any]:
     suggestion = _suggestion(request, suggestion_id)
-    suggestion_services.submit_suggestion(suggestion, acting_user=_user(request))
+    suggestion_services.submit_suggestion(suggestion, acting_user=user_of(request))
     return _detail(request, suggestion_id)
 
 
@@ -581,14 +561,14 @@ def review(request: HttpRequest, suggestion_id: int, body: ReviewIn) -> dict[str
         raise DomainError(_("This suggestion has not been submitted."))
     if body.decision == "accept":
         suggestion_services.accept_suggestion(
-            suggestion, acting_user=_user(request), note=body.reason
+            suggestion, acting_user=user_of(request), note=body.reason
         )
     else:
         case_services.reject_case(
             suggestion.case,
             reason=body.reason,
             convert_to_opinion=body.convert_to_opinion,
-            acting_user=_user(request),
+            acting_user=user_of(request),
         )
     return _detail(request, suggestion_id)
 
@@ -604,7 +584,7 @@ def evaluate(
     suggestion = _suggestion(request, suggestion_id)
     suggestion_services.evaluate_suggestion(
         suggestion,
-        acting_user=_user(request),
+        acting_user=user_of(request),
         result=body.result,
         attitude=body.attitude,
         comment=body.comment,

@@ -193,7 +193,7 @@ def _require_department(user: Any, assignment: Assignment) -> None:
     raise DomainError(_("Only the assigned department can do this."))
 
 
-def _clean_text(value: str, *, field: str, maximum: int, required: bool = True) -> str:
+def clean_text(value: str, *, field: str, maximum: int, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
         raise DomainError(_("%(field)s is required.") % {"field": field})
@@ -218,6 +218,41 @@ def _handlers(department_ids: Iterable[int]) -> list[Any]:
 
 def _staff(congress_id: int) -> list[Any]:
     return policy.users_with_role(Role.STAFF, congress_id)
+
+
+def _new_case(congress: Congress, kind: str, *, series: str | None = None, **fields: Any) -> Case:
+    """Create a case with the next serial number of its congress, kind and year (or of its
+    own series, e.g. a session's suggestions). Run inside the caller's transaction: a
+    rollback gives the number back."""
+    year = timezone.localdate().year
+    prefix = SERIAL_PREFIX[CaseKind(kind)]
+    if series:
+        # A series carries its own identity (a session): numbered once, not per year.
+        number = next_serial(f"case:{congress.pk}:{kind}:{series}", 0)
+        serial = f"{prefix}{series}-{number:03d}"
+    else:
+        number = next_serial(f"case:{congress.pk}:{kind}", year)
+        serial = format_serial(prefix, year, number)
+    fields.setdefault("submitted_at", timezone.now())
+    return Case.objects.create(
+        congress=congress, kind=kind, serial=serial, year=year, number=number, **fields
+    )
+
+
+def _copy_of(case: Case) -> dict[str, Any]:
+    """What a new case takes over from the one it comes from (escalation, conversion)."""
+    return {
+        "title": case.title,
+        "content": case.content,
+        "village": case.village,
+        "address": case.address,
+        "latitude": case.latitude,
+        "longitude": case.longitude,
+        "source_deputy": case.source_deputy,
+        "submitter_name": case.submitter_name,
+        "submitter_phone": case.submitter_phone,
+        "submitter_user": case.submitter_user,
+    }
 
 
 def check_code_digest(case_serial: str, code: str) -> str:
@@ -248,8 +283,9 @@ def latest_due_date_for(case: Case, start: dt.date, rules: CaseRules) -> dt.date
     return add_working_days(start, rules.opinion_max_working_days)
 
 
-def _validate_files(files: Sequence[Any], *, public: bool) -> None:
-    if len(files) > MAX_FILES:
+def validate_files(files: Sequence[Any], *, public: bool, existing: int = 0) -> None:
+    """At most MAX_FILES files (counting those already attached), each checked by its bytes."""
+    if existing + len(files) > MAX_FILES:
         raise DomainError(_("At most %(max)s files can be attached.") % {"max": MAX_FILES})
     for upload in files:
         try:
@@ -309,12 +345,12 @@ def submit_case(
     code for the submitter (shown once). A repeated submission token raises
     DuplicateSubmission carrying the case created the first time. `series` numbers the case
     in a series of its own (a session's suggestions: JY20-10-003) instead of the year's."""
-    content = _clean_text(content, field=_("The content"), maximum=MAX_CONTENT)
-    title = _clean_text(title, field=_("The title"), maximum=MAX_TITLE, required=False)
+    content = clean_text(content, field=_("The content"), maximum=MAX_CONTENT)
+    title = clean_text(title, field=_("The title"), maximum=MAX_TITLE, required=False)
     if not title:
         title = content.replace("\n", " ")[:30]
-    address = _clean_text(address, field=_("The address"), maximum=200, required=False)
-    submitter_name = _clean_text(submitter_name, field=_("The name"), maximum=40, required=False)
+    address = clean_text(address, field=_("The address"), maximum=200, required=False)
+    submitter_name = clean_text(submitter_name, field=_("The name"), maximum=40, required=False)
     submitter_phone = (submitter_phone or "").strip()
     if submitter_phone:
         try:
@@ -332,29 +368,18 @@ def submit_case(
     for value, bound in ((latitude, 90), (longitude, 180)):
         if value is not None and not -bound <= float(value) <= bound:
             raise DomainError(_("The coordinates are not valid."))
-    _validate_files(files, public=entered_by is None)
+    validate_files(files, public=entered_by is None)
     if submission_token:
         existing = Case.objects.filter(submission_token=submission_token).first()
         if existing is not None:
             raise DuplicateSubmission(existing)
     code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
-    year = timezone.localdate().year
     try:
         with transaction.atomic():
-            prefix = SERIAL_PREFIX[CaseKind(kind)]
-            if series:
-                # A series carries its own identity (a session): numbered once, not per year.
-                number = next_serial(f"case:{congress.pk}:{kind}:{series}", 0)
-                serial = f"{prefix}{series}-{number:03d}"
-            else:
-                number = next_serial(f"case:{congress.pk}:{kind}", year)
-                serial = format_serial(prefix, year, number)
-            case = Case.objects.create(
-                congress=congress,
-                kind=kind,
-                serial=serial,
-                year=year,
-                number=number,
+            case = _new_case(
+                congress,
+                kind,
+                series=series,
                 category=category,
                 title=title,
                 content=content,
@@ -368,10 +393,11 @@ def submit_case(
                 submitter_phone=submitter_phone,
                 submitter_user=submitter_user,
                 entered_by=entered_by,
-                check_code_hash=check_code_digest(serial, code),
                 submission_token=submission_token or None,
-                submitted_at=timezone.now(),
             )
+            # The code is shown once; only its keyed hash, bound to the serial, is kept.
+            case.check_code_hash = check_code_digest(case.serial, code)
+            case.save(update_fields=["check_code_hash"])
             _attach(case, files, purpose=AttachmentPurpose.SUBMISSION, actor=entered_by)
             _event(case, "submitted", actor=entered_by, public=True, to_status=case.status)
             audit.record(
@@ -379,7 +405,7 @@ def submit_case(
             )
             notify_on_commit(
                 _staff(congress.pk),
-                _("New case %(serial)s") % {"serial": serial},
+                _("New case %(serial)s") % {"serial": case.serial},
                 title,
                 _case_url(case),
             )
@@ -538,7 +564,7 @@ def sign_assignment(assignment: Assignment, *, acting_user: Any) -> Assignment:
 def return_assignment(assignment: Assignment, *, reason: str, acting_user: Any) -> Assignment:
     """退回: a department returns a case outside its remit, with the reason, within the
     return window (7 days by default) of the assignment."""
-    reason = _clean_text(reason, field=_("The reason"), maximum=2000)
+    reason = clean_text(reason, field=_("The reason"), maximum=2000)
     with transaction.atomic():
         assignment, case = _lock_assignment(assignment)
         _require_department(acting_user, assignment)
@@ -593,8 +619,8 @@ def add_progress(
     case: Case, *, note: str, acting_user: Any, public: bool = False, files: Sequence[Any] = ()
 ) -> None:
     """A progress note (办理进展) by the department or the office."""
-    note = _clean_text(note, field=_("The note"), maximum=5000)
-    _validate_files(files, public=False)
+    note = clean_text(note, field=_("The note"), maximum=5000)
+    validate_files(files, public=False)
     with transaction.atomic():
         case = _lock(case)
         department = _acting_department(case, acting_user)
@@ -643,7 +669,7 @@ def request_extension(
     assignment: Assignment, *, until: dt.date, reason: str, acting_user: Any
 ) -> ExtensionRequest:
     """延期申请: the department asks for a later due date; the office decides."""
-    reason = _clean_text(reason, field=_("The reason"), maximum=2000)
+    reason = clean_text(reason, field=_("The reason"), maximum=2000)
     with transaction.atomic():
         assignment, case = _lock_assignment(assignment)
         if assignment.department_id not in policy.department_ids(acting_user):
@@ -760,11 +786,11 @@ def reply_case(
     the submitter's evaluation, and the submitter (and those of merged cases) hears of it."""
     if reply_class not in ReplyClass.values:
         raise DomainError(_("Choose the reply class (A, B, C or D)."))
-    text = _clean_text(text, field=_("The reply"), maximum=10000)
+    text = clean_text(text, field=_("The reply"), maximum=10000)
     public_text = (
-        _clean_text(public_text, field=_("The public reply"), maximum=10000, required=False) or text
+        clean_text(public_text, field=_("The public reply"), maximum=10000, required=False) or text
     )
-    _validate_files(files, public=False)
+    validate_files(files, public=False)
     with transaction.atomic():
         assignment, case = _lock_assignment(assignment)
         _require_department(acting_user, assignment)
@@ -879,7 +905,7 @@ def evaluate_case(
         raise DomainError(_("Choose satisfied, basically satisfied or unsatisfied."))
     if attitude and attitude not in EvaluationResult.values:
         raise DomainError(_("Choose satisfied, basically satisfied or unsatisfied."))
-    comment = _clean_text(comment, field=_("The comment"), maximum=2000, required=False)
+    comment = clean_text(comment, field=_("The comment"), maximum=2000, required=False)
     with transaction.atomic():
         case = _lock(case)
         if not by_public:
@@ -1051,29 +1077,13 @@ def escalate_case(
             raise DomainError(_("Choose the category of the case in the higher congress."))
         if not case.allowed(CaseStatus.ESCALATED):
             raise DomainError(_("This case can no longer be escalated."))
-        year = timezone.localdate().year
-        number = next_serial(f"case:{higher.pk}:{case.kind}", year)
-        serial = format_serial(SERIAL_PREFIX[CaseKind(case.kind)], year, number)
-        new = Case.objects.create(
-            congress=higher,
-            kind=case.kind,
-            serial=serial,
-            year=year,
-            number=number,
+        new = _new_case(
+            higher,
+            case.kind,
             category=category,
-            title=case.title,
-            content=case.content,
-            village=case.village,
-            address=case.address,
-            latitude=case.latitude,
-            longitude=case.longitude,
             source=CaseSource.ESCALATION,
-            source_deputy=case.source_deputy,
-            submitter_name=case.submitter_name,
-            submitter_phone=case.submitter_phone,
-            submitter_user=case.submitter_user,
             entered_by=acting_user,
-            submitted_at=timezone.now(),
+            **_copy_of(case),
         )
         _event(
             new,
@@ -1094,7 +1104,7 @@ def escalate_case(
             action="escalated",
             fields=["escalated_to"],
             note=_("Escalated to %(congress)s as %(serial)s. %(note)s")
-            % {"congress": higher, "serial": serial, "note": note},
+            % {"congress": higher, "serial": new.serial, "note": note},
         )
         notify_on_commit(
             _staff(higher.pk),
@@ -1141,7 +1151,7 @@ def set_priority(case: Case, *, leader: Any, acting_user: Any, note: str = "") -
 
 def withdraw_case(case: Case, *, reason: str, acting_user: Any) -> Case:
     """撤回 with a reason (nothing is deleted)."""
-    reason = _clean_text(reason, field=_("The reason"), maximum=2000)
+    reason = clean_text(reason, field=_("The reason"), maximum=2000)
     with transaction.atomic():
         case = _lock(case)
         _require_staff(acting_user, case)
@@ -1152,7 +1162,7 @@ def withdraw_case(case: Case, *, reason: str, acting_user: Any) -> Case:
 
 def redirect_case(case: Case, *, reason: str, acting_user: Any) -> Case:
     """Litigation and petitions (涉诉/信访) go their own way: recorded and redirected."""
-    reason = _clean_text(reason, field=_("The reason"), maximum=2000)
+    reason = clean_text(reason, field=_("The reason"), maximum=2000)
     with transaction.atomic():
         case = _lock(case)
         _require_staff(acting_user, case)
@@ -1179,7 +1189,7 @@ def reject_case(
 ) -> Case | None:
     """审查 refuses a submission, with the reason given back to its author. Optionally the
     matter is handled as a public opinion instead (a new, linked case). Returns that case."""
-    reason = _clean_text(reason, field=_("The reason"), maximum=2000)
+    reason = clean_text(reason, field=_("The reason"), maximum=2000)
     with transaction.atomic():
         case = _lock(case)
         _require_staff(acting_user, case)
@@ -1189,26 +1199,13 @@ def reject_case(
             )
         converted = None
         if convert_to_opinion:
-            year = timezone.localdate().year
-            number = next_serial(f"case:{case.congress_id}:{CaseKind.OPINION}", year)
-            converted = Case.objects.create(
-                congress=case.congress,
-                kind=CaseKind.OPINION,
-                serial=format_serial("MY", year, number),
-                year=year,
-                number=number,
+            converted = _new_case(
+                case.congress,
+                CaseKind.OPINION,
                 category=case.category,
-                title=case.title,
-                content=case.content,
-                village=case.village,
-                address=case.address,
                 source=case.source,
-                source_deputy=case.source_deputy,
-                submitter_name=case.submitter_name,
-                submitter_phone=case.submitter_phone,
-                submitter_user=case.submitter_user,
                 entered_by=acting_user,
-                submitted_at=timezone.now(),
+                **_copy_of(case),
             )
             _event(
                 converted,
@@ -1255,7 +1252,7 @@ def record_contact(
     """见面: the department's meeting (or call) with the person who raised the case."""
     if stage not in ContactStage.values or mode not in ContactMode.values:
         raise DomainError(_("Choose when and how the contact took place."))
-    note = _clean_text(note, field=_("The note"), maximum=5000)
+    note = clean_text(note, field=_("The note"), maximum=5000)
     if met_on > _today():
         raise DomainError(_("The date cannot be in the future."))
     with transaction.atomic():
@@ -1296,7 +1293,7 @@ def record_contact(
 
 def send_co_view(assignment: Assignment, *, text: str, acting_user: Any) -> Assignment:
     """A co-handler (协办) sends its views to the lead unit, which then replies."""
-    text = _clean_text(text, field=_("The views"), maximum=5000)
+    text = clean_text(text, field=_("The views"), maximum=5000)
     with transaction.atomic():
         assignment, case = _lock_assignment(assignment)
         if assignment.department_id not in policy.department_ids(acting_user):
@@ -1327,7 +1324,7 @@ def record_follow_up(
     case: Case, *, note: str, solved: bool, acting_user: Any, next_recheck: dt.date | None = None
 ) -> FollowUp:
     """A later update of a B/C case under follow-up; `solved` ends the follow-up."""
-    note = _clean_text(note, field=_("The note"), maximum=5000)
+    note = clean_text(note, field=_("The note"), maximum=5000)
     with transaction.atomic():
         case = _lock(case)
         _acting_department(case, acting_user)  # the department or the office
@@ -1361,7 +1358,7 @@ def record_supervision(
     case: Case, *, note: str, acting_user: Any, site_check: bool = False
 ) -> None:
     """重点督办: the leader's (or the office's) supervision notes and site checks."""
-    note = _clean_text(note, field=_("The note"), maximum=5000)
+    note = clean_text(note, field=_("The note"), maximum=5000)
     with transaction.atomic():
         case = _lock(case)
         if not policy.can(acting_user, "case.supervise", case):

@@ -9,7 +9,6 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +29,6 @@ from renda.congress.models import Congress, Department, Deputy, DeputyMembership
 from renda.congress.services import DomainError
 from renda.core import audit
 from renda.core.notify import notify_on_commit
-from renda.core.validators import validate_document
 from renda.suggestions.models import (
     MOTION_MIN_SIGNERS,
     AssignmentMeeting,
@@ -52,13 +50,17 @@ def deputy_of(user: Any) -> Deputy | None:
     return Deputy.objects.filter(user_id=pk).first() if pk is not None else None
 
 
-def _active_membership(
-    deputy: Deputy, congress: Congress, on: dt.date | None = None
+def active_membership(
+    deputy: Deputy, congress: Congress | int, on: dt.date | None = None
 ) -> DeputyMembership | None:
+    """The deputy's active membership in the congress's current term, if any."""
+    congress_id = congress if isinstance(congress, int) else congress.pk
     return (
         DeputyMembership.objects.active_on(on or timezone.localdate())
-        .filter(deputy=deputy, congress=congress, term__is_current=True)
-        .select_related("term")
+        .filter(
+            deputy=deputy, congress_id=congress_id, term__is_current=True, congress__is_active=True
+        )
+        .select_related("term", "congress")
         .first()
     )
 
@@ -74,18 +76,6 @@ def _lock(suggestion: Suggestion) -> Suggestion:
 def _require_lead(suggestion: Suggestion, user: Any) -> None:
     if suggestion.lead.user_id is None or suggestion.lead.user_id != getattr(user, "pk", None):
         raise DomainError(_("Only the lead deputy can do this."))
-
-
-def _clean(value: str, *, field: str, maximum: int) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise DomainError(_("%(field)s is required.") % {"field": field})
-    if len(value) > maximum:
-        raise DomainError(
-            _("%(field)s is too long (at most %(max)s characters).")
-            % {"field": field, "max": maximum}
-        )
-    return value
 
 
 def _validate_draft(
@@ -110,13 +100,13 @@ def create_draft(
 ) -> Suggestion:
     """A deputy starts a suggestion (one matter per suggestion)."""
     deputy = deputy_of(acting_user)
-    membership = _active_membership(deputy, congress) if deputy else None
+    membership = active_membership(deputy, congress) if deputy else None
     if deputy is None or membership is None:
         raise DomainError(_("Only an active deputy of this congress can raise a suggestion here."))
-    title = _clean(title, field=_("The title"), maximum=100)
-    content = _clean(content, field=_("The content"), maximum=cases.MAX_CONTENT)
+    title = cases.clean_text(title, field=_("The title"), maximum=100)
+    content = cases.clean_text(content, field=_("The content"), maximum=cases.MAX_CONTENT)
     _validate_draft(congress, category, session, membership.term_id)
-    _validate_files(files, existing=0)
+    cases.validate_files(files, public=False)
     with transaction.atomic():
         suggestion = Suggestion.objects.create(
             congress=congress,
@@ -144,15 +134,15 @@ def update_draft(
     is_motion: bool = False,
     files: Sequence[Any] = (),
 ) -> Suggestion:
-    title = _clean(title, field=_("The title"), maximum=100)
-    content = _clean(content, field=_("The content"), maximum=cases.MAX_CONTENT)
+    title = cases.clean_text(title, field=_("The title"), maximum=100)
+    content = cases.clean_text(content, field=_("The content"), maximum=cases.MAX_CONTENT)
     with transaction.atomic():
         suggestion = _lock(suggestion)
         _require_lead(suggestion, acting_user)
         if suggestion.status != SuggestionStatus.DRAFT:
             raise DomainError(_("Only a draft can be edited."))
         _validate_draft(suggestion.congress, category, session, suggestion.term_id)
-        _validate_files(files, existing=suggestion.files.count())
+        cases.validate_files(files, public=False, existing=suggestion.files.count())
         before = audit.snapshot(
             suggestion, ["title", "content", "category", "session", "is_motion"]
         )
@@ -167,16 +157,6 @@ def update_draft(
             changes=audit.diff(before, audit.snapshot(suggestion, list(before))),
         )
     return suggestion
-
-
-def _validate_files(files: Sequence[Any], *, existing: int) -> None:
-    if existing + len(files) > MAX_FILES:
-        raise DomainError(_("At most %(max)s files can be attached.") % {"max": MAX_FILES})
-    for upload in files:
-        try:
-            validate_document(upload)
-        except ValidationError as exc:
-            raise DomainError(f"{upload.name}: {' '.join(exc.messages)}") from exc
 
 
 def _store_files(suggestion: Suggestion, files: Sequence[Any]) -> None:
@@ -200,7 +180,7 @@ def invite_cosigners(
         for deputy in deputies:
             if deputy.pk == suggestion.lead_id:
                 raise DomainError(_("The lead deputy does not co-sign their own suggestion."))
-            if _active_membership(deputy, suggestion.congress) is None:
+            if active_membership(deputy, suggestion.congress) is None:
                 raise DomainError(
                     _("%(name)s is not an active deputy of this congress and cannot co-sign.")
                     % {"name": deputy.name}
@@ -231,7 +211,7 @@ def submit_suggestion(suggestion: Suggestion, *, acting_user: Any) -> Suggestion
         _require_lead(suggestion, acting_user)
         if suggestion.status != SuggestionStatus.DRAFT:
             raise DomainError(_("This suggestion has already been submitted."))
-        if _active_membership(suggestion.lead, suggestion.congress) is None:
+        if active_membership(suggestion.lead, suggestion.congress) is None:
             raise DomainError(
                 _("Only an active deputy of this congress can raise a suggestion here.")
             )
@@ -269,7 +249,7 @@ def respond_to_invitation(suggestion: Suggestion, *, acting_user: Any, accept: b
             raise DomainError(_("You have already answered."))
         if suggestion.status not in (SuggestionStatus.DRAFT, SuggestionStatus.AWAITING_COSIGNERS):
             raise DomainError(_("This suggestion no longer takes co-signers."))
-        if accept and _active_membership(invitation.deputy, suggestion.congress) is None:
+        if accept and active_membership(invitation.deputy, suggestion.congress) is None:
             raise DomainError(_("Your membership of this congress has ended; you cannot co-sign."))
         invitation.status = CoSignerStatus.CONFIRMED if accept else CoSignerStatus.DECLINED
         invitation.responded_at = timezone.now()
@@ -471,7 +451,7 @@ def create_meeting(
 ) -> AssignmentMeeting:
     if not policy.can(acting_user, "case.manage", congress):
         raise DomainError(_("Only the presidium office can do this."))
-    title = _clean(title, field=_("The title"), maximum=100)
+    title = cases.clean_text(title, field=_("The title"), maximum=100)
     with transaction.atomic():
         meeting = AssignmentMeeting.objects.create(
             congress=congress, title=title, held_on=held_on, note=note, created_by=acting_user

@@ -44,18 +44,6 @@ def _deputy(request: HttpRequest) -> Deputy:
     return deputy
 
 
-def _membership(deputy: Deputy, congress_id: int) -> DeputyMembership | None:
-    """The deputy's active membership in the congress's current term."""
-    return (
-        DeputyMembership.objects.active_on()
-        .filter(
-            deputy=deputy, congress_id=congress_id, term__is_current=True, congress__is_active=True
-        )
-        .select_related("term", "congress")
-        .first()
-    )
-
-
 def _with_people(qs: Any) -> Any:
     """What a row or page shows about a suggestion, in a fixed number of queries."""
     return qs.select_related(
@@ -138,7 +126,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 def new(request: HttpRequest, congress_id: int) -> HttpResponse:
     deputy = _deputy(request)
-    membership = _membership(deputy, congress_id)
+    membership = services.active_membership(deputy, congress_id)
     if membership is None:
         raise Http404
     congress, term = membership.congress, membership.term

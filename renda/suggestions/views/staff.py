@@ -476,16 +476,6 @@ def ledger(request: HttpRequest) -> HttpResponseBase:
 # --- figures and follow-ups -----------------------------------------------------------------------
 
 
-GROUP_KEYS = ("year", "session", "category", "department", "deputy")
-GROUP_LABELS = {
-    "year": gettext_lazy("By year"),
-    "session": gettext_lazy("By session"),
-    "category": gettext_lazy("By category"),
-    "department": gettext_lazy("By department"),
-    "deputy": gettext_lazy("By lead deputy"),
-}
-
-
 @login_required
 @require_GET
 def figures(request: HttpRequest) -> HttpResponse:
@@ -502,7 +492,10 @@ def figures(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "total": suggestion_figures.totals(qs),
-        "groups": [(GROUP_LABELS[key], suggestion_figures.grouped(qs, key)) for key in GROUP_KEYS],
+        "groups": [
+            (suggestion_figures.GROUP_LABELS[key], suggestion_figures.grouped(qs, key))
+            for key in suggestion_figures.GROUPS
+        ],
     }
     return render(request, "suggestions/staff/figures.html", context)
 
