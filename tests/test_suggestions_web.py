@@ -913,3 +913,59 @@ def test_list_pages_query_count_does_not_grow(
     assert small == large
     page = client.get(url, params).context["page"]
     assert page.paginator.count > 10
+
+
+def _meetings_and_follow_ups(world, count: int, colleagues) -> None:  # noqa: ANN001
+    """`count` more submitted suggestions, each on a meeting's list and under follow-up."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from renda.cases.models import FollowUp
+    from renda.suggestions.models import AssignmentMeeting, MeetingItem
+
+    before = set(Suggestion.objects.values_list("pk", flat=True))
+    _bulk(world, count, others=colleagues)
+    fresh = [s for s in Suggestion.objects.filter(case__isnull=False).exclude(pk__in=before)]
+    meeting = AssignmentMeeting.objects.create(
+        congress=world.c_a,
+        title=f"交办会{count}",
+        held_on=timezone.localdate(),
+        created_by=world.staff,
+    )
+    MeetingItem.objects.bulk_create(
+        [
+            MeetingItem(meeting=meeting, case=s.case, lead=world.dept_a1, order=i)
+            for i, s in enumerate(fresh)
+        ]
+    )
+    FollowUp.objects.bulk_create(
+        [
+            FollowUp(case=s.case, recheck_date=timezone.localdate() + dt.timedelta(days=30))
+            for s in fresh
+        ]
+    )
+
+
+@pytest.mark.parametrize("url_name", ["suggestions:meetings", "suggestions:follow_ups"])
+def test_meeting_and_follow_up_lists_query_count_does_not_grow(client, world, colleagues, url_name):
+    client.force_login(world.staff)
+    _meetings_and_follow_ups(world, 10, colleagues)
+    small = _queries(client, reverse(url_name))
+    _meetings_and_follow_ups(world, 490, colleagues)
+    assert _queries(client, reverse(url_name)) == small
+    assert client.get(reverse(url_name)).content.decode().count("<tr") > 2  # rows are shown
+
+
+def test_a_meeting_page_query_count_does_not_grow_with_its_list(client, world, colleagues):
+    from renda.suggestions.models import AssignmentMeeting
+
+    client.force_login(world.staff)
+    _meetings_and_follow_ups(world, 10, colleagues)
+    small_meeting = AssignmentMeeting.objects.get(title="交办会10")
+    small = _queries(client, reverse("suggestions:meeting", args=[small_meeting.pk]))
+    _meetings_and_follow_ups(world, 490, colleagues)
+    large_meeting = AssignmentMeeting.objects.get(title="交办会490")
+    assert _queries(client, reverse("suggestions:meeting", args=[large_meeting.pk])) == small
+    page = client.get(reverse("suggestions:meeting", args=[large_meeting.pk])).content.decode()
+    assert page.count("<tr") > 150  # the whole list is shown (the submitted share of 490)
