@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "renda.ballots",
     "renda.opinions",
     "renda.suggestions",
+    "renda.stations",
     "renda.api",
     "captcha",
 ]

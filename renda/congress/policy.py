@@ -47,6 +47,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "case.reveal_contact": frozenset({Role.STAFF, Role.LEADER}),
     # Polls (appraisals, project votes, resolutions): prepare, open, count, close.
     "poll.manage": frozenset({Role.STAFF}),
+    # Liaison stations: read the network, rosters, receptions and figures; run every
+    # station of the congress (office staff); run the stations one is staff of (managers).
+    "station.view": frozenset({Role.STAFF, Role.LEADER, Role.STATION_MANAGER}),
+    "station.manage": frozenset({Role.STAFF}),
+    "station.run": frozenset({Role.STATION_MANAGER}),
 }
 
 # Grants of these roles reach the congresses below the granted one.
