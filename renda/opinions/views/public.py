@@ -17,6 +17,7 @@ from renda.congress.models import Congress, CongressLevel
 from renda.core import ratelimit
 from renda.core.requestcontext import client_ip
 from renda.opinions.forms import CaptchaForm, OpinionForm, RateForm, TrackForm
+from renda.stations import services as stations
 
 _RECEIPTS = "opinion_receipts"
 
@@ -48,7 +49,16 @@ def index(request: HttpRequest) -> HttpResponse:
 def submit(request: HttpRequest, congress_id: int) -> HttpResponse:
     congress = _congress(congress_id)
     ip = client_ip(request) or ""
-    form = OpinionForm(request.POST or None, request.FILES or None, congress=congress)
+    # A station's or a deputy's QR code (站点码, 代表码) opens the form with `?via=<signed
+    # token>`; the token travels with the POST and is checked again there.
+    via = (request.POST.get("via") or request.GET.get("via") or "")[:500]
+    via_station, via_deputy = stations.resolve_qr_token(via, congress.pk)
+    initial = {}
+    if via_station is not None and via_station.villages.count() == 1:
+        initial["village"] = via_station.villages.first()
+    form = OpinionForm(
+        request.POST or None, request.FILES or None, congress=congress, initial=initial
+    )
     phone = (request.POST.get("phone") or "").strip()
     needs_captcha = ratelimit.exceeded("opinion-submit", [ip, phone], settings.RENDA_SUBMIT_LIMIT)
     captcha = CaptchaForm(request.POST or None) if needs_captcha else None
@@ -62,7 +72,8 @@ def submit(request: HttpRequest, congress_id: int) -> HttpResponse:
                 content=data["content"],
                 village=data["village"],
                 address=data["address"],
-                source=CaseSource.WEB,
+                source=CaseSource.STATION if via_station else CaseSource.WEB,
+                source_deputy=via_deputy,
                 submitter_name=data["name"],
                 submitter_phone=data["phone"],
                 submitter_user=request.user if request.user.is_authenticated else None,
@@ -78,6 +89,7 @@ def submit(request: HttpRequest, congress_id: int) -> HttpResponse:
         except services.DomainError as exc:
             form.add_error(None, str(exc))
         else:
+            stations.link_qr_case(case, station=via_station, deputy=via_deputy)
             for identity in (ip, data["phone"]):
                 if identity:
                     ratelimit.hit("opinion-submit", identity, settings.RENDA_SUBMIT_WINDOW_SECONDS)
@@ -88,7 +100,14 @@ def submit(request: HttpRequest, congress_id: int) -> HttpResponse:
     return render(
         request,
         "opinions/public/submit.html",
-        {"form": form, "captcha": captcha, "congress": congress},
+        {
+            "form": form,
+            "captcha": captcha,
+            "congress": congress,
+            "via": via if (via_station or via_deputy) else "",
+            "via_station": via_station,
+            "via_deputy": via_deputy,
+        },
         status=400 if request.method == "POST" else 200,
     )
 

@@ -1,0 +1,223 @@
+"""The public pages: the station directory of a town (who is on duty this week, the next
+announced receptions), a station's page with its posted information, the QR codes of
+stations and deputies (站点码, 代表码) that open the opinion form pre-filled, and printable
+posters. Nothing personal beyond the deputies' names is shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import segno
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from renda.congress.models import Congress, Deputy
+from renda.stations import services
+from renda.stations.models import (
+    DutyAssignment,
+    DutyShift,
+    DutyStatus,
+    ShiftStatus,
+    Station,
+    StationKind,
+    StationMember,
+    StationRules,
+)
+
+
+def qr_svg(url: str, scale: int = 6) -> str:
+    return segno.make(url, error="m").svg_inline(scale=scale)
+
+
+def _town(congress_id: int) -> Congress:
+    congress = (
+        Congress.objects.filter(pk=congress_id, is_active=True, stations__is_active=True)
+        .select_related("region")
+        .distinct()
+        .first()
+    )
+    if congress is None:
+        raise Http404
+    return congress
+
+
+def _shifts(congress: Congress, start: dt.date, end: dt.date, **filters):
+    """Scheduled shifts of the period with their deputies on duty (replaced ones left out)."""
+    return (
+        DutyShift.objects.filter(
+            congress=congress, date__range=(start, end), status=ShiftStatus.SCHEDULED, **filters
+        )
+        .select_related("station")
+        .prefetch_related(
+            Prefetch(
+                "duties",
+                queryset=DutyAssignment.objects.exclude(status=DutyStatus.REPLACED)
+                .select_related("deputy")
+                .order_by("deputy__name"),
+                to_attr="on_duty",
+            )
+        )
+        .order_by("date", "start_time", "station__code")
+    )
+
+
+def _announced_until(congress: Congress) -> dt.date:
+    days = StationRules.for_congress(congress.pk).announce_days_ahead
+    return timezone.localdate() + dt.timedelta(days=days)
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    towns = (
+        Congress.objects.filter(is_active=True, stations__is_active=True)
+        .distinct()
+        .order_by("name")
+    )
+    return render(request, "stations/public/index.html", {"towns": towns})
+
+
+@require_GET
+def directory(request: HttpRequest, congress_id: int) -> HttpResponse:
+    congress = _town(congress_id)
+    today = timezone.localdate()
+    week_start = today - dt.timedelta(days=today.weekday())
+    week_end = week_start + dt.timedelta(days=6)
+    announced_until = _announced_until(congress)
+    stations = list(
+        Station.objects.filter(congress=congress, is_active=True)
+        .exclude(kind=StationKind.POINT)
+        .select_related("area")
+        .prefetch_related("rules")
+        .order_by("kind", "code")
+    )
+    points = (
+        Station.objects.filter(congress=congress, is_active=True, kind=StationKind.POINT)
+        .select_related("parent")
+        .order_by("parent__code", "code")
+    )
+    by_parent: dict[int | None, list[Station]] = {}
+    for point in points:
+        by_parent.setdefault(point.parent_id, []).append(point)
+    for station in stations:
+        station.points = by_parent.get(station.pk, [])
+    return render(
+        request,
+        "stations/public/directory.html",
+        {
+            "congress": congress,
+            "stations": stations,
+            "this_week": _shifts(congress, week_start, week_end),
+            "announced": _shifts(
+                congress, today, announced_until
+            ),
+            "coverage": services.coverage(congress),
+            "week_start": week_start,
+            "week_end": week_end,
+        },
+    )
+
+
+def _public_station(congress_id: int, code: str) -> Station:
+    station = (
+        Station.objects.filter(congress_id=congress_id, code=code, is_active=True)
+        .select_related("congress__region", "parent", "area")
+        .first()
+    )
+    if station is None:
+        raise Http404
+    return station
+
+
+def _form_url(request: HttpRequest, congress_id: int, token: str) -> str:
+    return request.build_absolute_uri(
+        reverse("opinions:submit", args=[congress_id]) + f"?via={token}"
+    )
+
+
+@require_GET
+def station_page(request: HttpRequest, congress_id: int, code: str) -> HttpResponse:
+    station = _public_station(congress_id, code)
+    today = timezone.localdate()
+    token = services.qr_token(station=station, congress_id=congress_id)
+    return render(
+        request,
+        "stations/public/station.html",
+        {
+            "station": station,
+            "congress": station.congress,
+            "members": StationMember.objects.filter(station=station, until__isnull=True)
+            .select_related("deputy")
+            .order_by("deputy__name"),
+            "staff": station.staff.filter(is_active=True),
+            "rules": station.rules.filter(is_active=True).select_related("station"),
+            "announced": _shifts(
+                station.congress, today, _announced_until(station.congress), station=station
+            ),
+            "form_url": _form_url(request, congress_id, token),
+            "qr": qr_svg(_form_url(request, congress_id, token), scale=4),
+        },
+    )
+
+
+def _public_deputy(congress: Congress, pk: int) -> Deputy:
+    deputy = services.deputies_of_town(congress).filter(pk=pk).first()
+    if deputy is None:
+        raise Http404
+    return deputy
+
+
+@require_GET
+def qr_station(request: HttpRequest, congress_id: int, code: str) -> HttpResponse:
+    station = _public_station(congress_id, code)
+    url = _form_url(request, congress_id, services.qr_token(station=station, congress_id=congress_id))
+    return HttpResponse(qr_svg(url), content_type="image/svg+xml")
+
+
+@require_GET
+def qr_deputy(request: HttpRequest, congress_id: int, pk: int) -> HttpResponse:
+    congress = _town(congress_id)
+    deputy = _public_deputy(congress, pk)
+    url = _form_url(request, congress_id, services.qr_token(deputy=deputy, congress_id=congress_id))
+    return HttpResponse(qr_svg(url), content_type="image/svg+xml")
+
+
+@require_GET
+def poster(request: HttpRequest, congress_id: int, code: str) -> HttpResponse:
+    """A printable A4 poster of a station: its code, its deputies, and each deputy's code."""
+    station = _public_station(congress_id, code)
+    members = list(
+        StationMember.objects.filter(station=station, until__isnull=True)
+        .select_related("deputy")
+        .order_by("deputy__name")
+    )
+    deputy_codes = [
+        (
+            m.deputy,
+            qr_svg(
+                _form_url(
+                    request,
+                    congress_id,
+                    services.qr_token(deputy=m.deputy, congress_id=congress_id),
+                ),
+                scale=2,
+            ),
+        )
+        for m in members
+    ]
+    station_url = _form_url(
+        request, congress_id, services.qr_token(station=station, congress_id=congress_id)
+    )
+    return render(
+        request,
+        "stations/public/poster.html",
+        {
+            "station": station,
+            "qr": qr_svg(station_url, scale=8),
+            "deputy_codes": deputy_codes,
+            "rules": station.rules.filter(is_active=True).select_related("station"),
+        },
+    )
