@@ -35,7 +35,6 @@ from renda.stations.models import (
     StationMember,
     StationStaff,
 )
-from tests.conftest import _child
 
 
 @pytest.fixture
@@ -481,7 +480,9 @@ def test_pairing_logs_count_against_target(net):
         issues="网络信号差，希望改善",
         acting_user=net.deputy_user,
     )
-    log, _code = services.contact_issue_to_case(log, category=net.cat_a, acting_user=net.deputy_user)
+    log, _code = services.contact_issue_to_case(
+        log, category=net.cat_a, acting_user=net.deputy_user
+    )
     assert log.case.source == CaseSource.DEPUTY_VISIT
     rows = figures.contacts_against_targets(net.c_a, _today().year)
     assert [(p.pk, p.done) for p in rows] == [(pairing.pk, 1)]

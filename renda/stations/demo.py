@@ -50,7 +50,11 @@ def quarter_of(day: dt.date) -> tuple[dt.date, dt.date]:
 
 def seed(stdout: Any = None) -> None:
     congress = Congress.objects.filter(name="清河镇人民代表大会").select_related("region").first()
-    if congress is None or Station.objects.filter(congress=congress).exists():
+    if (
+        congress is None
+        or congress.region is None
+        or Station.objects.filter(congress=congress).exists()
+    ):
         return
     users = get_user_model().objects
     staff = users.get(username="qh_staff")
@@ -83,7 +87,9 @@ def _network(congress: Congress, town: Region, staff: Any, manager: Any) -> Stat
         duties="收集群众意见建议；组织代表接待选民；督促意见办理反馈。",
         acting_user=staff,
     )
-    StationStaff.objects.create(station=center, role=StaffRole.HEAD, name=manager.name, user=manager)
+    StationStaff.objects.create(
+        station=center, role=StaffRole.HEAD, name=manager.name, user=manager
+    )
     StationStaff.objects.create(station=center, role=StaffRole.LIAISON, name="何雅婷")
     for index, area in enumerate(Area.objects.filter(town=town).order_by("order")):
         villages = list(Region.objects.filter(area=area, level=RegionLevel.VILLAGE))
@@ -195,13 +201,18 @@ def _receptions(congress: Congress, today: dt.date, staff: Any) -> None:
     handler = users.get(username="qh_handler_build")
     matter, _code = services.matter_to_case(matters[0], acting_user=staff)
     case = matter.case
+    if case is None:
+        raise RuntimeError("the demo matter did not become a case")
     cases.triage_case(case, acting_user=staff)
     dept = Department.objects.get(congress=congress, short_name="建设办")
     cases.assign_case(case, acting_user=staff, lead=dept)
     assignment = Assignment.objects.get(case=case, status="assigned")
     cases.sign_assignment(assignment, acting_user=handler)
     cases.reply_case(
-        assignment, reply_class="A", text="已安排施工队修复塌陷路段并疏通边沟。", acting_user=handler
+        assignment,
+        reply_class="A",
+        text="已安排施工队修复塌陷路段并疏通边沟。",
+        acting_user=handler,
     )
     case.refresh_from_db()
     cases.evaluate_case(case, result="satisfied", comment="修得很快，谢谢。", by_public=True)
@@ -281,8 +292,18 @@ def _industry(congress: Congress, today: dt.date, staff: Any) -> None:
     deputies = list(services.deputies_of_town(congress).order_by("id")[:4])
     center = Station.objects.get(congress=congress, code="center")
     points = [
-        ("清河茶产业发展联系点", "清河茶业产业链", "农业", ["清河茶叶合作社", "古街茶坊", "东岗茶园"]),
-        ("新城智能制造联系点", "新城智能装备有限公司", "制造业", ["新城精工", "临江电子", "沙洲机械"]),
+        (
+            "清河茶产业发展联系点",
+            "清河茶业产业链",
+            "农业",
+            ["清河茶叶合作社", "古街茶坊", "东岗茶园"],
+        ),
+        (
+            "新城智能制造联系点",
+            "新城智能装备有限公司",
+            "制造业",
+            ["新城精工", "临江电子", "沙洲机械"],
+        ),
     ]
     for index, (name, host, sector, firms) in enumerate(points):
         team = deputies[index * 2 : index * 2 + 2]

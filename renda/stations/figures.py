@@ -27,7 +27,7 @@ _DUTY = {
 }
 
 
-def duty_by_deputy(congress: Congress, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+def duty_by_deputy(congress: Congress, start: dt.date, end: dt.date) -> list[Any]:
     return list(
         DutyAssignment.objects.filter(congress=congress, shift__date__range=(start, end))
         .values("deputy_id", "deputy__name")
@@ -36,7 +36,7 @@ def duty_by_deputy(congress: Congress, start: dt.date, end: dt.date) -> list[dic
     )
 
 
-def duty_by_station(congress: Congress, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+def duty_by_station(congress: Congress, start: dt.date, end: dt.date) -> list[Any]:
     return list(
         DutyAssignment.objects.filter(congress=congress, shift__date__range=(start, end))
         .values("shift__station_id", "shift__station__name", "shift__station__code")
@@ -52,7 +52,9 @@ def matters_by_disposition(congress: Congress, start: dt.date, end: dt.date) -> 
         .annotate(n=Count("id"))
         .values_list("status", "n")
     )
-    return [{"key": d.value, "label": d.label, "count": counts.get(d.value, 0)} for d in Disposition]
+    return [
+        {"key": d.value, "label": d.label, "count": counts.get(d.value, 0)} for d in Disposition
+    ]
 
 
 def receptions(congress: Congress, start: dt.date, end: dt.date) -> dict[str, int]:
@@ -75,7 +77,7 @@ def contacts_against_targets(congress: Congress, year: int) -> list[ContactPairi
     )
 
 
-def visits_by_deputy(congress: Congress, year: int) -> list[dict[str, Any]]:
+def visits_by_deputy(congress: Congress, year: int) -> list[Any]:
     return list(
         ContactLog.objects.filter(congress=congress, date__year=year)
         .values("deputy_id", "deputy__name")

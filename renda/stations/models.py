@@ -504,7 +504,7 @@ class Disposition(models.TextChoices):
     REDIRECTED = "redirected", _("Redirected (litigation, petition…)")
 
 
-DISPOSITION_TRANSITIONS = {
+DISPOSITION_TRANSITIONS: dict[str, set[str]] = {
     Disposition.PENDING: {
         Disposition.ANSWERED,
         Disposition.CASE,
@@ -512,7 +512,7 @@ DISPOSITION_TRANSITIONS = {
         Disposition.SUGGESTION,
         Disposition.REDIRECTED,
     },
-    **{d: set() for d in Disposition if d != Disposition.PENDING},
+    **{d.value: set() for d in Disposition if d != Disposition.PENDING},
 }
 
 
@@ -743,7 +743,10 @@ class ThroughPoint(ScopedQuerySet):
 
 class LinkedFirm(models.Model):
     point = models.ForeignKey(
-        IndustryPoint, verbose_name=_("contact point"), on_delete=models.PROTECT, related_name="firms"
+        IndustryPoint,
+        verbose_name=_("contact point"),
+        on_delete=models.PROTECT,
+        related_name="firms",
     )
     name = models.CharField(_("firm"), max_length=200)
     deputy = models.ForeignKey(

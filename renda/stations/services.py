@@ -263,9 +263,7 @@ def assign_deputy(
     since = since or timezone.localdate()
     if not _linked_to_town(deputy, station.congress):
         raise DomainError(
-            _(
-                "%(deputy)s neither lives nor works in %(town)s: record the workplace first."
-            )
+            _("%(deputy)s neither lives nor works in %(town)s: record the workplace first.")
             % {"deputy": deputy.name, "town": station.congress.region}
         )
     with transaction.atomic():
@@ -346,7 +344,9 @@ def add_rule(
             raise DomainError(_("The station is closed on that weekday."))
     if kind == RuleKind.MONTH_DAY and not (month_day and 1 <= month_day <= 31):
         raise DomainError(_("Choose a day of the month from 1 to 31."))
-    if kind == RuleKind.NTH_WEEKDAY and not (r.weeks_of(rule) and r.weeks_of(rule) <= {1, 2, 3, 4, 5}):
+    if kind == RuleKind.NTH_WEEKDAY and not (
+        r.weeks_of(rule) and r.weeks_of(rule) <= {1, 2, 3, 4, 5}
+    ):
         raise DomainError(_("Give the weeks of the month, e.g. 1,3."))
     with transaction.atomic():
         rule.save()
@@ -422,9 +422,13 @@ def generate_roster(
     counted = DutyAssignment.objects.filter(
         deputy_id__in=all_deputies, shift__date__range=(year_start, start - dt.timedelta(days=1))
     ).exclude(status=DutyStatus.REPLACED)
-    load = dict(counted.values_list("deputy_id").annotate(n=Count("id")).values_list("deputy_id", "n"))
+    load = dict(
+        counted.values_list("deputy_id").annotate(n=Count("id")).values_list("deputy_id", "n")
+    )
     last = dict(
-        counted.values_list("deputy_id").annotate(d=Max("shift__date")).values_list("deputy_id", "d")
+        counted.values_list("deputy_id")
+        .annotate(d=Max("shift__date"))
+        .values_list("deputy_id", "d")
     )
     busy = _busy(all_deputies, start, end)
     created_shifts = created_duties = 0
@@ -539,7 +543,9 @@ def add_shift(
 
 
 def _lock_duty(duty: DutyAssignment) -> DutyAssignment:
-    return DutyAssignment.objects.select_for_update().select_related("shift__station").get(pk=duty.pk)
+    return (
+        DutyAssignment.objects.select_for_update().select_related("shift__station").get(pk=duty.pk)
+    )
 
 
 def _move_duty(duty: DutyAssignment, to: str, actor: Any, fields: Sequence[str] = ()) -> None:
@@ -660,7 +666,9 @@ def _move_shift(shift: DutyShift, to: str, actor: Any, note: str = "") -> None:
         shift.note = note[:200]
         fields.append("note")
     shift.save(update_fields=fields)
-    audit.record(f"station.shift_{to}", shift, actor=actor, changes={"status": [old, to]}, note=note)
+    audit.record(
+        f"station.shift_{to}", shift, actor=actor, changes={"status": [old, to]}, note=note
+    )
 
 
 def cancel_shift(shift: DutyShift, *, reason: str, acting_user: Any) -> DutyShift:
@@ -747,7 +755,9 @@ def calendar_token_matches(deputy: Deputy, token: str) -> bool:
 # --- QR codes to the opinion form (站点码, 代表码) -------------------------------------------
 
 
-def qr_token(*, station: Station | None = None, deputy: Deputy | None = None, congress_id: int) -> str:
+def qr_token(
+    *, station: Station | None = None, deputy: Deputy | None = None, congress_id: int
+) -> str:
     """Signed (not secret) token that the opinion form accepts as `?via=`: a visitor cannot
     make up a station or a deputy as the source."""
     payload = {"c": congress_id}
@@ -779,7 +789,9 @@ def resolve_qr_token(token: str, congress_id: int) -> tuple[Station | None, Depu
     return station, deputy
 
 
-def link_qr_case(case: Case, *, station: Station | None, deputy: Deputy | None) -> StationCase | None:
+def link_qr_case(
+    case: Case, *, station: Station | None, deputy: Deputy | None
+) -> StationCase | None:
     """Remember which station's or deputy's code a public opinion came through."""
     if station is None and deputy is None:
         return None
@@ -1115,9 +1127,12 @@ def log_contact(
             raise DomainError(_("Choose one of the deputy's pairings."))
     elif kind == ContactKind.CONSTITUENCY:
         pairing = None
-        if constituency is not None and not DeputyMembership.objects.filter(
-            deputy=deputy, constituency=constituency
-        ).exists():
+        if (
+            constituency is not None
+            and not DeputyMembership.objects.filter(
+                deputy=deputy, constituency=constituency
+            ).exists()
+        ):
             raise DomainError(_("This is not the deputy's constituency."))
     else:
         raise DomainError(_("Unknown contact."))
@@ -1148,7 +1163,8 @@ def contact_issue_to_case(
         log = ContactLog.objects.select_for_update().select_related("congress").get(pk=log.pk)
         own = deputy_of(acting_user)
         if not (
-            may_manage(acting_user, log.congress_id) or (own is not None and own.pk == log.deputy_id)
+            may_manage(acting_user, log.congress_id)
+            or (own is not None and own.pk == log.deputy_id)
         ):
             raise DomainError(_("You may only forward your own contacts' issues."))
         if log.case_id is not None:
@@ -1165,7 +1181,9 @@ def contact_issue_to_case(
         )
         log.case = case
         log.save(update_fields=["case"])
-        audit.record("station.contact_case", log, actor=acting_user, changes={"case": [None, case.pk]})
+        audit.record(
+            "station.contact_case", log, actor=acting_user, changes={"case": [None, case.pk]}
+        )
     return log, code
 
 
@@ -1213,7 +1231,10 @@ def link_firm(point: IndustryPoint, *, name: str, deputy: Deputy, acting_user: A
     limit = StationRules.for_congress(point.congress_id).firms_per_deputy_max
     with transaction.atomic():
         Deputy.objects.select_for_update().filter(pk=deputy.pk).first()
-        if LinkedFirm.objects.filter(point__congress_id=point.congress_id, deputy=deputy).count() >= limit:
+        if (
+            LinkedFirm.objects.filter(point__congress_id=point.congress_id, deputy=deputy).count()
+            >= limit
+        ):
             raise DomainError(
                 _("%(deputy)s already links %(n)s firms, the most allowed.")
                 % {"deputy": deputy.name, "n": limit}
@@ -1247,7 +1268,9 @@ def record_industry_activity(
         raise DomainError(_("Record the issues before forwarding them as a case."))
     code = None
     with transaction.atomic():
-        activity = IndustryActivity.objects.create(point=point, date=date, title=title, issues=issues)
+        activity = IndustryActivity.objects.create(
+            point=point, date=date, title=title, issues=issues
+        )
         activity.deputies.set(deputies)
         if category is not None:
             case, code = cases.submit_case(

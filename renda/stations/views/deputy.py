@@ -114,7 +114,9 @@ def log_contact(request: HttpRequest) -> HttpResponse:
     back = reverse("stations:mine")
     if request.method == "POST" and form.is_valid():
         try:
-            services.log_contact(congress, deputy=deputy, acting_user=request.user, **form.cleaned_data)
+            services.log_contact(
+                congress, deputy=deputy, acting_user=request.user, **form.cleaned_data
+            )
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:

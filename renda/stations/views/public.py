@@ -103,7 +103,7 @@ def directory(request: HttpRequest, congress_id: int) -> HttpResponse:
     for point in points:
         by_parent.setdefault(point.parent_id, []).append(point)
     for station in stations:
-        station.points = by_parent.get(station.pk, [])
+        station.points = by_parent.get(station.pk, [])  # type: ignore[attr-defined]
     return render(
         request,
         "stations/public/directory.html",
@@ -111,9 +111,7 @@ def directory(request: HttpRequest, congress_id: int) -> HttpResponse:
             "congress": congress,
             "stations": stations,
             "this_week": _shifts(congress, week_start, week_end),
-            "announced": _shifts(
-                congress, today, announced_until
-            ),
+            "announced": _shifts(congress, today, announced_until),
             "coverage": services.coverage(congress),
             "week_start": week_start,
             "week_end": week_end,
@@ -173,7 +171,9 @@ def _public_deputy(congress: Congress, pk: int) -> Deputy:
 @require_GET
 def qr_station(request: HttpRequest, congress_id: int, code: str) -> HttpResponse:
     station = _public_station(congress_id, code)
-    url = _form_url(request, congress_id, services.qr_token(station=station, congress_id=congress_id))
+    url = _form_url(
+        request, congress_id, services.qr_token(station=station, congress_id=congress_id)
+    )
     return HttpResponse(qr_svg(url), content_type="image/svg+xml")
 
 

@@ -81,7 +81,9 @@ def _require_run(request: HttpRequest, station: Station) -> None:
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
     start, end = quarter_of(timezone.localdate())
     try:
-        start = dt.date.fromisoformat(request.GET.get("from", "")) if request.GET.get("from") else start
+        start = (
+            dt.date.fromisoformat(request.GET.get("from", "")) if request.GET.get("from") else start
+        )
         end = dt.date.fromisoformat(request.GET.get("to", "")) if request.GET.get("to") else end
     except ValueError:
         pass
@@ -192,7 +194,9 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
         code = services.checkin_code(station)
         url = request.build_absolute_uri(reverse("stations:checkin") + f"?code={code}")
         context["checkin_qr"] = qr_svg(url, scale=4)
-        context["checkin_minutes"] = StationRules.for_congress(station.congress_id).checkin_code_minutes
+        context["checkin_minutes"] = StationRules.for_congress(
+            station.congress_id
+        ).checkin_code_minutes
     return render(request, "stations/staff/station.html", context)
 
 
@@ -477,9 +481,13 @@ def reception_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ReceptionMatter.objects.filter(reception=reception)
         .select_related("category", "deputy", "case__congress")
         .prefetch_related(
-            Prefetch("case__replies", queryset=Reply.objects.order_by("-id"), to_attr="all_replies"),
             Prefetch(
-                "case__evaluations", queryset=Evaluation.objects.order_by("-id"), to_attr="all_evals"
+                "case__replies", queryset=Reply.objects.order_by("-id"), to_attr="all_replies"
+            ),
+            Prefetch(
+                "case__evaluations",
+                queryset=Evaluation.objects.order_by("-id"),
+                to_attr="all_evals",
             ),
         )
     )
@@ -677,9 +685,8 @@ def contact_case(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(
-                request, _("Case %(serial)s registered.") % {"serial": log.case.serial}
-            )
+            serial = log.case.serial if log.case else ""
+            messages.success(request, _("Case %(serial)s registered.") % {"serial": serial})
             return HttpResponseRedirect(back)
     return _confirm(
         request,
