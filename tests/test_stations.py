@@ -37,6 +37,15 @@ from renda.stations.models import (
 )
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Errors are matched by their English source text."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def net(cases_world):
     w = cases_world
