@@ -20,6 +20,7 @@ from renda.stations import services
 from renda.stations.models import (
     ContactKind,
     DutyAssignment,
+    DutyShift,
     DutyStatus,
     PairingKind,
     RuleKind,
@@ -27,6 +28,7 @@ from renda.stations.models import (
     Station,
     StationGrade,
     StationKind,
+    StationMember,
     StationStaff,
 )
 
@@ -175,24 +177,39 @@ def _receptions(congress: Congress, today: dt.date, staff: Any) -> None:
         return
     deputy_user = users.get(username="qh_deputy")
     deputy = deputy_user.deputy
-    station = Station.objects.get(congress=congress, code="center")
+    # Receptions at the demo deputy's own station: its past shifts first, then walk-ins.
+    seat = StationMember.objects.get(congress=congress, deputy=deputy, until__isnull=True)
+    station = seat.station
+    past_shifts = list(
+        DutyShift.objects.filter(station=station, date__lt=today).order_by("-date")[:3]
+    )
     # A district deputy to carry a matter up to the district congress.
     district_deputy = next(
         d
         for d in services.deputies_of_town(congress).order_by("id")
         if services.higher_congress_of(d, congress) is not None
     )
-    village = Region.objects.filter(area__town=congress.region).order_by("code").first()
-    day = today - dt.timedelta(days=1)
+    village = (
+        Region.objects.filter(area_id=station.area_id).order_by("code").first()
+        or Region.objects.filter(area__town=congress.region).order_by("code").first()
+    )
     receptions = []
     for index, (code, text, _disposition) in enumerate(MATTERS):
+        shift = past_shifts[index] if index < len(past_shifts) else None
+        on_duty = (
+            [d.deputy for d in shift.duties.select_related("deputy") if d.deputy_id != deputy.pk]
+            if shift
+            else []
+        )
         reception = services.record_reception(
             station,
-            date=day - dt.timedelta(days=index),
-            deputies=[deputy, district_deputy] if deputy != district_deputy else [deputy],
+            date=shift.date if shift else today - dt.timedelta(days=index),
+            shift=shift,
+            deputies=[deputy, *on_duty],
             visitor_name=["赵先生", "钱女士", "孙先生", "李女士", "周先生", ""][index],
             visitor_phone=f"1381234{index:04d}" if index < 5 else "",
             visitor_village=village,
+            visitor_count=[1, 2, 1, 3, 1, 1][index],
             matters=[(categories[code], text)],
             acting_user=staff,
         )

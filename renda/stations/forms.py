@@ -8,15 +8,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from renda.cases.models import Category
-from renda.congress.models import Congress, Deputy
+from renda.congress.models import Congress, Deputy, DeputyMembership
 from renda.core.models import Region, RegionLevel
 from renda.stations import services
 from renda.stations.models import (
+    WEEKDAY_CHOICES,
     ContactKind,
     ContactPairing,
     DutyAssignment,
     DutyStatus,
     PairingKind,
+    RuleKind,
     ShiftStatus,
     Station,
 )
@@ -245,3 +247,86 @@ class IndustryPointForm(forms.Form):
 
 class CheckinForm(forms.Form):
     code = forms.CharField(widget=forms.HiddenInput)
+
+
+class RuleForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Rule"), choices=RuleKind.choices)
+    weekday = forms.TypedChoiceField(
+        label=_("Weekday"),
+        choices=[("", "—"), *WEEKDAY_CHOICES],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    month_day = forms.IntegerField(
+        label=_("Day of the month"), min_value=1, max_value=31, required=False
+    )
+    weeks = forms.CharField(
+        label=_("Weeks of the month"),
+        max_length=10,
+        required=False,
+        help_text=_("Comma-separated, e.g. 1,3 for the first and third."),
+    )
+    start_time = forms.TimeField(label=_("Start time"), initial=dt.time(9), widget=TimeInput)
+    end_time = forms.TimeField(label=_("End time"), initial=dt.time(11, 30), widget=TimeInput)
+    deputies_per_shift = forms.IntegerField(
+        label=_("Deputies per shift"),
+        min_value=1,
+        required=False,
+        help_text=_("Empty: the congress's default."),
+    )
+    skip_holidays = forms.BooleanField(
+        label=_("Skip public holidays"), initial=True, required=False
+    )
+
+
+class WorkplaceForm(forms.Form):
+    employer = forms.CharField(label=_("Employer"), max_length=200)
+
+    def __init__(self, *args: Any, congress: Congress, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Deputies of this congress and of the congresses above it: a district or city
+        # deputy living in another town may work here.
+        chain, higher = [], congress
+        while higher is not None:
+            chain.append(higher.pk)
+            higher = higher.parent
+        self.fields["deputy"] = forms.ModelChoiceField(
+            queryset=Deputy.objects.filter(
+                id__in=DeputyMembership.objects.active_on()
+                .filter(congress_id__in=chain)
+                .values("deputy_id")
+            ).order_by("name", "id"),
+            label=_("Deputy"),
+        )
+        self.order_fields(["deputy", "employer"])
+
+
+class FirmForm(forms.Form):
+    name = forms.CharField(label=_("Firm"), max_length=200)
+
+    def __init__(self, *args: Any, point: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["deputy"] = forms.ModelChoiceField(
+            queryset=point.deputies.all(), label=_("Deputy in contact")
+        )
+
+
+class ActivityForm(forms.Form):
+    date = forms.DateField(label=_("Date"), initial=timezone.localdate, widget=DateInput)
+    title = forms.CharField(label=_("Activity"), max_length=200)
+    issues = forms.CharField(
+        label=_("Issues raised"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args: Any, point: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["deputies"] = forms.ModelMultipleChoiceField(
+            queryset=point.deputies.all(), label=_("Participants")
+        )
+        self.fields["category"] = forms.ModelChoiceField(
+            queryset=_categories(point.congress),
+            label=_("Forward the issues as a case in category"),
+            required=False,
+        )
+        self.order_fields(["date", "title", "deputies", "issues", "category"])

@@ -101,7 +101,7 @@ def _in_town(region: Region | None, town: Region) -> bool:
     return region is not None and region.path.startswith(town.path)
 
 
-def _check_station(station: Station) -> None:
+def check_station(station: Station) -> None:
     town = station.congress.region
     if town is None or town.level != RegionLevel.TOWN:
         raise DomainError(_("Stations belong to a town's congress."))
@@ -164,7 +164,7 @@ def create_station(
         phone=phone,
         duties=duties,
     )
-    _check_station(station)
+    check_station(station)
     if Station.objects.filter(congress=congress, code=station.code).exists():
         raise DomainError(_("Another station of this congress has that code."))
     with transaction.atomic():

@@ -154,6 +154,7 @@ def coverage_report(request: HttpRequest) -> HttpResponse:
             "congress": congress,
             "coverage": services.coverage(congress),
             "unassigned": list(services.unassigned_deputies(congress)),
+            "can_manage": services.may_manage(request.user, congress.pk),
         },
     )
 
@@ -165,7 +166,7 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     can_run = services.may_run(request.user, station)
     shifts = (
-        DutyShift.objects.filter(station=station, date__gte=today - dt.timedelta(days=14))
+        DutyShift.objects.filter(station=station, date__gte=today - dt.timedelta(days=45))
         .order_by("date", "start_time")
         .prefetch_related(
             Prefetch("duties", queryset=DutyAssignment.objects.select_related("deputy"))
@@ -533,7 +534,7 @@ MATTER_ACTIONS = {
     "answer": (_("Answered on the spot"), f.AnswerForm),
     "case": (_("Make it an opinion case"), f.EmptyForm),
     "escalate": (_("Escalate to the higher congress"), f.EscalateForm),
-    "redirect": (_("Redirect"), f.ReasonForm),
+    "redirect": (_("Redirect elsewhere"), f.ReasonForm),
 }
 
 
@@ -756,4 +757,177 @@ def figures(request: HttpRequest) -> HttpResponse:
             "pairings": fig.contacts_against_targets(congress, start.year),
             "visits": fig.visits_by_deputy(congress, start.year),
         },
+    )
+
+
+# --- rules, shifts, workplaces, industry points --------------------------------------------
+
+
+@login_required
+def add_rule(request: HttpRequest, pk: int) -> HttpResponse:
+    station = _station(request, pk)
+    _require_manage(request, station.congress_id)
+    form = f.RuleForm(request.POST or None)
+    back = reverse("stations:station", args=[station.pk])
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_rule(
+                station,
+                kind=data["kind"],
+                weekday=data["weekday"],
+                month_day=data["month_day"],
+                weeks=data["weeks"],
+                start_time=data["start_time"],
+                end_time=data["end_time"],
+                deputies_per_shift=data["deputies_per_shift"],
+                skip_holidays=data["skip_holidays"],
+                acting_user=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The reception-day rule was added."))
+            return HttpResponseRedirect(back)
+    return _confirm(
+        request,
+        form,
+        title=_("Add a reception-day rule"),
+        back=back,
+        heading=station.name,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def cancel_shift(request: HttpRequest, pk: int) -> HttpResponse:
+    shift = (
+        DutyShift.objects.visible_to(request.user, "station.view")
+        .select_related("station")
+        .filter(pk=pk)
+        .first()
+    )
+    if shift is None:
+        raise Http404
+    _require_manage(request, shift.congress_id)
+    form = f.ReasonForm(request.POST or None)
+    back = reverse("stations:station", args=[shift.station_id])
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_shift(
+                shift, reason=form.cleaned_data["reason"], acting_user=request.user
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The shift was cancelled; its deputies were told."))
+            return HttpResponseRedirect(back)
+    return _confirm(
+        request,
+        form,
+        title=_("Cancel the shift"),
+        back=back,
+        heading=str(shift),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def workplace(request: HttpRequest) -> HttpResponse:
+    congress = _congress(request)
+    _require_manage(request, congress.pk)
+    form = f.WorkplaceForm(request.POST or None, congress=congress)
+    back = reverse("stations:coverage")
+    if request.method == "POST" and form.is_valid() and congress.region is not None:
+        try:
+            services.record_workplace(
+                form.cleaned_data["deputy"],
+                town=congress.region,
+                employer=form.cleaned_data["employer"],
+                congress=congress,
+                acting_user=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The workplace was recorded."))
+            return HttpResponseRedirect(back)
+    return _confirm(
+        request,
+        form,
+        title=_("Record a deputy's workplace in the town"),
+        back=back,
+        heading=_("Coverage and seating"),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _point(request: HttpRequest, pk: int) -> IndustryPoint:
+    point = (
+        IndustryPoint.objects.visible_to(request.user, "station.view")
+        .select_related("congress")
+        .filter(pk=pk)
+        .first()
+    )
+    if point is None:
+        raise Http404
+    _require_manage(request, point.congress_id)
+    return point
+
+
+@login_required
+def link_firm(request: HttpRequest, pk: int) -> HttpResponse:
+    point = _point(request, pk)
+    form = f.FirmForm(request.POST or None, point=point)
+    back = reverse("stations:industry")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.link_firm(
+                point,
+                name=form.cleaned_data["name"],
+                deputy=form.cleaned_data["deputy"],
+                acting_user=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return HttpResponseRedirect(back)
+    return _confirm(
+        request,
+        form,
+        title=_("Link a firm"),
+        back=back,
+        heading=point.name,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def industry_activity(request: HttpRequest, pk: int) -> HttpResponse:
+    point = _point(request, pk)
+    form = f.ActivityForm(request.POST or None, point=point)
+    back = reverse("stations:industry")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_industry_activity(
+                point,
+                date=data["date"],
+                title=data["title"],
+                deputies=list(data["deputies"]),
+                issues=data["issues"],
+                category=data["category"],
+                acting_user=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return HttpResponseRedirect(back)
+    return _confirm(
+        request,
+        form,
+        title=_("Record an activity"),
+        back=back,
+        heading=point.name,
+        status=400 if request.method == "POST" else 200,
     )
