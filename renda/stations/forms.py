@@ -287,7 +287,8 @@ class WorkplaceForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Deputies of this congress and of the congresses above it: a district or city
         # deputy living in another town may work here.
-        chain, higher = [], congress
+        chain: list[int] = []
+        higher: Congress | None = congress
         while higher is not None:
             chain.append(higher.pk)
             higher = higher.parent
