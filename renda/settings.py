@@ -159,9 +159,13 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Periodic jobs: Celery beat in production, `manage.py run_periodic` in the embedded mode.
-RENDA_PERIODIC_JOBS = ["renda.cases.tasks.send_case_reminders"]
+RENDA_PERIODIC_JOBS = [
+    "renda.cases.tasks.send_case_reminders",
+    "renda.stations.tasks.announce_shifts",
+]
 CELERY_BEAT_SCHEDULE = {
     "case-reminders": {"task": "renda.cases.send_case_reminders", "schedule": 3600.0},
+    "station-announcements": {"task": "renda.stations.announce_shifts", "schedule": 3600.0},
 }
 
 # --- Auth and security ----------------------------------------------------------------

@@ -635,3 +635,190 @@ def test_list_query_counts_do_not_grow(net, client, name):
     with CaptureQueriesContext(connection) as large:
         assert client.get(urls[name]).status_code == 200
     assert len(large) == len(small), (name, len(small), len(large))
+
+
+# --- announcements, office pages, back office ------------------------------------------------
+
+
+def test_announce_shifts_notifies_deputies_once_within_the_window(
+    net, django_capture_on_commit_callbacks
+):
+    from renda.core.models import Notification
+
+    net.center.open_weekdays = "0123456"
+    net.center.save(update_fields=["open_weekdays"])
+    soon = _shift(net, _today() + dt.timedelta(days=2), [net.deputy_a])
+    later = _shift(net, _today() + dt.timedelta(days=5), [net.deputy_a])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.announce_shifts() == {"shifts": 1, "deputies": 1}
+    assert services.announce_shifts() == {"shifts": 0, "deputies": 0}
+    soon.refresh_from_db()
+    later.refresh_from_db()
+    assert soon.announced_at is not None and later.announced_at is None
+    assert Notification.objects.filter(recipient=net.deputy_user).count() == 1
+
+
+def test_rule_page_refuses_a_closed_weekday_with_a_message(net, client):
+    client.force_login(net.staff)
+    url = reverse("stations:add_rule", args=[net.center.pk])
+    response = client.post(
+        url, {"kind": "weekly", "weekday": "6", "start_time": "09:00", "end_time": "11:30"}
+    )
+    assert response.status_code == 400 and not net.center.rules.exists()
+    response = client.post(
+        url,
+        {
+            "kind": "nth_weekday",
+            "weekday": "1",
+            "weeks": "1,3",
+            "start_time": "09:00",
+            "end_time": "11:30",
+            "skip_holidays": "on",
+        },
+    )
+    assert response.status_code == 302
+    rule = net.center.rules.get()
+    assert (rule.kind, rule.weekday, rule.weeks) == ("nth_weekday", 1, "1,3")
+
+
+def test_cancel_shift_page_tells_the_deputies(net, client, django_capture_on_commit_callbacks):
+    from renda.core.models import Notification
+
+    shift = _shift(net, _next_weekday(_today(), 2), [net.deputy_a])
+    client.force_login(net.station)
+    url = reverse("stations:cancel_shift", args=[shift.pk])
+    assert client.post(url, {"reason": "台风"}).status_code == 403  # managers do not cancel
+    client.force_login(net.staff)
+    assert client.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {"reason": "台风预警"}).status_code == 302
+    shift.refresh_from_db()
+    assert shift.status == "cancelled" and shift.note == "台风预警"
+    assert Notification.objects.filter(recipient=net.deputy_user).exists()
+
+
+def test_workplace_page_then_seating_a_deputy_from_another_town(net, client):
+    client.force_login(net.staff)
+    response = client.post(
+        reverse("stations:workplace"), {"deputy": net.deputy_b.pk, "employer": "清河中学"}
+    )
+    # deputy_b sits in 枫林镇 only: not a deputy of this congress or a higher one.
+    assert response.status_code == 400
+    DeputyMembership.objects.create(
+        deputy=net.deputy_b, term=net.term_district, start_date=net.term_district.start_date
+    )
+    response = client.post(
+        reverse("stations:workplace"), {"deputy": net.deputy_b.pk, "employer": "清河中学"}
+    )
+    assert response.status_code == 302
+    assert net.deputy_b in services.unassigned_deputies(net.c_a)
+    response = client.post(
+        reverse("stations:assign", args=[net.center.pk]),
+        {"deputy": net.deputy_b.pk, "since": _today().isoformat()},
+    )
+    assert response.status_code == 302
+    assert net.deputy_b not in services.unassigned_deputies(net.c_a)
+
+
+def test_reception_page_flow_through_the_office_pages(net, client):
+    client.force_login(net.station)
+    response = client.post(
+        reverse("stations:new_reception", args=[net.center.pk]),
+        {
+            "date": _today().isoformat(),
+            "deputies": [net.deputy_a.pk],
+            "visitor_name": "钱女士",
+            "visitor_phone": "13812340001",
+            "visitor_count": "2",
+            "category": net.cat_a.pk,
+            "content": "村道有一段塌陷，希望修复",
+        },
+    )
+    assert response.status_code == 302
+    matter = net.center.receptions.get().matters.get()
+    response = client.post(reverse("stations:matter_action", args=[matter.pk, "case"]))
+    assert response.status_code == 302 and "/opinions/receipt/" in response["Location"]
+    receipt = client.get(response["Location"])
+    matter.refresh_from_db()
+    assert matter.case.serial in receipt.content.decode()
+    # A second disposition of the same matter is refused with a message.
+    again = client.post(
+        reverse("stations:matter_action", args=[matter.pk, "answer"]), {"answer": "x"}
+    )
+    assert again.status_code == 400
+
+
+def test_industry_pages_link_firms_and_record_activity(net, client):
+    point = services.create_industry_point(
+        net.c_a,
+        name="茶产业",
+        host="清河茶业",
+        sector="农业",
+        deputies=[net.deputy_a],
+        acting_user=net.staff,
+    )
+    client.force_login(net.staff)
+    assert (
+        client.post(
+            reverse("stations:link_firm", args=[point.pk]),
+            {"name": "古街茶坊", "deputy": net.deputy_a.pk},
+        ).status_code
+        == 302
+    )
+    response = client.post(
+        reverse("stations:industry_activity", args=[point.pk]),
+        {
+            "date": _today().isoformat(),
+            "title": "座谈",
+            "deputies": [net.deputy_a.pk],
+            "issues": "物流成本高",
+            "category": net.cat_a.pk,
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("stations:industry")).content.decode()
+    assert "古街茶坊" in page and "物流成本高" in page
+    client.force_login(net.station)
+    assert client.get(reverse("stations:link_firm", args=[point.pk])).status_code == 403
+
+
+def test_figures_list_deputies_below_the_yearly_minimum(net, client):
+    from renda.stations import figures
+
+    _shift(net, _next_weekday(_today(), 2), [net.deputy_a])
+    below = figures.below_yearly_minimum(net.c_a, _next_weekday(_today(), 2).year)
+    assert net.deputy_a not in below and net.deputies[1] in below
+    client.force_login(net.leader)
+    assert client.get(reverse("stations:figures")).status_code == 200
+
+
+def test_admin_station_form_refuses_a_village_of_another_town(net, client):
+    client.force_login(net.staff)
+    response = client.post(
+        reverse("admin:stations_station_add"),
+        {
+            "congress": net.c_a.pk,
+            "kind": "area",
+            "parent": net.center.pk,
+            "name": "错站",
+            "code": "bad",
+            "grade": "standard",
+            "villages": [net.village_b.pk],
+            "address": "x",
+            "open_weekdays": "01234",
+            "is_active": "on",
+            "staff-TOTAL_FORMS": "0",
+            "staff-INITIAL_FORMS": "0",
+            "staff-MIN_NUM_FORMS": "0",
+            "staff-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert not Station.objects.filter(code="bad").exists()
+
+
+def test_deputy_page_lists_shifts_and_the_feed(net, client):
+    _shift(net, _next_weekday(_today(), 2), [net.deputy_a])
+    client.force_login(net.deputy_user)
+    page = client.get(reverse("stations:mine")).content.decode()
+    assert services.calendar_token(net.deputy_a) in page and "清河中心站" in page

@@ -87,3 +87,25 @@ def visits_by_deputy(congress: Congress, year: int) -> list[Any]:
         )
         .order_by("deputy__name")
     )
+
+
+def below_yearly_minimum(congress: Congress, year: int) -> list[Any]:
+    """Seated deputies with fewer duty shifts this year (scheduled or held, not replaced or
+    missed) than the congress's minimum (DOMAIN.md §3: at least once a year)."""
+    from renda.congress.models import Deputy
+    from renda.stations.models import StationMember, StationRules
+
+    minimum = StationRules.for_congress(congress.pk).min_duties_per_year
+    seated = StationMember.objects.filter(congress=congress, until__isnull=True)
+    return list(
+        Deputy.objects.filter(id__in=seated.values("deputy_id"))
+        .annotate(
+            n=Count(
+                "duties",
+                filter=Q(duties__congress=congress, duties__shift__date__year=year)
+                & Q(duties__status__in=[DutyStatus.SCHEDULED, DutyStatus.ATTENDED]),
+            )
+        )
+        .filter(n__lt=minimum)
+        .order_by("name", "id")
+    )

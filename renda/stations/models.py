@@ -370,6 +370,7 @@ class DutyShift(models.Model):
         _("status"), max_length=10, choices=ShiftStatus.choices, default=ShiftStatus.SCHEDULED
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    announced_at = models.DateTimeField(_("deputies notified at"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

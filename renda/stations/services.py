@@ -691,6 +691,66 @@ def cancel_shift(shift: DutyShift, *, reason: str, acting_user: Any) -> DutyShif
     return shift
 
 
+def announce_shifts(today: dt.date | None = None) -> dict[str, int]:
+    """The periodic announcement: each congress's shifts that enter the notice window
+    (`announce_days_ahead`, 3 by default) are announced once — the deputies on duty get a
+    message (and a text message) naming date, place and time. The public pages show the
+    same window. Idempotent through `announced_at`."""
+    from renda.core.notify import sms_on_commit
+
+    today = today or timezone.localdate()
+    windows = dict(StationRules.objects.values_list("congress_id", "announce_days_ahead"))
+    default = StationRules._meta.get_field("announce_days_ahead").get_default()
+    horizon = today + dt.timedelta(days=max([default, *windows.values()]))
+    shifts = 0
+    messages = 0
+    candidates = DutyShift.objects.filter(
+        date__range=(today, horizon), status=ShiftStatus.SCHEDULED, announced_at__isnull=True
+    ).values_list("pk", "congress_id", "date")
+    for pk, congress_id, day in candidates:
+        if day > today + dt.timedelta(days=windows.get(congress_id, default)):
+            continue
+        with transaction.atomic():
+            shift = (
+                DutyShift.objects.select_for_update()
+                .select_related("station")
+                .filter(pk=pk, announced_at__isnull=True)
+                .first()
+            )
+            if shift is None:
+                continue
+            shift.announced_at = timezone.now()
+            shift.save(update_fields=["announced_at"])
+            duties = list(
+                shift.duties.exclude(status=DutyStatus.REPLACED).select_related("deputy__user")
+            )
+            text = _(
+                "Reception duty on %(day)s %(start)s–%(end)s at %(station)s (%(address)s)."
+            ) % {
+                "day": shift.date.isoformat(),
+                "start": shift.start_time.strftime("%H:%M"),
+                "end": shift.end_time.strftime("%H:%M"),
+                "station": shift.station.name,
+                "address": shift.station.address,
+            }
+            notify_on_commit(
+                [d.deputy.user for d in duties if d.deputy.user_id],
+                _("Your reception duty on %(day)s") % {"day": shift.date.isoformat()},
+                text,
+            )
+            for duty in duties:
+                sms_on_commit(duty.deputy.phone, text)
+            audit.record(
+                "station.shift_announced",
+                shift,
+                actor=None,
+                changes={"deputies": [None, [d.deputy_id for d in duties]]},
+            )
+            shifts += 1
+            messages += len(duties)
+    return {"shifts": shifts, "deputies": messages}
+
+
 # --- QR check-in -----------------------------------------------------------------------
 
 

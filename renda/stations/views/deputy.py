@@ -79,7 +79,7 @@ def make_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if matter is None:
         raise Http404
-    form = f.EmptyForm(request.POST or None)
+    form = f.EmptyForm(request.POST if request.method == "POST" else None)
     back = reverse("stations:mine")
     if request.method == "POST":
         try:
@@ -110,7 +110,9 @@ def log_contact(request: HttpRequest) -> HttpResponse:
     congress = Congress.objects.filter(pk__in=congress_ids, level="town").order_by("id").first()
     if congress is None:
         raise Http404
-    form = f.ContactLogForm(request.POST or None, congress=congress, deputy=deputy)
+    form = f.ContactLogForm(
+        request.POST if request.method == "POST" else None, congress=congress, deputy=deputy
+    )
     back = reverse("stations:mine")
     if request.method == "POST" and form.is_valid():
         try:
@@ -134,7 +136,7 @@ def log_contact(request: HttpRequest) -> HttpResponse:
 def checkin(request: HttpRequest) -> HttpResponse:
     """The deputy scanned the code shown at the station: one tap confirms attendance."""
     code = request.POST.get("code") or request.GET.get("code") or ""
-    form = f.CheckinForm(request.POST or None, initial={"code": code})
+    form = f.CheckinForm(request.POST if request.method == "POST" else None, initial={"code": code})
     error = ""
     if request.method == "POST" and form.is_valid():
         try:

@@ -205,7 +205,9 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     station = _station(request, pk)
     _require_manage(request, station.congress_id)
-    form = f.AssignForm(request.POST or None, congress=station.congress)
+    form = f.AssignForm(
+        request.POST if request.method == "POST" else None, congress=station.congress
+    )
     back = reverse("stations:station", args=[station.pk])
     if request.method == "POST" and form.is_valid():
         try:
@@ -234,7 +236,9 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 def add_shift(request: HttpRequest, pk: int) -> HttpResponse:
     station = _station(request, pk)
     _require_manage(request, station.congress_id)
-    form = f.ShiftForm(request.POST or None, congress=station.congress)
+    form = f.ShiftForm(
+        request.POST if request.method == "POST" else None, congress=station.congress
+    )
     back = reverse("stations:station", args=[station.pk])
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -313,7 +317,9 @@ def generate(request: HttpRequest) -> HttpResponse:
     congress = _congress(request)
     _require_manage(request, congress.pk)
     start, end = quarter_of(timezone.localdate())
-    form = f.GenerateForm(request.POST or None, initial={"start": start, "end": end})
+    form = f.GenerateForm(
+        request.POST if request.method == "POST" else None, initial={"start": start, "end": end}
+    )
     back = reverse("stations:roster")
     if request.method == "POST" and form.is_valid():
         try:
@@ -370,7 +376,7 @@ def duty_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         kwargs["congress"] = duty.shift.station.congress
     if form_class is f.SwapForm:
         kwargs["duty"] = duty
-    form = form_class(request.POST or None, **kwargs)
+    form = form_class(request.POST if request.method == "POST" else None, **kwargs)
     back = reverse("stations:roster") + f"?station={duty.shift.station_id}"
     if request.method == "POST" and form.is_valid():
         try:
@@ -406,7 +412,7 @@ def duty_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def new_reception(request: HttpRequest, pk: int) -> HttpResponse:
     station = _station(request, pk)
     _require_run(request, station)
-    form = f.ReceptionForm(request.POST or None, station=station)
+    form = f.ReceptionForm(request.POST if request.method == "POST" else None, station=station)
     back = reverse("stations:station", args=[station.pk])
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -552,7 +558,7 @@ def matter_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     _require_run(request, station)
     title, form_class = MATTER_ACTIONS[action]
     kwargs = {"congress": station.congress} if form_class is f.EscalateForm else {}
-    form = form_class(request.POST or None, **kwargs)
+    form = form_class(request.POST if request.method == "POST" else None, **kwargs)
     back = reverse("stations:reception", args=[matter.reception_id])
     if request.method == "POST" and form.is_valid():
         code = None
@@ -607,7 +613,11 @@ def contacts(request: HttpRequest) -> HttpResponse:
     congress = _congress(request)
     year = timezone.localdate().year
     can_manage = services.may_manage(request.user, congress.pk)
-    form = f.PairingForm(request.POST or None, congress=congress) if can_manage else None
+    form = (
+        f.PairingForm(request.POST if request.method == "POST" else None, congress=congress)
+        if can_manage
+        else None
+    )
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
@@ -644,7 +654,9 @@ def contacts(request: HttpRequest) -> HttpResponse:
 def log_contact(request: HttpRequest) -> HttpResponse:
     congress = _congress(request)
     _require_manage(request, congress.pk)
-    form = f.ContactLogForm(request.POST or None, congress=congress, deputy=None)
+    form = f.ContactLogForm(
+        request.POST if request.method == "POST" else None, congress=congress, deputy=None
+    )
     back = reverse("stations:contacts")
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -676,7 +688,9 @@ def contact_case(request: HttpRequest, pk: int) -> HttpResponse:
     if log is None:
         raise Http404
     _require_manage(request, log.congress_id)
-    form = f.IssueCaseForm(request.POST or None, congress=log.congress)
+    form = f.IssueCaseForm(
+        request.POST if request.method == "POST" else None, congress=log.congress
+    )
     back = reverse("stations:contacts")
     if request.method == "POST" and form.is_valid():
         try:
@@ -704,7 +718,11 @@ def contact_case(request: HttpRequest, pk: int) -> HttpResponse:
 def industry(request: HttpRequest) -> HttpResponse:
     congress = _congress(request)
     can_manage = services.may_manage(request.user, congress.pk)
-    form = f.IndustryPointForm(request.POST or None, congress=congress) if can_manage else None
+    form = (
+        f.IndustryPointForm(request.POST if request.method == "POST" else None, congress=congress)
+        if can_manage
+        else None
+    )
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
@@ -756,6 +774,8 @@ def figures(request: HttpRequest) -> HttpResponse:
             "receptions": fig.receptions(congress, start, end),
             "pairings": fig.contacts_against_targets(congress, start.year),
             "visits": fig.visits_by_deputy(congress, start.year),
+            "below_minimum": fig.below_yearly_minimum(congress, start.year),
+            "minimum": StationRules.for_congress(congress.pk).min_duties_per_year,
         },
     )
 
@@ -767,7 +787,7 @@ def figures(request: HttpRequest) -> HttpResponse:
 def add_rule(request: HttpRequest, pk: int) -> HttpResponse:
     station = _station(request, pk)
     _require_manage(request, station.congress_id)
-    form = f.RuleForm(request.POST or None)
+    form = f.RuleForm(request.POST if request.method == "POST" else None)
     back = reverse("stations:station", args=[station.pk])
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -810,7 +830,7 @@ def cancel_shift(request: HttpRequest, pk: int) -> HttpResponse:
     if shift is None:
         raise Http404
     _require_manage(request, shift.congress_id)
-    form = f.ReasonForm(request.POST or None)
+    form = f.ReasonForm(request.POST if request.method == "POST" else None)
     back = reverse("stations:station", args=[shift.station_id])
     if request.method == "POST" and form.is_valid():
         try:
@@ -836,7 +856,7 @@ def cancel_shift(request: HttpRequest, pk: int) -> HttpResponse:
 def workplace(request: HttpRequest) -> HttpResponse:
     congress = _congress(request)
     _require_manage(request, congress.pk)
-    form = f.WorkplaceForm(request.POST or None, congress=congress)
+    form = f.WorkplaceForm(request.POST if request.method == "POST" else None, congress=congress)
     back = reverse("stations:coverage")
     if request.method == "POST" and form.is_valid() and congress.region is not None:
         try:
@@ -878,7 +898,7 @@ def _point(request: HttpRequest, pk: int) -> IndustryPoint:
 @login_required
 def link_firm(request: HttpRequest, pk: int) -> HttpResponse:
     point = _point(request, pk)
-    form = f.FirmForm(request.POST or None, point=point)
+    form = f.FirmForm(request.POST if request.method == "POST" else None, point=point)
     back = reverse("stations:industry")
     if request.method == "POST" and form.is_valid():
         try:
@@ -905,7 +925,7 @@ def link_firm(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def industry_activity(request: HttpRequest, pk: int) -> HttpResponse:
     point = _point(request, pk)
-    form = f.ActivityForm(request.POST or None, point=point)
+    form = f.ActivityForm(request.POST if request.method == "POST" else None, point=point)
     back = reverse("stations:industry")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
