@@ -267,9 +267,9 @@ def assign_deputy(
             % {"deputy": deputy.name, "town": station.congress.region}
         )
     with transaction.atomic():
-        Deputy.objects.select_for_update().filter(pk=deputy.pk).first()
+        Deputy.objects.select_for_update(of=("self",)).filter(pk=deputy.pk).first()
         current = (
-            StationMember.objects.select_for_update()
+            StationMember.objects.select_for_update(of=("self",))
             .filter(congress_id=station.congress_id, deputy=deputy, until__isnull=True)
             .first()
         )
@@ -527,7 +527,7 @@ def add_shift(
             note=note[:200],
         )
         for deputy in deputies:
-            Deputy.objects.select_for_update().filter(pk=deputy.pk).first()
+            Deputy.objects.select_for_update(of=("self",)).filter(pk=deputy.pk).first()
             if _conflict(deputy, shift):
                 raise _conflict_error(deputy, shift)  # rolls the whole shift back
             DutyAssignment.objects.create(
@@ -544,7 +544,9 @@ def add_shift(
 
 def _lock_duty(duty: DutyAssignment) -> DutyAssignment:
     return (
-        DutyAssignment.objects.select_for_update().select_related("shift__station").get(pk=duty.pk)
+        DutyAssignment.objects.select_for_update(of=("self",))
+        .select_related("shift__station")
+        .get(pk=duty.pk)
     )
 
 
@@ -649,7 +651,7 @@ def mark_missed(duty: DutyAssignment, *, acting_user: Any) -> DutyAssignment:
 
 
 def _hold(shift: DutyShift, actor: Any) -> None:
-    shift = DutyShift.objects.select_for_update().get(pk=shift.pk)
+    shift = DutyShift.objects.select_for_update(of=("self",)).get(pk=shift.pk)
     if shift.status == ShiftStatus.SCHEDULED:
         _move_shift(shift, ShiftStatus.HELD, actor)
 
@@ -675,7 +677,11 @@ def cancel_shift(shift: DutyShift, *, reason: str, acting_user: Any) -> DutyShif
     if not reason.strip():
         raise DomainError(_("Give the reason for cancelling."))
     with transaction.atomic():
-        shift = DutyShift.objects.select_for_update().select_related("station").get(pk=shift.pk)
+        shift = (
+            DutyShift.objects.select_for_update(of=("self",))
+            .select_related("station")
+            .get(pk=shift.pk)
+        )
         _require_manage(acting_user, shift.congress_id)
         _move_shift(shift, ShiftStatus.CANCELLED, acting_user, reason.strip())
         users = [
@@ -712,7 +718,7 @@ def announce_shifts(today: dt.date | None = None) -> dict[str, int]:
             continue
         with transaction.atomic():
             shift = (
-                DutyShift.objects.select_for_update()
+                DutyShift.objects.select_for_update(of=("self",))
                 .select_related("station")
                 .filter(pk=pk, announced_at__isnull=True)
                 .first()
@@ -780,7 +786,7 @@ def check_in_by_code(user: Any, code: str) -> DutyAssignment:
     today = timezone.localdate()
     with transaction.atomic():
         duty = (
-            DutyAssignment.objects.select_for_update()
+            DutyAssignment.objects.select_for_update(of=("self",))
             .filter(
                 deputy=deputy,
                 shift__station_id=station_id,
@@ -961,7 +967,7 @@ def add_matter(
 
 def _lock_matter(matter: ReceptionMatter) -> ReceptionMatter:
     return (
-        ReceptionMatter.objects.select_for_update()
+        ReceptionMatter.objects.select_for_update(of=("self",))
         .select_related("reception__station__congress__region", "category", "deputy")
         .get(pk=matter.pk)
     )
@@ -1220,7 +1226,11 @@ def contact_issue_to_case(
 ) -> tuple[ContactLog, str]:
     """The issues raised in a contact become an opinion case forwarded by the deputy."""
     with transaction.atomic():
-        log = ContactLog.objects.select_for_update().select_related("congress").get(pk=log.pk)
+        log = (
+            ContactLog.objects.select_for_update(of=("self",))
+            .select_related("congress")
+            .get(pk=log.pk)
+        )
         own = deputy_of(acting_user)
         if not (
             may_manage(acting_user, log.congress_id)
@@ -1290,7 +1300,7 @@ def link_firm(point: IndustryPoint, *, name: str, deputy: Deputy, acting_user: A
         raise DomainError(_("Name the firm."))
     limit = StationRules.for_congress(point.congress_id).firms_per_deputy_max
     with transaction.atomic():
-        Deputy.objects.select_for_update().filter(pk=deputy.pk).first()
+        Deputy.objects.select_for_update(of=("self",)).filter(pk=deputy.pk).first()
         if (
             LinkedFirm.objects.filter(point__congress_id=point.congress_id, deputy=deputy).count()
             >= limit
