@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from renda.congress import policy
 from renda.congress.admin import ScopedAdmin, ScopedInline
+from renda.congress.models import Role
 from renda.congress.services import DomainError
 from renda.core.models import Area, Region, RegionLevel
 from renda.stations import services
@@ -71,6 +73,19 @@ class StationStaffInline(ScopedInline):
     model = StationStaff
     fields = ["role", "name", "phone", "user", "is_active"]
     change_perm = "station.manage"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # noqa: ANN001, ANN003
+        if db_field.name == "user":
+            # Accounts holding a station manager's grant in the user's congresses.
+            ids = policy.congress_ids(request.user, self.change_perm)
+            kwargs["queryset"] = (
+                get_user_model()
+                .objects.filter(
+                    grants__role=Role.STATION_MANAGER, grants__congress_id__in=ids, is_active=True
+                )
+                .distinct()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 def _towns(user: Any):
