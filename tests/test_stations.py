@@ -855,3 +855,26 @@ def test_concurrent_shifts_never_double_book_a_deputy(net):
         t.join()
     assert sorted(outcomes) == ["ok", "refused"]
     assert DutyAssignment.objects.filter(deputy=net.deputy_a).count() == 1
+
+
+def test_deputy_logs_a_constituency_visit_from_their_page(net, client):
+    from renda.stations.models import ContactLog
+
+    client.force_login(net.deputy_user)
+    response = client.post(
+        reverse("stations:my_contact"),
+        {
+            "kind": "constituency",
+            "date": _today().isoformat(),
+            "voters_met": "18",
+            "summary": "回选区听取意见",
+            "issues": "",
+        },
+    )
+    assert response.status_code == 302
+    log = ContactLog.objects.get()
+    assert (log.deputy, log.constituency, log.voters_met) == (
+        net.deputy_a,
+        net.constituency_a,
+        18,
+    )

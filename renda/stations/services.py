@@ -66,17 +66,14 @@ ICS_SALT = "renda.stations.ics"
 
 def may_manage(user: Any, congress_id: int) -> bool:
     """Office staff: the whole network of their congress."""
-    return policy.can(user, "station.manage", _Scope(congress_id))
+    if not getattr(user, "is_active", False):
+        return False
+    return policy.is_superuser(user) or congress_id in policy.congress_ids(user, "station.manage")
 
 
 def may_run(user: Any, station: Station) -> bool:
     """Office staff of the congress, or a manager listed as the station's staff."""
     return Station.objects.managed_by(user).filter(pk=station.pk).exists()
-
-
-class _Scope:
-    def __init__(self, congress_id: int) -> None:
-        self.congress_id = congress_id
 
 
 def _require_manage(user: Any, congress_id: int) -> None:
@@ -459,7 +456,12 @@ def generate_roster(
                 sizes[key] = rule.deputies_per_shift or settings_row.deputies_per_shift
         DutyShift.objects.bulk_create(new_shifts)
         saved = list(
-            DutyShift.objects.filter(station__in=qs, date__range=(start, end), duties__isnull=True)
+            DutyShift.objects.filter(
+                station__in=qs,
+                date__range=(start, end),
+                status=ShiftStatus.SCHEDULED,
+                duties__isnull=True,
+            )
         )
         by_station: dict[int, list[DutyShift]] = {}
         for shift in saved:

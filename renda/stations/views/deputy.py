@@ -27,6 +27,7 @@ from renda.stations.models import (
     DutyStatus,
     ReceptionMatter,
     ShiftStatus,
+    StationMember,
 )
 
 
@@ -106,8 +107,19 @@ def make_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def log_contact(request: HttpRequest) -> HttpResponse:
     deputy = _me(request)
+    # The town of the deputy's station seat (a district deputy has no town membership).
+    seat = (
+        StationMember.objects.filter(deputy=deputy, until__isnull=True)
+        .select_related("congress__region")
+        .order_by("id")
+        .first()
+    )
     congress_ids = policy.access(request.user).deputy_congress_ids
-    congress = Congress.objects.filter(pk__in=congress_ids, level="town").order_by("id").first()
+    congress = (
+        seat.congress
+        if seat
+        else Congress.objects.filter(pk__in=congress_ids, level="town").order_by("id").first()
+    )
     if congress is None:
         raise Http404
     form = f.ContactLogForm(
