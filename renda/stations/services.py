@@ -1195,6 +1195,15 @@ def log_contact(
             raise DomainError(_("Choose one of the deputy's pairings."))
     elif kind == ContactKind.CONSTITUENCY:
         pairing = None
+        if constituency is None:
+            # The deputy's own constituency in this congress, when they have one here.
+            seat = (
+                DeputyMembership.objects.active_on()
+                .filter(deputy=deputy, congress=congress, constituency__isnull=False)
+                .select_related("constituency")
+                .first()
+            )
+            constituency = seat.constituency if seat else None
         if (
             constituency is not None
             and not DeputyMembership.objects.filter(
