@@ -878,3 +878,33 @@ def test_deputy_logs_a_constituency_visit_from_their_page(net, client):
         net.constituency_a,
         18,
     )
+
+
+def test_assign_all_seats_by_home_area_or_the_central_station(net, client):
+    from renda.core.models import Area
+
+    area = Area.objects.create(town=net.town_a, name="河东片区")
+    net.village_a.area = area
+    net.village_a.save(update_fields=["area"])
+    net.point.area = area
+    net.point.save(update_fields=["area"])
+    local = Deputy.objects.create(
+        name="本地代表", gender=Gender.MALE, phone="13900000301", residence=net.village_a
+    )
+    DeputyMembership.objects.create(deputy=local, term=net.term_a, start_date=net.term_a.start_date)
+    commuter = net.deputy_b
+    DeputyMembership.objects.create(
+        deputy=commuter, term=net.term_district, start_date=net.term_district.start_date
+    )
+    services.record_workplace(
+        commuter, town=net.town_a, employer="清河中学", congress=net.c_a, acting_user=net.staff
+    )
+    client.force_login(net.staff)
+    assert client.post(reverse("stations:assign_all")).status_code == 302
+    seats = dict(
+        StationMember.objects.filter(deputy__in=[local, commuter]).values_list(
+            "deputy_id", "station_id"
+        )
+    )
+    assert seats == {local.pk: net.point.pk, commuter.pk: net.center.pk}
+    assert not services.unassigned_deputies(net.c_a).exists()

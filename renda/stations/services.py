@@ -288,6 +288,29 @@ def assign_deputy(
     return member
 
 
+def assign_unassigned(congress: Congress, *, acting_user: Any) -> int:
+    """编组进站 in one action: every unassigned deputy goes to the area station of the 片区
+    they live in, or to the central station (deputies who only work in the town, or live
+    in a village outside any area). Returns how many were seated."""
+    _require_manage(acting_user, congress.pk)
+    stations = Station.objects.filter(congress=congress, is_active=True)
+    central = stations.filter(kind=StationKind.CENTRAL).order_by("id").first()
+    by_area = {s.area_id: s for s in stations.filter(kind=StationKind.AREA, area__isnull=False)}
+    town = congress.region
+    seated = 0
+    with transaction.atomic():
+        for deputy in unassigned_deputies(congress):
+            home = deputy.residence
+            station = (
+                by_area.get(home.area_id) if home and town and _in_town(home, town) else None
+            ) or central
+            if station is None:
+                raise DomainError(_("Set up the central station first."))
+            assign_deputy(station, deputy, acting_user=acting_user)
+            seated += 1
+    return seated
+
+
 def record_workplace(
     deputy: Deputy, *, town: Region, employer: str, acting_user: Any, congress: Congress
 ) -> DeputyWorkplace:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("office/stations/<int:pk>/reception/", staff.new_reception, name="new_reception"),
     path("office/stations/<int:pk>/rule/", staff.add_rule, name="add_rule"),
     path("office/stations/workplace/", staff.workplace, name="workplace"),
+    path("office/stations/assign-all/", staff.assign_all, name="assign_all"),
     path("office/shifts/<int:pk>/cancel/", staff.cancel_shift, name="cancel_shift"),
     path("office/roster/", staff.roster, name="roster"),
     path("office/roster/generate/", staff.generate, name="generate"),

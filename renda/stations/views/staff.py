@@ -160,6 +160,34 @@ def coverage_report(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def assign_all(request: HttpRequest) -> HttpResponse:
+    congress = _congress(request)
+    _require_manage(request, congress.pk)
+    form = f.EmptyForm(request.POST if request.method == "POST" else None)
+    back = reverse("stations:coverage")
+    if request.method == "POST":
+        try:
+            seated = services.assign_unassigned(congress, acting_user=request.user)
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("%(n)s deputies were assigned.") % {"n": seated})
+            return HttpResponseRedirect(back)
+    return _confirm(
+        request,
+        form,
+        title=_("Assign every unassigned deputy"),
+        back=back,
+        heading=_("Coverage and seating"),
+        intro=_(
+            "Each goes to the area station of the area they live in, or to the central "
+            "station when they only work in the town."
+        ),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
 @require_GET
 def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
     station = _station(request, pk)
