@@ -908,3 +908,26 @@ def test_assign_all_seats_by_home_area_or_the_central_station(net, client):
     )
     assert seats == {local.pk: net.point.pk, commuter.pk: net.center.pk}
     assert not services.unassigned_deputies(net.c_a).exists()
+
+
+def test_stopped_rule_produces_no_more_shifts(net, client):
+    rule = services.add_rule(net.center, kind=RuleKind.WEEKLY, weekday=2, acting_user=net.staff)
+    client.force_login(net.leader)
+    url = reverse("stations:deactivate_rule", args=[rule.pk])
+    assert client.post(url).status_code == 403
+    client.force_login(net.staff)
+    assert client.post(url).status_code == 302
+    result = services.generate_roster(
+        net.c_a, start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 31), acting_user=net.staff
+    )
+    assert result == {"shifts": 0, "duties": 0}
+
+
+def test_reception_page_masks_the_visitor_for_station_managers(net, client):
+    reception = _reception(net)
+    client.force_login(net.station)
+    page = client.get(reverse("stations:reception", args=[reception.pk])).content.decode()
+    assert "13812345678" not in page and "赵先生" not in page
+    client.force_login(net.staff)
+    page = client.get(reverse("stations:reception", args=[reception.pk])).content.decode()
+    assert "13812345678" in page and "赵先生" in page

@@ -374,6 +374,29 @@ def add_rule(
     return rule
 
 
+def deactivate_rule(rule: DutyRule, *, acting_user: Any) -> DutyRule:
+    """A reception day that stops: no new shifts come from it; past and generated shifts
+    stay (cancel those individually)."""
+    with transaction.atomic():
+        rule = (
+            DutyRule.objects.select_for_update(of=("self",))
+            .select_related("station")
+            .get(pk=rule.pk)
+        )
+        _require_manage(acting_user, rule.station.congress_id)
+        if not rule.is_active:
+            raise DomainError(_("This rule is already inactive."))
+        rule.is_active = False
+        rule.save(update_fields=["is_active"])
+        audit.record(
+            "station.rule_deactivated",
+            rule,
+            actor=acting_user,
+            changes={"is_active": [True, False]},
+        )
+    return rule
+
+
 def _busy(deputy_ids: Iterable[int], start: dt.date, end: dt.date) -> dict[int, list]:
     busy: dict[int, list] = {}
     rows = DutyAssignment.objects.filter(

@@ -13,6 +13,7 @@ urlpatterns = [
     path("office/stations/<int:pk>/shift/", staff.add_shift, name="add_shift"),
     path("office/stations/<int:pk>/reception/", staff.new_reception, name="new_reception"),
     path("office/stations/<int:pk>/rule/", staff.add_rule, name="add_rule"),
+    path("office/rules/<int:pk>/deactivate/", staff.deactivate_rule, name="deactivate_rule"),
     path("office/stations/workplace/", staff.workplace, name="workplace"),
     path("office/stations/assign-all/", staff.assign_all, name="assign_all"),
     path("office/shifts/<int:pk>/cancel/", staff.cancel_shift, name="cancel_shift"),

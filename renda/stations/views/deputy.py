@@ -51,6 +51,12 @@ def mine(request: HttpRequest) -> HttpResponse:
     feed = request.build_absolute_uri(
         reverse("stations:ics", args=[deputy.pk, services.calendar_token(deputy)])
     )
+    seat = (
+        StationMember.objects.filter(deputy=deputy, until__isnull=True)
+        .select_related("station")
+        .order_by("id")
+        .first()
+    )
     return render(
         request,
         "stations/deputy/mine.html",
@@ -66,6 +72,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             .order_by("-date", "-id")[:30],
             "today": today,
             "pending": Disposition.PENDING,
+            "seat": seat,
         },
     )
 

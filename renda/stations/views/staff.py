@@ -24,6 +24,7 @@ from renda.cases.models import Evaluation, Reply
 from renda.congress import policy
 from renda.congress.models import Congress
 from renda.congress.services import DomainError
+from renda.core.masking import mask_phone
 from renda.stations import figures as fig
 from renda.stations import forms as f
 from renda.stations import services
@@ -31,6 +32,7 @@ from renda.stations.demo import quarter_of
 from renda.stations.models import (
     ContactLog,
     DutyAssignment,
+    DutyRule,
     DutyShift,
     IndustryPoint,
     Reception,
@@ -535,6 +537,7 @@ def reception_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "deputies": reception.deputies.all(),
             "can_run": services.may_run(request.user, reception.station),
             "show_contact": policy.can(request.user, "case.reveal_contact", reception),
+            "visitor_phone_masked": mask_phone(reception.visitor_phone),
         },
     )
 
@@ -977,5 +980,37 @@ def industry_activity(request: HttpRequest, pk: int) -> HttpResponse:
         title=_("Record an activity"),
         back=back,
         heading=point.name,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def deactivate_rule(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = (
+        DutyRule.objects.visible_to(request.user, "station.view")
+        .select_related("station")
+        .filter(pk=pk)
+        .first()
+    )
+    if rule is None:
+        raise Http404
+    _require_manage(request, rule.station.congress_id)
+    form = f.EmptyForm(request.POST if request.method == "POST" else None)
+    back = reverse("stations:station", args=[rule.station_id])
+    if request.method == "POST":
+        try:
+            services.deactivate_rule(rule, acting_user=request.user)
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The rule no longer produces shifts."))
+            return HttpResponseRedirect(back)
+    return _confirm(
+        request,
+        form,
+        title=_("Stop this reception day: %(rule)s") % {"rule": rule},
+        back=back,
+        heading=rule.station.name,
+        intro=_("Shifts already generated stay; cancel them one by one if needed."),
         status=400 if request.method == "POST" else 200,
     )
