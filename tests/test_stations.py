@@ -455,6 +455,9 @@ def test_deputy_qr_records_the_deputy_and_a_forged_token_is_ignored(net, client)
     client.post(url, {**data, "via": token, "token": page.context["form"].initial["token"]})
     case = Case.objects.get()
     assert case.source_deputy == net.deputy_a
+    client.force_login(net.deputy_user)
+    assert case.serial in client.get(reverse("stations:mine")).content.decode()
+    client.logout()
     # A token for another congress or a tampered one is ignored: a plain web opinion.
     foreign = services.qr_token(deputy=net.deputy_a, congress_id=net.c_b.pk)
     page = client.get(url + f"?via={foreign}x")

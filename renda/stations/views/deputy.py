@@ -27,6 +27,7 @@ from renda.stations.models import (
     DutyStatus,
     ReceptionMatter,
     ShiftStatus,
+    StationCase,
     StationMember,
 )
 
@@ -73,6 +74,9 @@ def mine(request: HttpRequest) -> HttpResponse:
             "today": today,
             "pending": Disposition.PENDING,
             "seat": seat,
+            "qr_cases": StationCase.objects.filter(deputy=deputy)
+            .select_related("case__category")
+            .order_by("-case__submitted_at")[:30],
         },
     )
 
