@@ -934,3 +934,15 @@ def test_reception_page_masks_the_visitor_for_station_managers(net, client):
     client.force_login(net.staff)
     page = client.get(reverse("stations:reception", args=[reception.pk])).content.decode()
     assert "13812345678" in page and "赵先生" in page
+
+
+def test_back_office_station_pages(net, client):
+    client.force_login(net.staff)
+    assert client.get(reverse("admin:stations_station_add")).status_code == 200
+    page = client.get(reverse("admin:stations_station_change", args=[net.center.pk]))
+    assert page.status_code == 200
+    client.force_login(net.other_staff)
+    assert (
+        client.get(reverse("admin:stations_station_change", args=[net.center.pk])).status_code
+        == 404
+    )
