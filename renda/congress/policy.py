@@ -47,6 +47,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "case.reveal_contact": frozenset({Role.STAFF, Role.LEADER}),
     # Polls (appraisals, project votes, resolutions): prepare, open, count, close.
     "poll.manage": frozenset({Role.STAFF}),
+    # Livelihood projects: read the pool, batches and projects; run them.
+    "project.view": frozenset({Role.STAFF, Role.LEADER}),
+    "project.manage": frozenset({Role.STAFF}),
 }
 
 # Grants of these roles reach the congresses below the granted one.
