@@ -15,7 +15,7 @@ from renda.cases import services as cases
 from renda.cases.models import CaseSource
 from renda.congress.models import Deputy, DeputyMembership, Gender, Session
 from renda.projects import services
-from renda.projects.models import ExclusionReason, IdeaSource
+from renda.projects.models import ExclusionReason, IdeaSource, VoteBatch
 
 # Yes votes of the twelve candidates of batch 1 among 15 deputies (more than half: ≥ 8).
 # Nine clearly above; the 10th and 11th tie at 9 for the last place; the 12th fails.
@@ -198,3 +198,22 @@ def year(cases_world):  # noqa: ANN001, ANN201
         feasible=feasible,
         batch=batch,
     )
+
+
+def run_votes(year):  # noqa: ANN001, ANN201
+    staff = year.world.staff
+    batch1 = services.publish_candidates(year.batch, acting_user=staff)
+    services.open_vote(batch1, acting_user=staff)
+    batch1.refresh_from_db()
+    vote(batch1, year.deputies, BATCH1_YES)
+    services.count_vote(batch1, acting_user=staff)
+    services.announce_result(batch1, acting_user=staff)
+    batch2 = VoteBatch.objects.get(further_of=batch1)
+    services.open_vote(batch2, acting_user=staff)
+    batch2.refresh_from_db()
+    vote(batch2, year.deputies, BATCH2_YES)
+    services.count_vote(batch2, acting_user=staff)
+    services.announce_result(batch2, acting_user=staff)
+    batch1.refresh_from_db()
+    batch2.refresh_from_db()
+    return batch1, batch2

@@ -24,33 +24,13 @@ from renda.projects.models import (
     IdeaStatus,
     Project,
     ProjectStatus,
-    VoteBatch,
 )
-from tests.projects_fixtures import BATCH1_YES, BATCH2_YES, RATINGS, vote
+from tests.projects_fixtures import RATINGS, run_votes
 from tests.projects_fixtures import year as year  # noqa: F401  (fixture)
 
 
-def _run_votes(year):  # noqa: ANN001, ANN202
-    staff = year.world.staff
-    batch1 = services.publish_candidates(year.batch, acting_user=staff)
-    services.open_vote(batch1, acting_user=staff)
-    batch1.refresh_from_db()
-    vote(batch1, year.deputies, BATCH1_YES)
-    services.count_vote(batch1, acting_user=staff)
-    services.announce_result(batch1, acting_user=staff)
-    batch2 = VoteBatch.objects.get(further_of=batch1)
-    services.open_vote(batch2, acting_user=staff)
-    batch2.refresh_from_db()
-    vote(batch2, year.deputies, BATCH2_YES)
-    services.count_vote(batch2, acting_user=staff)
-    services.announce_result(batch2, acting_user=staff)
-    batch1.refresh_from_db()
-    batch2.refresh_from_db()
-    return batch1, batch2
-
-
 def test_the_tie_at_the_last_place_goes_to_a_further_batch(year):
-    batch1, batch2 = _run_votes(year)
+    batch1, batch2 = run_votes(year)
     outcomes = list(batch1.candidates.order_by("order").values_list("outcome", flat=True))
     assert outcomes == [CandidateOutcome.SELECTED] * 9 + [
         CandidateOutcome.TIED,
@@ -85,7 +65,7 @@ def test_a_full_year_replays_and_the_figures_agree_with_a_hand_count(
 ):
     settings.RENDA_SMS_BACKEND = "renda.core.notify.MemorySMSBackend"
     world, staff, today = year.world, year.world.staff, year.today
-    _run_votes(year)
+    run_votes(year)
     projects = list(Project.objects.filter(year=year.y).order_by("batch__number", "id"))
     assert len(projects) == 10
 
@@ -252,7 +232,7 @@ def _clear_cache():  # noqa: ANN202
 
 def test_idea_history_spans_years_in_the_pool(year):
     idea = year.feasible[11]
-    _run_votes(year)
+    run_votes(year)
     idea.refresh_from_db()
     actions = list(idea.events.values_list("action", flat=True))
     assert actions == ["collected", "screening", "feasible", "candidate", "not_selected"]

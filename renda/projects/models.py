@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from renda.ballots.models import Base, Poll, PollSubject
+from renda.ballots.models import SCALE_GRADES, Base, Poll, PollSubject, Scale
 from renda.cases.models import Case
 from renda.congress.models import Congress, Department, Deputy, ScopedQuerySet, Session
 from renda.core.masking import mask_name, mask_phone
@@ -236,6 +236,21 @@ class Idea(models.Model):
         return target in IDEA_TRANSITIONS.get(self.status, set())
 
 
+IDEA_EVENT_LABELS = {
+    "collected": _("Collected into the pool"),
+    "screening": _("Screening started"),
+    "feasible": _("Screened: feasible"),
+    "excluded": _("Excluded"),
+    "candidate": _("Put on a candidate list"),
+    "further_vote": _("Put on a further vote"),
+    "selected": _("Selected by the deputies"),
+    "not_selected": _("Not selected; back in the pool"),
+    "tied": _("Tied at the last place"),
+    "batch_void": _("Batch called off; back in the pool"),
+    "withdrawn": _("Withdrawn"),
+}
+
+
 class IdeaEvent(models.Model):
     """The history of an idea in the pool, year after year."""
 
@@ -263,6 +278,10 @@ class IdeaEvent(models.Model):
 
     def __str__(self) -> str:
         return self.action
+
+    @property
+    def label(self) -> str:
+        return str(IDEA_EVENT_LABELS.get(self.action, self.action))
 
 
 # --- vote batches -------------------------------------------------------------------------
@@ -542,6 +561,18 @@ class Project(models.Model):
         if not self.funds:
             return None
         return int(self.spent * 100 / self.funds)
+
+    @property
+    def rating_label(self) -> str:
+        return str(dict(SCALE_GRADES[Scale.SATISFACTION]).get(self.rating, ""))
+
+    @property
+    def rating_rows(self) -> list[tuple[str, int]]:
+        """(grade label, votes) of the year-end rating, best grade first."""
+        return [
+            (str(label), int(self.rating_counts.get(code, 0)))
+            for code, label in SCALE_GRADES[Scale.SATISFACTION]
+        ]
 
     @property
     def on_time(self) -> bool:

@@ -74,7 +74,12 @@ from renda.projects.models import (
     YearRating,
 )
 
-__all__ = ["DomainError"]
+__all__ = ["DomainError", "RateLimitError"]
+
+
+class RateLimitError(DomainError):
+    """Refused because of a rate limit (the view answers 429)."""
+
 
 MAX_TITLE = 100
 MAX_TEXT = 5000
@@ -84,6 +89,9 @@ RATING_GRADES = ("satisfied", "basic", "unsatisfied")
 APPROVAL_CHOICES = ("yes", "no", "abstain")
 # Scope fields as voted: changing any of them needs a session decision (DOMAIN.md §5).
 SCOPE_FIELDS = ("title", "scope", "funds", "deadline", "department", "targets")
+SCREENABLE = frozenset(
+    {IdeaStatus.POOL, IdeaStatus.SCREENING, IdeaStatus.EXCLUDED, IdeaStatus.FEASIBLE}
+)
 SURVEY_CODE_SECONDS = 600
 SURVEY_CODE_ATTEMPTS = 5
 
@@ -389,7 +397,12 @@ def screen_idea(
     with transaction.atomic():
         idea = _lock_idea(idea)
         _require(acting_user, "project.manage", idea)
-        if idea.status in (IdeaStatus.POOL, IdeaStatus.EXCLUDED, IdeaStatus.FEASIBLE):
+        if idea.status not in SCREENABLE:
+            raise DomainError(
+                _("An idea that is “%(current)s” is not screened again.")
+                % {"current": IdeaStatus(idea.status).label}
+            )
+        if idea.status != IdeaStatus.SCREENING:
             _move_idea(idea, IdeaStatus.SCREENING, actor=acting_user, action="screening")
         fields = ["feasibility_note", "legality_note", "screened_at"]
         idea.feasibility_note, idea.legality_note = feasibility_note, legality_note
@@ -1456,7 +1469,7 @@ def send_survey_code(rating: YearRating, *, phone: str) -> None:
         raise DomainError(_("This phone number has already answered the survey."))
     limit = settings.RENDA_SURVEY_CODE_LIMIT
     if ratelimit.exceeded("survey-code", [phone], limit):
-        raise DomainError(_("Too many codes were sent to this number. Try again later."))
+        raise RateLimitError(_("Too many codes were sent to this number. Try again later."))
     ratelimit.hit("survey-code", phone, settings.RENDA_SUBMIT_WINDOW_SECONDS)
     code = f"{secrets.randbelow(1_000_000):06d}"
     cache.set(
