@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -118,8 +119,6 @@ def _project(request: HttpRequest, pk: int) -> Project:
 
 def _forbid_unless_manager(request: HttpRequest, obj: Any) -> None:
     if not _can_manage(request, obj):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
 
 
@@ -318,8 +317,6 @@ def batches(request: HttpRequest) -> HttpResponse:
     form = f.BatchForm(request.POST or None, congress=congress) if can_manage else None
     if request.method == "POST":
         if form is None:
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
@@ -635,15 +632,13 @@ def _reportable_project(request: HttpRequest, pk: int) -> Project:
     qs = Project.objects.filter(pk=pk).select_related("congress", "department")
     if not policy.is_superuser(request.user):
         qs = qs.filter(
-            Q(congress_id__in=policy.congress_ids(request.user, "project.manage"))
+            Q(congress_id__in=policy.congress_ids(request.user, "project.view"))
             | Q(department_id__in=departments)
         )
     project = qs.first()
     if project is None:
         raise Http404
     if not services._may_report(request.user, project):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
     return project
 
