@@ -202,7 +202,9 @@ def year(cases_world):  # noqa: ANN001, ANN201
 
 def run_votes(year):  # noqa: ANN001, ANN201
     staff = year.world.staff
-    batch1 = services.publish_candidates(year.batch, acting_user=staff)
+    batch1 = VoteBatch.objects.get(pk=year.batch.pk)
+    if batch1.status == "draft":
+        batch1 = services.publish_candidates(batch1, acting_user=staff)
     services.open_vote(batch1, acting_user=staff)
     batch1.refresh_from_db()
     vote(batch1, year.deputies, BATCH1_YES)

@@ -46,6 +46,11 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
+def _field(form: forms.Form, name: str) -> Any:
+    """A choice field of the form, to narrow its choices (typed loosely for the stubs)."""
+    return form.fields[name]
+
+
 def _villages(congress: Any) -> Any:
     if congress.region is None:
         return Region.objects.none()
@@ -91,7 +96,7 @@ class ProposeForm(forms.Form):
 
     def __init__(self, *args: Any, congress: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = _villages(congress)
+        _field(self, "village").queryset = _villages(congress)
         if not self.is_bound:
             self.initial["token"] = secrets.token_urlsafe(16)
 
@@ -128,9 +133,9 @@ class StaffIdeaForm(forms.Form):
 
     def __init__(self, *args: Any, congress: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = _villages(congress)
-        self.fields["source_deputy"].queryset = _deputies(congress)
-        self.fields["source_department"].queryset = _departments(congress)
+        _field(self, "village").queryset = _villages(congress)
+        _field(self, "source_deputy").queryset = _deputies(congress)
+        _field(self, "source_department").queryset = _departments(congress)
 
 
 class FromCaseForm(forms.Form):
@@ -151,7 +156,7 @@ class ScreenForm(forms.Form):
 
     def __init__(self, *args: Any, idea: Idea, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = _departments(idea.congress)
+        _field(self, "department").queryset = _departments(idea.congress)
 
 
 class ExcludeForm(forms.Form):
@@ -188,8 +193,8 @@ class BatchForm(forms.Form):
 
     def __init__(self, *args: Any, congress: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["session"].queryset = _sessions(congress)
-        self.fields["ideas"].queryset = Idea.objects.filter(
+        _field(self, "session").queryset = _sessions(congress)
+        _field(self, "ideas").queryset = Idea.objects.filter(
             congress=congress, status=IdeaStatus.FEASIBLE
         ).order_by("serial")
 
@@ -208,7 +213,7 @@ class OpenVoteForm(forms.Form):
 
     def __init__(self, *args: Any, batch: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["absent"].queryset = _deputies(batch.congress)
+        _field(self, "absent").queryset = _deputies(batch.congress)
 
 
 class CommentForm(forms.Form):
@@ -226,7 +231,7 @@ class CommentForm(forms.Form):
 
     def __init__(self, *args: Any, batch: VoteBatch, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["candidate"].choices = [("", _("The list as a whole"))] + [
+        _field(self, "candidate").choices = [("", _("The list as a whole"))] + [
             (c.pk, c.idea.title) for c in batch.candidates.select_related("idea")
         ]
 
@@ -292,7 +297,7 @@ class ProgressForm(forms.Form):
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["milestone"].queryset = project.milestones.order_by("order")
+        _field(self, "milestone").queryset = project.milestones.order_by("order")
 
 
 class CompleteForm(forms.Form):
@@ -321,8 +326,8 @@ class ChangeForm(forms.Form):
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["decision_session"].queryset = _sessions(project.congress)
-        self.fields["department"].queryset = _departments(project.congress)
+        _field(self, "decision_session").queryset = _sessions(project.congress)
+        _field(self, "department").queryset = _departments(project.congress)
 
     def changes(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -341,8 +346,8 @@ class GroupForm(forms.Form):
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["leader"].queryset = _deputies(project.congress)
-        self.fields["members"].queryset = _deputies(project.congress)
+        _field(self, "leader").queryset = _deputies(project.congress)
+        _field(self, "members").queryset = _deputies(project.congress)
 
 
 class InspectionForm(forms.Form):
@@ -363,7 +368,7 @@ class InspectionForm(forms.Form):
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["participants"].queryset = _deputies(project.congress)
+        _field(self, "participants").queryset = _deputies(project.congress)
 
 
 class FindingCaseForm(forms.Form):
@@ -372,7 +377,7 @@ class FindingCaseForm(forms.Form):
 
     def __init__(self, *args: Any, congress: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(
+        _field(self, "category").queryset = Category.objects.filter(
             congress=congress, is_active=True
         )
 
@@ -389,7 +394,7 @@ class RatingForm(forms.Form):
 
     def __init__(self, *args: Any, congress: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["session"].queryset = _sessions(congress)
+        _field(self, "session").queryset = _sessions(congress)
 
 
 class SurveyPhoneForm(forms.Form):

@@ -654,7 +654,7 @@ class ProgressPhoto(models.Model):
         verbose_name_plural = _("progress photos")
 
     def __str__(self) -> str:
-        return self.file.name
+        return self.file.name or ""
 
 
 class ChangeKind(models.TextChoices):

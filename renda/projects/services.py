@@ -320,7 +320,7 @@ def propose_idea(
             submitted_by=acting_user if getattr(acting_user, "pk", None) else None,
             created_at=_now(),
         )
-        _idea_event(idea, "collected", actor=acting_user, note=IdeaSource(source).label)
+        _idea_event(idea, "collected", actor=acting_user, note=str(IdeaSource(source).label))
         audit.record(
             "project_idea.collected",
             idea,

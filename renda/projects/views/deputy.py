@@ -26,8 +26,12 @@ def _deputy_congresses(user: Any) -> set[int]:
     return ids
 
 
+def _is_elector(poll: Any, user: Any) -> bool:
+    return Elector.objects.filter(poll=poll, user_id=user.pk).exists()
+
+
 def _has_voted(poll: Any, user: Any) -> bool:
-    elector = Elector.objects.filter(poll=poll, user=user).first()
+    elector = Elector.objects.filter(poll=poll, user_id=user.pk).first()
     return bool(elector and Participation.objects.filter(poll=poll, elector=elector).exists())
 
 
@@ -56,7 +60,7 @@ def _ballot(
 ) -> HttpResponse:
     if poll is None or poll.status != PollStatus.OPEN:
         return render(request, "projects/deputy/ballot.html", {"heading": heading, "closed": True})
-    if not Elector.objects.filter(poll=poll, user=request.user).exists():
+    if not _is_elector(poll, request.user):
         raise Http404
     if _has_voted(poll, request.user):
         return render(request, "projects/deputy/ballot.html", {"heading": heading, "voted": True})
