@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from renda.ballots.models import PollStatus
 from renda.cases import services as cases
@@ -24,6 +25,7 @@ from renda.projects.models import (
     IdeaStatus,
     Project,
     ProjectStatus,
+    VoteBatch,
 )
 from tests.projects_fixtures import RATINGS, run_votes
 from tests.projects_fixtures import year as year  # noqa: F401  (fixture)
@@ -239,3 +241,31 @@ def test_idea_history_spans_years_in_the_pool(year):
     # Next year it can be a candidate again.
     assert idea.status == IdeaStatus.FEASIBLE
     _ = dt  # dates are relative to today in the fixture
+
+
+def test_the_demo_holds_the_same_story_for_qinghe(db):
+    from django.core.management import call_command
+
+    from renda.congress.models import Congress
+
+    call_command("seed_demo", quiet_accounts=True)
+    congress = Congress.objects.get(name="清河镇人民代表大会")
+    y = timezone.localdate().year
+    figures = year_figures(congress.pk, y)
+    assert (figures["ideas"], figures["excluded"], figures["candidates"]) == (14, 2, 12)
+    assert (figures["batches_voted"], figures["ties"], figures["selected"]) == (2, 2, 10)
+    assert (figures["completed"], figures["completed_on_time"]) == (9, 8)
+    assert figures["ratings"] == {"satisfied": 8, "basic": 1, "unsatisfied": 1}
+    first, further = VoteBatch.objects.filter(congress=congress, year=y).order_by("number")
+    assert first.projects.count() == 9 and further.projects.count() == 1
+    assert further.further_of == first and further.kind == BatchKind.FURTHER
+    assert first.poll.result["electorate"] == 60 and first.poll.result["ballots"] == 55
+    finding_case = Project.objects.filter(
+        congress=congress, year=y, inspections__isnull=False
+    ).first()
+    case = finding_case.inspections.get().findings.get().case
+    assert case.status == CaseStatus.CLOSED
+    # Idempotent: a second run adds nothing.
+    count = Project.objects.count()
+    call_command("seed_demo", quiet_accounts=True)
+    assert Project.objects.count() == count

@@ -1398,6 +1398,25 @@ def cast_rating(rating: YearRating, *, voter: Any, choices: dict[int, str]) -> s
     )
 
 
+def enter_rating_paper(
+    rating: YearRating, *, number: int, ballots_marked: list[dict[int, str]], teller: Any
+) -> Any:
+    """Paper rating ballots (project id → grade) of one pile, entered by two tellers."""
+    if rating.poll is None:
+        raise DomainError(_("The rating has no poll."))
+    subject_of = dict(
+        Project.objects.filter(rating_subject__poll=rating.poll).values_list(
+            "id", "rating_subject_id"
+        )
+    )
+    converted = []
+    for marks in ballots_marked:
+        if set(marks) - set(subject_of):
+            raise DomainError(_("The ballot names a project that is not rated this year."))
+        converted.append({subject_of[p]: c for p, c in marks.items()})
+    return ballots.enter_paper_batch(rating.poll, number=number, ballots=converted, teller=teller)
+
+
 def close_rating(rating: YearRating, *, acting_user: Any) -> YearRating:
     """Close the rating poll and write each project's frozen result."""
     with transaction.atomic():
