@@ -52,7 +52,7 @@ def test_the_tie_at_the_last_place_goes_to_a_further_batch(year):
     # The announcement names the selected, the tie and the further vote; nothing silent.
     assert year.feasible[0].title in batch1.announcement
     assert year.feasible[9].title in batch1.announcement
-    assert "further vote" in batch1.announcement or "再次票决" in batch1.announcement
+    assert "further vote" in batch1.announcement or "另行票决" in batch1.announcement
     titles = set(Project.objects.filter(year=year.y).values_list("title", flat=True))
     assert titles == {i.title for i in year.feasible[:10]}
     # The loser of the further vote and the failed candidate are back in the pool.
