@@ -440,3 +440,37 @@ def test_the_public_batch_page_hides_counts_until_announced(client, year):
         acting_user=staff,
     )
     assert client.get(reverse("projects:public_batch", args=[draft.pk])).status_code == 404
+
+
+def test_the_opinion_case_page_offers_propose_as_project_idea(client, cases_world):
+    opinion = submit(cases_world)
+    client.force_login(cases_world.staff)
+    page = client.get(reverse("opinions:staff_case", args=[opinion.case.pk])).content.decode()
+    assert reverse("projects:idea_from_case", args=[opinion.case.pk]) in page
+
+
+def test_each_congress_configures_its_project_rules_in_the_back_office(client, world):
+    from renda.projects.models import ProjectRules
+
+    own = ProjectRules.for_congress(world.c_a.pk)
+    other = ProjectRules.for_congress(world.c_b.pk)
+    client.force_login(world.admin)
+    url = reverse("admin:projects_projectrules_change", args=[own.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "vote_base": "present",
+            "threshold_num": 1,
+            "threshold_den": 2,
+            "threshold_strict": "on",
+            "rating_base": "cast",
+            "survey_enabled": "on",
+            "min_group": 5,
+        },
+    )
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert own.vote_base == "present"
+    other_url = reverse("admin:projects_projectrules_change", args=[other.pk])
+    assert client.get(other_url).status_code == 404
