@@ -474,3 +474,22 @@ def test_each_congress_configures_its_project_rules_in_the_back_office(client, w
     assert own.vote_base == "present"
     other_url = reverse("admin:projects_projectrules_change", args=[other.pk])
     assert client.get(other_url).status_code == 404
+
+
+def test_deputies_read_the_materials_before_and_hear_when_the_vote_opens(
+    client, year, django_capture_on_commit_callbacks
+):
+    from renda.core.models import Notification
+
+    staff = year.world.staff
+    services.publish_candidates(year.batch, acting_user=staff)
+    deputy = year.deputies[2]
+    client.force_login(deputy.user)
+    page = client.get(reverse("projects:vote", args=[year.batch.pk])).content.decode()
+    assert "候选项目基本情况" in page and year.feasible[5].title in page
+    assert 'id="cast"' not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        services.open_vote(year.batch, acting_user=staff)
+    note = Notification.objects.get(recipient=deputy.user)
+    assert note.url == reverse("projects:vote", args=[year.batch.pk])
+    assert 'id="cast"' in client.get(note.url).content.decode()

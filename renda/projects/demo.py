@@ -299,7 +299,9 @@ def seed(stdout: Any = None) -> None:
     rating = services.create_year_rating(
         congress=congress, year=year, session=None, acting_user=staff
     )
-    services.open_rating(rating, acting_user=staff, absent=[d.pk for d in deputies[-5:]])
+    services.open_rating(
+        rating, acting_user=staff, absent=[d.pk for d in deputies[-5:]], paper=True
+    )
     rated = services.rated_projects(congress.pk, year)
     marked = [
         {

@@ -19,6 +19,8 @@ from renda.projects.models import (
     VoteBatch,
 )
 
+CENT = Decimal("0.01")
+
 
 def _rate(part: Any, whole: Any) -> int | None:
     return int(part * 100 / whole) if whole else None
@@ -60,8 +62,9 @@ def year_figures(congress_id: int, year: int) -> dict[str, Any]:
     ratings = dict(
         projects.exclude(rating="").values_list("rating").annotate(n=Count("id")).order_by()
     )
-    funds = project_counts["funds"] or Decimal("0")
-    spent = project_counts["spent"] or Decimal("0")
+    # SQLite sums decimals as floats: back to cents.
+    funds = Decimal(project_counts["funds"] or 0).quantize(CENT)
+    spent = Decimal(project_counts["spent"] or 0).quantize(CENT)
     return {
         "year": year,
         "ideas": idea_counts["total"],

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from renda.ballots.models import SCALE_GRADES, Base, Poll, PollSubject, Scale
-from renda.cases.models import Case
+from renda.cases.models import Case, EvaluationResult
 from renda.congress.models import Congress, Department, Deputy, ScopedQuerySet, Session
 from renda.core.masking import mask_name, mask_phone
 from renda.core.models import Region
@@ -795,6 +795,12 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return self.text[:30]
+
+    @property
+    def evaluation_label(self) -> str:
+        """The engine's evaluation of the case, as a label."""
+        result = self.case.evaluation_result if self.case else ""
+        return str(EvaluationResult(result).label) if result in EvaluationResult.values else ""
 
 
 # --- year-end rating ------------------------------------------------------------------------

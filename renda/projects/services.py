@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -661,6 +662,13 @@ def open_vote(
         )
         batch.poll = poll
         _move_batch(batch, BatchStatus.VOTING, actor=acting_user, fields=["poll"])
+        notify_on_commit(
+            [user for user, _deputy, _present in electorate if user is not None],
+            _("Vote open: %(title)s") % {"title": batch.title},
+            _("%(places)s places, %(count)s candidates.")
+            % {"places": batch.places, "count": len(candidates)},
+            reverse("projects:vote", args=[batch.pk]),
+        )
     return batch
 
 
@@ -1368,15 +1376,26 @@ def create_year_rating(
     return rating
 
 
-def open_rating(rating: YearRating, *, acting_user: Any, absent: Sequence[int] = ()) -> YearRating:
+def open_rating(
+    rating: YearRating, *, acting_user: Any, absent: Sequence[int] = (), paper: bool = False
+) -> YearRating:
+    """Open the deputies' rating poll; the electorate is every deputy seated now."""
     _require(acting_user, "project.manage", rating)
     if rating.poll is None:
         raise DomainError(_("The rating has no poll."))
-    electorate = [
-        (m.deputy.user, m.deputy, m.deputy_id not in set(absent))
-        for m in deputies_of(rating.congress)
-    ]
-    ballots.open_poll(rating.poll, electorate=electorate, acting_user=acting_user)
+    absent_ids = set(absent)
+    with transaction.atomic():
+        electorate = [
+            (m.deputy.user, m.deputy, m.deputy_id not in absent_ids)
+            for m in deputies_of(rating.congress)
+        ]
+        ballots.open_poll(rating.poll, electorate=electorate, acting_user=acting_user, paper=paper)
+        notify_on_commit(
+            [user for user, _deputy, _present in electorate if user is not None],
+            _("Year-end rating of the %(year)s livelihood projects") % {"year": rating.year},
+            "",
+            reverse("projects:rate", args=[rating.pk]),
+        )
     return rating
 
 

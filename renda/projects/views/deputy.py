@@ -39,7 +39,9 @@ def _has_voted(poll: Any, user: Any) -> bool:
 def my_votes(request: HttpRequest) -> HttpResponse:
     ids = _deputy_congresses(request.user)
     batches = (
-        VoteBatch.objects.filter(congress_id__in=ids, status=BatchStatus.VOTING)
+        VoteBatch.objects.filter(
+            congress_id__in=ids, status__in=[BatchStatus.CONSULTATION, BatchStatus.VOTING]
+        )
         .select_related("poll", "session__term")
         .order_by("-year", "-number")
     )
@@ -57,13 +59,15 @@ def _ballot(
     scale: str,
     heading: str,
     cast: Any,
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
+    base = {"heading": heading, **(extra or {})}
     if poll is None or poll.status != PollStatus.OPEN:
-        return render(request, "projects/deputy/ballot.html", {"heading": heading, "closed": True})
+        return render(request, "projects/deputy/ballot.html", {**base, "closed": True})
     if not _is_elector(poll, request.user):
         raise Http404
     if _has_voted(poll, request.user):
-        return render(request, "projects/deputy/ballot.html", {"heading": heading, "voted": True})
+        return render(request, "projects/deputy/ballot.html", {**base, "voted": True})
     choices = [(code, label) for code, label in SCALE_GRADES[scale]]
     if scale == Scale.APPROVAL:
         choices = [(c, str(label)) for c, label in choices]
@@ -74,13 +78,11 @@ def _ballot(
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
-            return render(
-                request, "projects/deputy/ballot.html", {"heading": heading, "receipt": receipt}
-            )
+            return render(request, "projects/deputy/ballot.html", {**base, "receipt": receipt})
     return render(
         request,
         "projects/deputy/ballot.html",
-        {"heading": heading, "form": form},
+        {**base, "form": form},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -92,7 +94,8 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     batch = VoteBatch.objects.filter(pk=pk, congress_id__in=ids).select_related("poll").first()
     if batch is None:
         raise Http404
-    items = [(c.pk, c.idea.title) for c in batch.candidates.select_related("idea")]
+    candidates = list(batch.candidates.select_related("idea__department").order_by("order", "id"))
+    items = [(c.pk, c.idea.title) for c in candidates]
     return _ballot(
         request,
         poll=batch.poll if batch.status == BatchStatus.VOTING else None,
@@ -100,6 +103,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
         scale=Scale.APPROVAL,
         heading=batch.title,
         cast=lambda marks: services.cast_vote(batch, voter=request.user, choices=marks),
+        extra={"batch": batch, "candidates": candidates},
     )
 
 
