@@ -493,3 +493,19 @@ def test_deputies_read_the_materials_before_and_hear_when_the_vote_opens(
     note = Notification.objects.get(recipient=deputy.user)
     assert note.url == reverse("projects:vote", args=[year.batch.pk])
     assert 'id="cast"' in client.get(note.url).content.decode()
+
+
+def test_vote_counts_of_a_poll_below_the_smallest_group_stay_withheld(client, year):
+    """The engine withholds details of polls with fewer ballots than its smallest group;
+    the public pages follow it (the outcome is still public)."""
+    from renda.projects.models import ProjectRules
+
+    rules = ProjectRules.for_congress(year.world.c_a.pk)
+    rules.min_group = 20  # more than the fifteen deputies
+    rules.save()
+    run_votes(year)
+    project = Project.objects.filter(year=year.y).order_by("id").first()
+    batch_page = client.get(reverse("projects:public_batch", args=[year.batch.pk])).content.decode()
+    assert 'id="announcement"' not in batch_page and "入选" in batch_page
+    detail = client.get(reverse("projects:public_project", args=[project.pk])).content.decode()
+    assert 'id="vote"' not in detail

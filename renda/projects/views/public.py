@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from renda.ballots.models import SCALE_GRADES, Scale
+from renda.ballots.services import public_result
 from renda.congress.models import Congress, CongressLevel
 from renda.congress.services import DomainError
 from renda.core import ratelimit
@@ -51,6 +52,15 @@ def _congress(pk: int) -> Congress:
     if congress is None:
         raise Http404
     return congress
+
+
+def shows_counts(batch: VoteBatch) -> bool:
+    """Vote counts are public once announced, unless the engine withholds the details of a
+    poll with fewer ballots than its smallest group."""
+    if batch.status != BatchStatus.ANNOUNCED or batch.poll is None:
+        return False
+    result = public_result(batch.poll)
+    return bool(result) and not result.get("suppressed")
 
 
 def _limited(request: HttpRequest, scope: str, identities: list[str], limit: int) -> bool:
@@ -96,19 +106,17 @@ def year_page(request: HttpRequest, congress_id: int, year: int | None = None) -
         .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("order")))
         .order_by("batch__number", "id")
     )
-    votes = dict(
-        Candidate.objects.filter(
-            batch__congress=congress,
-            batch__year=year,
-            batch__status=BatchStatus.ANNOUNCED,
-            outcome=CandidateOutcome.SELECTED,
-        ).values_list("idea_id", "yes")
-    )
-    batches = (
+    batches = list(
         VoteBatch.objects.filter(congress=congress, year=year, status__in=PUBLIC_BATCH)
-        .select_related("session__term")
+        .select_related("session__term", "poll")
         .annotate(candidate_count=Count("candidates"))
         .order_by("number")
+    )
+    shown = [b.pk for b in batches if shows_counts(b)]
+    votes = dict(
+        Candidate.objects.filter(batch_id__in=shown, outcome=CandidateOutcome.SELECTED).values_list(
+            "idea_id", "yes"
+        )
     )
     rating = YearRating.objects.filter(congress=congress, year=year).first()
     return render(
@@ -129,14 +137,16 @@ def year_page(request: HttpRequest, congress_id: int, year: int | None = None) -
 def project_page(request: HttpRequest, pk: int) -> HttpResponse:
     project = (
         Project.objects.filter(pk=pk, congress__is_active=True)
-        .select_related("congress", "department", "batch__session__term")
+        .select_related("congress", "department", "batch__session__term", "batch__poll")
         .first()
     )
     if project is None:
         raise Http404
-    candidate = Candidate.objects.filter(
-        batch=project.batch, idea_id=project.idea_id, batch__status=BatchStatus.ANNOUNCED
-    ).first()
+    candidate = (
+        Candidate.objects.filter(batch=project.batch, idea_id=project.idea_id).first()
+        if shows_counts(project.batch)
+        else None
+    )
     return render(
         request,
         "projects/public/project.html",
@@ -168,13 +178,14 @@ def batch_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The candidate list, open for comment during consultation; the result once announced."""
     batch = (
         VoteBatch.objects.filter(pk=pk, status__in=PUBLIC_BATCH, congress__is_active=True)
-        .select_related("congress", "session__term")
+        .select_related("congress", "session__term", "poll")
         .first()
     )
     if batch is None:
         raise Http404
     candidates = batch.candidates.select_related("idea__department", "idea__village")
     announced = batch.status == BatchStatus.ANNOUNCED
+    counts = shows_counts(batch)
     candidates = candidates.order_by("rank", "order") if announced else candidates.order_by("order")
     open_for_comment = batch.status == BatchStatus.CONSULTATION and (
         batch.consultation_until is None or batch.consultation_until >= timezone.localdate()
@@ -209,7 +220,13 @@ def batch_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "projects/public/batch.html",
-        {"batch": batch, "candidates": candidates, "form": form, "announced": announced},
+        {
+            "batch": batch,
+            "candidates": candidates,
+            "form": form,
+            "announced": announced,
+            "counts": counts,
+        },
         status=status,
     )
 
