@@ -283,9 +283,11 @@ class PlanForm(forms.Form):
 class ProgressForm(forms.Form):
     milestone = forms.ModelChoiceField(label=_("Milestone"), queryset=Milestone.objects.none())
     percent = forms.IntegerField(label=_("Milestone done (%)"))
-    text = forms.CharField(label=_("Progress"), widget=forms.Textarea)
+    text = forms.CharField(label=_("Progress report"), widget=forms.Textarea(attrs={"rows": 5}))
     reason = forms.CharField(
-        label=_("Reason (if the progress goes back)"), widget=forms.Textarea, required=False
+        label=_("Reason (if the progress goes back)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
     spent = forms.DecimalField(
         label=_("Funds spent so far (10,000 yuan)"),
@@ -297,7 +299,15 @@ class ProgressForm(forms.Form):
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _field(self, "milestone").queryset = project.milestones.order_by("order")
+        field = _field(self, "milestone")
+        field.queryset = project.milestones.order_by("order")
+        field.label_from_instance = lambda m: (
+            _("%(title)s (now %(percent)s%%)")
+            % {
+                "title": m.title,
+                "percent": m.percent,
+            }
+        )
 
 
 class CompleteForm(forms.Form):

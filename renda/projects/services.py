@@ -20,7 +20,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -504,10 +503,8 @@ def create_batch(
                 raise DomainError(
                     _("“%(title)s” is not a screened, feasible idea.") % {"title": current.title}
                 )
-        number = (
-            VoteBatch.objects.filter(congress=congress, year=year).aggregate(n=Max("number"))["n"]
-            or 0
-        ) + 1
+        # Numbered per congress and year; the counter row lock serialises concurrent batches.
+        number = next_serial(f"vote-batch:{congress.pk}", year)
         batch = VoteBatch.objects.create(
             congress=congress,
             session=session,

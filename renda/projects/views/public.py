@@ -60,7 +60,7 @@ def shows_counts(batch: VoteBatch) -> bool:
     if batch.status != BatchStatus.ANNOUNCED or batch.poll is None:
         return False
     result = public_result(batch.poll)
-    return bool(result) and not result.get("suppressed")
+    return result is not None and not result.get("suppressed")
 
 
 def _limited(request: HttpRequest, scope: str, identities: list[str], limit: int) -> bool:
