@@ -27,7 +27,7 @@ from renda.projects.models import (
     ProjectStatus,
     VoteBatch,
 )
-from tests.projects_fixtures import RATINGS, run_votes
+from tests.projects_fixtures import RATINGS, run_votes, vote
 from tests.projects_fixtures import year as year  # noqa: F401  (fixture)
 
 
@@ -269,3 +269,61 @@ def test_the_demo_holds_the_same_story_for_qinghe(db):
     count = Project.objects.count()
     call_command("seed_demo", quiet_accounts=True)
     assert Project.objects.count() == count
+
+
+def test_an_idea_not_selected_comes_back_in_a_later_batch_with_its_history(
+    year, django_capture_on_commit_callbacks
+):
+    from renda.core.models import Notification
+
+    run_votes(year)
+    staff, loser = year.world.staff, year.feasible[11]
+    spare = services.propose_idea(
+        congress=year.world.c_a, title="小巷路灯", description="补装路灯", source="resident"
+    )
+    services.screen_idea(
+        spare,
+        acting_user=staff,
+        feasible=True,
+        feasibility_note="可行",
+        legality_note="合法",
+        estimated_funds=5,
+        department=year.world.dept_a1,
+        planned_start=year.today,
+        planned_end=year.today,
+    )
+    micro = services.create_batch(
+        session=year.mid,
+        title="小快灵微实事",
+        places=1,
+        ideas=[loser, spare],
+        kind=BatchKind.MICRO,
+        acting_user=staff,
+    )
+    assert (micro.number, micro.year) == (3, year.y)  # after batch 1 and its further vote
+    micro = services.publish_candidates(micro, acting_user=staff)
+    services.open_vote(micro, acting_user=staff)
+    micro.refresh_from_db()
+    vote(micro, year.deputies, [13, 4])
+    services.count_vote(micro, acting_user=staff)
+    loser.refresh_from_db()
+    assert loser.status == IdeaStatus.SELECTED
+    assert list(loser.events.values_list("action", flat=True)) == [
+        "collected",
+        "screening",
+        "feasible",
+        "candidate",
+        "not_selected",
+        "candidate",
+        "selected",
+    ]
+    project = loser.project
+    services.set_plan(
+        project, acting_user=staff, targets="t", milestones=[("全部", 100, project.deadline)]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.start_project(project, acting_user=staff)
+    handler = (
+        year.world.handler_a if project.department == year.world.dept_a1 else year.world.handler_b
+    )
+    assert Notification.objects.filter(recipient=handler, title__contains=project.title).exists()

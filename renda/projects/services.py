@@ -976,6 +976,15 @@ def start_project(project: Project, *, acting_user: Any) -> Project:
             raise DomainError(_("Set the plan's milestones before starting the project."))
         project.started_at = _now()
         _move_project(project, ProjectStatus.IN_PROGRESS, actor=acting_user, fields=["started_at"])
+        handlers = policy.handlers_by_department([project.department_id]).get(
+            project.department_id, []
+        )
+        notify_on_commit(
+            handlers,
+            _("Livelihood project under way: %(title)s") % {"title": project.title},
+            _("Report progress by milestone until %(deadline)s.") % {"deadline": project.deadline},
+            reverse("projects:department"),
+        )
     return project
 
 
