@@ -509,3 +509,37 @@ def test_vote_counts_of_a_poll_below_the_smallest_group_stay_withheld(client, ye
     assert 'id="announcement"' not in batch_page and "入选" in batch_page
     detail = client.get(reverse("projects:public_project", args=[project.pk])).content.decode()
     assert 'id="vote"' not in detail
+
+
+def test_two_tellers_enter_the_paper_ballots_and_the_vote_is_counted(client, year):
+    from django.contrib.auth import get_user_model
+
+    from renda.congress.models import Role, RoleGrant
+
+    staff = year.world.staff
+    teller = get_user_model().objects.create_user(username="teller", password="pw-for-tests-1")
+    RoleGrant.objects.create(user=teller, role=Role.STAFF, congress=year.world.c_a)
+    services.publish_candidates(year.batch, acting_user=staff)
+    services.open_vote(year.batch, acting_user=staff, paper=True)
+    url = reverse("projects:batch_action", args=[year.batch.pk, "paper"])
+    # 15 ballots: the first nine candidates get 15 for, the 10th 15, the 11th 0, the 12th 0.
+    lines = "\n".join(["YYYYYYYYYYNA"] * 10 + ["赞赞赞赞赞赞赞赞赞赞反弃"] * 5)
+    client.force_login(staff)
+    bad = client.post(url, {"number": 1, "lines": "YYN\n"})
+    assert bad.status_code == 400 and "12" in bad.content.decode()
+    assert client.post(url, {"number": 1, "lines": lines}).status_code == 302
+    client.force_login(teller)
+    mismatch = client.post(url, {"number": 1, "lines": lines.replace("NA", "AN", 1)})
+    assert mismatch.status_code == 400
+    assert client.post(url, {"number": 1, "lines": lines}).status_code == 302
+    counts = reverse("projects:batch_action", args=[year.batch.pk, "paper_counts"])
+    assert client.post(counts, {"issued": 15, "returned": 15}).status_code == 302
+    response = client.post(reverse("projects:batch_action", args=[year.batch.pk, "count"]), {})
+    assert response.status_code == 302
+    batch = VoteBatch.objects.get(pk=year.batch.pk)
+    assert batch.status == BatchStatus.COUNTED
+    assert batch.poll.result["ballots_by_channel"] == {"paper": 15}
+    assert (
+        list(batch.candidates.order_by("order").values_list("outcome", flat=True))
+        == ["selected"] * 10 + ["not_selected"] * 2
+    )

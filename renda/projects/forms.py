@@ -413,3 +413,50 @@ class SurveyPhoneForm(forms.Form):
 
 class SurveyAnswerForm(BallotForm):
     code = forms.CharField(label=_("Verification code"), max_length=6)
+
+
+PAPER_MARKS = {"Y": "yes", "赞": "yes", "N": "no", "反": "no", "A": "abstain", "弃": "abstain"}
+
+
+class PaperBallotsForm(forms.Form):
+    """One pile of paper ballots as typed by a teller: one line per ballot, one mark per
+    candidate in list order — Y/赞 (for), N/反 (against), A/弃 (abstain)."""
+
+    number = forms.IntegerField(label=_("Pile number"), min_value=1, max_value=999)
+    lines = forms.CharField(
+        label=_("Ballots"),
+        widget=forms.Textarea(attrs={"rows": 12, "autocomplete": "off", "spellcheck": "false"}),
+        help_text=_(
+            "One line per ballot, one mark per candidate in list order: Y or 赞 (for), "
+            "N or 反 (against), A or 弃 (abstain). Both tellers enter the same pile."
+        ),
+    )
+
+    def __init__(self, *args: Any, batch: VoteBatch, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.candidate_ids = list(
+            batch.candidates.order_by("order", "id").values_list("id", flat=True)
+        )
+
+    def clean_lines(self) -> list[dict[int, str]]:
+        ballots = []
+        for number, line in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
+            marks = [c for c in line.strip().upper() if not c.isspace()]
+            if not marks:
+                continue
+            if len(marks) != len(self.candidate_ids) or any(m not in PAPER_MARKS for m in marks):
+                raise ValidationError(
+                    _("Line %(line)s: give %(n)s marks (Y, N or A).")
+                    % {"line": number, "n": len(self.candidate_ids)}
+                )
+            ballots.append(
+                {cid: PAPER_MARKS[m] for cid, m in zip(self.candidate_ids, marks, strict=True)}
+            )
+        if not ballots:
+            raise ValidationError(_("Enter at least one ballot."))
+        return ballots
+
+
+class PaperCountsForm(forms.Form):
+    issued = forms.IntegerField(label=_("Paper ballots issued"), min_value=0)
+    returned = forms.IntegerField(label=_("Paper ballots returned"), min_value=0)

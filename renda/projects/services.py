@@ -702,6 +702,19 @@ def enter_paper_ballots(
     )
 
 
+def record_paper_counts(
+    batch: VoteBatch, *, issued: int, returned: int, acting_user: Any
+) -> VoteBatch:
+    """The paper ballots issued and returned (the engine voids the poll at close when more
+    were returned than issued)."""
+    if batch.status != BatchStatus.VOTING or batch.poll is None:
+        raise DomainError(_("This batch is not open for voting."))
+    ballots.record_paper_counts(
+        batch.poll, issued=issued, returned=returned, acting_user=acting_user
+    )
+    return batch
+
+
 def count_vote(batch: VoteBatch, *, acting_user: Any) -> VoteBatch:
     """Close the poll on the engine (which freezes the result) and apply it: selected
     projects are created; the not selected go back to the pool; a tie at the last place

@@ -391,6 +391,29 @@ BATCH_ACTIONS: dict[str, Action] = {
         perm="project.manage",
         success=gettext_lazy("The vote is open."),
     ),
+    "paper": Action(
+        gettext_lazy("Enter paper ballots"),
+        lambda data, files, batch: f.PaperBallotsForm(data, files, batch=batch),
+        lambda b, user, data: services.enter_paper_ballots(
+            b, number=data["number"], ballots_marked=data["lines"], teller=user
+        ),
+        perm="project.manage",
+        success=gettext_lazy(
+            "The pile is entered. It counts when the other teller's entry matches."
+        ),
+    ),
+    "paper_counts": Action(
+        gettext_lazy("Paper ballots issued and returned"),
+        lambda data, files, batch: f.PaperCountsForm(
+            data,
+            files,
+            initial={"issued": batch.poll.paper_issued, "returned": batch.poll.paper_returned}
+            if batch.poll
+            else None,
+        ),
+        lambda b, user, data: services.record_paper_counts(b, acting_user=user, **data),
+        perm="project.manage",
+    ),
     "count": Action(
         gettext_lazy("Close and count the vote"),
         form_of(f.ConfirmForm),
