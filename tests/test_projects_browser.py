@@ -102,6 +102,7 @@ def test_a_resident_follows_the_projects_from_candidates_to_rating(browser, live
     assert card.locator("progress").get_attribute("value") == "70"  # 40 + 50 % of 60
     assert project.department.name in card.inner_text()
     assert "14" in card.inner_text()  # deputies for it
+    assert card.locator("img.photo").count() == 1
 
     # The project's page: milestones, the photo (served and decoded), the vote, the rating.
     with page.expect_navigation():

@@ -119,6 +119,14 @@ def year_page(request: HttpRequest, congress_id: int, year: int | None = None) -
         )
     )
     rating = YearRating.objects.filter(congress=congress, year=year).first()
+    # The latest photo of each project, in one query.
+    photos: dict[int, int] = {}
+    for project_id, photo_id in (
+        ProgressPhoto.objects.filter(update__project__in=[p.pk for p in projects])
+        .order_by("-update__created_at", "-id")
+        .values_list("update__project_id", "id")
+    ):
+        photos.setdefault(project_id, photo_id)
     return render(
         request,
         "projects/public/year.html",
@@ -126,7 +134,7 @@ def year_page(request: HttpRequest, congress_id: int, year: int | None = None) -
             "congress": congress,
             "year": year,
             "years": _years(congress),
-            "rows": [(p, votes.get(p.idea_id)) for p in projects],
+            "rows": [(p, votes.get(p.idea_id), photos.get(p.pk)) for p in projects],
             "batches": batches,
             "rating": rating,
         },
