@@ -546,3 +546,12 @@ def test_two_tellers_enter_the_paper_ballots_and_the_vote_is_counted(client, yea
         list(batch.candidates.order_by("order").values_list("outcome", flat=True))
         == ["selected"] * 10 + ["not_selected"] * 2
     )
+
+
+def test_a_proposal_sent_twice_is_one_idea(client, cases_world):
+    url = reverse("projects:propose", args=[cases_world.c_a.pk])
+    data = {"title": "增设公交站", "description": "东塘村口需要公交站", "token": "tok-123"}
+    first = client.post(url, data).content.decode()
+    second = client.post(url, data).content.decode()
+    serial = Idea.objects.get().serial
+    assert serial in first and serial in second

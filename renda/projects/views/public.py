@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -244,6 +245,13 @@ def propose(request: HttpRequest, congress_id: int) -> HttpResponse:
     congress = _congress(congress_id)
     form = f.ProposeForm(request.POST or None, congress=congress)
     status = 200
+    token = (request.POST.get("token") or "")[:64]
+    done = cache.get(f"projects:propose:{token}") if token else None
+    if request.method == "POST" and done:
+        # A double click or a retried POST: the proposal of the first submission.
+        return render(
+            request, "projects/public/proposed.html", {"congress": congress, "serial": done}
+        )
     if request.method == "POST":
         phone = (request.POST.get("phone") or "").strip()
         if _limited(request, "project-propose", [phone], settings.RENDA_SUBMIT_LIMIT):
@@ -265,6 +273,8 @@ def propose(request: HttpRequest, congress_id: int) -> HttpResponse:
                 form.add_error(None, str(exc))
             else:
                 _hit(request, "project-propose", [phone], settings.RENDA_SUBMIT_WINDOW_SECONDS)
+                if token:
+                    cache.set(f"projects:propose:{token}", idea.serial, 3600)
                 return render(
                     request,
                     "projects/public/proposed.html",
