@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "renda.opinions",
     "renda.suggestions",
     "renda.stations",
+    "renda.projects",
     "renda.api",
     "captcha",
 ]
@@ -282,6 +283,9 @@ RENDA_SUBMIT_LIMIT = env.int("RENDA_SUBMIT_LIMIT", default=5)
 RENDA_SUBMIT_WINDOW_SECONDS = env.int("RENDA_SUBMIT_WINDOW_SECONDS", default=3600)
 RENDA_TRACK_LIMIT = env.int("RENDA_TRACK_LIMIT", default=20)
 RENDA_TRACK_WINDOW_SECONDS = env.int("RENDA_TRACK_WINDOW_SECONDS", default=600)
+# Livelihood projects: SMS codes of the resident survey per phone (and per address) per
+# RENDA_SUBMIT_WINDOW_SECONDS.
+RENDA_SURVEY_CODE_LIMIT = env.int("RENDA_SURVEY_CODE_LIMIT", default=3)
 
 LOGGING = {
     "version": 1,

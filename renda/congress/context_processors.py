@@ -18,6 +18,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "department": bool(policy.department_ids(user)),
             "deputy": bool(policy.access(user).deputy_congress_ids),
             "stations": policy.can(user, "station.view"),
+            "projects": policy.can(user, "project.view"),
             "unread": Notification.objects.filter(
                 recipient_id=user.pk, read_at__isnull=True
             ).count(),

@@ -52,6 +52,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "station.view": frozenset({Role.STAFF, Role.LEADER, Role.STATION_MANAGER}),
     "station.manage": frozenset({Role.STAFF}),
     "station.run": frozenset({Role.STATION_MANAGER}),
+    # Livelihood projects: read the pool, batches and projects; run them.
+    "project.view": frozenset({Role.STAFF, Role.LEADER}),
+    "project.manage": frozenset({Role.STAFF}),
 }
 
 # Grants of these roles reach the congresses below the granted one.

@@ -1,0 +1,94 @@
+"""The programme's figures for a year: single aggregates, rates derived, never stored."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, Q, Sum
+
+from renda.projects.models import (
+    BatchStatus,
+    Candidate,
+    CandidateOutcome,
+    Idea,
+    IdeaStatus,
+    Project,
+    ProjectStatus,
+    SurveyResponse,
+    VoteBatch,
+)
+
+CENT = Decimal("0.01")
+
+
+def _rate(part: Any, whole: Any) -> int | None:
+    return int(part * 100 / whole) if whole else None
+
+
+def year_figures(congress_id: int, year: int) -> dict[str, Any]:
+    """Ideas collected by source, screened, candidates, votes, selected, completed (on
+    time), budget executed and the year-end ratings — a fixed number of queries."""
+    ideas = Idea.objects.filter(congress_id=congress_id, year=year)
+    by_source = dict(ideas.values_list("source").annotate(n=Count("id")).order_by())
+    idea_counts = ideas.aggregate(
+        total=Count("id"),
+        excluded=Count("id", filter=Q(status=IdeaStatus.EXCLUDED)),
+        screened=Count("id", filter=Q(screened_at__isnull=False)),
+    )
+    batches = VoteBatch.objects.filter(congress_id=congress_id, year=year)
+    batch_counts = batches.aggregate(
+        total=Count("id"),
+        voted=Count("id", filter=Q(status__in=[BatchStatus.COUNTED, BatchStatus.ANNOUNCED])),
+    )
+    candidacies = Candidate.objects.filter(batch__congress_id=congress_id, batch__year=year)
+    candidate_counts = candidacies.aggregate(
+        ideas=Count("idea", distinct=True),
+        voted=Count("id", filter=~Q(outcome=CandidateOutcome.PENDING)),
+        tied=Count("id", filter=Q(outcome=CandidateOutcome.TIED)),
+    )
+    projects = Project.objects.filter(congress_id=congress_id, year=year)
+    project_counts = projects.aggregate(
+        selected=Count("id"),
+        completed=Count("id", filter=Q(status=ProjectStatus.COMPLETED)),
+        on_time=Count(
+            "id",
+            filter=Q(status=ProjectStatus.COMPLETED, completed_on__lte=F("deadline")),
+        ),
+        terminated=Count("id", filter=Q(status=ProjectStatus.TERMINATED)),
+        funds=Sum("funds"),
+        spent=Sum("spent"),
+    )
+    ratings = dict(
+        projects.exclude(rating="").values_list("rating").annotate(n=Count("id")).order_by()
+    )
+    # SQLite sums decimals as floats: back to cents.
+    funds = Decimal(project_counts["funds"] or 0).quantize(CENT)
+    spent = Decimal(project_counts["spent"] or 0).quantize(CENT)
+    return {
+        "year": year,
+        "ideas": idea_counts["total"],
+        "ideas_by_source": by_source,
+        "screened": idea_counts["screened"],
+        "excluded": idea_counts["excluded"],
+        "batches": batch_counts["total"],
+        "batches_voted": batch_counts["voted"],
+        "candidates": candidate_counts["ideas"],
+        "candidacies_voted": candidate_counts["voted"],
+        "ties": candidate_counts["tied"],
+        "selected": project_counts["selected"],
+        "completed": project_counts["completed"],
+        "completed_on_time": project_counts["on_time"],
+        "terminated": project_counts["terminated"],
+        "funds": funds,
+        "spent": spent,
+        "budget_rate": _rate(spent, funds),
+        "on_time_rate": _rate(project_counts["on_time"], project_counts["selected"]),
+        "ratings": ratings,
+        "satisfaction_rate": _rate(
+            ratings.get("satisfied", 0) + ratings.get("basic", 0), sum(ratings.values())
+        ),
+        "survey_responses": SurveyResponse.objects.filter(
+            rating__congress_id=congress_id, rating__year=year
+        ).count(),
+    }

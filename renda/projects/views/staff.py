@@ -1,0 +1,828 @@
+"""The presidium office's pages for livelihood projects: the reserve pool, screening, vote
+batches, projects with their plan, progress, changes and supervision, the year-end rating
+and the figures. Office staff act (`project.manage`); leaders read (`project.view`). Thin
+views: a form, a service call, a message, a redirect (one GET confirmation + one POST)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from renda.ballots.models import SCALE_GRADES, Scale
+from renda.cases.actions import Action, form_of, run_action
+from renda.cases.models import Case, CaseKind
+from renda.congress import policy
+from renda.congress.models import Congress
+from renda.congress.services import DomainError
+from renda.projects import forms as f
+from renda.projects import services
+from renda.projects.figures import year_figures
+from renda.projects.links import poll_link
+from renda.projects.models import (
+    BatchStatus,
+    Comment,
+    Finding,
+    Idea,
+    IdeaSource,
+    IdeaStatus,
+    Milestone,
+    Project,
+    SupervisionPlan,
+    VoteBatch,
+    YearRating,
+)
+
+PAGE_SIZE = 50
+
+
+def _congresses(user: Any, perm: str = "project.view") -> QuerySet[Congress]:
+    if policy.is_superuser(user):
+        return Congress.objects.filter(is_active=True).order_by("name")
+    return Congress.objects.filter(pk__in=policy.congress_ids(user, perm)).order_by("name")
+
+
+def _require_office(request: HttpRequest) -> list[Congress]:
+    congresses = list(_congresses(request.user))
+    if not congresses:
+        raise Http404
+    return congresses
+
+
+def _congress(request: HttpRequest, congresses: list[Congress]) -> Congress:
+    wanted = request.GET.get("congress") or ""
+    for congress in congresses:
+        if str(congress.pk) == wanted:
+            return congress
+    return congresses[0]
+
+
+def _year(request: HttpRequest) -> int:
+    value = request.GET.get("year") or ""
+    return (
+        int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else timezone.localdate().year
+    )
+
+
+def _can_manage(request: HttpRequest, obj: Any) -> bool:
+    return policy.can(request.user, "project.manage", obj)
+
+
+def _idea(request: HttpRequest, pk: int) -> Idea:
+    idea = (
+        Idea.objects.visible_to(request.user, "project.view")
+        .filter(pk=pk)
+        .select_related(
+            "congress", "village", "source_case", "source_deputy", "source_department", "department"
+        )
+        .first()
+    )
+    if idea is None:
+        raise Http404
+    return idea
+
+
+def _batch(request: HttpRequest, pk: int) -> VoteBatch:
+    batch = (
+        VoteBatch.objects.visible_to(request.user, "project.view")
+        .filter(pk=pk)
+        .select_related("congress", "session__term", "poll", "further_of")
+        .first()
+    )
+    if batch is None:
+        raise Http404
+    return batch
+
+
+def _project(request: HttpRequest, pk: int) -> Project:
+    project = (
+        Project.objects.visible_to(request.user, "project.view")
+        .filter(pk=pk)
+        .select_related("congress", "department", "batch__session__term", "idea")
+        .first()
+    )
+    if project is None:
+        raise Http404
+    return project
+
+
+def _forbid_unless_manager(request: HttpRequest, obj: Any) -> None:
+    if not _can_manage(request, obj):
+        raise PermissionDenied
+
+
+# --- the reserve pool ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def office(request: HttpRequest) -> HttpResponse:
+    """The reserve pool (项目储备库): every idea, across years, filtered."""
+    congresses = _require_office(request)
+    congress = _congress(request, congresses)
+    qs = Idea.objects.filter(congress=congress).select_related("department", "village")
+    status = request.GET.get("status") or ""
+    if status in IdeaStatus.values:
+        qs = qs.filter(status=status)
+    source = request.GET.get("source") or ""
+    if source in IdeaSource.values:
+        qs = qs.filter(source=source)
+    year = request.GET.get("year") or ""
+    if year.isdigit():
+        qs = qs.filter(year=int(year))
+    page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = dict(
+        Idea.objects.filter(congress=congress)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return render(
+        request,
+        "projects/staff/office.html",
+        {
+            "congress": congress,
+            "congresses": congresses,
+            "page": page,
+            "statuses": IdeaStatus.choices,
+            "sources": IdeaSource.choices,
+            "status_counts": [(c, label, counts.get(c, 0)) for c, label in IdeaStatus.choices],
+            "params": request.GET.dict(),
+            "filters": {"status": status, "source": source, "year": year},
+            "can_manage": _can_manage(request, congress),
+        },
+    )
+
+
+@login_required
+def idea_new(request: HttpRequest, congress_id: int) -> HttpResponse:
+    congress = next((c for c in _require_office(request) if c.pk == congress_id), None)
+    if congress is None:
+        raise Http404
+    _forbid_unless_manager(request, congress)
+    form = f.StaffIdeaForm(request.POST or None, congress=congress)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            idea = services.propose_idea(
+                congress=congress,
+                title=data["title"],
+                description=data["description"],
+                source=data["source"],
+                acting_user=request.user,
+                village=data["village"],
+                proposer_name=data["proposer_name"],
+                proposer_phone=data["proposer_phone"],
+                source_reference=data["source_reference"],
+                source_deputy=data["source_deputy"],
+                source_department=data["source_department"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, _("The idea %(serial)s is in the pool.") % {"serial": idea.serial}
+            )
+            return HttpResponseRedirect(reverse("projects:idea", args=[idea.pk]))
+    return render(
+        request,
+        "projects/staff/form.html",
+        {
+            "form": form,
+            "title": _("New project idea"),
+            "back": reverse("projects:office"),
+            "heading": _("Reserve pool"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = _idea(request, pk)
+    return render(
+        request,
+        "projects/staff/idea.html",
+        {
+            "idea": idea,
+            "events": idea.events.select_related("actor"),
+            "candidacies": idea.candidacies.select_related("batch"),
+            "project": Project.objects.filter(idea=idea).first(),
+            "can_manage": _can_manage(request, idea),
+            "actions": IDEA_ACTIONS,
+        },
+    )
+
+
+def _screen(idea: Idea, user: Any, data: dict[str, Any]) -> Any:
+    return services.screen_idea(idea, acting_user=user, feasible=True, **data)
+
+
+def _exclude(idea: Idea, user: Any, data: dict[str, Any]) -> Any:
+    return services.screen_idea(idea, acting_user=user, feasible=False, **data)
+
+
+IDEA_ACTIONS: dict[str, Action] = {
+    "screen": Action(
+        gettext_lazy("Screened: feasible"),
+        lambda data, files, idea: f.ScreenForm(data, files, idea=idea),
+        _screen,
+        perm="project.manage",
+        success=gettext_lazy("The idea is screened as feasible."),
+    ),
+    "exclude": Action(
+        gettext_lazy("Exclude"),
+        form_of(f.ExcludeForm),
+        _exclude,
+        perm="project.manage",
+        success=gettext_lazy("The idea is excluded."),
+    ),
+    "withdraw": Action(
+        gettext_lazy("Withdraw"),
+        form_of(f.ReasonForm),
+        lambda idea, user, data: services.withdraw_idea(idea, acting_user=user, **data),
+        perm="project.manage",
+    ),
+}
+
+
+@login_required
+def idea_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    idea = _idea(request, pk)
+    spec = IDEA_ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    _forbid_unless_manager(request, idea)
+    return run_action(
+        request,
+        idea,
+        spec,
+        back=reverse("projects:idea", args=[idea.pk]),
+        heading=str(idea),
+    )
+
+
+@login_required
+def idea_from_case(request: HttpRequest, case_pk: int) -> HttpResponse:
+    """ "Propose as project idea" on an opinion case (GET confirmation, POST action)."""
+    case = (
+        Case.objects.visible_to(request.user, "case.supervise")
+        .filter(pk=case_pk, kind=CaseKind.OPINION)
+        .select_related("congress")
+        .first()
+    )
+    if case is None:
+        raise Http404
+    _forbid_unless_manager(request, case.congress)
+    existing = Idea.objects.filter(source_case=case).first()
+    if existing is not None:
+        messages.info(request, _("This case is already in the project pool."))
+        return HttpResponseRedirect(reverse("projects:idea", args=[existing.pk]))
+    action = Action(
+        gettext_lazy("Propose as a project idea"),
+        lambda data, files, _case: f.FromCaseForm(data, files, initial={"title": case.title}),
+        lambda c, user, data: services.idea_from_case(c, acting_user=user, title=data["title"]),
+        perm="project.manage",
+        success=gettext_lazy("The case is in the project pool as an idea."),
+    )
+    return run_action(
+        request,
+        case,
+        action,
+        back=reverse("projects:office") + f"?congress={case.congress_id}",
+        heading=str(case),
+    )
+
+
+# --- vote batches ----------------------------------------------------------------------------------
+
+
+@login_required
+def batches(request: HttpRequest) -> HttpResponse:
+    congresses = _require_office(request)
+    congress = _congress(request, congresses)
+    can_manage = _can_manage(request, congress)
+    form = f.BatchForm(request.POST or None, congress=congress) if can_manage else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                batch = services.create_batch(
+                    session=data["session"],
+                    title=data["title"],
+                    places=data["places"],
+                    ideas=list(data["ideas"]),
+                    acting_user=request.user,
+                    kind=data["kind"],
+                    materials=data["materials"],
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The batch is prepared."))
+                return HttpResponseRedirect(reverse("projects:batch", args=[batch.pk]))
+    qs = (
+        VoteBatch.objects.filter(congress=congress)
+        .select_related("session__term", "poll")
+        .annotate(candidate_count=Count("candidates"))
+        .order_by("-year", "-number")
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "projects/staff/batches.html",
+        {"congress": congress, "congresses": congresses, "page": page, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch(request, pk)
+    candidates = batch.candidates.select_related("idea__department").order_by("order", "id")
+    if batch.status in (BatchStatus.COUNTED, BatchStatus.ANNOUNCED):
+        candidates = candidates.order_by("rank", "order")
+    return render(
+        request,
+        "projects/staff/batch.html",
+        {
+            "batch": batch,
+            "candidates": candidates,
+            "comments": Comment.objects.filter(batch=batch).select_related("candidate__idea")[:200],
+            "poll": poll_link(batch.poll),
+            "further": batch.further_batches.all(),
+            "can_manage": _can_manage(request, batch),
+            "participation": batch.poll.participations.count() if batch.poll else 0,
+        },
+    )
+
+
+def _open(batch: VoteBatch, user: Any, data: dict[str, Any]) -> Any:
+    return services.open_vote(batch, acting_user=user, absent=[d.pk for d in data["absent"]])
+
+
+BATCH_ACTIONS: dict[str, Action] = {
+    "publish": Action(
+        gettext_lazy("Publish the candidates for comment"),
+        form_of(f.PublishForm),
+        lambda b, user, data: services.publish_candidates(b, acting_user=user, until=data["until"]),
+        perm="project.manage",
+        success=gettext_lazy("The candidate list is on the portal for comment."),
+    ),
+    "open": Action(
+        gettext_lazy("Open the vote"),
+        lambda data, files, batch: f.OpenVoteForm(data, files, batch=batch),
+        _open,
+        perm="project.manage",
+        success=gettext_lazy("The vote is open."),
+    ),
+    "paper": Action(
+        gettext_lazy("Enter paper ballots"),
+        lambda data, files, batch: f.PaperBallotsForm(data, files, batch=batch),
+        lambda b, user, data: services.enter_paper_ballots(
+            b, number=data["number"], ballots_marked=data["lines"], teller=user
+        ),
+        perm="project.manage",
+        success=gettext_lazy(
+            "The pile is entered. It counts when the other teller's entry matches."
+        ),
+    ),
+    "paper_counts": Action(
+        gettext_lazy("Paper ballots issued and returned"),
+        lambda data, files, batch: f.PaperCountsForm(
+            data,
+            files,
+            initial={"issued": batch.poll.paper_issued, "returned": batch.poll.paper_returned}
+            if batch.poll
+            else None,
+        ),
+        lambda b, user, data: services.record_paper_counts(b, acting_user=user, **data),
+        perm="project.manage",
+    ),
+    "count": Action(
+        gettext_lazy("Close and count the vote"),
+        form_of(f.ConfirmForm),
+        lambda b, user, data: services.count_vote(b, acting_user=user),
+        perm="project.manage",
+        success=gettext_lazy("The vote is counted."),
+    ),
+    "announce": Action(
+        gettext_lazy("Publish the announcement"),
+        form_of(f.ConfirmForm),
+        lambda b, user, data: services.announce_result(b, acting_user=user),
+        perm="project.manage",
+        success=gettext_lazy("The announcement is published."),
+    ),
+    "void": Action(
+        gettext_lazy("Call off the batch"),
+        form_of(f.ReasonForm),
+        lambda b, user, data: services.void_batch(b, acting_user=user, reason=data["reason"]),
+        perm="project.manage",
+    ),
+}
+
+
+@login_required
+def batch_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    batch = _batch(request, pk)
+    spec = BATCH_ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    _forbid_unless_manager(request, batch)
+    return run_action(
+        request,
+        batch,
+        spec,
+        back=reverse("projects:batch", args=[batch.pk]),
+        heading=batch.title,
+    )
+
+
+# --- projects ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def project_list(request: HttpRequest) -> HttpResponse:
+    congresses = _require_office(request)
+    congress = _congress(request, congresses)
+    year = _year(request)
+    projects = (
+        Project.objects.filter(congress=congress, year=year)
+        .select_related("department", "batch")
+        .annotate(finding_count=Count("inspections__findings", distinct=True))
+        .order_by("batch__number", "id")
+    )
+    plan = SupervisionPlan.objects.filter(congress=congress, year=year).first()
+    return render(
+        request,
+        "projects/staff/projects.html",
+        {
+            "congress": congress,
+            "congresses": congresses,
+            "year": year,
+            "projects": projects,
+            "plan": plan,
+            "rating": YearRating.objects.filter(congress=congress, year=year)
+            .select_related("poll")
+            .first(),
+            "can_manage": _can_manage(request, congress),
+        },
+    )
+
+
+@login_required
+@require_GET
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    inspections = project.inspections.prefetch_related(
+        "participants",
+        Prefetch("findings", queryset=Finding.objects.select_related("case")),
+    )
+    group = getattr(project, "group", None) if hasattr(project, "group") else None
+    return render(
+        request,
+        "projects/staff/project.html",
+        {
+            "project": project,
+            "milestones": project.milestones.all(),
+            "updates": project.updates.select_related("milestone", "author").prefetch_related(
+                "photos"
+            ),
+            "changes": project.changes.select_related("decision_session__term"),
+            "group": group,
+            "members": group.members.all() if group else [],
+            "inspections": inspections,
+            "can_manage": _can_manage(request, project),
+            "may_report": services._may_report(request.user, project),
+        },
+    )
+
+
+def _plan(project: Project, user: Any, data: dict[str, Any]) -> Any:
+    return services.set_plan(
+        project, acting_user=user, targets=data["targets"], milestones=data["milestones"]
+    )
+
+
+def _progress(project: Project, user: Any, data: dict[str, Any]) -> Any:
+    return services.report_progress(
+        project,
+        milestone=data["milestone"],
+        percent=data["percent"],
+        text=data["text"],
+        reason=data["reason"],
+        spent=data["spent"],
+        photos=data["photos"],
+        acting_user=user,
+    )
+
+
+def _change(project: Project, user: Any, data: dict[str, Any]) -> Any:
+    form_changes = {
+        name: data[name]
+        for name in ("title", "scope", "funds", "deadline", "department")
+        if data.get(name) not in (None, "")
+    }
+    return services.change_project(
+        project,
+        kind=data["kind"],
+        acting_user=user,
+        decision_session=data["decision_session"],
+        decision_reference=data["decision_reference"],
+        decision_date=data["decision_date"],
+        reason=data["reason"],
+        changes=form_changes,
+    )
+
+
+def _inspection(project: Project, user: Any, data: dict[str, Any]) -> Any:
+    return services.record_inspection(
+        project,
+        held_on=data["held_on"],
+        place=data["place"],
+        participants=list(data["participants"]),
+        summary=data["summary"],
+        findings=data["findings"].splitlines(),
+        acting_user=user,
+    )
+
+
+def _initial_plan(project: Project) -> dict[str, Any]:
+    lines = [
+        f"{m.title} | {m.weight} | {m.due_date.isoformat()}"
+        for m in project.milestones.order_by("order")
+    ]
+    return {"targets": project.targets, "milestones": "\n".join(lines)}
+
+
+PROJECT_ACTIONS: dict[str, Action] = {
+    "plan": Action(
+        gettext_lazy("Implementation plan"),
+        lambda data, files, p: f.PlanForm(data, files, initial=_initial_plan(p)),
+        _plan,
+        perm="project.manage",
+        success=gettext_lazy("The plan is saved."),
+    ),
+    "start": Action(
+        gettext_lazy("Start the project"),
+        form_of(f.ConfirmForm),
+        lambda p, user, data: services.start_project(p, acting_user=user),
+        perm="project.manage",
+    ),
+    "progress": Action(
+        gettext_lazy("Report progress"),
+        lambda data, files, p: f.ProgressForm(data, files, project=p),
+        _progress,
+        perm="project.report",
+        multipart=True,
+        success=gettext_lazy("The progress is recorded."),
+    ),
+    "complete": Action(
+        gettext_lazy("Completed"),
+        lambda data, files, p: f.CompleteForm(
+            data, files, initial={"completed_on": timezone.localdate()}
+        ),
+        lambda p, user, data: services.complete_project(
+            p, acting_user=user, completed_on=data["completed_on"]
+        ),
+        perm="project.manage",
+    ),
+    "change": Action(
+        gettext_lazy("Change, suspend or terminate (session decision)"),
+        lambda data, files, p: f.ChangeForm(data, files, project=p),
+        _change,
+        perm="project.manage",
+        success=gettext_lazy("The change is recorded with its decision."),
+    ),
+    "group": Action(
+        gettext_lazy("Supervision group"),
+        lambda data, files, p: f.GroupForm(data, files, project=p),
+        lambda p, user, data: services.set_supervision_group(
+            p, leader=data["leader"], members=list(data["members"]), acting_user=user
+        ),
+        perm="project.manage",
+    ),
+    "inspection": Action(
+        gettext_lazy("Record an inspection"),
+        lambda data, files, p: f.InspectionForm(data, files, project=p),
+        _inspection,
+        perm="project.manage",
+        success=gettext_lazy("The inspection is recorded."),
+    ),
+}
+
+
+@login_required
+def project_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    spec = PROJECT_ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    if spec.perm == "project.report":
+        # The responsible department reports progress too (its handlers see this page only).
+        project = _reportable_project(request, pk)
+    else:
+        project = _project(request, pk)
+        _forbid_unless_manager(request, project)
+    return run_action(
+        request,
+        project,
+        spec,
+        back=reverse("projects:project", args=[project.pk])
+        if policy.can(request.user, "project.view", project)
+        else reverse("projects:department"),
+        heading=project.title,
+    )
+
+
+def _reportable_project(request: HttpRequest, pk: int) -> Project:
+    departments = policy.department_ids(request.user)
+    qs = Project.objects.filter(pk=pk).select_related("congress", "department")
+    if not policy.is_superuser(request.user):
+        qs = qs.filter(
+            Q(congress_id__in=policy.congress_ids(request.user, "project.view"))
+            | Q(department_id__in=departments)
+        )
+    project = qs.first()
+    if project is None:
+        raise Http404
+    if not services._may_report(request.user, project):
+        raise PermissionDenied
+    return project
+
+
+@login_required
+@require_GET
+def department_projects(request: HttpRequest) -> HttpResponse:
+    """The responsible department's projects: report progress on them."""
+    departments = policy.department_ids(request.user)
+    if not departments:
+        raise Http404
+    projects = (
+        Project.objects.filter(department_id__in=departments)
+        .select_related("department", "congress")
+        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("order")))
+        .order_by("-year", "id")
+    )
+    return render(request, "projects/staff/department.html", {"projects": projects})
+
+
+@login_required
+def finding_case(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = (
+        Finding.objects.filter(
+            pk=pk,
+            inspection__project__in=Project.objects.visible_to(request.user, "project.view"),
+        )
+        .select_related("inspection__project__congress", "inspection__project__department")
+        .first()
+    )
+    if finding is None:
+        raise Http404
+    project = finding.inspection.project
+    _forbid_unless_manager(request, project)
+    action = Action(
+        gettext_lazy("Send the finding to the department as a case"),
+        lambda data, files, _f: f.FindingCaseForm(data, files, congress=project.congress),
+        lambda fd, user, data: services.finding_to_case(
+            fd, category=data["category"], due=data["due"], acting_user=user
+        ),
+        perm="project.manage",
+        success=gettext_lazy("The finding is a case assigned to the department."),
+    )
+    return run_action(
+        request,
+        finding,
+        action,
+        back=reverse("projects:project", args=[project.pk]),
+        heading=project.title,
+    )
+
+
+@login_required
+def supervision_plan(request: HttpRequest) -> HttpResponse:
+    congresses = _require_office(request)
+    congress = _congress(request, congresses)
+    year = _year(request)
+    _forbid_unless_manager(request, congress)
+    plan = SupervisionPlan.objects.filter(congress=congress, year=year).first()
+    projects = list(Project.objects.filter(congress=congress, year=year))
+    action = Action(
+        gettext_lazy("Annual supervision plan"),
+        lambda data, files, _c: f.SupervisionPlanForm(
+            data,
+            files,
+            initial={"text": plan.text, "adopted_on": plan.adopted_on} if plan else None,
+        ),
+        lambda c, user, data: services.adopt_supervision_plan(
+            congress=c, year=year, projects=projects, acting_user=user, **data
+        ),
+        perm="project.manage",
+    )
+    back = reverse("projects:projects") + f"?congress={congress.pk}&year={year}"
+    return run_action(request, congress, action, back=back, heading=str(year))
+
+
+# --- the year-end rating --------------------------------------------------------------------------
+
+
+@login_required
+def rating(request: HttpRequest) -> HttpResponse:
+    congresses = _require_office(request)
+    congress = _congress(request, congresses)
+    year = _year(request)
+    current = YearRating.objects.filter(congress=congress, year=year).select_related("poll").first()
+    can_manage = _can_manage(request, congress)
+    form = f.RatingForm(request.POST or None, congress=congress) if can_manage else None
+    if request.method == "POST":
+        _forbid_unless_manager(request, congress)
+        step = request.POST.get("step") or ""
+        try:
+            if step == "create" and form is not None and form.is_valid():
+                services.create_year_rating(
+                    congress=congress,
+                    year=year,
+                    session=form.cleaned_data["session"],
+                    acting_user=request.user,
+                )
+            elif current is not None and step == "open":
+                services.open_rating(current, acting_user=request.user)
+            elif current is not None and step == "close":
+                services.close_rating(current, acting_user=request.user)
+            elif current is not None and step in ("survey_on", "survey_off"):
+                services.set_survey_open(
+                    current, open_=step == "survey_on", acting_user=request.user
+                )
+            else:
+                raise DomainError(_("Nothing to do."))
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Done."))
+        return HttpResponseRedirect(
+            reverse("projects:rating") + f"?congress={congress.pk}&year={year}"
+        )
+    projects = (
+        Project.objects.filter(congress=congress, year=year)
+        .select_related("department")
+        .order_by("batch__number", "id")
+    )
+    survey = services.survey_counts(current) if current else {}
+    grades = SCALE_GRADES[Scale.SATISFACTION]
+    rows = [
+        (p, [(label, survey.get(p.pk, {}).get(code, 0)) for code, label in grades])
+        for p in projects
+    ]
+    return render(
+        request,
+        "projects/staff/rating.html",
+        {
+            "congress": congress,
+            "congresses": congresses,
+            "year": year,
+            "rating": current,
+            "poll": poll_link(current.poll) if current else None,
+            "rows": rows,
+            "form": form,
+            "can_manage": can_manage,
+            "responses": current.responses.count() if current else 0,
+        },
+    )
+
+
+@login_required
+@require_GET
+def figures_page(request: HttpRequest) -> HttpResponse:
+    congresses = _require_office(request)
+    congress = _congress(request, congresses)
+    year = _year(request)
+    figures = year_figures(congress.pk, year)
+    sources = [
+        (label, figures["ideas_by_source"].get(code, 0)) for code, label in IdeaSource.choices
+    ]
+    return render(
+        request,
+        "projects/staff/figures.html",
+        {
+            "congress": congress,
+            "congresses": congresses,
+            "year": year,
+            "figures": figures,
+            "sources": sources,
+        },
+    )
