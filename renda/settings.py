@@ -277,6 +277,9 @@ RENDA_SUBMIT_LIMIT = env.int("RENDA_SUBMIT_LIMIT", default=5)
 RENDA_SUBMIT_WINDOW_SECONDS = env.int("RENDA_SUBMIT_WINDOW_SECONDS", default=3600)
 RENDA_TRACK_LIMIT = env.int("RENDA_TRACK_LIMIT", default=20)
 RENDA_TRACK_WINDOW_SECONDS = env.int("RENDA_TRACK_WINDOW_SECONDS", default=600)
+# Ballots: voter-code and receipt lookups per address and window.
+RENDA_CODE_LIMIT = env.int("RENDA_CODE_LIMIT", default=10)
+RENDA_CODE_WINDOW_SECONDS = env.int("RENDA_CODE_WINDOW_SECONDS", default=600)
 
 LOGGING = {
     "version": 1,

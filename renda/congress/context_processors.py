@@ -17,6 +17,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "cases": policy.can(user, "case.supervise"),
             "department": bool(policy.department_ids(user)),
             "deputy": bool(policy.access(user).deputy_congress_ids),
+            "polls": policy.can(user, "poll.view"),
             "unread": Notification.objects.filter(
                 recipient_id=user.pk, read_at__isnull=True
             ).count(),

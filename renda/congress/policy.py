@@ -47,6 +47,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "case.reveal_contact": frozenset({Role.STAFF, Role.LEADER}),
     # Polls (appraisals, project votes, resolutions): prepare, open, count, close.
     "poll.manage": frozenset({Role.STAFF}),
+    # Read polls, their electorate and frozen results in the office (leaders follow them).
+    "poll.view": frozenset({Role.STAFF, Role.LEADER}),
 }
 
 # Grants of these roles reach the congresses below the granted one.
