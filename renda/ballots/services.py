@@ -539,13 +539,7 @@ def enter_paper_batch(
             raise DomainError(_("The second entry must be made by the other teller."))
         if batch.entries != canonical:
             first, second = Counter(batch.entries), Counter(canonical)
-            audit.record(
-                "poll.paper_batch_disagreement",
-                poll,
-                actor=teller,
-                changes={"batch": [None, number]},
-            )
-            raise DomainError(
+            disagreement = DomainError(
                 _("The tellers disagree on batch %(n)s: %(first)s ballots differ from %(second)s.")
                 % {
                     "n": number,
@@ -553,21 +547,39 @@ def enter_paper_batch(
                     "second": sum((second - first).values()),
                 }
             )
-        batch.second_teller = teller
-        batch.agreed = True
-        batch.save(update_fields=["second_teller", "agreed"])
-        for marks, names, invalid in checked:
-            _store_ballot(poll, marks, Channel.PAPER, names, invalid=invalid)
-            Participation.objects.create(
-                poll=poll, elector=None, channel=Channel.PAPER, on_date=timezone.localdate()
+        else:
+            disagreement = None
+            _count_batch(poll, batch, checked, teller)
+    if disagreement is not None:
+        # Nothing of the second entry is kept, but the disagreement itself is on record.
+        with transaction.atomic():
+            audit.record(
+                "poll.paper_batch_disagreement",
+                poll,
+                actor=teller,
+                changes={"batch": [None, number]},
+                note=str(disagreement),
             )
-        audit.record(
-            "poll.paper_batch_counted",
-            poll,
-            actor=teller,
-            changes={"batch": [None, number], "ballots": [None, len(checked)]},
-        )
+        raise disagreement
     return batch
+
+
+def _count_batch(poll: Poll, batch: PaperBatch, checked: list[Any], teller: Any) -> None:
+    """The second entry agrees: store the batch's ballots and participations."""
+    batch.second_teller = teller
+    batch.agreed = True
+    batch.save(update_fields=["second_teller", "agreed"])
+    for marks, names, invalid in checked:
+        _store_ballot(poll, marks, Channel.PAPER, names, invalid=invalid)
+        Participation.objects.create(
+            poll=poll, elector=None, channel=Channel.PAPER, on_date=timezone.localdate()
+        )
+    audit.record(
+        "poll.paper_batch_counted",
+        poll,
+        actor=teller,
+        changes={"batch": [None, batch.number], "ballots": [None, len(checked)]},
+    )
 
 
 def discard_paper_entry(poll: Poll, *, number: int, acting_user: Any, reason: str) -> None:
