@@ -193,7 +193,7 @@ def test_a_first_entry_can_be_discarded_with_a_reason_before_agreement(client, w
     assert client.post(url, {"discard": "1", "number": 1, "reason": ""}).status_code == 400
     assert client.post(url, {"discard": "1", "number": 1, "reason": "录入错误"}).status_code == 302
     assert not PaperBatch.objects.exists()
-    assert "1=yes" in ActionLog.objects.get(action="poll.paper_batch_discarded").note
+    assert "=yes" in ActionLog.objects.get(action="poll.paper_batch_discarded").note
 
 
 def test_closing_is_refused_with_the_discrepancy_shown(client, world):
