@@ -8,8 +8,12 @@ import secrets
 
 
 def prepare(n: int) -> None:
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.auth import get_user_model
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
     from django.contrib.sessions.backends.db import SessionStore
 
     from renda.ballots import services
@@ -28,7 +32,10 @@ def prepare(n: int) -> None:
     staff = users.objects.create_user(username=f"bench-staff-{tag}", password=None)
     RoleGrant.objects.create(user=staff, role=Role.STAFF, congress=congress)
     voters = users.objects.bulk_create(
-        [users(username=f"bench-{tag}-{i}", name=f"代表{i}", password="!") for i in range(n)]
+        [
+            users(username=f"bench-{tag}-{i}", name=f"代表{i}", password="!")  # noqa: S106 - unusable
+            for i in range(n)
+        ]
     )
     poll = services.create_poll(
         congress=congress,

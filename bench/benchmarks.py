@@ -147,7 +147,9 @@ def _postgres_url() -> str | None:
     return url
 
 
-def _burst(port: int, requests: list[tuple[str, bytes, dict[str, str]]]) -> tuple[float, list[float]]:
+def _burst(
+    port: int, requests: list[tuple[str, bytes, dict[str, str]]]
+) -> tuple[float, list[float]]:
     """Send every request at the same moment, one connection each; returns the rate of
     completed requests per second and each request's latency. Any non-2xx aborts."""
     import http.client
@@ -167,7 +169,9 @@ def _burst(port: int, requests: list[tuple[str, bytes, dict[str, str]]]) -> tupl
             conn.request("POST", path, body=body, headers=headers)
             response = conn.getresponse()
             content = response.read()
-            if response.status >= 300 or (b"receipt-code" not in content and path != "/bench/insert/"):
+            if response.status >= 300 or (
+                b"receipt-code" not in content and path != "/bench/insert/"
+            ):
                 failures.append(f"HTTP {response.status}")
         except OSError as exc:
             failures.append(repr(exc))
@@ -205,9 +209,9 @@ def ballot_cast() -> None:
     n = BALLOT_VOTERS
     with running_server(workers=4, extra_env=env) as server:
         setup = json.loads(
-            server.manage(
-                "shell", "-c", f"from bench.ballot_setup import prepare; prepare({n})"
-            ).strip().splitlines()[-1]
+            server.manage("shell", "-c", f"from bench.ballot_setup import prepare; prepare({n})")
+            .strip()
+            .splitlines()[-1]
         )
         poll, subjects = setup["poll"], setup["subjects"]
         grades = ["satisfied", "basic", "unsatisfied"]

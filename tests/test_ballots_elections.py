@@ -151,11 +151,15 @@ def test_paper_ballots_of_an_election_carry_write_ins(world):
     services.enter_paper_batch(poll, number=1, ballots=batch, teller=world.staff)
     with pytest.raises(services.DomainError):
         services.enter_paper_batch(
-            poll, number=1, ballots=[{a: "chosen"}, {"write_ins": ["赵七"]}, {"invalid": True}],
+            poll,
+            number=1,
+            ballots=[{a: "chosen"}, {"write_ins": ["赵七"]}, {"invalid": True}],
             teller=second,
         )
     services.enter_paper_batch(
-        poll, number=1, ballots=[{"invalid": True}, {"write_ins": ["赵 六"]}, {a: "chosen"}],
+        poll,
+        number=1,
+        ballots=[{"invalid": True}, {"write_ins": ["赵 六"]}, {a: "chosen"}],
         teller=second,
     )
     services.record_paper_counts(poll, issued=3, returned=3, acting_user=world.staff)
@@ -178,7 +182,10 @@ def _bulk_poll(world, n: int) -> Poll:  # noqa: ANN001
     poll.refresh_from_db()
     day = poll.opened_at.date()
     Participation.objects.bulk_create(
-        [Participation(poll=poll, elector=e, channel=Channel.ONLINE, on_date=day) for e in electors],
+        [
+            Participation(poll=poll, elector=e, channel=Channel.ONLINE, on_date=day)
+            for e in electors
+        ],
         batch_size=1000,
     )
     ballots = Ballot.objects.bulk_create(

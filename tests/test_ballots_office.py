@@ -104,7 +104,9 @@ def test_a_bad_draft_is_refused_with_the_reason(client, world):
 
 
 def test_a_resolution_on_an_agenda_item_takes_its_settings_from_the_form(client, world):
-    item = AgendaItem.objects.create(session=world.session_a, order=1, title="关于镇政府工作报告的决议")
+    item = AgendaItem.objects.create(
+        session=world.session_a, order=1, title="关于镇政府工作报告的决议"
+    )
     client.force_login(world.staff)
     response = client.post(
         reverse("ballots:office_new", args=[world.c_a.pk]),
@@ -336,7 +338,10 @@ def _urls(world, draft, counted):  # noqa: ANN001, ANN202
         "recount": (reverse("ballots:office_recount", args=[counted.pk]), acts),
         "export": (reverse("ballots:office_export", args=[counted.pk]), reads),
         "minutes": (reverse("ballots:office_minutes", args=[counted.pk]), reads),
-        "preview": (reverse("ballots:announcement", args=[counted.pk]), {**reads, "anonymous": 404}),
+        "preview": (
+            reverse("ballots:announcement", args=[counted.pk]),
+            {**reads, "anonymous": 404},
+        ),
         "receipts": (reverse("ballots:receipts", args=[counted.pk]), public),
         "mine": (reverse("ballots:mine"), {p: 200 for p in PERSONAS if p != "anonymous"}),
         "code": (reverse("ballots:code_entry"), public),

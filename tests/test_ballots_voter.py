@@ -70,11 +70,15 @@ def test_the_change_step_keeps_the_answers_and_a_missing_answer_is_named(client,
 def test_no_ballot_before_opening_or_after_closing(client, world):
     poll = approval_poll(world)
     client.force_login(world.deputy_user)
-    assert client.get(reverse("ballots:ballot", args=[poll.pk])).status_code == 404  # no elector yet
+    assert (
+        client.get(reverse("ballots:ballot", args=[poll.pk])).status_code == 404
+    )  # no elector yet
     open_for(poll, [world.deputy_user], world)
     services.close_poll(poll, acting_user=world.staff)
     (item,) = subject_ids(poll)
-    closed = client.post(reverse("ballots:ballot", args=[poll.pk]), {f"s{item}": "yes", "step": "cast"})
+    closed = client.post(
+        reverse("ballots:ballot", args=[poll.pk]), {f"s{item}": "yes", "step": "cast"}
+    )
     assert closed.status_code == 400 and not Ballot.objects.exists()
 
 

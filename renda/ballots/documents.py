@@ -111,7 +111,9 @@ def minutes_docx(poll: Poll, *, tellers: list[str]) -> bytes:
     names = "、".join(tellers) if tellers else ""
     _run(
         sign,
-        _("Scrutineer (监票人): ________    Counter (计票人): ________    Tellers who entered paper ballots: %(names)s")
+        _(
+            "Scrutineer (监票人): ________    Counter (计票人): ________    Tellers who entered paper ballots: %(names)s"
+        )
         % {"names": names or "—"},
     )
     out = io.BytesIO()

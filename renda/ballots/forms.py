@@ -4,7 +4,7 @@ settings, the opening, paper batches in the tellers' line notation and the count
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -65,7 +65,7 @@ class BallotForm(forms.Form):
         return [(s, self[f"s{s.pk}"]) for s in self.subjects if f"s{s.pk}" in self.fields]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.poll.method == Method.CHOOSE:
             names = [n for n in self.write_ins() if n]
             if len({normalise_name(n) for n in names}) != len(names):
@@ -158,9 +158,7 @@ class PollForm(forms.Form):
     )
     scale = forms.ChoiceField(label=gettext_lazy("Scale"), choices=Scale.choices)
     allow_abstain = forms.BooleanField(label=gettext_lazy("Abstention allowed"), required=False)
-    allow_unknown = forms.BooleanField(
-        label=gettext_lazy("'Do not know' allowed"), required=False
-    )
+    allow_unknown = forms.BooleanField(label=gettext_lazy("'Do not know' allowed"), required=False)
     subjects = forms.CharField(
         label=gettext_lazy("Subjects, candidates or items"),
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -215,12 +213,12 @@ class PollForm(forms.Form):
     def __init__(self, *args: Any, congress: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.congress = congress
-        self.fields["session"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["session"]).queryset = (
             Session.objects.filter(term__congress=congress)
             .select_related("term")
             .order_by("-start_date")
         )
-        self.fields["agenda_item"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["agenda_item"]).queryset = (
             AgendaItem.objects.filter(session__term__congress=congress)
             .select_related("session__term")
             .order_by("-session__start_date", "order")
@@ -260,7 +258,7 @@ class PollForm(forms.Form):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         kind = data.get("kind")
         item = data.get("agenda_item")
         if kind == PollKind.RESOLUTION:
@@ -406,7 +404,8 @@ class PaperBatchForm(forms.Form):
         labels = {str(v): k for k, v in self.poll.grade_labels().items() if k in grades}
         if len(tokens) != len(self.subjects):
             raise ValueError(
-                _("%(got)s answers for %(n)s items.") % {"got": len(tokens), "n": len(self.subjects)}
+                _("%(got)s answers for %(n)s items.")
+                % {"got": len(tokens), "n": len(self.subjects)}
             )
         ballot: dict[Any, Any] = {}
         for subject, token in zip(self.subjects, tokens, strict=True):

@@ -77,7 +77,9 @@ def summarise(poll: Poll, result: dict[str, Any] | None = None) -> Summary | Non
     for r in result.get("subjects", []):
         counts = r.get("counts", {})
         base = r.get("base", 0)
-        shown = [(str(labels.get(c, c)), counts.get(c, 0), share(counts.get(c, 0), base)) for c in codes]
+        shown = [
+            (str(labels.get(c, c)), counts.get(c, 0), share(counts.get(c, 0), base)) for c in codes
+        ]
         row = Row(title=r["title"], counts=shown, base=base)
         if poll.method == Method.RATING:
             row.outcome = str(labels.get(r.get("result") or "", "—"))

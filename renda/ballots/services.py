@@ -25,7 +25,6 @@ from renda.ballots.models import (
     Base,
     Channel,
     Elector,
-    Electorate,
     Method,
     PaperBatch,
     Participation,
@@ -276,7 +275,7 @@ def create_election(
 def deputies_entitled(poll: Poll) -> list[Any]:
     """The deputies entitled to vote: active members of the poll's congress on the
     session's first day (or today, for a poll outside a session), by name."""
-    on = poll.session.start_date if poll.session_id else timezone.localdate()
+    on = poll.session.start_date if poll.session is not None else timezone.localdate()
     memberships = (
         DeputyMembership.objects.active_on(on)
         .filter(congress_id=poll.congress_id)
@@ -696,7 +695,7 @@ def compute_result(
     }
     if invalid:
         result["invalid"] = invalid
-    written = [
+    written: list[dict[str, Any]] = [
         {"name": name, "counts": {"chosen": n}}
         for name, n in sorted((write_ins or {}).items(), key=lambda kv: (-kv[1], kv[0]))
     ]
@@ -745,9 +744,7 @@ def canonical_export(poll: Poll) -> str:
     invalid = Ballot.objects.filter(poll=poll, invalid=True).count()
     empty = Ballot.objects.filter(poll=poll).count() - len(lines) - invalid
     body = (
-        [";".join(sorted(marks)) for marks in lines.values()]
-        + [""] * empty
-        + [INVALID] * invalid
+        [";".join(sorted(marks)) for marks in lines.values()] + [""] * empty + [INVALID] * invalid
     )
     return "\n".join(sorted(body)) + "\n"
 

@@ -115,7 +115,9 @@ def poll_detail(request: HttpRequest, pk: int) -> HttpResponse:
         total=Count("id"), present=Count("id", filter=Q(present=True))
     )
     codes = poll.codes.aggregate(
-        total=Count("id"), used=Count("id", filter=Q(used=True)), void=Count("id", filter=Q(void=True))
+        total=Count("id"),
+        used=Count("id", filter=Q(used=True)),
+        void=Count("id", filter=Q(void=True)),
     )
     context = {
         "poll": poll,
@@ -443,7 +445,9 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     """The canonical ballot export (sorted lines, no order of casting): its SHA-256 is the
     one on the minutes."""
     poll = _counted(request, pk)
-    response = HttpResponse(services.canonical_export(poll), content_type="text/plain; charset=utf-8")
+    response = HttpResponse(
+        services.canonical_export(poll), content_type="text/plain; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="poll-{poll.pk}-ballots.txt"'
     return response
 

@@ -50,9 +50,7 @@ def _ballot_step(
         except DomainError as exc:
             context["error"] = str(exc)
             return render(request, "ballots/voter/ballot.html", context, status=400)
-        response = render(
-            request, "ballots/voter/receipt.html", {**context, "receipt": receipt}
-        )
+        response = render(request, "ballots/voter/receipt.html", {**context, "receipt": receipt})
         response["Cache-Control"] = "no-store"
         return response
     if step == "edit":
@@ -67,14 +65,16 @@ def _ballot_step(
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     """A deputy's open polls (and whether they have voted)."""
-    return render(request, "ballots/voter/mine.html", {"polls": services.my_open_polls(request.user)})
+    return render(
+        request, "ballots/voter/mine.html", {"polls": services.my_open_polls(request.user)}
+    )
 
 
 @never_cache
 @login_required
 def ballot(request: HttpRequest, pk: int) -> HttpResponse:
     elector = (
-        Elector.objects.filter(poll_id=pk, user_id=request.user.pk)
+        Elector.objects.filter(poll_id=pk, user_id=request.user.pk or 0)
         .select_related("poll__congress", "poll__session__term")
         .first()
     )
