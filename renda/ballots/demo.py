@@ -73,7 +73,7 @@ def seed(stdout: Any = None) -> None:
     )
     (subject,) = resolution.subjects.values_list("id", flat=True)
     answers = ["yes"] * 9 + ["abstain"]
-    ballots = [{subject: answers[i % 10]} for i in range(len(present) - 2)]
+    ballots: list[dict[Any, Any]] = [{subject: answers[i % 10]} for i in range(len(present) - 2)]
     ballots += [{subject: "no"}, {"invalid": True}]
     _paper(resolution, ballots, staff, teller)
     services.close_poll(resolution, acting_user=staff)

@@ -77,7 +77,11 @@ def minutes_docx(poll: Poll, *, tellers: list[str]) -> bytes:
         _run(table.rows[i].cells[1].paragraphs[0], value)
     document.add_paragraph()
     if summary and summary.rows:
-        header = [_("Subject"), *(label for label, _n, _s in summary.rows[0].counts), _("Result")]
+        header = [
+            _("Item voted on"),
+            *(label for label, _n, _s in summary.rows[0].counts),
+            _("Outcome"),
+        ]
         grid = document.add_table(rows=1 + len(summary.rows), cols=len(header))
         grid.style = "Table Grid"
         for c, text in enumerate(header):

@@ -269,7 +269,14 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
     reconciliation."""
     poll = _office_poll(request, pk, manage=True)
     subjects = list(poll.subjects.order_by("order", "id"))
-    batch_form = PaperBatchForm(poll=poll, subjects=subjects)
+    next_number = (
+        PaperBatch.objects.filter(poll=poll)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+        or 0
+    ) + 1
+    batch_form = PaperBatchForm(poll=poll, subjects=subjects, initial={"number": next_number})
     counts_form = PaperCountsForm(
         initial={"issued": poll.paper_issued, "returned": poll.paper_returned}
     )
@@ -333,7 +340,7 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
             "counts_form": counts_form,
             "batches": batches,
             "entered": entered,
-            "next_number": max((b.number for b in batches), default=0) + 1,
+            "next_number": next_number,
             "reconciled": poll.paper_issued >= poll.paper_returned == entered,
         },
         status=status,
