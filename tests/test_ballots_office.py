@@ -93,7 +93,7 @@ def test_a_bad_draft_is_refused_with_the_reason(client, world):
     url = reverse("ballots:office_new", args=[world.c_a.pk])
     for bad in (
         {**FORM, "subjects": ""},
-        {**FORM, "subjects": "甲\n甲"},
+        {**FORM, "kind": "election", "subjects": "张三\n张 三"},
         {**FORM, "kind": "resolution"},  # no agenda item
         {**FORM, "kind": "election", "seats": ""},
         {**FORM, "electorate_kind": "invited", "codes_planned": "0"},

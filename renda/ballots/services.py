@@ -63,7 +63,7 @@ def _lock_to_cast(poll: Poll) -> Poll:
     if connection.vendor == "postgresql":
         rows = list(
             Poll.objects.raw(
-                "SELECT * FROM ballots_poll WHERE id = %s FOR SHARE",  # noqa: S608 - constant
+                f"SELECT * FROM {Poll._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608
                 [poll.pk],
             )
         )
@@ -135,12 +135,15 @@ def _check_options(
     congress: Any, method: str, scale: str, titles: Sequence[str], options: dict[str, Any]
 ) -> None:
     """What a poll's settings must satisfy, whether created or edited."""
-    unknown = set(options) - _EDITABLE
+    unknown = set(options) - _settable()
     if unknown:
-        raise DomainError(_("Unknown poll settings: %(names)s") % {"names": ", ".join(unknown)})
-    if len(set(titles)) != len(titles):
-        raise DomainError(_("The same subject is listed twice."))
+        raise DomainError(
+            _("Unknown poll settings: %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
     if method == Method.CHOOSE:
+        # Candidates must be told apart (written-in names are compared with them).
+        if len({normalise_name(t) for t in titles}) != len(titles):
+            raise DomainError(_("The same subject is listed twice."))
         if scale != Scale.CHOICE:
             raise DomainError(_("Choose the voting method and scale."))
         if not options.get("max_choices"):
@@ -164,26 +167,28 @@ def _check_options(
         raise DomainError(_("The agenda item is not on this session's agenda."))
 
 
-_EDITABLE = {
-    "session",
-    "agenda_item",
-    "kind",
-    "description",
-    "allow_abstain",
-    "allow_unknown",
-    "max_choices",
-    "seats",
-    "allow_write_ins",
-    "electorate_kind",
-    "codes_planned",
-    "uses_paper",
-    "base",
-    "threshold_num",
-    "threshold_den",
-    "threshold_strict",
-    "is_secret",
-    "min_group",
+# Set only by the services, never through a poll's settings.
+_PROTECTED = {
+    "id",
+    "congress",
+    "title",
+    "method",
+    "scale",
+    "status",
+    "created_by",
+    "opened_at",
+    "closed_at",
+    "published_at",
+    "paper_issued",
+    "paper_returned",
+    "result",
+    "export_sha256",
+    "void_reason",
 }
+
+
+def _settable() -> set[str]:
+    return {f.name for f in Poll._meta.concrete_fields} - _PROTECTED
 
 
 def update_poll(
@@ -630,6 +635,8 @@ def record_paper_counts(poll: Poll, *, issued: int, returned: int, acting_user: 
     with transaction.atomic():
         poll = _lock(poll)
         _require_staff(acting_user, poll)
+        if poll.status != PollStatus.OPEN:
+            raise DomainError(_("This poll is not open for voting."))
         if issued < 0 or returned < 0:
             raise DomainError(_("Counts cannot be negative."))
         before = (poll.paper_issued, poll.paper_returned)
@@ -963,16 +970,18 @@ def _normalise(value: Any) -> Any:
 
 def run_recount(poll: Poll, *, acting_user: Any) -> bool:
     """The office's recount: recompute, compare, and log the outcome."""
-    _require_staff(acting_user, poll)
-    if not poll.is_counted:
-        raise DomainError(_("Only a counted poll can be recounted."))
-    same, fresh = recount(poll)
-    audit.record(
-        "poll.recounted",
-        poll,
-        actor=acting_user,
-        note=("match" if same else "MISMATCH") + f" ballots={fresh['ballots']}",
-    )
+    with transaction.atomic():
+        poll = _lock(poll)  # a consistent view: no state change while recounting
+        _require_staff(acting_user, poll)
+        if not poll.is_counted:
+            raise DomainError(_("Only a counted poll can be recounted."))
+        same, fresh = recount(poll)
+        audit.record(
+            "poll.recounted",
+            poll,
+            actor=acting_user,
+            note=("match" if same else "MISMATCH") + f" ballots={fresh['ballots']}",
+        )
     return same
 
 
