@@ -942,6 +942,21 @@ def receipts(poll: Poll) -> list[str]:
     )
 
 
+def receipt_hash(receipt: str) -> str:
+    """How a receipt appears in the public list."""
+    return _digest("receipt", receipt)
+
+
+def all_codes_unused(poll: Poll, codes: Sequence[str]) -> bool:
+    """Whether every code given is an unused, unvoided code of this open poll (one query):
+    slips are printed only for codes the poll knows."""
+    hashes = {_digest("code", c) for c in codes}
+    if not hashes or poll.status != PollStatus.OPEN:
+        return False
+    found = VoterCode.objects.filter(poll=poll, code_hash__in=hashes, used=False, void=False)
+    return found.count() == len(hashes)
+
+
 def receipt_listed(poll: Poll, receipt: str) -> bool:
     return Ballot.objects.filter(poll=poll, receipt_hash=_digest("receipt", receipt)).exists()
 

@@ -66,5 +66,5 @@ def receipts(request: HttpRequest, pk: int) -> HttpResponse:
         ratelimit.hit("ballot-receipt", ip, settings.RENDA_CODE_WINDOW_SECONDS)
         context["checked"] = code
         context["found"] = services.receipt_listed(poll, code)
-        context["found_hash"] = services._digest("receipt", code) if context["found"] else ""
+        context["found_hash"] = services.receipt_hash(code) if context["found"] else ""
     return render(request, "ballots/public/receipts.html", context)

@@ -29,7 +29,6 @@ from renda.ballots.models import (
     Participation,
     Poll,
     PollStatus,
-    VoterCode,
 )
 from renda.ballots.presentation import summarise
 from renda.congress import policy
@@ -245,13 +244,7 @@ def slips_docx(request: HttpRequest, pk: int) -> HttpResponse:
     codes of this open poll are accepted (nobody can print slips the poll does not know)."""
     poll = _office_poll(request, pk, manage=True)
     codes = [c.strip().upper() for c in request.POST.getlist("code") if c.strip()][:5000]
-    hashes = {services._digest("code", c): c for c in codes}
-    known = set(
-        VoterCode.objects.filter(
-            poll=poll, code_hash__in=list(hashes), used=False, void=False
-        ).values_list("code_hash", flat=True)
-    )
-    if poll.status != PollStatus.OPEN or not codes or known != set(hashes):
+    if not services.all_codes_unused(poll, codes):
         raise Http404
     body = documents.slips_docx(poll, _shuffled(codes), entry_url=_entry_url(request))
     response = HttpResponse(body, content_type=DOCX)
