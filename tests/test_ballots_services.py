@@ -117,3 +117,15 @@ def test_a_refused_ballot_writes_nothing(world):
         with pytest.raises(DomainError):
             services.cast_online(poll, voter=world.deputy_user, choices=choices, write_ins=names)
     assert not any(m.objects.exists() for m in (Ballot, BallotMark, Participation, WriteIn))
+
+
+def test_a_written_in_name_cannot_be_joined_to_its_voter_either():
+    from django.db import models
+
+    from renda.ballots.models import WriteIn
+
+    for field in WriteIn._meta.get_fields():
+        if isinstance(field, models.ForeignKey):
+            assert field.related_model.__name__ == "Ballot", field
+        assert not isinstance(field, (models.DateTimeField, models.DateField)), field
+    assert WriteIn._meta.pk.default is not models.NOT_PROVIDED  # a random id, not a sequence
