@@ -227,8 +227,11 @@ def ballot_cast() -> None:
             }
             casts.append((path, body, headers))
         _burst(server.port, [("/bench/insert/", b"", {})] * 20)  # warm-up
-        baseline, _ = _burst(server.port, [("/bench/insert/", b"", {})] * n)
+        # The baseline before and after the ballots, averaged: the machine's load drifts.
+        before, _ = _burst(server.port, [("/bench/insert/", b"", {})] * n)
         rate, latencies = _burst(server.port, casts)
+        after, _ = _burst(server.port, [("/bench/insert/", b"", {})] * n)
+        baseline = (before + after) / 2
         counts = json.loads(
             server.manage("shell", "-c", f"from bench.ballot_setup import stored; stored({poll})")
             .strip()

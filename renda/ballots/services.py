@@ -456,10 +456,10 @@ def cast_online(
             )
         marks, names = _validate_ballot(poll, choices, write_ins)
         try:
-            with transaction.atomic():
-                Participation.objects.create(
-                    poll=poll, elector=elector, channel=Channel.ONLINE, on_date=timezone.localdate()
-                )
+            # No savepoint: a refusal rolls back the whole transaction anyway.
+            Participation.objects.create(
+                poll=poll, elector=elector, channel=Channel.ONLINE, on_date=timezone.localdate()
+            )
         except IntegrityError:
             raise DomainError(_("You have already voted in this poll.")) from None
         receipt = _store_ballot(poll, marks, Channel.ONLINE, names)

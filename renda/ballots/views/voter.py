@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -76,12 +77,13 @@ def ballot(request: HttpRequest, pk: int) -> HttpResponse:
     elector = (
         Elector.objects.filter(poll_id=pk, user_id=request.user.pk or 0)
         .select_related("poll__congress", "poll__session__term")
+        .annotate(voted=Exists(Participation.objects.filter(elector=OuterRef("pk"))))
         .first()
     )
     if elector is None:
         raise Http404
     poll = elector.poll
-    voted = Participation.objects.filter(elector=elector).exists()
+    voted = bool(elector.voted)  # type: ignore[attr-defined]
     if poll.status != PollStatus.OPEN or voted or not elector.present:
         return render(
             request,
