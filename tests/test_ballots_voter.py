@@ -242,3 +242,26 @@ def test_the_receipt_list_shows_hashes_and_checks_one(client, world):
     assert "no" not in page.context["receipts"] and len(page.context["receipts"]) == 1
     assert client.post(url, {"receipt": "WRONG123"}).context["found"] is False
     assert client.get(url).status_code == 200
+
+
+def test_the_receipt_list_takes_as_many_queries_for_many_receipts(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.ballots_helpers import deputies
+
+    def counted(n: int) -> int:
+        poll = approval_poll(world)
+        users = deputies(world, n) if n > 1 else [world.deputy_user]
+        open_for(poll, users, world)
+        (item,) = subject_ids(poll)
+        for user in users:
+            services.cast_online(poll, voter=user, choices={item: "yes"})
+        services.close_poll(poll, acting_user=world.staff)
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(reverse("ballots:receipts", args=[poll.pk]))
+        assert len(page.context["receipts"]) == n
+        return len(ctx)
+
+    small = counted(1)
+    assert counted(12) == small
