@@ -105,3 +105,142 @@ def opinion_submit() -> None:
         baseline = load(server.port, _post_empty("/bench/insert/"), seconds=8)
         submit = load(server.port, _opinion_client(server.port), seconds=8)
     report("opinion_submit", submit, "submissions/s", "one-row insert", baseline)
+
+
+# --- ballot_cast ---------------------------------------------------------------------------
+
+BALLOT_VOTERS = 500
+
+
+def _postgres_url() -> str | None:
+    """The PostgreSQL database of the ballot benchmark: BENCH_DATABASE_URL when it is one,
+    else BENCH_POSTGRES_URL (default: a local `renda_bench`), created if missing. None, with
+    the reason printed, when no PostgreSQL answers."""
+    import os
+    from urllib.parse import urlsplit
+
+    url = os.environ.get("BENCH_DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        url = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/renda_bench")
+    try:
+        import psycopg
+    except ImportError:
+        print("bench ballot_cast: skipped (psycopg is not installed)", flush=True)
+        return None
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    try:
+        psycopg.connect(url, connect_timeout=3).close()
+    except psycopg.OperationalError as exc:
+        if f'"{name}" does not exist' not in str(exc):
+            print(f"bench ballot_cast: skipped (PostgreSQL unavailable: {exc})".strip(), flush=True)
+            return None
+        # Like createdb: ask the server's maintenance database to create ours.
+        try:
+            with psycopg.connect(
+                parts._replace(path="/postgres").geturl(), autocommit=True, connect_timeout=3
+            ) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')  # noqa: S608 - our own setting
+        except psycopg.Error as exc2:
+            print(f"bench ballot_cast: skipped (cannot create {name}: {exc2})", flush=True)
+            return None
+    return url
+
+
+def _burst(
+    port: int, requests: list[tuple[str, bytes, dict[str, str]]]
+) -> tuple[float, list[float]]:
+    """Send every request at the same moment, one connection each; returns the rate of
+    completed requests per second and each request's latency. Any non-2xx aborts."""
+    import http.client
+    import threading
+    import time
+
+    barrier = threading.Barrier(len(requests) + 1)
+    latencies: list[float] = [0.0] * len(requests)
+    failures: list[str] = []
+
+    def send(i: int) -> None:
+        path, body, headers = requests[i]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        barrier.wait()
+        started = time.monotonic()
+        try:
+            conn.request("POST", path, body=body, headers=headers)
+            response = conn.getresponse()
+            content = response.read()
+            if response.status >= 300 or (
+                b"receipt-code" not in content and path != "/bench/insert/"
+            ):
+                failures.append(f"HTTP {response.status}")
+        except OSError as exc:
+            failures.append(repr(exc))
+        latencies[i] = time.monotonic() - started
+        conn.close()
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(requests))]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    started = time.monotonic()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    if failures:
+        raise RuntimeError(f"{len(failures)} requests failed, e.g. {failures[0]}")
+    return len(requests) / elapsed, latencies
+
+
+@benchmark("ballot_cast")
+def ballot_cast() -> None:
+    """N = 500 signed-in voters cast a three-item rating ballot at the same moment through
+    the real ballot page (session, CSRF, form, the poll's row lock, participation, ballot,
+    marks) under gunicorn on PostgreSQL; ballots per second and the 95th-percentile latency,
+    against 500 simultaneous one-row inserts through the same server. Afterwards exactly N
+    ballots and N participations must be stored."""
+    import json
+    import secrets
+    from urllib.parse import urlencode
+
+    url = _postgres_url()
+    if url is None:
+        return
+    env = {"RENDA_BENCH": "1", "RENDA_RATE_LIMITS": "0", "DATABASE_URL": url}
+    n = BALLOT_VOTERS
+    with running_server(workers=4, extra_env=env) as server:
+        setup = json.loads(
+            server.manage("shell", "-c", f"from bench.ballot_setup import prepare; prepare({n})")
+            .strip()
+            .splitlines()[-1]
+        )
+        poll, subjects = setup["poll"], setup["subjects"]
+        grades = ["satisfied", "basic", "unsatisfied"]
+        csrf = secrets.token_hex(16)  # an unmasked 32-character token, as the cookie holds
+        path = f"/vote/{poll}/"
+        casts = []
+        for i, session in enumerate(setup["sessions"]):
+            fields = {f"s{sid}": grades[(i + j) % 3] for j, sid in enumerate(subjects)}
+            body = urlencode({"csrfmiddlewaretoken": csrf, "step": "cast", **fields}).encode()
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"csrftoken={csrf}; sessionid={session}",
+            }
+            casts.append((path, body, headers))
+        _burst(server.port, [("/bench/insert/", b"", {})] * 20)  # warm-up
+        # The baseline before and after the ballots, averaged: the machine's load drifts.
+        before, _ = _burst(server.port, [("/bench/insert/", b"", {})] * n)
+        rate, latencies = _burst(server.port, casts)
+        after, _ = _burst(server.port, [("/bench/insert/", b"", {})] * n)
+        baseline = (before + after) / 2
+        counts = json.loads(
+            server.manage("shell", "-c", f"from bench.ballot_setup import stored; stored({poll})")
+            .strip()
+            .splitlines()[-1]
+        )
+    if counts != {"ballots": n, "participations": n}:
+        raise SystemExit(
+            f"bench ballot_cast: FAILED: stored {counts['ballots']} ballots and "
+            f"{counts['participations']} participations for {n} voters"
+        )
+    p95 = sorted(latencies)[int(0.95 * len(latencies)) - 1] * 1000
+    report("ballot_cast", rate, f"ballots/s, p95 {p95:.0f} ms, N={n}", "one-row insert", baseline)

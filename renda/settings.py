@@ -286,6 +286,9 @@ RENDA_TRACK_WINDOW_SECONDS = env.int("RENDA_TRACK_WINDOW_SECONDS", default=600)
 # Livelihood projects: SMS codes of the resident survey per phone (and per address) per
 # RENDA_SUBMIT_WINDOW_SECONDS.
 RENDA_SURVEY_CODE_LIMIT = env.int("RENDA_SURVEY_CODE_LIMIT", default=3)
+# Ballots: voter-code and receipt lookups per address and window.
+RENDA_CODE_LIMIT = env.int("RENDA_CODE_LIMIT", default=10)
+RENDA_CODE_WINDOW_SECONDS = env.int("RENDA_CODE_WINDOW_SECONDS", default=600)
 
 LOGGING = {
     "version": 1,

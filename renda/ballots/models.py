@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from renda.congress.models import Congress, Deputy, ScopedQuerySet, Session
+from renda.congress.models import AgendaItem, Congress, Deputy, ScopedQuerySet, Session
 
 
 def random_id() -> int:
@@ -97,6 +97,17 @@ class Channel(models.TextChoices):
     PAPER = "paper", _("Paper ballot")
 
 
+class PollKind(models.TextChoices):
+    GENERAL = "general", _("Vote or rating")
+    RESOLUTION = "resolution", _("Resolution on an agenda item")
+    ELECTION = "election", _("Election")
+
+
+class Electorate(models.TextChoices):
+    DEPUTIES = "deputies", _("Deputies of the congress (present ones marked at opening)")
+    INVITED = "invited", _("Invited voters with one-time voter codes")
+
+
 class Poll(models.Model):
     congress = models.ForeignKey(
         Congress, verbose_name=_("congress"), on_delete=models.PROTECT, related_name="polls"
@@ -109,7 +120,19 @@ class Poll(models.Model):
         blank=True,
         related_name="polls",
     )
+    agenda_item = models.ForeignKey(
+        AgendaItem,
+        verbose_name=_("agenda item"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="polls",
+    )
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=PollKind.choices, default=PollKind.GENERAL
+    )
     title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("explanation for voters"), blank=True)
     method = models.CharField(_("method"), max_length=10, choices=Method.choices)
     scale = models.CharField(_("scale"), max_length=14, choices=Scale.choices)
     allow_abstain = models.BooleanField(_("abstention allowed"), default=False)
@@ -118,6 +141,18 @@ class Poll(models.Model):
         _("at most this many choices"), null=True, blank=True
     )
     seats = models.PositiveSmallIntegerField(_("places"), null=True, blank=True)
+    allow_write_ins = models.BooleanField(
+        _("write-ins allowed (另选他人)"),
+        default=False,
+        help_text=_("Voters may write the name of someone who is not on the ballot."),
+    )
+    electorate_kind = models.CharField(
+        _("electorate"), max_length=10, choices=Electorate.choices, default=Electorate.DEPUTIES
+    )
+    codes_planned = models.PositiveIntegerField(
+        _("voter codes to print"), default=0, help_text=_("For invited voters.")
+    )
+    uses_paper = models.BooleanField(_("paper ballots"), default=False)
     base = models.CharField(
         _("base of the threshold"), max_length=10, choices=Base.choices, default=Base.CAST
     )
@@ -157,6 +192,20 @@ class Poll(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def audit_congress_id(self) -> int:
+        return self.congress_id
+
+    @property
+    def is_counted(self) -> bool:
+        return self.status in (PollStatus.CLOSED, PollStatus.PUBLISHED)
+
+    def grade_labels(self) -> dict[str, object]:
+        labels: dict[str, object] = dict(SCALE_GRADES[self.scale])
+        labels.update(EXTRA_CHOICES)
+        if self.scale == Scale.APPROVAL:
+            labels["abstain"] = SCALE_GRADES[Scale.APPROVAL][2][1]
+        return labels
 
     def grades(self) -> list[str]:
         codes = [code for code, _label in SCALE_GRADES[self.scale]]
@@ -265,6 +314,11 @@ class Ballot(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     receipt_hash = models.CharField(_("receipt (hashed)"), max_length=64, blank=True)
+    invalid = models.BooleanField(
+        _("invalid ballot (废票)"),
+        default=False,
+        help_text=_("A paper ballot the tellers found void, e.g. with more names than places."),
+    )
 
     class Meta:
         verbose_name = _("ballot")
@@ -346,3 +400,25 @@ class PaperBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.poll_id}/{self.number}"
+
+
+class WriteIn(models.Model):
+    """A name written on a ballot instead of a listed candidate (另选他人), normalised (see
+    `services.normalise_name`) so that counting groups the same person's votes. Like its
+    ballot: no user, no time, a random id."""
+
+    id = RandomIdField(primary_key=True, default=random_id, editable=False)
+    ballot = models.ForeignKey(
+        Ballot, verbose_name=_("ballot"), on_delete=models.PROTECT, related_name="write_ins"
+    )
+    name = models.CharField(_("name written in"), max_length=40)
+
+    class Meta:
+        verbose_name = _("write-in")
+        verbose_name_plural = _("write-ins")
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "name"], name="write_in_once_per_ballot")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -5,12 +5,14 @@ database constraint; results are computed once, at close, in a fixed number of q
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -27,13 +29,16 @@ from renda.ballots.models import (
     PaperBatch,
     Participation,
     Poll,
+    PollKind,
     PollStatus,
     PollSubject,
     Scale,
     VoterCode,
+    WriteIn,
 )
 from renda.ballots.rules import Threshold, rank_approvals, rating_result
 from renda.congress import policy
+from renda.congress.models import AgendaItem, DeputyMembership
 from renda.congress.services import DomainError
 from renda.core import audit
 
@@ -45,7 +50,27 @@ def _digest(kind: str, value: str) -> str:
 
 
 def _lock(poll: Poll) -> Poll:
+    """The exclusive lock on the poll row: closing, opening, paper entry, settings."""
     return Poll.objects.select_for_update().get(pk=poll.pk)
+
+
+def _lock_to_cast(poll: Poll) -> Poll:
+    """The lock a ballot takes. On PostgreSQL a shared row lock (FOR SHARE): ballots do
+    not wait for one another, but closing (FOR UPDATE) waits for every ballot in flight
+    and a ballot arriving during the close waits for it, then reads the poll closed. (One
+    voter's two ballots are kept apart by the participation constraint, not by this lock.)
+    Elsewhere the exclusive lock."""
+    if connection.vendor == "postgresql":
+        rows = list(
+            Poll.objects.raw(
+                f"SELECT * FROM {Poll._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608
+                [poll.pk],
+            )
+        )
+        if not rows:
+            raise Poll.DoesNotExist
+        return rows[0]
+    return _lock(poll)
 
 
 def _require_staff(user: Any, poll: Poll) -> None:
@@ -89,8 +114,7 @@ def create_poll(
     titles = [t.strip() for t in subjects if t and t.strip()]
     if not titles:
         raise DomainError(_("A poll needs at least one subject."))
-    if method == Method.CHOOSE and not options.get("max_choices"):
-        raise DomainError(_("Say how many candidates each voter may choose."))
+    _check_options(congress, method, scale, titles, options)
     with transaction.atomic():
         poll = Poll.objects.create(
             congress=congress,
@@ -105,6 +129,191 @@ def create_poll(
         )
         audit.record("poll.created", poll, actor=acting_user)
     return poll
+
+
+def _check_options(
+    congress: Any, method: str, scale: str, titles: Sequence[str], options: dict[str, Any]
+) -> None:
+    """What a poll's settings must satisfy, whether created or edited."""
+    unknown = set(options) - _settable()
+    if unknown:
+        raise DomainError(
+            _("Unknown poll settings: %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
+    if method == Method.CHOOSE:
+        # Candidates must be told apart (written-in names are compared with them).
+        if len({normalise_name(t) for t in titles}) != len(titles):
+            raise DomainError(_("The same subject is listed twice."))
+        if scale != Scale.CHOICE:
+            raise DomainError(_("Choose the voting method and scale."))
+        if not options.get("max_choices"):
+            raise DomainError(_("Say how many candidates each voter may choose."))
+        seats = options.get("seats")
+        if seats is not None and seats > len(titles) and not options.get("allow_write_ins"):
+            raise DomainError(_("There are fewer candidates than places."))
+    elif options.get("allow_write_ins"):
+        raise DomainError(_("Write-ins are possible only when voters choose among candidates."))
+    if method == Method.APPROVAL and scale != Scale.APPROVAL:
+        raise DomainError(_("Choose the voting method and scale."))
+    if method == Method.RATING and scale in (Scale.APPROVAL, Scale.CHOICE):
+        raise DomainError(_("Choose the voting method and scale."))
+    num, den = options.get("threshold_num", 1), options.get("threshold_den", 2)
+    if not den or num > den or num <= 0:
+        raise DomainError(_("The threshold must be a fraction between 0 and 1."))
+    session, item = options.get("session"), options.get("agenda_item")
+    if session is not None and session.term.congress_id != congress.pk:
+        raise DomainError(_("The session belongs to another congress."))
+    if item is not None and (session is None or item.session_id != session.pk):
+        raise DomainError(_("The agenda item is not on this session's agenda."))
+
+
+# Set only by the services, never through a poll's settings.
+_PROTECTED = {
+    "id",
+    "congress",
+    "title",
+    "method",
+    "scale",
+    "status",
+    "created_by",
+    "opened_at",
+    "closed_at",
+    "published_at",
+    "paper_issued",
+    "paper_returned",
+    "result",
+    "export_sha256",
+    "void_reason",
+}
+
+
+def _settable() -> set[str]:
+    return {f.name for f in Poll._meta.concrete_fields} - _PROTECTED
+
+
+def update_poll(
+    poll: Poll,
+    *,
+    acting_user: Any,
+    title: str,
+    method: str,
+    scale: str,
+    subjects: Sequence[str],
+    **options: Any,
+) -> Poll:
+    """Edit a draft: its settings and its subjects (replaced as a whole; nothing has been
+    voted yet, the subjects of a draft have no marks)."""
+    with transaction.atomic():
+        poll = _lock(poll)
+        _require_staff(acting_user, poll)
+        if poll.status != PollStatus.DRAFT:
+            raise DomainError(_("Only a draft poll can be edited."))
+        titles = [t.strip() for t in subjects if t and t.strip()]
+        if not titles:
+            raise DomainError(_("A poll needs at least one subject."))
+        if method not in Method.values or scale not in Scale.values:
+            raise DomainError(_("Choose the voting method and scale."))
+        _check_options(poll.congress, method, scale, titles, options)
+        before = {"title": poll.title, "method": poll.method, "scale": poll.scale}
+        poll.title, poll.method, poll.scale = title.strip(), method, scale
+        for name, value in options.items():
+            setattr(poll, name, value)
+        poll.save(update_fields=["title", "method", "scale", *options])
+        current = list(poll.subjects.order_by("order", "id"))
+        if [s.title for s in current] != titles:
+            # A draft's subjects carry no marks: renumber in place, add or drop the rest.
+            for order, (subject, new_title) in enumerate(
+                zip(current, titles, strict=False), start=1
+            ):
+                subject.title, subject.order = new_title, order
+            PollSubject.objects.bulk_update(current[: len(titles)], ["title", "order"])
+            PollSubject.objects.filter(pk__in=[s.pk for s in current[len(titles) :]]).delete()
+            PollSubject.objects.bulk_create(
+                [
+                    PollSubject(poll=poll, order=i, title=t)
+                    for i, t in enumerate(titles, start=1)
+                    if i > len(current)
+                ]
+            )
+        audit.record(
+            "poll.edited",
+            poll,
+            actor=acting_user,
+            changes={k: [v, getattr(poll, k)] for k, v in before.items() if v != getattr(poll, k)},
+        )
+    return poll
+
+
+def create_resolution(
+    agenda_item: AgendaItem, *, acting_user: Any, title: str = "", **options: Any
+) -> Poll:
+    """A vote of the session on one agenda item: 赞成/反对/弃权, by default passed with
+    more than half of all entitled deputies (base and threshold configurable)."""
+    session = agenda_item.session
+    options.setdefault("base", Base.ENTITLED)
+    return create_poll(
+        congress=session.term.congress,
+        title=title or agenda_item.title,
+        method=Method.APPROVAL,
+        scale=Scale.APPROVAL,
+        subjects=[agenda_item.title],
+        acting_user=acting_user,
+        session=session,
+        agenda_item=agenda_item,
+        kind=PollKind.RESOLUTION,
+        allow_abstain=True,
+        **options,
+    )
+
+
+def create_election(
+    *,
+    congress: Any,
+    title: str,
+    candidates: Sequence[str],
+    seats: int,
+    acting_user: Any,
+    write_ins: bool = True,
+    **options: Any,
+) -> Poll:
+    """An election: each voter chooses at most `seats` names among the candidates or
+    written in (另选他人); elected with more than half of the ballots cast (configurable),
+    ranked by votes, a tie at the last place reported for a further vote."""
+    if not seats or seats < 1:
+        raise DomainError(_("An election needs at least one place."))
+    options.setdefault("base", Base.CAST)
+    return create_poll(
+        congress=congress,
+        title=title,
+        method=Method.CHOOSE,
+        scale=Scale.CHOICE,
+        subjects=candidates,
+        acting_user=acting_user,
+        kind=PollKind.ELECTION,
+        max_choices=seats,
+        seats=seats,
+        allow_write_ins=write_ins,
+        **options,
+    )
+
+
+def deputies_entitled(poll: Poll) -> list[Any]:
+    """The deputies entitled to vote: active members of the poll's congress on the
+    session's first day (or today, for a poll outside a session), by name."""
+    on = poll.session.start_date if poll.session is not None else timezone.localdate()
+    memberships = (
+        DeputyMembership.objects.active_on(on)
+        .filter(congress_id=poll.congress_id)
+        .select_related("deputy__user")
+        .order_by("deputy__name", "deputy_id")
+    )
+    seen: set[int] = set()
+    out = []
+    for m in memberships:
+        if m.deputy_id not in seen:
+            seen.add(m.deputy_id)
+            out.append(m.deputy)
+    return out
 
 
 def open_poll(
@@ -140,11 +349,12 @@ def open_poll(
             [VoterCode(poll=poll, code_hash=_digest("code", c)) for c in plain]
         )
         poll.opened_at = timezone.now()
+        poll.uses_paper = poll.uses_paper or paper
         _move(
             poll,
             PollStatus.OPEN,
             actor=acting_user,
-            fields=["opened_at"],
+            fields=["opened_at", "uses_paper"],
             note=f"electorate={len(entries)} codes={codes}",
         )
     return plain
@@ -153,106 +363,208 @@ def open_poll(
 # --- casting -------------------------------------------------------------------------------
 
 
-def _validate_marks(poll: Poll, choices: dict[int, str]) -> list[tuple[int, str]]:
-    subject_ids = list(poll.subjects.values_list("id", flat=True))
-    if set(choices) - set(subject_ids):
+_SPACES = re.compile(r"[\s\u00b7\u2022\u30fb]+")
+
+
+def normalise_name(raw: str) -> str:
+    """How written-in names are grouped: Unicode NFKC (full-width letters become
+    half-width), spaces and middle dots removed, Latin letters in one case. "王 建国" and
+    "王建国" are the same person; different characters stay different."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", raw or "")).casefold()[:40]
+
+
+def _validate_ballot(
+    poll: Poll, choices: dict[int, str], write_ins: Sequence[str] = ()
+) -> tuple[list[tuple[int, str]], list[str]]:
+    """The marks and the normalised write-ins of one ballot, or a DomainError saying what
+    is wrong with it (nothing is stored)."""
+    subjects = dict(poll.subjects.values_list("id", "title"))
+    if set(choices) - set(subjects):
         raise DomainError(_("The ballot names something that is not on this poll."))
+    names = [normalise_name(n) for n in write_ins if n and n.strip()]
+    if names and not poll.allow_write_ins:
+        raise DomainError(_("This ballot does not allow write-ins."))
+    if any(not n for n in names) or len(set(names)) != len(names):
+        raise DomainError(_("The same name is written in twice."))
+    if set(names) & {normalise_name(t) for t in subjects.values()}:
+        raise DomainError(
+            _("A written-in name is already on the ballot: mark the candidate instead.")
+        )
     if poll.method == Method.CHOOSE:
         chosen = [sid for sid, c in choices.items() if c == "chosen"]
-        if len(chosen) > (poll.max_choices or 0):
-            raise DomainError(_("Choose at most %(n)s.") % {"n": poll.max_choices})
         if any(c != "chosen" for c in choices.values()):
             raise DomainError(_("The ballot is not filled in correctly."))
-        return [(sid, "chosen") for sid in chosen]
+        if len(chosen) + len(names) > (poll.max_choices or 0):
+            raise DomainError(
+                _(
+                    "This ballot names %(count)s people but at most %(n)s may be chosen. "
+                    "Remove some and cast again."
+                )
+                % {"count": len(chosen) + len(names), "n": poll.max_choices}
+            )
+        return [(sid, "chosen") for sid in sorted(chosen)], sorted(names)
     allowed = set(poll.grades())
-    if set(choices) != set(subject_ids) or any(c not in allowed for c in choices.values()):
+    if set(choices) != set(subjects) or any(c not in allowed for c in choices.values()):
         raise DomainError(_("Give one answer for every item on the ballot."))
-    return sorted(choices.items())
+    return sorted(choices.items()), []
 
 
-def _store_ballot(poll: Poll, marks: list[tuple[int, str]], channel: str) -> str:
+def _validate_marks(poll: Poll, choices: dict[int, str]) -> list[tuple[int, str]]:
+    return _validate_ballot(poll, choices)[0]
+
+
+def _store_ballot(
+    poll: Poll,
+    marks: list[tuple[int, str]],
+    channel: str,
+    names: Sequence[str] = (),
+    *,
+    invalid: bool = False,
+) -> str:
     receipt = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
     ballot = Ballot.objects.create(
-        poll=poll, channel=channel, receipt_hash=_digest("receipt", receipt)
+        poll=poll,
+        channel=channel,
+        # Paper ballots get no receipt: nobody could be handed it.
+        receipt_hash="" if channel == Channel.PAPER else _digest("receipt", receipt),
+        invalid=invalid,
     )
     BallotMark.objects.bulk_create(
         [BallotMark(ballot=ballot, subject_id=sid, choice=c) for sid, c in marks]
     )
+    if names:
+        WriteIn.objects.bulk_create([WriteIn(ballot=ballot, name=n) for n in names])
     return receipt
 
 
-def cast_online(poll: Poll, *, voter: Any, choices: dict[int, str]) -> str:
+def cast_online(
+    poll: Poll, *, voter: Any, choices: dict[int, str], write_ins: Sequence[str] = ()
+) -> str:
     """A logged-in elector casts. Returns the receipt code (shown once)."""
     with transaction.atomic():
-        # The lock that closing also takes: no ballot slips in after the count.
-        poll = _lock(poll)
+        # The lock that closing conflicts with: no ballot slips in after the count.
+        poll = _lock_to_cast(poll)
         if poll.status != PollStatus.OPEN:
             raise DomainError(_("This poll is not open for voting."))
         voter_id = getattr(voter, "pk", None)
         elector = Elector.objects.filter(poll=poll, user_id=voter_id).first() if voter_id else None
         if elector is None:
             raise DomainError(_("You are not entitled to vote in this poll."))
-        marks = _validate_marks(poll, choices)
+        if not elector.present:
+            raise DomainError(
+                _("You are recorded as absent from this vote; ask the presidium office.")
+            )
+        marks, names = _validate_ballot(poll, choices, write_ins)
         try:
-            with transaction.atomic():
-                Participation.objects.create(
-                    poll=poll, elector=elector, channel=Channel.ONLINE, on_date=timezone.localdate()
-                )
+            # No savepoint: a refusal rolls back the whole transaction anyway.
+            Participation.objects.create(
+                poll=poll, elector=elector, channel=Channel.ONLINE, on_date=timezone.localdate()
+            )
         except IntegrityError:
             raise DomainError(_("You have already voted in this poll.")) from None
-        receipt = _store_ballot(poll, marks, Channel.ONLINE)
+        receipt = _store_ballot(poll, marks, Channel.ONLINE, names)
     return receipt
 
 
-def cast_with_code(poll: Poll, *, code: str, choices: dict[int, str]) -> str:
+def _find_code(poll: Poll | None, code: str, *, lock: bool = False) -> VoterCode | None:
+    codes = VoterCode.objects.filter(
+        code_hash=_digest("code", code or ""),
+        used=False,
+        void=False,
+        poll__status=PollStatus.OPEN,
+    )
+    if poll is not None:
+        codes = codes.filter(poll=poll)
+    if lock:
+        codes = codes.select_for_update(of=("self",))
+    return codes.first()
+
+
+def poll_for_code(code: str) -> Poll | None:
+    """The open poll a valid, unused voter code belongs to (nothing is consumed); None for
+    an unknown, used or void code alike."""
+    found = _find_code(None, code)
+    return Poll.objects.filter(pk=found.poll_id).first() if found else None
+
+
+def cast_with_code(
+    poll: Poll, *, code: str, choices: dict[int, str], write_ins: Sequence[str] = ()
+) -> str:
     """An invited citizen votes with a one-time code. An unknown, used or foreign code
     gets the same answer."""
     with transaction.atomic():
-        poll = _lock(poll)
+        poll = _lock_to_cast(poll)
         if poll.status != PollStatus.OPEN:
             raise DomainError(_("This poll is not open for voting."))
-        voter_code = (
-            VoterCode.objects.select_for_update()
-            .filter(poll=poll, code_hash=_digest("code", code or ""), used=False, void=False)
-            .first()
-        )
+        # The code's row lock makes one code one ballot, however many try it at once.
+        voter_code = _find_code(poll, code, lock=True)
         if voter_code is None:
             raise DomainError(_("This voter code is not valid."))
-        marks = _validate_marks(poll, choices)
+        marks, names = _validate_ballot(poll, choices, write_ins)
         voter_code.used = True
         voter_code.save(update_fields=["used"])
         Participation.objects.create(
             poll=poll, elector=None, channel=Channel.CODE, on_date=timezone.localdate()
         )
-        receipt = _store_ballot(poll, marks, Channel.CODE)
+        receipt = _store_ballot(poll, marks, Channel.CODE, names)
     return receipt
 
 
+INVALID = "invalid"  # a paper ballot the tellers found void (废票)
+
+
+def _paper_ballot(poll: Poll, entry: dict[Any, Any]) -> tuple[list[tuple[int, str]], list[str]]:
+    if entry.get(INVALID):
+        return [], []
+    choices = {k: v for k, v in entry.items() if isinstance(k, int)}
+    return _validate_ballot(poll, choices, entry.get("write_ins") or ())
+
+
+def _canonical_paper(marks: list[tuple[int, str]], names: list[str], invalid: bool) -> str:
+    if invalid:
+        return INVALID
+    return ";".join([*(f"{k}={v}" for k, v in marks), *(f"w={n}" for n in names)])
+
+
 def enter_paper_batch(
-    poll: Poll, *, number: int, ballots: list[dict[int, str]], teller: Any
+    poll: Poll, *, number: int, ballots: list[dict[Any, Any]], teller: Any
 ) -> PaperBatch:
     """Paper ballots of one batch, entered by two tellers in turn; the batch counts when the
-    second entry matches the first (as a multiset: tellers need not keep the same order)."""
+    second entry matches the first (as a multiset: tellers need not keep the same order).
+
+    Each ballot is `{subject id: choice}`, optionally with `"write_ins": [names]`, or
+    `{"invalid": True}` for a ballot the tellers found void (废票)."""
     with transaction.atomic():
         poll = _lock(poll)
         _require_staff(teller, poll)
         if poll.status != PollStatus.OPEN:
             raise DomainError(_("This poll is not open for voting."))
-        checked = [dict(_validate_marks(poll, b)) for b in ballots]
+        if number < 1:
+            raise DomainError(_("Batches are numbered from 1."))
+        checked = [(*_paper_ballot(poll, b), bool(b.get(INVALID))) for b in ballots]
+        if not checked:
+            raise DomainError(_("The batch is empty."))
         # One string per ballot, sorted: the same ballots in any order compare equal.
-        canonical = sorted(";".join(f"{k}={v}" for k, v in sorted(b.items())) for b in checked)
+        canonical = sorted(_canonical_paper(*c) for c in checked)
         batch = PaperBatch.objects.select_for_update().filter(poll=poll, number=number).first()
         if batch is None:
-            return PaperBatch.objects.create(
+            batch = PaperBatch.objects.create(
                 poll=poll, number=number, first_teller=teller, entries=canonical
             )
+            audit.record(
+                "poll.paper_batch_entered",
+                poll,
+                actor=teller,
+                changes={"batch": [None, number], "ballots": [None, len(checked)]},
+            )
+            return batch
         if batch.agreed:
             raise DomainError(_("This batch has already been counted."))
         if batch.first_teller_id == teller.pk:
             raise DomainError(_("The second entry must be made by the other teller."))
         if batch.entries != canonical:
             first, second = Counter(batch.entries), Counter(canonical)
-            raise DomainError(
+            disagreement = DomainError(
                 _("The tellers disagree on batch %(n)s: %(first)s ballots differ from %(second)s.")
                 % {
                     "n": number,
@@ -260,27 +572,71 @@ def enter_paper_batch(
                     "second": sum((second - first).values()),
                 }
             )
-        batch.second_teller = teller
-        batch.agreed = True
-        batch.save(update_fields=["second_teller", "agreed"])
-        for marks in checked:
-            _store_ballot(poll, sorted(marks.items()), Channel.PAPER)
-            Participation.objects.create(
-                poll=poll, elector=None, channel=Channel.PAPER, on_date=timezone.localdate()
+        else:
+            disagreement = None
+            _count_batch(poll, batch, checked, teller)
+    if disagreement is not None:
+        # Nothing of the second entry is kept, but the disagreement itself is on record.
+        with transaction.atomic():
+            audit.record(
+                "poll.paper_batch_disagreement",
+                poll,
+                actor=teller,
+                changes={"batch": [None, number]},
+                note=str(disagreement),
             )
-        audit.record(
-            "poll.paper_batch_counted",
-            poll,
-            actor=teller,
-            changes={"batch": [None, number], "ballots": [None, len(checked)]},
-        )
+        raise disagreement
     return batch
+
+
+def _count_batch(poll: Poll, batch: PaperBatch, checked: list[Any], teller: Any) -> None:
+    """The second entry agrees: store the batch's ballots and participations."""
+    batch.second_teller = teller
+    batch.agreed = True
+    batch.save(update_fields=["second_teller", "agreed"])
+    for marks, names, invalid in checked:
+        _store_ballot(poll, marks, Channel.PAPER, names, invalid=invalid)
+        Participation.objects.create(
+            poll=poll, elector=None, channel=Channel.PAPER, on_date=timezone.localdate()
+        )
+    audit.record(
+        "poll.paper_batch_counted",
+        poll,
+        actor=teller,
+        changes={"batch": [None, batch.number], "ballots": [None, len(checked)]},
+    )
+
+
+def discard_paper_entry(poll: Poll, *, number: int, acting_user: Any, reason: str) -> None:
+    """Drop a first entry the tellers found wrong (nothing was counted from it), so that the
+    batch can be entered again. Counted batches cannot be discarded."""
+    with transaction.atomic():
+        poll = _lock(poll)
+        _require_staff(acting_user, poll)
+        if poll.status != PollStatus.OPEN:
+            raise DomainError(_("This poll is not open for voting."))
+        if not reason.strip():
+            raise DomainError(_("Give a reason."))
+        batch = PaperBatch.objects.select_for_update().filter(poll=poll, number=number).first()
+        if batch is None or batch.agreed:
+            raise DomainError(_("Only a batch awaiting its second entry can be entered again."))
+        entries = len(batch.entries)
+        batch.delete()
+        audit.record(
+            "poll.paper_batch_discarded",
+            poll,
+            actor=acting_user,
+            changes={"batch": [number, None], "ballots": [entries, None]},
+            note=f"{reason.strip()}\n" + "\n".join(batch.entries),
+        )
 
 
 def record_paper_counts(poll: Poll, *, issued: int, returned: int, acting_user: Any) -> Poll:
     with transaction.atomic():
         poll = _lock(poll)
         _require_staff(acting_user, poll)
+        if poll.status != PollStatus.OPEN:
+            raise DomainError(_("This poll is not open for voting."))
         if issued < 0 or returned < 0:
             raise DomainError(_("Counts cannot be negative."))
         before = (poll.paper_issued, poll.paper_returned)
@@ -299,7 +655,7 @@ def record_paper_counts(poll: Poll, *, issued: int, returned: int, acting_user: 
 
 
 def tally(poll: Poll) -> dict[str, Any]:
-    """Counts from the ballots: one aggregate query, whatever their number."""
+    """Counts from the ballots: four aggregate queries, whatever their number."""
     counts: dict[int, dict[str, int]] = {}
     for row in (
         BallotMark.objects.filter(ballot__poll=poll)
@@ -310,10 +666,26 @@ def tally(poll: Poll) -> dict[str, Any]:
     by_channel = dict(
         Ballot.objects.filter(poll=poll).values_list("channel").annotate(n=Count("id"))
     )
-    return {"counts": counts, "ballots_by_channel": by_channel}
+    write_ins = dict(
+        WriteIn.objects.filter(ballot__poll=poll).values_list("name").annotate(n=Count("id"))
+    )
+    invalid = Ballot.objects.filter(poll=poll, invalid=True).count()
+    return {
+        "counts": counts,
+        "ballots_by_channel": by_channel,
+        "write_ins": write_ins,
+        "invalid": invalid,
+    }
 
 
-def compute_result(poll: Poll, counts: dict[int, dict[str, int]], ballots: int) -> dict[str, Any]:
+def compute_result(
+    poll: Poll,
+    counts: dict[int, dict[str, int]],
+    ballots: int,
+    *,
+    write_ins: dict[str, int] | None = None,
+    invalid: int = 0,
+) -> dict[str, Any]:
     electorate = poll.electors.count() + poll.codes.count()
     present = poll.electors.filter(present=True).count() + poll.codes.count()
     threshold = Threshold(poll.threshold_num, poll.threshold_den, poll.threshold_strict)
@@ -323,6 +695,7 @@ def compute_result(poll: Poll, counts: dict[int, dict[str, int]], ballots: int) 
         if poll.scale != Scale.APPROVAL
         else []
     )
+    valid_ballots = ballots - invalid
     rows = []
     for subject in subjects:
         c = counts.get(subject.pk, {})
@@ -331,7 +704,7 @@ def compute_result(poll: Poll, counts: dict[int, dict[str, int]], ballots: int) 
             Base.ENTITLED: electorate,
             Base.PRESENT: present,
             Base.CAST: ballots,
-            Base.VALID: ballots - excluded,
+            Base.VALID: valid_ballots - excluded,
         }[Base(poll.base)]
         row: dict[str, Any] = {
             "subject": subject.pk,
@@ -348,11 +721,20 @@ def compute_result(poll: Poll, counts: dict[int, dict[str, int]], ballots: int) 
         "present": present,
         "subjects": rows,
     }
+    if invalid:
+        result["invalid"] = invalid
+    written: list[dict[str, Any]] = [
+        {"name": name, "counts": {"chosen": n}}
+        for name, n in sorted((write_ins or {}).items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
     if poll.method in (Method.APPROVAL, Method.CHOOSE):
         key = "yes" if poll.method == Method.APPROVAL else "chosen"
+        base = rows[0]["base"] if rows else ballots if poll.base == Base.CAST else valid_ballots
+        # Write-ins rank with the candidates (negative keys: they are not subjects).
         ranked = rank_approvals(
-            [(r["subject"], r["counts"].get(key, 0)) for r in rows],
-            rows[0]["base"] if rows else 0,
+            [(r["subject"], r["counts"].get(key, 0)) for r in rows]
+            + [(-i, w["counts"]["chosen"]) for i, w in enumerate(written, start=1)],
+            base,
             threshold,
             poll.seats,
         )
@@ -360,13 +742,19 @@ def compute_result(poll: Poll, counts: dict[int, dict[str, int]], ballots: int) 
         for r in rows:
             info = by_id[r["subject"]]
             r.update(passed=info.passed, elected=info.elected, tie=info.tie)
+        for i, w in enumerate(written, start=1):
+            info = by_id[-i]
+            w.update(base=base, passed=info.passed, elected=info.elected, tie=info.tie)
         result["ties"] = any(r.tie for r in ranked)
+    if poll.allow_write_ins:
+        result["write_ins"] = written
     return result
 
 
 def canonical_export(poll: Poll) -> str:
-    """Every ballot as one line of `subject-order:choice` pairs, lines sorted: the order of
-    casting cannot be read from it, and its SHA-256 goes on the minutes."""
+    """Every ballot as one line of `subject-order:choice` pairs (and `w:name` for names
+    written in, `invalid` for a void paper ballot), lines sorted: the order of casting
+    cannot be read from it, and its SHA-256 goes on the minutes."""
     orders = dict(poll.subjects.values_list("id", "order"))
     lines: dict[int, list[str]] = {}
     for ballot_id, subject_id, choice in (
@@ -375,9 +763,69 @@ def canonical_export(poll: Poll) -> str:
         .iterator(chunk_size=5000)
     ):
         lines.setdefault(ballot_id, []).append(f"{orders[subject_id]}:{choice}")
-    empty = Ballot.objects.filter(poll=poll).exclude(marks__isnull=False).count()
-    body = sorted(";".join(sorted(marks)) for marks in lines.values()) + [""] * empty
+    for ballot_id, name in (
+        WriteIn.objects.filter(ballot__poll=poll)
+        .values_list("ballot_id", "name")
+        .iterator(chunk_size=5000)
+    ):
+        lines.setdefault(ballot_id, []).append(f"w:{name}")
+    invalid = Ballot.objects.filter(poll=poll, invalid=True).count()
+    empty = Ballot.objects.filter(poll=poll).count() - len(lines) - invalid
+    body = (
+        [";".join(sorted(marks)) for marks in lines.values()] + [""] * empty + [INVALID] * invalid
+    )
     return "\n".join(sorted(body)) + "\n"
+
+
+def close_problems(poll: Poll, data: dict[str, Any]) -> list[str]:
+    """The invariants a poll must satisfy to be closed, as translated discrepancies (an
+    empty list when it may close)."""
+    by_channel = data["ballots_by_channel"]
+    ballots = sum(by_channel.values())
+    participations = dict(
+        Participation.objects.filter(poll=poll).values_list("channel").annotate(n=Count("id"))
+    )
+    problems = []
+    for channel in Channel.values:
+        if by_channel.get(channel, 0) != participations.get(channel, 0):
+            problems.append(
+                _("%(channel)s: %(b)s ballots but %(p)s participations.")
+                % {
+                    "channel": Channel(channel).label,
+                    "b": by_channel.get(channel, 0),
+                    "p": participations.get(channel, 0),
+                }
+            )
+    paper = by_channel.get(Channel.PAPER, 0)
+    if (paper or poll.uses_paper) and paper != poll.paper_returned:
+        problems.append(
+            _("Paper: %(b)s ballots entered but %(r)s returned.")
+            % {"b": paper, "r": poll.paper_returned}
+        )
+    pending = list(
+        PaperBatch.objects.filter(poll=poll, agreed=False)
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
+    if pending:
+        problems.append(
+            _("Paper batches awaiting the second teller: %(numbers)s.")
+            % {"numbers": ", ".join(str(n) for n in pending)}
+        )
+    electorate = poll.electors.count() + poll.codes.count() + poll.paper_issued
+    if ballots > electorate:
+        problems.append(
+            _("%(b)s ballots for an electorate of %(e)s.") % {"b": ballots, "e": electorate}
+        )
+    if poll.method != Method.CHOOSE:
+        valid = ballots - data.get("invalid", 0)
+        for counts in data["counts"].values():
+            if sum(counts.values()) != valid:
+                problems.append(
+                    _("An item has %(n)s answers for %(b)s ballots.")
+                    % {"n": sum(counts.values()), "b": valid}
+                )
+    return problems
 
 
 def close_poll(poll: Poll, *, acting_user: Any) -> Poll:
@@ -388,12 +836,6 @@ def close_poll(poll: Poll, *, acting_user: Any) -> Poll:
         _require_staff(acting_user, poll)
         if poll.status != PollStatus.OPEN:
             raise DomainError(_("This poll is not open."))
-        data = tally(poll)
-        by_channel = data["ballots_by_channel"]
-        ballots = sum(by_channel.values())
-        participations = dict(
-            Participation.objects.filter(poll=poll).values_list("channel").annotate(n=Count("id"))
-        )
         if poll.paper_returned > poll.paper_issued:
             poll.void_reason = _(
                 "More paper ballots were returned (%(r)s) than issued (%(i)s)."
@@ -408,42 +850,21 @@ def close_poll(poll: Poll, *, acting_user: Any) -> Poll:
                 note=poll.void_reason,
             )
             return poll
-        problems = []
-        for channel in Channel.values:
-            if by_channel.get(channel, 0) != participations.get(channel, 0):
-                problems.append(
-                    _("%(channel)s: %(b)s ballots but %(p)s participations.")
-                    % {
-                        "channel": Channel(channel).label,
-                        "b": by_channel.get(channel, 0),
-                        "p": participations.get(channel, 0),
-                    }
-                )
-        if (
-            by_channel.get(Channel.PAPER, 0)
-            and by_channel.get(Channel.PAPER, 0) != poll.paper_returned
-        ):
-            problems.append(
-                _("Paper: %(b)s ballots entered but %(r)s returned.")
-                % {"b": by_channel.get(Channel.PAPER, 0), "r": poll.paper_returned}
-            )
-        electorate = poll.electors.count() + poll.codes.count() + poll.paper_issued
-        if ballots > electorate:
-            problems.append(
-                _("%(b)s ballots for an electorate of %(e)s.") % {"b": ballots, "e": electorate}
-            )
-        if poll.method != Method.CHOOSE:
-            for counts in data["counts"].values():
-                if sum(counts.values()) != ballots:
-                    problems.append(
-                        _("An item has %(n)s answers for %(b)s ballots.")
-                        % {"n": sum(counts.values()), "b": ballots}
-                    )
+        data = tally(poll)
+        by_channel = data["ballots_by_channel"]
+        ballots = sum(by_channel.values())
+        problems = close_problems(poll, data)
         if problems:
             raise DomainError(
                 _("The poll cannot be closed: %(problems)s") % {"problems": " ".join(problems)}
             )
-        poll.result = compute_result(poll, data["counts"], ballots)
+        poll.result = compute_result(
+            poll,
+            data["counts"],
+            ballots,
+            write_ins=data["write_ins"],
+            invalid=data["invalid"],
+        )
         poll.result["ballots_by_channel"] = by_channel
         poll.export_sha256 = hashlib.sha256(canonical_export(poll).encode()).hexdigest()
         poll.closed_at = timezone.now()
@@ -455,6 +876,28 @@ def close_poll(poll: Poll, *, acting_user: Any) -> Poll:
             actor=acting_user,
             fields=["result", "export_sha256", "closed_at"],
             note=f"sha256={poll.export_sha256}",
+        )
+    return poll
+
+
+def void_poll(poll: Poll, *, acting_user: Any, reason: str) -> Poll:
+    """Declare an open or counted (unpublished) poll void, e.g. when the session decides
+    to vote again; its ballots stay stored, its codes are voided."""
+    if not reason.strip():
+        raise DomainError(_("Give a reason."))
+    with transaction.atomic():
+        poll = _lock(poll)
+        _require_staff(acting_user, poll)
+        poll.void_reason = reason.strip()
+        if poll.closed_at is None:
+            poll.closed_at = timezone.now()
+        VoterCode.objects.filter(poll=poll, used=False).update(void=True)
+        _move(
+            poll,
+            PollStatus.VOID,
+            actor=acting_user,
+            fields=["void_reason", "closed_at"],
+            note=poll.void_reason,
         )
     return poll
 
@@ -499,6 +942,21 @@ def receipts(poll: Poll) -> list[str]:
     )
 
 
+def receipt_hash(receipt: str) -> str:
+    """How a receipt appears in the public list."""
+    return _digest("receipt", receipt)
+
+
+def all_codes_unused(poll: Poll, codes: Sequence[str]) -> bool:
+    """Whether every code given is an unused, unvoided code of this open poll (one query):
+    slips are printed only for codes the poll knows."""
+    hashes = {_digest("code", c) for c in codes}
+    if not hashes or poll.status != PollStatus.OPEN:
+        return False
+    found = VoterCode.objects.filter(poll=poll, code_hash__in=hashes, used=False, void=False)
+    return found.count() == len(hashes)
+
+
 def receipt_listed(poll: Poll, receipt: str) -> bool:
     return Ballot.objects.filter(poll=poll, receipt_hash=_digest("receipt", receipt)).exists()
 
@@ -507,7 +965,9 @@ def recount(poll: Poll) -> tuple[bool, dict[str, Any]]:
     """Recompute from the stored ballots and compare with the frozen result."""
     data = tally(poll)
     ballots = sum(data["ballots_by_channel"].values())
-    fresh = compute_result(poll, data["counts"], ballots)
+    fresh = compute_result(
+        poll, data["counts"], ballots, write_ins=data["write_ins"], invalid=data["invalid"]
+    )
     fresh["ballots_by_channel"] = data["ballots_by_channel"]
     frozen = poll.result or {}
     same = _normalise(fresh) == _normalise(frozen) and (
@@ -521,3 +981,36 @@ def _normalise(value: Any) -> Any:
     import json
 
     return json.loads(json.dumps(value, sort_keys=True, default=str))
+
+
+def run_recount(poll: Poll, *, acting_user: Any) -> bool:
+    """The office's recount: recompute, compare, and log the outcome."""
+    with transaction.atomic():
+        poll = _lock(poll)  # a consistent view: no state change while recounting
+        _require_staff(acting_user, poll)
+        if not poll.is_counted:
+            raise DomainError(_("Only a counted poll can be recounted."))
+        same, fresh = recount(poll)
+        audit.record(
+            "poll.recounted",
+            poll,
+            actor=acting_user,
+            note=("match" if same else "MISMATCH") + f" ballots={fresh['ballots']}",
+        )
+    return same
+
+
+def my_open_polls(user: Any) -> list[tuple[Poll, bool]]:
+    """Open polls in which the user is an elector, each with whether they have voted
+    (two queries)."""
+    electors = list(
+        Elector.objects.filter(user_id=user.pk, poll__status=PollStatus.OPEN)
+        .select_related("poll__congress", "poll__session__term")
+        .order_by("-poll__opened_at", "-poll_id")
+    )
+    voted = set(
+        Participation.objects.filter(elector__in=[e.pk for e in electors]).values_list(
+            "elector_id", flat=True
+        )
+    )
+    return [(e.poll, e.pk in voted) for e in electors]

@@ -55,6 +55,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Livelihood projects: read the pool, batches and projects; run them.
     "project.view": frozenset({Role.STAFF, Role.LEADER}),
     "project.manage": frozenset({Role.STAFF}),
+    # Read polls, their electorate and frozen results in the office (leaders follow them).
+    "poll.view": frozenset({Role.STAFF, Role.LEADER}),
 }
 
 # Grants of these roles reach the congresses below the granted one.
