@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "renda.ballots",
     "renda.opinions",
     "renda.suggestions",
+    "renda.appraisals",
     "renda.api",
     "captcha",
 ]
@@ -158,9 +159,16 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Periodic jobs: Celery beat in production, `manage.py run_periodic` in the embedded mode.
-RENDA_PERIODIC_JOBS = ["renda.cases.tasks.send_case_reminders"]
+RENDA_PERIODIC_JOBS = [
+    "renda.cases.tasks.send_case_reminders",
+    "renda.appraisals.tasks.send_rectification_reminders",
+]
 CELERY_BEAT_SCHEDULE = {
     "case-reminders": {"task": "renda.cases.send_case_reminders", "schedule": 3600.0},
+    "rectification-reminders": {
+        "task": "renda.appraisals.send_rectification_reminders",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Auth and security ----------------------------------------------------------------

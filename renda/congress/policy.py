@@ -47,6 +47,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "case.reveal_contact": frozenset({Role.STAFF, Role.LEADER}),
     # Polls (appraisals, project votes, resolutions): prepare, open, count, close.
     "poll.manage": frozenset({Role.STAFF}),
+    # Performance reviews and appraisals: read (leaders), prepare, rate, follow up (office).
+    "appraisal.view": frozenset({Role.STAFF, Role.LEADER}),
+    "appraisal.manage": frozenset({Role.STAFF}),
 }
 
 # Grants of these roles reach the congresses below the granted one.
