@@ -339,7 +339,7 @@ def open_rating(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     _acting_target(request, meeting.congress, MANAGE)
     back = reverse("appraisals:meeting", args=[meeting.pk])
-    form = f.ConfirmForm(request.POST or None)
+    form = f.ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             codes = services.open_rating(meeting, acting_user=request.user)

@@ -1,0 +1,298 @@
+"""The appraisal pages: permission matrix, the office's flow through the pages, uploads,
+the public page (no figures of small groups), query counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from renda.appraisals import services
+from renda.appraisals.models import MeetingStatus, Rectification, ReportDocument
+from renda.ballots.models import PollStatus
+from tests.appraisals_fixtures import (
+    cast,
+    closed_meeting,
+    make_meeting,
+    pdf,
+    town,  # noqa: F401  (fixture)
+)
+
+
+@pytest.fixture
+def closed(world, town):  # noqa: F811
+    return closed_meeting(world, town)
+
+
+def _urls(meeting) -> dict[str, str]:  # noqa: ANN001
+    reporter = meeting.reporters.get(order=3)
+    return {
+        "list": reverse("appraisals:meetings"),
+        "meeting": reverse("appraisals:meeting", args=[meeting.pk]),
+        "reporter": reverse("appraisals:reporter", args=[reporter.pk]),
+        "sheet": reverse("appraisals:meeting_sheet", args=[meeting.pk, "xlsx"]),
+        "person_sheet": reverse("appraisals:reporter_sheet", args=[reporter.pk, "docx"]),
+        "follow_ups": reverse("appraisals:follow_ups"),
+        "publish": reverse("appraisals:meeting_action", args=[meeting.pk, "publish"]),
+        "submit": reverse("appraisals:reporter_action", args=[reporter.pk, "submit"]),
+    }
+
+
+READ = {"list", "meeting", "reporter", "sheet", "person_sheet", "follow_ups"}
+OUT = {
+    "admin",
+    "auditor",
+    "handler",
+    "station_manager",
+    "deputy",
+    "other_town_staff",
+    "district_admin",
+    "citizen",
+}
+MATRIX = (
+    [("staff", name, 200) for name in [*READ, "publish", "submit"]]
+    + [("superuser", name, 200) for name in READ]
+    + [("leader", name, 200) for name in READ]
+    + [("leader", name, 403) for name in ("publish", "submit")]
+    + [
+        (persona, name, 404)
+        for persona in sorted(OUT)
+        for name in sorted([*READ, "publish"])
+        if not (persona == "other_town_staff" and name in {"list", "follow_ups"})
+    ]
+    # Another town's office has its own (here empty) lists.
+    + [("other_town_staff", "list", 200), ("other_town_staff", "follow_ups", 200)]
+    + [("anonymous", name, 302) for name in sorted(READ)]
+)
+
+
+@pytest.mark.parametrize(("persona", "url", "expected"), MATRIX)
+def test_permission_matrix(client, personas, closed, persona, url, expected):
+    user = personas[persona]
+    if user is not None:
+        client.force_login(user)
+    assert client.get(_urls(closed)[url]).status_code == expected
+
+
+def test_another_towns_staff_gets_404_on_every_action(client, world, closed):
+    client.force_login(world.other_staff)
+    assert closed.title not in client.get(reverse("appraisals:meetings")).content.decode()
+    follow_ups = client.get(reverse("appraisals:follow_ups") + "?view=all").content.decode()
+    assert "曹建国" not in follow_ups
+    for action in ("publish", "rereview", "close"):
+        url = reverse("appraisals:meeting_action", args=[closed.pk, action])
+        assert client.post(url).status_code == 404
+    closed.refresh_from_db()
+    assert closed.status == MeetingStatus.CLOSED
+
+
+def test_leader_posting_an_action_gets_403_and_nothing_changes(client, world, closed):
+    client.force_login(world.leader)
+    url = reverse("appraisals:meeting_action", args=[closed.pk, "publish"])
+    assert client.post(url).status_code == 403
+    closed.refresh_from_db()
+    assert closed.status == MeetingStatus.CLOSED
+
+
+def test_office_runs_a_meeting_through_the_pages(client, world, town):  # noqa: F811
+    client.force_login(world.staff)
+    response = client.post(
+        reverse("appraisals:meetings"),
+        {
+            "congress": world.c_a.pk,
+            "title": "副镇长述职评议会",
+            "kind": "officials",
+            "held_on": "2026-06-18",
+            "place": "镇政府会议室",
+            "paper_ballots": "on",
+        },
+    )
+    assert response.status_code == 302
+    meeting = world.c_a.review_meetings.get()
+    base = reverse("appraisals:meeting_action", args=[meeting.pk, "reporter"])
+    for i, official in enumerate(town.officials, start=1):
+        r = client.post(base, {"official": official.pk, "report_title": f"报告{i}", "order": i})
+        assert r.status_code == 302
+    # The same official again: refused on the form (no longer offered).
+    again = client.post(base, {"official": town.officials[0].pk, "report_title": "x"})
+    assert again.status_code == 400
+    reporter = meeting.reporters.get(order=1)
+    upload = reverse("appraisals:reporter_action", args=[reporter.pk, "document"])
+    assert client.post(upload, {"title": "述职报告", "file": pdf()}).status_code == 302
+    fake = SimpleUploadedFile(
+        "report.pdf", b"#!/bin/sh\necho not a pdf\n", content_type="application/pdf"
+    )
+    assert client.post(upload, {"title": "坏文件", "file": fake}).status_code == 400
+    assert ReportDocument.objects.count() == 1
+    document = ReportDocument.objects.get()
+    assert client.get(reverse("appraisals:document", args=[document.pk])).status_code == 200
+    question = reverse("appraisals:reporter_action", args=[reporter.pk, "question"])
+    assert (
+        client.post(
+            question,
+            {"deputy": world.deputy_a.pk, "question": "道路何时修好？", "answer": "年底前"},
+        ).status_code
+        == 302
+    )
+    assert reporter.questions.get().asked_by == world.deputy_a.name
+    assert (
+        client.post(reverse("appraisals:meeting_action", args=[meeting.pk, "schedule"])).status_code
+        == 302
+    )
+    attendance = reverse("appraisals:meeting_action", args=[meeting.pk, "attendance"])
+    assert client.get(attendance).status_code == 200
+    present = [d.pk for d in town.voters[:6]]
+    assert client.post(attendance, {"present": present}).status_code == 302
+    assert client.get(reverse("appraisals:open", args=[meeting.pk])).status_code == 200
+    assert client.post(reverse("appraisals:open", args=[meeting.pk])).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.RATING and meeting.poll.status == PollStatus.OPEN
+    page = client.get(reverse("appraisals:meeting", args=[meeting.pk]))
+    assert "no figures are shown" in page.content.decode() or page.status_code == 200
+    from tests.appraisals_fixtures import SIX_BALLOTS
+
+    cast(meeting, town, SIX_BALLOTS)
+    assert (
+        client.post(reverse("appraisals:meeting_action", args=[meeting.pk, "close"])).status_code
+        == 302
+    )
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.CLOSED
+    detail = client.get(reverse("appraisals:meeting", args=[meeting.pk])).content.decode()
+    assert meeting.poll.export_sha256 in detail
+    sheet = client.get(reverse("appraisals:meeting_sheet", args=[meeting.pk, "docx"]))
+    assert sheet.status_code == 200 and sheet["Content-Type"].endswith("document")
+    assert (
+        client.post(reverse("appraisals:meeting_action", args=[meeting.pk, "publish"])).status_code
+        == 302
+    )
+    rereview = client.post(
+        reverse("appraisals:meeting_action", args=[meeting.pk, "rereview"]),
+        {"held_on": "", "place": ""},
+    )
+    assert rereview.status_code == 302
+    assert meeting.rereviews.count() == 1
+    lowest = meeting.reporters.get(order=3)
+    submit = reverse("appraisals:reporter_action", args=[lowest.pk, "submit"])
+    assert client.post(submit, {"report": pdf("zg.pdf"), "summary": "已整改"}).status_code == 302
+    rect = Rectification.objects.get()
+    assert client.get(reverse("appraisals:rectification_report", args=[rect.pk])).status_code == 200
+    assert (
+        client.post(
+            reverse("appraisals:reporter_action", args=[lowest.pk, "accept"]), {"note": ""}
+        ).status_code
+        == 302
+    )
+
+
+def test_closing_a_meeting_without_a_poll_shows_the_error(client, world, town):  # noqa: F811
+    meeting = make_meeting(world, town)
+    services.schedule_meeting(meeting, acting_user=world.staff)
+    client.force_login(world.staff)
+    response = client.post(reverse("appraisals:meeting_action", args=[meeting.pk, "close"]))
+    assert response.status_code == 400
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.SCHEDULED
+
+
+def test_voter_codes_are_shown_once_on_opening(client, world, town):  # noqa: F811
+    meeting = services.create_meeting(
+        congress=world.c_a,
+        title="代表述职测评",
+        kind="deputies",
+        held_on=dt.date(2026, 6, 20),
+        place="东塘村",
+        invited_count=3,
+        acting_user=world.staff,
+    )
+    services.add_reporter(
+        meeting, deputy=world.deputy_a, report_title="履职报告", acting_user=world.staff
+    )
+    services.schedule_meeting(meeting, acting_user=world.staff)
+    client.force_login(world.staff)
+    response = client.post(reverse("appraisals:open", args=[meeting.pk]))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    assert response.content.decode().count("<code>") == 3
+    page = client.get(reverse("appraisals:meeting", args=[meeting.pk])).content.decode()
+    assert "<code>" not in page
+
+
+def test_public_page_shows_published_results_only(client, world, closed):
+    url = reverse("appraisals:public_result", args=[closed.pk])
+    assert client.get(url).status_code == 404  # closed, not published
+    services.publish_result(closed, acting_user=world.staff)
+    page = client.get(url).content.decode()
+    assert "曹建国" in page and "50.0%" in page and closed.poll.export_sha256 in page
+    assert closed.title in client.get(reverse("appraisals:public_results")).content.decode()
+    # Nothing about who voted.
+    for voter in ("代表0", "代表1", world.deputy_a.name):
+        assert voter not in page
+
+
+def test_public_page_withholds_figures_of_a_small_group(client, world, town):  # noqa: F811
+    meeting = make_meeting(world, town)
+    from tests.appraisals_fixtures import open_with_attendance
+
+    open_with_attendance(world, town, meeting, present=3)
+    cast(meeting, town, [["satisfied"] * 3, ["unsatisfied"] * 3, ["basic"] * 3])
+    services.close_rating(meeting, acting_user=world.staff)
+    services.publish_result(meeting, acting_user=world.staff)
+    page = client.get(reverse("appraisals:public_result", args=[meeting.pk])).content.decode()
+    assert "高振宇" in page
+    assert "33.3%" not in page
+
+
+# --- query counts -------------------------------------------------------------------------------
+
+
+def _queries(client, url: str) -> int:  # noqa: ANN001
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx)
+
+
+def _more_meetings(world, town, n: int) -> None:  # noqa: ANN001, F811
+    for i in range(n):
+        closed_meeting(world, town, title=f"评议会{i}")
+
+
+@pytest.mark.parametrize(
+    "url_name", ["appraisals:meetings", "appraisals:follow_ups", "appraisals:public_results"]
+)
+def test_list_pages_query_count_does_not_grow(client, world, town, url_name):  # noqa: F811
+    closed_meeting(world, town, title="第一次")
+    for m in world.c_a.review_meetings.all():
+        services.publish_result(m, acting_user=world.staff)
+    client.force_login(world.staff)
+    url = reverse(url_name) + ("?view=all" if url_name.endswith("follow_ups") else "")
+    small = _queries(client, url)
+    for i in range(4):
+        m = closed_meeting(world, town, title=f"评议会{i}")
+        services.publish_result(m, acting_user=world.staff)
+    assert _queries(client, url) == small
+
+
+def test_meeting_page_query_count_does_not_grow_with_reporters(client, world, town):  # noqa: F811
+    client.force_login(world.staff)
+    small = closed_meeting(world, town)
+    few = _queries(client, reverse("appraisals:meeting", args=[small.pk]))
+    meeting = make_meeting(world, town, title="大会")
+    from renda.congress.models import Official
+
+    for i in range(8):
+        official = Official.objects.create(congress=world.c_a, name=f"主任{i}", post="主任")
+        services.add_reporter(
+            meeting, official=official, report_title="报告", acting_user=world.staff
+        )
+    from tests.appraisals_fixtures import open_with_attendance
+
+    open_with_attendance(world, town, meeting)
+    votes = [["satisfied"] * 11] * 6
+    cast(meeting, town, votes)
+    services.close_rating(meeting, acting_user=world.staff)
+    assert _queries(client, reverse("appraisals:meeting", args=[meeting.pk])) == few
