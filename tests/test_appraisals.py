@@ -24,6 +24,7 @@ from renda.ballots import services as ballots
 from renda.ballots.models import Base, Elector, Poll, PollStatus, Scale
 from renda.congress.services import DomainError
 from renda.core.models import ActionLog, Notification
+from tests import appraisals_fixtures
 from tests.appraisals_fixtures import (
     SIX_BALLOTS,
     cast,
@@ -31,8 +32,9 @@ from tests.appraisals_fixtures import (
     make_meeting,
     open_with_attendance,
     pdf,
-    town,  # noqa: F401  (fixture)
 )
+
+town = appraisals_fixtures.town  # the fixture, shared with the other appraisal tests
 
 # --- the rule: table tests -----------------------------------------------------------------
 
@@ -366,14 +368,14 @@ def test_re_review_of_the_lowest_rated_is_a_new_meeting_linked_to_the_original(w
     (again,) = rereview.reporters.all()
     original = meeting.reporters.get(order=3)
     assert again.rereview_of == original and again.official == original.official
-    assert rereview.held_on == timezone.localdate(meeting.closed_at) + dt.timedelta(days=90)
+    assert rereview.held_on == meeting.held_on + dt.timedelta(days=90)
     with pytest.raises(DomainError):  # only one re-review
         services.schedule_rereview(meeting, held_on=None, place="", acting_user=world.staff)
 
 
 def test_re_review_after_the_configured_window_is_refused(world, town):
     meeting = closed_meeting(world, town)
-    late = timezone.localdate() + dt.timedelta(days=200)
+    late = meeting.held_on + dt.timedelta(days=91)
     with pytest.raises(DomainError):
         services.schedule_rereview(meeting, held_on=late, place="", acting_user=world.staff)
 

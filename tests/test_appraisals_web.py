@@ -14,17 +14,19 @@ from django.urls import reverse
 from renda.appraisals import services
 from renda.appraisals.models import MeetingStatus, Rectification, ReportDocument
 from renda.ballots.models import PollStatus
+from tests import appraisals_fixtures
 from tests.appraisals_fixtures import (
     cast,
     closed_meeting,
     make_meeting,
     pdf,
-    town,  # noqa: F401  (fixture)
 )
+
+town = appraisals_fixtures.town  # the fixture, shared with the other appraisal tests
 
 
 @pytest.fixture
-def closed(world, town):  # noqa: F811
+def closed(world, town):
     return closed_meeting(world, town)
 
 
@@ -98,7 +100,7 @@ def test_leader_posting_an_action_gets_403_and_nothing_changes(client, world, cl
     assert closed.status == MeetingStatus.CLOSED
 
 
-def test_office_runs_a_meeting_through_the_pages(client, world, town):  # noqa: F811
+def test_office_runs_a_meeting_through_the_pages(client, world, town):
     client.force_login(world.staff)
     response = client.post(
         reverse("appraisals:meetings"),
@@ -189,7 +191,7 @@ def test_office_runs_a_meeting_through_the_pages(client, world, town):  # noqa: 
     )
 
 
-def test_closing_a_meeting_without_a_poll_shows_the_error(client, world, town):  # noqa: F811
+def test_closing_a_meeting_without_a_poll_shows_the_error(client, world, town):
     meeting = make_meeting(world, town)
     services.schedule_meeting(meeting, acting_user=world.staff)
     client.force_login(world.staff)
@@ -199,7 +201,7 @@ def test_closing_a_meeting_without_a_poll_shows_the_error(client, world, town): 
     assert meeting.status == MeetingStatus.SCHEDULED
 
 
-def test_voter_codes_are_shown_once_on_opening(client, world, town):  # noqa: F811
+def test_voter_codes_are_shown_once_on_opening(client, world, town):
     meeting = services.create_meeting(
         congress=world.c_a,
         title="代表述职测评",
@@ -234,7 +236,7 @@ def test_public_page_shows_published_results_only(client, world, closed):
         assert voter not in page
 
 
-def test_public_page_withholds_figures_of_a_small_group(client, world, town):  # noqa: F811
+def test_public_page_withholds_figures_of_a_small_group(client, world, town):
     meeting = make_meeting(world, town)
     from tests.appraisals_fixtures import open_with_attendance
 
@@ -256,7 +258,7 @@ def _queries(client, url: str) -> int:  # noqa: ANN001
     return len(ctx)
 
 
-def _more_meetings(world, town, n: int) -> None:  # noqa: ANN001, F811
+def _more_meetings(world, town, n: int) -> None:  # noqa: ANN001
     for i in range(n):
         closed_meeting(world, town, title=f"评议会{i}")
 
@@ -264,7 +266,7 @@ def _more_meetings(world, town, n: int) -> None:  # noqa: ANN001, F811
 @pytest.mark.parametrize(
     "url_name", ["appraisals:meetings", "appraisals:follow_ups", "appraisals:public_results"]
 )
-def test_list_pages_query_count_does_not_grow(client, world, town, url_name):  # noqa: F811
+def test_list_pages_query_count_does_not_grow(client, world, town, url_name):
     closed_meeting(world, town, title="第一次")
     for m in world.c_a.review_meetings.all():
         services.publish_result(m, acting_user=world.staff)
@@ -277,7 +279,7 @@ def test_list_pages_query_count_does_not_grow(client, world, town, url_name):  #
     assert _queries(client, url) == small
 
 
-def test_meeting_page_query_count_does_not_grow_with_reporters(client, world, town):  # noqa: F811
+def test_meeting_page_query_count_does_not_grow_with_reporters(client, world, town):
     client.force_login(world.staff)
     small = closed_meeting(world, town)
     few = _queries(client, reverse("appraisals:meeting", args=[small.pk]))

@@ -220,7 +220,13 @@ def add_reporter(
             if meeting.kind == MeetingKind.DEPUTIES and not seated.exists():
                 raise DomainError(_("This person is not a deputy on the day of the meeting."))
             name = deputy.name
-            membership = seated.select_related("term__congress").first()
+            # The seat the person reports on: this congress's, else the one above it.
+            memberships = {m.congress_id: m for m in seated.select_related("term__congress")}
+            membership = memberships.get(meeting.congress_id) or memberships.get(
+                meeting.congress.parent_id or 0
+            )
+            if membership is None and memberships:
+                membership = next(iter(memberships.values()))
             post = (
                 _("deputy of %(congress)s")
                 % {"congress": membership.term.congress.short_name or membership.term.congress.name}
@@ -731,8 +737,8 @@ def schedule_rereview(
         if meeting.rereviews.exclude(status=MeetingStatus.WITHDRAWN).exists():
             raise DomainError(_("A re-review of this meeting already exists."))
         rule = AppraisalRules.for_congress(meeting.congress_id)
-        closed_on = timezone.localdate(meeting.closed_at) if meeting.closed_at else _today()
-        latest = closed_on + dt.timedelta(days=rule.rereview_days)
+        # Within N days of the appraisal (DOMAIN.md §4: "within 3 months").
+        latest = meeting.held_on + dt.timedelta(days=rule.rereview_days)
         held_on = held_on or latest
         if held_on > latest:
             raise DomainError(
