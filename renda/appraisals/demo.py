@@ -111,6 +111,8 @@ def _vote_on_paper(
         for _ in range(present)
     ]
     poll = meeting.poll
+    if poll is None:  # opened just before (_hold)
+        raise RuntimeError(f"demo meeting {meeting.pk} has no poll")
     for number, start in enumerate(range(0, present, BATCH), start=1):
         batch = papers[start : start + BATCH]
         ballots.enter_paper_batch(poll, number=number, ballots=batch, teller=staff)
