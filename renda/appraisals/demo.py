@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -98,7 +99,7 @@ def _report(title: str) -> ContentFile:
 
 def _vote_on_paper(
     meeting: ReviewMeeting,
-    weights: dict[str, tuple[int, ...]],
+    weights: Mapping[str, Sequence[int]],
     rng: random.Random,
     staff: Any,
     teller: Any,
@@ -106,8 +107,8 @@ def _vote_on_paper(
     grades = meeting.rated_grades()
     reporters = list(meeting.reporters.order_by("order"))
     present = meeting.attendance.count()
-    papers = [
-        {r.subject_id: rng.choices(grades, weights=weights[r.name])[0] for r in reporters}
+    papers: list[dict[int, str]] = [
+        {(r.subject_id or 0): rng.choices(grades, weights=weights[r.name])[0] for r in reporters}
         for _ in range(present)
     ]
     poll = meeting.poll
