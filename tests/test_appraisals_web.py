@@ -298,3 +298,35 @@ def test_meeting_page_query_count_does_not_grow_with_reporters(client, world, to
     cast(meeting, town, votes)
     services.close_rating(meeting, acting_user=world.staff)
     assert _queries(client, reverse("appraisals:meeting", args=[meeting.pk])) == few
+
+
+def test_answers_are_recorded_and_a_reporter_with_documents_stays(client, world, town):
+    meeting = make_meeting(world, town)
+    reporter = meeting.reporters.get(order=1)
+    item = services.record_question(
+        reporter, question="学校扩建进度？", asked_by="选民代表张某", acting_user=world.staff
+    )
+    client.force_login(world.staff)
+    url = reverse("appraisals:reporter_action", args=[reporter.pk, "answer"])
+    assert client.post(url, {"item": item.pk, "answer": "明年秋季开学前完工"}).status_code == 302
+    item.refresh_from_db()
+    assert item.answer == "明年秋季开学前完工"
+    remove = reverse("appraisals:meeting_action", args=[meeting.pk, "remove"])
+    assert client.post(remove, {"reporter": reporter.pk}).status_code == 400  # has a question
+    other = meeting.reporters.get(order=2)
+    assert client.post(remove, {"reporter": other.pk}).status_code == 302
+    assert meeting.reporters.count() == 2
+
+
+def test_the_periodic_job_is_registered_and_runs(world, town):
+    from django.conf import settings
+
+    from renda.appraisals import tasks
+
+    assert "renda.appraisals.tasks.send_rectification_reminders" in settings.RENDA_PERIODIC_JOBS
+    closed_meeting(world, town)
+    assert tasks.send_rectification_reminders() == {
+        "overdue_marked": 0,
+        "due_soon": 0,
+        "overdue": 0,
+    }

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from renda.appraisals.models import Reporter, ReviewMeeting
 from renda.appraisals.rules import percent
-from renda.ballots.models import Base
+from renda.ballots.models import Base, Channel, Scale
 
 CJK_FONT = "SimSun"
 
@@ -68,13 +68,20 @@ def reason_labels(reporter: Reporter) -> str:
     return _("; ").join(str(RectifyReason(r).label) for r in reporter.rectify_reasons or [])
 
 
+def favourable_label(meeting: ReviewMeeting) -> str:
+    """满意率（含基本满意）or 称职率（含基本称职）: every grade but the lowest, over the base."""
+    if meeting.scale == Scale.COMPETENCE:
+        return _("Competence rate (basically competent included)")
+    return _("Satisfaction rate (basically satisfied included)")
+
+
 def header(meeting: ReviewMeeting) -> list[str]:
     cols = [_("Order"), _("Name"), _("Post"), _("Title of the report")]
     for _code, label in meeting.grades():
         cols += [str(label), _("%(answer)s (share)") % {"answer": label}]
     cols += [
         _("Base"),
-        _("Favourable rate"),
+        favourable_label(meeting),
         _("Result"),
         _("Rank"),
         _("Must rectify"),
@@ -120,7 +127,11 @@ def facts(meeting: ReviewMeeting) -> list[tuple[str, str]]:
         (_("Ballots cast"), str(result.get("ballots", ""))),
         (
             _("Ballots by channel"),
-            _("; ").join(f"{k}: {v}" for k, v in sorted(by_channel.items())) or "—",
+            _("; ").join(
+                f"{Channel(k).label if k in Channel.values else k}: {v}"
+                for k, v in sorted(by_channel.items())
+            )
+            or "—",
         ),
         (_("Result rule"), rule_text(meeting)),
         (_("Follow-up rule"), consequences_text(meeting)),

@@ -46,8 +46,8 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "reporter": r,
                 "cells": [
-                    (int(counts.get(c, 0)), sheets.percent(int(counts.get(c, 0)), total))
-                    for c, _l in grades
+                    (label, int(counts.get(c, 0)), sheets.percent(int(counts.get(c, 0)), total))
+                    for c, label in grades
                 ],
                 "grade": meeting.grade_label(r.grade) if r.grade else "",
             }

@@ -187,8 +187,12 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "reporter": r,
                 "cells": [
-                    (int(counts.get(code, 0)), sheets.percent(int(counts.get(code, 0)), ballots))
-                    for code, _l in grades
+                    (
+                        label,
+                        int(counts.get(code, 0)),
+                        sheets.percent(int(counts.get(code, 0)), ballots),
+                    )
+                    for code, label in grades
                 ],
                 "favourable": sheets.percent(
                     sum(int(counts.get(g, 0)) for g in meeting.rated_grades()[:-1]), r.base or 0
@@ -211,6 +215,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "result": result,
         "facts": sheets.facts(meeting) if poll is not None and poll.result else [],
         "rule": sheets.rule_text(meeting),
+        "favourable_label": sheets.favourable_label(meeting),
         "consequences": sheets.consequences_text(meeting),
         "present_count": meeting.attendance.count()
         if meeting.electorate == Electorate.DEPUTIES
