@@ -482,3 +482,17 @@ def test_a_withdrawn_meeting_is_kept_not_deleted(world, town):
     assert meeting.status == MeetingStatus.WITHDRAWN
     with pytest.raises(DomainError):
         services.schedule_meeting(meeting, acting_user=world.staff)
+
+
+def test_year_figures_for_the_work_report_count_each_person_once(world, town):
+    from renda.appraisals.figures import year_figures
+
+    town.officials[2].department = world.dept_a1
+    town.officials[2].save(update_fields=["department"])
+    meeting = closed_meeting(world, town)
+    services.schedule_rereview(meeting, held_on=None, place="", acting_user=world.staff)
+    figures = year_figures(
+        world.c_a.review_meetings.all(), timezone.localdate(meeting.closed_at).year
+    )
+    assert figures == {"meetings": 1, "deputies": 0, "officials": 3, "leaders": 2, "heads": 1}
+    assert year_figures(world.c_b.review_meetings.all(), 2026)["officials"] == 0

@@ -330,3 +330,39 @@ def test_the_periodic_job_is_registered_and_runs(world, town):
         "due_soon": 0,
         "overdue": 0,
     }
+
+
+def test_details_and_order_change_until_the_rating_opens(client, world, town):
+    meeting = make_meeting(world, town)
+    client.force_login(world.staff)
+    edit = reverse("appraisals:meeting_action", args=[meeting.pk, "edit"])
+    assert client.get(edit).status_code == 200
+    data = {
+        "title": "改名后的评议会",
+        "held_on": "2026-06-25",
+        "place": "镇文化中心",
+        "paper_ballots": "on",
+    }
+    assert client.post(edit, data).status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.title, meeting.place, meeting.held_on) == (
+        "改名后的评议会",
+        "镇文化中心",
+        dt.date(2026, 6, 25),
+    )
+    reporter = meeting.reporters.get(order=3)
+    move = reverse("appraisals:meeting_action", args=[meeting.pk, "edit-reporter"])
+    assert (
+        client.post(
+            move, {"reporter": reporter.pk, "report_title": "新标题", "order": 1}
+        ).status_code
+        == 302
+    )
+    reporter.refresh_from_db()
+    assert (reporter.report_title, reporter.order) == ("新标题", 1)
+    from tests.appraisals_fixtures import open_with_attendance
+
+    open_with_attendance(world, town, meeting)
+    assert client.post(edit, data | {"place": "别处"}).status_code == 400
+    meeting.refresh_from_db()
+    assert meeting.place == "镇文化中心"

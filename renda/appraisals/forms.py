@@ -80,6 +80,58 @@ class MeetingForm(forms.Form):
         return data
 
 
+class EditMeetingForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    session = forms.ModelChoiceField(
+        label=_("Session (optional)"), queryset=Session.objects.none(), required=False
+    )
+    held_on = forms.DateField(label=_("Date"), widget=DATE)
+    place = forms.CharField(label=_("Place"), max_length=200)
+    allow_abstain = forms.BooleanField(label=_("Abstention allowed"), required=False)
+    allow_unknown = forms.BooleanField(label=_("'Do not know' allowed"), required=False)
+    invited_count = forms.IntegerField(
+        label=_("Voter representatives invited"), min_value=0, max_value=5000, required=False
+    )
+    paper_ballots = forms.BooleanField(
+        label=_("Paper ballots counted by two tellers"), required=False
+    )
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args: Any, meeting: ReviewMeeting, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "title": meeting.title,
+                "session": meeting.session_id,
+                "held_on": meeting.held_on,
+                "place": meeting.place,
+                "allow_abstain": meeting.allow_abstain,
+                "allow_unknown": meeting.allow_unknown,
+                "invited_count": meeting.invited_count,
+                "paper_ballots": meeting.paper_ballots,
+                "note": meeting.note,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["session"]).queryset = Session.objects.filter(
+            term__congress_id=meeting.congress_id
+        ).order_by("-start_date")
+        if meeting.electorate != Electorate.INVITED:
+            del self.fields["invited_count"]
+
+
+class EditReporterForm(forms.Form):
+    reporter = forms.ModelChoiceField(label=_("Reporter"), queryset=Reporter.objects.none())
+    report_title = forms.CharField(label=_("Title of the report"), max_length=200)
+    order = forms.IntegerField(label=_("Order of speaking"), min_value=1, max_value=999)
+
+    def __init__(self, *args: Any, meeting: ReviewMeeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["reporter"]).queryset = meeting.reporters.all()
+
+
 class ConfirmForm(forms.Form):
     """Nothing to fill in: the confirmation page of a one-click action."""
 

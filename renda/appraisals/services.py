@@ -162,6 +162,74 @@ def create_meeting(
     return meeting
 
 
+EDITABLE_FIELDS = (
+    "title",
+    "held_on",
+    "place",
+    "session",
+    "allow_abstain",
+    "allow_unknown",
+    "invited_count",
+    "paper_ballots",
+    "note",
+)
+
+
+def update_meeting(meeting: ReviewMeeting, *, acting_user: Any, **values: Any) -> ReviewMeeting:
+    """Change the details of a meeting that has not opened its rating (the kind, scale and
+    electorate stay as created: the reporters were chosen for them)."""
+    with transaction.atomic():
+        meeting = _lock(meeting)
+        _require(acting_user, meeting.congress)
+        _require_preparing(meeting)
+        unknown = set(values) - set(EDITABLE_FIELDS)
+        if unknown:
+            raise DomainError(_("These details cannot be changed here."))
+        session = values.get("session", meeting.session)
+        if session is not None and session.term.congress_id != meeting.congress_id:
+            raise DomainError(_("The session belongs to another congress."))
+        if (
+            not str(values.get("title", meeting.title)).strip()
+            or not str(values.get("place", meeting.place)).strip()
+        ):
+            raise DomainError(_("Give the meeting a title and a place."))
+        changes: dict[str, list[Any]] = {}
+        for name, value in values.items():
+            before = getattr(meeting, name)
+            if isinstance(value, str):
+                value = value.strip()
+            if before != value:
+                setattr(meeting, name, value)
+                changes[name] = [str(before), str(value)]
+        if changes:
+            meeting.save(update_fields=[f for f in EDITABLE_FIELDS if f in changes])
+            audit.record("appraisal.updated", meeting, actor=acting_user, changes=changes)
+    return meeting
+
+
+def update_reporter(
+    reporter: Reporter, *, report_title: str, order: int, acting_user: Any
+) -> Reporter:
+    with transaction.atomic():
+        meeting = _lock(reporter.meeting)
+        _require(acting_user, meeting.congress)
+        _require_preparing(meeting)
+        reporter = Reporter.objects.select_for_update().get(pk=reporter.pk)
+        if not report_title.strip():
+            raise DomainError(_("Give the title of the report."))
+        changes: dict[str, list[Any]] = {}
+        if reporter.report_title != report_title.strip():
+            changes["report_title"] = [reporter.report_title, report_title.strip()]
+            reporter.report_title = report_title.strip()
+        if reporter.order != order:
+            changes["order"] = [reporter.order, order]
+            reporter.order = order
+        if changes:
+            reporter.save(update_fields=list(changes))
+            audit.record("appraisal.reporter_updated", reporter, actor=acting_user, changes=changes)
+    return reporter
+
+
 def schedule_meeting(meeting: ReviewMeeting, *, acting_user: Any) -> ReviewMeeting:
     with transaction.atomic():
         meeting = _lock(meeting)

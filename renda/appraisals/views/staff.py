@@ -150,6 +150,10 @@ def meetings(request: HttpRequest) -> HttpResponse:
         .order_by("-held_on", "-id")
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    from renda.appraisals.figures import year_figures
+
+    year = timezone.localdate().year
+    figures = year_figures(ReviewMeeting.objects.visible_to(request.user, VIEW), year)
     return render(
         request,
         "appraisals/staff/meetings.html",
@@ -159,6 +163,8 @@ def meetings(request: HttpRequest) -> HttpResponse:
             "form": form,
             "statuses": MeetingStatus.choices,
             "status": status,
+            "year": year,
+            "figures": figures,
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -239,7 +245,30 @@ def _close(meeting: ReviewMeeting, user: Any, _data: dict[str, Any]) -> Any:
     return meeting
 
 
+def _edit(meeting: ReviewMeeting, user: Any, d: dict[str, Any]) -> Any:
+    values = {k: v for k, v in d.items() if k in services.EDITABLE_FIELDS}
+    if "invited_count" in values:
+        values["invited_count"] = values["invited_count"] or 0
+    return services.update_meeting(meeting, acting_user=user, **values)
+
+
 MEETING_ACTIONS: dict[str, Action] = {
+    "edit": Action(
+        gettext_lazy("Change the meeting's details"),
+        lambda data, files, m: f.EditMeetingForm(data, meeting=m),
+        _edit,
+        perm=MANAGE,
+        success=gettext_lazy("The meeting was updated."),
+    ),
+    "edit-reporter": Action(
+        gettext_lazy("Change a report's title or the order of speaking"),
+        lambda data, files, m: f.EditReporterForm(data, meeting=m),
+        lambda m, u, d: services.update_reporter(
+            d["reporter"], report_title=d["report_title"], order=d["order"], acting_user=u
+        ),
+        perm=MANAGE,
+        success=gettext_lazy("The reporter was updated."),
+    ),
     "schedule": Action(
         gettext_lazy("Schedule the meeting"),
         form_of(f.ConfirmForm),
