@@ -366,3 +366,15 @@ def test_details_and_order_change_until_the_rating_opens(client, world, town):
     assert client.post(edit, data | {"place": "别处"}).status_code == 400
     meeting.refresh_from_db()
     assert meeting.place == "镇文化中心"
+
+
+def test_the_congress_rules_are_configured_in_the_back_office(client, world):
+    client.force_login(world.staff)
+    url = reverse("admin:appraisals_appraisalrules_changelist")
+    assert client.get(url).status_code == 200
+    client.force_login(world.other_staff)
+    from renda.appraisals.models import AppraisalRules
+
+    rules = AppraisalRules.for_congress(world.c_a.pk)
+    change = reverse("admin:appraisals_appraisalrules_change", args=[rules.pk])
+    assert client.get(change).status_code == 404
