@@ -496,3 +496,21 @@ def test_year_figures_for_the_work_report_count_each_person_once(world, town):
     )
     assert figures == {"meetings": 1, "deputies": 0, "officials": 3, "leaders": 2, "heads": 1}
     assert year_figures(world.c_b.review_meetings.all(), 2026)["officials"] == 0
+
+
+def test_online_only_rating_needs_an_account_for_every_deputy_present(world, town):
+    from renda.congress.models import Deputy, DeputyMembership, Gender
+
+    offline = Deputy.objects.create(name="无账号代表", gender=Gender.FEMALE, phone="13900009999")
+    DeputyMembership.objects.create(
+        deputy=offline, term=world.term_a, start_date=world.term_a.start_date
+    )
+    meeting = make_meeting(world, town, paper_ballots=False)
+    services.schedule_meeting(meeting, acting_user=world.staff)
+    services.set_attendance(meeting, present=[*town.voters[:3], offline], acting_user=world.staff)
+    with pytest.raises(DomainError, match="1"):
+        services.open_rating(meeting, acting_user=world.staff)
+    services.set_attendance(meeting, present=town.voters[:3], acting_user=world.staff)
+    services.open_rating(meeting, acting_user=world.staff)
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.RATING

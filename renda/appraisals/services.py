@@ -467,6 +467,16 @@ def open_rating(meeting: ReviewMeeting, *, acting_user: Any) -> list[str]:
             if not present:
                 raise DomainError(_("Mark the deputies present before opening the rating."))
             entries = [(d.user, d, d.pk in present) for d in eligible_deputies(meeting)]
+            without_account = sum(1 for user, d, here in entries if here and user is None)
+            if without_account and not meeting.paper_ballots:
+                # Online votes need an account; without paper ballots they could not vote.
+                raise DomainError(
+                    _(
+                        "%(n)s deputies present have no account to vote online: "
+                        "allow paper ballots for this meeting."
+                    )
+                    % {"n": without_account}
+                )
         else:
             codes = meeting.invited_count
             if codes <= 0 and not meeting.paper_ballots:

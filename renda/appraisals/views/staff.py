@@ -28,7 +28,6 @@ from renda.appraisals.models import (
     OPEN_RECTIFICATION,
     PREPARING,
     Electorate,
-    MeetingKind,
     MeetingStatus,
     Rectification,
     RectificationStatus,
@@ -632,6 +631,5 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
             "view": view if view in FOLLOW_UP_VIEWS else "open",
             "views": FOLLOW_UP_LABELS,
             "today": timezone.localdate(),
-            "kinds": MeetingKind,
         },
     )
