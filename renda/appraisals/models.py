@@ -262,7 +262,10 @@ class Reporter(models.Model):
     """One person who reports at a meeting and is rated: an official or a deputy."""
 
     meeting = models.ForeignKey(
-        ReviewMeeting, verbose_name=_("meeting"), on_delete=models.PROTECT, related_name="reporters"
+        ReviewMeeting,
+        verbose_name=_("review meeting"),
+        on_delete=models.PROTECT,
+        related_name="reporters",
     )
     order = models.PositiveSmallIntegerField(_("order of speaking"), default=1)
     official = models.ForeignKey(
@@ -281,7 +284,7 @@ class Reporter(models.Model):
         blank=True,
         related_name="appraisals",
     )
-    name = models.CharField(_("name"), max_length=40)
+    name = models.CharField(_("full name"), max_length=40)
     post = models.CharField(_("post"), max_length=100, blank=True)
     report_title = models.CharField(_("title of the report"), max_length=200)
     subject = models.ForeignKey(
@@ -415,7 +418,7 @@ class Attendance(models.Model):
 
     meeting = models.ForeignKey(
         ReviewMeeting,
-        verbose_name=_("meeting"),
+        verbose_name=_("review meeting"),
         on_delete=models.PROTECT,
         related_name="attendance",
     )

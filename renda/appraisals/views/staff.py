@@ -137,7 +137,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("The meeting was created."))
+            messages.success(request, _("The review meeting was created."))
             return HttpResponseRedirect(reverse("appraisals:meeting", args=[meeting.pk]))
     qs = ReviewMeeting.objects.visible_to(request.user, VIEW)
     status = request.GET.get("status") or ""
@@ -599,9 +599,9 @@ FOLLOW_UP_VIEWS: dict[str, Q] = {
 }
 FOLLOW_UP_LABELS = [
     ("open", gettext_lazy("Awaiting the report")),
-    ("overdue", gettext_lazy("Overdue")),
+    ("overdue", gettext_lazy("Report overdue")),
     ("submitted", gettext_lazy("Submitted, to check")),
-    ("accepted", gettext_lazy("Accepted")),
+    ("accepted", gettext_lazy("Report accepted")),
     ("all", gettext_lazy("All")),
 ]
 
