@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from renda.appraisals import services
 from renda.appraisals.models import MeetingStatus, Rectification, ReportDocument
-from renda.ballots.models import PollStatus
+from renda.ballots.models import Poll, PollStatus
+from renda.congress.services import DomainError
 from tests import appraisals_fixtures
 from tests.appraisals_fixtures import (
     cast,
@@ -378,3 +379,56 @@ def test_the_congress_rules_are_configured_in_the_back_office(client, world):
     rules = AppraisalRules.for_congress(world.c_a.pk)
     change = reverse("admin:appraisals_appraisalrules_change", args=[rules.pk])
     assert client.get(change).status_code == 404
+
+
+def _deputy_rated_incompetent(world) -> Rectification:  # noqa: ANN001
+    from renda.ballots import services as ballots
+
+    meeting = services.create_meeting(
+        congress=world.c_a,
+        title="代表向选民述职测评会",
+        kind="deputies",
+        held_on=dt.date(2026, 6, 20),
+        place="东塘村",
+        invited_count=5,
+        paper_ballots=False,
+        acting_user=world.staff,
+    )
+    reporter = services.add_reporter(
+        meeting, deputy=world.deputy_a, report_title="履职报告", acting_user=world.staff
+    )
+    services.schedule_meeting(meeting, acting_user=world.staff)
+    codes = services.open_rating(meeting, acting_user=world.staff)
+    reporter.refresh_from_db()
+    meeting.refresh_from_db()
+    for code in codes:
+        ballots.cast_with_code(
+            Poll.objects.get(pk=meeting.poll_id),
+            code=code,
+            choices={reporter.subject_id: "incompetent"},
+        )
+    services.close_rating(meeting, acting_user=world.staff)
+    return Rectification.objects.get(reporter=reporter)
+
+
+def test_a_deputy_sees_their_result_and_files_their_own_rectification_report(client, world):
+    item = _deputy_rated_incompetent(world)
+    client.force_login(world.deputy_user)
+    page = client.get(reverse("appraisals:mine")).content.decode()
+    assert "代表向选民述职测评会" in page and "100.0%" in page
+    url = reverse("appraisals:mine_submit", args=[item.pk])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"report": pdf("zg.pdf"), "summary": "已整改"}).status_code == 302
+    item.refresh_from_db()
+    assert item.status == "submitted"
+
+
+def test_nobody_else_files_a_deputys_rectification_report(client, world, town):
+    item = _deputy_rated_incompetent(world)
+    client.force_login(town.users[1])
+    assert client.get(reverse("appraisals:mine_submit", args=[item.pk])).status_code == 404
+    assert client.get(reverse("appraisals:mine")).status_code == 200  # a deputy, nothing reported
+    client.force_login(world.citizen)
+    assert client.get(reverse("appraisals:mine")).status_code == 404
+    with pytest.raises(DomainError):
+        services.submit_rectification(item, report=pdf(), summary="", acting_user=town.users[1])

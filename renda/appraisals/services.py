@@ -622,6 +622,8 @@ def _apply_result(meeting: ReviewMeeting, result: dict[str, Any]) -> None:
                 [reporter.deputy.user],
                 _("After the appraisal “%(title)s” a rectification report is due by %(due)s.")
                 % {"title": meeting.title, "due": due.isoformat()},
+                "",
+                reverse("appraisals:mine"),
             )
 
 
@@ -643,7 +645,7 @@ def publish_result(meeting: ReviewMeeting, *, acting_user: Any) -> ReviewMeeting
 def _lock_rectification(item: Rectification) -> Rectification:
     return (
         Rectification.objects.select_for_update()
-        .select_related("reporter__meeting__congress")
+        .select_related("reporter__meeting__congress", "reporter__deputy")
         .get(pk=item.pk)
     )
 
@@ -674,10 +676,18 @@ def _move_rectification(
 def submit_rectification(
     item: Rectification, *, report: Any, summary: str, acting_user: Any
 ) -> Rectification:
-    """The office files the report it received (officials have no account)."""
+    """The office files the report it received (officials have no account); a deputy who
+    reported files their own."""
     with transaction.atomic():
         item = _lock_rectification(item)
-        _require(acting_user, item.reporter.meeting.congress)
+        deputy = item.reporter.deputy
+        own = (
+            deputy is not None
+            and deputy.user_id is not None
+            and deputy.user_id == getattr(acting_user, "pk", None)
+        )
+        if not own:
+            _require(acting_user, item.reporter.meeting.congress)
         if not report:
             raise DomainError(_("Attach the rectification report."))
         item.report = report
@@ -780,16 +790,16 @@ def send_reminders(today: dt.date | None = None) -> dict[str, int]:
             )
             if not created:
                 continue
-            recipients = _office(meeting.congress_id)
-            deputy = item.reporter.deputy
-            if deputy is not None and deputy.user is not None:
-                recipients.append(deputy.user)
+            text = title % {"name": item.reporter.name, "due": item.due_on.isoformat()}
             notify_on_commit(
-                recipients,
-                title % {"name": item.reporter.name, "due": item.due_on.isoformat()},
+                _office(meeting.congress_id),
+                text,
                 meeting.title,
                 reverse("appraisals:reporter", args=[item.reporter_id]),
             )
+            deputy = item.reporter.deputy
+            if deputy is not None and deputy.user is not None:
+                notify_on_commit([deputy.user], text, meeting.title, reverse("appraisals:mine"))
             audit.record(f"appraisal.reminder_{kind}", item, actor=None)
             counts[kind] += 1
     return counts

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from renda.appraisals.views import public, staff
+from renda.appraisals.views import deputy, public, staff
 
 app_name = "appraisals"
 
@@ -29,6 +29,9 @@ urlpatterns = [
         staff.rectification_report,
         name="rectification_report",
     ),
+    # A deputy who reported.
+    path("appraisals/mine/", deputy.mine, name="mine"),
+    path("appraisals/mine/<int:pk>/submit/", deputy.submit, name="mine_submit"),
     # The public.
     path("public/appraisals/", public.results, name="public_results"),
     path("public/appraisals/<int:pk>/", public.result, name="public_result"),
