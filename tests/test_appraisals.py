@@ -304,6 +304,28 @@ def test_reporter_sheet_docx_shows_the_persons_figures_and_the_hash(world, town)
     assert "6" == pairs[str(sheets.header(meeting)[10])]
 
 
+def test_reporter_sheet_docx_lists_the_questions_from_the_floor(world, town):
+    from docx import Document
+
+    meeting = make_meeting(world, town)
+    reporter = meeting.reporters.get(order=3)
+    services.record_question(
+        reporter,
+        deputy=world.deputy_a,
+        question="旧村改造何时启动？",
+        answer="明年三月",
+        acting_user=world.staff,
+    )
+    open_with_attendance(world, town, meeting)
+    cast(meeting, town, SIX_BALLOTS)
+    services.close_rating(meeting, acting_user=world.staff)
+    reporter.refresh_from_db()
+    text = "\n".join(
+        p.text for p in Document(io.BytesIO(sheets.reporter_docx(reporter))).paragraphs
+    )
+    assert "旧村改造何时启动？" in text and "明年三月" in text and world.deputy_a.name in text
+
+
 def test_meeting_sheet_docx_has_one_row_per_reporter(world, town):
     from docx import Document
 

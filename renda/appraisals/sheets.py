@@ -265,6 +265,21 @@ def _document(
             cells = table.rows[row_index].cells
             for column, value in enumerate(values):
                 _cjk(cells[column].paragraphs[0].add_run(str(value)), bold=row_index == 0)
+    if person:
+        questions = list(reporters[0].questions.order_by("id"))
+        if questions:
+            document.add_paragraph()
+            _cjk(
+                document.add_paragraph().add_run(_("Questions and comments from the floor")),
+                bold=True,
+            )
+            for item in questions:
+                line = document.add_paragraph()
+                _cjk(line.add_run(_("%(name)s: ") % {"name": item.asked_by}), bold=True)
+                _cjk(line.add_run(item.question))
+                if item.answer:
+                    answer = document.add_paragraph()
+                    _cjk(answer.add_run(_("Answer: %(text)s") % {"text": item.answer}))
     signature = document.add_paragraph()
     _cjk(signature.add_run(_("Scrutineer: ________    Teller: ________")))
     out = io.BytesIO()
