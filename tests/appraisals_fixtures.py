@@ -88,6 +88,8 @@ def cast(meeting: ReviewMeeting, town, ballots_by_voter: list[list[str]]) -> Non
     """One online ballot per voter: the answers for the reporters in speaking order."""
     subjects = list(meeting.reporters.order_by("order").values_list("subject_id", flat=True))
     for user, answers in zip(town.users, ballots_by_voter, strict=False):
+        if not answers:  # this voter does not vote now
+            continue
         ballots.cast_online(
             meeting.poll, voter=user, choices=dict(zip(subjects, answers, strict=True))
         )

@@ -217,6 +217,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "poll": poll,
         "poll_url": poll_url(poll.pk if poll else None),
         "poll_open": poll is not None and poll.status == PollStatus.OPEN,
+        # Turnout (who took part, never what they chose) may be followed while voting.
+        "turnout": poll.participations.count()
+        if poll is not None and poll.status == PollStatus.OPEN
+        else None,
         "result": result,
         "facts": sheets.facts(meeting) if poll is not None and poll.result else [],
         "rule": sheets.rule_text(meeting),
