@@ -536,3 +536,27 @@ def test_online_only_rating_needs_an_account_for_every_deputy_present(world, tow
     services.open_rating(meeting, acting_user=world.staff)
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.RATING
+
+
+def test_a_poll_closed_and_published_on_the_engines_pages_is_taken_as_frozen(world, town):
+    meeting = make_meeting(world, town)
+    open_with_attendance(world, town, meeting)
+    cast(meeting, town, SIX_BALLOTS)
+    poll = ballots.close_poll(meeting.poll, acting_user=world.staff)
+    ballots.publish_poll(poll, acting_user=world.staff)
+    services.close_rating(meeting, acting_user=world.staff)
+    services.publish_result(meeting, acting_user=world.staff)
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.PUBLISHED
+    grades = list(meeting.reporters.order_by("order").values_list("grade", flat=True))
+    assert grades == ["satisfied", "basic", "unsatisfied"]
+
+
+def test_a_poll_voided_on_the_engines_pages_sends_the_meeting_back(world, town):
+    meeting = make_meeting(world, town)
+    open_with_attendance(world, town, meeting)
+    ballots.record_paper_counts(meeting.poll, issued=1, returned=2, acting_user=world.staff)
+    ballots.close_poll(meeting.poll, acting_user=world.staff)  # void: 2 returned, 1 issued
+    services.close_rating(meeting, acting_user=world.staff)
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.SCHEDULED and meeting.void_note

@@ -434,3 +434,13 @@ def test_nobody_else_files_a_deputys_rectification_report(client, world, town):
     assert client.get(reverse("appraisals:mine")).status_code == 404
     with pytest.raises(DomainError):
         services.submit_rectification(item, report=pdf(), summary="", acting_user=town.users[1])
+
+
+def test_links_to_the_engines_pages_appear_only_when_they_exist():
+    from django.urls import resolve
+
+    from renda.appraisals.views.staff import poll_links
+
+    assert poll_links(None) == []
+    for _label, url in poll_links(7):  # whatever the ballot app provides resolves
+        assert resolve(url)

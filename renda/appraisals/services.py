@@ -530,7 +530,11 @@ def close_rating(meeting: ReviewMeeting, *, acting_user: Any) -> ReviewMeeting:
         _require(acting_user, meeting.congress)
         if meeting.status != MeetingStatus.RATING or meeting.poll is None:
             raise DomainError(_("The rating of this meeting is not open."))
-        poll = ballots.close_poll(meeting.poll, acting_user=acting_user)
+        poll = meeting.poll
+        if poll.status == PollStatus.OPEN:
+            poll = ballots.close_poll(poll, acting_user=acting_user)
+        # Otherwise the poll was already closed (or voided) on the ballot engine's own
+        # pages: its result is frozen there, and is taken as it is.
         if poll.status == PollStatus.VOID:
             meeting.void_note = poll.void_reason
             Reporter.objects.filter(meeting=meeting).update(subject=None)
@@ -633,7 +637,8 @@ def publish_result(meeting: ReviewMeeting, *, acting_user: Any) -> ReviewMeeting
         _require(acting_user, meeting.congress)
         if meeting.status != MeetingStatus.CLOSED or meeting.poll is None:
             raise DomainError(_("Only a closed meeting's result can be published."))
-        ballots.publish_poll(meeting.poll, acting_user=acting_user)
+        if meeting.poll.status != PollStatus.PUBLISHED:  # or published on the poll's page
+            ballots.publish_poll(meeting.poll, acting_user=acting_user)
         meeting.published_at = timezone.now()
         _move(meeting, MeetingStatus.PUBLISHED, actor=acting_user, fields=["published_at"])
     return meeting

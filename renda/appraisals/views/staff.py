@@ -48,19 +48,22 @@ EXPORT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-# The ballot pages are another part of the platform; link to them when they exist.
-POLL_URL_NAMES = ("ballots:staff_poll", "ballots:poll_staff", "ballots:poll_detail", "ballots:poll")
+# The ballot engine's own pages (poll management, paper entry) are another part of the
+# platform; the meeting page links to them when they exist.
+POLL_LINKS = (
+    ("ballots:office_poll", gettext_lazy("Poll page")),
+    ("ballots:office_paper", gettext_lazy("Enter paper ballots")),
+)
 
 
-def poll_url(poll_id: int | None) -> str:
-    if not poll_id:
-        return ""
-    for name in POLL_URL_NAMES:
+def poll_links(poll_id: int | None) -> list[tuple[str, str]]:
+    links = []
+    for name, label in POLL_LINKS if poll_id else ():
         try:
-            return reverse(name, args=[poll_id])
+            links.append((str(label), reverse(name, args=[poll_id])))
         except NoReverseMatch:
             continue
-    return ""
+    return links
 
 
 def _congresses(user: Any, perm: str) -> QuerySet[Congress]:
@@ -215,7 +218,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "preparing": meeting.status in PREPARING,
         "closed": meeting.status in (MeetingStatus.CLOSED, MeetingStatus.PUBLISHED),
         "poll": poll,
-        "poll_url": poll_url(poll.pk if poll else None),
+        "poll_links": poll_links(poll.pk if poll else None),
         "poll_open": poll is not None and poll.status == PollStatus.OPEN,
         # Turnout (who took part, never what they chose) may be followed while voting.
         "turnout": poll.participations.count()
