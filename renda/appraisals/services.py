@@ -648,8 +648,10 @@ def publish_result(meeting: ReviewMeeting, *, acting_user: Any) -> ReviewMeeting
 
 
 def _lock_rectification(item: Rectification) -> Rectification:
+    # Only the rectification row is locked (PostgreSQL refuses FOR UPDATE on the nullable
+    # side of the outer join to the deputy).
     return (
-        Rectification.objects.select_for_update()
+        Rectification.objects.select_for_update(of=("self",))
         .select_related("reporter__meeting__congress", "reporter__deputy")
         .get(pk=item.pk)
     )
