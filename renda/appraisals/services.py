@@ -328,8 +328,10 @@ def add_reporter(
 
 
 def remove_reporter(reporter: Reporter, *, acting_user: Any) -> None:
-    """Take a reporter off a meeting that has not opened its rating. The row is kept for
-    nothing else (no votes, no documents): documents and questions block removal."""
+    """Take a reporter off a meeting that has not opened its rating: a line of the agenda
+    in preparation, not yet a workflow record (no poll subject, no votes). One with
+    documents or questions on record stays (the meeting is withdrawn instead). The audit
+    entry keeps who was removed."""
     with transaction.atomic():
         meeting = _lock(reporter.meeting)
         _require(acting_user, meeting.congress)
