@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "renda.suggestions",
     "renda.stations",
     "renda.projects",
+    "renda.appraisals",
     "renda.api",
     "captcha",
 ]
@@ -163,10 +164,15 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 RENDA_PERIODIC_JOBS = [
     "renda.cases.tasks.send_case_reminders",
     "renda.stations.tasks.announce_shifts",
+    "renda.appraisals.tasks.send_rectification_reminders",
 ]
 CELERY_BEAT_SCHEDULE = {
     "case-reminders": {"task": "renda.cases.send_case_reminders", "schedule": 3600.0},
     "station-announcements": {"task": "renda.stations.announce_shifts", "schedule": 3600.0},
+    "rectification-reminders": {
+        "task": "renda.appraisals.send_rectification_reminders",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Auth and security ----------------------------------------------------------------

@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("renda.stations.urls")),
     path("", include("renda.projects.urls")),
     path("", include("renda.ballots.urls")),
+    path("", include("renda.appraisals.urls")),
     path("open311/v2/", include("renda.api.open311_urls")),
     path("captcha/", include("captcha.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

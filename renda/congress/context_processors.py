@@ -16,6 +16,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav": {
             "cases": policy.can(user, "case.supervise"),
             "department": bool(policy.department_ids(user)),
+            "appraisals": policy.can(user, "appraisal.view"),
             "deputy": bool(policy.access(user).deputy_congress_ids),
             "stations": policy.can(user, "station.view"),
             "projects": policy.can(user, "project.view"),

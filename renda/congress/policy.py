@@ -57,6 +57,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "project.manage": frozenset({Role.STAFF}),
     # Read polls, their electorate and frozen results in the office (leaders follow them).
     "poll.view": frozenset({Role.STAFF, Role.LEADER}),
+    # Performance reviews and appraisals: read (leaders), prepare, rate, follow up (office).
+    "appraisal.view": frozenset({Role.STAFF, Role.LEADER}),
+    "appraisal.manage": frozenset({Role.STAFF}),
 }
 
 # Grants of these roles reach the congresses below the granted one.

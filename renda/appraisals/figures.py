@@ -1,0 +1,29 @@
+"""Figures for the presidium's annual work report (DOMAIN.md §8: "述职 N deputies, M officials;
+民主测评 of X deputies, Y deputy mayors, Z department heads"), from the meetings whose rating
+closed in the year. Raw counts; one aggregate query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q
+
+from renda.appraisals.models import MeetingStatus, Reporter
+
+
+def year_figures(meetings: Any, year: int) -> dict[str, int]:
+    """`meetings` is an already scoped ReviewMeeting queryset. Officials without a department
+    are the government's leaders (deputy mayors); with one, heads of offices and stations.
+    A person rated twice in the year (a re-review) counts once."""
+    rated = Reporter.objects.filter(
+        meeting__in=meetings.filter(
+            status__in=[MeetingStatus.CLOSED, MeetingStatus.PUBLISHED], closed_at__year=year
+        )
+    )
+    return rated.aggregate(
+        meetings=Count("meeting", distinct=True),
+        deputies=Count("deputy", distinct=True),
+        officials=Count("official", distinct=True),
+        leaders=Count("official", filter=Q(official__department__isnull=True), distinct=True),
+        heads=Count("official", filter=Q(official__department__isnull=False), distinct=True),
+    )

@@ -1,0 +1,106 @@
+"""A deputy's own appraisals (mobile first): the meetings where they report, their result
+once the rating is closed, and their rectification report, which they file themselves.
+Only their own rows; anything else is a 404."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from renda.appraisals import forms as f
+from renda.appraisals import services, sheets
+from renda.appraisals.models import (
+    OPEN_RECTIFICATION,
+    MeetingStatus,
+    Rectification,
+    Reporter,
+)
+from renda.cases.actions import Action, form_of, run_action
+
+SHOWN = (
+    MeetingStatus.SCHEDULED,
+    MeetingStatus.RATING,
+    MeetingStatus.CLOSED,
+    MeetingStatus.PUBLISHED,
+)
+RESULT_SHOWN = (MeetingStatus.CLOSED, MeetingStatus.PUBLISHED)
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    reporters = list(
+        Reporter.objects.filter(deputy__user_id=request.user.pk or 0, meeting__status__in=SHOWN)
+        .select_related("meeting__congress", "rectification")
+        .order_by("-meeting__held_on", "-id")
+    )
+    if not reporters and not hasattr(request.user, "deputy"):
+        raise Http404
+    rows = []
+    for r in reporters:
+        meeting = r.meeting
+        counts = r.counts or {}
+        shown = meeting.status in RESULT_SHOWN
+        total = sum(int(v) for v in counts.values())
+        rows.append(
+            {
+                "reporter": r,
+                "shown": shown,
+                "cells": [
+                    (
+                        label,
+                        int(counts.get(code, 0)),
+                        sheets.percent(int(counts.get(code, 0)), total),
+                    )
+                    for code, label in meeting.grades()
+                ]
+                if shown
+                else [],
+                "grade": meeting.grade_label(r.grade) if shown and r.grade else "",
+                "reasons": sheets.reason_labels(r),
+                "rectification": getattr(r, "rectification", None),
+            }
+        )
+    try:  # the voter pages of the ballot app, when it provides them
+        vote_url = reverse("ballots:mine")
+    except NoReverseMatch:
+        vote_url = ""
+    return render(
+        request,
+        "appraisals/deputy/mine.html",
+        {"rows": rows, "open_states": [str(s) for s in OPEN_RECTIFICATION], "vote_url": vote_url},
+    )
+
+
+SUBMIT = Action(
+    gettext_lazy("File my rectification report"),
+    form_of(f.SubmitRectificationForm),
+    lambda item, u, d: services.submit_rectification(
+        item, report=d["report"], summary=d["summary"], acting_user=u
+    ),
+    perm="",
+    success=gettext_lazy("Your rectification report was filed."),
+    multipart=True,
+)
+
+
+@login_required
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = (
+        Rectification.objects.filter(pk=pk, reporter__deputy__user_id=request.user.pk or 0)
+        .select_related("reporter__meeting", "reporter__deputy")
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return run_action(
+        request,
+        item,
+        SUBMIT,
+        back=reverse("appraisals:mine"),
+        heading=item.reporter.meeting.title,
+    )
