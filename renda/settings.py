@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "renda.opinions",
     "renda.suggestions",
     "renda.api",
+    "renda.portal",
     "captcha",
 ]
 
@@ -158,9 +159,17 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Periodic jobs: Celery beat in production, `manage.py run_periodic` in the embedded mode.
-RENDA_PERIODIC_JOBS = ["renda.cases.tasks.send_case_reminders"]
+RENDA_PERIODIC_JOBS = [
+    "renda.cases.tasks.send_case_reminders",
+    "renda.portal.tasks.publish_scheduled",
+    "renda.portal.tasks.flush_view_counts",
+    "renda.portal.tasks.sync_search_index",
+]
 CELERY_BEAT_SCHEDULE = {
     "case-reminders": {"task": "renda.cases.send_case_reminders", "schedule": 3600.0},
+    "portal-scheduled": {"task": "renda.portal.publish_scheduled", "schedule": 60.0},
+    "portal-view-counts": {"task": "renda.portal.flush_view_counts", "schedule": 60.0},
+    "portal-search-index": {"task": "renda.portal.sync_search_index", "schedule": 600.0},
 }
 
 # --- Auth and security ----------------------------------------------------------------
@@ -277,6 +286,13 @@ RENDA_SUBMIT_LIMIT = env.int("RENDA_SUBMIT_LIMIT", default=5)
 RENDA_SUBMIT_WINDOW_SECONDS = env.int("RENDA_SUBMIT_WINDOW_SECONDS", default=3600)
 RENDA_TRACK_LIMIT = env.int("RENDA_TRACK_LIMIT", default=20)
 RENDA_TRACK_WINDOW_SECONDS = env.int("RENDA_TRACK_WINDOW_SECONDS", default=600)
+
+# Public portal: view counts (once per client per window, flushed in batches), covers.
+RENDA_PORTAL_VIEW_WINDOW_SECONDS = env.int("RENDA_PORTAL_VIEW_WINDOW_SECONDS", default=1800)
+RENDA_PORTAL_VIEW_BATCH = env.int("RENDA_PORTAL_VIEW_BATCH", default=50)
+RENDA_PORTAL_VIEW_FLUSH_SECONDS = env.int("RENDA_PORTAL_VIEW_FLUSH_SECONDS", default=30)
+RENDA_PORTAL_EXCLUDE_BOTS = env.bool("RENDA_PORTAL_EXCLUDE_BOTS", default=True)
+RENDA_PORTAL_MAX_COVER_BYTES = env.int("RENDA_PORTAL_MAX_COVER_BYTES", default=2 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

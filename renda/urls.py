@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("renda.congress.urls")),
     path("", include("renda.opinions.urls")),
     path("", include("renda.suggestions.urls")),
+    path("portal/", include("renda.portal.urls")),
     path("open311/v2/", include("renda.api.open311_urls")),
     path("captcha/", include("captcha.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -47,6 +47,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "case.reveal_contact": frozenset({Role.STAFF, Role.LEADER}),
     # Polls (appraisals, project votes, resolutions): prepare, open, count, close.
     "poll.manage": frozenset({Role.STAFF}),
+    # The portal's back office (who writes, reviews, approves is configured per site) and
+    # its configuration (sites, channels, link bar).
+    "portal.view": frozenset({Role.STAFF, Role.LEADER, Role.ADMIN}),
+    "portal.configure": frozenset({Role.STAFF, Role.ADMIN}),
 }
 
 # Grants of these roles reach the congresses below the granted one.
