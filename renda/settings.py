@@ -288,6 +288,18 @@ RENDA_TRACK_LIMIT = env.int("RENDA_TRACK_LIMIT", default=20)
 RENDA_TRACK_WINDOW_SECONDS = env.int("RENDA_TRACK_WINDOW_SECONDS", default=600)
 
 # Public portal: view counts (once per client per window, flushed in batches), covers.
+# Pending counts live in their own cache, so that a flood of per-client keys in the
+# default cache can never evict them (Redis in production; a roomy local-memory cache in
+# the embedded mode, where each app server process counts and flushes its own).
+CACHES["portal_views"] = (
+    {**CACHES["default"], "KEY_PREFIX": "portal-views"}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "portal-views",
+        "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+    }
+)
 RENDA_PORTAL_VIEW_WINDOW_SECONDS = env.int("RENDA_PORTAL_VIEW_WINDOW_SECONDS", default=1800)
 RENDA_PORTAL_VIEW_BATCH = env.int("RENDA_PORTAL_VIEW_BATCH", default=50)
 RENDA_PORTAL_VIEW_FLUSH_SECONDS = env.int("RENDA_PORTAL_VIEW_FLUSH_SECONDS", default=30)

@@ -13,6 +13,9 @@ from renda.portal.models import Article, Channel, ChannelKind, LinkPlacement, Si
 
 @pytest.fixture
 def portal_world(world):  # noqa: ANN001, ANN201
+    from django.core.cache import caches
+
+    caches["portal_views"].clear()  # pending view counts of an earlier test's article ids
     root = Site.objects.create(
         congress=world.c_district,
         slug="linxi",

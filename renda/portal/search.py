@@ -155,11 +155,11 @@ def remove_object(obj: Any) -> None:
 
 
 def remove_ids(content_type: ContentType, object_ids: Iterable[int]) -> int:
-    deleted, _ = SearchDocument.objects.filter(
+    _total, per_model = SearchDocument.objects.filter(
         content_type=content_type, object_id__in=list(object_ids)
     ).delete()
     transaction.on_commit(lambda: cache.delete(STATS_KEY))
-    return deleted
+    return per_model.get(SearchDocument._meta.label, 0)
 
 
 # --- querying --------------------------------------------------------------------------

@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models import F
 
@@ -44,7 +44,12 @@ BOT_PATTERN = re.compile(
     re.IGNORECASE,
 )
 
-_touched: set[int] = set()  # articles counted by this process (flushed at exit)
+_touched: set[int] = set()
+
+
+def _counts():  # noqa: ANN202
+    """The cache of pending counts and flush locks (settings CACHES["portal_views"])."""
+    return caches["portal_views"] if "portal_views" in settings.CACHES else cache  # articles counted by this process (flushed at exit)
 
 
 def _window() -> int:
@@ -73,14 +78,15 @@ def client_key(address: str, user_agent: str) -> str:
 def _incr(key: str) -> int:
     # add() then incr(): both atomic in Redis and in the local-memory cache (which takes
     # its lock for each), so concurrent first views cannot overwrite each other.
-    if cache.add(key, 1, timeout=None):
+    counts = _counts()
+    if counts.add(key, 1, timeout=None):
         return 1
     try:
-        return cache.incr(key)
-    except ValueError:  # flushed to zero and evicted in between: start again
-        if cache.add(key, 1, timeout=None):
+        return counts.incr(key)
+    except ValueError:  # the key vanished in between (cache cleared): start again
+        if counts.add(key, 1, timeout=None):
             return 1
-        return cache.incr(key)
+        return counts.incr(key)
 
 
 def record_view(article_id: int, client: str) -> bool:
@@ -92,18 +98,18 @@ def record_view(article_id: int, client: str) -> bool:
     _touched.add(article_id)
     # Flush when a batch is full, or when no flush happened for a while (the add()
     # succeeds only once per period): at most a few UPDATEs per article and period.
-    if pending >= _batch() or cache.add(FLUSH_LOCK.format(article_id), 1, _flush_seconds()):
+    if pending >= _batch() or _counts().add(FLUSH_LOCK.format(article_id), 1, _flush_seconds()):
         flush_article(article_id)
     return True
 
 
 def pending(article_id: int) -> int:
-    return int(cache.get(PENDING.format(article_id)) or 0)
+    return int(_counts().get(PENDING.format(article_id)) or 0)
 
 
 def pending_many(article_ids: Iterable[int]) -> dict[int, int]:
     ids = list(article_ids)
-    found = cache.get_many([PENDING.format(i) for i in ids])
+    found = _counts().get_many([PENDING.format(i) for i in ids])
     return {i: int(found.get(PENDING.format(i)) or 0) for i in ids}
 
 
@@ -112,15 +118,16 @@ def flush_article(article_id: int) -> int:
 
     One flusher per article at a time (a cache add() is the lock): two flushers reading
     the same pending n would otherwise both take n off and both add n to the row."""
-    if not cache.add(FLUSH_LOCK.format(article_id) + ":run", 1, timeout=10):
+    counts = _counts()
+    if not counts.add(FLUSH_LOCK.format(article_id) + ":run", 1, timeout=10):
         return 0
     try:
         key = PENDING.format(article_id)
-        n = int(cache.get(key) or 0)
+        n = int(counts.get(key) or 0)
         if n <= 0:
             return 0
         # Take exactly n: views counted after the get() stay pending.
-        cache.decr(key, n)
+        counts.decr(key, n)
         try:
             with transaction.atomic():
                 Article.objects.filter(pk=article_id).update(view_count=F("view_count") + n)
@@ -131,17 +138,17 @@ def flush_article(article_id: int) -> int:
     except ValueError:  # the key vanished between get and decr (cache cleared)
         return 0
     finally:
-        cache.delete(FLUSH_LOCK.format(article_id) + ":run")
+        counts.delete(FLUSH_LOCK.format(article_id) + ":run")
 
 
 def _incr_by(key: str, n: int) -> None:
-    if not cache.add(key, n, timeout=None):
-        cache.incr(key, n)
+    if not _counts().add(key, n, timeout=None):
+        _counts().incr(key, n)
 
 
 def maybe_flush(article_id: int) -> None:
     """Called when the figure is read: flush if the last flush is old enough."""
-    if pending(article_id) and cache.add(FLUSH_LOCK.format(article_id), 1, _flush_seconds()):
+    if pending(article_id) and _counts().add(FLUSH_LOCK.format(article_id), 1, _flush_seconds()):
         flush_article(article_id)
 
 
