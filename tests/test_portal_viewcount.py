@@ -18,6 +18,8 @@ from renda.portal.models import Article
 from renda.portal.views import public
 from tests.portal_fixtures import portal_world, publish  # noqa: F401
 
+pytestmark = pytest.mark.usefixtures("portal_world")
+
 BROWSER = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36"
 
 
@@ -78,7 +80,7 @@ def _hammer(article_id: int, views: int, *, threads: int = 32, flusher: bool = T
 
 
 @pytest.mark.django_db(transaction=True)
-def test_thousand_concurrent_views_end_at_exactly_thousand(world, portal_world, counting_cache, settings):  # noqa: E501
+def test_thousand_concurrent_views_end_at_exactly_thousand(world, counting_cache, settings):  # noqa: E501
     # Views only count in the cache; one flusher thread writes to the database meanwhile.
     settings.RENDA_PORTAL_VIEW_BATCH = 10**9
     settings.RENDA_PORTAL_VIEW_FLUSH_SECONDS = 3600
@@ -93,7 +95,7 @@ def test_thousand_concurrent_views_end_at_exactly_thousand(world, portal_world, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_thousand_concurrent_page_views_through_the_view(world, portal_world, settings):
+def test_thousand_concurrent_page_views_through_the_view(world, settings):
     settings.RENDA_PORTAL_VIEW_BATCH = 10**9
     settings.RENDA_PORTAL_VIEW_FLUSH_SECONDS = 3600
     article = publish(world)
@@ -119,7 +121,7 @@ def test_thousand_concurrent_page_views_through_the_view(world, portal_world, se
     assert Article.objects.get(pk=article.pk).view_count == 1000
 
 
-def test_reloads_from_one_client_count_once_per_window(world, portal_world, client, settings):
+def test_reloads_from_one_client_count_once_per_window(world, client, settings):
     article = publish(world)
     url = reverse("portal:article", args=[article.pk])
     for _ in range(25):
@@ -131,7 +133,7 @@ def test_reloads_from_one_client_count_once_per_window(world, portal_world, clie
     assert viewcount.shown_count(Article.objects.get(pk=article.pk)) == 3
 
 
-def test_known_bots_are_not_counted_unless_configured(world, portal_world, client, settings):
+def test_known_bots_are_not_counted_unless_configured(world, client, settings):
     article = publish(world)
     url = reverse("portal:article", args=[article.pk])
     client.get(url, HTTP_USER_AGENT="Mozilla/5.0 (compatible; Baiduspider/2.0)")
@@ -143,7 +145,7 @@ def test_known_bots_are_not_counted_unless_configured(world, portal_world, clien
     assert viewcount.shown_count(Article.objects.get(pk=article.pk)) == 1
 
 
-def test_page_shows_database_count_plus_pending(world, portal_world, client, settings):
+def test_page_shows_database_count_plus_pending(world, client, settings):
     settings.RENDA_PORTAL_VIEW_BATCH = 10**9
     article = publish(world)
     Article.objects.filter(pk=article.pk).update(view_count=870)
@@ -157,7 +159,7 @@ def test_page_shows_database_count_plus_pending(world, portal_world, client, set
     assert Article.objects.get(pk=article.pk).view_count == 871
 
 
-def test_counting_a_view_writes_nothing_to_the_database(world, portal_world, settings):
+def test_counting_a_view_writes_nothing_to_the_database(world, settings):
     settings.RENDA_PORTAL_VIEW_BATCH = 10**9
     article = publish(world)
     viewcount._counts().add(viewcount.FLUSH_LOCK.format(article.pk), 1, 3600)
@@ -168,7 +170,7 @@ def test_counting_a_view_writes_nothing_to_the_database(world, portal_world, set
     assert viewcount.pending(article.pk) == 50
 
 
-def test_a_full_batch_is_flushed_with_one_update(world, portal_world, settings):
+def test_a_full_batch_is_flushed_with_one_update(world, settings):
     settings.RENDA_PORTAL_VIEW_BATCH = 20
     article = publish(world)
     viewcount._counts().add(viewcount.FLUSH_LOCK.format(article.pk), 1, 3600)
@@ -180,7 +182,7 @@ def test_a_full_batch_is_flushed_with_one_update(world, portal_world, settings):
     assert Article.objects.get(pk=article.pk).view_count == 20
 
 
-def test_periodic_job_flushes_every_article(world, portal_world, settings):
+def test_periodic_job_flushes_every_article(world, settings):
     from renda.portal.tasks import flush_view_counts
 
     settings.RENDA_PORTAL_VIEW_BATCH = 10**9

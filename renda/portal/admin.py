@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -36,9 +37,9 @@ class SiteLinkInline(_PortalScope, ScopedInline):
     fields = ["label", "url", "placement", "position", "is_active"]
 
 
-class SiteAdminForm(admin.ModelAdmin.form):  # type: ignore[name-defined]
+class SiteAdminForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for name in ("author_roles", "reviewer_roles", "approver_roles"):
             roles = {r.strip() for r in (data.get(name) or "").split(",") if r.strip()}
             if not roles or roles - WORKFLOW_ROLES:

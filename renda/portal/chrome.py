@@ -106,6 +106,27 @@ def for_site(site: Site) -> Chrome:
 
 def forget(site_ids: list[int]) -> None:
     cache.delete_many([f"portal:chrome:{pk}" for pk in site_ids])
+    bump_generation()
+
+
+GENERATION_KEY = "portal:generation"
+
+
+def generation() -> int:
+    """A number that changes whenever something is published, withdrawn or reconfigured:
+    part of the key of cached pages, so that lists and previous/next links follow."""
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        value = cache.get(GENERATION_KEY, 1)
+    return int(value)
+
+
+def bump_generation() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.add(GENERATION_KEY, 2, timeout=None)
 
 
 def _channel_path(channel: Channel) -> list[Channel]:

@@ -5,6 +5,7 @@ services. Deterministic and idempotent; all names are fictional."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -38,16 +39,6 @@ LINK_BAR = [
 
 # (site key, channel slug, title, paragraphs). Site keys: "district", "qinghe", "fenglin".
 ARTICLES: list[tuple[str, str, str, list[str]]] = [
-    (
-        "district",
-        "town-news",
-        "清河人大：为建设宜居清河负起人大担当",
-        [
-            "在清河镇第二十届人民代表大会第三次会议上，镇人大主席团作了年度工作报告，回顾了一年来依法履职、服务发展大局的主要工作。",
-            "报告指出，镇人大主席团组织代表开展集中视察三次，听取和审议镇人民政府专项工作报告两项，推动道路拓宽、河道整治等民生实事项目落地见效。",
-            "报告提出，新的一年将继续加强代表联络站建设，完善代表建议办理机制，确保群众反映的问题件件有回音、事事有着落。",
-        ],
-    ),
     (
         "district",
         "town-news",
@@ -638,6 +629,17 @@ ARTICLES: list[tuple[str, str, str, list[str]]] = [
             "调研组建议，要加大投入，推进城乡供水一体化向偏远山村延伸。",
         ],
     ),
+    # The newest: the district's town-news article the reference page is modelled on.
+    (
+        "district",
+        "town-news",
+        "清河人大：为建设宜居清河负起人大担当",
+        [
+            "在清河镇第二十届人民代表大会第三次会议上，镇人大主席团作了年度工作报告，回顾了一年来依法履职、服务发展大局的主要工作。",
+            "报告指出，镇人大主席团组织代表开展集中视察三次，听取和审议镇人民政府专项工作报告两项，推动道路拓宽、河道整治等民生实事项目落地见效。",
+            "报告提出，新的一年将继续加强代表联络站建设，完善代表建议办理机制，确保群众反映的问题件件有回音、事事有着落。",
+        ],
+    ),
 ]
 
 EDITORS = {"district": "卢佳慧", "qinghe": "周文静", "fenglin": "叶晓东"}
@@ -659,7 +661,7 @@ def _site(congress: Congress, slug: str, name: str, header: str, parent: Site | 
     return site
 
 
-def _channels(site: Site, specs: list[tuple[str, str, str, str | None]]) -> dict[str, Channel]:
+def _channels(site: Site, specs: Sequence[tuple[str, str, str, str | None]]) -> dict[str, Channel]:
     out: dict[str, Channel] = {}
     for position, (slug, name, kind, parent) in enumerate(specs):
         out[slug] = Channel.objects.get_or_create(

@@ -169,15 +169,15 @@ class Channel(models.Model):
     def __str__(self) -> str:
         return f"{self.site} / {self.name}"
 
-    def audit_congress_id(self) -> int | None:
-        return self.site.congress_id
+    def get_absolute_url(self) -> str:
+        return reverse("portal:channel", args=[self.site.slug, self.slug])
 
     def clean(self) -> None:
         if self.parent_id and self.site_id and self.parent.site_id != self.site_id:  # type: ignore[union-attr]
             raise ValidationError({"parent": _("The parent channel must belong to the same site.")})
 
-    def get_absolute_url(self) -> str:
-        return reverse("portal:channel", args=[self.site.slug, self.slug])
+    def audit_congress_id(self) -> int | None:
+        return self.site.congress_id
 
 
 class Tag(models.Model):
@@ -318,11 +318,11 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def audit_congress_id(self) -> int | None:
-        return self.site.congress_id
-
     def get_absolute_url(self) -> str:
         return reverse("portal:article", args=[self.pk])
+
+    def audit_congress_id(self) -> int | None:
+        return self.site.congress_id
 
 
 class ArticleAttachment(models.Model):

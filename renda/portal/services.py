@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from renda.congress import policy
 from renda.congress.services import DomainError
 from renda.core import audit
-from renda.portal import search
+from renda.portal import chrome, search
 from renda.portal.models import (
     ARTICLE_TRANSITIONS,
     EDITABLE_STATUSES,
@@ -87,6 +87,7 @@ def _move(article: Article, to: str, *, acting_user: Any, note: str = "", fields
         changes={"status": [before, to]},
         note=note,
     )
+    transaction.on_commit(chrome.bump_generation)
 
 
 def _summary(body: str, given: str) -> str:
@@ -191,7 +192,8 @@ def create_article(
 
 
 def _editor_stage(status: str) -> str:
-    return {ArticleStatus.DRAFT: "author", ArticleStatus.REVIEW: "reviewer"}.get(status, "approver")
+    stages: dict[str, str] = {ArticleStatus.DRAFT: "author", ArticleStatus.REVIEW: "reviewer"}
+    return stages.get(status, "approver")
 
 
 def update_article(
@@ -244,6 +246,7 @@ def update_article(
         )
         if article.status == ArticleStatus.PUBLISHED:
             search.index_object(article, article_entry(article))
+            transaction.on_commit(chrome.bump_generation)
     return article
 
 

@@ -49,7 +49,9 @@ _touched: set[int] = set()
 
 def _counts():  # noqa: ANN202
     """The cache of pending counts and flush locks (settings CACHES["portal_views"])."""
-    return caches["portal_views"] if "portal_views" in settings.CACHES else cache  # articles counted by this process (flushed at exit)
+    return (
+        caches["portal_views"] if "portal_views" in settings.CACHES else cache
+    )  # articles counted by this process (flushed at exit)
 
 
 def _window() -> int:

@@ -8,12 +8,15 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.syndication.views import Feed
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from renda.core.requestcontext import client_ip
@@ -93,7 +96,7 @@ def _site_home(request: HttpRequest, site: Site) -> HttpResponse:
     for channel in page.channels:
         if not channel.show_on_home:
             continue
-        ids = [channel.pk] + [c.pk for c in channel.children_list]
+        ids = [channel.pk] + [c.pk for c in channel.children_list]  # type: ignore[attr-defined]
         articles = _listing().filter(channels__in=ids).distinct()
         if channel.kind == ChannelKind.SUBSITES:
             articles = _listing().filter(
@@ -195,31 +198,54 @@ def _neighbours(article: Article) -> tuple[Article | None, Article | None]:
     return older, newer
 
 
-def _count_view(request: HttpRequest, article: Article) -> int:
+def _count_view_of(request: HttpRequest, pk: int) -> int:
+    """Count this reader (unless a bot); returns the article's pending views."""
     agent = request.headers.get("User-Agent", "")[:300]
     if not viewcount.is_bot(agent):
-        viewcount.record_view(article.pk, viewcount.client_key(client_ip(request) or "", agent))
-    return viewcount.shown_count(article)
+        viewcount.record_view(pk, viewcount.client_key(client_ip(request) or "", agent))
+    return viewcount.pending(pk)
+
+
+VIEWS_MARK = "\u2063views\u2063"  # replaced in the cached page by the live figure
+PAGE_SECONDS = 60
 
 
 @require_GET
 def article(request: HttpRequest, pk: int) -> HttpResponse:
-    item = _public_article(pk)
-    views = _count_view(request, item)
-    older, newer = _neighbours(item)
-    page = chrome.for_site(item.site)
-    return render(
-        request,
-        "portal/public/article.html",
-        {
-            **page.context(request),
-            "article": item,
-            "views": views,
-            "older": older,
-            "newer": newer,
-            "crumbs": chrome.article_crumbs(item),
-        },
+    """The article page. Visibility and the view count are read on every request; the
+    rest of the page is cached per version of the article and publication generation
+    (any publish or withdrawal anywhere changes it: previous/next links follow)."""
+    row = Article.objects.public().filter(pk=pk).values("id", "updated_at", "view_count").first()
+    if row is None:  # draft, in review, scheduled, withdrawn or unknown: all alike
+        raise Http404
+    counted = _count_view_of(request, pk)
+    views = row["view_count"] + counted
+    key = "portal:page:{}:{}:{}:{}:{}".format(
+        request.get_full_path(),
+        row["updated_at"].timestamp(),
+        chrome.generation(),
+        get_language(),
+        ".".join(chrome.display_modes(request)),
     )
+    html = cache.get(key)
+    if html is None:
+        item = _public_article(pk)
+        older, newer = _neighbours(item)
+        page = chrome.for_site(item.site)
+        html = render_to_string(
+            "portal/public/article.html",
+            {
+                **page.context(request),
+                "article": item,
+                "views": VIEWS_MARK,
+                "older": older,
+                "newer": newer,
+                "crumbs": chrome.article_crumbs(item),
+            },
+            request=request,
+        )
+        cache.set(key, html, PAGE_SECONDS)
+    return HttpResponse(html.replace(VIEWS_MARK, str(views)))
 
 
 @require_GET

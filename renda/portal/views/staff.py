@@ -341,9 +341,9 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The attachment was added."))
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        for field_errors in form.errors.values():
+            for message in field_errors:
+                messages.error(request, str(message))
     return redirect("portal:staff_article", pk=article.pk)
 
 
@@ -370,8 +370,9 @@ def figures(request: HttpRequest) -> HttpResponse:
     year = timezone.localdate().year
     if form.is_valid() and form.cleaned_data.get("year"):
         year = form.cleaned_data["year"]
-    start = timezone.make_aware(dt.datetime(year, 1, 1))
-    end = timezone.make_aware(dt.datetime(year + 1, 1, 1))
+    zone = timezone.get_current_timezone()
+    start = dt.datetime(year, 1, 1, tzinfo=zone)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=zone)
     published = Article.objects.visible_to(request.user, "portal.view").filter(
         published_at__gte=start,
         published_at__lt=end,
