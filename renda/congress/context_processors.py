@@ -16,6 +16,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav": {
             "cases": policy.can(user, "case.supervise"),
             "department": bool(policy.department_ids(user)),
+            "portal": policy.can(user, "portal.view"),
             "deputy": bool(policy.access(user).deputy_congress_ids),
             "unread": Notification.objects.filter(
                 recipient_id=user.pk, read_at__isnull=True
