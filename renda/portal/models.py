@@ -435,12 +435,20 @@ class SearchPosting(models.Model):
         related_name="postings",
     )
     frequency = models.PositiveIntegerField(_("frequency"))
+    # The document's length, copied here so that ranking reads the postings alone.
+    length = models.PositiveIntegerField(_("length in terms"))
 
     class Meta:
         verbose_name = _("search posting")
         verbose_name_plural = _("search postings")
         constraints = [
             models.UniqueConstraint(fields=["term", "document"], name="portal_posting_unique")
+        ]
+        indexes = [
+            # Covering index: a term's postings are read from the index without the table.
+            models.Index(
+                fields=["term", "document", "frequency", "length"], name="portal_posting_cover"
+            )
         ]
 
     def __str__(self) -> str:

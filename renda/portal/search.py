@@ -3,12 +3,13 @@
 Indexing: title and text are segmented with jieba's search mode (every dictionary word and
 its shorter dictionary words: "人大代表" gives "人大", "代表" and "人大代表"), latin text
 lowercased, punctuation and a few particles dropped. A title term counts `TITLE_WEIGHT`
-times. One `SearchPosting` row per (term, document) holds the frequency.
+times. One `SearchPosting` row per (term, document) holds the frequency and the
+document's length, so that ranking reads one covering index and nothing else.
 
 Querying: the query is segmented in accurate mode; documents must hold every term (AND).
 If none does, the finer search-mode terms are tried with OR. Ranking is Okapi BM25
-(k1 = 1.2, b = 0.75) computed by the database in one grouped query, so SQLite and
-PostgreSQL rank alike. Snippets are cut around the first hit, escaped, then marked.
+(k1 = 1.2, b = 0.75), computed in Python over the query terms' postings (one indexed
+read), so SQLite and PostgreSQL rank alike. Snippets are cut around the first hit, escaped, then marked.
 
 The index is generic: a document is a content type + object id (articles, published
 suggestion replies, anything a source registers in `renda/portal/sources.py`).
@@ -29,8 +30,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Avg, Case, Count, FloatField, Q, Sum, Value, When
-from django.db.models.functions import Cast
+from django.db.models import Avg, Count, Q
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -125,6 +125,7 @@ def index_object(obj: Any, entry: IndexEntry) -> SearchDocument:
         counts[term] = counts.get(term, 0) + TITLE_WEIGHT
     for term in index_terms(entry.text):
         counts[term] = counts.get(term, 0) + 1
+    length = max(1, sum(counts.values()))
     with transaction.atomic():
         document, _created = SearchDocument.objects.update_or_create(
             content_type=content_type,
@@ -136,13 +137,16 @@ def index_object(obj: Any, entry: IndexEntry) -> SearchDocument:
                 "url": entry.url,
                 "published_at": entry.published_at,
                 "site": entry.site,
-                "length": max(1, sum(counts.values())),
+                "length": length,
             },
         )
         document.channels.set(list(entry.channel_ids))
         SearchPosting.objects.filter(document=document).delete()
         SearchPosting.objects.bulk_create(
-            [SearchPosting(term=t, document=document, frequency=n) for t, n in counts.items()],
+            [
+                SearchPosting(term=t, document=document, frequency=n, length=length)
+                for t, n in counts.items()
+            ],
             batch_size=500,
         )
     transaction.on_commit(lambda: cache.delete(STATS_KEY))
@@ -230,36 +234,36 @@ def _filtered_documents(
     return docs
 
 
-def _ranked(terms: list[str], docs, *, require_all: bool):  # noqa: ANN001, ANN202
+def _ranked(
+    terms: list[str], docs: Any, *, filtered: bool, require_all: bool
+) -> list[tuple[float, int]] | None:
+    """(score, document id) of the matching documents, best first; None if a required
+    term is unknown. One read of the terms' postings (a covering index); BM25 in Python."""
     n_docs, avgdl = _stats()
-    frequencies = dict(
-        SearchPosting.objects.filter(term__in=terms)
-        .values("term")
-        .annotate(n=Count("id"))
-        .values_list("term", "n")
-    )
+    postings = SearchPosting.objects.filter(term__in=terms)
+    rows = list(postings.values_list("document_id", "term", "frequency", "length"))
+    frequencies: dict[str, int] = {}
+    for _doc, term, _tf, _len in rows:
+        frequencies[term] = frequencies.get(term, 0) + 1
     present = [t for t in terms if frequencies.get(t)]
     if not present or (require_all and len(present) < len(terms)):
         return None
+    if filtered:
+        allowed = set(docs.values_list("id", flat=True))
+        rows = [r for r in rows if r[0] in allowed]
     idf = {
         t: math.log(1 + (n_docs - frequencies[t] + 0.5) / (frequencies[t] + 0.5)) for t in present
     }
-    tf = Cast("frequency", FloatField())
-    length = Cast("document__length", FloatField())
-    weight = Case(
-        *[When(term=t, then=Value(idf[t])) for t in present],
-        default=Value(0.0),
-        output_field=FloatField(),
-    )
-    norm = Value(K1) * (Value(1 - B) + Value(B) * length / Value(avgdl or 1.0))
-    qs = (
-        SearchPosting.objects.filter(term__in=present, document__in=docs.values("id"))
-        .values("document_id")
-        .annotate(score=Sum(weight * tf * Value(K1 + 1) / (tf + norm)), matched=Count("id"))
-    )
+    scores: dict[int, float] = {}
+    matched: dict[int, int] = {}
+    for doc, term, tf, length in rows:
+        norm = K1 * (1 - B + B * length / (avgdl or 1.0))
+        scores[doc] = scores.get(doc, 0.0) + idf[term] * tf * (K1 + 1) / (tf + norm)
+        matched[doc] = matched.get(doc, 0) + 1
     if require_all:
-        qs = qs.filter(matched=len(present))
-    return qs.order_by("-score", "-document_id")
+        need = len(present)
+        scores = {d: v for d, v in scores.items() if matched[d] == need}
+    return sorted(((v, d) for d, v in scores.items()), key=lambda p: (-p[0], -p[1]))
 
 
 def _highlighter(terms: Sequence[str]) -> Callable[[str], SafeString]:
@@ -313,31 +317,31 @@ def search(
     terms = query_terms(query)
     if not terms:
         return Results(query, [], [], 0, page, per_page, problem="no_terms")
+    filtered = any(v is not None and v != "" for v in (site, channel, date_from, date_to, kind))
     docs = _filtered_documents(site, channel, date_from, date_to, kind)
-    ranked = _ranked(terms, docs, require_all=True)
+    ranked = _ranked(terms, docs, filtered=filtered, require_all=True)
     shown_terms = terms
-    if ranked is None or not ranked.exists():
+    if not ranked:
         fine = query_terms(query, fine=True)
-        ranked = _ranked(fine, docs, require_all=False)
+        ranked = _ranked(fine, docs, filtered=filtered, require_all=False)
         shown_terms = fine
-    if ranked is None:
+    if not ranked:
         return Results(query, terms, [], 0, page, per_page)
-    total = ranked.count()
     offset = (page - 1) * per_page
-    rows = list(ranked[offset : offset + per_page])
-    by_id = SearchDocument.objects.select_related("site").in_bulk([r["document_id"] for r in rows])
+    rows = ranked[offset : offset + per_page]
+    by_id = SearchDocument.objects.select_related("site").in_bulk([doc for _s, doc in rows])
     mark = _highlighter(shown_terms)
     hits = [
         Hit(
-            document=by_id[r["document_id"]],
-            score=float(r["score"]),
-            title=mark(by_id[r["document_id"]].title),
-            snippet=snippet(by_id[r["document_id"]].text, shown_terms),
+            document=by_id[doc],
+            score=score,
+            title=mark(by_id[doc].title),
+            snippet=snippet(by_id[doc].text, shown_terms),
         )
-        for r in rows
-        if r["document_id"] in by_id
+        for score, doc in rows
+        if doc in by_id
     ]
-    return Results(query, shown_terms, hits, total, page, per_page)
+    return Results(query, shown_terms, hits, len(ranked), page, per_page)
 
 
 def reindexed_counts() -> dict[str, int]:
