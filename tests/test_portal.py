@@ -533,3 +533,46 @@ def test_publicity_figures_count_articles_per_site_channel_author_and_month(worl
     assert sum(r["n"] for r in response.context["by_month"]) == 3
     client.force_login(world.other_staff)  # another town sees none of them
     assert client.get(reverse("portal:staff_figures")).context["totals"]["n"] == 0
+
+
+def test_stored_markup_is_cleaned_again_when_shown(world, client):
+    article = publish(world)
+    Article.objects.filter(pk=article.pk).update(body='<p>正文</p><script>alert("x")</script>')
+    page = client.get(reverse("portal:article", args=[article.pk])).content.decode()
+    assert "alert(" not in page and "正文" in page
+
+
+def test_admin_lists_only_the_users_sites_and_hides_others(world, client):
+    client.force_login(world.staff)
+    listing = client.get(reverse("admin:portal_site_changelist")).content.decode()
+    assert "清河镇人大" in listing and "枫林镇人大" not in listing
+    other = reverse("admin:portal_site_change", args=[world.portal.site_b.pk])
+    assert client.get(other).status_code == 404
+    client.force_login(world.auditor)
+    assert client.get(reverse("admin:portal_site_changelist")).status_code in (302, 403)
+
+
+def test_admin_refuses_unknown_workflow_roles(world, client):
+    client.force_login(world.admin)
+    site = world.portal.site_a
+    url = reverse("admin:portal_site_change", args=[site.pk])
+    data = {
+        "congress": world.c_a.pk,
+        "parent": world.portal.root.pk,
+        "name": site.name,
+        "slug": site.slug,
+        "header_title": site.header_title,
+        "footer_text": "",
+        "author_roles": "staff,deputy",
+        "reviewer_roles": "staff",
+        "approver_roles": "leader",
+        "require_approval": "on",
+        "position": 1,
+        "is_active": "on",
+        "links-TOTAL_FORMS": 0,
+        "links-INITIAL_FORMS": 0,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200  # form shown again with the error
+    site.refresh_from_db()
+    assert site.author_roles == "staff"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import logging
 import math
 import re
@@ -45,6 +46,10 @@ MAX_QUERY_CHARS = 100
 MAX_QUERY_TERMS = 12
 MAX_TERM_CHARS = 40
 STATS_KEY = "portal:search:stats"
+#: Rankings are cached briefly (the first CACHED_HITS hits) under a key that holds the
+#: publication generation: a publish or withdrawal makes new keys.
+RESULTS_SECONDS = 60
+CACHED_HITS = 200
 STATS_SECONDS = 300
 
 #: Particles and function words: they match everything and say nothing.
@@ -149,7 +154,7 @@ def index_object(obj: Any, entry: IndexEntry) -> SearchDocument:
             ],
             batch_size=500,
         )
-    transaction.on_commit(lambda: cache.delete(STATS_KEY))
+    _index_changed()
     return document
 
 
@@ -162,8 +167,23 @@ def remove_ids(content_type: ContentType, object_ids: Iterable[int]) -> int:
     _total, per_model = SearchDocument.objects.filter(
         content_type=content_type, object_id__in=list(object_ids)
     ).delete()
-    transaction.on_commit(lambda: cache.delete(STATS_KEY))
+    _index_changed()
     return per_model.get(SearchDocument._meta.label, 0)
+
+
+def _index_changed() -> None:
+    """Forget the cached statistics and rankings: now (so this transaction's own reads
+    see the change) and again on commit (so a ranking computed by another request before
+    the commit is not kept under the new generation)."""
+
+    def forget() -> None:
+        from renda.portal.chrome import bump_generation
+
+        cache.delete(STATS_KEY)
+        bump_generation()
+
+    forget()
+    transaction.on_commit(forget)
 
 
 # --- querying --------------------------------------------------------------------------
@@ -317,17 +337,28 @@ def search(
     terms = query_terms(query)
     if not terms:
         return Results(query, [], [], 0, page, per_page, problem="no_terms")
-    filtered = any(v is not None and v != "" for v in (site, channel, date_from, date_to, kind))
-    docs = _filtered_documents(site, channel, date_from, date_to, kind)
-    ranked = _ranked(terms, docs, filtered=filtered, require_all=True)
-    shown_terms = terms
-    if not ranked:
-        fine = query_terms(query, fine=True)
-        ranked = _ranked(fine, docs, filtered=filtered, require_all=False)
-        shown_terms = fine
-    if not ranked:
-        return Results(query, terms, [], 0, page, per_page)
+    filters = (
+        getattr(site, "pk", None),
+        getattr(channel, "pk", None),
+        date_from.isoformat() if date_from else "",
+        date_to.isoformat() if date_to else "",
+        kind or "",
+    )
     offset = (page - 1) * per_page
+    key = (
+        "portal:search:"
+        + hashlib.sha256(repr((terms, filters, _generation())).encode()).hexdigest()
+    )
+    cached = cache.get(key) if offset + per_page <= CACHED_HITS else None
+    if cached is None:
+        ranked, shown_terms = _rank(query, terms, site, channel, date_from, date_to, kind)
+        total = len(ranked)
+        if offset + per_page <= CACHED_HITS:
+            cache.set(key, (ranked[:CACHED_HITS], shown_terms, total), RESULTS_SECONDS)
+    else:
+        ranked, shown_terms, total = cached
+    if not total:
+        return Results(query, terms, [], 0, page, per_page)
     rows = ranked[offset : offset + per_page]
     by_id = SearchDocument.objects.select_related("site").in_bulk([doc for _s, doc in rows])
     mark = _highlighter(shown_terms)
@@ -341,7 +372,32 @@ def search(
         for score, doc in rows
         if doc in by_id
     ]
-    return Results(query, shown_terms, hits, len(ranked), page, per_page)
+    # A document withdrawn since the ranking was cached is gone from in_bulk(): never shown.
+    return Results(query, shown_terms, hits, total, page, per_page)
+
+
+def _rank(
+    query: str,
+    terms: list[str],
+    site: Site | None,
+    channel: Channel | None,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    kind: str | None,
+) -> tuple[list[tuple[float, int]], list[str]]:
+    filtered = any(v is not None and v != "" for v in (site, channel, date_from, date_to, kind))
+    docs = _filtered_documents(site, channel, date_from, date_to, kind)
+    ranked = _ranked(terms, docs, filtered=filtered, require_all=True)
+    if ranked:
+        return ranked, terms
+    fine = query_terms(query, fine=True)
+    return _ranked(fine, docs, filtered=filtered, require_all=False) or [], fine
+
+
+def _generation() -> int:
+    from renda.portal.chrome import generation
+
+    return generation()
 
 
 def reindexed_counts() -> dict[str, int]:

@@ -87,6 +87,8 @@ def _move(article: Article, to: str, *, acting_user: Any, note: str = "", fields
         changes={"status": [before, to]},
         note=note,
     )
+    # Lists and previous/next links of cached pages follow (now and again on commit).
+    chrome.bump_generation()
     transaction.on_commit(chrome.bump_generation)
 
 
@@ -246,8 +248,7 @@ def update_article(
         )
         if article.status == ArticleStatus.PUBLISHED:
             search.index_object(article, article_entry(article))
-            transaction.on_commit(chrome.bump_generation)
-    return article
+            return article
 
 
 def restore_version(article: Article, version: ArticleVersion, *, acting_user: Any) -> Article:

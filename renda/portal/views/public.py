@@ -28,6 +28,7 @@ from renda.portal.models import (
     ChannelKind,
     Site,
 )
+from renda.portal.sanitize import clean_html
 
 PAGE_SIZE = 15
 HOME_PER_CHANNEL = 6
@@ -237,6 +238,7 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 **page.context(request),
                 "article": item,
+                "body": clean_html(item.body),  # cleaned when saved; again, in depth
                 "views": VIEWS_MARK,
                 "older": older,
                 "newer": newer,
@@ -254,7 +256,12 @@ def article_print(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "portal/public/print.html",
-        {"article": item, "views": viewcount.shown_count(item), "site": item.site},
+        {
+            "article": item,
+            "body": clean_html(item.body),
+            "views": viewcount.shown_count(item),
+            "site": item.site,
+        },
     )
 
 
