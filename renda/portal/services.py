@@ -369,7 +369,9 @@ def publish_due(now: dt.datetime | None = None) -> int:
     due = Article.objects.filter(status=ArticleStatus.SCHEDULED, publish_at__lte=now)
     for pk in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
-            article = Article.objects.select_for_update().select_related("site").get(pk=pk)
+            article = (
+                Article.objects.select_for_update(of=("self",)).select_related("site").get(pk=pk)
+            )
             if article.status != ArticleStatus.SCHEDULED:
                 continue  # withdrawn or sent back meanwhile
             article.published_at = article.publish_at or now
