@@ -188,8 +188,9 @@ def test_scheduled_article_appears_when_the_periodic_job_runs(world, client):
 
 def test_every_edit_is_a_version_and_an_old_version_can_be_restored(world):
     article = write(world, title="第一稿")
-    services.update_article(article, acting_user=world.staff, title="第二稿", body="<p>改</p>")
-    article.refresh_from_db()
+    article = services.update_article(
+        article, acting_user=world.staff, title="第二稿", body="<p>改</p>"
+    )
     assert article.version == 2 and article.title == "第二稿"
     assert list(article.versions.values_list("number", "title")) == [(2, "第二稿"), (1, "第一稿")]
     services.restore_version(article, article.versions.get(number=1), acting_user=world.staff)

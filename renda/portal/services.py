@@ -247,8 +247,9 @@ def update_article(
             changes=audit.diff(before, audit.snapshot(article)),
         )
         if article.status == ArticleStatus.PUBLISHED:
+            # Re-indexing also moves the publication generation: cached pages follow.
             search.index_object(article, article_entry(article))
-            return article
+    return article
 
 
 def restore_version(article: Article, version: ArticleVersion, *, acting_user: Any) -> Article:
