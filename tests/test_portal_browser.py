@@ -61,3 +61,38 @@ def test_resident_reads_searches_and_switches_to_large_text(browser, live_server
     assert "mode-large" in page.get_attribute("body", "class")
     assert int(page.inner_text("#view-count")) == views_before  # same reader: counted once
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_writes_with_the_rich_text_editor(browser, live_server, world):  # noqa: F811
+    from django.contrib.auth import get_user_model
+
+    from renda.portal.models import Channel, Site
+
+    site = Site.objects.create(
+        congress=world.c_a, slug="qinghe", name="清河镇人大", header_title="欢迎您!"
+    )
+    Channel.objects.create(site=site, slug="news", name="人大动态")
+    user = get_user_model().objects.get(username="staff_a")
+    user.set_password("pw-for-tests-1")
+    user.save()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "staff_a")
+    page.fill("#id_password", "pw-for-tests-1")
+    with page.expect_navigation():
+        page.click("#login-submit")
+    page.goto(f"{live_server.url}/portal/office/new/{site.pk}/")
+    page.fill("#id_title", "编辑器写的文章")
+    page.select_option("#id_channel", label="清河镇人大 / 人大动态")
+    area = page.locator(".rich-area")
+    area.click()
+    page.keyboard.type("代表视察")
+    page.keyboard.press("Control+A")
+    page.click(".rich-toolbar button[title='加粗']")
+    with page.expect_navigation():
+        page.click("#save-article")
+    article = Article.objects.get(title="编辑器写的文章")
+    assert "<strong>代表视察</strong>" in article.body or "<b>代表视察</b>" in article.body
+    context.close()
