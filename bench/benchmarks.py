@@ -244,3 +244,72 @@ def ballot_cast() -> None:
         )
     p95 = sorted(latencies)[int(0.95 * len(latencies)) - 1] * 1000
     report("ballot_cast", rate, f"ballots/s, p95 {p95:.0f} ms, N={n}", "one-row insert", baseline)
+
+
+def _first_article(server) -> int:  # noqa: ANN001
+    out = server.manage(
+        "shell",
+        "-c",
+        "from renda.portal.models import Article; "
+        "print(Article.objects.public().filter(site__parent__isnull=True).order_by('-published_at').first().pk)",
+    )
+    return int(out.strip().splitlines()[-1])
+
+
+def _article_client(path: str):  # noqa: ANN202
+    """Each request is a different reader (own User-Agent), so every one is counted."""
+
+    def request(conn, n: int) -> int:  # noqa: ANN001
+        conn.request("GET", path, headers={"User-Agent": f"Mozilla/5.0 bench-reader/{n}"})
+        response = conn.getresponse()
+        response.read()
+        return response.status
+
+    return request
+
+
+@benchmark("article_page")
+def article_page() -> None:
+    """A portal article page (site frame, breadcrumb, previous/next, the view counted in
+    the cache and flushed in batches) under gunicorn with 8 concurrent loopback clients,
+    against /healthz in the same run."""
+    with running_server(workers=2) as server:
+        server.manage("seed_demo", "--quiet-accounts")
+        path = f"/portal/article/{_first_article(server)}/"
+        load(server.port, _article_client(path), seconds=1)  # warm-up
+        health = load(server.port, get("/healthz"), seconds=5)
+        page = load(server.port, _article_client(path), seconds=5)
+    report("article_page", page, "req/s", "/healthz", health)
+
+
+SEARCH_QUERIES = [
+    "代表建议", "古街保护", "民生实事项目", "河道整治", "联络站 接待", "人大常委会 审议",
+    "养老服务", "食品安全", "代表风采", "述职评议", "供水", "乡村振兴",
+]  # fmt: skip
+
+
+def _search_client():  # noqa: ANN202
+    from urllib.parse import quote
+
+    def request(conn, n: int) -> int:  # noqa: ANN001
+        query = quote(SEARCH_QUERIES[n % len(SEARCH_QUERIES)])
+        conn.request("GET", f"/portal/search/?q={query}")
+        response = conn.getresponse()
+        response.read()
+        return response.status
+
+    return request
+
+
+@benchmark("search")
+def search_queries() -> None:
+    """Portal search (jieba segmentation, BM25 over the inverted index, snippets) over
+    10,000 articles, against the article page in the same run."""
+    with running_server(workers=2) as server:
+        server.manage("seed_demo", "--quiet-accounts")
+        server.manage("portal_bench_data", "--articles", "10000")
+        path = f"/portal/article/{_first_article(server)}/"
+        load(server.port, _search_client(), seconds=1)  # warm-up
+        page = load(server.port, _article_client(path), seconds=5)
+        queries = load(server.port, _search_client(), seconds=8)
+    report("search", queries, "queries/s", "article page", page)

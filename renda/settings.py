@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "renda.projects",
     "renda.appraisals",
     "renda.api",
+    "renda.portal",
     "captcha",
 ]
 
@@ -165,6 +166,9 @@ RENDA_PERIODIC_JOBS = [
     "renda.cases.tasks.send_case_reminders",
     "renda.stations.tasks.announce_shifts",
     "renda.appraisals.tasks.send_rectification_reminders",
+    "renda.portal.tasks.publish_scheduled",
+    "renda.portal.tasks.flush_view_counts",
+    "renda.portal.tasks.sync_search_index",
 ]
 CELERY_BEAT_SCHEDULE = {
     "case-reminders": {"task": "renda.cases.send_case_reminders", "schedule": 3600.0},
@@ -173,6 +177,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "renda.appraisals.send_rectification_reminders",
         "schedule": 3600.0,
     },
+    "portal-scheduled": {"task": "renda.portal.publish_scheduled", "schedule": 60.0},
+    "portal-view-counts": {"task": "renda.portal.flush_view_counts", "schedule": 60.0},
+    "portal-search-index": {"task": "renda.portal.sync_search_index", "schedule": 600.0},
 }
 
 # --- Auth and security ----------------------------------------------------------------
@@ -295,6 +302,25 @@ RENDA_SURVEY_CODE_LIMIT = env.int("RENDA_SURVEY_CODE_LIMIT", default=3)
 # Ballots: voter-code and receipt lookups per address and window.
 RENDA_CODE_LIMIT = env.int("RENDA_CODE_LIMIT", default=10)
 RENDA_CODE_WINDOW_SECONDS = env.int("RENDA_CODE_WINDOW_SECONDS", default=600)
+
+# Public portal: view counts (once per client per window, flushed in batches), covers.
+# Pending counts live in their own cache, so that a flood of per-client keys in the
+# default cache can never evict them (Redis in production; a roomy local-memory cache in
+# the embedded mode, where each app server process counts and flushes its own).
+CACHES["portal_views"] = (
+    {**CACHES["default"], "KEY_PREFIX": "portal-views"}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "portal-views",
+        "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+    }
+)
+RENDA_PORTAL_VIEW_WINDOW_SECONDS = env.int("RENDA_PORTAL_VIEW_WINDOW_SECONDS", default=1800)
+RENDA_PORTAL_VIEW_BATCH = env.int("RENDA_PORTAL_VIEW_BATCH", default=50)
+RENDA_PORTAL_VIEW_FLUSH_SECONDS = env.int("RENDA_PORTAL_VIEW_FLUSH_SECONDS", default=30)
+RENDA_PORTAL_EXCLUDE_BOTS = env.bool("RENDA_PORTAL_EXCLUDE_BOTS", default=True)
+RENDA_PORTAL_MAX_COVER_BYTES = env.int("RENDA_PORTAL_MAX_COVER_BYTES", default=2 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

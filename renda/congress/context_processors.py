@@ -17,6 +17,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "cases": policy.can(user, "case.supervise"),
             "department": bool(policy.department_ids(user)),
             "appraisals": policy.can(user, "appraisal.view"),
+            "portal": policy.can(user, "portal.view"),
             "deputy": bool(policy.access(user).deputy_congress_ids),
             "stations": policy.can(user, "station.view"),
             "projects": policy.can(user, "project.view"),

@@ -60,6 +60,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Performance reviews and appraisals: read (leaders), prepare, rate, follow up (office).
     "appraisal.view": frozenset({Role.STAFF, Role.LEADER}),
     "appraisal.manage": frozenset({Role.STAFF}),
+    # The portal's back office (who writes, reviews, approves is configured per site) and
+    # its configuration (sites, channels, link bar).
+    "portal.view": frozenset({Role.STAFF, Role.LEADER, Role.ADMIN}),
+    "portal.configure": frozenset({Role.STAFF, Role.ADMIN}),
 }
 
 # Grants of these roles reach the congresses below the granted one.

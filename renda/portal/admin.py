@@ -1,0 +1,109 @@
+"""Portal configuration in the back office: sites (header, footer, workflow roles), their
+channel trees and link bars. Articles are written in the portal's own pages
+(/portal/office/), which run the review workflow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from renda.congress.admin import ScopedAdmin, ScopedInline
+from renda.congress.models import Role
+from renda.portal import chrome
+from renda.portal.models import Channel, Site, SiteLink, Tag
+
+WORKFLOW_ROLES = {Role.STAFF, Role.LEADER, Role.ADMIN}
+_PORTAL_CHOICES = (Site, Channel)
+
+
+class _PortalScope:
+    view_perm = "portal.view"
+    change_perm = "portal.configure"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # noqa: ANN001, ANN201
+        model = db_field.remote_field.model
+        if model in _PORTAL_CHOICES:
+            kwargs["queryset"] = model.objects.visible_to(request.user, "portal.configure")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class SiteLinkInline(_PortalScope, ScopedInline):
+    model = SiteLink
+    fields = ["label", "url", "placement", "position", "is_active"]
+
+
+class SiteAdminForm(forms.ModelForm):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in ("author_roles", "reviewer_roles", "approver_roles"):
+            roles = {r.strip() for r in (data.get(name) or "").split(",") if r.strip()}
+            if not roles or roles - WORKFLOW_ROLES:
+                self.add_error(
+                    name, ValidationError(_("Use the role codes staff, leader and admin."))
+                )
+        return data
+
+
+@admin.register(Site)
+class SiteAdmin(_PortalScope, ScopedAdmin):
+    form = SiteAdminForm
+    list_display = ["name", "slug", "congress", "parent", "is_active"]
+    inlines = [SiteLinkInline]
+    fields = [
+        "congress",
+        "parent",
+        "name",
+        "slug",
+        "header_title",
+        "footer_text",
+        "author_roles",
+        "reviewer_roles",
+        "approver_roles",
+        "require_approval",
+        "separate_approver",
+        "position",
+        "is_active",
+    ]
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:  # noqa: ANN001
+        super().save_model(request, obj, form, change)
+        chrome.forget([obj.pk, *(obj.subsites.values_list("pk", flat=True))])
+
+
+@admin.register(Channel)
+class ChannelAdmin(_PortalScope, ScopedAdmin):
+    list_display = ["name", "site", "parent", "kind", "position", "show_on_home", "is_active"]
+    list_filter = ["site"]
+    fields = ["site", "parent", "name", "slug", "kind", "position", "show_on_home", "is_active"]
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:  # noqa: ANN001
+        super().save_model(request, obj, form, change)
+        chrome.forget([obj.site_id, *(obj.site.subsites.values_list("pk", flat=True))])
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        from renda.congress import policy
+
+        return policy.can(request.user, "portal.configure")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    name = "renda.portal"
+    label = "portal"
+    verbose_name = _("Public portal")
+
+    def ready(self) -> None:
+        # The search index is generic (content type + object id): each source of public
+        # items registers how to index it. Articles are the portal's own; published
+        # suggestion replies come from the suggestions app (imported here, never there).
+        from renda.portal import sources
+
+        sources.register_defaults()

@@ -1,0 +1,140 @@
+"""Sources of the search index: what each kind of public item puts in it.
+
+Articles are indexed by the portal's services, in the transaction that publishes or
+withdraws them. Other apps' public items (published suggestion replies today; station
+pages or livelihood projects when those apps register a source) are brought in line by
+`sync_sources()`, a periodic job and a management command (`portal_reindex`): it indexes
+every item its source calls public and drops the documents of items that are not any
+more. Apps below the portal never import it; the portal registers their sources here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from renda.portal import search
+from renda.portal.models import Article, SearchDocument, Site
+from renda.portal.sanitize import html_to_text
+
+
+@dataclass
+class Source:
+    kind: str
+    label: Any
+    model: type[models.Model]
+    public: Callable[[], models.QuerySet]  # the items that belong in the index
+    entry: Callable[[Any], search.IndexEntry]
+    synced: bool = True  # False: the app's own services keep it current
+
+
+SOURCES: dict[str, Source] = {}
+
+
+def register(source: Source) -> None:
+    SOURCES[source.kind] = source
+
+
+def article_entry(article: Article) -> search.IndexEntry:
+    channel_ids = [c.pk for c in article.channels.all()] or [article.channel_id]
+    text = "\n".join(p for p in (article.subtitle, html_to_text(article.body)) if p)
+    if article.published_at is None:
+        raise ValueError("only a published article is indexed")
+    return search.IndexEntry(
+        kind="article",
+        title=article.title,
+        text=text,
+        url=article.get_absolute_url(),
+        published_at=article.published_at,
+        site=article.site,
+        channel_ids=channel_ids,
+    )
+
+
+def _suggestion_public() -> models.QuerySet:
+    from renda.cases.models import CaseStatus
+
+    suggestion = apps.get_model("suggestions", "Suggestion")
+    return (
+        suggestion.objects.filter(
+            is_published=True,
+            case__status__in=[CaseStatus.REPLIED, CaseStatus.CLOSED],
+            congress__is_active=True,
+        )
+        .select_related("case", "congress")
+        .prefetch_related("case__replies")
+    )
+
+
+def _suggestion_entry(suggestion: Any) -> search.IndexEntry:
+    replies = list(suggestion.case.replies.all())
+    text = "\n".join(r.public_text for r in replies if r.public_text)
+    when = suggestion.case.replied_at or suggestion.case.created_at
+    site = Site.objects.filter(congress_id=suggestion.congress_id).first()
+    return search.IndexEntry(
+        kind="suggestion_reply",
+        title=suggestion.title,
+        text=text,
+        url=f"{reverse('suggestions:published')}?congress={suggestion.congress_id}",
+        published_at=when,
+        site=site,
+    )
+
+
+def register_defaults() -> None:
+    register(
+        Source(
+            kind="article",
+            label=_("Articles"),
+            model=Article,
+            public=lambda: Article.objects.public().prefetch_related("channels"),
+            entry=article_entry,
+            synced=False,
+        )
+    )
+    if apps.is_installed("renda.suggestions"):
+        register(
+            Source(
+                kind="suggestion_reply",
+                label=_("Suggestion replies"),
+                model=apps.get_model("suggestions", "Suggestion"),
+                public=_suggestion_public,
+                entry=_suggestion_entry,
+            )
+        )
+
+
+def sync_sources(*, include_articles: bool = False) -> dict[str, int]:
+    """Bring the index in line with what each source calls public; returns the number of
+    documents added or removed per kind. Idempotent."""
+    changed: dict[str, int] = {}
+    for source in SOURCES.values():
+        if not source.synced and not include_articles:
+            continue
+        content_type = ContentType.objects.get_for_model(source.model)
+        indexed = set(
+            SearchDocument.objects.filter(content_type=content_type).values_list(
+                "object_id", flat=True
+            )
+        )
+        count = 0
+        public_ids = set()
+        for obj in source.public().iterator(chunk_size=200):
+            public_ids.add(obj.pk)
+            if obj.pk not in indexed or include_articles:
+                with transaction.atomic():
+                    search.index_object(obj, source.entry(obj))
+                count += 1
+        stale = indexed - public_ids
+        if stale:
+            with transaction.atomic():
+                count += search.remove_ids(content_type, stale)
+        changed[source.kind] = count
+    return changed

@@ -1,0 +1,415 @@
+"""The portal's back office: articles (write, review, approve, withdraw), versions,
+attachments, and the publicity figures. Sites, channels and the link bar are configured
+in the admin (renda/portal/admin.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from renda.congress import policy
+from renda.congress.services import DomainError
+from renda.portal import services, viewcount
+from renda.portal.forms import (
+    ApproveForm,
+    ArticleForm,
+    AttachmentForm,
+    FiguresForm,
+    NoteForm,
+    OptionalNoteForm,
+)
+from renda.portal.models import (
+    Article,
+    ArticleAttachment,
+    ArticleStatus,
+    ArticleVersion,
+    Site,
+)
+from renda.portal.sanitize import clean_html
+
+PAGE_SIZE = 30
+
+
+def _require_back_office(request: HttpRequest) -> None:
+    if not policy.can(request.user, "portal.view"):
+        raise Http404
+
+
+def _article_for_user(request: HttpRequest, pk: int) -> Article:
+    """The one door to an article in the back office: another congress's is a 404."""
+    _require_back_office(request)
+    return get_object_or_404(
+        Article.objects.visible_to(request.user, "portal.view").select_related(
+            "site", "channel", "created_by", "reviewed_by", "approved_by"
+        ),
+        pk=pk,
+    )
+
+
+def _site_for_user(request: HttpRequest, pk: int) -> Site:
+    _require_back_office(request)
+    return get_object_or_404(Site.objects.visible_to(request.user, "portal.view"), pk=pk)
+
+
+@login_required
+def article_list(request: HttpRequest) -> HttpResponse:
+    _require_back_office(request)
+    sites = list(Site.objects.visible_to(request.user, "portal.view").order_by("position", "id"))
+    qs = Article.objects.visible_to(request.user, "portal.view").select_related(
+        "site", "channel", "created_by"
+    )
+    status = request.GET.get("status", "")
+    if status in ArticleStatus.values:
+        qs = qs.filter(status=status)
+    site_id = request.GET.get("site", "")
+    if site_id.isdigit():
+        qs = qs.filter(site_id=int(site_id))
+    text = (request.GET.get("q") or "").strip()[:60]
+    if text:
+        qs = qs.filter(Q(title__icontains=text) | Q(author__icontains=text))
+    page = Paginator(qs.order_by("-updated_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    writable = [s for s in sites if services.may(request.user, s, "author")]
+    return render(
+        request,
+        "portal/staff/list.html",
+        {
+            "page": page,
+            "params": request.GET,
+            "sites": sites,
+            "writable_sites": writable,
+            "statuses": ArticleStatus.choices,
+        },
+    )
+
+
+def _form_kwargs(form: ArticleForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {
+        "title": data["title"],
+        "subtitle": data["subtitle"],
+        "body": data["body"],
+        "summary": data["summary"],
+        "editor": data["editor"],
+        "author": data["author"],
+        "source": data["source"],
+        "cover_alt": data["cover_alt"],
+        "publish_at": data["publish_at"],
+        "is_pinned": data["is_pinned"],
+    }
+
+
+@login_required
+def article_new(request: HttpRequest, site_id: int) -> HttpResponse:
+    site = _site_for_user(request, site_id)
+    if not services.may(request.user, site, "author"):
+        return HttpResponse(status=403)
+    form = ArticleForm(request.POST or None, request.FILES or None, site=site)
+    if request.method == "POST" and form.is_valid():
+        try:
+            article = services.create_article(
+                site=site,
+                channel=form.cleaned_data["channel"],
+                channels=list(form.cleaned_data["channels"]),
+                tags=form.tag_names(),
+                cover=form.cleaned_data["cover"],
+                acting_user=request.user,
+                **_form_kwargs(form),
+            )
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The draft was saved."))
+            return redirect("portal:staff_article", pk=article.pk)
+    return render(request, "portal/staff/edit.html", {"form": form, "site": site, "article": None})
+
+
+@login_required
+def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    article = _article_for_user(request, pk)
+    initial = {
+        "title": article.title,
+        "subtitle": article.subtitle,
+        "channel": article.channel_id,
+        "channels": list(article.channels.values_list("id", flat=True)),
+        "body": article.body,
+        "summary": article.summary,
+        "editor": article.editor,
+        "author": article.author,
+        "source": article.source,
+        "tags": ", ".join(article.tags.values_list("name", flat=True)),
+        "cover_alt": article.cover_alt,
+        "publish_at": timezone.localtime(article.publish_at) if article.publish_at else None,
+        "is_pinned": article.is_pinned,
+    }
+    form = ArticleForm(
+        request.POST or None, request.FILES or None, site=article.site, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_article(
+                article,
+                acting_user=request.user,
+                channel=form.cleaned_data["channel"],
+                channels=list(form.cleaned_data["channels"]),
+                tags=form.tag_names(),
+                cover=form.cleaned_data["cover"],
+                clear_cover=form.cleaned_data["clear_cover"],
+                **_form_kwargs(form),
+            )
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("A new version was saved."))
+            return redirect("portal:staff_article", pk=article.pk)
+    return render(
+        request, "portal/staff/edit.html", {"form": form, "site": article.site, "article": article}
+    )
+
+
+@dataclass(frozen=True)
+class Action:
+    slug: str
+    label: Any
+    stage: str
+    from_statuses: frozenset[str]
+    form: type | None
+    run: Callable[[Article, Any, dict[str, Any]], Any]
+    done: Any
+    danger: bool = False
+
+
+ACTIONS: dict[str, Action] = {
+    a.slug: a
+    for a in [
+        Action(
+            "submit",
+            gettext_lazy("Submit for review"),
+            "author",
+            frozenset({ArticleStatus.DRAFT}),
+            None,
+            lambda a, u, d: services.submit_article(a, acting_user=u),
+            gettext_lazy("The article was sent for review."),
+        ),
+        Action(
+            "review",
+            gettext_lazy("Pass the review"),
+            "reviewer",
+            frozenset({ArticleStatus.REVIEW}),
+            OptionalNoteForm,
+            lambda a, u, d: services.review_article(a, acting_user=u, note=d.get("note", "")),
+            gettext_lazy("The review was recorded."),
+        ),
+        Action(
+            "approve",
+            gettext_lazy("Approve and publish"),
+            "approver",
+            frozenset({ArticleStatus.APPROVAL}),
+            ApproveForm,
+            lambda a, u, d: services.approve_article(
+                a, acting_user=u, publish_at=d.get("publish_at")
+            ),
+            gettext_lazy("The article was approved."),
+        ),
+        Action(
+            "return",
+            gettext_lazy("Send back to the author"),
+            "reviewer",
+            frozenset({ArticleStatus.REVIEW, ArticleStatus.APPROVAL, ArticleStatus.SCHEDULED}),
+            NoteForm,
+            lambda a, u, d: services.return_article(a, acting_user=u, note=d["note"]),
+            gettext_lazy("The article went back to its author."),
+        ),
+        Action(
+            "withdraw",
+            gettext_lazy("Withdraw from the site"),
+            "approver",
+            frozenset({ArticleStatus.PUBLISHED, ArticleStatus.SCHEDULED}),
+            NoteForm,
+            lambda a, u, d: services.withdraw_article(a, acting_user=u, reason=d["note"]),
+            gettext_lazy("The article was withdrawn."),
+            danger=True,
+        ),
+        Action(
+            "reopen",
+            gettext_lazy("Back to draft"),
+            "author",
+            frozenset({ArticleStatus.WITHDRAWN}),
+            None,
+            lambda a, u, d: services.reopen_article(a, acting_user=u),
+            gettext_lazy("The article is a draft again."),
+        ),
+    ]
+}
+
+
+def _available(article: Article, user: Any) -> list[Action]:
+    stages = services.stages_of(user, article.site)
+    return [a for a in ACTIONS.values() if article.status in a.from_statuses and a.stage in stages]
+
+
+@login_required
+def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    article = _article_for_user(request, pk)
+    stages = services.stages_of(request.user, article.site)
+    return render(
+        request,
+        "portal/staff/detail.html",
+        {
+            "article": article,
+            "body": clean_html(article.body),
+            "actions": _available(article, request.user),
+            "versions": article.versions.select_related("saved_by").only(
+                "id", "number", "title", "saved_at", "saved_by__name", "article_id"
+            ),
+            "attachments": article.attachments.all(),
+            "attachment_form": AttachmentForm(),
+            "can_edit": article.status
+            in {ArticleStatus.DRAFT, ArticleStatus.REVIEW, ArticleStatus.APPROVAL}
+            | {ArticleStatus.PUBLISHED}
+            and services._editor_stage(article.status) in stages,
+            "views": viewcount.shown_count(article),
+            "stages": stages,
+        },
+    )
+
+
+@login_required
+def article_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    article = _article_for_user(request, pk)
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    if spec not in _available(article, request.user):
+        return HttpResponse(status=403)
+    form = spec.form(request.POST or None) if spec.form else None
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            spec.run(article, request.user, form.cleaned_data if form else {})
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, str(spec.done))
+            return redirect("portal:staff_article", pk=article.pk)
+    return render(
+        request, "portal/staff/action.html", {"article": article, "action": spec, "form": form}
+    )
+
+
+@login_required
+def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    article = _article_for_user(request, pk)
+    version = get_object_or_404(ArticleVersion.objects.filter(article=article), number=number)
+    if request.method == "POST":
+        try:
+            services.restore_version(article, version, acting_user=request.user)
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The version was restored as a new version."))
+            return redirect("portal:staff_article", pk=article.pk)
+    return render(
+        request,
+        "portal/staff/version.html",
+        {"article": article, "version": version, "body": clean_html(version.body)},
+    )
+
+
+@login_required
+def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    article = _article_for_user(request, pk)
+    if request.method != "POST":
+        return redirect("portal:staff_article", pk=article.pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_attachment(article, form.cleaned_data["file"], acting_user=request.user)
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The attachment was added."))
+    else:
+        for field_errors in form.errors.values():
+            for message in field_errors:
+                messages.error(request, str(message))
+    return redirect("portal:staff_article", pk=article.pk)
+
+
+@login_required
+def attachment_hide(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    article = _article_for_user(request, pk)
+    item = get_object_or_404(ArticleAttachment.objects.filter(article=article), pk=attachment_id)
+    if request.method == "POST":
+        try:
+            services.hide_attachment(item, acting_user=request.user)
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The attachment is hidden."))
+    return redirect("portal:staff_article", pk=article.pk)
+
+
+@login_required
+def figures(request: HttpRequest) -> HttpResponse:
+    """Publicity figures (宣传): published articles per site, channel, author and month,
+    with their views."""
+    _require_back_office(request)
+    form = FiguresForm(request.GET or None)
+    year = timezone.localdate().year
+    if form.is_valid() and form.cleaned_data.get("year"):
+        year = form.cleaned_data["year"]
+    zone = timezone.get_current_timezone()
+    start = dt.datetime(year, 1, 1, tzinfo=zone)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=zone)
+    published = Article.objects.visible_to(request.user, "portal.view").filter(
+        published_at__gte=start,
+        published_at__lt=end,
+        status=ArticleStatus.PUBLISHED,
+    )
+    # The figure is read: move what is pending in the cache into the rows first.
+    viewcount.flush(published.values_list("id", flat=True))
+    per = {"n": Count("id", distinct=True), "views": Sum("view_count")}
+    by_site = published.values("site__name").annotate(**per).order_by("-n", "site__name")
+    by_channel = (
+        published.values("site__name", "channel__name")
+        .annotate(**per)
+        .order_by("site__name", "-n", "channel__name")
+    )
+    by_author = (
+        published.exclude(author="")
+        .values("site__name", "author")
+        .annotate(**per)
+        .order_by("-n", "author")
+    )
+    by_month = (
+        published.annotate(month=TruncMonth("published_at"))
+        .values("month")
+        .annotate(**per)
+        .order_by("month")
+    )
+    totals = published.aggregate(**per)
+    return render(
+        request,
+        "portal/staff/figures.html",
+        {
+            "form": form,
+            "year": year,
+            "by_site": by_site,
+            "by_channel": by_channel,
+            "by_author": by_author,
+            "by_month": by_month,
+            "totals": totals,
+        },
+    )
