@@ -18,11 +18,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from renda.ballots.models import SCALE_GRADES, Base, Poll, PollSubject, Scale
-from renda.congress.models import Congress, Deputy, Official, ScopedQuerySet, Session
+from renda.congress.models import (
+    Congress,
+    Deputy,
+    Official,
+    PerCongressRules,
+    ScopedQuerySet,
+    Session,
+)
 from renda.core.validators import validate_document
 
 
-class AppraisalRules(models.Model):
+class AppraisalRules(PerCongressRules, models.Model):
     """A congress's appraisal rules (DOMAIN.md §4). The defaults are the common practice:
     满意 if 满意 > half, 基本满意 if 满意 + 基本满意 > half, otherwise 不满意; abstentions
     excluded from the base; a rectification report within 30 days; the lowest-rated
@@ -89,11 +96,6 @@ class AppraisalRules(models.Model):
 
     def __str__(self) -> str:
         return str(self.congress)
-
-    @classmethod
-    def for_congress(cls, congress_id: int) -> AppraisalRules:
-        rules, _created = cls.objects.get_or_create(congress_id=congress_id)
-        return rules
 
 
 class MeetingKind(models.TextChoices):

@@ -36,7 +36,7 @@ from renda.appraisals.models import (
 )
 from renda.ballots import services as ballots
 from renda.ballots.models import Method, PollStatus, Scale
-from renda.congress import policy
+from renda.congress import policy, workflow
 from renda.congress.models import Deputy, DeputyMembership, Official, Role
 from renda.congress.services import DomainError
 from renda.core import audit
@@ -61,23 +61,15 @@ def _lock(meeting: ReviewMeeting) -> ReviewMeeting:
 def _move(
     meeting: ReviewMeeting, target: str, *, actor: Any, fields: Sequence[str] = (), note: str = ""
 ) -> None:
-    if target not in MEETING_TRANSITIONS[MeetingStatus(meeting.status)]:
-        raise DomainError(
-            _("A meeting that is “%(current)s” cannot become “%(target)s”.")
-            % {
-                "current": MeetingStatus(meeting.status).label,
-                "target": MeetingStatus(target).label,
-            }
-        )
-    before = meeting.status
-    meeting.status = target
-    meeting.save(update_fields=["status", *fields])
-    audit.record(
-        f"appraisal.{target}",
+    workflow.move(
         meeting,
+        target,
+        transitions=MEETING_TRANSITIONS,
+        action=f"appraisal.{target}",
         actor=actor,
-        changes={"status": [before, target]},
+        fields=fields,
         note=note,
+        error=_("A meeting that is “%(current)s” cannot become “%(target)s”."),
     )
 
 
@@ -662,23 +654,15 @@ def _lock_rectification(item: Rectification) -> Rectification:
 def _move_rectification(
     item: Rectification, target: str, *, actor: Any, fields: Sequence[str] = (), note: str = ""
 ) -> None:
-    if target not in RECTIFICATION_TRANSITIONS[RectificationStatus(item.status)]:
-        raise DomainError(
-            _("A rectification that is “%(current)s” cannot become “%(target)s”.")
-            % {
-                "current": RectificationStatus(item.status).label,
-                "target": RectificationStatus(target).label,
-            }
-        )
-    before = item.status
-    item.status = target
-    item.save(update_fields=["status", *fields])
-    audit.record(
-        f"appraisal.rectification_{target}",
+    workflow.move(
         item,
+        target,
+        transitions=RECTIFICATION_TRANSITIONS,
+        action=f"appraisal.rectification_{target}",
         actor=actor,
-        changes={"status": [before, target]},
+        fields=fields,
         note=note,
+        error=_("A rectification that is “%(current)s” cannot become “%(target)s”."),
     )
 
 

@@ -37,7 +37,7 @@ from renda.ballots.models import (
     WriteIn,
 )
 from renda.ballots.rules import Threshold, rank_approvals, rating_result
-from renda.congress import policy
+from renda.congress import policy, workflow
 from renda.congress.models import AgendaItem, DeputyMembership
 from renda.congress.services import DomainError
 from renda.core import audit
@@ -81,16 +81,15 @@ def _require_staff(user: Any, poll: Poll) -> None:
 def _move(
     poll: Poll, target: str, *, actor: Any, fields: Sequence[str] = (), note: str = ""
 ) -> None:
-    if target not in POLL_TRANSITIONS[PollStatus(poll.status)]:
-        raise DomainError(
-            _("A poll that is “%(current)s” cannot become “%(target)s”.")
-            % {"current": PollStatus(poll.status).label, "target": PollStatus(target).label}
-        )
-    before = poll.status
-    poll.status = target
-    poll.save(update_fields=["status", *fields])
-    audit.record(
-        f"poll.{target}", poll, actor=actor, changes={"status": [before, target]}, note=note
+    workflow.move(
+        poll,
+        target,
+        transitions=POLL_TRANSITIONS,
+        action=f"poll.{target}",
+        actor=actor,
+        fields=fields,
+        note=note,
+        error=_("A poll that is “%(current)s” cannot become “%(target)s”."),
     )
 
 

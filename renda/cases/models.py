@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from renda.congress.models import Congress, Department, Deputy, ScopedQuerySet
+from renda.congress.models import Congress, Department, Deputy, PerCongressRules, ScopedQuerySet
 from renda.core.masking import mask_name, mask_phone
 from renda.core.models import Region
 from renda.core.validators import validate_cn_mobile
@@ -66,7 +66,7 @@ class Category(models.Model):
         return self.name
 
 
-class CaseRules(models.Model):
+class CaseRules(PerCongressRules, models.Model):
     """The congress's configurable deadlines (DOMAIN.md §2); defaults are the common rules."""
 
     congress = models.OneToOneField(
@@ -114,11 +114,6 @@ class CaseRules(models.Model):
 
     def __str__(self) -> str:
         return str(self.congress)
-
-    @classmethod
-    def for_congress(cls, congress_id: int) -> CaseRules:
-        rules, _created = cls.objects.get_or_create(congress_id=congress_id)
-        return rules
 
 
 class CaseKind(models.TextChoices):
@@ -378,9 +373,13 @@ class Case(models.Model):
     def can_withdraw(self) -> bool:
         return self.allowed(CaseStatus.WITHDRAWN)
 
+    @property
+    def transitions(self) -> dict[str, set[str]]:
+        """The state table of this kind of case."""
+        return SUGGESTION_TRANSITIONS if self.kind == CaseKind.SUGGESTION else TRANSITIONS
+
     def allowed(self, target: str) -> bool:
-        table = SUGGESTION_TRANSITIONS if self.kind == CaseKind.SUGGESTION else TRANSITIONS
-        return target in table.get(self.status, set())
+        return target in self.transitions.get(self.status, set())
 
 
 class AssignmentRole(models.TextChoices):

@@ -50,7 +50,7 @@ from renda.cases.models import (
     Reply,
     ReplyClass,
 )
-from renda.congress import policy
+from renda.congress import policy, workflow
 from renda.congress.models import Congress, Department, Role
 from renda.congress.services import DomainError
 from renda.core import audit
@@ -123,14 +123,16 @@ def _move(
     fields: Sequence[str] = (),
 ) -> None:
     """Change the status of a locked case along the state table, with timeline and log."""
-    if not case.allowed(target):
-        raise DomainError(
-            _("A case that is “%(current)s” cannot become “%(target)s”.")
-            % {"current": CaseStatus(case.status).label, "target": CaseStatus(target).label}
-        )
-    before = case.status
-    case.status = target
-    case.save(update_fields=["status", *fields])
+    before = workflow.move(
+        case,
+        target,
+        transitions=case.transitions,
+        action=f"case.{action}",
+        actor=actor,
+        fields=fields,
+        note=note,
+        error=_("A case that is “%(current)s” cannot become “%(target)s”."),
+    )
     _event(
         case,
         action,
@@ -140,9 +142,6 @@ def _move(
         department=department,
         from_status=before,
         to_status=target,
-    )
-    audit.record(
-        f"case.{action}", case, actor=actor, changes={"status": [before, target]}, note=note
     )
 
 

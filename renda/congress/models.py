@@ -4,6 +4,7 @@ memberships, the presidium, departments, and the role grants that scope every us
 from __future__ import annotations
 
 import datetime as dt
+from typing import Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,6 +33,25 @@ class ScopedQuerySet(models.QuerySet):
         if getattr(user, "is_superuser", False):
             return self.all()
         return self.in_congresses(policy.congress_ids(user, perm))
+
+
+class PerCongressRules:
+    """Mixin of a model holding one row of configurable rules per congress (a `congress`
+    one-to-one field; the field defaults are the common rules). `for_congress()` is the
+    one way to read them. By default the first read saves the row of defaults; a model
+    whose reads must not write (e.g. from public pages) sets `save_defaults_on_read =
+    False` and gets an unsaved row of defaults instead."""
+
+    save_defaults_on_read: bool = True
+
+    @classmethod
+    def for_congress(cls, congress_id: int) -> Self:
+        manager = cls.objects  # type: ignore[attr-defined]
+        if cls.save_defaults_on_read:
+            rules, _created = manager.get_or_create(congress_id=congress_id)
+            return rules
+        found = manager.filter(congress_id=congress_id).first()
+        return found if found is not None else cls(congress_id=congress_id)  # type: ignore[call-arg]
 
 
 class CongressLevel(models.TextChoices):

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from renda.congress import policy
+from renda.congress import policy, workflow
 from renda.congress.services import DomainError
 from renda.core import audit
 from renda.portal import chrome, search
@@ -74,18 +74,16 @@ def _lock(article: Article) -> Article:
 
 
 def _move(article: Article, to: str, *, acting_user: Any, note: str = "", fields=()) -> None:
-    before = article.status
-    if to not in ARTICLE_TRANSITIONS.get(before, frozenset()):
-        raise DomainError(_("This action is not possible in the article's current state."))
-    article.status = to
-    article.status_note = note[:300]
-    article.save(update_fields=["status", "status_note", "updated_at", *fields])
-    audit.record(
-        f"article.{to}",
+    workflow.move(
         article,
+        to,
+        transitions=ARTICLE_TRANSITIONS,
+        action=f"article.{to}",
         actor=acting_user,
-        changes={"status": [before, to]},
+        fields=["updated_at", *fields],
+        values={"status_note": note[:300]},
         note=note,
+        error=lambda: _("This action is not possible in the article's current state."),
     )
     # Lists and previous/next links of cached pages follow (now and again on commit).
     chrome.bump_generation()

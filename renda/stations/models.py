@@ -13,12 +13,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from renda.cases.models import Case, Category
-from renda.congress.models import Congress, Constituency, Deputy, ScopedQuerySet
+from renda.congress.models import Congress, Constituency, Deputy, PerCongressRules, ScopedQuerySet
 from renda.core.models import Area, Region, RegionLevel
 from renda.core.validators import validate_cn_mobile
 
 
-class StationRules(models.Model):
+class StationRules(PerCongressRules, models.Model):
     """The numbers of DOMAIN.md §3 as one row per congress (defaults when none is set)."""
 
     congress = models.OneToOneField(
@@ -53,6 +53,9 @@ class StationRules(models.Model):
         _("firms linked per deputy (maximum)"), default=5
     )
 
+    # Public pages read the rules: a congress without a row gets the defaults, unsaved.
+    save_defaults_on_read = False
+
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -61,11 +64,6 @@ class StationRules(models.Model):
 
     def __str__(self) -> str:
         return str(self.congress)
-
-    @classmethod
-    def for_congress(cls, congress_id: int) -> StationRules:
-        found = cls.objects.filter(congress_id=congress_id).first()
-        return found if found is not None else cls(congress_id=congress_id)
 
 
 class StationKind(models.TextChoices):

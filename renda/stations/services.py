@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from renda.cases import services as cases
 from renda.cases.models import Case, CaseSource, Category
-from renda.congress import policy
+from renda.congress import policy, workflow
 from renda.congress.models import Congress, Deputy, DeputyMembership
 from renda.congress.services import DomainError
 from renda.core import audit
@@ -599,14 +599,15 @@ def _lock_duty(duty: DutyAssignment) -> DutyAssignment:
 
 
 def _move_duty(duty: DutyAssignment, to: str, actor: Any, fields: Sequence[str] = ()) -> None:
-    if to not in DUTY_TRANSITIONS[DutyStatus(duty.status)]:
-        raise DomainError(
-            _("This duty is already %(status)s.") % {"status": duty.get_status_display()}
-        )
-    old = duty.status
-    duty.status = to
-    duty.save(update_fields=["status", *fields])
-    audit.record(f"station.duty_{to}", duty, actor=actor, changes={"status": [old, to]})
+    workflow.move(
+        duty,
+        to,
+        transitions=DUTY_TRANSITIONS,
+        action=f"station.duty_{to}",
+        actor=actor,
+        fields=fields,
+        error=lambda: _("This duty is already %(status)s.") % {"status": duty.get_status_display()},
+    )
 
 
 def substitute(duty: DutyAssignment, *, deputy: Deputy, acting_user: Any) -> DutyAssignment:
@@ -705,19 +706,17 @@ def _hold(shift: DutyShift, actor: Any) -> None:
 
 
 def _move_shift(shift: DutyShift, to: str, actor: Any, note: str = "") -> None:
-    if to not in SHIFT_TRANSITIONS[ShiftStatus(shift.status)]:
-        raise DomainError(
+    workflow.move(
+        shift,
+        to,
+        transitions=SHIFT_TRANSITIONS,
+        action=f"station.shift_{to}",
+        actor=actor,
+        values={"note": note[:200]} if note else None,
+        note=note,
+        error=lambda: (
             _("This shift is already %(status)s.") % {"status": shift.get_status_display()}
-        )
-    old = shift.status
-    shift.status = to
-    fields = ["status"]
-    if note:
-        shift.note = note[:200]
-        fields.append("note")
-    shift.save(update_fields=fields)
-    audit.record(
-        f"station.shift_{to}", shift, actor=actor, changes={"status": [old, to]}, note=note
+        ),
     )
 
 
