@@ -946,3 +946,14 @@ def test_back_office_station_pages(net, client):
         client.get(reverse("admin:stations_station_change", args=[net.center.pk])).status_code
         == 404
     )
+
+
+@pytest.mark.parametrize("name", ["qr", "qr_deputy"])
+def test_qr_images_are_standalone_svg_files(net, client, name):
+    """An <img> only shows an SVG file that declares the SVG namespace."""
+    response = client.get(_urls(net)[name])
+    assert response["Content-Type"] == "image/svg+xml"
+    body = response.content.decode()
+    assert body.startswith("<?xml")
+    assert 'xmlns="http://www.w3.org/2000/svg"' in body
+    assert "<path" in body

@@ -6,6 +6,7 @@ posters. Nothing personal beyond the deputies' names is shown."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import segno
 from django.db.models import Prefetch
@@ -30,7 +31,16 @@ from renda.stations.models import (
 
 
 def qr_svg(url: str, scale: int = 6) -> str:
+    """The QR code as an <svg> element to embed in a page."""
     return segno.make(url, error="m").svg_inline(scale=scale)
+
+
+def qr_svg_response(url: str) -> HttpResponse:
+    """The QR code as a standalone SVG file: with its XML namespace, or an <img> that loads
+    it shows nothing."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=6, xmldecl=True, svgns=True)
+    return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
 
 
 def _town(congress_id: int) -> Congress:
@@ -174,7 +184,7 @@ def qr_station(request: HttpRequest, congress_id: int, code: str) -> HttpRespons
     url = _form_url(
         request, congress_id, services.qr_token(station=station, congress_id=congress_id)
     )
-    return HttpResponse(qr_svg(url), content_type="image/svg+xml")
+    return qr_svg_response(url)
 
 
 @require_GET
@@ -182,7 +192,7 @@ def qr_deputy(request: HttpRequest, congress_id: int, pk: int) -> HttpResponse:
     congress = _town(congress_id)
     deputy = _public_deputy(congress, pk)
     url = _form_url(request, congress_id, services.qr_token(deputy=deputy, congress_id=congress_id))
-    return HttpResponse(qr_svg(url), content_type="image/svg+xml")
+    return qr_svg_response(url)
 
 
 @require_GET
