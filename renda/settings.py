@@ -181,6 +181,9 @@ CELERY_BEAT_SCHEDULE = {
     "portal-view-counts": {"task": "renda.portal.flush_view_counts", "schedule": 60.0},
     "portal-search-index": {"task": "renda.portal.sync_search_index", "schedule": 600.0},
 }
+# Periodic jobs run on their own queue (a slow job never delays an SMS); everything else,
+# e.g. renda.core.send_sms, on CELERY_TASK_DEFAULT_QUEUE.
+CELERY_TASK_ROUTES = {job["task"]: {"queue": "periodic"} for job in CELERY_BEAT_SCHEDULE.values()}
 
 # --- Auth and security ----------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"

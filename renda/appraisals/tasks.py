@@ -8,9 +8,7 @@ from celery import shared_task
 from renda.appraisals import services
 
 
-@shared_task(
-    name="renda.appraisals.send_rectification_reminders", queue="periodic", ignore_result=True
-)
+@shared_task(name="renda.appraisals.send_rectification_reminders", ignore_result=True)
 def send_rectification_reminders() -> dict[str, int]:
     """Idempotent: overdue marking is a state change once, each reminder is sent once."""
     return services.send_reminders()

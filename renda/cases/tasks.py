@@ -8,7 +8,7 @@ from celery import shared_task
 from renda.cases import services
 
 
-@shared_task(name="renda.cases.send_case_reminders", queue="periodic", ignore_result=True)
+@shared_task(name="renda.cases.send_case_reminders", ignore_result=True)
 def send_case_reminders() -> dict[str, int]:
     """Idempotent: every reminder is recorded and sent once, so running it often is safe."""
     return services.send_reminders()

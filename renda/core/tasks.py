@@ -9,7 +9,6 @@ from renda.core.notify import send_sms
 
 @shared_task(
     name="renda.core.send_sms",
-    queue="default",
     autoretry_for=(OSError,),
     retry_backoff=True,
     max_retries=5,

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,8 @@ class _PortalScope:
 class SiteLinkInline(_PortalScope, ScopedInline):
     model = SiteLink
     fields = ["label", "url", "placement", "position", "is_active"]
+    # Government sites are served over https: an address typed without a scheme gets it.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class SiteAdminForm(forms.ModelForm):

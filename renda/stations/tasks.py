@@ -8,7 +8,7 @@ from celery import shared_task
 from renda.stations import services
 
 
-@shared_task(name="renda.stations.announce_shifts", queue="periodic", ignore_result=True)
+@shared_task(name="renda.stations.announce_shifts", ignore_result=True)
 def announce_shifts() -> dict[str, int]:
     """Idempotent: a shift is announced once (`announced_at`)."""
     return services.announce_shifts()
