@@ -417,9 +417,10 @@ def test_a_batch_closed_on_the_engine_poll_page_is_counted_from_the_batch_page(c
     vote(batch, year.deputies, BATCH1_YES)
     client.force_login(staff)
     batch_page = reverse("projects:batch", args=[batch.pk])
-    assert reverse("ballots:office_poll", args=[batch.poll_id]) in client.get(
-        batch_page
-    ).content.decode()
+    assert (
+        reverse("ballots:office_poll", args=[batch.poll_id])
+        in client.get(batch_page).content.decode()
+    )
     assert client.post(reverse("ballots:office_close", args=[batch.poll_id])).status_code == 302
     batch.refresh_from_db()
     assert batch.poll.status == PollStatus.CLOSED and batch.status == BatchStatus.VOTING

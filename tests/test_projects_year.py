@@ -257,16 +257,15 @@ def test_the_demo_holds_the_same_story_for_qinghe(db, client):
     assert (figures["batches_voted"], figures["ties"], figures["selected"]) == (2, 2, 10)
     assert (figures["completed"], figures["completed_on_time"]) == (9, 8)
     assert figures["ratings"] == {"satisfied": 8, "basic": 1, "unsatisfied": 1}
-    first, further, micro = VoteBatch.objects.filter(congress=congress, year=y).order_by(
-        "number"
-    )
+    first, further, micro = VoteBatch.objects.filter(congress=congress, year=y).order_by("number")
     # The micro-projects batch is open on the engine: qh_deputy votes on it on /vote/.
     assert micro.kind == BatchKind.MICRO and micro.status == BatchStatus.VOTING
     assert micro.candidates.count() == 5 and micro.places == 3
     assert micro.poll.status == "open" and micro.poll.subjects.count() == 5
-    assert micro.session == congress.terms.get(is_current=True).sessions.order_by(
-        "-start_date"
-    ).first()
+    assert (
+        micro.session
+        == congress.terms.get(is_current=True).sessions.order_by("-start_date").first()
+    )
     assert micro.poll.electors.filter(user__username="qh_deputy", present=True).exists()
     # The only open project vote of the demo is the batch's (no stand-alone poll).
     from django.urls import reverse

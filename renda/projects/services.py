@@ -685,7 +685,7 @@ def candidate_summary(idea: Idea) -> str:
     """What a deputy reads under a candidate's title on the ballot: the description, then
     the responsible department, the estimated funds and the timeline."""
     facts = []
-    if idea.department_id:
+    if idea.department is not None:
         facts.append(_("Responsible department: %(name)s") % {"name": idea.department.name})
     if idea.estimated_funds is not None:
         facts.append(
@@ -694,7 +694,10 @@ def candidate_summary(idea: Idea) -> str:
     if idea.planned_start and idea.planned_end:
         facts.append(
             _("Timeline: %(start)s – %(end)s")
-            % {"start": idea.planned_start.strftime("%Y-%m"), "end": idea.planned_end.strftime("%Y-%m")}
+            % {
+                "start": idea.planned_start.strftime("%Y-%m"),
+                "end": idea.planned_end.strftime("%Y-%m"),
+            }
         )
     text = idea.description.strip()
     if len(text) > SUMMARY_LENGTH:

@@ -50,7 +50,7 @@ def my_votes(request: HttpRequest) -> HttpResponse:
     ratings = YearRating.objects.filter(
         congress_id__in=ids,
         poll__status=PollStatus.OPEN,
-        poll__electors__user_id=request.user.pk,
+        poll__electors__user_id=request.user.pk or 0,
     ).select_related("poll")
     return render(request, "projects/deputy/votes.html", {"batches": batches, "ratings": ratings})
 
