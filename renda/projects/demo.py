@@ -63,13 +63,34 @@ BATCH2_YES = [41, 30]
 RATINGS = [(40, 12, 3)] * 7 + [(30, 18, 7), (20, 26, 9), (10, 15, 30)]
 PRESENT = 55
 # The micro-projects (小快灵) batch left open at the latest session: deputies, `qh_deputy`
-# among them, vote online on /vote/. (title, department short name, funds in 10,000 yuan)
+# among them, vote online on /vote/. (title, department short name, funds in 10,000 yuan,
+# description)
 MICRO = [
-    ("南街小学路口增设减速带和警示标志", "建设办", 6),
-    ("村卫生室配备自动体外除颤仪", "社事办", 5),
-    ("东塘村文化活动室更换空调", "社事办", 8),
-    ("农贸市场增设非机动车停放点", "执法队", 4),
-    ("清河支流沿岸增设防溺水警示牌", "农业办", 3),
+    (
+        "南街小学路口增设减速带和警示标志",
+        "建设办",
+        6,
+        "上下学高峰车速快，家长多次反映，拟设减速带两道、警示标志四块。",
+    ),
+    (
+        "村卫生室配备自动体外除颤仪",
+        "社事办",
+        5,
+        "全镇五个村卫生室各配一台，并组织村医和志愿者培训。",
+    ),
+    ("东塘村文化活动室更换空调", "社事办", 8, "活动室空调老化，夏季无法开展活动，拟更换四台。"),
+    (
+        "农贸市场增设非机动车停放点",
+        "执法队",
+        4,
+        "电动车乱停占道，拟在市场东西两侧划设停放区并加装遮雨棚。",
+    ),
+    (
+        "清河支流沿岸增设防溺水警示牌",
+        "农业办",
+        3,
+        "暑期防溺水，拟在沿岸重点水域增设警示牌二十块、救生圈十个。",
+    ),
 ]
 MICRO_PLACES = 3
 
@@ -349,11 +370,11 @@ def _open_micro_batch(
         .order_by("deputy__name")
     )
     ideas = []
-    for index, (title, dept, funds) in enumerate(MICRO):
+    for index, (title, dept, funds, description) in enumerate(MICRO):
         idea = services.propose_idea(
             congress=congress,
             title=title,
-            description=f"{title}：投入少、见效快，群众急需，建议作为“小快灵”民生微实事尽快实施。",
+            description=f"{description}投入少、见效快，建议作为“小快灵”民生微实事尽快实施。",
             source=IdeaSource.DEPUTY,
             acting_user=staff,
             source_deputy=members[index * 7].deputy,
