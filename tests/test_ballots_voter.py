@@ -265,3 +265,20 @@ def test_the_receipt_list_takes_as_many_queries_for_many_receipts(client, world)
 
     small = counted(1)
     assert counted(12) == small
+
+
+def test_subject_descriptions_are_shown_under_their_titles_on_the_ballot(client, world):
+    poll = approval_poll(
+        world,
+        items=("古街消防设施改造", " ", "镇区公厕改造"),
+        descriptions=["更换消防栓12处\n责任单位：建设办", "", "<b>提档</b>"],
+    )
+    assert list(poll.subjects.order_by("order").values_list("title", "description")) == [
+        ("古街消防设施改造", "更换消防栓12处\n责任单位：建设办"),
+        ("镇区公厕改造", "<b>提档</b>"),
+    ]
+    open_for(poll, [world.deputy_user], world)
+    client.force_login(world.deputy_user)
+    html = client.get(reverse("ballots:ballot", args=[poll.pk])).content.decode()
+    assert "更换消防栓12处<br>责任单位：建设办" in html
+    assert "&lt;b&gt;提档&lt;/b&gt;" in html and "<b>提档</b>" not in html

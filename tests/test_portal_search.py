@@ -1,6 +1,6 @@
 """Chinese full-text search: jieba terms, BM25 ranking, escaped highlighted snippets,
 filters, the index kept current on publish and withdrawal, generic sources (published
-suggestion replies), and odd queries that must not fail."""
+suggestion replies, announced livelihood projects), and odd queries that must not fail."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from django.utils import timezone
 from renda.portal import search, services, sources
 from renda.portal.models import SearchDocument
 from tests.portal_fixtures import portal_world, publish  # noqa: F401
+from tests.projects_fixtures import BATCH1_YES, vote
+from tests.projects_fixtures import year as year  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("portal_world")
 
@@ -160,13 +162,41 @@ def test_published_suggestion_replies_join_the_index_through_their_source(world,
         public_text="石板路已于本月修缮完毕",
         acting_user=world.handler_a,
     )
-    assert sources.sync_sources() == {"suggestion_reply": 0}  # not published yet
+    assert sources.sync_sources()["suggestion_reply"] == 0  # not published yet
     suggestions.set_published(suggestion, published=True, acting_user=world.staff)
-    assert sources.sync_sources() == {"suggestion_reply": 1}
+    assert sources.sync_sources()["suggestion_reply"] == 1
     hit = search.search("石板路").hits[0]
     assert hit.document.kind == "suggestion_reply"
     assert hit.document.content_type == ContentType.objects.get_for_model(type(suggestion))
     assert hit.document.url.startswith(reverse("suggestions:published"))
     suggestions.set_published(suggestion, published=False, acting_user=world.staff)
-    assert sources.sync_sources() == {"suggestion_reply": 1}  # removed
+    assert sources.sync_sources()["suggestion_reply"] == 1  # removed
     assert search.search("石板路").total == 0
+
+
+def test_announced_livelihood_projects_join_the_index_and_leave_it_when_not_public(year):
+    from renda.projects import services as projects
+    from renda.projects.models import Project, VoteBatch
+
+    staff = year.world.staff
+    batch = projects.publish_candidates(year.batch, acting_user=staff)
+    projects.open_vote(batch, acting_user=staff)
+    batch = VoteBatch.objects.get(pk=batch.pk)
+    vote(batch, year.deputies, BATCH1_YES)
+    projects.count_vote(batch, acting_user=staff)
+    assert sources.sync_sources()["project"] == 0  # counted, not announced yet
+    assert search.search("村道硬化").total == 0
+    projects.announce_result(batch, acting_user=staff)
+    assert sources.sync_sources()["project"] == 9
+    project = Project.objects.get(title="东塘村村道硬化")
+    hits = search.search("村道硬化").hits
+    assert [h.document.kind for h in hits] == ["project"]
+    assert hits[0].document.url == reverse("projects:public_project", args=[project.pk])
+    assert hits[0].document.content_type == ContentType.objects.get_for_model(Project)
+    # The responsible department is searchable too.
+    assert search.search(project.department.name).total >= 1
+    # No longer public (its congress is deactivated: the project page answers 404).
+    year.world.c_a.is_active = False
+    year.world.c_a.save(update_fields=["is_active"])
+    assert sources.sync_sources()["project"] == 9
+    assert search.search("村道硬化").total == 0

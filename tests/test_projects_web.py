@@ -1,5 +1,5 @@
 """The livelihood-project pages: permission matrix, query counts, the office's actions, the
-deputy's ballot, the public pages and their rate limits."""
+deputies' materials and their ballots on the engine's pages, the public pages and their rate limits."""
 
 from __future__ import annotations
 
@@ -104,7 +104,7 @@ MATRIX = [
     ("projects:idea_action", ("idea", "withdraw"), OFFICE_WRITE),
     ("projects:batch", "batch1", OFFICE_OBJECT),
     ("projects:batch_action", ("batch1", "void"), OFFICE_WRITE),
-    ("projects:batch_action", ("batch1", "paper"), OFFICE_WRITE),
+    ("projects:batch_action", ("batch1", "count"), OFFICE_WRITE),
     ("projects:rating", None, OFFICE_LIST),
     ("projects:supervision_plan", None, {**OFFICE_WRITE, "other_town_staff": 200}),
     ("projects:project", "project", OFFICE_OBJECT),
@@ -113,6 +113,7 @@ MATRIX = [
     ("projects:finding_case", "finding", OFFICE_WRITE),
     ("projects:department", None, DEPARTMENT_PAGE),
     ("projects:my_votes", None, DEPUTY_PAGE),
+    ("projects:materials", "batch1", DEPUTY_PAGE),
     ("projects:public_index", None, PUBLIC),
     ("projects:public_project", "project", PUBLIC),
     ("projects:public_batch", "batch1", PUBLIC),
@@ -346,28 +347,121 @@ def test_the_department_reports_progress_with_a_photo(client, done):
 # --- the deputy's ballot --------------------------------------------------------------------
 
 
-def test_a_deputy_votes_on_the_ballot_page(client, year):
+def _cast_on_the_engine(client, poll, answers):  # noqa: ANN001, ANN202
+    """A ballot through the engine's voter page: the form, the review, the cast."""
+    url = reverse("ballots:ballot", args=[poll.pk])
+    data = {f"s{subject}": answer for subject, answer in answers.items()}
+    review = client.post(url, {**data, "step": "review"})
+    assert review.status_code == 200, review.content.decode()[:2000]
+    return client.post(url, {**data, "step": "cast"})
+
+
+def test_deputies_vote_on_a_batch_through_the_engine_ballot_page_and_it_is_counted(client, year):
     staff = year.world.staff
     services.publish_candidates(year.batch, acting_user=staff)
     services.open_vote(year.batch, acting_user=staff)
     batch = VoteBatch.objects.get(pk=year.batch.pk)
+    candidates = list(batch.candidates.select_related("idea__department").order_by("order"))
     deputy = year.deputies[3]
     client.force_login(deputy.user)
-    url = reverse("projects:vote", args=[batch.pk])
-    assert batch.title in client.get(reverse("projects:my_votes")).content.decode()
-    candidates = list(batch.candidates.order_by("order"))
-    incomplete = {f"item_{candidates[0].pk}": "yes"}
-    assert client.post(url, incomplete).status_code == 400
-    marks = {f"item_{c.pk}": "yes" if i < 10 else "no" for i, c in enumerate(candidates)}
-    response = client.post(url, marks)
-    assert response.status_code == 200 and 'id="receipt"' in response.content.decode()
-    assert Ballot.objects.filter(poll=batch.poll).count() == 1
-    # Once only.
-    assert "receipt" not in client.post(url, marks).content.decode()
-    assert Ballot.objects.filter(poll=batch.poll).count() == 1
+    # The deputy's list and the materials page lead to the engine's ballot.
+    ballot_url = reverse("ballots:ballot", args=[batch.poll_id])
+    assert ballot_url in client.get(reverse("projects:my_votes")).content.decode()
+    materials = client.get(reverse("projects:materials", args=[batch.pk])).content.decode()
+    assert 'id="to-ballot"' in materials and ballot_url in materials
+    # The ballot names each candidate with its description and department.
+    page = client.get(ballot_url).content.decode()
+    first = candidates[0].idea
+    assert first.title in page and first.description[:20] in page
+    assert first.department.name in page
+    # Every deputy votes over HTTP: the yes votes of BATCH1_YES.
+    from tests.projects_fixtures import BATCH1_YES, _ballots
+
+    for voter, marks in zip(year.deputies, _ballots(BATCH1_YES, 15), strict=True):
+        client.force_login(voter.user)
+        answers = {c.subject_id: m for c, m in zip(candidates, marks, strict=True)}
+        cast = _cast_on_the_engine(client, batch.poll, answers)
+        assert cast.status_code == 200 and "receipt-code" in cast.content.decode()
+    assert Ballot.objects.filter(poll=batch.poll).count() == 15
+    # Once only: the engine refuses a second ballot; the materials page says "voted".
+    client.force_login(deputy.user)
+    again = client.post(
+        ballot_url, {**{f"s{c.subject_id}": "yes" for c in candidates}, "step": "cast"}
+    )
+    assert again.status_code == 400 and "receipt-code" not in again.content.decode()
+    assert Ballot.objects.filter(poll=batch.poll).count() == 15
+    materials = client.get(reverse("projects:materials", args=[batch.pk])).content.decode()
+    assert 'id="voted"' in materials and 'id="to-ballot"' not in materials
     # A citizen is no elector.
     client.force_login(year.world.citizen)
-    assert client.get(url).status_code == 404
+    assert client.get(ballot_url).status_code == 404
+    # The office closes and counts from the batch page.
+    client.force_login(staff)
+    assert 'id="count"' in client.get(reverse("projects:batch", args=[batch.pk])).content.decode()
+    count = reverse("projects:batch_action", args=[batch.pk, "count"])
+    assert client.post(count, {}).status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.COUNTED and batch.poll.status == PollStatus.CLOSED
+    outcomes = list(batch.candidates.order_by("order").values_list("outcome", flat=True))
+    assert outcomes == ["selected"] * 9 + ["tied", "tied", "not_selected"]
+    assert VoteBatch.objects.filter(further_of=batch, places=1).exists()
+
+
+def test_a_batch_closed_on_the_engine_poll_page_is_counted_from_the_batch_page(client, year):
+    staff = year.world.staff
+    services.publish_candidates(year.batch, acting_user=staff)
+    services.open_vote(year.batch, acting_user=staff)
+    batch = VoteBatch.objects.get(pk=year.batch.pk)
+    from tests.projects_fixtures import BATCH1_YES, vote
+
+    vote(batch, year.deputies, BATCH1_YES)
+    client.force_login(staff)
+    batch_page = reverse("projects:batch", args=[batch.pk])
+    assert (
+        reverse("ballots:office_poll", args=[batch.poll_id])
+        in client.get(batch_page).content.decode()
+    )
+    assert client.post(reverse("ballots:office_close", args=[batch.poll_id])).status_code == 302
+    batch.refresh_from_db()
+    assert batch.poll.status == PollStatus.CLOSED and batch.status == BatchStatus.VOTING
+    page = client.get(batch_page).content.decode()
+    assert "Count the result" in page or "统计结果" in page
+    assert reverse("ballots:office_paper", args=[batch.poll_id]) not in page
+    count = reverse("projects:batch_action", args=[batch.pk, "count"])
+    assert client.post(count, {}).status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.COUNTED
+    assert batch.candidates.filter(outcome="selected").count() == 9
+
+
+def test_deputies_rate_the_year_on_the_engine_ballot_page(client, year):
+    staff = year.world.staff
+    run_votes(year)
+    rating = services.create_year_rating(
+        congress=year.world.c_a, year=year.y, session=None, acting_user=staff
+    )
+    services.open_rating(rating, acting_user=staff)
+    rating.refresh_from_db()
+    deputy = year.deputies[0]
+    client.force_login(deputy.user)
+    ballot_url = reverse("ballots:ballot", args=[rating.poll_id])
+    assert ballot_url in client.get(reverse("projects:my_votes")).content.decode()
+    projects = services.rated_projects(year.world.c_a.pk, year.y)
+    page = client.get(ballot_url).content.decode()
+    assert all(p.title in page for p in projects)
+    cast = _cast_on_the_engine(
+        client, rating.poll, {p.rating_subject_id: "satisfied" for p in projects}
+    )
+    assert "receipt-code" in cast.content.decode()
+    # Closed on the engine's page, applied from the projects' rating page.
+    client.force_login(staff)
+    assert client.post(reverse("ballots:office_close", args=[rating.poll_id])).status_code == 302
+    rating_page = reverse("projects:rating") + f"?congress={year.world.c_a.pk}&year={year.y}"
+    assert 'value="close"' in client.get(rating_page).content.decode()
+    assert client.post(rating_page, {"step": "close"}).status_code == 302
+    rating.refresh_from_db()
+    assert rating.applied_at is not None
+    assert Project.objects.get(pk=projects[0].pk).rating_counts.get("satisfied") == 1
 
 
 # --- public pages -----------------------------------------------------------------------------
@@ -488,14 +582,17 @@ def test_deputies_read_the_materials_before_and_hear_when_the_vote_opens(
     services.publish_candidates(year.batch, acting_user=staff)
     deputy = year.deputies[2]
     client.force_login(deputy.user)
-    page = client.get(reverse("projects:vote", args=[year.batch.pk])).content.decode()
+    materials = reverse("projects:materials", args=[year.batch.pk])
+    page = client.get(materials).content.decode()
     assert "候选项目基本情况" in page and year.feasible[5].title in page
-    assert 'id="cast"' not in page
+    assert 'id="to-ballot"' not in page
     with django_capture_on_commit_callbacks(execute=True):
         services.open_vote(year.batch, acting_user=staff)
+    batch = VoteBatch.objects.get(pk=year.batch.pk)
     note = Notification.objects.get(recipient=deputy.user)
-    assert note.url == reverse("projects:vote", args=[year.batch.pk])
-    assert 'id="cast"' in client.get(note.url).content.decode()
+    assert note.url == reverse("ballots:ballot", args=[batch.poll_id])
+    assert year.feasible[5].title in client.get(note.url).content.decode()
+    assert 'id="to-ballot"' in client.get(materials).content.decode()
 
 
 def test_vote_counts_of_a_poll_below_the_smallest_group_stay_withheld(client, year):
@@ -514,7 +611,9 @@ def test_vote_counts_of_a_poll_below_the_smallest_group_stay_withheld(client, ye
     assert 'id="vote"' not in detail
 
 
-def test_two_tellers_enter_the_paper_ballots_and_the_vote_is_counted(client, year):
+def test_two_tellers_enter_the_paper_ballots_on_the_engine_page_and_the_vote_is_counted(
+    client, year
+):
     from django.contrib.auth import get_user_model
 
     from renda.congress.models import Role, RoleGrant
@@ -524,22 +623,24 @@ def test_two_tellers_enter_the_paper_ballots_and_the_vote_is_counted(client, yea
     RoleGrant.objects.create(user=teller, role=Role.STAFF, congress=year.world.c_a)
     services.publish_candidates(year.batch, acting_user=staff)
     services.open_vote(year.batch, acting_user=staff, paper=True)
-    url = reverse("projects:batch_action", args=[year.batch.pk, "paper"])
-    # 15 ballots: the first nine candidates get 15 for, the 10th 15, the 11th 0, the 12th 0.
-    lines = "\n".join(["YYYYYYYYYYNA"] * 10 + ["赞赞赞赞赞赞赞赞赞赞反弃"] * 5)
+    batch = VoteBatch.objects.get(pk=year.batch.pk)
     client.force_login(staff)
-    bad = client.post(url, {"number": 1, "lines": "YYN\n"})
+    url = reverse("ballots:office_paper", args=[batch.poll_id])
+    assert url in client.get(reverse("projects:batch", args=[batch.pk])).content.decode()
+    # 15 ballots: the first ten candidates get 15 for, the 11th 0, the 12th 0.
+    lines = "\n".join(["1 1 1 1 1 1 1 1 1 1 2 3"] * 15)
+    bad = client.post(url, {"number": 1, "lines": "1 1 2\n"})
     assert bad.status_code == 400 and "12" in bad.content.decode()
     assert client.post(url, {"number": 1, "lines": lines}).status_code == 302
     client.force_login(teller)
-    mismatch = client.post(url, {"number": 1, "lines": lines.replace("NA", "AN", 1)})
+    mismatch = client.post(url, {"number": 1, "lines": lines.replace("2 3", "3 2", 1)})
     assert mismatch.status_code == 400
     assert client.post(url, {"number": 1, "lines": lines}).status_code == 302
-    counts = reverse("projects:batch_action", args=[year.batch.pk, "paper_counts"])
-    assert client.post(counts, {"issued": 15, "returned": 15}).status_code == 302
-    response = client.post(reverse("projects:batch_action", args=[year.batch.pk, "count"]), {})
+    counts = {"counts": "1", "issued": 15, "returned": 15}
+    assert client.post(url, counts).status_code == 302
+    response = client.post(reverse("projects:batch_action", args=[batch.pk, "count"]), {})
     assert response.status_code == 302
-    batch = VoteBatch.objects.get(pk=year.batch.pk)
+    batch.refresh_from_db()
     assert batch.status == BatchStatus.COUNTED
     assert batch.poll.result["ballots_by_channel"] == {"paper": 15}
     assert (

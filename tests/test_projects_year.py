@@ -243,7 +243,7 @@ def test_idea_history_spans_years_in_the_pool(year):
     _ = dt  # dates are relative to today in the fixture
 
 
-def test_the_demo_holds_the_same_story_for_qinghe(db):
+def test_the_demo_holds_the_same_story_for_qinghe(db, client):
     from django.core.management import call_command
 
     from renda.congress.models import Congress
@@ -252,11 +252,34 @@ def test_the_demo_holds_the_same_story_for_qinghe(db):
     congress = Congress.objects.get(name="清河镇人民代表大会")
     y = timezone.localdate().year
     figures = year_figures(congress.pk, y)
-    assert (figures["ideas"], figures["excluded"], figures["candidates"]) == (14, 2, 12)
+    # The year's story (14 ideas, 12 candidates) and the open micro-projects batch (5 more).
+    assert (figures["ideas"], figures["excluded"], figures["candidates"]) == (19, 2, 17)
     assert (figures["batches_voted"], figures["ties"], figures["selected"]) == (2, 2, 10)
     assert (figures["completed"], figures["completed_on_time"]) == (9, 8)
     assert figures["ratings"] == {"satisfied": 8, "basic": 1, "unsatisfied": 1}
-    first, further = VoteBatch.objects.filter(congress=congress, year=y).order_by("number")
+    first, further, micro = VoteBatch.objects.filter(congress=congress, year=y).order_by("number")
+    # The micro-projects batch is open on the engine: qh_deputy votes on it on /vote/.
+    assert micro.kind == BatchKind.MICRO and micro.status == BatchStatus.VOTING
+    assert micro.candidates.count() == 5 and micro.places == 3
+    assert micro.poll.status == "open" and micro.poll.subjects.count() == 5
+    assert (
+        micro.session
+        == congress.terms.get(is_current=True).sessions.order_by("-start_date").first()
+    )
+    assert micro.poll.electors.filter(user__username="qh_deputy", present=True).exists()
+    # The only open project vote of the demo is the batch's (no stand-alone poll).
+    from django.urls import reverse
+
+    from renda.ballots.models import Poll
+
+    open_polls = Poll.objects.filter(congress=congress, status="open")
+    assert list(open_polls) == [micro.poll]
+    deputy = micro.poll.electors.get(user__username="qh_deputy").user
+    client.force_login(deputy)
+    assert micro.title in client.get(reverse("ballots:mine")).content.decode()
+    ballot = client.get(reverse("ballots:ballot", args=[micro.poll_id])).content.decode()
+    candidate = micro.candidates.select_related("idea__department").order_by("order").first()
+    assert candidate.idea.title in ballot and candidate.idea.department.name in ballot
     assert first.projects.count() == 9 and further.projects.count() == 1
     assert further.further_of == first and further.kind == BatchKind.FURTHER
     assert first.poll.result["electorate"] == 60 and first.poll.result["ballots"] == 55

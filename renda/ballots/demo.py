@@ -1,8 +1,8 @@
 """Demo polls of 清河镇 at its latest session, through the real services: a resolution on
 the government work report counted from paper ballots entered by two tellers, a by-election
-with a name written in (另选他人), both published with their announcements; and the year's
-livelihood-project vote, open, in which `qh_deputy` can vote online. Deterministic and
-idempotent."""
+with a name written in (另选他人), both published with their announcements. (The open
+livelihood-project vote in which `qh_deputy` can vote online is the projects app's demo: its
+polls belong to its vote batches.) Deterministic and idempotent."""
 
 from __future__ import annotations
 
@@ -102,32 +102,8 @@ def seed(stdout: Any = None) -> None:
     services.close_poll(election, acting_user=staff)
     services.publish_poll(election, acting_user=staff)
 
-    # 3. The livelihood-project vote, open: 6 candidates for 4 places, deputies vote online.
-    projects = services.create_poll(
-        congress=congress,
-        title="2027年度民生实事项目票决",
-        method="approval",
-        scale="approval",
-        subjects=[
-            "东塘村至镇区道路拓宽",
-            "镇中心幼儿园扩建",
-            "古街消防设施改造",
-            "片区居家养老服务站",
-            "清河河道清淤护岸",
-            "农贸市场提升改造",
-        ],
-        acting_user=staff,
-        session=session,
-        allow_abstain=True,
-        seats=4,
-        base="entitled",
-        description="请对每个候选项目选择赞成、反对或弃权。赞成票超过全体代表半数的项目，按赞成票多少确定4个。",
-    )
-    services.open_poll(
-        projects, electorate=[(d.user, d, True) for d in deputies], acting_user=staff
-    )
     if stdout is not None:
         stdout.write(
-            f"ballots: resolution and by-election published, project vote open "
+            f"ballots: resolution and by-election published "
             f"({len(deputies)} deputies; second teller {TELLER})"
         )

@@ -104,13 +104,18 @@ def create_poll(
     scale: str,
     acting_user: Any,
     subjects: Sequence[str],
+    descriptions: Sequence[str] = (),
     **options: Any,
 ) -> Poll:
+    """A draft poll with its subjects (in order); `descriptions`, if given, are shown to
+    the voters under each subject's title (same order as `subjects`)."""
     if not policy.can(acting_user, "poll.manage", congress):
         raise DomainError(_("Only the presidium office can do this."))
     if method not in Method.values or scale not in Scale.values:
         raise DomainError(_("Choose the voting method and scale."))
-    titles = [t.strip() for t in subjects if t and t.strip()]
+    described = list(zip(subjects, [*descriptions, *[""] * len(subjects)], strict=False))
+    pairs = [(t.strip(), (d or "").strip()) for t, d in described if t and t.strip()]
+    titles = [t for t, _d in pairs]
     if not titles:
         raise DomainError(_("A poll needs at least one subject."))
     _check_options(congress, method, scale, titles, options)
@@ -124,7 +129,10 @@ def create_poll(
             **options,
         )
         PollSubject.objects.bulk_create(
-            [PollSubject(poll=poll, order=i, title=t) for i, t in enumerate(titles, start=1)]
+            [
+                PollSubject(poll=poll, order=i, title=t, description=d)
+                for i, (t, d) in enumerate(pairs, start=1)
+            ]
         )
         audit.record("poll.created", poll, actor=acting_user)
     return poll

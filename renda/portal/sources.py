@@ -1,8 +1,8 @@
 """Sources of the search index: what each kind of public item puts in it.
 
 Articles are indexed by the portal's services, in the transaction that publishes or
-withdraws them. Other apps' public items (published suggestion replies today; station
-pages or livelihood projects when those apps register a source) are brought in line by
+withdraws them. Other apps' public items (published suggestion replies, livelihood projects
+once announced; station pages when that app registers a source) are brought in line by
 `sync_sources()`, a periodic job and a management command (`portal_reindex`): it indexes
 every item its source calls public and drops the documents of items that are not any
 more. Apps below the portal never import it; the portal registers their sources here.
@@ -18,6 +18,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from renda.portal import search
@@ -88,6 +89,31 @@ def _suggestion_entry(suggestion: Any) -> search.IndexEntry:
     )
 
 
+def _project_public() -> models.QuerySet:
+    """Livelihood projects once their batch's announcement (公告) is published, while their
+    congress is active (the public project page answers 404 otherwise)."""
+    project = apps.get_model("projects", "Project")
+    return project.objects.filter(
+        congress__is_active=True, batch__status="announced"
+    ).select_related("department", "batch", "idea")
+
+
+def _project_entry(project: Any) -> search.IndexEntry:
+    department = project.department.name if project.department_id else ""
+    text = "\n".join(
+        p for p in (project.scope, project.idea.description, project.targets, department) if p
+    )
+    site = Site.objects.filter(congress_id=project.congress_id).first()
+    return search.IndexEntry(
+        kind="project",
+        title=project.title,
+        text=text,
+        url=reverse("projects:public_project", args=[project.pk]),
+        published_at=project.batch.announced_at or timezone.now(),
+        site=site,
+    )
+
+
 def register_defaults() -> None:
     register(
         Source(
@@ -107,6 +133,16 @@ def register_defaults() -> None:
                 model=apps.get_model("suggestions", "Suggestion"),
                 public=_suggestion_public,
                 entry=_suggestion_entry,
+            )
+        )
+    if apps.is_installed("renda.projects"):
+        register(
+            Source(
+                kind="project",
+                label=_("Livelihood projects"),
+                model=apps.get_model("projects", "Project"),
+                public=_project_public,
+                entry=_project_entry,
             )
         )
 

@@ -4,7 +4,9 @@ station reception, deputies and departments; two excluded at screening; twelve c
 for ten places voted by the town's sixty deputies on paper — nine selected, two tied at the
 last place and sent to a further batch which selects one; plans with weighted milestones,
 progress with photos, one change approved by the mid-year session; a supervision plan, a
-group and an inspection whose finding is handled as a case; the year-end rating.
+group and an inspection whose finding is handled as a case; the year-end rating. Last, a
+batch of five micro-projects (小快灵) for three places is left open at the latest session:
+`qh_deputy` votes on it online through the ballot engine's /vote/ pages.
 
 Deterministic and idempotent: nothing is done when 清河镇 already has project ideas."""
 
@@ -25,6 +27,7 @@ from renda.cases.models import Assignment, Case, CaseKind, Category
 from renda.congress.models import Congress, Department, DeputyMembership, Role, RoleGrant, Session
 from renda.projects import services
 from renda.projects.models import (
+    BatchKind,
     ExclusionReason,
     Idea,
     IdeaSource,
@@ -59,6 +62,37 @@ BATCH2_YES = [41, 30]
 # Year-end rating of the ten projects: (satisfied, basic, unsatisfied) of 55 ballots.
 RATINGS = [(40, 12, 3)] * 7 + [(30, 18, 7), (20, 26, 9), (10, 15, 30)]
 PRESENT = 55
+# The micro-projects (小快灵) batch left open at the latest session: deputies, `qh_deputy`
+# among them, vote online on /vote/. (title, department short name, funds in 10,000 yuan,
+# description)
+MICRO = [
+    (
+        "南街小学路口增设减速带和警示标志",
+        "建设办",
+        6,
+        "上下学高峰车速快，家长多次反映，拟设减速带两道、警示标志四块。",
+    ),
+    (
+        "村卫生室配备自动体外除颤仪",
+        "社事办",
+        5,
+        "全镇五个村卫生室各配一台，并组织村医和志愿者培训。",
+    ),
+    ("东塘村文化活动室更换空调", "社事办", 8, "活动室空调老化，夏季无法开展活动，拟更换四台。"),
+    (
+        "农贸市场增设非机动车停放点",
+        "执法队",
+        4,
+        "电动车乱停占道，拟在市场东西两侧划设停放区并加装遮雨棚。",
+    ),
+    (
+        "清河支流沿岸增设防溺水警示牌",
+        "农业办",
+        3,
+        "暑期防溺水，拟在沿岸重点水域增设警示牌二十块、救生圈十个。",
+    ),
+]
+MICRO_PLACES = 3
 
 
 def _png(seed: int) -> SimpleUploadedFile:
@@ -316,7 +350,56 @@ def seed(stdout: Any = None) -> None:
         raise RuntimeError("the demo rating has no poll")
     ballots.record_paper_counts(rating.poll, issued=PRESENT, returned=PRESENT, acting_user=staff)
     services.close_rating(rating, acting_user=staff)
+    micro = _open_micro_batch(congress, sessions[-1], departments, staff, today)
     if stdout is not None:
         stdout.write(
-            f"  livelihood projects: {len(ideas)} ideas, {len(projects)} projects ({year})"
+            f"  livelihood projects: {len(ideas)} ideas, {len(projects)} projects ({year}); "
+            f"open vote: {micro.title}"
         )
+
+
+def _open_micro_batch(
+    congress: Congress, session: Session, departments: dict[str, Department], staff: Any, today: Any
+) -> VoteBatch:
+    """Small, quick micro-projects proposed by deputies at the latest session, screened,
+    published and open for the deputies' online vote (more candidates than places)."""
+    members = list(
+        DeputyMembership.objects.active_on()
+        .filter(congress=congress)
+        .select_related("deputy")
+        .order_by("deputy__name")
+    )
+    ideas = []
+    for index, (title, dept, funds, description) in enumerate(MICRO):
+        idea = services.propose_idea(
+            congress=congress,
+            title=title,
+            description=f"{description}投入少、见效快，建议作为“小快灵”民生微实事尽快实施。",
+            source=IdeaSource.DEPUTY,
+            acting_user=staff,
+            source_deputy=members[index * 7].deputy,
+        )
+        services.screen_idea(
+            idea,
+            acting_user=staff,
+            feasible=True,
+            feasibility_note="投资小、工期短，可在一个月内完成",
+            estimated_funds=Decimal(funds),
+            department=departments[dept],
+            planned_start=today,
+            planned_end=today + dt.timedelta(days=60),
+            legality_note="经司法所合法性审查，无违法违规情形",
+        )
+        ideas.append(idea)
+    batch = services.create_batch(
+        session=session,
+        title=f"{session.start_date.year}年清河镇“小快灵”民生微实事项目票决",
+        places=MICRO_PLACES,
+        ideas=ideas,
+        acting_user=staff,
+        kind=BatchKind.MICRO,
+        materials="五个候选微实事项目的基本情况和资金测算，由镇政府有关部门提出；"
+        "请代表在“我的投票”中对每个项目选择赞成、反对或弃权。",
+    )
+    batch = services.publish_candidates(batch, acting_user=staff)
+    return services.open_vote(batch, acting_user=staff)

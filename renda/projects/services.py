@@ -624,7 +624,9 @@ def open_vote(
         _require(acting_user, "project.manage", batch)
         if batch.kind != BatchKind.FURTHER and batch.status != BatchStatus.CONSULTATION:
             raise DomainError(_("Publish the candidate list for comment before the vote."))
-        candidates = list(batch.candidates.select_related("idea").order_by("order", "id"))
+        candidates = list(
+            batch.candidates.select_related("idea__department").order_by("order", "id")
+        )
         if len(candidates) <= batch.places:
             raise DomainError(
                 _(
@@ -641,6 +643,13 @@ def open_vote(
             scale=Scale.APPROVAL,
             acting_user=acting_user,
             subjects=[c.idea.title for c in candidates],
+            descriptions=[candidate_summary(c.idea) for c in candidates],
+            description=_(
+                "%(count)s candidate projects for %(places)s places (差额票决). Mark each "
+                "project for, against or abstain; the projects with the most votes for, "
+                "passing the threshold, are selected."
+            )
+            % {"count": len(candidates), "places": batch.places},
             session=batch.session,
             seats=batch.places,
             **_threshold_options(rules),
@@ -664,9 +673,36 @@ def open_vote(
             _("Vote open: %(title)s") % {"title": batch.title},
             _("%(places)s places, %(count)s candidates.")
             % {"places": batch.places, "count": len(candidates)},
-            reverse("projects:vote", args=[batch.pk]),
+            reverse("ballots:ballot", args=[poll.pk]),
         )
     return batch
+
+
+SUMMARY_LENGTH = 300  # the full description is on the deputies' materials page
+
+
+def candidate_summary(idea: Idea) -> str:
+    """What a deputy reads under a candidate's title on the ballot: the description, then
+    the responsible department, the estimated funds and the timeline."""
+    facts = []
+    if idea.department is not None:
+        facts.append(_("Responsible department: %(name)s") % {"name": idea.department.name})
+    if idea.estimated_funds is not None:
+        facts.append(
+            _("Estimated funds: %(funds)s (10,000 yuan)") % {"funds": idea.estimated_funds}
+        )
+    if idea.planned_start and idea.planned_end:
+        facts.append(
+            _("Timeline: %(start)s – %(end)s")
+            % {
+                "start": idea.planned_start.strftime("%Y-%m"),
+                "end": idea.planned_end.strftime("%Y-%m"),
+            }
+        )
+    text = idea.description.strip()
+    if len(text) > SUMMARY_LENGTH:
+        text = text[: SUMMARY_LENGTH - 1].rstrip() + "…"
+    return "\n".join([text, " · ".join(facts)] if facts else [text]).strip()
 
 
 def _subject_choices(batch: VoteBatch, choices: dict[int, str]) -> dict[int, str]:
@@ -700,19 +736,6 @@ def enter_paper_ballots(
         ballots=[_subject_choices(batch, b) for b in ballots_marked],
         teller=teller,
     )
-
-
-def record_paper_counts(
-    batch: VoteBatch, *, issued: int, returned: int, acting_user: Any
-) -> VoteBatch:
-    """The paper ballots issued and returned (the engine voids the poll at close when more
-    were returned than issued)."""
-    if batch.status != BatchStatus.VOTING or batch.poll is None:
-        raise DomainError(_("This batch is not open for voting."))
-    ballots.record_paper_counts(
-        batch.poll, issued=issued, returned=returned, acting_user=acting_user
-    )
-    return batch
 
 
 def count_vote(batch: VoteBatch, *, acting_user: Any) -> VoteBatch:
@@ -1413,7 +1436,7 @@ def open_rating(
             [user for user, _deputy, _present in electorate if user is not None],
             _("Year-end rating of the %(year)s livelihood projects") % {"year": rating.year},
             "",
-            reverse("projects:rate", args=[rating.pk]),
+            reverse("ballots:ballot", args=[rating.poll_id]),
         )
     return rating
 

@@ -16,8 +16,7 @@ urlpatterns = [
     path("projects/photo/<int:pk>/", public.photo, name="photo"),
     # Deputies.
     path("projects/votes/", deputy.my_votes, name="my_votes"),
-    path("projects/votes/batch/<int:pk>/", deputy.vote, name="vote"),
-    path("projects/votes/rating/<int:pk>/", deputy.rate, name="rate"),
+    path("projects/votes/batch/<int:pk>/", deputy.materials, name="materials"),
     # The presidium office.
     path("office/projects/", staff.office, name="office"),
     path("office/projects/ideas/new/<int:congress_id>/", staff.idea_new, name="idea_new"),

@@ -29,7 +29,6 @@ from renda.congress.services import DomainError
 from renda.projects import forms as f
 from renda.projects import services
 from renda.projects.figures import year_figures
-from renda.projects.links import poll_link
 from renda.projects.models import (
     BatchStatus,
     Comment,
@@ -364,7 +363,6 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "batch": batch,
             "candidates": candidates,
             "comments": Comment.objects.filter(batch=batch).select_related("candidate__idea")[:200],
-            "poll": poll_link(batch.poll),
             "further": batch.further_batches.all(),
             "can_manage": _can_manage(request, batch),
             "participation": batch.poll.participations.count() if batch.poll else 0,
@@ -391,31 +389,8 @@ BATCH_ACTIONS: dict[str, Action] = {
         perm="project.manage",
         success=gettext_lazy("The vote is open."),
     ),
-    "paper": Action(
-        gettext_lazy("Enter paper ballots"),
-        lambda data, files, batch: f.PaperBallotsForm(data, files, batch=batch),
-        lambda b, user, data: services.enter_paper_ballots(
-            b, number=data["number"], ballots_marked=data["lines"], teller=user
-        ),
-        perm="project.manage",
-        success=gettext_lazy(
-            "The pile is entered. It counts when the other teller's entry matches."
-        ),
-    ),
-    "paper_counts": Action(
-        gettext_lazy("Paper ballots issued and returned"),
-        lambda data, files, batch: f.PaperCountsForm(
-            data,
-            files,
-            initial={"issued": batch.poll.paper_issued, "returned": batch.poll.paper_returned}
-            if batch.poll
-            else None,
-        ),
-        lambda b, user, data: services.record_paper_counts(b, acting_user=user, **data),
-        perm="project.manage",
-    ),
     "count": Action(
-        gettext_lazy("Close and count the vote"),
+        gettext_lazy("Count the result"),
         form_of(f.ConfirmForm),
         lambda b, user, data: services.count_vote(b, acting_user=user),
         perm="project.manage",
@@ -796,7 +771,6 @@ def rating(request: HttpRequest) -> HttpResponse:
             "congresses": congresses,
             "year": year,
             "rating": current,
-            "poll": poll_link(current.poll) if current else None,
             "rows": rows,
             "form": form,
             "can_manage": can_manage,
