@@ -19,13 +19,20 @@ from django.utils.translation import gettext_lazy as _
 
 from renda.ballots.models import SCALE_GRADES, Base, Poll, PollSubject, Scale
 from renda.cases.models import Case, EvaluationResult
-from renda.congress.models import Congress, Department, Deputy, ScopedQuerySet, Session
+from renda.congress.models import (
+    Congress,
+    Department,
+    Deputy,
+    PerCongressRules,
+    ScopedQuerySet,
+    Session,
+)
 from renda.core.masking import mask_name, mask_phone
 from renda.core.models import Region
 from renda.core.validators import validate_cn_mobile
 
 
-class ProjectRules(models.Model):
+class ProjectRules(PerCongressRules, models.Model):
     """The congress's configurable rules (DOMAIN.md §5 defaults)."""
 
     congress = models.OneToOneField(
@@ -71,11 +78,6 @@ class ProjectRules(models.Model):
 
     def __str__(self) -> str:
         return str(self.congress)
-
-    @classmethod
-    def for_congress(cls, congress_id: int) -> ProjectRules:
-        rules, _created = cls.objects.get_or_create(congress_id=congress_id)
-        return rules
 
 
 # --- collection and the reserve pool ------------------------------------------------------

@@ -29,7 +29,7 @@ from renda.ballots import services as ballots
 from renda.ballots.models import Base, Method, PollStatus, Scale
 from renda.cases import services as cases
 from renda.cases.models import Case, CaseKind, CaseSource, Category
-from renda.congress import policy
+from renda.congress import policy, workflow
 from renda.congress.models import (
     Congress,
     Department,
@@ -167,52 +167,46 @@ def _move_idea(
     fields: Sequence[str] = (),
     note: str = "",
 ) -> None:
-    if target not in IDEA_TRANSITIONS[IdeaStatus(idea.status)]:
-        raise DomainError(
-            _("An idea that is “%(current)s” cannot become “%(target)s”.")
-            % {"current": IdeaStatus(idea.status).label, "target": IdeaStatus(target).label}
-        )
-    before = idea.status
-    idea.status = target
-    idea.save(update_fields=["status", *fields])
-    _idea_event(idea, action, actor=actor, before=before, note=note)
-    audit.record(
-        f"project_idea.{action}", idea, actor=actor, changes={"status": [before, target]}, note=note
+    before = workflow.move(
+        idea,
+        target,
+        transitions=IDEA_TRANSITIONS,
+        action=f"project_idea.{action}",
+        actor=actor,
+        fields=fields,
+        note=note,
+        error=_("An idea that is “%(current)s” cannot become “%(target)s”."),
     )
+    _idea_event(idea, action, actor=actor, before=before, note=note)
 
 
 def _move_batch(
     batch: VoteBatch, target: str, *, actor: Any, fields: Sequence[str] = (), note: str = ""
 ) -> None:
-    if target not in BATCH_TRANSITIONS[BatchStatus(batch.status)]:
-        raise DomainError(
-            _("A batch that is “%(current)s” cannot become “%(target)s”.")
-            % {"current": BatchStatus(batch.status).label, "target": BatchStatus(target).label}
-        )
-    before = batch.status
-    batch.status = target
-    batch.save(update_fields=["status", *fields])
-    audit.record(
-        f"vote_batch.{target}", batch, actor=actor, changes={"status": [before, target]}, note=note
+    workflow.move(
+        batch,
+        target,
+        transitions=BATCH_TRANSITIONS,
+        action=f"vote_batch.{target}",
+        actor=actor,
+        fields=fields,
+        note=note,
+        error=_("A batch that is “%(current)s” cannot become “%(target)s”."),
     )
 
 
 def _move_project(
     project: Project, target: str, *, actor: Any, fields: Sequence[str] = (), note: str = ""
 ) -> None:
-    if target not in PROJECT_TRANSITIONS[ProjectStatus(project.status)]:
-        raise DomainError(
-            _("A project that is “%(current)s” cannot become “%(target)s”.")
-            % {
-                "current": ProjectStatus(project.status).label,
-                "target": ProjectStatus(target).label,
-            }
-        )
-    before = project.status
-    project.status = target
-    project.save(update_fields=["status", *fields])
-    audit.record(
-        f"project.{target}", project, actor=actor, changes={"status": [before, target]}, note=note
+    workflow.move(
+        project,
+        target,
+        transitions=PROJECT_TRANSITIONS,
+        action=f"project.{target}",
+        actor=actor,
+        fields=fields,
+        note=note,
+        error=_("A project that is “%(current)s” cannot become “%(target)s”."),
     )
 
 
