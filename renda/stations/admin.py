@@ -4,7 +4,7 @@ rosters and receptions change through the services (the office's station pages).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -13,14 +13,15 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from renda.congress import policy
 from renda.congress.admin import ScopedAdmin, ScopedInline
-from renda.congress.models import Role
+from renda.congress.models import CongressLevel, Role
 from renda.congress.services import DomainError
 from renda.core.models import Area, Region, RegionLevel
 from renda.stations import services
-from renda.stations.models import Station, StationRules, StationStaff
+from renda.stations.models import Station, StationGradeLevel, StationRules, StationStaff
 
 
 class StationForm(forms.ModelForm):
@@ -43,11 +44,55 @@ class StationForm(forms.ModelForm):
             "is_active",
         ]
 
+    grade = forms.ChoiceField(label=_lazy("grade"), choices=())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["grade"])
+        field.choices = self.grade_choices()
+
+    def grade_choices(self) -> list[tuple[str, Any]]:
+        """The active grades of the congresses on offer (the station's own grade kept even
+        when it was deactivated since), grouped by congress when there are several."""
+        congress_field = self.fields.get("congress")
+        queryset = getattr(congress_field, "queryset", None)
+        # Stations belong to towns' congresses: only theirs get grades offered (and made).
+        congresses = list(queryset.filter(level=CongressLevel.TOWN) if queryset is not None else [])
+        if self.instance.pk and self.instance.congress not in congresses:
+            congresses.append(self.instance.congress)
+        current = self.instance.grade if self.instance.pk else None
+        groups: list[tuple[str, Any]] = []
+        for congress in congresses:
+            options = [
+                (g.code, g.name)
+                for g in services.grades(congress.pk)
+                if g.is_active or (congress.pk == self.instance.congress_id and g.code == current)
+            ]
+            groups.append((str(congress), options))
+        if len(groups) == 1:
+            return groups[0][1]
+        # Same code in several congresses: one option per code, the names of each.
+        seen: dict[str, list[str]] = {}
+        for _congress, options in groups:
+            for code, name in options:
+                names = seen.setdefault(code, [])
+                if name not in names:
+                    names.append(name)
+        return [(code, " / ".join(names)) for code, names in seen.items()]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         congress = data.get("congress") or getattr(self.instance, "congress", None)
         if congress is None:
             return data
+        if data.get("grade"):
+            same = self.instance.pk and self.instance.congress_id == congress.pk
+            try:
+                services.check_grade(
+                    congress.pk, data["grade"], current=self.instance.grade if same else None
+                )
+            except DomainError as exc:
+                self.add_error("grade", str(exc))
         probe = Station(
             congress=congress,
             kind=data.get("kind") or "",
@@ -138,3 +183,41 @@ class StationRulesAdmin(ScopedAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["congress"] if obj is not None else []
+
+
+class StationGradeLevelForm(forms.ModelForm):
+    class Meta:
+        model = StationGradeLevel
+        fields = ["congress", "code", "name", "order", "is_active"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        congress = data.get("congress")
+        if congress is not None:
+            # A congress's defaults exist before its first own grade, so that the code
+            # check (unique per congress) sees them.
+            services.grades(congress.pk)
+        return data
+
+
+@admin.register(StationGradeLevel)
+class StationGradeLevelAdmin(ScopedAdmin):
+    """A congress's station grades: renamed, reordered, added, deactivated (never deleted;
+    the code is fixed once saved since stations store it)."""
+
+    change_perm = "station.manage"
+    list_display = ["name", "code", "order", "is_active", "congress"]
+    list_filter = ["is_active"]
+    list_select_related = ["congress"]
+    fields = ["congress", "code", "name", "order", "is_active"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["congress", "code"] if obj is not None else []
+
+    def get_queryset(self, request: HttpRequest):
+        # The defaults of the user's congresses exist before the list is shown.
+        for congress_id in policy.congress_ids(request.user, self.change_perm):
+            services.grades(congress_id)
+        return super().get_queryset(request)
+
+    form = StationGradeLevelForm

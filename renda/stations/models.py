@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from renda.cases.models import Case, Category
@@ -73,9 +74,57 @@ class StationKind(models.TextChoices):
 
 
 class StationGrade(models.TextChoices):
+    """The default grades every congress starts with (their codes are the ones stations
+    store); a congress renames, reorders, deactivates or adds grades as
+    `StationGradeLevel` rows."""
+
     STANDARD = "standard", _("Standard (标准)")
     HIGH = "high", _("High standard (高标准)")
     STAR = "star", _("Star-rated (星级)")
+
+
+class StationGradeLevel(models.Model):
+    """One grade of station a congress uses (标准 / 高标准 / 星级 by default, configurable).
+    Stations store the code; the name and order are the congress's. Grades are never
+    deleted: a grade no longer awarded is deactivated."""
+
+    congress = models.ForeignKey(
+        Congress, verbose_name=_("congress"), on_delete=models.PROTECT, related_name="+"
+    )
+    code = models.SlugField(
+        _("code"), max_length=20, help_text=_("Stored on the stations; cannot be changed later.")
+    )
+    name = models.CharField(_("name"), max_length=40)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("station grade")
+        verbose_name_plural = _("station grades")
+        ordering = ["congress", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "code"], name="station_grade_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def for_congress(cls, congress_id: int) -> list[StationGradeLevel]:
+        """The congress's grades in their order (inactive ones included). A congress
+        without grades gets the defaults, saved with their names in the default language."""
+        grades = list(cls.objects.filter(congress_id=congress_id).order_by("order", "id"))
+        if grades:
+            return grades
+        with translation.override(settings.LANGUAGE_CODE):
+            defaults = [
+                cls(congress_id=congress_id, code=code, name=str(label), order=(i + 1) * 10)
+                for i, (code, label) in enumerate(StationGrade.choices)
+            ]
+        cls.objects.bulk_create(defaults, ignore_conflicts=True)
+        return list(cls.objects.filter(congress_id=congress_id).order_by("order", "id"))
 
 
 # Which kind of station may sit under which.
@@ -129,9 +178,8 @@ class Station(models.Model):
     code = models.SlugField(
         _("code"), max_length=40, help_text=_("Short code used in public links and QR codes.")
     )
-    grade = models.CharField(
-        _("grade"), max_length=10, choices=StationGrade.choices, default=StationGrade.STANDARD
-    )
+    # A code of the congress's `StationGradeLevel`s (checked by the services and forms).
+    grade = models.CharField(_("grade"), max_length=20, default=StationGrade.STANDARD)
     area = models.ForeignKey(
         Area,
         verbose_name=_("area (片区)"),

@@ -51,6 +51,8 @@ from renda.stations.models import (
     ShiftStatus,
     Station,
     StationCase,
+    StationGrade,
+    StationGradeLevel,
     StationKind,
     StationMember,
     StationRules,
@@ -123,6 +125,38 @@ def check_station(station: Station) -> None:
         raise DomainError(_("Open weekdays are digits from 0 (Monday) to 6 (Sunday)."))
 
 
+# --- grades (标准 / 高标准 / 星级, configurable per congress) ----------------------------
+
+
+def grades(congress_id: int, *, active_only: bool = False) -> list[StationGradeLevel]:
+    """The congress's station grades in their configured order (defaults on first use)."""
+    levels = StationGradeLevel.for_congress(congress_id)
+    return [g for g in levels if g.is_active] if active_only else levels
+
+
+def grade_names(congress_id: int) -> dict[str, str]:
+    """Code → the congress's name of the grade (inactive grades included, for old rows)."""
+    return {g.code: g.name for g in grades(congress_id)}
+
+
+def check_grade(congress_id: int, code: str, *, current: str | None = None) -> None:
+    """A station's grade must be one of its congress's active grades (a station keeping
+    the grade it already has is let through even when that grade was deactivated)."""
+    if current is not None and code == current:
+        return
+    if code not in {g.code for g in grades(congress_id, active_only=True)}:
+        raise DomainError(
+            _("“%(code)s” is not an active station grade of this congress.") % {"code": code}
+        )
+
+
+def name_grades(stations: Iterable[Station], congress_id: int) -> None:
+    """Give each station its `grade_name` (one query for the whole list)."""
+    names = grade_names(congress_id)
+    for station in stations:
+        station.grade_name = names.get(station.grade, station.grade)  # type: ignore[attr-defined]
+
+
 def create_station(
     *,
     congress: Congress,
@@ -162,6 +196,7 @@ def create_station(
         duties=duties,
     )
     check_station(station)
+    check_grade(congress.pk, grade)
     if Station.objects.filter(congress=congress, code=station.code).exists():
         raise DomainError(_("Another station of this congress has that code."))
     with transaction.atomic():
@@ -191,7 +226,16 @@ def coverage(congress: Congress) -> dict[str, Any]:
         ).values_list("region_id", flat=True)
     )
     by_kind = dict(stations.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
-    by_grade = dict(stations.values_list("grade").annotate(n=Count("id")).values_list("grade", "n"))
+    counts = dict(stations.values_list("grade").annotate(n=Count("id")).values_list("grade", "n"))
+    # Every active grade in the congress's order, plus a deactivated (or unknown) grade
+    # some station still holds: (code, name, stations).
+    by_grade = [
+        (g.code, g.name, counts.get(g.code, 0))
+        for g in grades(congress.pk)
+        if g.is_active or counts.get(g.code)
+    ]
+    known = {code for code, _name, _n in by_grade}
+    by_grade += [(code, code, n) for code, n in sorted(counts.items()) if code not in known]
     total = len(villages)
     covered = [v for v in villages if v.pk in served]
     return {
@@ -203,7 +247,8 @@ def coverage(congress: Congress) -> dict[str, Any]:
         "area": by_kind.get(StationKind.AREA, 0),
         "point": by_kind.get(StationKind.POINT, 0),
         "by_grade": by_grade,
-        "high": by_grade.get("high", 0) + by_grade.get("star", 0),
+        # Above the standard grade: 高标准 and 星级 (the default codes).
+        "high": counts.get(StationGrade.HIGH, 0) + counts.get(StationGrade.STAR, 0),
     }
 
 

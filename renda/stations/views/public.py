@@ -114,6 +114,7 @@ def directory(request: HttpRequest, congress_id: int) -> HttpResponse:
         by_parent.setdefault(point.parent_id, []).append(point)
     for station in stations:
         station.points = by_parent.get(station.pk, [])  # type: ignore[attr-defined]
+    services.name_grades([*stations, *(p for ps in by_parent.values() for p in ps)], congress.pk)
     return render(
         request,
         "stations/public/directory.html",
@@ -149,6 +150,7 @@ def _form_url(request: HttpRequest, congress_id: int, token: str) -> str:
 @require_GET
 def station_page(request: HttpRequest, congress_id: int, code: str) -> HttpResponse:
     station = _public_station(congress_id, code)
+    services.name_grades([station], congress_id)
     today = timezone.localdate()
     token = services.qr_token(station=station, congress_id=congress_id)
     return render(

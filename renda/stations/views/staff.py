@@ -130,6 +130,8 @@ def network(request: HttpRequest) -> HttpResponse:
     if kind in StationKind.values:
         stations = stations.filter(kind=kind)
     page = Paginator(stations, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    services.name_grades(page.object_list, congress.pk)
     return render(
         request,
         "stations/staff/network.html",
@@ -193,6 +195,7 @@ def assign_all(request: HttpRequest) -> HttpResponse:
 @require_GET
 def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
     station = _station(request, pk)
+    services.name_grades([station], station.congress_id)
     today = timezone.localdate()
     can_run = services.may_run(request.user, station)
     shifts = (
