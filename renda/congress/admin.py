@@ -41,7 +41,7 @@ from renda.congress.models import (
     Session,
     Term,
 )
-from renda.core import audit
+from renda.core import audit, exports
 from renda.core.models import ActionLog, Area, Holiday, Region, User
 from renda.core.requestcontext import current_request
 
@@ -706,13 +706,7 @@ class DeputyMembershipAdmin(ScopedAdmin):
             )
         content = roster.export_roster(term)
         audit.record("roster.exported", term, actor=request.user)
-        response = HttpResponse(
-            content,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        filename = f"roster-{term.congress_id}-{term.ordinal}.xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return exports.attachment(content, f"roster-{term.congress_id}-{term.ordinal}.xlsx")
 
 
 # --- Departments and accounts --------------------------------------------------------

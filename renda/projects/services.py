@@ -108,18 +108,6 @@ def _require(user: Any, perm: str, obj: Any) -> None:
         raise DomainError(_("Only the presidium office can do this."))
 
 
-def clean_text(value: Any, *, field: str, maximum: int, required: bool = True) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise DomainError(_("%(field)s is required.") % {"field": field})
-    if len(text) > maximum:
-        raise DomainError(
-            _("%(field)s is too long (at most %(max)s characters).")
-            % {"field": field, "max": maximum}
-        )
-    return text
-
-
 def _money(value: Any, *, field: str, required: bool = True) -> Decimal | None:
     if value in (None, ""):
         if required:
@@ -263,11 +251,11 @@ def propose_idea(
         raise DomainError(_("Unknown source."))
     if source != IdeaSource.RESIDENT:
         _require(acting_user, "project.manage", congress)
-    title = clean_text(title, field=_("The title"), maximum=MAX_TITLE)
-    description = clean_text(description, field=_("The description"), maximum=MAX_TEXT)
-    proposer_name = clean_text(proposer_name, field=_("The name"), maximum=40, required=False)
+    title = cases.clean_text(title, field=_("The title"), maximum=MAX_TITLE)
+    description = cases.clean_text(description, field=_("The description"), maximum=MAX_TEXT)
+    proposer_name = cases.clean_text(proposer_name, field=_("The name"), maximum=40, required=False)
     proposer_phone = (proposer_phone or "").strip()
-    source_reference = clean_text(
+    source_reference = cases.clean_text(
         source_reference, field=_("The source reference"), maximum=100, required=False
     )
     if proposer_phone:
@@ -379,13 +367,13 @@ def screen_idea(
 ) -> Idea:
     """The government side's screening: feasible with funds, department, timeline and the
     legality review; or excluded with one of the reasons of DOMAIN.md §5."""
-    feasibility_note = clean_text(
+    feasibility_note = cases.clean_text(
         feasibility_note, field=_("The feasibility"), maximum=MAX_TEXT, required=feasible
     )
-    legality_note = clean_text(
+    legality_note = cases.clean_text(
         legality_note, field=_("The legality review"), maximum=MAX_TEXT, required=feasible
     )
-    exclusion_note = clean_text(
+    exclusion_note = cases.clean_text(
         exclusion_note, field=_("The exclusion note"), maximum=MAX_TEXT, required=False
     )
     with transaction.atomic():
@@ -441,7 +429,7 @@ def screen_idea(
 
 
 def withdraw_idea(idea: Idea, *, acting_user: Any, reason: str) -> Idea:
-    reason = clean_text(reason, field=_("The reason"), maximum=2000)
+    reason = cases.clean_text(reason, field=_("The reason"), maximum=2000)
     with transaction.atomic():
         idea = _lock_idea(idea)
         _require(acting_user, "project.manage", idea)
@@ -467,8 +455,8 @@ def create_batch(
     """A vote batch of a session with its candidate list: more candidates than places (差额)."""
     congress = session.term.congress
     _require(acting_user, "project.manage", congress)
-    title = clean_text(title, field=_("The title"), maximum=200)
-    materials = clean_text(materials, field=_("The materials"), maximum=20000, required=False)
+    title = cases.clean_text(title, field=_("The title"), maximum=200)
+    materials = cases.clean_text(materials, field=_("The materials"), maximum=20000, required=False)
     if kind not in BatchKind.values:
         raise DomainError(_("Choose the kind of batch."))
     if not places or places < 1:
@@ -567,8 +555,8 @@ def add_comment(
     phone: str = "",
 ) -> Comment:
     """A resident comments on the published candidate list (rate-limited by the view)."""
-    text = clean_text(text, field=_("The comment"), maximum=2000)
-    name = clean_text(name, field=_("The name"), maximum=40, required=False)
+    text = cases.clean_text(text, field=_("The comment"), maximum=2000)
+    name = cases.clean_text(name, field=_("The name"), maximum=40, required=False)
     phone = (phone or "").strip()
     if phone:
         try:
@@ -836,7 +824,7 @@ def _release_candidates(batch: VoteBatch, actor: Any) -> None:
 
 def void_batch(batch: VoteBatch, *, acting_user: Any, reason: str) -> VoteBatch:
     """Call off a batch before its vote (the candidates return to the pool)."""
-    reason = clean_text(reason, field=_("The reason"), maximum=2000)
+    reason = cases.clean_text(reason, field=_("The reason"), maximum=2000)
     with transaction.atomic():
         batch = _lock_batch(batch)
         _require(acting_user, "project.manage", batch)
@@ -958,8 +946,10 @@ def set_plan(
 ) -> Project:
     """The implementation plan while it is prepared: targets and milestones (title, weight,
     due date) whose weights add up to 100. Department, funds and deadline are those voted."""
-    targets = clean_text(targets, field=_("The targets"), maximum=MAX_TEXT)
-    rows = [(clean_text(t, field=_("The milestone"), maximum=200), w, d) for t, w, d in milestones]
+    targets = cases.clean_text(targets, field=_("The targets"), maximum=MAX_TEXT)
+    rows = [
+        (cases.clean_text(t, field=_("The milestone"), maximum=200), w, d) for t, w, d in milestones
+    ]
     if not rows:
         raise DomainError(_("A plan needs at least one milestone."))
     if any(not w or w < 1 or w > 100 for _t, w, _d in rows):
@@ -1039,8 +1029,8 @@ def report_progress(
 ) -> ProgressUpdate:
     """A progress update on one milestone: text, its new percent, photos, the funds spent so
     far. Above 100 % is refused; going backwards needs a reason."""
-    text = clean_text(text, field=_("The progress text"), maximum=MAX_TEXT)
-    reason = clean_text(reason, field=_("The reason"), maximum=2000, required=False)
+    text = cases.clean_text(text, field=_("The progress text"), maximum=MAX_TEXT)
+    reason = cases.clean_text(reason, field=_("The reason"), maximum=2000, required=False)
     try:
         percent = int(percent)
     except (TypeError, ValueError):
@@ -1158,10 +1148,10 @@ def change_project(
         raise DomainError(
             _("A change of a selected project needs the session decision that approved it.")
         )
-    decision_reference = clean_text(
+    decision_reference = cases.clean_text(
         decision_reference, field=_("The decision document"), maximum=200
     )
-    reason = clean_text(reason, field=_("The reason"), maximum=MAX_TEXT)
+    reason = cases.clean_text(reason, field=_("The reason"), maximum=MAX_TEXT)
     changes = dict(changes or {})
     with transaction.atomic():
         project = _lock_project(project)
@@ -1184,7 +1174,7 @@ def change_project(
                 elif name == "funds":
                     value = _money(value, field=_("The funds"))
                 elif name in ("title", "scope", "targets"):
-                    value = clean_text(
+                    value = cases.clean_text(
                         value, field=name, maximum=MAX_TITLE if name == "title" else MAX_TEXT
                     )
                 elif name == "deadline" and not isinstance(value, dt.date):
@@ -1252,7 +1242,7 @@ def adopt_supervision_plan(
 ) -> SupervisionPlan:
     """The presidium's annual supervision plan listing the year's projects."""
     _require(acting_user, "project.manage", congress)
-    text = clean_text(text, field=_("The plan"), maximum=20000)
+    text = cases.clean_text(text, field=_("The plan"), maximum=20000)
     if not projects or any(p.congress_id != congress.pk or p.year != year for p in projects):
         raise DomainError(_("The plan lists this year's projects of this congress."))
     with transaction.atomic():
@@ -1302,9 +1292,11 @@ def record_inspection(
     findings: Sequence[str] = (),
     acting_user: Any,
 ) -> Inspection:
-    place = clean_text(place, field=_("The place"), maximum=200)
-    summary = clean_text(summary, field=_("The report"), maximum=MAX_TEXT)
-    texts = [clean_text(f, field=_("The finding"), maximum=MAX_TEXT) for f in findings if f.strip()]
+    place = cases.clean_text(place, field=_("The place"), maximum=200)
+    summary = cases.clean_text(summary, field=_("The report"), maximum=MAX_TEXT)
+    texts = [
+        cases.clean_text(f, field=_("The finding"), maximum=MAX_TEXT) for f in findings if f.strip()
+    ]
     if not participants:
         raise DomainError(_("Name the deputies who inspected."))
     participants = _congress_deputies(project.congress_id, participants)

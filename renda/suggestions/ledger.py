@@ -39,6 +39,7 @@ from renda.cases.models import (
     FollowUpStatus,
     Reply,
 )
+from renda.core import exports
 from renda.suggestions.figures import session_label
 from renda.suggestions.models import (
     AssignmentMeeting,
@@ -49,8 +50,7 @@ from renda.suggestions.models import (
     SuggestionStatus,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX, DOCX = exports.XLSX, exports.DOCX
 CHUNK = 2000  # suggestions per read: 4 queries up to CHUNK rows, 3 more per further chunk
 SPOOL_BYTES = 8 * 1024 * 1024  # the finished workbook stays in memory up to this size
 CJK_FONT = "SimSun"

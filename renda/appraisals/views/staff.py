@@ -40,14 +40,11 @@ from renda.cases.actions import Action, form_of, run_action
 from renda.congress import policy
 from renda.congress.models import Congress
 from renda.congress.services import DomainError
-from renda.core import audit
+from renda.core import audit, exports
 
 VIEW, MANAGE = "appraisal.view", "appraisal.manage"
 PAGE_SIZE = 50
-EXPORT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
+SHEET_FORMATS = ("xlsx", "docx")
 # The ballot engine's own pages (poll management, paper entry) are another part of the
 # platform; the meeting page links to them when they exist.
 POLL_LINKS = (
@@ -415,14 +412,13 @@ def open_rating(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def meeting_sheet(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    if fmt not in EXPORT_TYPES:
+    if fmt not in SHEET_FORMATS:
         raise Http404
     meeting = _meeting(request, pk)
     if meeting.status not in (MeetingStatus.CLOSED, MeetingStatus.PUBLISHED):
         raise Http404
     build = sheets.meeting_xlsx if fmt == "xlsx" else sheets.meeting_docx
-    response = HttpResponse(build(meeting), content_type=EXPORT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="appraisal-{meeting.pk}.{fmt}"'
+    response = exports.attachment(build(meeting), f"appraisal-{meeting.pk}.{fmt}")
     audit.record(
         "appraisal.sheet_exported", meeting, actor=request.user, changes={"format": [None, fmt]}
     )
@@ -552,15 +548,14 @@ def reporter_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 @require_GET
 def reporter_sheet(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    if fmt not in EXPORT_TYPES:
+    if fmt not in SHEET_FORMATS:
         raise Http404
     reporter = _reporter(request, pk)
     if reporter.meeting.status not in (MeetingStatus.CLOSED, MeetingStatus.PUBLISHED):
         raise Http404
     build = sheets.reporter_xlsx if fmt == "xlsx" else sheets.reporter_docx
-    response = HttpResponse(build(reporter), content_type=EXPORT_TYPES[fmt])
-    response["Content-Disposition"] = (
-        f'attachment; filename="appraisal-{reporter.meeting_id}-{reporter.pk}.{fmt}"'
+    response = exports.attachment(
+        build(reporter), f"appraisal-{reporter.meeting_id}-{reporter.pk}.{fmt}"
     )
     audit.record(
         "appraisal.sheet_exported", reporter, actor=request.user, changes={"format": [None, fmt]}

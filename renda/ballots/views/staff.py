@@ -34,9 +34,9 @@ from renda.ballots.presentation import summarise
 from renda.congress import policy
 from renda.congress.models import Congress
 from renda.congress.services import DomainError
+from renda.core import exports
 
 PAGE_SIZE = 50
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _office_poll(request: HttpRequest, pk: int, *, manage: bool = False) -> Poll:
@@ -247,8 +247,7 @@ def slips_docx(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.all_codes_unused(poll, codes):
         raise Http404
     body = documents.slips_docx(poll, _shuffled(codes), entry_url=_entry_url(request))
-    response = HttpResponse(body, content_type=DOCX)
-    response["Content-Disposition"] = f'attachment; filename="poll-{poll.pk}-slips.docx"'
+    response = exports.attachment(body, f"poll-{poll.pk}-slips.docx")
     response["Cache-Control"] = "no-store"
     return response
 
@@ -445,11 +444,7 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     """The canonical ballot export (sorted lines, no order of casting): its SHA-256 is the
     one on the minutes."""
     poll = _counted(request, pk)
-    response = HttpResponse(
-        services.canonical_export(poll), content_type="text/plain; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="poll-{poll.pk}-ballots.txt"'
-    return response
+    return exports.attachment(services.canonical_export(poll), f"poll-{poll.pk}-ballots.txt")
 
 
 @require_GET
@@ -466,6 +461,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
             if user is not None
         }
     )
-    response = HttpResponse(documents.minutes_docx(poll, tellers=tellers), content_type=DOCX)
-    response["Content-Disposition"] = f'attachment; filename="poll-{poll.pk}-minutes.docx"'
+    response = exports.attachment(
+        documents.minutes_docx(poll, tellers=tellers), f"poll-{poll.pk}-minutes.docx"
+    )
     return response

@@ -37,7 +37,7 @@ from renda.cases.queries import case_context
 from renda.congress import policy
 from renda.congress.models import Congress, Session
 from renda.congress.services import DomainError
-from renda.core import audit
+from renda.core import audit, exports
 from renda.core.models import User
 from renda.suggestions import forms as f
 from renda.suggestions import services
@@ -54,10 +54,7 @@ from renda.suggestions.models import (
 
 PAGE_SIZE = 50
 
-EXPORT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
+LIST_FORMATS = ("xlsx", "docx")
 
 
 def _congresses(user: Any, perm: str = "case.supervise") -> QuerySet[Congress]:
@@ -445,14 +442,13 @@ def meeting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 @require_GET
 def meeting_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    if fmt not in EXPORT_TYPES:
+    if fmt not in LIST_FORMATS:
         raise Http404
     meeting = _meeting(request, pk)
     from renda.suggestions import ledger  # written beside this module
 
     build = ledger.meeting_list_xlsx if fmt == "xlsx" else ledger.meeting_list_docx
-    response = HttpResponse(build(meeting), content_type=EXPORT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.{fmt}"'
+    response = exports.attachment(build(meeting), f"meeting-{meeting.pk}.{fmt}")
     audit.record(
         "suggestions.exported", meeting, actor=request.user, changes={"format": [None, fmt]}
     )
