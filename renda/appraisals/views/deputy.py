@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
@@ -65,10 +65,7 @@ def mine(request: HttpRequest) -> HttpResponse:
                 "rectification": getattr(r, "rectification", None),
             }
         )
-    try:  # the voter pages of the ballot app, when it provides them
-        vote_url = reverse("ballots:mine")
-    except NoReverseMatch:
-        vote_url = ""
+    vote_url = reverse("ballots:mine")  # the ballot engine's voter pages
     return render(
         request,
         "appraisals/deputy/mine.html",

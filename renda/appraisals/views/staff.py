@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -45,8 +45,7 @@ from renda.core import audit, exports
 VIEW, MANAGE = "appraisal.view", "appraisal.manage"
 PAGE_SIZE = 50
 SHEET_FORMATS = ("xlsx", "docx")
-# The ballot engine's own pages (poll management, paper entry) are another part of the
-# platform; the meeting page links to them when they exist.
+# The meeting page links to the ballot engine's own pages (poll management, paper entry).
 POLL_LINKS = (
     ("ballots:office_poll", gettext_lazy("Poll page")),
     ("ballots:office_paper", gettext_lazy("Enter paper ballots")),
@@ -54,13 +53,9 @@ POLL_LINKS = (
 
 
 def poll_links(poll_id: int | None) -> list[tuple[str, str]]:
-    links = []
-    for name, label in POLL_LINKS if poll_id else ():
-        try:
-            links.append((str(label), reverse(name, args=[poll_id])))
-        except NoReverseMatch:
-            continue
-    return links
+    if not poll_id:
+        return []
+    return [(str(label), reverse(name, args=[poll_id])) for name, label in POLL_LINKS]
 
 
 def _congresses(user: Any, perm: str) -> QuerySet[Congress]:
