@@ -2,7 +2,7 @@
 
 - No unscoped `.objects.get(` in views: fetch through `visible_to(user)` or an access helper.
 - No `.status = ` outside services (and migrations): only services change workflow state.
-  The one exception is `renda/congress/workflow.py`, the state-move mechanism that every
+  The one exception is `renda/core/workflow.py`, the state-move mechanism that every
   service calls to assign a status (its `move()` is the services' shared helper).
 - No CDN or external asset URLs in templates: government intranets have no internet.
 """
@@ -29,7 +29,7 @@ RULES = [
             and "migrations" not in p.parts
             and p.name not in {"roster.py", "models.py"}
             # The shared state-move helper the services call (checks the state table).
-            and p.as_posix() != "renda/congress/workflow.py"
+            and p.as_posix() != "renda/core/workflow.py"
         ),
         ".status assigned outside a service",
     ),

@@ -22,7 +22,7 @@ from renda.appraisals.models import (
 )
 from renda.ballots import services as ballots
 from renda.ballots.models import Base, Elector, Poll, PollStatus, Scale
-from renda.congress.services import DomainError
+from renda.core.errors import DomainError
 from renda.core.models import ActionLog, Notification
 from tests import appraisals_fixtures
 from tests.appraisals_fixtures import (

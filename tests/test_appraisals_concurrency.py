@@ -13,7 +13,7 @@ from renda.appraisals import services
 from renda.appraisals.models import MeetingStatus, Rectification, ReviewMeeting
 from renda.ballots import services as ballots
 from renda.ballots.models import Ballot, Poll
-from renda.congress.services import DomainError
+from renda.core.errors import DomainError
 from tests import appraisals_fixtures
 from tests.appraisals_fixtures import SIX_BALLOTS, cast, make_meeting, open_with_attendance
 

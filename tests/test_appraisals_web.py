@@ -14,7 +14,7 @@ from django.urls import reverse
 from renda.appraisals import services
 from renda.appraisals.models import MeetingStatus, Rectification, ReportDocument
 from renda.ballots.models import Poll, PollStatus
-from renda.congress.services import DomainError
+from renda.core.errors import DomainError
 from tests import appraisals_fixtures
 from tests.appraisals_fixtures import (
     cast,

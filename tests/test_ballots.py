@@ -25,7 +25,7 @@ from renda.ballots.models import (
     VoterCode,
 )
 from renda.ballots.rules import Threshold, rank_approvals, rating_result
-from renda.congress.services import DomainError
+from renda.core.errors import DomainError
 from renda.core.models import ActionLog
 
 MORE_THAN_HALF = Threshold(1, 2, strict=True)

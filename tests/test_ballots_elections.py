@@ -24,6 +24,7 @@ from renda.ballots.models import (
     WriteIn,
 )
 from renda.congress.models import AgendaItem
+from renda.core.errors import DomainError
 from tests.ballots_helpers import approval_poll, deputies, open_for, subject_ids
 
 
@@ -149,7 +150,7 @@ def test_paper_ballots_of_an_election_carry_write_ins(world):
     a, _b = subject_ids(poll)
     batch = [{a: "chosen"}, {"write_ins": ["赵六"]}, {"invalid": True}]
     services.enter_paper_batch(poll, number=1, ballots=batch, teller=world.staff)
-    with pytest.raises(services.DomainError):
+    with pytest.raises(DomainError):
         services.enter_paper_batch(
             poll,
             number=1,

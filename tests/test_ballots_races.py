@@ -7,7 +7,7 @@ import pytest
 
 from renda.ballots import services
 from renda.ballots.models import Ballot, Participation, PollStatus, VoterCode
-from renda.congress.services import DomainError
+from renda.core.errors import DomainError
 from tests.ballots_helpers import approval_poll, deputies, open_for, subject_ids
 from tests.test_ballots import _postgres, _threads
 

@@ -7,7 +7,7 @@ import pytest
 
 from renda.ballots import services
 from renda.ballots.models import Method, PollStatus, Scale
-from renda.congress.services import DomainError
+from renda.core.errors import DomainError
 from renda.core.models import ActionLog
 from tests.ballots_helpers import approval_poll, open_for, subject_ids
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from renda.ballots import services
 from renda.ballots.models import Ballot, Participation, PollStatus, WriteIn
+from renda.core.errors import DomainError
 from tests.ballots_helpers import approval_poll, open_for, subject_ids
 
 
@@ -99,7 +100,7 @@ def test_an_absent_deputy_cannot_vote_online(client, world):
     page = client.get(reverse("ballots:ballot", args=[poll.pk]))
     assert page.context["absent"] and 'type="radio"' not in page.content.decode()
     (item,) = subject_ids(poll)
-    with pytest.raises(services.DomainError):
+    with pytest.raises(DomainError):
         services.cast_online(poll, voter=world.deputy_user, choices={item: "yes"})
 
 
@@ -142,7 +143,7 @@ def test_reused_unknown_and_foreign_codes_get_the_same_answer(client, world):
     )
     answers.add((foreign.status_code, foreign.context["error"]))
     assert len(answers) == 1 and next(iter(answers))[0] == 404
-    with pytest.raises(services.DomainError) as exc:
+    with pytest.raises(DomainError) as exc:
         services.cast_with_code(poll, code=other_codes[0], choices={item: "no"})
     assert str(exc.value) == next(iter(answers))[1]
     assert Ballot.objects.filter(poll=poll).count() == 1
@@ -197,12 +198,12 @@ def test_write_ins_are_refused_for_a_listed_name_twice_or_where_not_allowed(worl
     users = [world.deputy_user]
     open_for(poll, users, world)
     for names in (["张三"], ["赵六", "赵 六"]):
-        with pytest.raises(services.DomainError):
+        with pytest.raises(DomainError):
             services.cast_online(poll, voter=world.deputy_user, choices={}, write_ins=names)
     plain = approval_poll(world)
     open_for(plain, users, world)
     (item,) = subject_ids(plain)
-    with pytest.raises(services.DomainError):
+    with pytest.raises(DomainError):
         services.cast_online(
             plain, voter=world.deputy_user, choices={item: "yes"}, write_ins=["赵六"]
         )

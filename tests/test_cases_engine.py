@@ -19,7 +19,7 @@ from renda.cases.models import (
 )
 from renda.congress import policy
 from renda.congress.models import Role, RoleGrant
-from renda.congress.services import DomainError
+from renda.core.errors import DomainError
 from renda.core.models import ActionLog, Holiday, Notification
 from renda.core.notify import MemorySMSBackend
 from renda.core.workdays import add_months, add_working_days

@@ -21,6 +21,7 @@ from renda.congress.models import (
     Session,
     Term,
 )
+from renda.core.errors import DomainError
 from renda.core.models import ActionLog
 
 
@@ -220,7 +221,7 @@ def test_end_membership_records_status_date_reason_and_audit(world):
     ],
 )
 def test_end_membership_refuses_bad_input_and_changes_nothing(world, status, on, reason):
-    with pytest.raises(services.DomainError):
+    with pytest.raises(DomainError):
         services.end_membership(
             world.membership_a, status=status, on=on, reason=reason, acting_user=world.staff
         )
@@ -237,7 +238,7 @@ def test_an_ended_membership_cannot_end_again(world):
         reason="违法",
         acting_user=world.staff,
     )
-    with pytest.raises(services.DomainError):
+    with pytest.raises(DomainError):
         services.end_membership(
             world.membership_a,
             status="resigned",

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from renda.congress.services import DomainError
+from renda.core.errors import DomainError
 from renda.core.models import ActionLog
 from renda.portal import chrome, services
 from renda.portal.models import Article, ArticleStatus, SearchDocument

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from renda.ballots.models import Ballot, Poll
-from renda.congress.services import DomainError
+from renda.core.errors import DomainError
 from renda.core.notify import MemorySMSBackend
 from renda.projects import services
 from renda.projects.models import (

@@ -12,7 +12,7 @@ from django.utils import translation
 
 from renda.congress import roster
 from renda.congress.models import Deputy, DeputyMembership, RosterImport
-from renda.congress.services import DomainError
+from renda.core.errors import DomainError
 from renda.core.models import ActionLog
 
 HEADER = [

@@ -16,7 +16,7 @@ from django.utils import timezone
 from renda.cases import services as cases
 from renda.cases.models import Assignment, Case, CaseSource, CaseStatus
 from renda.congress.models import Deputy, DeputyMembership, Gender
-from renda.congress.services import DomainError
+from renda.core.errors import DomainError
 from renda.core.models import Holiday
 from renda.stations import rules as r
 from renda.stations import services

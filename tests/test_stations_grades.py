@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from renda.congress.services import DomainError
+from renda.core.errors import DomainError
 from renda.core.models import ActionLog
 from renda.stations import services
 from renda.stations.models import Station, StationGradeLevel, StationKind

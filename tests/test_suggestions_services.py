@@ -21,7 +21,8 @@ from renda.cases.models import (
     FollowUpStatus,
 )
 from renda.congress.models import Deputy, DeputyMembership, Gender
-from renda.congress.services import DomainError, end_membership
+from renda.congress.services import end_membership
+from renda.core.errors import DomainError
 from renda.core.models import ActionLog, Notification
 from renda.core.notify import MemorySMSBackend
 from renda.core.workdays import add_months

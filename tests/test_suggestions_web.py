@@ -30,7 +30,7 @@ from renda.cases.models import (
 )
 from renda.congress import services as congress_services
 from renda.congress.models import Department, DepartmentKind, Deputy, DeputyMembership, Gender
-from renda.congress.services import DomainError
+from renda.core.errors import DomainError
 from renda.core.models import ActionLog
 from renda.suggestions import services
 from renda.suggestions.models import (

@@ -1,4 +1,4 @@
-"""The one state-move mechanism (`renda.congress.workflow.move`) and the per-congress rules
+"""The one state-move mechanism (`renda.core.workflow.move`) and the per-congress rules
 mixin (`renda.congress.models.PerCongressRules`)."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from django.utils import translation
 from renda.ballots import services as ballots
 from renda.ballots.models import POLL_TRANSITIONS, Method, Poll, PollStatus, Scale
 from renda.cases.models import CaseRules
-from renda.congress import workflow
-from renda.congress.services import DomainError
+from renda.core import workflow
+from renda.core.errors import DomainError
 from renda.core.models import ActionLog
 from renda.stations.models import StationRules
 

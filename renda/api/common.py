@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 
 from renda.congress.models import Department
-from renda.congress.services import DomainError
+from renda.core.errors import DomainError
 
 
 def user_of(request: HttpRequest) -> Any:

@@ -65,8 +65,8 @@ from renda.cases.models import (
     Reply,
 )
 from renda.congress.models import Congress, CongressLevel
-from renda.congress.services import DomainError
 from renda.core import audit, ratelimit
+from renda.core.errors import DomainError
 from renda.core.masking import mask_name, mask_phone
 from renda.core.validators import validate_cn_mobile
 

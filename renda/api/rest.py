@@ -42,7 +42,7 @@ from renda.cases.models import Assignment, AssignmentStatus, Case, CaseEvent
 from renda.cases.queries import filter_inbox, with_list_data
 from renda.congress import policy
 from renda.congress.models import Congress
-from renda.congress.services import DomainError
+from renda.core.errors import DomainError
 
 
 class BearerToken(HttpBearer):

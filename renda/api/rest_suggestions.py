@@ -27,7 +27,7 @@ from renda.cases import services as case_services
 from renda.cases.models import Case, CaseKind, Category
 from renda.congress import policy
 from renda.congress.models import Congress, Deputy, Session
-from renda.congress.services import DomainError
+from renda.core.errors import DomainError
 from renda.suggestions import ledger
 from renda.suggestions import services as suggestion_services
 from renda.suggestions.figures import session_label

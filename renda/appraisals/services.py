@@ -36,10 +36,10 @@ from renda.appraisals.models import (
 )
 from renda.ballots import services as ballots
 from renda.ballots.models import Method, PollStatus, Scale
-from renda.congress import policy, workflow
+from renda.congress import policy
 from renda.congress.models import Deputy, DeputyMembership, Official, Role
-from renda.congress.services import DomainError
-from renda.core import audit
+from renda.core import audit, workflow
+from renda.core.errors import DomainError
 from renda.core.notify import notify_on_commit
 
 MANAGE = "appraisal.manage"

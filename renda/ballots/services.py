@@ -37,10 +37,10 @@ from renda.ballots.models import (
     WriteIn,
 )
 from renda.ballots.rules import Threshold, rank_approvals, rating_result
-from renda.congress import policy, workflow
+from renda.congress import policy
 from renda.congress.models import AgendaItem, DeputyMembership
-from renda.congress.services import DomainError
-from renda.core import audit
+from renda.core import audit, workflow
+from renda.core.errors import DomainError
 
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 

@@ -50,10 +50,10 @@ from renda.cases.models import (
     Reply,
     ReplyClass,
 )
-from renda.congress import policy, workflow
+from renda.congress import policy
 from renda.congress.models import Congress, Department, Role
-from renda.congress.services import DomainError
-from renda.core import audit
+from renda.core import audit, workflow
+from renda.core.errors import DomainError
 from renda.core.models import Region, RegionLevel
 from renda.core.notify import notify_on_commit, sms_on_commit
 from renda.core.numbering import format_serial, next_serial

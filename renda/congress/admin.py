@@ -42,6 +42,7 @@ from renda.congress.models import (
     Term,
 )
 from renda.core import audit, exports
+from renda.core.errors import DomainError
 from renda.core.models import ActionLog, Area, Holiday, Region, User
 from renda.core.requestcontext import current_request
 
@@ -616,7 +617,7 @@ class DeputyMembershipAdmin(ScopedAdmin):
                     reason=form.cleaned_data["reason"],
                     acting_user=request.user,
                 )
-            except services.DomainError as exc:
+            except DomainError as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, gettext("The membership has been ended."))
@@ -642,7 +643,7 @@ class DeputyMembershipAdmin(ScopedAdmin):
                     term=form.cleaned_data["term"],
                     acting_user=request.user,
                 )
-            except services.DomainError as exc:
+            except DomainError as exc:
                 form.add_error("file", str(exc))
             else:
                 return HttpResponseRedirect(
@@ -664,7 +665,7 @@ class DeputyMembershipAdmin(ScopedAdmin):
         if request.method == "POST":
             try:
                 count = roster.import_roster(batch, acting_user=request.user)
-            except services.DomainError as exc:
+            except DomainError as exc:
                 messages.error(request, str(exc))
             else:
                 messages.success(
@@ -674,7 +675,7 @@ class DeputyMembershipAdmin(ScopedAdmin):
         with batch.file.open("rb") as handle:
             try:
                 report = roster.preview_roster(handle.read(), batch.term)
-            except services.DomainError as exc:
+            except DomainError as exc:
                 report = roster.RosterReport(rows=[], file_errors=[str(exc)])
         context = self._context(
             request,

@@ -32,8 +32,8 @@ from renda.congress.models import (
     RosterImportStatus,
     Term,
 )
-from renda.congress.services import DomainError
 from renda.core import audit
+from renda.core.errors import DomainError
 from renda.core.validators import validate_cn_mobile
 
 MAX_ROWS = 5000

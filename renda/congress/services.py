@@ -16,10 +16,7 @@ from renda.congress.models import (
     Term,
 )
 from renda.core import audit
-
-
-class DomainError(Exception):
-    """A rule of the domain refused the change. The message is translated for the user."""
+from renda.core.errors import DomainError
 
 
 def set_current_term(term: Term, *, acting_user) -> Term:

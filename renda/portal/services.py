@@ -18,9 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from renda.congress import policy, workflow
-from renda.congress.services import DomainError
-from renda.core import audit
+from renda.congress import policy
+from renda.core import audit, workflow
+from renda.core.errors import DomainError
 from renda.portal import chrome, search
 from renda.portal.models import (
     ARTICLE_TRANSITIONS,

@@ -29,7 +29,7 @@ from renda.ballots import services as ballots
 from renda.ballots.models import Base, Method, PollStatus, Scale
 from renda.cases import services as cases
 from renda.cases.models import Case, CaseKind, CaseSource, Category
-from renda.congress import policy, workflow
+from renda.congress import policy
 from renda.congress.models import (
     Congress,
     Department,
@@ -37,8 +37,8 @@ from renda.congress.models import (
     DeputyMembership,
     Session,
 )
-from renda.congress.services import DomainError
-from renda.core import audit, ratelimit
+from renda.core import audit, ratelimit, workflow
+from renda.core.errors import DomainError
 from renda.core.models import Region, RegionLevel
 from renda.core.notify import notify_on_commit, sms_on_commit
 from renda.core.numbering import next_serial

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from renda.congress import policy
 from renda.congress.admin import ScopedAdmin, ScopedInline
 from renda.congress.models import CongressLevel, Role
-from renda.congress.services import DomainError
+from renda.core.errors import DomainError
 from renda.core.models import Area, Region, RegionLevel
 from renda.stations import services
 from renda.stations.models import Station, StationGradeLevel, StationRules, StationStaff

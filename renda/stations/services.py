@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 
 from renda.cases import services as cases
 from renda.cases.models import Case, CaseSource, Category
-from renda.congress import policy, workflow
+from renda.congress import policy
 from renda.congress.models import Congress, Deputy, DeputyMembership
-from renda.congress.services import DomainError
-from renda.core import audit
+from renda.core import audit, workflow
+from renda.core.errors import DomainError
 from renda.core.models import Region, RegionLevel
 from renda.core.notify import notify_on_commit
 from renda.core.validators import validate_cn_mobile

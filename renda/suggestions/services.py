@@ -26,8 +26,8 @@ from renda.cases.models import (
 )
 from renda.congress import policy
 from renda.congress.models import Congress, Department, Deputy, DeputyMembership, Role, Session
-from renda.congress.services import DomainError
 from renda.core import audit
+from renda.core.errors import DomainError
 from renda.core.notify import notify_on_commit
 from renda.suggestions.models import (
     MOTION_MIN_SIGNERS,

@@ -19,7 +19,7 @@ from renda.appraisals.models import (
     Rectification,
     Reporter,
 )
-from renda.cases.actions import Action, form_of, run_action
+from renda.core.actions import Action, form_of, run_action
 
 SHOWN = (
     MeetingStatus.SCHEDULED,

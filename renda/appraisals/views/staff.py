@@ -36,11 +36,11 @@ from renda.appraisals.models import (
     ReviewMeeting,
 )
 from renda.ballots.models import PollStatus
-from renda.cases.actions import Action, form_of, run_action
 from renda.congress import policy
 from renda.congress.models import Congress
-from renda.congress.services import DomainError
 from renda.core import audit, exports
+from renda.core.actions import Action, form_of, run_action
+from renda.core.errors import DomainError
 
 VIEW, MANAGE = "appraisal.view", "appraisal.manage"
 PAGE_SIZE = 50

@@ -33,8 +33,8 @@ from renda.ballots.models import (
 from renda.ballots.presentation import summarise
 from renda.congress import policy
 from renda.congress.models import Congress
-from renda.congress.services import DomainError
 from renda.core import exports
+from renda.core.errors import DomainError
 
 PAGE_SIZE = 50
 

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 from renda.ballots import services
 from renda.ballots.forms import BallotForm, CodeForm
 from renda.ballots.models import Elector, Participation, Poll, PollStatus
-from renda.congress.services import DomainError
 from renda.core import ratelimit
+from renda.core.errors import DomainError
 from renda.core.requestcontext import client_ip
 
 _CODE_SCOPE = "ballot-code"

@@ -15,6 +15,7 @@ from renda.cases.models import Case, CaseSource, CaseStatus
 from renda.cases.queries import digits, effective_case, public_timeline, similar_open_cases
 from renda.congress.models import Congress, CongressLevel
 from renda.core import ratelimit
+from renda.core.errors import DomainError
 from renda.core.requestcontext import client_ip
 from renda.opinions.forms import CaptchaForm, OpinionForm, RateForm, TrackForm
 from renda.stations import services as stations
@@ -86,7 +87,7 @@ def submit(request: HttpRequest, congress_id: int) -> HttpResponse:
                 return redirect("opinions:receipt", token=dup.case.submission_token)
             messages.info(request, _("This opinion has already been received."))
             return redirect("opinions:track")
-        except services.DomainError as exc:
+        except DomainError as exc:
             form.add_error(None, str(exc))
         else:
             stations.link_qr_case(case, station=via_station, deputy=via_deputy)
@@ -189,7 +190,7 @@ def track(request: HttpRequest) -> HttpResponse:
                         by_public=True,
                         acting_user=request.user if request.user.is_authenticated else None,
                     )
-                except services.DomainError as exc:
+                except DomainError as exc:
                     context["error"] = str(exc)
                 else:
                     context["thanks"] = True

@@ -21,7 +21,6 @@ from django.views.decorators.http import require_POST
 
 from renda.cases import figures, services
 from renda.cases import forms as cf
-from renda.cases.actions import Action, form_of, run_action
 from renda.cases.models import (
     ANSWERING_ROLES,
     Assignment,
@@ -47,6 +46,8 @@ from renda.cases.queries import (
 )
 from renda.congress import policy
 from renda.congress.models import Congress, Department, Role
+from renda.core.actions import Action, form_of, run_action
+from renda.core.errors import DomainError
 from renda.core.models import User
 from renda.opinions import forms as f
 
@@ -152,7 +153,7 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
         try:
             services.assign_case(case, lead=lead, due=due, acting_user=request.user)
             done += 1
-        except services.DomainError as exc:
+        except DomainError as exc:
             failed.append(f"{case.serial}: {exc}")
     if done:
         messages.success(
@@ -199,7 +200,7 @@ def new_case(request: HttpRequest, congress_id: int) -> HttpResponse:
             return HttpResponseRedirect(
                 reverse("opinions:receipt", args=[dup.case.submission_token])
             )
-        except services.DomainError as exc:
+        except DomainError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Case %(serial)s registered.") % {"serial": case.serial})
@@ -256,7 +257,7 @@ def _merge(case: Case, user: Any, data: dict[str, Any]) -> Any:
         congress_id=case.congress_id, serial=data["into"].strip().upper()
     ).first()
     if into is None:
-        raise services.DomainError(_("No case of this congress has that number."))
+        raise DomainError(_("No case of this congress has that number."))
     return services.merge_cases(case, into=into, acting_user=user, note=data["note"])
 
 
@@ -265,7 +266,7 @@ def _decide(case: Case, user: Any, data: dict[str, Any]) -> Any:
         assignment__case=case, status=ExtensionStatus.PENDING
     ).first()
     if pending is None:
-        raise services.DomainError(_("No extension request is waiting."))
+        raise DomainError(_("No extension request is waiting."))
     return services.decide_extension(
         pending, approve=data["approve"], note=data["note"], acting_user=user
     )
@@ -276,6 +277,7 @@ STAFF_ACTIONS: dict[str, Action] = {
         gettext_lazy("Accept for handling"),
         form_of(cf.NoteForm),
         lambda c, u, d: services.triage_case(c, acting_user=u, note=d["note"]),
+        perm="case.manage",
     ),
     "assign": Action(
         gettext_lazy("Assign"),
@@ -289,30 +291,40 @@ STAFF_ACTIONS: dict[str, Action] = {
             due=d["due"],
             note=d["note"],
         ),
+        perm="case.manage",
     ),
-    "merge": Action(gettext_lazy("Merge into another case"), form_of(cf.MergeForm), _merge),
+    "merge": Action(
+        gettext_lazy("Merge into another case"), form_of(cf.MergeForm), _merge, perm="case.manage"
+    ),
     "escalate": Action(
         gettext_lazy("Escalate to the higher congress"),
         form_of(cf.NoteForm),
         lambda c, u, d: services.escalate_case(c, acting_user=u, note=d["note"]),
+        perm="case.manage",
     ),
     "priority": Action(
         gettext_lazy("Priority supervision"),
         lambda data, files, case: cf.PriorityForm(data, leaders=_leaders(case)),
         lambda c, u, d: services.set_priority(c, leader=d["leader"], note=d["note"], acting_user=u),
+        perm="case.manage",
     ),
     "withdraw": Action(
         gettext_lazy("Withdraw"),
         form_of(cf.ReasonForm),
         lambda c, u, d: services.withdraw_case(c, reason=d["reason"], acting_user=u),
+        perm="case.manage",
     ),
     "redirect": Action(
         gettext_lazy("Redirect (litigation, petition)"),
         form_of(cf.ReasonForm),
         lambda c, u, d: services.redirect_case(c, reason=d["reason"], acting_user=u),
+        perm="case.manage",
     ),
     "extension": Action(
-        gettext_lazy("Decide the extension request"), form_of(cf.ExtensionDecisionForm), _decide
+        gettext_lazy("Decide the extension request"),
+        form_of(cf.ExtensionDecisionForm),
+        _decide,
+        perm="case.manage",
     ),
     "evaluate": Action(
         gettext_lazy("Record the submitter's rating"),
@@ -320,11 +332,13 @@ STAFF_ACTIONS: dict[str, Action] = {
         lambda c, u, d: services.evaluate_case(
             c, result=d["result"], attitude=d["attitude"], comment=d["comment"], acting_user=u
         ),
+        perm="case.manage",
     ),
     "close": Action(
         gettext_lazy("Close without evaluation"),
         form_of(cf.NoteForm),
         lambda c, u, d: services.close_unevaluated(c, acting_user=u),
+        perm="case.manage",
     ),
 }
 
@@ -354,7 +368,7 @@ def reveal_contact(request: HttpRequest, pk: int) -> HttpResponse:
             context["name"], context["phone"] = services.reveal_contact(
                 case, acting_user=request.user
             )
-        except services.DomainError as exc:
+        except DomainError as exc:
             raise Http404 from exc
     return render(request, "opinions/staff/reveal.html", context)
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from renda.congress import policy
-from renda.congress.services import DomainError
+from renda.core.errors import DomainError
 from renda.portal import services, viewcount
 from renda.portal.forms import (
     ApproveForm,

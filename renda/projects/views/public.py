@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET
 from renda.ballots.models import SCALE_GRADES, Scale
 from renda.ballots.services import public_result
 from renda.congress.models import Congress, CongressLevel
-from renda.congress.services import DomainError
 from renda.core import ratelimit
+from renda.core.errors import DomainError
 from renda.core.masking import mask_phone
 from renda.core.requestcontext import client_ip
 from renda.projects import forms as f

@@ -21,11 +21,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from renda.ballots.models import SCALE_GRADES, Scale
-from renda.cases.actions import Action, form_of, run_action
 from renda.cases.models import Case, CaseKind
 from renda.congress import policy
 from renda.congress.models import Congress
-from renda.congress.services import DomainError
+from renda.core.actions import Action, form_of, run_action
+from renda.core.errors import DomainError
 from renda.projects import forms as f
 from renda.projects import services
 from renda.projects.figures import year_figures

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from renda.congress import policy
 from renda.congress.models import Congress, Deputy
-from renda.congress.services import DomainError
+from renda.core.errors import DomainError
 from renda.stations import forms as f
 from renda.stations import rules as r
 from renda.stations import services

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET
 from renda.cases.models import Evaluation, Reply
 from renda.congress import policy
 from renda.congress.models import Congress
-from renda.congress.services import DomainError
+from renda.core.errors import DomainError
 from renda.core.masking import mask_phone
 from renda.stations import figures as fig
 from renda.stations import forms as f

@@ -19,12 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from renda.cases.actions import Action, run_action
 from renda.cases.models import CaseStatus, Reply
 from renda.cases.queries import effective_case
 from renda.congress import policy
 from renda.congress.models import Congress, Deputy, DeputyMembership
-from renda.congress.services import DomainError
+from renda.core.actions import Action, run_action
+from renda.core.errors import DomainError
 from renda.suggestions import forms as f
 from renda.suggestions import services
 from renda.suggestions.models import (

@@ -23,7 +23,6 @@ from django.views.decorators.http import require_GET
 from renda.cases import figures as case_figures
 from renda.cases import forms as cf
 from renda.cases import services as cases
-from renda.cases.actions import Action, form_of, run_action
 from renda.cases.models import (
     HANDLING,
     Case,
@@ -36,8 +35,9 @@ from renda.cases.models import (
 from renda.cases.queries import case_context
 from renda.congress import policy
 from renda.congress.models import Congress, Session
-from renda.congress.services import DomainError
 from renda.core import audit, exports
+from renda.core.actions import Action, form_of, run_action
+from renda.core.errors import DomainError
 from renda.core.models import User
 from renda.suggestions import forms as f
 from renda.suggestions import services
@@ -222,6 +222,7 @@ OFFICE_ACTIONS: dict[str, Action] = {
         form_of(cf.NoteForm),
         lambda s, u, d: services.accept_suggestion(s, acting_user=u, note=d["note"]),
         success=gettext_lazy("The suggestion was accepted."),
+        perm="case.manage",
     ),
     "reject": Action(
         gettext_lazy("Do not accept the suggestion"),
@@ -230,14 +231,21 @@ OFFICE_ACTIONS: dict[str, Action] = {
             _case(s), reason=d["reason"], acting_user=u, convert_to_opinion=d["convert"]
         ),
         success=gettext_lazy("The suggestion was not accepted."),
+        perm="case.manage",
     ),
-    "merge": Action(gettext_lazy("Merge into another suggestion"), form_of(f.MergeForm), _merge),
+    "merge": Action(
+        gettext_lazy("Merge into another suggestion"),
+        form_of(f.MergeForm),
+        _merge,
+        perm="case.manage",
+    ),
     "motion": Action(
         gettext_lazy("Decide on the motion"),
         form_of(f.MotionForm),
         lambda s, u, d: services.decide_motion(
             s, decision=d["decision"], note=d["note"], acting_user=u
         ),
+        perm="case.manage",
     ),
     "priority": Action(
         gettext_lazy("Priority supervision"),
@@ -245,6 +253,7 @@ OFFICE_ACTIONS: dict[str, Action] = {
         lambda s, u, d: cases.set_priority(
             _case(s), leader=d["leader"], note=d["note"], acting_user=u
         ),
+        perm="case.manage",
     ),
     "supervise": Action(
         gettext_lazy("Record supervision"),
@@ -266,6 +275,7 @@ OFFICE_ACTIONS: dict[str, Action] = {
             participants=d["participants"],
             acting_user=u,
         ),
+        perm="case.manage",
     ),
     "follow_up": Action(
         gettext_lazy("Record the follow-up"),
@@ -277,22 +287,26 @@ OFFICE_ACTIONS: dict[str, Action] = {
             next_recheck=d["next_recheck"],
             acting_user=u,
         ),
+        perm="case.manage",
     ),
     "publish": Action(
         gettext_lazy("Publish the suggestion and its reply"),
         form_of(f.ConfirmForm),
         lambda s, u, d: services.set_published(s, published=True, acting_user=u),
         success=gettext_lazy("Published on the public page."),
+        perm="case.manage",
     ),
     "unpublish": Action(
         gettext_lazy("Take the suggestion off the public page"),
         form_of(f.ConfirmForm),
         lambda s, u, d: services.set_published(s, published=False, acting_user=u),
+        perm="case.manage",
     ),
     "withdraw": Action(
         gettext_lazy("Withdraw"),
         form_of(cf.ReasonForm),
         lambda s, u, d: cases.withdraw_case(_case(s), reason=d["reason"], acting_user=u),
+        perm="case.manage",
     ),
 }
 
@@ -406,18 +420,21 @@ MEETING_ACTIONS: dict[str, Action] = {
         lambda data, files, m: f.MeetingItemForm(data, meeting=m),
         _set_item,
         success=gettext_lazy("The list was updated."),
+        perm="case.manage",
     ),
     "remove": Action(
         gettext_lazy("Take a suggestion off the list"),
         lambda data, files, m: f.RemoveItemForm(data, meeting=m),
         lambda m, u, d: services.remove_meeting_item(d["item"], acting_user=u),
         success=gettext_lazy("The list was updated."),
+        perm="case.manage",
     ),
     "hold": Action(
         gettext_lazy("Hold the meeting: assign every suggestion on the list"),
         form_of(f.ConfirmForm),
         lambda m, u, d: services.hold_meeting(m, acting_user=u),
         success=gettext_lazy("Every suggestion on the list was assigned."),
+        perm="case.manage",
     ),
 }
 

@@ -1,9 +1,11 @@
-"""One GET confirmation and one POST per action, for every page that acts on the engine
-(the office's case page, the department's, the deputy's and the office's suggestion pages).
+"""Confirm, then act: the one mechanism behind every action button of the platform.
 
-A page declares its actions as data (`Action`) and calls `run_action`: the form is shown,
-validated, the service runs, a refusal (DomainError) comes back as a form error with
-status 400, success redirects with a message.
+A GET shows a confirmation page (with the action's form, if it has one); a POST validates
+the form and calls the service; a refusal (`DomainError`) comes back on the same page as a
+form error with status 400; success redirects with a message. Pages declare their actions
+as data (`Action`) and call `run_action`, whatever they act on: a case, an assignment, a
+poll, an article, a duty shift, a meeting. One template, `core/action.html`, which pages may
+extend for an introduction of their own.
 """
 
 from __future__ import annotations
@@ -18,20 +20,27 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 
-from renda.congress.services import DomainError
+from renda.core.errors import DomainError
 
 FormFactory = Callable[[Any, Any, Any], forms.Form]  # (data, files, target) -> form
 
 
-@dataclass
+class ConfirmForm(forms.Form):
+    """No fields: the action only needs the user's confirmation."""
+
+
+@dataclass(frozen=True)
 class Action:
     title: Any
-    form: FormFactory
+    form: FormFactory | None
     run: Callable[[Any, Any, dict[str, Any]], Any]  # (target, acting user, cleaned data)
-    perm: str = "case.manage"
+    # The policy permission the page checks before acting ("" when the page checks itself).
+    perm: str = ""
     success: Any = gettext_lazy("Done.")
     multipart: bool = False
     who: str = ""  # a front door's own rule of who may act (e.g. "lead", "invitee")
+    danger: bool = False  # shown as a warning button
+    intro: Any = ""  # a sentence above the form (what the action will do)
 
 
 def form_of(form_class: type[forms.Form]) -> FormFactory:
@@ -46,11 +55,14 @@ def run_action(
     *,
     back: str,
     heading: str,
-    template: str = "cases/action.html",
+    template: str = "core/action.html",
     context: dict[str, Any] | None = None,
+    status: int | None = None,
 ) -> HttpResponse:
+    """Show the confirmation (GET) or act (POST) and redirect to `back` on success."""
     post = request.method == "POST"
-    form = action.form(request.POST if post else None, request.FILES if post else None, target)
+    factory = action.form or form_of(ConfirmForm)
+    form = factory(request.POST if post else None, request.FILES if post else None, target)
     if post and form.is_valid():
         try:
             action.run(target, request.user, form.cleaned_data)
@@ -68,7 +80,9 @@ def run_action(
             "back": back,
             "heading": heading,
             "multipart": action.multipart,
+            "danger": action.danger,
+            "intro": action.intro,
             **(context or {}),
         },
-        status=400 if post else 200,
+        status=status if status is not None else (400 if post else 200),
     )

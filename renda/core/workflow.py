@@ -4,9 +4,6 @@ the transition table (data next to the model's TextChoices) decides whether the 
 allowed; an allowed move assigns the status (and the given extra values), saves with
 `update_fields` and writes the audit entry in the caller's transaction; a refused move
 raises `DomainError` and changes nothing.
-
-It lives in `congress` (not `core`) because `DomainError` does, and core imports nothing
-above it.
 """
 
 from __future__ import annotations
@@ -17,8 +14,8 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext as _
 
-from renda.congress.services import DomainError
 from renda.core import audit
+from renda.core.errors import DomainError
 
 # A state table: each status → the statuses it may move to. Keys may be the TextChoices
 # members or their plain values (a member hashes and compares as its value).
