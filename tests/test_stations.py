@@ -27,6 +27,7 @@ from renda.stations.models import (
     DutyShift,
     DutyStatus,
     PairingKind,
+    ReceptionMatter,
     RuleKind,
     StaffRole,
     Station,
@@ -35,6 +36,7 @@ from renda.stations.models import (
     StationMember,
     StationStaff,
 )
+from renda.suggestions import services as suggestions
 
 
 @pytest.fixture(autouse=True)
@@ -395,12 +397,14 @@ def test_every_disposition(net):
     services.redirect_matter(matters[1], reason="涉诉，引导诉讼", acting_user=net.station)
     m, _code = services.escalate_matter(matters[2], deputy=net.deputy_a, acting_user=net.station)
     assert m.case.congress == net.c_district and m.status == Disposition.ESCALATED
-    m = services.matter_to_suggestion(matters[3], acting_user=net.deputy_user)
-    assert m.suggestion_id and m.status == Disposition.SUGGESTION
+    draft = suggestions.draft_from_matter(matters[3], acting_user=net.deputy_user)
+    m = ReceptionMatter.objects.get(pk=matters[3].pk)
+    assert m.suggestion_id == draft.pk and m.status == Disposition.SUGGESTION
+    assert (draft.lead, draft.status, draft.content) == (net.deputy_a, "draft", "事项3号内容")
     with pytest.raises(DomainError):
         services.answer_matter(matters[0], answer="again", acting_user=net.station)
     with pytest.raises(DomainError, match="Only the deputy"):
-        services.matter_to_suggestion(matters[4], acting_user=net.station)
+        suggestions.draft_from_matter(matters[4], acting_user=net.station)
 
 
 def test_escalation_needs_a_deputy_of_the_higher_congress(net):
