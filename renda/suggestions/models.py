@@ -29,7 +29,7 @@ class SuggestionStatus(models.TextChoices):
 
 # Transitions are data; only services change a status, through renda.core.workflow.move.
 # A submitted suggestion is withdrawn by the office through its case, not here.
-SUGGESTION_TRANSITIONS = {
+SUGGESTION_STATUS_TRANSITIONS = {
     SuggestionStatus.DRAFT: {
         SuggestionStatus.AWAITING_COSIGNERS,
         SuggestionStatus.SUBMITTED,
@@ -179,7 +179,7 @@ class MeetingStatus(models.TextChoices):
     HELD = "held", _("Held: all assigned")
 
 
-MEETING_TRANSITIONS = {
+ASSIGNMENT_MEETING_TRANSITIONS = {
     MeetingStatus.PLANNED: {MeetingStatus.HELD},
     MeetingStatus.HELD: set(),
 }

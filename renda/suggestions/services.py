@@ -34,10 +34,10 @@ from renda.core.notify import notify_on_commit
 from renda.stations import services as stations
 from renda.stations.models import ReceptionMatter
 from renda.suggestions.models import (
+    ASSIGNMENT_MEETING_TRANSITIONS,
     COSIGNER_TRANSITIONS,
-    MEETING_TRANSITIONS,
     MOTION_MIN_SIGNERS,
-    SUGGESTION_TRANSITIONS,
+    SUGGESTION_STATUS_TRANSITIONS,
     AssignmentMeeting,
     CoSigner,
     CoSignerStatus,
@@ -229,7 +229,7 @@ def submit_suggestion(suggestion: Suggestion, *, acting_user: Any) -> Suggestion
             workflow.move(
                 suggestion,
                 SuggestionStatus.AWAITING_COSIGNERS,
-                transitions=SUGGESTION_TRANSITIONS,
+                transitions=SUGGESTION_STATUS_TRANSITIONS,
                 action="suggestion.awaiting_cosigners",
                 actor=acting_user,
                 error=_("This suggestion has already been submitted."),
@@ -378,7 +378,7 @@ def _finalise(suggestion: Suggestion, actor: Any) -> None:
     workflow.move(
         suggestion,
         SuggestionStatus.SUBMITTED,
-        transitions=SUGGESTION_TRANSITIONS,
+        transitions=SUGGESTION_STATUS_TRANSITIONS,
         action="suggestion.submitted",
         actor=actor,
         fields=["case", "motion_decision"],
@@ -407,7 +407,7 @@ def withdraw_draft(suggestion: Suggestion, *, acting_user: Any) -> Suggestion:
         workflow.move(
             suggestion,
             SuggestionStatus.WITHDRAWN,
-            transitions=SUGGESTION_TRANSITIONS,
+            transitions=SUGGESTION_STATUS_TRANSITIONS,
             action="suggestion.withdrawn",
             actor=acting_user,
             error=_("A submitted suggestion can only be withdrawn by the presidium office."),
@@ -645,7 +645,7 @@ def hold_meeting(meeting: AssignmentMeeting, *, acting_user: Any) -> int:
         workflow.move(
             meeting,
             MeetingStatus.HELD,
-            transitions=MEETING_TRANSITIONS,
+            transitions=ASSIGNMENT_MEETING_TRANSITIONS,
             action="meeting.held",
             actor=acting_user,
             values={"held_at": timezone.now()},
