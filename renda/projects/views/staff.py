@@ -484,7 +484,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "members": group.members.all() if group else [],
             "inspections": inspections,
             "can_manage": _can_manage(request, project),
-            "may_report": services._may_report(request.user, project),
+            "may_report": services.may_report(request.user, project),
         },
     )
 
@@ -636,7 +636,7 @@ def _reportable_project(request: HttpRequest, pk: int) -> Project:
     project = qs.first()
     if project is None:
         raise Http404
-    if not services._may_report(request.user, project):
+    if not services.may_report(request.user, project):
         raise PermissionDenied
     return project
 
