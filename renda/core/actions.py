@@ -41,6 +41,9 @@ class Action:
     who: str = ""  # a front door's own rule of who may act (e.g. "lead", "invitee")
     danger: bool = False  # shown as a warning button
     intro: Any = ""  # a sentence above the form (what the action will do)
+    # When the message depends on what the run returned (a recount that matches or not, a
+    # close that voids the poll): result -> (message level, text), instead of `success`.
+    outcome: Callable[[Any], tuple[int, Any]] | None = None
 
 
 def form_of(form_class: type[forms.Form]) -> FormFactory:
@@ -65,11 +68,14 @@ def run_action(
     form = factory(request.POST if post else None, request.FILES if post else None, target)
     if post and form.is_valid():
         try:
-            action.run(target, request.user, form.cleaned_data)
+            result = action.run(target, request.user, form.cleaned_data)
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, str(action.success))
+            level, text = (
+                action.outcome(result) if action.outcome else (messages.SUCCESS, action.success)
+            )
+            messages.add_message(request, level, str(text))
             return HttpResponseRedirect(back)
     return render(
         request,
