@@ -169,7 +169,12 @@ RENDA_PERIODIC_JOBS = [
     "renda.portal.tasks.publish_scheduled",
     "renda.portal.tasks.flush_view_counts",
     "renda.portal.tasks.sync_search_index",
+    "renda.core.tasks.drain_outbox",
+    "renda.core.tasks.prune_outbox",
 ]
+# Jobs that run more often than run_periodic's --interval (seconds): the outbox sweep sends
+# retries and anything whose after-commit nudge was lost.
+RENDA_PERIODIC_INTERVALS = {"renda.core.tasks.drain_outbox": 5}
 CELERY_BEAT_SCHEDULE = {
     "case-reminders": {"task": "renda.cases.send_case_reminders", "schedule": 3600.0},
     "station-announcements": {"task": "renda.stations.announce_shifts", "schedule": 3600.0},
@@ -180,9 +185,12 @@ CELERY_BEAT_SCHEDULE = {
     "portal-scheduled": {"task": "renda.portal.publish_scheduled", "schedule": 60.0},
     "portal-view-counts": {"task": "renda.portal.flush_view_counts", "schedule": 60.0},
     "portal-search-index": {"task": "renda.portal.sync_search_index", "schedule": 600.0},
+    # Notifications leave on commit (renda.core.deliver_outbox); the sweep sends retries.
+    "outbox-sweep": {"task": "renda.core.drain_outbox", "schedule": 15.0},
+    "outbox-prune": {"task": "renda.core.prune_outbox", "schedule": 3600.0},
 }
 # Periodic jobs run on their own queue (a slow job never delays an SMS); everything else,
-# e.g. renda.core.send_sms, on CELERY_TASK_DEFAULT_QUEUE.
+# e.g. the outbox nudge renda.core.deliver_outbox, on CELERY_TASK_DEFAULT_QUEUE.
 CELERY_TASK_ROUTES = {job["task"]: {"queue": "periodic"} for job in CELERY_BEAT_SCHEDULE.values()}
 
 # --- Auth and security ----------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Core: the region tree, users, the append-only action log and serial numbering."""
+"""Core: the region tree, users, the append-only action log, serial numbering and the
+notifications (inbox and outbox)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
@@ -278,3 +280,79 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class OutboxChannel(models.TextChoices):
+    INBOX = "inbox", _("In-app message")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+def _mask_address(address: str) -> str:
+    """z***@example.com for an e-mail address, 138****5678 for a phone number."""
+    if "@" in address:
+        local, _at, domain = address.partition("@")
+        return f"{local[:1]}***@{domain}"
+    return mask_phone(address)
+
+
+class OutboxMessage(models.Model):
+    """One notification to deliver, written in the same transaction as the change that
+    causes it (renda.core.notify): nothing is sent for a change that rolls back, and
+    nothing is lost when the sending fails after the change committed. A worker claims due
+    rows, delivers them through the channel's backend, and records the outcome: sent, or
+    retried with backoff until `attempts` reaches the limit, then failed.
+
+    `recipient` is the phone number or e-mail address (empty for in-app messages, whose
+    user ids are in the payload); `kind` names the message for template-based SMS
+    providers; `result` keeps what the backend reported (provider, message id, delivery
+    receipts). The payload holds the text until the message is sent, then is emptied."""
+
+    channel = models.CharField(_("channel"), max_length=10, choices=OutboxChannel.choices)
+    kind = models.CharField(_("message kind"), max_length=60, blank=True)
+    recipient = models.CharField(_("recipient"), max_length=254, blank=True)
+    payload = models.JSONField(_("content"), default=dict, encoder=DjangoJSONEncoder)
+    status = models.CharField(
+        _("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    # The worker that is sending the row and until when its claim holds (a worker that
+    # died while sending leaves a claim that expires, and the row is tried again).
+    claim = models.CharField(_("claimed by"), max_length=32, blank=True, editable=False)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The worker's scan: only rows still to send are in it, however many were sent.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="outbox_due_idx",
+                condition=models.Q(status__in=["pending", "sending"]),
+            ),
+            # Per-recipient counts (e.g. a daily cap per phone number).
+            models.Index(
+                fields=["channel", "recipient", "created_at"], name="outbox_recipient_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.masked_recipient} ({self.get_status_display()})"
+
+    @property
+    def masked_recipient(self) -> str:
+        return _mask_address(self.recipient)

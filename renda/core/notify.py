@@ -1,31 +1,113 @@
-"""Notifications: the in-app inbox for every user, plus pluggable SMS and e-mail.
+"""Notifications: the in-app inbox for every user, SMS and e-mail, all through an outbox.
 
-Services call `notify_on_commit(...)`: nothing is sent for a change that rolls back. The SMS
-backend is a setting (`RENDA_SMS_BACKEND`, a dotted path); the console backend logs, the
-memory backend keeps an outbox for tests. A real provider is one small class with `send`.
+Services call `notify_on_commit(...)` and `sms_on_commit(...)` inside their transaction.
+Each call writes an outbox row (`renda.core.models.OutboxMessage`) in that same
+transaction: a change that rolls back sends nothing, and a change that commits loses
+nothing, because the sending happens afterwards and can no longer fail the request.
+
+Who sends:
+- right after the commit, a *nudge* hands the new rows over: in production the Celery task
+  `renda.core.deliver_outbox` (default queue); in the embedded mode (tasks run inline) the
+  rows are delivered in the same process just after the commit. A failing nudge (broker
+  down, database gone, backend raising) is logged and never reaches the request;
+- a *sweep* (`drain()`: Celery beat `outbox-sweep`, or `manage.py run_periodic` every few
+  seconds) sends whatever is due: retries and rows whose nudge was lost.
+
+In-app messages go through the outbox too (decided so): the change's transaction writes
+one small row whatever the number of recipients, a failure in delivering them cannot roll
+the change back, and every channel has the same retries and the same record. The delay is
+nil in the embedded mode (delivered after the commit) and a worker's pick-up time in
+production. They are delivered exactly once: the inbox rows and the outbox row's "sent"
+commit together.
+
+Claims and idempotency: `deliver()` claims due rows under a token (status `sending`, with
+a lease) in a short transaction. On PostgreSQL the candidates are locked with `SELECT …
+FOR UPDATE SKIP LOCKED`, so two workers never wait for or take the same rows; on SQLite,
+whose writers are serialised, the conditional UPDATE is the claim (a row claimed by
+another worker in between no longer matches). Only the claim's holder records the
+outcome, so live workers send a row at most once. A worker that dies between a
+provider's answer and the status update leaves a claim that expires after
+RENDA_OUTBOX_LEASE_SECONDS; the row is then tried again: one repeat is possible in that
+case, a loss is not (providers get the row id as `SMS.ref`, their out-id, to drop it).
+
+Failures: any exception from a backend is a failed attempt, retried after
+RENDA_OUTBOX_RETRY_SECONDS × 2^(attempt − 1) (at most RENDA_OUTBOX_MAX_DELAY_SECONDS) and
+marked failed after RENDA_OUTBOX_MAX_ATTEMPTS attempts. A backend raises `DeliveryRefused`
+for what no retry can fix (failed at once) and `DeliveryDeferred(until)` to postpone
+without spending an attempt (e.g. a per-number daily cap). Sent rows lose their text;
+sent and failed rows are deleted after RENDA_OUTBOX_RETENTION_DAYS (`prune()`).
+
+The SMS backend is a setting (`RENDA_SMS_BACKEND`, a dotted path); the console backend
+logs, the memory backend keeps a list for tests. A provider is one small class with
+`send(message)`; a dict it returns (provider, message id…) is kept in the row's `result`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass
+import re
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from renda.core.models import Notification
+from renda.core.models import (
+    Notification,
+    OutboxChannel,
+    OutboxMessage,
+    OutboxStatus,
+    User,
+)
 
 log = logging.getLogger("renda.notify")
+
+# Defaults of the RENDA_OUTBOX_* settings (docs/operations.md, "Outbox").
+DEFAULTS = {
+    "RENDA_OUTBOX_MAX_ATTEMPTS": 8,
+    "RENDA_OUTBOX_RETRY_SECONDS": 30,
+    "RENDA_OUTBOX_MAX_DELAY_SECONDS": 3600,
+    "RENDA_OUTBOX_LEASE_SECONDS": 300,
+    "RENDA_OUTBOX_BATCH": 50,
+    "RENDA_OUTBOX_RETENTION_DAYS": 30,
+}
+
+
+def _setting(name: str) -> int:
+    return int(getattr(settings, name, DEFAULTS[name]))
+
+
+# --- messages and backends --------------------------------------------------------------
 
 
 @dataclass
 class SMS:
     phone: str
     text: str
+    kind: str = ""  # the message kind: template-based providers map it to a template code
+    params: dict[str, Any] = field(default_factory=dict)  # the template's parameters
+    ref: str = ""  # the outbox row id: the provider's out-id, to drop a repeated send
+
+
+class DeliveryRefused(Exception):  # noqa: N818  (a refusal, not a programming error)
+    """A backend's final "no" (an invalid number, a blocked recipient): no retry."""
+
+
+class DeliveryDeferred(Exception):  # noqa: N818
+    """Send later, without spending an attempt (a per-number cap, a provider's quiet hours)."""
+
+    def __init__(self, until: dt.datetime, reason: str = ""):
+        super().__init__(reason or f"deferred until {until.isoformat()}")
+        self.until = until
 
 
 class ConsoleSMSBackend:
@@ -44,6 +126,9 @@ def sms_backend() -> Any:
     return import_string(settings.RENDA_SMS_BACKEND)()
 
 
+# --- queueing (inside the caller's transaction) ------------------------------------------
+
+
 def notify(
     users: Iterable[Any],
     title: str,
@@ -51,31 +136,313 @@ def notify(
     url: str = "",
     *,
     email: bool = False,
+    kind: str = "",
 ) -> int:
-    """Put a message in each user's inbox (once per user); optionally e-mail it too."""
+    """Queue a message for each user's inbox (once per user), and optionally by e-mail to
+    each user who has an address. Delivered after the current transaction commits (at once
+    outside a transaction). Returns the number of users."""
     unique = {u.pk: u for u in users if u is not None and getattr(u, "pk", None)}
-    Notification.objects.bulk_create(
-        [Notification(recipient=u, title=title[:200], body=body, url=url) for u in unique.values()]
-    )
+    if not unique:
+        return 0
+    rows = [
+        OutboxMessage(
+            channel=OutboxChannel.INBOX,
+            kind=kind,
+            payload={"users": list(unique), "title": title[:200], "body": body, "url": url},
+        )
+    ]
     if email:
-        recipients = [u.email for u in unique.values() if u.email]
-        if recipients:
-            send_mail(title, f"{body}\n{url}".strip(), None, recipients, fail_silently=True)
+        text = f"{body}\n{url}".strip()
+        rows += [
+            OutboxMessage(
+                channel=OutboxChannel.EMAIL,
+                kind=kind,
+                recipient=u.email,
+                payload={"subject": title, "body": text},
+            )
+            for u in unique.values()
+            if u.email
+        ]
+    _queue(rows)
     return len(unique)
-
-
-def send_sms(phone: str, text: str) -> None:
-    if phone:
-        sms_backend().send(SMS(phone=phone, text=text))
 
 
 def notify_on_commit(
     users: Iterable[Any], title: str, body: str = "", url: str = "", **kw: Any
 ) -> None:
-    users = list(users)
-    transaction.on_commit(lambda: notify(users, title, body, url, **kw))
+    """The services' call: the message is written to the outbox with the change and sent
+    once the change has committed."""
+    notify(users, title, body, url, **kw)
 
 
-def sms_on_commit(phone: str, text: str) -> None:
+def sms_on_commit(
+    phone: str, text: str, *, kind: str = "", params: dict[str, Any] | None = None
+) -> None:
     if phone:
-        transaction.on_commit(lambda: send_sms(phone, text))
+        _queue(
+            [
+                OutboxMessage(
+                    channel=OutboxChannel.SMS,
+                    kind=kind,
+                    recipient=phone,
+                    payload={"text": text, "params": params or {}},
+                )
+            ]
+        )
+
+
+def send_sms(phone: str, text: str) -> None:
+    """Queue an SMS (the same as `sms_on_commit`: there is no unrecorded way to send)."""
+    sms_on_commit(phone, text)
+
+
+def _queue(rows: list[OutboxMessage]) -> None:
+    if not rows:
+        return
+    created = OutboxMessage.objects.bulk_create(rows)
+    ids = [row.pk for row in created if row.pk is not None]
+    transaction.on_commit(lambda: nudge(ids), robust=True)
+
+
+def nudge(ids: list[int]) -> None:
+    """After the commit: have these rows sent now. Never raises (the request that made the
+    change has succeeded; a row that is not sent now is sent by the sweep)."""
+    try:
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            deliver(ids)
+        else:
+            current_app.send_task("renda.core.deliver_outbox", args=[ids], retry=False)
+    except Exception:
+        log.warning("outbox rows %s wait for the sweep", ids, exc_info=True)
+
+
+# --- delivering (a worker, the periodic runner, or the nudge) ----------------------------
+
+
+@dataclass(frozen=True)
+class Channel:
+    deliver: Callable[[OutboxMessage], dict[str, Any] | None]
+    # True: a database delivery, done and marked sent in one transaction (exactly once).
+    # False: an outside service; called outside any transaction (no lock held meanwhile).
+    transactional: bool = False
+
+
+def _deliver_inbox(row: OutboxMessage) -> dict[str, Any]:
+    data = row.payload
+    recipients = list(
+        User.objects.filter(pk__in=data.get("users", [])).values_list("pk", flat=True)
+    )
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=pk,
+                title=data.get("title", "")[:200],
+                body=data.get("body", ""),
+                url=data.get("url", ""),
+            )
+            for pk in recipients
+        ]
+    )
+    return {"delivered": len(recipients)}
+
+
+def _deliver_sms(row: OutboxMessage) -> dict[str, Any] | None:
+    message = SMS(
+        phone=row.recipient,
+        text=row.payload.get("text", ""),
+        kind=row.kind,
+        params=row.payload.get("params") or {},
+        ref=str(row.pk),
+    )
+    answer = sms_backend().send(message)
+    return answer if isinstance(answer, dict) else None
+
+
+def _deliver_email(row: OutboxMessage) -> dict[str, Any] | None:
+    data = row.payload
+    send_mail(data.get("subject", ""), data.get("body", ""), None, [row.recipient])
+    return None
+
+
+CHANNELS: dict[str, Channel] = {
+    OutboxChannel.INBOX: Channel(_deliver_inbox, transactional=True),
+    OutboxChannel.SMS: Channel(_deliver_sms),
+    OutboxChannel.EMAIL: Channel(_deliver_email),
+}
+
+
+class _ClaimLost(Exception):  # noqa: N818
+    """Another worker took the row over (our lease expired): our outcome is not recorded."""
+
+
+def _due(now: dt.datetime) -> Q:
+    return Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now) | Q(
+        status=OutboxStatus.SENDING, claimed_until__lt=now
+    )
+
+
+def _claim(token: str, ids: Iterable[int] | None, limit: int) -> list[OutboxMessage]:
+    now = timezone.now()
+    due = OutboxMessage.objects.filter(_due(now))
+    if ids is not None:
+        due = due.filter(pk__in=list(ids))
+    if not due.exists():
+        # A plain read first: the frequent sweep takes no write lock when nothing is due.
+        return []
+    with transaction.atomic():
+        candidates = due.order_by("next_attempt_at", "pk")
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        pks = list(candidates.values_list("pk", flat=True)[:limit])
+        if not pks:
+            return []
+        # On SQLite this conditional UPDATE is the claim: a row that another worker claimed
+        # in the meantime no longer matches `due`. On PostgreSQL the rows are locked already.
+        due.filter(pk__in=pks).update(
+            status=OutboxStatus.SENDING,
+            claim=token,
+            claimed_until=now + dt.timedelta(seconds=_setting("RENDA_OUTBOX_LEASE_SECONDS")),
+            attempts=F("attempts") + 1,
+        )
+    return list(OutboxMessage.objects.filter(pk__in=pks, claim=token).order_by("pk"))
+
+
+def _mine(row: OutboxMessage, token: str) -> Any:
+    return OutboxMessage.objects.filter(pk=row.pk, claim=token, status=OutboxStatus.SENDING)
+
+
+def _mark_sent(row: OutboxMessage, token: str, result: dict[str, Any] | None) -> None:
+    marked = _mine(row, token).update(
+        status=OutboxStatus.SENT,
+        sent_at=timezone.now(),
+        claim="",
+        claimed_until=None,
+        last_error="",
+        payload={},  # the text is not kept once delivered (personal data, one-time codes)
+        result=result or {},
+    )
+    if not marked:
+        raise _ClaimLost
+
+
+_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_EMAIL = re.compile(r"([\w.+-])[\w.+-]*@")
+
+
+def _describe(exc: BaseException) -> str:
+    """The error as recorded: type and message, phone numbers and e-mail addresses masked."""
+    text = f"{type(exc).__name__}: {exc}"
+    text = _PHONE.sub(r"\1****\2", text)
+    return _EMAIL.sub(r"\1***@", text)[:500]
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """The wait after the n-th failed attempt: base × 2^(n − 1), capped."""
+    base = _setting("RENDA_OUTBOX_RETRY_SECONDS")
+    delay = min(base * 2 ** max(attempts - 1, 0), _setting("RENDA_OUTBOX_MAX_DELAY_SECONDS"))
+    return dt.timedelta(seconds=delay)
+
+
+def _mark_failed_attempt(row: OutboxMessage, token: str, exc: Exception) -> str:
+    error = _describe(exc)
+    final = isinstance(exc, DeliveryRefused) or row.attempts >= _setting(
+        "RENDA_OUTBOX_MAX_ATTEMPTS"
+    )
+    outcome: dict[str, Any]
+    if final:
+        outcome = {"status": OutboxStatus.FAILED}
+    else:
+        outcome = {
+            "status": OutboxStatus.PENDING,
+            "next_attempt_at": timezone.now() + backoff(row.attempts),
+        }
+    _mine(row, token).update(claim="", claimed_until=None, last_error=error, **outcome)
+    log.warning(
+        "outbox %s (%s) attempt %s %s: %s",
+        row.pk,
+        row.channel,
+        row.attempts,
+        "failed for good" if final else "failed, will retry",
+        error,
+    )
+    return "failed" if final else "retry"
+
+
+def _defer(row: OutboxMessage, token: str, exc: DeliveryDeferred) -> str:
+    _mine(row, token).update(
+        status=OutboxStatus.PENDING,
+        claim="",
+        claimed_until=None,
+        next_attempt_at=exc.until,
+        attempts=F("attempts") - 1,  # a postponement is not an attempt
+        last_error=_describe(exc),
+    )
+    return "deferred"
+
+
+def _send(row: OutboxMessage, token: str) -> str:
+    channel = CHANNELS[row.channel]
+    try:
+        if channel.transactional:
+            with transaction.atomic():
+                _mark_sent(row, token, channel.deliver(row))
+            return "sent"
+        result = channel.deliver(row)
+    except _ClaimLost:
+        log.warning("outbox %s: claim expired while sending; not recorded twice", row.pk)
+        return "lost"
+    except DeliveryDeferred as exc:
+        return _defer(row, token, exc)
+    except Exception as exc:  # any backend error is a failed attempt, never the caller's
+        return _mark_failed_attempt(row, token, exc)
+    # Sent by the outside service: an error in recording that must not count as a failed
+    # attempt. It propagates; the claim expires and the row is tried again (the one case
+    # of a possible repeat, see above).
+    try:
+        _mark_sent(row, token, result)
+    except _ClaimLost:
+        log.warning("outbox %s: claim expired while sending; not recorded twice", row.pk)
+        return "lost"
+    return "sent"
+
+
+def deliver(ids: Iterable[int] | None = None, *, limit: int | None = None) -> dict[str, int]:
+    """Send one batch of due rows (among `ids` if given). Returns counts by outcome."""
+    token = uuid.uuid4().hex
+    counts: Counter[str] = Counter()
+    for row in _claim(token, ids, limit or _setting("RENDA_OUTBOX_BATCH")):
+        counts[_send(row, token)] += 1
+    return dict(counts)
+
+
+def drain(*, batches: int = 20) -> dict[str, int]:
+    """The sweep: send what is due, batch after batch, until a batch comes back short.
+    A row is tried at most once per sweep unless a backlog fills every batch."""
+    total: Counter[str] = Counter()
+    limit = _setting("RENDA_OUTBOX_BATCH")
+    for _batch in range(batches):
+        counts = deliver(limit=limit)
+        total.update(counts)
+        if sum(counts.values()) < limit:
+            break
+    return dict(total)
+
+
+def prune(*, batch: int = 1000) -> int:
+    """Delete sent and failed rows older than the retention period (docs/operations.md).
+    Outbox rows are delivery records, not the case file: the audit log keeps the events."""
+    cutoff = timezone.now() - dt.timedelta(days=_setting("RENDA_OUTBOX_RETENTION_DAYS"))
+    old = OutboxMessage.objects.filter(
+        status__in=[OutboxStatus.SENT, OutboxStatus.FAILED], created_at__lt=cutoff
+    )
+    pks = list(old.values_list("pk", flat=True)[:batch])
+    if pks:
+        OutboxMessage.objects.filter(pk__in=pks).delete()
+    return len(pks)
+
+
+def pending_count() -> int:
+    """Rows still to send (pending or being sent): for health checks and metrics."""
+    return OutboxMessage.objects.filter(
+        status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING]
+    ).count()

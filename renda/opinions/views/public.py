@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.sessions.backends.base import SessionBase
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from renda.cases import services
 from renda.cases.models import Case, CaseSource, CaseStatus
 from renda.cases.queries import digits, effective_case, public_timeline, similar_open_cases
 from renda.congress.models import Congress, CongressLevel
-from renda.core import ratelimit
+from renda.core import aftercommit, ratelimit
 from renda.core.errors import DomainError
 from renda.core.requestcontext import client_ip
 from renda.opinions.forms import CaptchaForm, OpinionForm, RateForm, TrackForm
@@ -90,14 +91,26 @@ def submit(request: HttpRequest, congress_id: int) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
-            stations.link_qr_case(case, station=via_station, deputy=via_deputy)
-            for identity in (ip, data["phone"]):
-                if identity:
-                    ratelimit.hit("opinion-submit", identity, settings.RENDA_SUBMIT_WINDOW_SECONDS)
-            receipts = request.session.get(_RECEIPTS, {})
-            receipts[case.submission_token] = {"serial": case.serial, "code": code}
-            request.session[_RECEIPTS] = dict(list(receipts.items())[-10:])
-            return redirect("opinions:receipt", token=case.submission_token)
+            # The case is committed: from here on the resident gets the receipt whatever
+            # fails (renda.core.aftercommit); a failure is logged.
+            with aftercommit.best_effort("QR code link"):
+                stations.link_qr_case(case, station=via_station, deputy=via_deputy)
+            with aftercommit.best_effort("submission rate limit"):
+                for identity in (ip, data["phone"]):
+                    if identity:
+                        ratelimit.hit(
+                            "opinion-submit", identity, settings.RENDA_SUBMIT_WINDOW_SECONDS
+                        )
+            receipt, token = {"serial": case.serial, "code": code}, data["token"]
+            return aftercommit.respond(
+                request,
+                redirect("opinions:receipt", token=token),
+                session_update=lambda session: _keep_receipt(session, token, receipt),
+                # No session (database gone): the receipt is shown in this very answer.
+                fallback=lambda: aftercommit.render_safely(
+                    request, "opinions/public/receipt.html", receipt
+                ),
+            )
     return render(
         request,
         "opinions/public/submit.html",
@@ -111,6 +124,13 @@ def submit(request: HttpRequest, congress_id: int) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _keep_receipt(session: SessionBase, token: str, receipt: dict[str, str]) -> None:
+    """The receipt page reads the last ten receipts of this browser from its session."""
+    receipts = session.get(_RECEIPTS, {})
+    receipts[token] = receipt
+    session[_RECEIPTS] = dict(list(receipts.items())[-10:])
 
 
 @never_cache

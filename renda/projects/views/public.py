@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET
 from renda.ballots.models import SCALE_GRADES, Scale
 from renda.ballots.services import public_result
 from renda.congress.models import Congress, CongressLevel
-from renda.core import ratelimit
+from renda.core import aftercommit, ratelimit
 from renda.core.errors import DomainError
 from renda.core.masking import mask_phone
 from renda.core.requestcontext import client_ip
@@ -217,7 +218,8 @@ def batch_page(request: HttpRequest, pk: int) -> HttpResponse:
             except DomainError as exc:
                 form.add_error(None, str(exc))
             else:
-                _hit(request, "project-comment", [phone], settings.RENDA_SUBMIT_WINDOW_SECONDS)
+                with aftercommit.best_effort("comment rate limit"):
+                    _hit(request, "project-comment", [phone], settings.RENDA_SUBMIT_WINDOW_SECONDS)
                 messages.success(request, _("Thank you: your comment goes to the presidium."))
                 return HttpResponseRedirect(reverse("projects:public_batch", args=[batch.pk]))
         if status == 200:
@@ -268,10 +270,13 @@ def propose(request: HttpRequest, congress_id: int) -> HttpResponse:
             except DomainError as exc:
                 form.add_error(None, str(exc))
             else:
-                _hit(request, "project-propose", [phone], settings.RENDA_SUBMIT_WINDOW_SECONDS)
+                # The proposal is committed: its number is shown whatever fails next.
+                with aftercommit.best_effort("proposal rate limit"):
+                    _hit(request, "project-propose", [phone], settings.RENDA_SUBMIT_WINDOW_SECONDS)
                 if token:
-                    cache.set(f"projects:propose:{token}", idea.serial, 3600)
-                return render(
+                    with aftercommit.best_effort("proposal number for a repeated POST"):
+                        cache.set(f"projects:propose:{token}", idea.serial, 3600)
+                return aftercommit.render_safely(
                     request,
                     "projects/public/proposed.html",
                     {"congress": congress, "serial": idea.serial},
@@ -281,6 +286,12 @@ def propose(request: HttpRequest, congress_id: int) -> HttpResponse:
     return render(
         request, "projects/public/propose.html", {"form": form, "congress": congress}, status=status
     )
+
+
+def _forget_survey_phone(session: SessionBase, rating_pk: int) -> None:
+    phones = session.get(_SURVEY_PHONE, {})
+    phones.pop(str(rating_pk), None)
+    session[_SURVEY_PHONE] = phones
 
 
 @never_cache
@@ -338,13 +349,17 @@ def survey(request: HttpRequest, congress_id: int, year: int) -> HttpResponse:
                 except DomainError as exc:
                     answer_form.add_error(None, str(exc))
                 else:
-                    phones = request.session.get(_SURVEY_PHONE, {})
-                    phones.pop(str(rating.pk), None)
-                    request.session[_SURVEY_PHONE] = phones
-                    return render(
+                    # The answer is committed: the thanks page is shown whatever fails next
+                    # (forgetting the phone number in the session is best effort).
+                    done = aftercommit.render_safely(
                         request,
                         "projects/public/survey_done.html",
                         {"congress": congress, "year": year},
+                    )
+                    return aftercommit.respond(
+                        request,
+                        done,
+                        session_update=lambda session: _forget_survey_phone(session, rating.pk),
                     )
     return render(
         request,
