@@ -132,7 +132,8 @@ def test_terminated_connections_during_submissions(live_server, cases_world, set
     pytest.importorskip("renda.core.busy", reason="the 503 busy answer of issue 13 item 6")
     world = cases_world
     settings.RENDA_SUBMIT_LIMIT = 10_000  # one address submits them all: no captcha here
-    settings.RENDA_OUTBOX_LEASE_SECONDS = 1
+    settings.RENDA_OUTBOX_LEASE_SECONDS = 1  # a nudge that died holding its claim
+    settings.RENDA_OUTBOX_RETRY_SECONDS = 0  # a nudge whose attempt failed: due again
     key = Open311Key.issue(name="12345 hotline", congress=world.c_a)[1]
     form_path = f"/opinions/{world.c_a.pk}/new/"
 
@@ -149,6 +150,9 @@ def test_terminated_connections_during_submissions(live_server, cases_world, set
     def submit(resident: Resident) -> None:
         try:
             start.wait()
+            # Spread over a second or two: the test server's listen queue is short (a
+            # connection refused at the door is not what is under test).
+            time.sleep(random.uniform(0, 2))
             resident.posted = resident.browser.request(
                 form_path,
                 {
@@ -168,6 +172,7 @@ def test_terminated_connections_during_submissions(live_server, cases_world, set
 
     def call_hotline(i: int) -> None:
         start.wait()
+        time.sleep(random.uniform(0, 2))
         try:
             answer = Browser(live_server.url).request(
                 "/open311/v2/requests.json",
@@ -197,9 +202,12 @@ def test_terminated_connections_during_submissions(live_server, cases_world, set
 
     # The database is back. A resident who was sent to the receipt page and met the busy
     # page there reloads it: the receipt is in the session.
+    reloaded = 0
     for resident in residents:
         if resident.posted and resident.posted.status == 302 and not _receipt(resident.receipt):
+            assert resident.receipt.status == 503, resident.receipt
             resident.receipt = resident.browser.request(resident.posted.location)
+            reloaded += 1
 
     assert [r.error for r in residents if r.error] == []
     statuses = [r.posted.status for r in residents] + [a.status for a in hotline]
@@ -239,6 +247,7 @@ def test_terminated_connections_during_submissions(live_server, cases_world, set
     print(  # noqa: T201  (the storm's figures, with -s)
         f"\nterminated {terminator.terminated} backends; residents: "
         f"{sum(1 for r in residents if r.token in committed)} committed of {RESIDENTS}, "
-        f"{sum(1 for r in residents if r.posted.status == 200)} answered in the POST; "
+        f"{sum(1 for r in residents if r.posted.status == 200)} answered in the POST, "
+        f"{reloaded} receipt pages reloaded; "
         f"hotline: {len(answered)} of {HOTLINE_CALLS}"
     )
