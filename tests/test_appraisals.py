@@ -16,14 +16,13 @@ from renda.appraisals.models import (
     MeetingKind,
     MeetingStatus,
     Rectification,
-    RectificationReminder,
     RectificationStatus,
     Reporter,
 )
 from renda.ballots import services as ballots
 from renda.ballots.models import Base, Elector, Poll, PollStatus, Scale
 from renda.core.errors import DomainError
-from renda.core.models import ActionLog, Notification
+from renda.core.models import ActionLog, DueReminder, Notification
 from tests import appraisals_fixtures
 from tests.appraisals_fixtures import (
     SIX_BALLOTS,
@@ -360,7 +359,7 @@ def test_rectification_becomes_overdue_and_reminders_are_sent_once(
         Notification.objects.filter(recipient=world.leader, title__contains="曹建国").count() == 2
     )
     assert services.send_reminders(today=late) == {"overdue_marked": 0, "due_soon": 0, "overdue": 0}
-    assert RectificationReminder.objects.count() == 2
+    assert DueReminder.objects.filter(object_type="appraisals.rectification").count() == 2
     # A late report is still filed, then accepted.
     services.submit_rectification(rect, report=pdf(), summary="已整改", acting_user=world.staff)
     rect.refresh_from_db()

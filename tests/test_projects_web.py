@@ -542,7 +542,7 @@ def test_the_public_batch_page_hides_counts_until_announced(client, year):
 def test_the_opinion_case_page_offers_propose_as_project_idea(client, cases_world):
     opinion = submit(cases_world)
     client.force_login(cases_world.staff)
-    page = client.get(reverse("opinions:staff_case", args=[opinion.case.pk])).content.decode()
+    page = client.get(reverse("cases:office_case", args=[opinion.case.pk])).content.decode()
     assert reverse("projects:idea_from_case", args=[opinion.case.pk]) in page
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -27,7 +27,6 @@ from renda.appraisals.models import (
     MeetingKind,
     MeetingStatus,
     Rectification,
-    RectificationReminder,
     RectificationStatus,
     ReminderKind,
     ReportDocument,
@@ -41,6 +40,7 @@ from renda.congress.models import Deputy, DeputyMembership, Official, Role
 from renda.core import audit, workflow
 from renda.core.errors import DomainError
 from renda.core.notify import notify_on_commit
+from renda.core.reminders import Due, send_due_reminders
 
 MANAGE = "appraisal.manage"
 
@@ -749,53 +749,56 @@ def mark_overdue(today: dt.date | None = None) -> int:
     return count
 
 
-def send_reminders(today: dt.date | None = None) -> dict[str, int]:
-    """Remind the office (and a deputy reporter) before a rectification report is due, and
-    when it is overdue. Idempotent: each reminder once per rectification, kind and due date."""
-    today = today or _today()
-    counts = {
-        "overdue_marked": mark_overdue(today),
-        ReminderKind.DUE_SOON: 0,
-        ReminderKind.OVERDUE: 0,
-    }
+def _due_rectifications(today: dt.date) -> list[Due]:
+    """Open rectification reports that are overdue or due within the congress's window."""
     items = (
         Rectification.objects.filter(status__in=OPEN_RECTIFICATION)
         .select_related("reporter__meeting", "reporter__deputy__user")
         .order_by("id")
     )
     rules_by_congress: dict[int, AppraisalRules] = {}
+    due: list[Due] = []
     for item in items.iterator(chunk_size=200):
-        meeting = item.reporter.meeting
-        rule = rules_by_congress.setdefault(
-            meeting.congress_id, AppraisalRules.for_congress(meeting.congress_id)
-        )
+        congress_id = item.reporter.meeting.congress_id
+        rule = rules_by_congress.setdefault(congress_id, AppraisalRules.for_congress(congress_id))
         if item.status == RectificationStatus.OVERDUE:
-            kind = ReminderKind.OVERDUE
-            title = _("Overdue: the rectification report of %(name)s was due %(due)s")
+            due.append(Due(item, ReminderKind.OVERDUE, item.due_on))
         elif (item.due_on - today).days <= rule.remind_days_before:
-            kind = ReminderKind.DUE_SOON
-            title = _("Reminder: the rectification report of %(name)s is due %(due)s")
-        else:
-            continue
-        with transaction.atomic():
-            _reminder, created = RectificationReminder.objects.get_or_create(
-                rectification=item, kind=kind, due_on=item.due_on
-            )
-            if not created:
-                continue
-            text = title % {"name": item.reporter.name, "due": item.due_on.isoformat()}
-            notify_on_commit(
-                _office(meeting.congress_id),
-                text,
-                meeting.title,
-                reverse("appraisals:reporter", args=[item.reporter_id]),
-            )
-            deputy = item.reporter.deputy
-            if deputy is not None and deputy.user is not None:
-                notify_on_commit([deputy.user], text, meeting.title, reverse("appraisals:mine"))
-            audit.record(f"appraisal.reminder_{kind}", item, actor=None)
-            counts[kind] += 1
-    return counts
+            due.append(Due(item, ReminderKind.DUE_SOON, item.due_on))
+    return due
+
+
+def _remind_rectification(due: Due) -> None:
+    item = cast(Rectification, due.obj)
+    meeting = item.reporter.meeting
+    if due.kind == ReminderKind.OVERDUE:
+        title = _("Overdue: the rectification report of %(name)s was due %(due)s")
+    else:
+        title = _("Reminder: the rectification report of %(name)s is due %(due)s")
+    text = title % {"name": item.reporter.name, "due": item.due_on.isoformat()}
+    notify_on_commit(
+        _office(meeting.congress_id),
+        text,
+        meeting.title,
+        reverse("appraisals:reporter", args=[item.reporter_id]),
+    )
+    deputy = item.reporter.deputy
+    if deputy is not None and deputy.user is not None:
+        notify_on_commit([deputy.user], text, meeting.title, reverse("appraisals:mine"))
+    audit.record(f"appraisal.reminder_{due.kind}", item, actor=None)
+
+
+def send_reminders(today: dt.date | None = None) -> dict[str, int]:
+    """Remind the office (and a deputy reporter) before a rectification report is due, and
+    when it is overdue. Idempotent: each reminder once per rectification, kind and due date
+    (`renda.core.reminders`)."""
+    today = today or _today()
+    overdue_marked = mark_overdue(today)
+    sent = send_due_reminders(_due_rectifications(today), _remind_rectification)
+    return {
+        "overdue_marked": overdue_marked,
+        **{kind.value: sent[kind] for kind in ReminderKind},
+    }
 
 
 def schedule_rereview(
