@@ -25,6 +25,7 @@ from tests.appraisals_fixtures import (
     open_with_attendance,
     pdf,
 )
+from tests.ballots_helpers import shares_of
 
 town = appraisals_fixtures.town  # the fixture, shared with the other appraisal tests
 
@@ -262,7 +263,7 @@ def test_public_page_withholds_figures_of_a_small_group(client, world, town):
 
     open_with_attendance(world, town, meeting, present=3)
     cast(meeting, town, [["satisfied"] * 3, ["unsatisfied"] * 3, ["basic"] * 3])
-    services.close_rating(meeting, acting_user=world.staff)
+    services.close_rating(meeting, acting_user=world.staff, shares=shares_of(meeting))
     services.publish_result(meeting, acting_user=world.staff)
     page = client.get(reverse("appraisals:public_result", args=[meeting.pk])).content.decode()
     assert "高振宇" in page
@@ -316,7 +317,7 @@ def test_meeting_page_query_count_does_not_grow_with_reporters(client, world, to
     open_with_attendance(world, town, meeting)
     votes = [["satisfied"] * 11] * 6
     cast(meeting, town, votes)
-    services.close_rating(meeting, acting_user=world.staff)
+    services.close_rating(meeting, acting_user=world.staff, shares=shares_of(meeting))
     assert _queries(client, reverse("appraisals:meeting", args=[meeting.pk])) == few
 
 
@@ -417,7 +418,7 @@ def _deputy_rated_incompetent(world) -> Rectification:  # noqa: ANN001
         meeting, deputy=world.deputy_a, report_title="履职报告", acting_user=world.staff
     )
     services.schedule_meeting(meeting, acting_user=world.staff)
-    codes = services.open_rating(meeting, acting_user=world.staff)
+    codes = services.open_rating(meeting, acting_user=world.staff).codes
     reporter.refresh_from_db()
     meeting.refresh_from_db()
     for code in codes:
@@ -426,7 +427,7 @@ def _deputy_rated_incompetent(world) -> Rectification:  # noqa: ANN001
             code=code,
             choices={reporter.subject_id: "incompetent"},
         )
-    services.close_rating(meeting, acting_user=world.staff)
+    services.close_rating(meeting, acting_user=world.staff, shares=shares_of(meeting))
     return Rectification.objects.get(reporter=reporter)
 
 

@@ -8,7 +8,7 @@ import pytest
 from renda.ballots import services
 from renda.ballots.models import Ballot, Participation, PollStatus, VoterCode
 from renda.core.errors import DomainError
-from tests.ballots_helpers import approval_poll, deputies, open_for, subject_ids
+from tests.ballots_helpers import approval_poll, deputies, open_for, shares_of, subject_ids
 from tests.test_ballots import _postgres, _threads
 
 
@@ -36,7 +36,7 @@ def test_online_and_code_ballots_racing_the_close_are_counted_or_refused(world):
 
     def work(i: int) -> None:
         if i == 10:
-            services.close_poll(poll, acting_user=world.staff)
+            services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
             return
         for k in range(2):
             n = (i * 2 + k) % 20

@@ -9,7 +9,7 @@ from renda.ballots import services
 from renda.ballots.models import Method, PollStatus, Scale
 from renda.core.errors import DomainError
 from renda.core.models import ActionLog
-from tests.ballots_helpers import approval_poll, open_for, subject_ids
+from tests.ballots_helpers import approval_poll, open_for, shares_of, subject_ids
 
 
 def test_unknown_or_protected_settings_are_refused(world):
@@ -92,7 +92,7 @@ def test_paper_counts_are_fixed_at_close_and_a_void_needs_a_reason(world):
     open_for(poll, [world.deputy_user], world)
     with pytest.raises(DomainError):
         services.void_poll(poll, acting_user=world.staff, reason=" ")
-    services.close_poll(poll, acting_user=world.staff)
+    services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
     with pytest.raises(DomainError):
         services.record_paper_counts(poll, issued=5, returned=5, acting_user=world.staff)
     with pytest.raises(DomainError):
