@@ -25,7 +25,7 @@ from tests.appraisals_fixtures import (
     open_with_attendance,
     pdf,
 )
-from tests.ballots_helpers import shares_of
+from tests.ballots_helpers import share_fields, shares_of
 
 town = appraisals_fixtures.town  # the fixture, shared with the other appraisal tests
 
@@ -155,7 +155,9 @@ def test_office_runs_a_meeting_through_the_pages(client, world, town):
     present = [d.pk for d in town.voters[:6]]
     assert client.post(attendance, {"present": present}).status_code == 302
     assert client.get(reverse("appraisals:open", args=[meeting.pk])).status_code == 200
-    assert client.post(reverse("appraisals:open", args=[meeting.pk])).status_code == 302
+    opened = client.post(reverse("appraisals:open", args=[meeting.pk]))
+    # The engine's hand-out page: the ballot box's key shares, shown this once.
+    assert opened.status_code == 200 and len(opened.context["shares"]) == 3
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.RATING and meeting.poll.status == PollStatus.OPEN
     from tests.appraisals_fixtures import SIX_BALLOTS
@@ -165,10 +167,10 @@ def test_office_runs_a_meeting_through_the_pages(client, world, town):
     assert page.context["turnout"] == 2
     assert all(row["reporter"].counts is None for row in page.context["rows"])
     cast(meeting, town, [[], [], *SIX_BALLOTS[2:]])
-    assert (
-        client.post(reverse("appraisals:meeting_action", args=[meeting.pk, "close"])).status_code
-        == 302
-    )
+    close = reverse("appraisals:meeting_action", args=[meeting.pk, "close"])
+    assert 'type="password"' in client.get(close).content.decode()  # the key holders' shares
+    assert client.post(close, {}).status_code == 400  # no shares, no count
+    assert client.post(close, share_fields(meeting)).status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.CLOSED
     detail = client.get(reverse("appraisals:meeting", args=[meeting.pk])).content.decode()
@@ -240,9 +242,12 @@ def test_voter_codes_are_shown_once_on_opening(client, world, town):
     response = client.post(reverse("appraisals:open", args=[meeting.pk]))
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
-    assert response.content.decode().count("<code>") == 3
+    codes = response.context["codes"]
+    html = response.content.decode()
+    assert len(codes) == 3 and all(f"{c[:5]} {c[5:]}" in html for c in codes)
+    assert len(response.context["shares"]) == 3
     page = client.get(reverse("appraisals:meeting", args=[meeting.pk])).content.decode()
-    assert "<code>" not in page
+    assert not any(f"{c[:5]} {c[5:]}" in page or c in page for c in codes)
 
 
 def test_public_page_shows_published_results_only(client, world, closed):

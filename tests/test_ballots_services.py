@@ -111,12 +111,13 @@ def test_a_refused_ballot_writes_nothing(world):
     )
     open_for(poll, [world.deputy_user], world)
     a, b = subject_ids(poll)
-    from renda.ballots.models import Ballot, BallotMark, Participation, WriteIn
+    from renda.ballots.models import Ballot, BallotMark, Participation, SealedBallot, WriteIn
 
     for choices, names in (({a: "chosen", b: "chosen"}, []), ({a: "chosen"}, ["赵六"])):
         with pytest.raises(DomainError):
             services.cast_online(poll, voter=world.deputy_user, choices=choices, write_ins=names)
-    assert not any(m.objects.exists() for m in (Ballot, BallotMark, Participation, WriteIn))
+    models = (Ballot, BallotMark, Participation, SealedBallot, WriteIn)
+    assert not any(m.objects.exists() for m in models)
 
 
 def test_a_written_in_name_cannot_be_joined_to_its_voter_either():
