@@ -287,7 +287,7 @@ def test_a_recount_that_differs_from_the_frozen_result_is_shown_as_an_error(clie
     a, b = subject_ids(poll)
     for v in voters:
         services.cast_online(poll, voter=v, choices={a: "yes", b: "no"})
-    services.close_poll(poll, acting_user=world.staff)
+    services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
     Poll.objects.filter(pk=poll.pk).update(export_sha256="0" * 64)  # a tampered record
     client.force_login(world.staff)
     url = reverse("ballots:office_recount", args=[poll.pk])
