@@ -27,6 +27,7 @@ from renda.projects.models import (
     ProjectStatus,
     VoteBatch,
 )
+from tests.ballots_helpers import shares_of
 from tests.projects_fixtures import RATINGS, run_votes, vote
 from tests.projects_fixtures import year as year  # noqa: F401  (fixture)
 
@@ -178,7 +179,7 @@ def test_a_full_year_replays_and_the_figures_agree_with_a_hand_count(
         services.answer_survey(
             rating, phone=phone, code=code, answers={p.pk: "satisfied" for p in projects}
         )
-    services.close_rating(rating, acting_user=staff)
+    services.close_rating(rating, acting_user=staff, shares=shares_of(rating))
     results = list(
         Project.objects.filter(year=year.y)
         .order_by("batch__number", "id")
@@ -328,7 +329,7 @@ def test_an_idea_not_selected_comes_back_in_a_later_batch_with_its_history(
     services.open_vote(micro, acting_user=staff)
     micro.refresh_from_db()
     vote(micro, year.deputies, [13, 4])
-    services.count_vote(micro, acting_user=staff)
+    services.count_vote(micro, acting_user=staff, shares=shares_of(micro))
     loser.refresh_from_db()
     assert loser.status == IdeaStatus.SELECTED
     assert list(loser.events.values_list("action", flat=True)) == [

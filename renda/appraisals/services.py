@@ -442,10 +442,11 @@ def set_attendance(meeting: ReviewMeeting, *, present: Iterable[Deputy], acting_
 # --- the rating on the engine --------------------------------------------------------------
 
 
-def open_rating(meeting: ReviewMeeting, *, acting_user: Any) -> list[str]:
+def open_rating(meeting: ReviewMeeting, *, acting_user: Any) -> ballots.Opening:
     """Create the meeting's poll (one subject per reporter, in the order of speaking) and
-    open it with the electorate fixed now. Returns the one-time voter codes to print
-    (invited voter representatives); they are shown only this once."""
+    open it with the electorate fixed now. Returns what the engine hands out once: the key
+    shares of the ballot box (for the tellers and the chair) and the one-time voter codes
+    to print (invited voter representatives)."""
     with transaction.atomic():
         meeting = _lock(meeting)
         _require(acting_user, meeting.congress)
@@ -496,7 +497,7 @@ def open_rating(meeting: ReviewMeeting, *, acting_user: Any) -> list[str]:
         for reporter, subject in zip(reporters, subjects, strict=True):
             reporter.subject = subject
         Reporter.objects.bulk_update(reporters, ["subject"])
-        plain = ballots.open_poll(
+        opening = ballots.open_poll(
             poll,
             electorate=entries,
             acting_user=acting_user,
@@ -512,13 +513,16 @@ def open_rating(meeting: ReviewMeeting, *, acting_user: Any) -> list[str]:
             fields=["poll", "void_note"],
             note=f"poll={poll.pk} codes={codes}",
         )
-    return plain
+    return opening
 
 
-def close_rating(meeting: ReviewMeeting, *, acting_user: Any) -> ReviewMeeting:
-    """Close the poll (the engine checks its invariants and freezes the result), then take
-    each reporter's outcome from the frozen result and apply the consequences. A void poll
-    (more paper ballots returned than issued) sends the meeting back to scheduled."""
+def close_rating(
+    meeting: ReviewMeeting, *, acting_user: Any, shares: Sequence[str] = ()
+) -> ReviewMeeting:
+    """Close the poll with the key holders' shares (the engine opens the ballot box,
+    checks its invariants and freezes the result), then take each reporter's outcome from
+    the frozen result and apply the consequences. A void poll (more paper ballots returned
+    than issued) sends the meeting back to scheduled."""
     with transaction.atomic():
         meeting = _lock(meeting)
         _require(acting_user, meeting.congress)
@@ -526,7 +530,7 @@ def close_rating(meeting: ReviewMeeting, *, acting_user: Any) -> ReviewMeeting:
             raise DomainError(_("The rating of this meeting is not open."))
         poll = meeting.poll
         if poll.status == PollStatus.OPEN:
-            poll = ballots.close_poll(poll, acting_user=acting_user)
+            poll = ballots.close_poll(poll, acting_user=acting_user, shares=shares)
         # Otherwise the poll was already closed (or voided) on the ballot engine's own
         # pages: its result is frozen there, and is taken as it is.
         if poll.status == PollStatus.VOID:

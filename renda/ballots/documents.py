@@ -1,15 +1,17 @@
-"""Printed documents of a poll: the minutes (.docx, with the SHA-256 of the ballot export)
-and the voter-code slips (.docx). Both are built from the frozen result or the codes in
-hand; nothing here writes to the database."""
+"""Printed documents of a poll: the minutes (.docx, with the SHA-256 of the ballot export),
+the voter-code slips and the key-share slips (.docx). They are built from the frozen
+result or the codes and shares in hand; nothing here writes to the database."""
 
 from __future__ import annotations
 
 import io
 from typing import Any
 
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from renda.ballots import sealing
 from renda.ballots.models import Poll
 from renda.ballots.presentation import summarise
 
@@ -145,6 +147,35 @@ def slips_docx(poll: Poll, codes: list[str], *, entry_url: str) -> bytes:
             _("The code works once. Do not show it to anyone."),
             size=Pt(9).pt,
         )
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def key_slips_docx(poll: Poll, shares: list[str]) -> bytes:
+    """One slip per key share, in the order of the shares (holder 1, 2, …), each with what
+    its holder must know: how many shares open the box, to type it unseen, that a poll
+    whose shares are lost is void and voted again, to destroy it after publication."""
+    document = _document()
+    note = " ".join(
+        render_to_string(
+            "ballots/staff/_key_slip_text.html", {"threshold": poll.key_threshold}
+        ).split()
+    )
+    table = document.add_table(rows=len(shares), cols=1)
+    table.style = "Table Grid"
+    for row, share in zip(table.rows, shares, strict=True):
+        cell = row.cells[0]
+        _run(cell.paragraphs[0], poll.title, bold=True)
+        _run(
+            cell.add_paragraph(),
+            _("Key share %(i)s of %(total)s of the ballot box")
+            % {"i": sealing.share_number(share), "total": poll.key_holders},
+        )
+        share_run = _run(cell.add_paragraph(), share, bold=True, size=16)
+        share_run.font.name = "Courier New"
+        _run(cell.add_paragraph(), note, size=9)
+        _run(cell.add_paragraph(), _("Holder:") + " ____________________", size=9)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
