@@ -13,7 +13,6 @@ spooled to a temporary file, and streams that file.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import tempfile
 from collections.abc import Iterator
 from typing import Any
@@ -39,7 +38,7 @@ from renda.cases.models import (
     FollowUpStatus,
     Reply,
 )
-from renda.core import exports
+from renda.core import documents, exports
 from renda.suggestions.figures import session_label
 from renda.suggestions.models import (
     AssignmentMeeting,
@@ -53,7 +52,6 @@ from renda.suggestions.models import (
 XLSX, DOCX = exports.XLSX, exports.DOCX
 CHUNK = 2000  # suggestions per read: 4 queries up to CHUNK rows, 3 more per further chunk
 SPOOL_BYTES = 8 * 1024 * 1024  # the finished workbook stays in memory up to this size
-CJK_FONT = "SimSun"
 
 # (key, header, column width) in the order of the cells `ledger_rows` yields.
 LEDGER_COLUMNS: list[tuple[str, Any, int]] = [
@@ -268,26 +266,6 @@ def ledger_rows(queryset: QuerySet[Suggestion]) -> Iterator[list[Any]]:
 # --- .xlsx ------------------------------------------------------------------------------------
 
 
-def _cells(sheet: Any, values: list[Any]) -> list[Any]:
-    """Values for a write-only row. Text stays text: a cell starting with "=" would be
-    read as a formula, so it is written as a string cell; characters a spreadsheet cannot
-    hold are dropped. Everything else is passed as is (openpyxl formats dates itself)."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    out = []
-    for value in values:
-        if isinstance(value, str):
-            if ILLEGAL_CHARACTERS_RE.search(value):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            if value.startswith("="):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"
-                value = cell
-        out.append(value)
-    return out
-
-
 def _header_cells(sheet: Any, labels: list[str]) -> list[Any]:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -318,7 +296,7 @@ def ledger_response(queryset: QuerySet[Suggestion], *, year: int | None = None) 
     sheet.freeze_panes = "A2"
     sheet.append(_header_cells(sheet, ledger_header()))
     for row in ledger_rows(queryset):
-        sheet.append(_cells(sheet, row))
+        sheet.append(documents.text_cells(sheet, row))
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115  (the response closes it)
     book.save(spool)
     spool.seek(0)
@@ -405,59 +383,30 @@ def meeting_list_xlsx(meeting: AssignmentMeeting) -> bytes:
         cell.font = Font(bold=True)
     for row in meeting_list_rows(meeting):
         sheet.append(row)
-    for cells in sheet.iter_rows():
-        for cell in cells:
-            if cell.data_type == "f":  # text starting with "=" stays text
-                cell.data_type = "s"
+    documents.formulas_as_text(sheet)
     for index, width in enumerate((6, 18, 40, 10, 18, 24, 24, 16), start=1):
         sheet.column_dimensions[_column_letter(index)].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _cjk(run: Any, *, bold: bool = False, size: float | None = None) -> Any:
-    """Chinese text needs the East Asian font set explicitly, or Word falls back badly."""
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    run.font.name = CJK_FONT
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), CJK_FONT)
-    if bold:
-        run.bold = True
-    if size is not None:
-        run.font.size = Pt(size)
-    return run
+    return documents.to_bytes(book)
 
 
 def meeting_list_docx(meeting: AssignmentMeeting) -> bytes:
-    from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
-    document = Document()
-    normal = document.styles["Normal"]
-    normal.font.name = CJK_FONT
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), CJK_FONT)
-
+    document = documents.docx_document()
     heading = document.add_heading(level=1)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _cjk(heading.add_run(meeting.title), bold=True, size=16)
+    documents.add_text(heading, meeting.title, bold=True, size=16)
     date = document.add_paragraph()
     date.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _cjk(date.add_run(_("Date: %(date)s") % {"date": _meeting_date(meeting)}))
+    documents.add_text(date, _("Date: %(date)s") % {"date": _meeting_date(meeting)})
 
     header = meeting_list_header()
     rows = meeting_list_rows(meeting)
     table = document.add_table(rows=1 + len(rows), cols=len(header))
     table.style = "Table Grid"
-    # The header row repeats on every page of a long list.
-    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    documents.repeat_header_row(table)
     for row_index, values in enumerate([header, *rows]):
         cells = table.rows[row_index].cells
         for column, value in enumerate(values):
-            _cjk(cells[column].paragraphs[0].add_run(str(value)), bold=row_index == 0)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+            documents.add_text(cells[column].paragraphs[0], str(value), bold=row_index == 0)
+    return documents.to_bytes(document)
