@@ -568,3 +568,6 @@ def test_a_ledger_export_shows_in_the_congress_audit_log(client, world):
         ActionLog.objects.filter(action="suggestions.exported", congress_id=world.c_a.pk).count()
         == 1
     )
+    (entry,) = ActionLog.objects.filter(action="suggestions.exported")  # one congress: one entry
+    assert (entry.actor, entry.note) == (world.staff, "ledger")
+    assert entry.changes == {"format": [None, "xlsx"]}

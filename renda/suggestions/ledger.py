@@ -20,7 +20,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import FileResponse
+from django.http.response import HttpResponseBase
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -174,20 +174,6 @@ def ledger_queryset(queryset: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
     )
 
 
-def record_export(queryset: QuerySet[Suggestion], *, actor: Any) -> None:
-    """One audit entry per congress whose suggestions the ledger holds, so that each
-    congress's auditor sees who exported its data."""
-    from renda.core import audit
-
-    congress_ids = sorted(set(queryset.order_by().values_list("congress_id", flat=True)))
-    if not congress_ids:
-        audit.record("suggestions.exported", None, actor=actor, note="ledger")
-    for congress_id in congress_ids:
-        audit.record(
-            "suggestions.exported", None, actor=actor, note="ledger", congress_id=congress_id
-        )
-
-
 def ledger_rows(queryset: QuerySet[Suggestion]) -> Iterator[list[Any]]:
     """One list of cells per submitted suggestion of `queryset`, in the order of
     LEDGER_COLUMNS (dates as dates, counts as numbers, yes/no in words)."""
@@ -285,8 +271,12 @@ def _column_letter(index: int) -> str:
     return get_column_letter(index)
 
 
-def ledger_response(queryset: QuerySet[Suggestion], *, year: int | None = None) -> FileResponse:
-    """The ledger as an .xlsx download, written row by row to a spooled temporary file."""
+def ledger_response(
+    queryset: QuerySet[Suggestion], *, actor: Any, year: int | None = None
+) -> HttpResponseBase:
+    """The ledger as an .xlsx download, written row by row to a spooled temporary file.
+    Audited once per congress whose suggestions it holds, so that each congress's auditor
+    sees who exported its data."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -300,11 +290,13 @@ def ledger_response(queryset: QuerySet[Suggestion], *, year: int | None = None) 
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115  (the response closes it)
     book.save(spool)
     spool.seek(0)
-    return FileResponse(
+    return exports.attachment(
         spool,
-        as_attachment=True,
-        filename=f"suggestions-ledger-{year or timezone.localdate().year}.xlsx",
-        content_type=XLSX,
+        f"suggestions-ledger-{year or timezone.localdate().year}.xlsx",
+        action="suggestions.exported",
+        congress_ids=queryset.order_by().values_list("congress_id", flat=True).distinct(),
+        actor=actor,
+        note="ledger",
     )
 
 

@@ -247,7 +247,14 @@ def slips_docx(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.all_codes_unused(poll, codes):
         raise Http404
     body = documents.slips_docx(poll, _shuffled(codes), entry_url=_entry_url(request))
-    response = exports.attachment(body, f"poll-{poll.pk}-slips.docx")
+    response = exports.attachment(
+        body,
+        f"poll-{poll.pk}-slips.docx",
+        action="poll.slips_exported",
+        obj=poll,
+        actor=request.user,
+        note=f"{len(codes)} codes",
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -444,7 +451,13 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     """The canonical ballot export (sorted lines, no order of casting): its SHA-256 is the
     one on the minutes."""
     poll = _counted(request, pk)
-    return exports.attachment(services.canonical_export(poll), f"poll-{poll.pk}-ballots.txt")
+    return exports.attachment(
+        services.canonical_export(poll),
+        f"poll-{poll.pk}-ballots.txt",
+        action="poll.ballots_exported",
+        obj=poll,
+        actor=request.user,
+    )
 
 
 @require_GET
@@ -461,7 +474,10 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
             if user is not None
         }
     )
-    response = exports.attachment(
-        documents.minutes_docx(poll, tellers=tellers), f"poll-{poll.pk}-minutes.docx"
+    return exports.attachment(
+        documents.minutes_docx(poll, tellers=tellers),
+        f"poll-{poll.pk}-minutes.docx",
+        action="poll.minutes_exported",
+        obj=poll,
+        actor=request.user,
     )
-    return response
