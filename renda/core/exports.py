@@ -5,7 +5,7 @@ entry, so that no export of personal or ballot data goes unlogged."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import IO, Any
+from typing import IO, Any, overload
 
 from django.db import models
 from django.http import FileResponse, HttpResponse
@@ -17,6 +17,32 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TXT = "text/plain; charset=utf-8"
 CONTENT_TYPES = {"xlsx": XLSX, "docx": DOCX, "txt": TXT}
+
+
+@overload
+def attachment(
+    body: bytes | str,
+    filename: str,
+    *,
+    action: str,
+    obj: models.Model | None = None,
+    congress_ids: Iterable[int] | None = None,
+    actor: Any = None,
+    note: str = "",
+) -> HttpResponse: ...
+
+
+@overload
+def attachment(
+    body: IO[bytes],
+    filename: str,
+    *,
+    action: str,
+    obj: models.Model | None = None,
+    congress_ids: Iterable[int] | None = None,
+    actor: Any = None,
+    note: str = "",
+) -> FileResponse: ...
 
 
 def attachment(
@@ -51,8 +77,8 @@ def attachment(
     if congress_ids is None:
         audit.record(action, obj, actor=actor, changes=changes, note=note)
     else:
-        scopes = sorted(set(congress_ids)) or [None]
-        for congress_id in scopes:
+        scopes: list[int | None] = [*sorted(set(congress_ids))]
+        for congress_id in scopes or [None]:
             audit.record(
                 action, obj, actor=actor, changes=changes, note=note, congress_id=congress_id
             )
