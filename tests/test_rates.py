@@ -18,30 +18,24 @@ def test_a_rate_is_exact_and_none_for_an_empty_whole():
 
 
 @pytest.mark.parametrize(
-    ("part", "whole", "value"),
+    ("part", "whole", "value", "text"),
     [
-        (1, 6, Decimal("16.7")),
-        (2, 3, Decimal("66.7")),
-        (1, 16, Decimal("6.3")),  # 6.25: a float round() would give 6.2
-        (1, 400, Decimal("0.3")),  # 0.25
-        (0, 5, Decimal("0.0")),
-        (5, 5, Decimal("100.0")),
-        (Decimal("33.30"), Decimal("100.00"), Decimal("33.3")),
-        (0, 0, None),
+        (1, 6, 16.7, "16.7%"),
+        (2, 3, 66.7, "66.7%"),
+        (1, 16, 6.3, "6.3%"),  # 6.25: round(6.25, 1) on a float gives 6.2
+        (1, 400, 0.3, "0.3%"),  # 0.25
+        (0, 5, 0.0, "0.0%"),
+        (5, 5, 100.0, "100.0%"),
+        (Decimal("33.30"), Decimal("100.00"), 33.3, "33.3%"),
+        (0, 0, None, "—"),
     ],
 )
-def test_percent_has_one_decimal_rounded_half_up(part, whole, value):
+def test_percent_has_one_decimal_rounded_half_up(part, whole, value, text):
     assert rates.percent(part, whole) == value
-    if value is not None:
-        assert str(rates.percent(part, whole)) == str(value)
+    assert rates.format_percent(part, whole) == text
 
 
 def test_percent_with_other_decimals():
-    assert str(rates.percent(2, 3, decimals=0)) == "67"
-    assert str(rates.percent(1, 8, decimals=2)) == "12.50"
-
-
-def test_format_percent_for_display():
-    assert rates.format_percent(5, 8) == "62.5%"
-    assert rates.format_percent(0, 7) == "0.0%"
-    assert rates.format_percent(0, 0) == "—"
+    assert rates.percent(2, 3, decimals=0) == 67
+    assert rates.format_percent(2, 3, decimals=0) == "67%"
+    assert rates.format_percent(1, 8, decimals=2) == "12.50%"

@@ -560,7 +560,7 @@ class Project(models.Model):
         return target in PROJECT_TRANSITIONS.get(self.status, set())
 
     @property
-    def budget_rate(self) -> Decimal | None:
+    def budget_rate(self) -> float | None:
         return percent(self.spent, self.funds)
 
     @property
