@@ -53,11 +53,15 @@ dev: install-dev messages
 test: install-dev messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The last two lines are the layer contract (pyproject.toml [tool.importlinter]; docs/architecture.md,
+# "Layers"): every import, also inside functions, then apps.get_model and "app.Model" strings.
 lint: install-dev
 	$(VENV)/bin/ruff check renda tests scripts
 	$(VENV)/bin/ruff format --check renda tests scripts
 	$(VENV)/bin/mypy renda
 	$(PY) scripts/check_conventions.py
+	$(VENV)/bin/lint-imports --no-cache --no-logo
+	$(PY) scripts/check_layers.py
 
 bench: install-dev messages
 	$(PY) -m bench

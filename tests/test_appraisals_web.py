@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib import messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +14,7 @@ from django.urls import reverse
 
 from renda.appraisals import services
 from renda.appraisals.models import MeetingStatus, Rectification, ReportDocument
+from renda.ballots import services as ballots
 from renda.ballots.models import Poll, PollStatus
 from renda.core.errors import DomainError
 from renda.core.models import ActionLog
@@ -21,6 +23,7 @@ from tests.appraisals_fixtures import (
     cast,
     closed_meeting,
     make_meeting,
+    open_with_attendance,
     pdf,
 )
 
@@ -221,6 +224,20 @@ def test_closing_a_meeting_without_a_poll_shows_the_error(client, world, town):
     assert response.status_code == 400
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.SCHEDULED
+
+
+def test_a_void_vote_closes_into_a_scheduled_meeting_with_the_reason(client, world, town):
+    meeting = make_meeting(world, town)
+    open_with_attendance(world, town, meeting)
+    ballots.record_paper_counts(meeting.poll, issued=6, returned=7, acting_user=world.staff)
+    client.force_login(world.staff)
+    url = reverse("appraisals:meeting_action", args=[meeting.pk, "close"])
+    closed = client.post(url, follow=True)
+    assert closed.redirect_chain == [(reverse("appraisals:meeting", args=[meeting.pk]), 302)]
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.SCHEDULED and "7" in meeting.void_note
+    shown = [(m.level, str(m)) for m in closed.context["messages"]]
+    assert len(shown) == 1 and shown[0][0] == messages.ERROR and meeting.void_note in shown[0][1]
 
 
 def test_voter_codes_are_shown_once_on_opening(client, world, town):

@@ -9,6 +9,7 @@ import io
 import re
 
 import pytest
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -214,7 +215,9 @@ def test_closing_is_refused_with_the_discrepancy_shown(client, world):
     assert any("1" in p for p in page.context["problems"])
     refused = client.post(reverse("ballots:office_close", args=[poll.pk]))
     assert refused.status_code == 400
-    assert "3" in refused.context["error"]  # 0 entered but 3 returned; batch 1 pending
+    error = " ".join(refused.context["form"].non_field_errors())
+    assert "3" in error  # 0 entered but 3 returned; batch 1 pending
+    assert error in refused.content.decode()
     poll.refresh_from_db()
     assert poll.status == PollStatus.OPEN and poll.result is None
 
@@ -223,9 +226,11 @@ def test_more_paper_ballots_returned_than_issued_void_the_poll(client, world):
     poll = _paper_poll(world)
     services.record_paper_counts(poll, issued=2, returned=3, acting_user=world.staff)
     client.force_login(world.staff)
-    assert client.post(reverse("ballots:office_close", args=[poll.pk])).status_code == 302
+    closed = client.post(reverse("ballots:office_close", args=[poll.pk]), follow=True)
+    assert closed.redirect_chain == [(reverse("ballots:office_poll", args=[poll.pk]), 302)]
     poll.refresh_from_db()
     assert poll.status == PollStatus.VOID and "3" in poll.void_reason
+    assert [m.level for m in closed.context["messages"]] == [messages.ERROR]
 
 
 def test_result_export_minutes_recount_and_publication(client, world):
@@ -260,11 +265,31 @@ def test_result_export_minutes_recount_and_publication(client, world):
     recount = client.post(reverse("ballots:office_recount", args=[poll.pk]), follow=True)
     assert ActionLog.objects.filter(action="poll.recounted", note__startswith="match").exists()
     assert recount.status_code == 200
+    assert [m.level for m in recount.context["messages"]] == [messages.SUCCESS]
     assert client.post(reverse("ballots:office_publish", args=[poll.pk])).status_code == 302
     poll.refresh_from_db()
     assert poll.status == PollStatus.PUBLISHED
     again = client.post(reverse("ballots:office_publish", args=[poll.pk]))
     assert again.status_code == 400  # each state only from its predecessor
+
+
+def test_a_recount_that_differs_from_the_frozen_result_is_shown_as_an_error(client, world):
+    voters = deputies(world, 3)
+    poll = approval_poll(world, items=("甲项目", "乙项目"), min_group=1)
+    open_for(poll, voters, world)
+    a, b = subject_ids(poll)
+    for v in voters:
+        services.cast_online(poll, voter=v, choices={a: "yes", b: "no"})
+    services.close_poll(poll, acting_user=world.staff)
+    Poll.objects.filter(pk=poll.pk).update(export_sha256="0" * 64)  # a tampered record
+    client.force_login(world.staff)
+    url = reverse("ballots:office_recount", args=[poll.pk])
+    confirm = client.get(url)
+    assert confirm.status_code == 200 and confirm.templates[0].name == "core/action.html"
+    done = client.post(url, follow=True)
+    assert done.redirect_chain == [(reverse("ballots:office_poll", args=[poll.pk]), 302)]
+    assert [m.level for m in done.context["messages"]] == [messages.ERROR]
+    assert ActionLog.objects.filter(action="poll.recounted", note__startswith="MISMATCH").exists()
 
 
 def test_a_poll_is_voided_with_a_reason(client, world):

@@ -210,6 +210,10 @@ def test_end_membership_records_status_date_reason_and_audit(world):
     entry = ActionLog.objects.get(action="membership.resigned")
     assert entry.changes["status"] == ["active", "resigned"]
     assert entry.actor == world.staff
+    # One entry for the move, with every field it changed and the reason as its note.
+    assert set(entry.changes) == {"status", "status_date", "status_reason", "end_date"}
+    assert entry.changes["status_reason"] == ["", "工作调动"]
+    assert entry.note == "工作调动"
 
 
 @pytest.mark.parametrize(

@@ -456,6 +456,21 @@ def test_workflow_through_the_pages(world, client):
     assert Article.objects.get(pk=article.pk).status == ArticleStatus.PUBLISHED
 
 
+def test_a_refused_action_shows_its_error_on_the_confirmation_page(world, client):
+    article = write(world)
+    client.force_login(world.staff)  # an author and reviewer of the site, not an approver
+    client.post(reverse("portal:staff_action", args=[article.pk, "submit"]))
+    client.post(reverse("portal:staff_action", args=[article.pk, "review"]), {"note": ""})
+    assert Article.objects.get(pk=article.pk).status == ArticleStatus.APPROVAL
+    url = reverse("portal:staff_action", args=[article.pk, "return"])
+    assert client.get(url).status_code == 200  # offered to reviewers while it awaits approval
+    refused = client.post(url, {"note": "标题再改改"})
+    assert refused.status_code == 400
+    errors = refused.context["form"].non_field_errors()
+    assert len(errors) == 1 and errors[0] in refused.content.decode()
+    assert Article.objects.get(pk=article.pk).status == ArticleStatus.APPROVAL
+
+
 def _portal_urls(world, article) -> dict[str, str]:
     return {
         "list": reverse("portal:staff_list"),

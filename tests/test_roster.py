@@ -182,8 +182,11 @@ def test_import_through_the_admin_previews_then_imports_all(client, world):
     assert RosterImport.objects.get().status == "imported"
     assert ActionLog.objects.filter(action="membership.created").count() == 2
     assert ActionLog.objects.filter(action="roster.imported").count() == 1
+    imported = ActionLog.objects.get(action="roster.imported")
+    assert imported.changes == {"status": ["previewed", "imported"], "memberships": [None, 2]}
     # A second confirmation imports nothing more.
     client.post(response["Location"])
+    assert ActionLog.objects.filter(action="roster.imported").count() == 1
     assert DeputyMembership.objects.filter(term=world.term_a).count() == 3
 
 

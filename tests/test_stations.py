@@ -27,6 +27,7 @@ from renda.stations.models import (
     DutyShift,
     DutyStatus,
     PairingKind,
+    ReceptionMatter,
     RuleKind,
     StaffRole,
     Station,
@@ -35,6 +36,7 @@ from renda.stations.models import (
     StationMember,
     StationStaff,
 )
+from renda.suggestions import services as suggestions
 
 
 @pytest.fixture(autouse=True)
@@ -395,12 +397,14 @@ def test_every_disposition(net):
     services.redirect_matter(matters[1], reason="涉诉，引导诉讼", acting_user=net.station)
     m, _code = services.escalate_matter(matters[2], deputy=net.deputy_a, acting_user=net.station)
     assert m.case.congress == net.c_district and m.status == Disposition.ESCALATED
-    m = services.matter_to_suggestion(matters[3], acting_user=net.deputy_user)
-    assert m.suggestion_id and m.status == Disposition.SUGGESTION
+    draft = suggestions.draft_from_matter(matters[3], acting_user=net.deputy_user)
+    m = ReceptionMatter.objects.get(pk=matters[3].pk)
+    assert m.suggestion_id == draft.pk and m.status == Disposition.SUGGESTION
+    assert (draft.lead, draft.status, draft.content) == (net.deputy_a, "draft", "事项3号内容")
     with pytest.raises(DomainError):
         services.answer_matter(matters[0], answer="again", acting_user=net.station)
     with pytest.raises(DomainError, match="Only the deputy"):
-        services.matter_to_suggestion(matters[4], acting_user=net.station)
+        suggestions.draft_from_matter(matters[4], acting_user=net.station)
 
 
 def test_escalation_needs_a_deputy_of_the_higher_congress(net):
@@ -957,3 +961,164 @@ def test_qr_images_are_standalone_svg_files(net, client, name):
     assert body.startswith("<?xml")
     assert 'xmlns="http://www.w3.org/2000/svg"' in body
     assert "<path" in body
+
+
+# --- a front door onto cases: matters handed to suggestions, confirm pages ------------------
+
+
+def test_stations_never_import_suggestions():
+    """Suggestions call stations (draft_from_matter), never the reverse, not even inside a
+    function: the stations page reaches suggestions through the registered handler."""
+    import ast
+    from pathlib import Path
+
+    import renda.stations
+
+    root = Path(renda.stations.__file__).parent
+    offenders = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offenders += [f"{path.name}: {n}" for n in names if n.startswith("renda.suggestions")]
+    assert offenders == []
+
+
+def test_the_suggestions_app_registers_the_matter_handler():
+    handler = services.matter_handler(Disposition.SUGGESTION)
+    assert handler is not None and handler.run is suggestions.draft_from_matter
+    with pytest.raises(ValueError):
+        services.register_matter_handler(Disposition.PENDING, lambda m, **kw: m, url=str)
+    with pytest.raises(ValueError):
+        services.register_matter_handler("nowhere", lambda m, **kw: m, url=str)
+
+
+def test_the_deputy_makes_a_matter_their_draft_from_their_page(net, client):
+    from renda.core.models import ActionLog
+    from renda.suggestions.models import Suggestion
+
+    matter = _reception(net, content="家庭农场贷款难\n希望出台扶持办法").matters.get()
+    client.force_login(net.deputy_user)
+    mine = client.get(reverse("stations:mine")).content.decode()
+    assert reverse("stations:suggest", args=[matter.pk]) in mine
+    url = reverse("stations:suggest", args=[matter.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "core/action.html" in [t.name for t in page.templates]
+    assert "<p>家庭农场贷款难<br>希望出台扶持办法</p>" in page.content.decode()
+    response = client.post(url)
+    draft = Suggestion.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("suggestions:detail", args=[draft.pk])
+    matter.refresh_from_db()
+    assert (matter.status, matter.suggestion_id) == (Disposition.SUGGESTION, draft.pk)
+    assert (draft.lead, draft.title) == (net.deputy_a, "家庭农场贷款难 希望出台扶持办法")
+    entry = ActionLog.objects.get(action="station.matter_suggestion")
+    assert entry.changes == {"status": ["pending", "suggestion"]}
+    # Once disposed of, the page refuses and nothing more is created.
+    again = client.post(url)
+    assert again.status_code == 400 and "该事项已处理" in again.content.decode()
+    assert Suggestion.objects.count() == 1
+    # Another deputy's matter is not found.
+    client.force_login(net.station)
+    assert client.get(url).status_code == 404
+
+
+def test_a_disposed_matter_leaves_no_draft_behind(net):
+    from renda.suggestions.models import Suggestion
+
+    matter = _reception(net).matters.get()
+    services.answer_matter(matter, answer="当场解答", acting_user=net.station)
+    with pytest.raises(DomainError, match="already disposed of"):
+        suggestions.draft_from_matter(matter, acting_user=net.deputy_user)
+    assert not Suggestion.objects.exists()
+
+
+def test_without_a_registered_handler_the_action_is_not_offered(net, client, monkeypatch):
+    from renda.stations.services import receptions
+
+    monkeypatch.setattr(receptions, "_MATTER_HANDLERS", {})
+    matter = _reception(net).matters.get()
+    client.force_login(net.deputy_user)
+    url = reverse("stations:suggest", args=[matter.pk])
+    assert url not in client.get(reverse("stations:mine")).content.decode()
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    matter.refresh_from_db()
+    assert matter.status == Disposition.PENDING
+
+
+def test_confirm_pages_are_the_core_action_page(net, client):
+    from django.template import TemplateDoesNotExist
+    from django.template.loader import get_template
+
+    with pytest.raises(TemplateDoesNotExist):
+        get_template("stations/staff/confirm.html")
+    client.force_login(net.staff)
+    rule = services.add_rule(net.center, kind=RuleKind.WEEKLY, weekday=2, acting_user=net.staff)
+    pages = [
+        reverse("stations:assign_all"),
+        reverse("stations:generate"),
+        reverse("stations:workplace"),
+        reverse("stations:log_contact"),
+        reverse("stations:assign", args=[net.center.pk]),
+        reverse("stations:add_shift", args=[net.center.pk]),
+        reverse("stations:add_rule", args=[net.center.pk]),
+        reverse("stations:deactivate_rule", args=[rule.pk]),
+    ]
+    for url in pages:
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert "core/action.html" in [t.name for t in page.templates], url
+    # Another town's staff does not find the station.
+    client.force_login(net.other_staff)
+    assert client.get(reverse("stations:assign", args=[net.center.pk])).status_code == 404
+
+
+def test_confirm_pages_keep_their_messages_and_destinations(net, client):
+    from django.contrib.messages import get_messages
+
+    client.force_login(net.staff)
+    services.add_rule(net.center, kind=RuleKind.WEEKLY, weekday=2, acting_user=net.staff)
+    start = _today()
+    response = client.post(
+        reverse("stations:generate"),
+        {"start": start.isoformat(), "end": (start + dt.timedelta(days=20)).isoformat()},
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("stations:roster")
+    result = DutyShift.objects.filter(station=net.center).count()
+    assert result >= 2
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    assert said == [f"已生成{result}个班次，轮流排入{DutyAssignment.objects.count()}人次。"]
+    # A refusal stays on the page with the service's message (400).
+    refused = client.post(
+        reverse("stations:generate"),
+        {"start": start.isoformat(), "end": (start - dt.timedelta(days=1)).isoformat()},
+    )
+    assert refused.status_code == 400
+    assert "结束日期早于开始日期。" in refused.content.decode()
+    # A new reception leads to its own page; a matter added to it says nothing.
+    client.force_login(net.station)
+    response = client.post(
+        reverse("stations:new_reception", args=[net.center.pk]),
+        {
+            "date": _today().isoformat(),
+            "deputies": [net.deputy_a.pk],
+            "visitor_count": "1",
+            "category": net.cat_a.pk,
+            "content": "路灯不亮，希望维修",
+        },
+    )
+    reception = net.center.receptions.get()
+    assert response["Location"] == reverse("stations:reception", args=[reception.pk])
+    assert "接待已登记。" in client.get(response["Location"]).content.decode()  # shown once
+    response = client.post(
+        reverse("stations:add_matter", args=[reception.pk]),
+        {"category": net.cat_a.pk, "content": "垃圾清运不及时", "deputy": net.deputy_a.pk},
+    )
+    assert response["Location"] == reverse("stations:reception", args=[reception.pk])
+    assert [str(m) for m in get_messages(response.wsgi_request)] == []
+    assert reception.matters.count() == 2

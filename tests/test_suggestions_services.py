@@ -397,3 +397,104 @@ def test_the_deputy_hears_of_acceptance_assignment_reply_and_overdue(
     assert sum(serial in t for t in titles) >= 4  # submitted, accepted, assigned, overdue
     # In-app only: no text message before the reply.
     assert MemorySMSBackend.outbox == []
+
+
+# --- one service for "create, invite co-signers, submit"; every status through the table --------
+
+
+def test_raise_suggestion_creates_invites_and_submits_in_one_step(world):
+    a = _deputy(world, "陈晓梅", "13700000051")
+    suggestion = services.raise_suggestion(
+        acting_user=world.deputy_user,
+        congress=world.c_a,
+        category=world.cat_a,
+        title="一次提交",
+        content="建议内容完整。",
+        cosigners=[a.deputy],
+        submit=True,
+    )
+    assert suggestion.status == SuggestionStatus.AWAITING_COSIGNERS
+    assert list(suggestion.cosigners.values_list("deputy_id", "status")) == [
+        (a.deputy.pk, CoSignerStatus.INVITED)
+    ]
+    draft = services.raise_suggestion(
+        acting_user=world.deputy_user,
+        congress=world.c_a,
+        category=world.cat_a,
+        title="只存草稿",
+        content="内容",
+    )
+    assert draft.status == SuggestionStatus.DRAFT and draft.case is None
+    alone = services.raise_suggestion(
+        acting_user=world.deputy_user,
+        congress=world.c_a,
+        category=world.cat_a,
+        title="独自提交",
+        content="内容",
+        submit=True,
+    )
+    assert alone.status == SuggestionStatus.SUBMITTED and alone.case.kind == CaseKind.SUGGESTION
+
+
+def test_raise_suggestion_is_all_or_nothing(world):
+    outsider = _deputy(world, "外镇代表", "13700000052", term=world.term_b)
+    before = Suggestion.objects.count()
+    with pytest.raises(DomainError):
+        services.raise_suggestion(
+            acting_user=world.deputy_user,
+            congress=world.c_a,
+            category=world.cat_a,
+            title="带外镇联名",
+            content="内容",
+            cosigners=[outsider.deputy],
+            submit=True,
+        )
+    assert Suggestion.objects.count() == before
+    assert not ActionLog.objects.filter(action="suggestion.drafted").exists()
+
+
+def test_every_suggestion_status_change_is_a_move_with_its_audit_entry(world):
+    a, b = _deputy(world, "甲代表", "13700000053"), _deputy(world, "乙代表", "13700000054")
+    suggestion = _raise(world, world.deputy_user, cosigners=[a, b])
+    awaiting = ActionLog.objects.get(
+        action="suggestion.awaiting_cosigners", object_id=str(suggestion.pk)
+    )
+    assert awaiting.changes["status"] == ["draft", "awaiting"]
+    services.respond_to_invitation(suggestion, acting_user=a.user, accept=True)
+    services.respond_to_invitation(suggestion, acting_user=b.user, accept=False)
+    # The co-signers' answers are the suggestion's entries (its congress scopes the log).
+    for action, status in (("confirmed", "confirmed"), ("declined", "declined")):
+        entry = ActionLog.objects.get(action=f"suggestion.cosign_{action}")
+        assert (entry.object_type, entry.object_id) == (
+            "suggestions.suggestion",
+            str(suggestion.pk),
+        )
+        assert entry.congress_id == world.c_a.pk
+        assert entry.changes["status"] == ["invited", status]
+    submitted = ActionLog.objects.get(action="suggestion.submitted", object_id=str(suggestion.pk))
+    suggestion.refresh_from_db()
+    assert submitted.changes["status"] == ["awaiting", "submitted"]
+    assert submitted.changes["case"] == [None, suggestion.case.serial]
+    assert suggestion.submitted_at is not None
+    with pytest.raises(DomainError, match="您已作出回复"):
+        services.respond_to_invitation(suggestion, acting_user=a.user, accept=False)
+    with pytest.raises(DomainError):
+        services.withdraw_draft(suggestion, acting_user=world.deputy_user)
+    suggestion.refresh_from_db()
+    assert suggestion.status == SuggestionStatus.SUBMITTED
+
+
+def test_a_held_meeting_records_its_move(world):
+    s = _raise(world, world.deputy_user, title="交办一件")
+    cases.triage_case(s.case, acting_user=world.staff)
+    meeting = services.create_meeting(
+        congress=world.c_a, title="交办会", held_on=timezone.localdate(), acting_user=world.staff
+    )
+    services.set_meeting_item(meeting, s.case, lead=world.dept_a1, acting_user=world.staff)
+    assert services.hold_meeting(meeting, acting_user=world.staff) == 1
+    entry = ActionLog.objects.get(action="meeting.held")
+    assert entry.changes == {"status": ["planned", "held"], "assigned": [None, 1]}
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.HELD and meeting.held_at is not None
+    with pytest.raises(DomainError):
+        services.hold_meeting(meeting, acting_user=world.staff)

@@ -499,22 +499,17 @@ def create_suggestion(request: HttpRequest, body: SuggestionIn) -> Status[dict[s
     missing = [str(pk) for pk in body.cosigners if pk not in found]
     if missing:
         raise DomainError(_("No deputy has the id %(ids)s.") % {"ids": ", ".join(missing)})
-    with transaction.atomic():
-        suggestion = suggestion_services.create_draft(
-            acting_user=user,
-            congress=congress,
-            category=category,
-            title=body.title,
-            content=body.content,
-            session=session,
-            is_motion=body.is_motion,
-        )
-        if body.cosigners:
-            suggestion_services.invite_cosigners(
-                suggestion, [found[pk] for pk in body.cosigners], acting_user=user
-            )
-        if body.submit:
-            suggestion_services.submit_suggestion(suggestion, acting_user=user)
+    suggestion = suggestion_services.raise_suggestion(
+        acting_user=user,
+        congress=congress,
+        category=category,
+        title=body.title,
+        content=body.content,
+        session=session,
+        is_motion=body.is_motion,
+        cosigners=[found[pk] for pk in body.cosigners],
+        submit=body.submit,
+    )
     return Status(201, _detail(request, suggestion.pk))
 
 

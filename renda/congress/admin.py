@@ -42,6 +42,7 @@ from renda.congress.models import (
     Term,
 )
 from renda.core import audit, exports
+from renda.core.access import get_visible_or_404
 from renda.core.errors import DomainError
 from renda.core.models import ActionLog, Area, Holiday, Region, User
 from renda.core.requestcontext import current_request
@@ -655,13 +656,7 @@ class DeputyMembershipAdmin(ScopedAdmin):
         return TemplateResponse(request, "admin/congress/deputymembership/import.html", context)
 
     def import_confirm_view(self, request: HttpRequest, batch_id: int) -> HttpResponse:
-        batch = (
-            RosterImport.objects.visible_to(request.user, "roster.import")
-            .filter(pk=batch_id)
-            .first()
-        )
-        if batch is None:
-            raise Http404
+        batch = get_visible_or_404(RosterImport, request.user, batch_id, "roster.import")
         if request.method == "POST":
             try:
                 count = roster.import_roster(batch, acting_user=request.user)

@@ -781,6 +781,14 @@ class RosterImportStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+# A rejected roster is uploaded again (a new import); an imported one is final.
+ROSTER_IMPORT_TRANSITIONS = {
+    RosterImportStatus.PREVIEWED: {RosterImportStatus.IMPORTED},
+    RosterImportStatus.IMPORTED: set(),
+    RosterImportStatus.REJECTED: set(),
+}
+
+
 class RosterImport(models.Model):
     """An uploaded deputy roster (.xlsx): kept, previewed, then imported all or nothing."""
 

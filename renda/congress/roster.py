@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from renda.congress.models import (
+    ROSTER_IMPORT_TRANSITIONS,
     Constituency,
     Deputy,
     DeputyGroup,
@@ -32,7 +33,7 @@ from renda.congress.models import (
     RosterImportStatus,
     Term,
 )
-from renda.core import audit
+from renda.core import audit, workflow
 from renda.core.errors import DomainError
 from renda.core.validators import validate_cn_mobile
 
@@ -321,14 +322,16 @@ def create_import(*, upload, term: Term, acting_user) -> tuple[RosterImport, Ros
     return batch, report
 
 
+def _refused_import() -> str:
+    return _("This roster has already been imported or was rejected; upload it again.")
+
+
 def import_roster(batch: RosterImport, *, acting_user) -> int:
     """Write every row of a previewed import, or nothing. Returns the number of memberships."""
     with transaction.atomic():
         locked = RosterImport.objects.select_for_update().select_related("term").get(pk=batch.pk)
-        if locked.status != RosterImportStatus.PREVIEWED:
-            raise DomainError(
-                _("This roster has already been imported or was rejected; upload it again.")
-            )
+        if not workflow.allowed(locked, RosterImportStatus.IMPORTED, ROSTER_IMPORT_TRANSITIONS):
+            raise DomainError(_refused_import())
         with locked.file.open("rb") as handle:
             report = preview_roster(handle.read(), locked.term)
         if not report.ok:
@@ -371,11 +374,15 @@ def import_roster(batch: RosterImport, *, acting_user) -> int:
                 "membership.created", membership, actor=acting_user, note=_("Roster import")
             )
             created += 1
-        locked.status = RosterImportStatus.IMPORTED
-        locked.imported_at = timezone.now()
-        locked.save(update_fields=["status", "imported_at"])
-        audit.record(
-            "roster.imported", locked, actor=acting_user, changes={"memberships": [None, created]}
+        workflow.move(
+            locked,
+            RosterImportStatus.IMPORTED,
+            transitions=ROSTER_IMPORT_TRANSITIONS,
+            action="roster.imported",
+            actor=acting_user,
+            values={"imported_at": timezone.now()},
+            changes={"memberships": [None, created]},
+            error=_refused_import,
         )
     return created
 

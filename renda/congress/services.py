@@ -15,7 +15,7 @@ from renda.congress.models import (
     MembershipStatus,
     Term,
 )
-from renda.core import audit
+from renda.core import audit, workflow
 from renda.core.errors import DomainError
 
 
@@ -42,6 +42,13 @@ def set_current_term(term: Term, *, acting_user) -> Term:
         return locked
 
 
+def _refused_end(membership: DeputyMembership, status: str) -> str:
+    return _("A membership that is %(current)s cannot become %(new)s.") % {
+        "current": MembershipStatus(membership.status).label,
+        "new": MembershipStatus(status).label if status in MembershipStatus.values else status,
+    }
+
+
 def end_membership(
     membership: DeputyMembership,
     *,
@@ -60,16 +67,8 @@ def end_membership(
             .select_related("term")
             .get(pk=membership.pk)
         )
-        if status not in MEMBERSHIP_TRANSITIONS.get(MembershipStatus(locked.status), set()):
-            raise DomainError(
-                _("A membership that is %(current)s cannot become %(new)s.")
-                % {
-                    "current": MembershipStatus(locked.status).label,
-                    "new": MembershipStatus(status).label
-                    if status in MembershipStatus.values
-                    else status,
-                }
-            )
+        if not workflow.allowed(locked, status, MEMBERSHIP_TRANSITIONS):
+            raise DomainError(_refused_end(locked, status))
         if not locked.term.contains(on) or on < locked.start_date:
             raise DomainError(
                 _(
@@ -77,18 +76,18 @@ def end_membership(
                 )
                 % {"start": locked.start_date, "end": locked.term.end_date}
             )
-        before = audit.snapshot(locked, ["status", "status_date", "status_reason", "end_date"])
-        locked.status = status
-        locked.status_date = on
-        locked.status_reason = reason
-        locked.end_date = on
-        locked.save(update_fields=["status", "status_date", "status_reason", "end_date"])
-        audit.record(
-            f"membership.{status}",
+        before = audit.snapshot(locked, ["status_date", "status_reason", "end_date"])
+        after = {"status_date": on, "status_reason": reason, "end_date": on}
+        workflow.move(
             locked,
+            status,
+            transitions=MEMBERSHIP_TRANSITIONS,
+            action=f"membership.{status}",
             actor=acting_user,
-            changes=audit.diff(before, audit.snapshot(locked, list(before))),
+            values=after,
+            changes=audit.diff(before, after),
             note=reason,
+            error=lambda: _refused_end(locked, status),
         )
     return locked
 

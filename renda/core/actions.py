@@ -41,6 +41,12 @@ class Action:
     who: str = ""  # a front door's own rule of who may act (e.g. "lead", "invitee")
     danger: bool = False  # shown as a warning button
     intro: Any = ""  # a sentence above the form (what the action will do)
+    # When the message depends on what the run returned (a recount that matches or not, a
+    # close that voids the poll): result -> (message level, text), instead of `success`.
+    outcome: Callable[[Any], tuple[int, Any]] | None = None
+    # Where to go after success instead of `back`: a callable of the request and what the
+    # run returned (e.g. the page of the object the action created).
+    then: Callable[[HttpRequest, Any], str] | None = None
 
 
 def form_of(form_class: type[forms.Form]) -> FormFactory:
@@ -65,12 +71,16 @@ def run_action(
     form = factory(request.POST if post else None, request.FILES if post else None, target)
     if post and form.is_valid():
         try:
-            action.run(target, request.user, form.cleaned_data)
+            result = action.run(target, request.user, form.cleaned_data)
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, str(action.success))
-            return HttpResponseRedirect(back)
+            level, text = (
+                action.outcome(result) if action.outcome else (messages.SUCCESS, action.success)
+            )
+            if text:  # an empty message shows none
+                messages.add_message(request, level, str(text))
+            return HttpResponseRedirect(action.then(request, result) if action.then else back)
     return render(
         request,
         template,

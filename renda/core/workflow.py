@@ -44,6 +44,7 @@ def move(
     note: str = "",
     changes: Mapping[str, Any] | None = None,
     error: str | Callable[[], str] | None = None,
+    record_on: models.Model | None = None,
 ) -> str:
     """Move `obj` (a row the caller has locked) to `target` and return the old status.
 
@@ -56,6 +57,8 @@ def move(
     - `values`: further fields assigned only once the move is allowed, saved with it.
     - `action`, `actor`, `note`: the audit entry; its changes are
       `{"status": [old, target]}` plus `changes`.
+    - `record_on`: the object the audit entry is about when it is not `obj` (e.g. the
+      suggestion, for the answer of one of its co-signers).
     """
     before = obj.status  # type: ignore[attr-defined]
     if not allowed(obj, target, transitions):
@@ -75,7 +78,7 @@ def move(
     obj.save(update_fields=["status", *(values or {}), *fields])
     audit.record(
         action,
-        obj,
+        obj if record_on is None else record_on,
         actor=actor,
         changes={"status": [before, target], **(changes or {})},
         note=note,

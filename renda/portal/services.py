@@ -191,9 +191,18 @@ def create_article(
     return article
 
 
-def _editor_stage(status: str) -> str:
+def editor_stage(status: str) -> str:
+    """The stage whose holders edit an article in `status`: authors edit drafts, reviewers
+    articles in review, approvers the rest (corrections of published articles included)."""
     stages: dict[str, str] = {ArticleStatus.DRAFT: "author", ArticleStatus.REVIEW: "reviewer"}
     return stages.get(status, "approver")
+
+
+def may_edit(user: Any, article: Article) -> bool:
+    """May `user` save a new version of `article` now (its state and the user's stage)?"""
+    return article.status in EDITABLE_STATUSES and may(
+        user, article.site, editor_stage(article.status)
+    )
 
 
 def update_article(
@@ -216,7 +225,7 @@ def update_article(
         article = _lock(article)
         if article.status not in EDITABLE_STATUSES:
             raise DomainError(_("This article cannot be edited in its current state."))
-        _require(acting_user, article.site, _editor_stage(article.status))
+        _require(acting_user, article.site, editor_stage(article.status))
         before = audit.snapshot(article)
         if "body" in fields:
             fields["body"] = clean_html(fields["body"])
@@ -395,7 +404,7 @@ def add_attachment(article: Article, upload: Any, *, acting_user: Any) -> Articl
         article = _lock(article)
         if article.status not in EDITABLE_STATUSES:
             raise DomainError(_("This article cannot be edited in its current state."))
-        _require(acting_user, article.site, _editor_stage(article.status))
+        _require(acting_user, article.site, editor_stage(article.status))
         name = (getattr(upload, "name", "") or "file").rsplit("/", 1)[-1][:120]
         attachment = ArticleAttachment.objects.create(
             article=article, file=upload, name=name, size=upload.size, uploaded_by=acting_user
@@ -408,7 +417,7 @@ def hide_attachment(attachment: ArticleAttachment, *, acting_user: Any) -> Artic
     """Attachments are hidden, never deleted."""
     with transaction.atomic():
         article = _lock(attachment.article)
-        _require(acting_user, article.site, _editor_stage(article.status))
+        _require(acting_user, article.site, editor_stage(article.status))
         attachment = ArticleAttachment.objects.select_for_update().get(pk=attachment.pk)
         attachment.is_active = False
         attachment.save(update_fields=["is_active"])

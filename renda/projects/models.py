@@ -495,6 +495,26 @@ PROJECT_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+# Reporting progress is not a grant of the policy module: the office's readers of a project
+# (`project.view`) and the handlers of its responsible department see the project's report
+# page; `services.may_report` then says who of them may report.
+REPORT = "project.report"
+
+
+class ProjectQuerySet(ScopedQuerySet):
+    def visible_to(self, user, perm: str = "congress.view"):
+        if perm != REPORT:
+            return super().visible_to(user, perm)
+        from renda.congress import policy
+
+        if policy.is_superuser(user):
+            return self.all()
+        return self.filter(
+            Q(congress_id__in=policy.congress_ids(user, "project.view"))
+            | Q(department_id__in=policy.department_ids(user))
+        )
+
+
 class Project(models.Model):
     """A selected livelihood project and its implementation plan."""
 
@@ -545,7 +565,7 @@ class Project(models.Model):
     rating_counts = models.JSONField(_("year-end rating counts"), default=dict, blank=True)
     survey_counts = models.JSONField(_("resident survey counts"), default=dict, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ProjectQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("livelihood project")
@@ -773,6 +793,10 @@ class Inspection(models.Model):
         return f"{self.project_id} {self.held_on}"
 
 
+class ThroughInspection(ScopedQuerySet):
+    congress_lookup = "inspection__project__congress_id"
+
+
 class Finding(models.Model):
     """An issue found at an inspection; it goes to the department as a case."""
 
@@ -788,6 +812,8 @@ class Finding(models.Model):
         blank=True,
         related_name="project_finding",
     )
+
+    objects = ThroughInspection.as_manager()
 
     class Meta:
         verbose_name = _("finding")

@@ -19,6 +19,7 @@ from renda.core.models import Area, Region, RegionLevel
 from renda.stations import services
 from renda.stations.models import (
     ContactKind,
+    Disposition,
     DutyAssignment,
     DutyShift,
     DutyStatus,
@@ -237,7 +238,10 @@ def _receptions(congress: Congress, today: dt.date, staff: Any) -> None:
         matters[1], answer="已告知村里正在筹建助餐点，预计下月开放。", acting_user=staff
     )
     services.escalate_matter(matters[2], deputy=district_deputy, acting_user=staff)
-    services.matter_to_suggestion(matters[3], acting_user=deputy_user)
+    # The suggestions door takes the matter over when it is installed (its registered handler).
+    to_suggestion = services.matter_handler(Disposition.SUGGESTION)
+    if to_suggestion is not None:
+        to_suggestion.run(matters[3], acting_user=deputy_user)
     services.redirect_matter(
         matters[4], reason="涉诉事项，已引导通过法院诉讼程序了解进展。", acting_user=staff
     )

@@ -87,10 +87,6 @@ class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("Answer given"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class EmptyForm(forms.Form):
-    pass
-
-
 class SubstituteForm(forms.Form):
     def __init__(self, *args: Any, congress: Congress, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

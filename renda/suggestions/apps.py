@@ -15,3 +15,18 @@ class SuggestionsConfig(AppConfig):
         from renda.suggestions.services import suggestion_audience
 
         case_services.AUDIENCES[CaseKind.SUGGESTION] = suggestion_audience
+
+        # A matter raised at a station reception can become the forwarding deputy's draft:
+        # stations offer the action through the handler registered here, never importing
+        # this app.
+        from django.urls import reverse
+
+        from renda.stations import services as station_services
+        from renda.stations.models import Disposition
+        from renda.suggestions.services import draft_from_matter
+
+        station_services.register_matter_handler(
+            Disposition.SUGGESTION,
+            draft_from_matter,
+            url=lambda draft: reverse("suggestions:detail", args=[draft.pk]),
+        )

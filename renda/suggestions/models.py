@@ -27,6 +27,20 @@ class SuggestionStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# Transitions are data; only services change a status, through renda.core.workflow.move.
+# A submitted suggestion is withdrawn by the office through its case, not here.
+SUGGESTION_STATUS_TRANSITIONS = {
+    SuggestionStatus.DRAFT: {
+        SuggestionStatus.AWAITING_COSIGNERS,
+        SuggestionStatus.SUBMITTED,
+        SuggestionStatus.WITHDRAWN,
+    },
+    SuggestionStatus.AWAITING_COSIGNERS: {SuggestionStatus.SUBMITTED, SuggestionStatus.WITHDRAWN},
+    SuggestionStatus.SUBMITTED: set(),
+    SuggestionStatus.WITHDRAWN: set(),
+}
+
+
 class MotionDecision(models.TextChoices):
     PENDING = "pending", _("Awaiting the presidium's decision")
     AGENDA = "agenda", _("Put on the session's agenda")
@@ -108,6 +122,13 @@ class CoSignerStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
+COSIGNER_TRANSITIONS = {
+    CoSignerStatus.INVITED: {CoSignerStatus.CONFIRMED, CoSignerStatus.DECLINED},
+    CoSignerStatus.CONFIRMED: set(),
+    CoSignerStatus.DECLINED: set(),
+}
+
+
 class CoSigner(models.Model):
     """联名: a deputy asked to co-sign; only a confirmed co-signer counts."""
 
@@ -156,6 +177,12 @@ class SuggestionFile(models.Model):
 class MeetingStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     HELD = "held", _("Held: all assigned")
+
+
+ASSIGNMENT_MEETING_TRANSITIONS = {
+    MeetingStatus.PLANNED: {MeetingStatus.HELD},
+    MeetingStatus.HELD: set(),
+}
 
 
 class AssignmentMeeting(models.Model):

@@ -1,7 +1,9 @@
 """State changes of deputies' suggestions before and around the case engine: drafts,
 co-signing, submission (which creates the case), the motion decision, the assignment
 meeting, publication and the lead deputy's evaluation. Review, handling, replies and
-follow-up are the engine's own services (renda.cases.services)."""
+follow-up are the engine's own services (renda.cases.services). A matter raised at a
+station reception becomes a draft here (`draft_from_matter`); stations record the matter's
+disposition and never import this app (it registers the handler in apps.py)."""
 
 from __future__ import annotations
 
@@ -26,11 +28,16 @@ from renda.cases.models import (
 )
 from renda.congress import policy
 from renda.congress.models import Congress, Department, Deputy, DeputyMembership, Role, Session
-from renda.core import audit
+from renda.core import audit, workflow
 from renda.core.errors import DomainError
 from renda.core.notify import notify_on_commit
+from renda.stations import services as stations
+from renda.stations.models import ReceptionMatter
 from renda.suggestions.models import (
+    ASSIGNMENT_MEETING_TRANSITIONS,
+    COSIGNER_TRANSITIONS,
     MOTION_MIN_SIGNERS,
+    SUGGESTION_STATUS_TRANSITIONS,
     AssignmentMeeting,
     CoSigner,
     CoSignerStatus,
@@ -219,9 +226,14 @@ def submit_suggestion(suggestion: Suggestion, *, acting_user: Any) -> Suggestion
             suggestion.cosigners.filter(status=CoSignerStatus.INVITED).select_related("deputy")
         )
         if pending:
-            suggestion.status = SuggestionStatus.AWAITING_COSIGNERS
-            suggestion.save(update_fields=["status"])
-            audit.record("suggestion.awaiting_cosigners", suggestion, actor=acting_user)
+            workflow.move(
+                suggestion,
+                SuggestionStatus.AWAITING_COSIGNERS,
+                transitions=SUGGESTION_STATUS_TRANSITIONS,
+                action="suggestion.awaiting_cosigners",
+                actor=acting_user,
+                error=_("This suggestion has already been submitted."),
+            )
             notify_on_commit(
                 [c.deputy.user for c in pending if c.deputy.user_id],
                 _("Please confirm co-signing: %(title)s") % {"title": suggestion.title},
@@ -231,6 +243,57 @@ def submit_suggestion(suggestion: Suggestion, *, acting_user: Any) -> Suggestion
         else:
             _finalise(suggestion, acting_user)
     return suggestion
+
+
+def raise_suggestion(
+    *,
+    acting_user: Any,
+    congress: Congress,
+    category: Category,
+    title: str,
+    content: str,
+    session: Session | None = None,
+    is_motion: bool = False,
+    files: Sequence[Any] = (),
+    cosigners: Sequence[Deputy] = (),
+    submit: bool = False,
+) -> Suggestion:
+    """Create, invite co-signers, submit: a deputy's new suggestion in one step (the deputy's
+    form and the REST API). All or nothing: a refused co-signer or submission leaves no
+    draft behind. Returns the suggestion as it stands afterwards."""
+    with transaction.atomic():
+        suggestion = create_draft(
+            acting_user=acting_user,
+            congress=congress,
+            category=category,
+            title=title,
+            content=content,
+            session=session,
+            is_motion=is_motion,
+            files=files,
+        )
+        if cosigners:
+            invite_cosigners(suggestion, list(cosigners), acting_user=acting_user)
+        if submit:
+            suggestion = submit_suggestion(suggestion, acting_user=acting_user)
+    return suggestion
+
+
+def draft_from_matter(matter: ReceptionMatter, *, acting_user: Any) -> Suggestion:
+    """A matter raised at a station reception becomes the draft suggestion of the deputy
+    who forwards it; they finish and submit it from their suggestion pages. The matter's
+    disposition is recorded by the stations service, in the same transaction."""
+    with transaction.atomic():
+        matter = stations.lock_matter_for_suggestion(matter, acting_user=acting_user)
+        draft = create_draft(
+            acting_user=acting_user,
+            congress=matter.reception.station.congress,
+            category=matter.category,
+            title=matter.content.replace("\n", " ")[:30],
+            content=matter.content,
+        )
+        stations.dispose_as_suggestion(matter, suggestion_id=draft.pk, acting_user=acting_user)
+    return draft
 
 
 def respond_to_invitation(suggestion: Suggestion, *, acting_user: Any, accept: bool) -> CoSigner:
@@ -251,10 +314,18 @@ def respond_to_invitation(suggestion: Suggestion, *, acting_user: Any, accept: b
             raise DomainError(_("This suggestion no longer takes co-signers."))
         if accept and active_membership(invitation.deputy, suggestion.congress) is None:
             raise DomainError(_("Your membership of this congress has ended; you cannot co-sign."))
-        invitation.status = CoSignerStatus.CONFIRMED if accept else CoSignerStatus.DECLINED
-        invitation.responded_at = timezone.now()
-        invitation.save(update_fields=["status", "responded_at"])
-        audit.record(f"suggestion.cosign_{invitation.status}", suggestion, actor=acting_user)
+        answer = CoSignerStatus.CONFIRMED if accept else CoSignerStatus.DECLINED
+        # The entry is the suggestion's (its congress scopes the log), as it always was.
+        workflow.move(
+            invitation,
+            answer,
+            transitions=COSIGNER_TRANSITIONS,
+            action=f"suggestion.cosign_{answer}",
+            actor=acting_user,
+            values={"responded_at": timezone.now()},
+            error=_("You have already answered."),
+            record_on=suggestion,
+        )
         waiting = suggestion.cosigners.filter(status=CoSignerStatus.INVITED).exists()
         if suggestion.status == SuggestionStatus.AWAITING_COSIGNERS and not waiting:
             _finalise(suggestion, acting_user)
@@ -304,11 +375,16 @@ def _finalise(suggestion: Suggestion, actor: Any) -> None:
             uploaded_by=lead_user,
         )
     suggestion.case = case
-    suggestion.status = SuggestionStatus.SUBMITTED
-    suggestion.submitted_at = timezone.now()
-    suggestion.save(update_fields=["case", "status", "submitted_at", "motion_decision"])
-    audit.record(
-        "suggestion.submitted", suggestion, actor=actor, changes={"case": [None, case.serial]}
+    workflow.move(
+        suggestion,
+        SuggestionStatus.SUBMITTED,
+        transitions=SUGGESTION_STATUS_TRANSITIONS,
+        action="suggestion.submitted",
+        actor=actor,
+        fields=["case", "motion_decision"],
+        values={"submitted_at": timezone.now()},
+        changes={"case": [None, case.serial]},
+        error=_("This suggestion has already been submitted."),
     )
     notify_on_commit(
         suggestion_audience(case)[0],
@@ -328,9 +404,14 @@ def withdraw_draft(suggestion: Suggestion, *, acting_user: Any) -> Suggestion:
             raise DomainError(
                 _("A submitted suggestion can only be withdrawn by the presidium office.")
             )
-        suggestion.status = SuggestionStatus.WITHDRAWN
-        suggestion.save(update_fields=["status"])
-        audit.record("suggestion.withdrawn", suggestion, actor=acting_user)
+        workflow.move(
+            suggestion,
+            SuggestionStatus.WITHDRAWN,
+            transitions=SUGGESTION_STATUS_TRANSITIONS,
+            action="suggestion.withdrawn",
+            actor=acting_user,
+            error=_("A submitted suggestion can only be withdrawn by the presidium office."),
+        )
     return suggestion
 
 
@@ -561,11 +642,15 @@ def hold_meeting(meeting: AssignmentMeeting, *, acting_user: Any) -> int:
             except DomainError as exc:
                 # One bad item stops the whole meeting: nothing is assigned.
                 raise DomainError(f"{item.case.serial}: {exc}") from exc
-        meeting.status = MeetingStatus.HELD
-        meeting.held_at = timezone.now()
-        meeting.save(update_fields=["status", "held_at"])
-        audit.record(
-            "meeting.held", meeting, actor=acting_user, changes={"assigned": [None, len(items)]}
+        workflow.move(
+            meeting,
+            MeetingStatus.HELD,
+            transitions=ASSIGNMENT_MEETING_TRANSITIONS,
+            action="meeting.held",
+            actor=acting_user,
+            values={"held_at": timezone.now()},
+            changes={"assigned": [None, len(items)]},
+            error=_("This meeting has already been held."),
         )
     return len(items)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -87,13 +87,12 @@ SUBMIT = Action(
 
 @login_required
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    item = (
-        Rectification.objects.filter(pk=pk, reporter__deputy__user_id=request.user.pk or 0)
-        .select_related("reporter__meeting", "reporter__deputy")
-        .first()
+    item = get_object_or_404(  # only the deputy's own rectification report
+        Rectification.objects.filter(reporter__deputy__user_id=request.user.pk or 0).select_related(
+            "reporter__meeting", "reporter__deputy"
+        ),
+        pk=pk,
     )
-    if item is None:
-        raise Http404
     return run_action(
         request,
         item,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from renda.appraisals import sheets
@@ -32,8 +32,8 @@ def results(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def result(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _published().filter(pk=pk).first()
-    if meeting is None or meeting.poll is None:
+    meeting = get_object_or_404(_published(), pk=pk)
+    if meeting.poll is None:
         raise Http404
     shown = ballots.public_result(meeting.poll) or {}
     suppressed = bool(shown.get("suppressed"))

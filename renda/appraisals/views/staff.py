@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +39,7 @@ from renda.ballots.models import PollStatus
 from renda.congress import policy
 from renda.congress.models import Congress
 from renda.core import exports
+from renda.core.access import get_visible_or_404
 from renda.core.actions import Action, form_of, run_action
 from renda.core.errors import DomainError
 
@@ -65,34 +66,30 @@ def _congresses(user: Any, perm: str) -> QuerySet[Congress]:
 
 
 def _meeting(request: HttpRequest, pk: int) -> ReviewMeeting:
-    meeting = (
-        ReviewMeeting.objects.visible_to(request.user, VIEW)
-        .filter(pk=pk)
-        .select_related("congress__region", "session__term", "poll", "rereview_of", "created_by")
-        .first()
+    return get_visible_or_404(
+        ReviewMeeting.objects.select_related(
+            "congress__region", "session__term", "poll", "rereview_of", "created_by"
+        ),
+        request.user,
+        pk,
+        VIEW,
     )
-    if meeting is None:
-        raise Http404
-    return meeting
 
 
 def _reporter(request: HttpRequest, pk: int) -> Reporter:
-    reporter = (
-        Reporter.objects.visible_to(request.user, VIEW)
-        .filter(pk=pk)
-        .select_related(
+    return get_visible_or_404(
+        Reporter.objects.select_related(
             "meeting__congress__region",
             "meeting__poll",
             "official__department",
             "deputy",
             "rereview_of__meeting",
             "rectification",
-        )
-        .first()
+        ),
+        request.user,
+        pk,
+        VIEW,
     )
-    if reporter is None:
-        raise Http404
-    return reporter
 
 
 def _may_manage(request: HttpRequest, congress: Congress) -> bool:
@@ -233,14 +230,12 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "appraisals/staff/meeting.html", context)
 
 
-def _close(meeting: ReviewMeeting, user: Any, _data: dict[str, Any]) -> Any:
-    meeting = services.close_rating(meeting, acting_user=user)
+def _closed(meeting: ReviewMeeting) -> tuple[int, str]:
     if meeting.status == MeetingStatus.SCHEDULED:  # the poll was void
-        raise DomainError(
-            _("The vote is void and the meeting is scheduled again: %(reason)s")
-            % {"reason": meeting.void_note}
-        )
-    return meeting
+        return messages.ERROR, _(
+            "The vote is void and the meeting is scheduled again: %(reason)s"
+        ) % {"reason": meeting.void_note}
+    return messages.SUCCESS, _("The rating is closed and the result frozen.")
 
 
 def _edit(meeting: ReviewMeeting, user: Any, d: dict[str, Any]) -> Any:
@@ -319,9 +314,9 @@ MEETING_ACTIONS: dict[str, Action] = {
     "close": Action(
         gettext_lazy("Close the rating and count"),
         form_of(f.ConfirmForm),
-        _close,
+        lambda m, u, d: services.close_rating(m, acting_user=u),
         perm=MANAGE,
-        success=gettext_lazy("The rating is closed and the result frozen."),
+        outcome=_closed,
     ),
     "publish": Action(
         gettext_lazy("Publish the result"),
@@ -563,14 +558,13 @@ def reporter_sheet(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @login_required
 @require_GET
 def document(request: HttpRequest, pk: int) -> FileResponse:
-    item = (
+    item = get_object_or_404(
         ReportDocument.objects.filter(
-            pk=pk, reporter__in=Reporter.objects.visible_to(request.user, VIEW)
-        )
-        .only("file", "title")
-        .first()
+            reporter__in=Reporter.objects.visible_to(request.user, VIEW)
+        ).only("file", "title"),
+        pk=pk,
     )
-    if item is None or not item.file:
+    if not item.file:
         raise Http404
     name = (item.file.name or "").rsplit("/", 1)[-1]
     return FileResponse(item.file.open("rb"), as_attachment=True, filename=name)
@@ -579,8 +573,8 @@ def document(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 @require_GET
 def rectification_report(request: HttpRequest, pk: int) -> FileResponse:
-    item = Rectification.objects.visible_to(request.user, VIEW).filter(pk=pk).only("report").first()
-    if item is None or not item.report:
+    item = get_visible_or_404(Rectification.objects.only("report"), request.user, pk, VIEW)
+    if not item.report:
         raise Http404
     name = (item.report.name or "").rsplit("/", 1)[-1]
     return FileResponse(item.report.open("rb"), as_attachment=True, filename=name)

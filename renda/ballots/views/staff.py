@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -34,6 +35,8 @@ from renda.ballots.presentation import summarise
 from renda.congress import policy
 from renda.congress.models import Congress
 from renda.core import exports
+from renda.core.access import get_visible_or_404
+from renda.core.actions import Action, form_of, run_action
 from renda.core.errors import DomainError
 
 PAGE_SIZE = 50
@@ -42,23 +45,21 @@ PAGE_SIZE = 50
 def _office_poll(request: HttpRequest, pk: int, *, manage: bool = False) -> Poll:
     """A poll of a congress whose polls the user reads (404 otherwise); 403 when the user
     may read but the page acts."""
-    poll = (
-        Poll.objects.visible_to(request.user, "poll.view")
-        .filter(pk=pk)
-        .select_related("congress", "session__term", "agenda_item", "created_by")
-        .first()
+    poll: Poll = get_visible_or_404(
+        Poll.objects.select_related("congress", "session__term", "agenda_item", "created_by"),
+        request.user,
+        pk,
+        "poll.view",
     )
-    if poll is None:
-        raise Http404
     if manage and not policy.can(request.user, "poll.manage", poll):
         raise PermissionDenied
     return poll
 
 
 def _managed_congress(request: HttpRequest, congress_id: int) -> Congress:
-    congress = Congress.objects.filter(pk=congress_id, is_active=True).first()
-    if congress is None or not policy.can(request.user, "poll.view", congress):
-        raise Http404
+    congress: Congress = get_visible_or_404(
+        Congress.objects.filter(is_active=True), request.user, congress_id, "poll.view"
+    )
     if not policy.can(request.user, "poll.manage", congress):
         raise PermissionDenied
     return congress
@@ -349,90 +350,96 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
 # --- closing, publishing, voiding, recount -----------------------------------------------------------
 
 
+def _close(poll: Poll, user: Any, _data: dict[str, Any]) -> Poll:
+    return services.close_poll(poll, acting_user=user)
+
+
+def _closed(poll: Poll) -> tuple[int, str]:
+    if poll.status == PollStatus.VOID:
+        return messages.ERROR, _("The poll is void: %(r)s") % {"r": poll.void_reason}
+    return messages.SUCCESS, _("The poll is closed and its result frozen.")
+
+
+def _recount(poll: Poll, user: Any, _data: dict[str, Any]) -> bool:
+    return services.run_recount(poll, acting_user=user)
+
+
+def _recounted(same: bool) -> tuple[int, str]:
+    if same:
+        return messages.SUCCESS, _("The recount matches the frozen result.")
+    return messages.ERROR, _("MISMATCH: the recount differs from the frozen result.")
+
+
+ACTIONS: dict[str, Action] = {
+    "close": Action(
+        gettext_lazy("Close and count"),
+        None,
+        _close,
+        perm="poll.manage",
+        outcome=_closed,
+    ),
+    "publish": Action(
+        gettext_lazy("Publish the result"),
+        None,
+        lambda poll, user, _d: services.publish_poll(poll, acting_user=user),
+        perm="poll.manage",
+        success=gettext_lazy("The result is published; the announcement is public."),
+    ),
+    "void": Action(
+        gettext_lazy("Declare the poll void"),
+        form_of(ReasonForm),
+        lambda poll, user, d: services.void_poll(poll, acting_user=user, reason=d["reason"]),
+        perm="poll.manage",
+        success=gettext_lazy("The poll is void."),
+    ),
+    "recount": Action(
+        gettext_lazy("Recount from the stored ballots"),
+        None,
+        _recount,
+        perm="poll.manage",
+        outcome=_recounted,
+    ),
+}
+
+
+def _act(request: HttpRequest, pk: int, name: str, **page: Any) -> HttpResponse:
+    poll = _office_poll(request, pk, manage=True)
+    return run_action(request, poll, ACTIONS[name], back=_back(poll), heading=poll.title, **page)
+
+
 @login_required
 def close(request: HttpRequest, pk: int) -> HttpResponse:
+    """The checks that closing makes are shown before the office confirms."""
     poll = _office_poll(request, pk, manage=True)
-    context: dict[str, Any] = {"poll": poll}
-    if poll.status == PollStatus.OPEN:
-        context["problems"] = services.close_problems(poll, services.tally(poll))
-    if request.method == "POST":
-        try:
-            poll = services.close_poll(poll, acting_user=request.user)
-        except DomainError as exc:
-            context["error"] = str(exc)
-            return render(request, "ballots/staff/close.html", context, status=400)
-        if poll.status == PollStatus.VOID:
-            messages.error(request, _("The poll is void: %(r)s") % {"r": poll.void_reason})
-        else:
-            messages.success(request, _("The poll is closed and its result frozen."))
-        return HttpResponseRedirect(_back(poll))
-    return render(request, "ballots/staff/close.html", context)
-
-
-def _simple_action(
-    request: HttpRequest, pk: int, *, title: str, run: Any, done: str, reason: bool = False
-) -> HttpResponse:
-    poll = _office_poll(request, pk, manage=True)
-    form = ReasonForm(request.POST or None) if reason else None
-    error = ""
-    if request.method == "POST" and (form is None or form.is_valid()):
-        try:
-            run(poll, request.user, form.cleaned_data if form else {})
-        except DomainError as exc:
-            error = str(exc)
-        else:
-            messages.success(request, done)
-            return HttpResponseRedirect(_back(poll))
-    return render(
+    problems = (
+        services.close_problems(poll, services.tally(poll))
+        if poll.status == PollStatus.OPEN
+        else []
+    )
+    return run_action(
         request,
-        "ballots/staff/action.html",
-        {"poll": poll, "title": title, "form": form, "error": error},
-        status=400 if request.method == "POST" else 200,
+        poll,
+        ACTIONS["close"],
+        back=_back(poll),
+        heading=poll.title,
+        template="ballots/staff/close.html",
+        context={"poll": poll, "problems": problems},
     )
 
 
 @login_required
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
-    return _simple_action(
-        request,
-        pk,
-        title=_("Publish the result"),
-        run=lambda poll, user, _d: services.publish_poll(poll, acting_user=user),
-        done=_("The result is published; the announcement is public."),
-    )
+    return _act(request, pk, "publish")
 
 
 @login_required
 def void(request: HttpRequest, pk: int) -> HttpResponse:
-    return _simple_action(
-        request,
-        pk,
-        title=_("Declare the poll void"),
-        run=lambda poll, user, d: services.void_poll(poll, acting_user=user, reason=d["reason"]),
-        done=_("The poll is void."),
-        reason=True,
-    )
+    return _act(request, pk, "void")
 
 
 @login_required
 def recount(request: HttpRequest, pk: int) -> HttpResponse:
-    poll = _office_poll(request, pk, manage=True)
-    if request.method == "POST":
-        try:
-            same = services.run_recount(poll, acting_user=request.user)
-        except DomainError as exc:
-            messages.error(request, str(exc))
-        else:
-            if same:
-                messages.success(request, _("The recount matches the frozen result."))
-            else:
-                messages.error(request, _("MISMATCH: the recount differs from the frozen result."))
-        return HttpResponseRedirect(_back(poll))
-    return render(
-        request,
-        "ballots/staff/action.html",
-        {"poll": poll, "title": _("Recount from the stored ballots"), "form": None},
-    )
+    return _act(request, pk, "recount")
 
 
 # --- export and minutes ---------------------------------------------------------------------------

@@ -155,7 +155,9 @@ def channel(request: HttpRequest, slug: str, channel_slug: str) -> HttpResponse:
 
 
 def _public_article(pk: int) -> Article:
-    article = (
+    """A published article; a draft, one in review, scheduled, withdrawn or unknown are
+    all alike: 404."""
+    return get_object_or_404(
         Article.objects.public()
         .select_related("site__parent", "site__congress", "channel__parent__parent")
         .prefetch_related(
@@ -167,13 +169,9 @@ def _public_article(pk: int) -> Article:
                 ),
                 to_attr="shown_attachments",
             ),
-        )
-        .filter(pk=pk)
-        .first()
+        ),
+        pk=pk,
     )
-    if article is None:  # draft, in review, scheduled, withdrawn or unknown: all alike
-        raise Http404
-    return article
 
 
 def _neighbours(article: Article) -> tuple[Article | None, Article | None]:
@@ -216,9 +214,10 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
     """The article page. Visibility and the view count are read on every request; the
     rest of the page is cached per version of the article and publication generation
     (any publish or withdrawal anywhere changes it: previous/next links follow)."""
-    row = Article.objects.public().filter(pk=pk).values("id", "updated_at", "view_count").first()
-    if row is None:  # draft, in review, scheduled, withdrawn or unknown: all alike
-        raise Http404
+    # A draft, one in review, scheduled, withdrawn or unknown: all alike, 404.
+    row = get_object_or_404(
+        Article.objects.public().values("id", "updated_at", "view_count"), pk=pk
+    )
     counted = _count_view_of(request, pk)
     views = row["view_count"] + counted
     key = "portal:page:{}:{}:{}:{}:{}".format(
@@ -277,14 +276,12 @@ def cover(request: HttpRequest, pk: int) -> FileResponse:
 
 @require_GET
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
-    item = (
-        ArticleAttachment.objects.filter(pk=pk, is_active=True)
+    item = get_object_or_404(
+        ArticleAttachment.objects.filter(is_active=True, article__in=Article.objects.public())
         .select_related("article")
-        .only("id", "file", "name", "article__id", "article__status", "article__site_id")
-        .first()
+        .only("id", "file", "name", "article__id", "article__status", "article__site_id"),
+        pk=pk,
     )
-    if item is None or not Article.objects.public().filter(pk=item.article_id).exists():
-        raise Http404
     return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
 
 

@@ -5,8 +5,6 @@ in the admin (renda/portal/admin.py)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -16,11 +14,14 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from renda.congress import policy
+from renda.core.access import get_visible_or_404
+from renda.core.actions import Action, form_of, run_action
 from renda.core.errors import DomainError
 from renda.portal import services, viewcount
 from renda.portal.forms import (
@@ -51,17 +52,19 @@ def _require_back_office(request: HttpRequest) -> None:
 def _article_for_user(request: HttpRequest, pk: int) -> Article:
     """The one door to an article in the back office: another congress's is a 404."""
     _require_back_office(request)
-    return get_object_or_404(
-        Article.objects.visible_to(request.user, "portal.view").select_related(
+    return get_visible_or_404(
+        Article.objects.select_related(
             "site", "channel", "created_by", "reviewed_by", "approved_by"
         ),
-        pk=pk,
+        request.user,
+        pk,
+        "portal.view",
     )
 
 
 def _site_for_user(request: HttpRequest, pk: int) -> Site:
     _require_back_office(request)
-    return get_object_or_404(Site.objects.visible_to(request.user, "portal.view"), pk=pk)
+    return get_visible_or_404(Site, request.user, pk, "portal.view")
 
 
 @login_required
@@ -179,91 +182,76 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@dataclass(frozen=True)
-class Action:
-    slug: str
-    label: Any
-    stage: str
-    from_statuses: frozenset[str]
-    form: type | None
-    run: Callable[[Article, Any, dict[str, Any]], Any]
-    done: Any
-    danger: bool = False
-
-
 ACTIONS: dict[str, Action] = {
-    a.slug: a
-    for a in [
-        Action(
-            "submit",
-            gettext_lazy("Submit for review"),
-            "author",
-            frozenset({ArticleStatus.DRAFT}),
-            None,
-            lambda a, u, d: services.submit_article(a, acting_user=u),
-            gettext_lazy("The article was sent for review."),
+    "submit": Action(
+        gettext_lazy("Submit for review"),
+        None,
+        lambda a, u, d: services.submit_article(a, acting_user=u),
+        success=gettext_lazy("The article was sent for review."),
+    ),
+    "review": Action(
+        gettext_lazy("Pass the review"),
+        form_of(OptionalNoteForm),
+        lambda a, u, d: services.review_article(a, acting_user=u, note=d.get("note", "")),
+        success=gettext_lazy("The review was recorded."),
+    ),
+    "approve": Action(
+        gettext_lazy("Approve and publish"),
+        form_of(ApproveForm),
+        lambda a, u, d: services.approve_article(a, acting_user=u, publish_at=d.get("publish_at")),
+        success=gettext_lazy("The article was approved."),
+    ),
+    "return": Action(
+        gettext_lazy("Send back to the author"),
+        form_of(NoteForm),
+        lambda a, u, d: services.return_article(a, acting_user=u, note=d["note"]),
+        success=gettext_lazy("The article went back to its author."),
+    ),
+    "withdraw": Action(
+        gettext_lazy("Withdraw from the site"),
+        form_of(NoteForm),
+        lambda a, u, d: services.withdraw_article(a, acting_user=u, reason=d["note"]),
+        success=gettext_lazy("The article was withdrawn."),
+        danger=True,
+        intro=gettext_lazy(
+            "The article leaves the site and the search; it is kept with its versions and "
+            "can be reopened as a draft."
         ),
-        Action(
-            "review",
-            gettext_lazy("Pass the review"),
-            "reviewer",
-            frozenset({ArticleStatus.REVIEW}),
-            OptionalNoteForm,
-            lambda a, u, d: services.review_article(a, acting_user=u, note=d.get("note", "")),
-            gettext_lazy("The review was recorded."),
-        ),
-        Action(
-            "approve",
-            gettext_lazy("Approve and publish"),
-            "approver",
-            frozenset({ArticleStatus.APPROVAL}),
-            ApproveForm,
-            lambda a, u, d: services.approve_article(
-                a, acting_user=u, publish_at=d.get("publish_at")
-            ),
-            gettext_lazy("The article was approved."),
-        ),
-        Action(
-            "return",
-            gettext_lazy("Send back to the author"),
-            "reviewer",
-            frozenset({ArticleStatus.REVIEW, ArticleStatus.APPROVAL, ArticleStatus.SCHEDULED}),
-            NoteForm,
-            lambda a, u, d: services.return_article(a, acting_user=u, note=d["note"]),
-            gettext_lazy("The article went back to its author."),
-        ),
-        Action(
-            "withdraw",
-            gettext_lazy("Withdraw from the site"),
-            "approver",
-            frozenset({ArticleStatus.PUBLISHED, ArticleStatus.SCHEDULED}),
-            NoteForm,
-            lambda a, u, d: services.withdraw_article(a, acting_user=u, reason=d["note"]),
-            gettext_lazy("The article was withdrawn."),
-            danger=True,
-        ),
-        Action(
-            "reopen",
-            gettext_lazy("Back to draft"),
-            "author",
-            frozenset({ArticleStatus.WITHDRAWN}),
-            None,
-            lambda a, u, d: services.reopen_article(a, acting_user=u),
-            gettext_lazy("The article is a draft again."),
-        ),
-    ]
+    ),
+    "reopen": Action(
+        gettext_lazy("Back to draft"),
+        None,
+        lambda a, u, d: services.reopen_article(a, acting_user=u),
+        success=gettext_lazy("The article is a draft again."),
+    ),
+}
+# Who may take each action (the site's stage) and from which states of the article.
+AVAILABLE: dict[str, tuple[str, frozenset[str]]] = {
+    "submit": ("author", frozenset({ArticleStatus.DRAFT})),
+    "review": ("reviewer", frozenset({ArticleStatus.REVIEW})),
+    "approve": ("approver", frozenset({ArticleStatus.APPROVAL})),
+    "return": (
+        "reviewer",
+        frozenset({ArticleStatus.REVIEW, ArticleStatus.APPROVAL, ArticleStatus.SCHEDULED}),
+    ),
+    "withdraw": ("approver", frozenset({ArticleStatus.PUBLISHED, ArticleStatus.SCHEDULED})),
+    "reopen": ("author", frozenset({ArticleStatus.WITHDRAWN})),
 }
 
 
-def _available(article: Article, user: Any) -> list[Action]:
+def _available(article: Article, user: Any) -> list[tuple[str, Action]]:
+    """The actions `user` may take on `article` now, in the order of ACTIONS."""
     stages = services.stages_of(user, article.site)
-    return [a for a in ACTIONS.values() if article.status in a.from_statuses and a.stage in stages]
+    return [
+        (slug, action)
+        for slug, action in ACTIONS.items()
+        if AVAILABLE[slug][0] in stages and article.status in AVAILABLE[slug][1]
+    ]
 
 
 @login_required
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = _article_for_user(request, pk)
-    stages = services.stages_of(request.user, article.site)
     return render(
         request,
         "portal/staff/detail.html",
@@ -276,12 +264,9 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "attachments": article.attachments.all(),
             "attachment_form": AttachmentForm(),
-            "can_edit": article.status
-            in {ArticleStatus.DRAFT, ArticleStatus.REVIEW, ArticleStatus.APPROVAL}
-            | {ArticleStatus.PUBLISHED}
-            and services._editor_stage(article.status) in stages,
+            "can_edit": services.may_edit(request.user, article),
             "views": viewcount.shown_count(article),
-            "stages": stages,
+            "stages": services.stages_of(request.user, article.site),
         },
     )
 
@@ -289,22 +274,16 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def article_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     article = _article_for_user(request, pk)
-    spec = ACTIONS.get(action)
-    if spec is None:
+    if action not in ACTIONS:
         raise Http404
-    if spec not in _available(article, request.user):
+    if action not in dict(_available(article, request.user)):
         return HttpResponse(status=403)
-    form = spec.form(request.POST or None) if spec.form else None
-    if request.method == "POST" and (form is None or form.is_valid()):
-        try:
-            spec.run(article, request.user, form.cleaned_data if form else {})
-        except DomainError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, str(spec.done))
-            return redirect("portal:staff_article", pk=article.pk)
-    return render(
-        request, "portal/staff/action.html", {"article": article, "action": spec, "form": form}
+    return run_action(
+        request,
+        article,
+        ACTIONS[action],
+        back=reverse("portal:staff_article", args=[article.pk]),
+        heading=article.title,
     )
 
 

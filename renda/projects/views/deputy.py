@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from renda.ballots.models import Elector, Participation, PollStatus
@@ -61,13 +61,10 @@ def materials(request: HttpRequest, pk: int) -> HttpResponse:
     """The candidate projects of a batch, readable before and during the vote; while the
     vote is open, an elector who has not voted gets the button to the engine's ballot."""
     ids = _deputy_congresses(request.user)
-    batch = (
-        VoteBatch.objects.filter(pk=pk, congress_id__in=ids)
-        .select_related("poll", "session__term")
-        .first()
+    batch = get_object_or_404(
+        VoteBatch.objects.filter(congress_id__in=ids).select_related("poll", "session__term"),
+        pk=pk,
     )
-    if batch is None:
-        raise Http404
     candidates = list(batch.candidates.select_related("idea__department").order_by("order", "id"))
     open_ = (
         batch.status == BatchStatus.VOTING

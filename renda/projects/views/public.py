@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,12 +47,10 @@ _SURVEY_PHONE = "project_survey_phone"
 
 
 def _congress(pk: int) -> Congress:
-    congress = Congress.objects.filter(
-        pk=pk, is_active=True, level__in=[CongressLevel.TOWN, CongressLevel.COUNTY]
-    ).first()
-    if congress is None:
-        raise Http404
-    return congress
+    towns = Congress.objects.filter(
+        is_active=True, level__in=[CongressLevel.TOWN, CongressLevel.COUNTY]
+    )
+    return get_object_or_404(towns, pk=pk)
 
 
 def shows_counts(batch: VoteBatch) -> bool:
@@ -144,13 +142,12 @@ def year_page(request: HttpRequest, congress_id: int, year: int | None = None) -
 
 @require_GET
 def project_page(request: HttpRequest, pk: int) -> HttpResponse:
-    project = (
-        Project.objects.filter(pk=pk, congress__is_active=True)
-        .select_related("congress", "department", "batch__session__term", "batch__poll")
-        .first()
+    project = get_object_or_404(
+        Project.objects.filter(congress__is_active=True).select_related(
+            "congress", "department", "batch__session__term", "batch__poll"
+        ),
+        pk=pk,
     )
-    if project is None:
-        raise Http404
     candidate = (
         Candidate.objects.filter(batch=project.batch, idea_id=project.idea_id).first()
         if shows_counts(project.batch)
@@ -174,9 +171,9 @@ def project_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def photo(request: HttpRequest, pk: int) -> FileResponse:
-    item = ProgressPhoto.objects.filter(pk=pk, update__project__congress__is_active=True).first()
-    if item is None:
-        raise Http404
+    item = get_object_or_404(
+        ProgressPhoto.objects.filter(update__project__congress__is_active=True), pk=pk
+    )
     response = FileResponse(item.file.open("rb"), content_type=item.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -185,13 +182,12 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
 @never_cache
 def batch_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The candidate list, open for comment during consultation; the result once announced."""
-    batch = (
-        VoteBatch.objects.filter(pk=pk, status__in=PUBLIC_BATCH, congress__is_active=True)
-        .select_related("congress", "session__term", "poll")
-        .first()
+    batch = get_object_or_404(
+        VoteBatch.objects.filter(status__in=PUBLIC_BATCH, congress__is_active=True).select_related(
+            "congress", "session__term", "poll"
+        ),
+        pk=pk,
     )
-    if batch is None:
-        raise Http404
     candidates = batch.candidates.select_related("idea__department", "idea__village")
     announced = batch.status == BatchStatus.ANNOUNCED
     counts = shows_counts(batch)
@@ -291,9 +287,7 @@ def propose(request: HttpRequest, congress_id: int) -> HttpResponse:
 def survey(request: HttpRequest, congress_id: int, year: int) -> HttpResponse:
     """Step 1: the phone number gets a code by SMS. Step 2: the code and the answers."""
     congress = _congress(congress_id)
-    rating = YearRating.objects.filter(congress=congress, year=year, survey_open=True).first()
-    if rating is None:
-        raise Http404
+    rating = get_object_or_404(YearRating, congress=congress, year=year, survey_open=True)
     projects = services.rated_projects(congress.pk, year)
     grades = [(c, label) for c, label in SCALE_GRADES[Scale.SATISFACTION]]
     items = [(p.pk, p.title) for p in projects]

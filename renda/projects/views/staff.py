@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,12 +24,14 @@ from renda.ballots.models import SCALE_GRADES, Scale
 from renda.cases.models import Case, CaseKind
 from renda.congress import policy
 from renda.congress.models import Congress
+from renda.core.access import get_visible_or_404
 from renda.core.actions import Action, form_of, run_action
 from renda.core.errors import DomainError
 from renda.projects import forms as f
 from renda.projects import services
 from renda.projects.figures import year_figures
 from renda.projects.models import (
+    REPORT,
     BatchStatus,
     Comment,
     Finding,
@@ -79,41 +81,28 @@ def _can_manage(request: HttpRequest, obj: Any) -> bool:
 
 
 def _idea(request: HttpRequest, pk: int) -> Idea:
-    idea = (
-        Idea.objects.visible_to(request.user, "project.view")
-        .filter(pk=pk)
-        .select_related(
-            "congress", "village", "source_case", "source_deputy", "source_department", "department"
-        )
-        .first()
+    related = ("congress", "village", "source_case", "source_deputy", "source_department")
+    return get_visible_or_404(
+        Idea.objects.select_related(*related, "department"), request.user, pk, "project.view"
     )
-    if idea is None:
-        raise Http404
-    return idea
 
 
 def _batch(request: HttpRequest, pk: int) -> VoteBatch:
-    batch = (
-        VoteBatch.objects.visible_to(request.user, "project.view")
-        .filter(pk=pk)
-        .select_related("congress", "session__term", "poll", "further_of")
-        .first()
+    return get_visible_or_404(
+        VoteBatch.objects.select_related("congress", "session__term", "poll", "further_of"),
+        request.user,
+        pk,
+        "project.view",
     )
-    if batch is None:
-        raise Http404
-    return batch
 
 
-def _project(request: HttpRequest, pk: int) -> Project:
-    project = (
-        Project.objects.visible_to(request.user, "project.view")
-        .filter(pk=pk)
-        .select_related("congress", "department", "batch__session__term", "idea")
-        .first()
+def _project(request: HttpRequest, pk: int, perm: str = "project.view") -> Project:
+    return get_visible_or_404(
+        Project.objects.select_related("congress", "department", "batch__session__term", "idea"),
+        request.user,
+        pk,
+        perm,
     )
-    if project is None:
-        raise Http404
-    return project
 
 
 def _forbid_unless_manager(request: HttpRequest, obj: Any) -> None:
@@ -166,9 +155,9 @@ def office(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def idea_new(request: HttpRequest, congress_id: int) -> HttpResponse:
-    congress = next((c for c in _require_office(request) if c.pk == congress_id), None)
-    if congress is None:
-        raise Http404
+    congress = get_visible_or_404(
+        Congress.objects.filter(is_active=True), request.user, congress_id, "project.view"
+    )
     _forbid_unless_manager(request, congress)
     form = f.StaffIdeaForm(request.POST or None, congress=congress)
     if request.method == "POST" and form.is_valid():
@@ -276,14 +265,13 @@ def idea_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 def idea_from_case(request: HttpRequest, case_pk: int) -> HttpResponse:
     """ "Propose as project idea" on an opinion case (GET confirmation, POST action)."""
-    case = (
-        Case.objects.visible_to(request.user, "case.supervise")
-        .filter(pk=case_pk, kind=CaseKind.OPINION)
-        .select_related("congress")
-        .first()
+    case = get_visible_or_404(
+        Case.objects.select_related("congress"),
+        request.user,
+        case_pk,
+        "case.supervise",
+        kind=CaseKind.OPINION,
     )
-    if case is None:
-        raise Http404
     _forbid_unless_manager(request, case.congress)
     existing = Idea.objects.filter(source_case=case).first()
     if existing is not None:
@@ -484,7 +472,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "members": group.members.all() if group else [],
             "inspections": inspections,
             "can_manage": _can_manage(request, project),
-            "may_report": services._may_report(request.user, project),
+            "may_report": services.may_report(request.user, project),
         },
     )
 
@@ -564,7 +552,7 @@ PROJECT_ACTIONS: dict[str, Action] = {
         gettext_lazy("Report progress"),
         lambda data, files, p: f.ProgressForm(data, files, project=p),
         _progress,
-        perm="project.report",
+        perm=REPORT,
         multipart=True,
         success=gettext_lazy("The progress is recorded."),
     ),
@@ -608,9 +596,11 @@ def project_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     spec = PROJECT_ACTIONS.get(action)
     if spec is None:
         raise Http404
-    if spec.perm == "project.report":
+    if spec.perm == REPORT:
         # The responsible department reports progress too (its handlers see this page only).
-        project = _reportable_project(request, pk)
+        project = _project(request, pk, REPORT)
+        if not services.may_report(request.user, project):
+            raise PermissionDenied
     else:
         project = _project(request, pk)
         _forbid_unless_manager(request, project)
@@ -623,22 +613,6 @@ def project_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else reverse("projects:department"),
         heading=project.title,
     )
-
-
-def _reportable_project(request: HttpRequest, pk: int) -> Project:
-    departments = policy.department_ids(request.user)
-    qs = Project.objects.filter(pk=pk).select_related("congress", "department")
-    if not policy.is_superuser(request.user):
-        qs = qs.filter(
-            Q(congress_id__in=policy.congress_ids(request.user, "project.view"))
-            | Q(department_id__in=departments)
-        )
-    project = qs.first()
-    if project is None:
-        raise Http404
-    if not services._may_report(request.user, project):
-        raise PermissionDenied
-    return project
 
 
 @login_required
@@ -659,16 +633,14 @@ def department_projects(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def finding_case(request: HttpRequest, pk: int) -> HttpResponse:
-    finding = (
-        Finding.objects.filter(
-            pk=pk,
-            inspection__project__in=Project.objects.visible_to(request.user, "project.view"),
-        )
-        .select_related("inspection__project__congress", "inspection__project__department")
-        .first()
+    finding = get_visible_or_404(
+        Finding.objects.select_related(
+            "inspection__project__congress", "inspection__project__department"
+        ),
+        request.user,
+        pk,
+        "project.view",
     )
-    if finding is None:
-        raise Http404
     project = finding.inspection.project
     _forbid_unless_manager(request, project)
     action = Action(

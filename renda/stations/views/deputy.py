@@ -8,7 +8,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from renda.congress import policy
 from renda.congress.models import Congress, Deputy
+from renda.core.actions import Action, run_action
 from renda.core.errors import DomainError
 from renda.stations import forms as f
 from renda.stations import rules as r
@@ -73,6 +74,8 @@ def mine(request: HttpRequest) -> HttpResponse:
             .order_by("-date", "-id")[:30],
             "today": today,
             "pending": Disposition.PENDING,
+            # Offered when the suggestions door is installed (it registers the handler).
+            "can_suggest": services.matter_handler(Disposition.SUGGESTION) is not None,
             "seat": seat,
             "qr_cases": StationCase.objects.filter(deputy=deputy)
             .select_related("case__category")
@@ -83,35 +86,31 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def make_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
+    """The forwarding deputy makes a matter their suggestion draft. Stations do not import
+    the suggestions app: the action runs the handler it registered for the disposition
+    (`services.register_matter_handler`), and leads to the page of the draft it created."""
     deputy = _me(request)
-    matter = (
-        ReceptionMatter.objects.filter(pk=pk, deputy=deputy)
-        .select_related("reception__station")
-        .first()
-    )
-    if matter is None:
+    handler = services.matter_handler(Disposition.SUGGESTION)
+    if handler is None:
         raise Http404
-    form = f.EmptyForm(request.POST if request.method == "POST" else None)
-    back = reverse("stations:mine")
-    if request.method == "POST":
-        try:
-            matter = services.matter_to_suggestion(matter, acting_user=request.user)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("A suggestion draft was created; finish and submit it."))
-            return HttpResponseRedirect(reverse("suggestions:detail", args=[matter.suggestion_id]))
-    return render(
+    matter = get_object_or_404(
+        ReceptionMatter.objects.select_related("reception__station"), pk=pk, deputy=deputy
+    )
+    action = Action(
+        _("Make it my suggestion"),
+        None,
+        lambda m, user, _data: handler.run(m, acting_user=user),
+        success=_("A suggestion draft was created; finish and submit it."),
+        then=lambda _request, created: handler.url(created),
+    )
+    return run_action(
         request,
-        "stations/staff/confirm.html",
-        {
-            "form": form,
-            "title": _("Make it my suggestion"),
-            "back": back,
-            "heading": _("My duty"),
-            "intro": matter.content,
-        },
-        status=400 if request.method == "POST" else 200,
+        matter,
+        action,
+        back=reverse("stations:mine"),
+        heading=_("My duty"),
+        template="stations/staff/action.html",
+        context={"content": matter.content},
     )
 
 
@@ -133,25 +132,14 @@ def log_contact(request: HttpRequest) -> HttpResponse:
     )
     if congress is None:
         raise Http404
-    form = f.ContactLogForm(
-        request.POST if request.method == "POST" else None, congress=congress, deputy=deputy
+    action = Action(
+        _("Log a contact"),
+        lambda data, files, c: f.ContactLogForm(data, files, congress=c, deputy=deputy),
+        lambda c, user, data: services.log_contact(c, deputy=deputy, acting_user=user, **data),
+        success=_("The contact was logged."),
     )
-    back = reverse("stations:mine")
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.log_contact(
-                congress, deputy=deputy, acting_user=request.user, **form.cleaned_data
-            )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The contact was logged."))
-            return HttpResponseRedirect(back)
-    return render(
-        request,
-        "stations/staff/confirm.html",
-        {"form": form, "title": _("Log a contact"), "back": back, "heading": _("My duty")},
-        status=400 if request.method == "POST" else 200,
+    return run_action(
+        request, congress, action, back=reverse("stations:mine"), heading=_("My duty")
     )
 
 
@@ -185,8 +173,8 @@ def checkin(request: HttpRequest) -> HttpResponse:
 def ics(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     """A deputy's shifts as an iCalendar feed; the secret token in the address is the only
     key (calendar apps cannot log in), so a wrong token is a plain 404."""
-    deputy = Deputy.objects.filter(pk=pk).first()
-    if deputy is None or not services.calendar_token_matches(deputy, token):
+    deputy = get_object_or_404(Deputy, pk=pk)
+    if not services.calendar_token_matches(deputy, token):
         raise Http404
     since = timezone.localdate() - dt.timedelta(days=90)
     duties = (

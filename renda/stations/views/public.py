@@ -10,8 +10,8 @@ import io
 
 import segno
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -44,15 +44,12 @@ def qr_svg_response(url: str) -> HttpResponse:
 
 
 def _town(congress_id: int) -> Congress:
-    congress = (
-        Congress.objects.filter(pk=congress_id, is_active=True, stations__is_active=True)
+    return get_object_or_404(
+        Congress.objects.filter(is_active=True, stations__is_active=True)
         .select_related("region")
-        .distinct()
-        .first()
+        .distinct(),
+        pk=congress_id,
     )
-    if congress is None:
-        raise Http404
-    return congress
 
 
 def _shifts(congress: Congress, start: dt.date, end: dt.date, **filters):
@@ -131,14 +128,12 @@ def directory(request: HttpRequest, congress_id: int) -> HttpResponse:
 
 
 def _public_station(congress_id: int, code: str) -> Station:
-    station = (
-        Station.objects.filter(congress_id=congress_id, code=code, is_active=True)
-        .select_related("congress__region", "parent", "area")
-        .first()
+    return get_object_or_404(
+        Station.objects.select_related("congress__region", "parent", "area"),
+        congress_id=congress_id,
+        code=code,
+        is_active=True,
     )
-    if station is None:
-        raise Http404
-    return station
 
 
 def _form_url(request: HttpRequest, congress_id: int, token: str) -> str:
@@ -174,10 +169,7 @@ def station_page(request: HttpRequest, congress_id: int, code: str) -> HttpRespo
 
 
 def _public_deputy(congress: Congress, pk: int) -> Deputy:
-    deputy = services.deputies_of_town(congress).filter(pk=pk).first()
-    if deputy is None:
-        raise Http404
-    return deputy
+    return get_object_or_404(services.deputies_of_town(congress), pk=pk)
 
 
 @require_GET

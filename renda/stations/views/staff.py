@@ -6,6 +6,7 @@ rosters are the office's (`station.manage`); a manager runs the stations that li
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -18,11 +19,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from renda.cases.models import Evaluation, Reply
 from renda.congress import policy
 from renda.congress.models import Congress
+from renda.core.access import get_visible_or_404
+from renda.core.actions import Action, run_action
 from renda.core.errors import DomainError
 from renda.core.masking import mask_phone
 from renda.stations import figures as fig
@@ -59,15 +63,12 @@ def _congress(request: HttpRequest, perm: str = "station.view") -> Congress:
 
 
 def _station(request: HttpRequest, pk: int) -> Station:
-    station = (
-        Station.objects.visible_to(request.user, "station.view")
-        .select_related("congress__region", "parent", "area")
-        .filter(pk=pk)
-        .first()
+    return get_visible_or_404(
+        Station.objects.select_related("congress__region", "parent", "area"),
+        request.user,
+        pk,
+        "station.view",
     )
-    if station is None:
-        raise Http404
-    return station
 
 
 def _require_manage(request: HttpRequest, congress_id: int) -> None:
@@ -92,21 +93,30 @@ def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-def _confirm(
+def _done(text: str) -> tuple[int, str]:
+    """A success message that names what the action produced (`Action.outcome`)."""
+    return messages.SUCCESS, text
+
+
+def _act(
     request: HttpRequest,
-    form: Any,
+    target: Any,
+    action: Action,
     *,
-    title: str,
     back: str,
     heading: str,
-    intro: str = "",
-    status: int = 200,
+    content: str = "",
 ) -> HttpResponse:
-    return render(
+    """Confirm, then act (`renda.core.actions`); `content` is the visitor's or the
+    deputy's own words shown above the form (a matter, the issues of a contact)."""
+    return run_action(
         request,
-        "stations/staff/confirm.html",
-        {"form": form, "title": title, "back": back, "heading": heading, "intro": intro},
-        status=status,
+        target,
+        action,
+        back=back,
+        heading=heading,
+        template="stations/staff/action.html",
+        context={"content": content},
     )
 
 
@@ -167,27 +177,22 @@ def coverage_report(request: HttpRequest) -> HttpResponse:
 def assign_all(request: HttpRequest) -> HttpResponse:
     congress = _congress(request)
     _require_manage(request, congress.pk)
-    form = f.EmptyForm(request.POST if request.method == "POST" else None)
-    back = reverse("stations:coverage")
-    if request.method == "POST":
-        try:
-            seated = services.assign_unassigned(congress, acting_user=request.user)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("%(n)s deputies were assigned.") % {"n": seated})
-            return HttpResponseRedirect(back)
-    return _confirm(
-        request,
-        form,
-        title=_("Assign every unassigned deputy"),
-        back=back,
-        heading=_("Coverage and seating"),
+    action = Action(
+        _("Assign every unassigned deputy"),
+        None,
+        lambda c, user, _data: services.assign_unassigned(c, acting_user=user),
+        outcome=lambda seated: _done(_("%(n)s deputies were assigned.") % {"n": seated}),
         intro=_(
             "Each goes to the area station of the area they live in, or to the central "
             "station when they only work in the town."
         ),
-        status=400 if request.method == "POST" else 200,
+    )
+    return _act(
+        request,
+        congress,
+        action,
+        back=reverse("stations:coverage"),
+        heading=_("Coverage and seating"),
     )
 
 
@@ -238,66 +243,38 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     station = _station(request, pk)
     _require_manage(request, station.congress_id)
-    form = f.AssignForm(
-        request.POST if request.method == "POST" else None, congress=station.congress
+    action = Action(
+        _("Assign a deputy to %(station)s") % {"station": station},
+        lambda data, files, st: f.AssignForm(data, files, congress=st.congress),
+        lambda st, user, data: services.assign_deputy(
+            st, data["deputy"], since=data["since"], acting_user=user
+        ),
+        success=_("The deputy was assigned to the station."),
     )
     back = reverse("stations:station", args=[station.pk])
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.assign_deputy(
-                station,
-                form.cleaned_data["deputy"],
-                since=form.cleaned_data["since"],
-                acting_user=request.user,
-            )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The deputy was assigned to the station."))
-            return HttpResponseRedirect(back)
-    return _confirm(
-        request,
-        form,
-        title=_("Assign a deputy to %(station)s") % {"station": station},
-        back=back,
-        heading=station.name,
-        status=400 if request.method == "POST" else 200,
-    )
+    return _act(request, station, action, back=back, heading=station.name)
 
 
 @login_required
 def add_shift(request: HttpRequest, pk: int) -> HttpResponse:
     station = _station(request, pk)
     _require_manage(request, station.congress_id)
-    form = f.ShiftForm(
-        request.POST if request.method == "POST" else None, congress=station.congress
+    action = Action(
+        _("Add a shift"),
+        lambda data, files, st: f.ShiftForm(data, files, congress=st.congress),
+        lambda st, user, data: services.add_shift(
+            st,
+            date=data["date"],
+            start_time=data["start_time"],
+            end_time=data["end_time"],
+            deputies=list(data["deputies"]),
+            note=data["note"],
+            acting_user=user,
+        ),
+        success=_("The shift was added."),
     )
     back = reverse("stations:station", args=[station.pk])
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.add_shift(
-                station,
-                date=data["date"],
-                start_time=data["start_time"],
-                end_time=data["end_time"],
-                deputies=list(data["deputies"]),
-                note=data["note"],
-                acting_user=request.user,
-            )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The shift was added."))
-            return HttpResponseRedirect(back)
-    return _confirm(
-        request,
-        form,
-        title=_("Add a shift"),
-        back=back,
-        heading=station.name,
-        status=400 if request.method == "POST" else 200,
-    )
+    return _act(request, station, action, back=back, heading=station.name)
 
 
 # --- rosters ---------------------------------------------------------------------------
@@ -350,136 +327,108 @@ def generate(request: HttpRequest) -> HttpResponse:
     congress = _congress(request)
     _require_manage(request, congress.pk)
     start, end = quarter_of(timezone.localdate())
-    form = f.GenerateForm(
-        request.POST if request.method == "POST" else None, initial={"start": start, "end": end}
-    )
-    back = reverse("stations:roster")
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = services.generate_roster(
-                congress,
-                start=form.cleaned_data["start"],
-                end=form.cleaned_data["end"],
-                acting_user=request.user,
-            )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request,
-                _("%(shifts)s shifts created, %(duties)s duties filled by rotation.") % result,
-            )
-            return HttpResponseRedirect(back)
-    return _confirm(
-        request,
-        form,
-        title=_("Generate the roster"),
-        back=back,
-        heading=_("Duty roster"),
+    action = Action(
+        _("Generate the roster"),
+        lambda data, files, _c: f.GenerateForm(data, files, initial={"start": start, "end": end}),
+        lambda c, user, data: services.generate_roster(
+            c, start=data["start"], end=data["end"], acting_user=user
+        ),
+        outcome=lambda result: _done(
+            _("%(shifts)s shifts created, %(duties)s duties filled by rotation.") % result
+        ),
         intro=_(
             "Shifts are created from each station's reception-day rules (closed days and "
             "public holidays skipped) and filled by rotation. Existing shifts stay as they are."
         ),
-        status=400 if request.method == "POST" else 200,
+    )
+    return _act(
+        request, congress, action, back=reverse("stations:roster"), heading=_("Duty roster")
     )
 
 
-DUTY_ACTIONS = {
-    "confirm": (_("Confirm attendance"), f.EmptyForm),
-    "missed": (_("Record a missed shift"), f.EmptyForm),
-    "substitute": (_("Substitute another deputy"), f.SubstituteForm),
-    "swap": (_("Swap with another duty"), f.SwapForm),
+DUTY_ACTIONS: dict[str, Action] = {
+    "confirm": Action(
+        gettext_lazy("Confirm attendance"),
+        None,
+        lambda duty, user, _data: services.confirm_attendance(duty, acting_user=user),
+        success=gettext_lazy("Saved."),
+    ),
+    "missed": Action(
+        gettext_lazy("Record a missed shift"),
+        None,
+        lambda duty, user, _data: services.mark_missed(duty, acting_user=user),
+        success=gettext_lazy("Saved."),
+    ),
+    "substitute": Action(
+        gettext_lazy("Substitute another deputy"),
+        lambda data, files, duty: f.SubstituteForm(
+            data, files, congress=duty.shift.station.congress
+        ),
+        lambda duty, user, data: services.substitute(duty, deputy=data["deputy"], acting_user=user),
+        success=gettext_lazy("Saved."),
+    ),
+    "swap": Action(
+        gettext_lazy("Swap with another duty"),
+        lambda data, files, duty: f.SwapForm(data, files, duty=duty),
+        lambda duty, user, data: services.swap(duty, data["other"], acting_user=user),
+        success=gettext_lazy("Saved."),
+    ),
 }
 
 
 @login_required
 def duty_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    duty = (
-        DutyAssignment.objects.visible_to(request.user, "station.view")
-        .select_related("shift__station__congress", "deputy")
-        .filter(pk=pk)
-        .first()
-    )
-    if duty is None or action not in DUTY_ACTIONS:
+    spec = DUTY_ACTIONS.get(action)
+    if spec is None:
         raise Http404
+    duty = get_visible_or_404(
+        DutyAssignment.objects.select_related("shift__station__congress", "deputy"),
+        request.user,
+        pk,
+        "station.view",
+    )
     _require_run(request, duty.shift.station)
-    title, form_class = DUTY_ACTIONS[action]
-    kwargs: dict[str, Any] = {}
-    if form_class is f.SubstituteForm:
-        kwargs["congress"] = duty.shift.station.congress
-    if form_class is f.SwapForm:
-        kwargs["duty"] = duty
-    form = form_class(request.POST if request.method == "POST" else None, **kwargs)
-    back = reverse("stations:roster") + f"?station={duty.shift.station_id}"
-    if request.method == "POST" and form.is_valid():
-        try:
-            if action == "confirm":
-                services.confirm_attendance(duty, acting_user=request.user)
-            elif action == "missed":
-                services.mark_missed(duty, acting_user=request.user)
-            elif action == "substitute":
-                services.substitute(
-                    duty, deputy=form.cleaned_data["deputy"], acting_user=request.user
-                )
-            else:
-                services.swap(duty, form.cleaned_data["other"], acting_user=request.user)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Saved."))
-            return HttpResponseRedirect(back)
-    return _confirm(
+    return _act(
         request,
-        form,
-        title=f"{title}: {duty.deputy.name}",
-        back=back,
+        duty,
+        replace(spec, title=f"{spec.title}: {duty.deputy.name}"),
+        back=reverse("stations:roster") + f"?station={duty.shift.station_id}",
         heading=str(duty.shift),
-        status=400 if request.method == "POST" else 200,
     )
 
 
 # --- receptions ------------------------------------------------------------------------
 
 
+def _record_reception(station: Station, user: Any, data: dict[str, Any]) -> Reception:
+    shift = DutyShift.objects.filter(station=station, date=data["date"]).order_by("start_time")
+    return services.record_reception(
+        station,
+        date=data["date"],
+        shift=shift.first(),
+        deputies=list(data["deputies"]),
+        visitor_name=data["visitor_name"],
+        visitor_phone=data["visitor_phone"],
+        visitor_village=data["visitor_village"],
+        visitor_count=data["visitor_count"],
+        matters=[(data["category"], data["content"])],
+        acting_user=user,
+    )
+
+
 @login_required
 def new_reception(request: HttpRequest, pk: int) -> HttpResponse:
     station = _station(request, pk)
     _require_run(request, station)
-    form = f.ReceptionForm(request.POST if request.method == "POST" else None, station=station)
-    back = reverse("stations:station", args=[station.pk])
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        shift = (
-            DutyShift.objects.filter(station=station, date=data["date"])
-            .order_by("start_time")
-            .first()
-        )
-        try:
-            reception = services.record_reception(
-                station,
-                date=data["date"],
-                shift=shift,
-                deputies=list(data["deputies"]),
-                visitor_name=data["visitor_name"],
-                visitor_phone=data["visitor_phone"],
-                visitor_village=data["visitor_village"],
-                visitor_count=data["visitor_count"],
-                matters=[(data["category"], data["content"])],
-                acting_user=request.user,
-            )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The reception was recorded."))
-            return HttpResponseRedirect(reverse("stations:reception", args=[reception.pk]))
-    return _confirm(
-        request,
-        form,
-        title=_("Record a reception"),
-        back=back,
-        heading=station.name,
-        status=400 if request.method == "POST" else 200,
+    action = Action(
+        _("Record a reception"),
+        lambda data, files, st: f.ReceptionForm(data, files, station=st),
+        _record_reception,
+        success=_("The reception was recorded."),
+        then=lambda _request, reception: reverse("stations:reception", args=[reception.pk]),
     )
+    back = reverse("stations:station", args=[station.pk])
+    return _act(request, station, action, back=back, heading=station.name)
 
 
 @login_required
@@ -501,15 +450,14 @@ def receptions(request: HttpRequest) -> HttpResponse:
 
 
 def _reception(request: HttpRequest, pk: int) -> Reception:
-    reception = (
-        Reception.objects.visible_to(request.user, "station.view")
-        .select_related("station__congress", "shift", "visitor_village", "recorded_by")
-        .filter(pk=pk)
-        .first()
+    return get_visible_or_404(
+        Reception.objects.select_related(
+            "station__congress", "shift", "visitor_village", "recorded_by"
+        ),
+        request.user,
+        pk,
+        "station.view",
     )
-    if reception is None:
-        raise Http404
-    return reception
 
 
 @login_required
@@ -549,93 +497,89 @@ def reception_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def add_matter(request: HttpRequest, pk: int) -> HttpResponse:
     reception = _reception(request, pk)
     _require_run(request, reception.station)
-    form = f.MatterForm(
-        request.POST or None, congress=reception.station.congress, deputies=reception.deputies.all()
+    action = Action(
+        _("Add a matter"),
+        lambda data, files, rec: f.MatterForm(
+            data, files, congress=rec.station.congress, deputies=rec.deputies.all()
+        ),
+        lambda rec, user, data: services.add_matter(rec, acting_user=user, **data),
+        success="",
     )
     back = reverse("stations:reception", args=[reception.pk])
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_matter(reception, acting_user=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            return HttpResponseRedirect(back)
-    return _confirm(
-        request,
-        form,
-        title=_("Add a matter"),
-        back=back,
-        heading=str(reception),
-        status=400 if request.method == "POST" else 200,
+    return _act(request, reception, action, back=back, heading=str(reception))
+
+
+def _case_registered(result: tuple[ReceptionMatter, str]) -> tuple[int, str]:
+    matter, _code = result
+    serial = matter.case.serial if matter.case is not None else ""
+    return _done(
+        _("Case %(serial)s registered; hand the visitor the ticket and check code.")
+        % {"serial": serial}
     )
 
 
-MATTER_ACTIONS = {
-    "answer": (_("Answered on the spot"), f.AnswerForm),
-    "case": (_("Make it an opinion case"), f.EmptyForm),
-    "escalate": (_("Escalate to the higher congress"), f.EscalateForm),
-    "redirect": (_("Redirect elsewhere"), f.ReasonForm),
+def _to_receipt(request: HttpRequest, result: tuple[ReceptionMatter, str]) -> str:
+    """The receipt (ticket and check code) is for the visitor: shown once."""
+    matter, code = result
+    case = matter.case
+    if case is None:  # pragma: no cover - matter_to_case and escalate_matter link the case
+        return reverse("stations:reception", args=[matter.reception_id])
+    receipts = request.session.get("opinion_receipts", {})
+    token = f"station-{case.pk}"
+    receipts[token] = {"serial": case.serial, "code": code}
+    request.session["opinion_receipts"] = dict(list(receipts.items())[-10:])
+    return reverse("opinions:receipt", args=[token])
+
+
+MATTER_ACTIONS: dict[str, Action] = {
+    "answer": Action(
+        gettext_lazy("Answered on the spot"),
+        lambda data, files, _m: f.AnswerForm(data, files),
+        lambda m, user, data: services.answer_matter(m, answer=data["answer"], acting_user=user),
+        success=gettext_lazy("Saved."),
+    ),
+    "case": Action(
+        gettext_lazy("Make it an opinion case"),
+        None,
+        lambda m, user, _data: services.matter_to_case(m, acting_user=user),
+        outcome=_case_registered,
+        then=_to_receipt,
+    ),
+    "escalate": Action(
+        gettext_lazy("Escalate to the higher congress"),
+        lambda data, files, m: f.EscalateForm(data, files, congress=m.reception.station.congress),
+        lambda m, user, data: services.escalate_matter(m, deputy=data["deputy"], acting_user=user),
+        outcome=_case_registered,
+        then=_to_receipt,
+    ),
+    "redirect": Action(
+        gettext_lazy("Redirect elsewhere"),
+        lambda data, files, _m: f.ReasonForm(data, files),
+        lambda m, user, data: services.redirect_matter(m, reason=data["reason"], acting_user=user),
+        success=gettext_lazy("Saved."),
+    ),
 }
 
 
 @login_required
 def matter_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    matter = (
-        ReceptionMatter.objects.visible_to(request.user, "station.view")
-        .select_related("reception__station__congress")
-        .filter(pk=pk)
-        .first()
-    )
-    if matter is None or action not in MATTER_ACTIONS:
+    spec = MATTER_ACTIONS.get(action)
+    if spec is None:
         raise Http404
-    station = matter.reception.station
-    _require_run(request, station)
-    title, form_class = MATTER_ACTIONS[action]
-    kwargs = {"congress": station.congress} if form_class is f.EscalateForm else {}
-    form = form_class(request.POST if request.method == "POST" else None, **kwargs)
-    back = reverse("stations:reception", args=[matter.reception_id])
-    if request.method == "POST" and form.is_valid():
-        code = None
-        try:
-            if action == "answer":
-                services.answer_matter(
-                    matter, answer=form.cleaned_data["answer"], acting_user=request.user
-                )
-            elif action == "redirect":
-                services.redirect_matter(
-                    matter, reason=form.cleaned_data["reason"], acting_user=request.user
-                )
-            elif action == "case":
-                matter, code = services.matter_to_case(matter, acting_user=request.user)
-            else:
-                matter, code = services.escalate_matter(
-                    matter, deputy=form.cleaned_data["deputy"], acting_user=request.user
-                )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            if code and matter.case is not None:
-                # The receipt (ticket and check code) is for the visitor: shown once.
-                receipts = request.session.get("opinion_receipts", {})
-                token = f"station-{matter.case.pk}"
-                receipts[token] = {"serial": matter.case.serial, "code": code}
-                request.session["opinion_receipts"] = dict(list(receipts.items())[-10:])
-                messages.success(
-                    request,
-                    _("Case %(serial)s registered; hand the visitor the ticket and check code.")
-                    % {"serial": matter.case.serial},
-                )
-                return HttpResponseRedirect(reverse("opinions:receipt", args=[token]))
-            messages.success(request, _("Saved."))
-            return HttpResponseRedirect(back)
-    return _confirm(
+    matter = get_visible_or_404(
+        ReceptionMatter.objects.select_related("reception__station__congress"),
+        request.user,
+        pk,
+        "station.view",
+    )
+    _require_run(request, matter.reception.station)
+    return _act(
         request,
-        form,
-        title=title,
-        back=back,
+        matter,
+        spec,
+        back=reverse("stations:reception", args=[matter.reception_id]),
         heading=str(matter.reception),
-        intro=matter.content,
-        status=400 if request.method == "POST" else 200,
+        content=matter.content,
     )
 
 
@@ -688,63 +632,44 @@ def contacts(request: HttpRequest) -> HttpResponse:
 def log_contact(request: HttpRequest) -> HttpResponse:
     congress = _congress(request)
     _require_manage(request, congress.pk)
-    form = f.ContactLogForm(
-        request.POST if request.method == "POST" else None, congress=congress, deputy=None
+    action = Action(
+        _("Log a contact"),
+        lambda data, files, c: f.ContactLogForm(data, files, congress=c, deputy=None),
+        lambda c, user, data: services.log_contact(c, acting_user=user, **data),
+        success=_("The contact was logged."),
     )
-    back = reverse("stations:contacts")
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            services.log_contact(congress, acting_user=request.user, **data)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The contact was logged."))
-            return HttpResponseRedirect(back)
-    return _confirm(
-        request,
-        form,
-        title=_("Log a contact"),
-        back=back,
-        heading=_("Dual contact"),
-        status=400 if request.method == "POST" else 200,
+    return _act(
+        request, congress, action, back=reverse("stations:contacts"), heading=_("Dual contact")
     )
+
+
+def _issues_registered(result: tuple[ContactLog, str]) -> tuple[int, str]:
+    log, _code = result
+    serial = log.case.serial if log.case else ""
+    return _done(_("Case %(serial)s registered.") % {"serial": serial})
 
 
 @login_required
 def contact_case(request: HttpRequest, pk: int) -> HttpResponse:
-    log = (
-        ContactLog.objects.visible_to(request.user, "station.view")
-        .select_related("congress")
-        .filter(pk=pk)
-        .first()
+    log = get_visible_or_404(
+        ContactLog.objects.select_related("congress"), request.user, pk, "station.view"
     )
-    if log is None:
-        raise Http404
     _require_manage(request, log.congress_id)
-    form = f.IssueCaseForm(
-        request.POST if request.method == "POST" else None, congress=log.congress
+    action = Action(
+        _("Forward the issues as a case"),
+        lambda data, files, lg: f.IssueCaseForm(data, files, congress=lg.congress),
+        lambda lg, user, data: services.contact_issue_to_case(
+            lg, category=data["category"], acting_user=user
+        ),
+        outcome=_issues_registered,
     )
-    back = reverse("stations:contacts")
-    if request.method == "POST" and form.is_valid():
-        try:
-            log, _code = services.contact_issue_to_case(
-                log, category=form.cleaned_data["category"], acting_user=request.user
-            )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            serial = log.case.serial if log.case else ""
-            messages.success(request, _("Case %(serial)s registered.") % {"serial": serial})
-            return HttpResponseRedirect(back)
-    return _confirm(
+    return _act(
         request,
-        form,
-        title=_("Forward the issues as a case"),
-        back=back,
+        log,
+        action,
+        back=reverse("stations:contacts"),
         heading=_("Dual contact"),
-        intro=log.issues,
-        status=400 if request.method == "POST" else 200,
+        content=log.issues,
     )
 
 
@@ -821,110 +746,72 @@ def figures(request: HttpRequest) -> HttpResponse:
 def add_rule(request: HttpRequest, pk: int) -> HttpResponse:
     station = _station(request, pk)
     _require_manage(request, station.congress_id)
-    form = f.RuleForm(request.POST if request.method == "POST" else None)
-    back = reverse("stations:station", args=[station.pk])
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.add_rule(
-                station,
-                kind=data["kind"],
-                weekday=data["weekday"],
-                month_day=data["month_day"],
-                weeks=data["weeks"],
-                start_time=data["start_time"],
-                end_time=data["end_time"],
-                deputies_per_shift=data["deputies_per_shift"],
-                skip_holidays=data["skip_holidays"],
-                acting_user=request.user,
-            )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The reception-day rule was added."))
-            return HttpResponseRedirect(back)
-    return _confirm(
-        request,
-        form,
-        title=_("Add a reception-day rule"),
-        back=back,
-        heading=station.name,
-        status=400 if request.method == "POST" else 200,
+    action = Action(
+        _("Add a reception-day rule"),
+        lambda data, files, _st: f.RuleForm(data, files),
+        lambda st, user, data: services.add_rule(
+            st,
+            kind=data["kind"],
+            weekday=data["weekday"],
+            month_day=data["month_day"],
+            weeks=data["weeks"],
+            start_time=data["start_time"],
+            end_time=data["end_time"],
+            deputies_per_shift=data["deputies_per_shift"],
+            skip_holidays=data["skip_holidays"],
+            acting_user=user,
+        ),
+        success=_("The reception-day rule was added."),
     )
+    back = reverse("stations:station", args=[station.pk])
+    return _act(request, station, action, back=back, heading=station.name)
 
 
 @login_required
 def cancel_shift(request: HttpRequest, pk: int) -> HttpResponse:
-    shift = (
-        DutyShift.objects.visible_to(request.user, "station.view")
-        .select_related("station")
-        .filter(pk=pk)
-        .first()
+    shift = get_visible_or_404(
+        DutyShift.objects.select_related("station"), request.user, pk, "station.view"
     )
-    if shift is None:
-        raise Http404
     _require_manage(request, shift.congress_id)
-    form = f.ReasonForm(request.POST if request.method == "POST" else None)
-    back = reverse("stations:station", args=[shift.station_id])
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.cancel_shift(
-                shift, reason=form.cleaned_data["reason"], acting_user=request.user
-            )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The shift was cancelled; its deputies were told."))
-            return HttpResponseRedirect(back)
-    return _confirm(
-        request,
-        form,
-        title=_("Cancel the shift"),
-        back=back,
-        heading=str(shift),
-        status=400 if request.method == "POST" else 200,
+    action = Action(
+        _("Cancel the shift"),
+        lambda data, files, _s: f.ReasonForm(data, files),
+        lambda s, user, data: services.cancel_shift(s, reason=data["reason"], acting_user=user),
+        success=_("The shift was cancelled; its deputies were told."),
     )
+    back = reverse("stations:station", args=[shift.station_id])
+    return _act(request, shift, action, back=back, heading=str(shift))
 
 
 @login_required
 def workplace(request: HttpRequest) -> HttpResponse:
     congress = _congress(request)
     _require_manage(request, congress.pk)
-    form = f.WorkplaceForm(request.POST if request.method == "POST" else None, congress=congress)
-    back = reverse("stations:coverage")
-    if request.method == "POST" and form.is_valid() and congress.region is not None:
-        try:
-            services.record_workplace(
-                form.cleaned_data["deputy"],
-                town=congress.region,
-                employer=form.cleaned_data["employer"],
-                congress=congress,
-                acting_user=request.user,
-            )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The workplace was recorded."))
-            return HttpResponseRedirect(back)
-    return _confirm(
+    action = Action(
+        _("Record a deputy's workplace in the town"),
+        lambda data, files, c: f.WorkplaceForm(data, files, congress=c),
+        lambda c, user, data: services.record_workplace(
+            data["deputy"],
+            town=c.region,
+            employer=data["employer"],
+            congress=c,
+            acting_user=user,
+        ),
+        success=_("The workplace was recorded."),
+    )
+    return _act(
         request,
-        form,
-        title=_("Record a deputy's workplace in the town"),
-        back=back,
+        congress,
+        action,
+        back=reverse("stations:coverage"),
         heading=_("Coverage and seating"),
-        status=400 if request.method == "POST" else 200,
     )
 
 
 def _point(request: HttpRequest, pk: int) -> IndustryPoint:
-    point = (
-        IndustryPoint.objects.visible_to(request.user, "station.view")
-        .select_related("congress")
-        .filter(pk=pk)
-        .first()
+    point = get_visible_or_404(
+        IndustryPoint.objects.select_related("congress"), request.user, pk, "station.view"
     )
-    if point is None:
-        raise Http404
     _require_manage(request, point.congress_id)
     return point
 
@@ -932,88 +819,49 @@ def _point(request: HttpRequest, pk: int) -> IndustryPoint:
 @login_required
 def link_firm(request: HttpRequest, pk: int) -> HttpResponse:
     point = _point(request, pk)
-    form = f.FirmForm(request.POST if request.method == "POST" else None, point=point)
-    back = reverse("stations:industry")
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.link_firm(
-                point,
-                name=form.cleaned_data["name"],
-                deputy=form.cleaned_data["deputy"],
-                acting_user=request.user,
-            )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            return HttpResponseRedirect(back)
-    return _confirm(
-        request,
-        form,
-        title=_("Link a firm"),
-        back=back,
-        heading=point.name,
-        status=400 if request.method == "POST" else 200,
+    action = Action(
+        _("Link a firm"),
+        lambda data, files, pt: f.FirmForm(data, files, point=pt),
+        lambda pt, user, data: services.link_firm(
+            pt, name=data["name"], deputy=data["deputy"], acting_user=user
+        ),
+        success="",
     )
+    return _act(request, point, action, back=reverse("stations:industry"), heading=point.name)
 
 
 @login_required
 def industry_activity(request: HttpRequest, pk: int) -> HttpResponse:
     point = _point(request, pk)
-    form = f.ActivityForm(request.POST if request.method == "POST" else None, point=point)
-    back = reverse("stations:industry")
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.record_industry_activity(
-                point,
-                date=data["date"],
-                title=data["title"],
-                deputies=list(data["deputies"]),
-                issues=data["issues"],
-                category=data["category"],
-                acting_user=request.user,
-            )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            return HttpResponseRedirect(back)
-    return _confirm(
-        request,
-        form,
-        title=_("Record an activity"),
-        back=back,
-        heading=point.name,
-        status=400 if request.method == "POST" else 200,
+    action = Action(
+        _("Record an activity"),
+        lambda data, files, pt: f.ActivityForm(data, files, point=pt),
+        lambda pt, user, data: services.record_industry_activity(
+            pt,
+            date=data["date"],
+            title=data["title"],
+            deputies=list(data["deputies"]),
+            issues=data["issues"],
+            category=data["category"],
+            acting_user=user,
+        ),
+        success="",
     )
+    return _act(request, point, action, back=reverse("stations:industry"), heading=point.name)
 
 
 @login_required
 def deactivate_rule(request: HttpRequest, pk: int) -> HttpResponse:
-    rule = (
-        DutyRule.objects.visible_to(request.user, "station.view")
-        .select_related("station")
-        .filter(pk=pk)
-        .first()
+    rule = get_visible_or_404(
+        DutyRule.objects.select_related("station"), request.user, pk, "station.view"
     )
-    if rule is None:
-        raise Http404
     _require_manage(request, rule.station.congress_id)
-    form = f.EmptyForm(request.POST if request.method == "POST" else None)
-    back = reverse("stations:station", args=[rule.station_id])
-    if request.method == "POST":
-        try:
-            services.deactivate_rule(rule, acting_user=request.user)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The rule no longer produces shifts."))
-            return HttpResponseRedirect(back)
-    return _confirm(
-        request,
-        form,
-        title=_("Stop this reception day: %(rule)s") % {"rule": rule},
-        back=back,
-        heading=rule.station.name,
+    action = Action(
+        _("Stop this reception day: %(rule)s") % {"rule": rule},
+        None,
+        lambda ru, user, _data: services.deactivate_rule(ru, acting_user=user),
+        success=_("The rule no longer produces shifts."),
         intro=_("Shifts already generated stay; cancel them one by one if needed."),
-        status=400 if request.method == "POST" else 200,
     )
+    back = reverse("stations:station", args=[rule.station_id])
+    return _act(request, rule, action, back=back, heading=rule.station.name)

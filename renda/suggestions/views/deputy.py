@@ -10,7 +10,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -137,24 +136,18 @@ def new(request: HttpRequest, congress_id: int) -> HttpResponse:
         data = form.cleaned_data
         submit = "submit" in request.POST
         try:
-            # All or nothing: a refused co-signer or submission leaves no draft behind.
-            with transaction.atomic():
-                suggestion = services.create_draft(
-                    acting_user=request.user,
-                    congress=congress,
-                    category=data["category"],
-                    title=data["title"],
-                    content=data["content"],
-                    session=data["session"],
-                    is_motion=data["is_motion"],
-                    files=data["attachments"],
-                )
-                if data["cosigners"]:
-                    services.invite_cosigners(
-                        suggestion, list(data["cosigners"]), acting_user=request.user
-                    )
-                if submit:
-                    suggestion = services.submit_suggestion(suggestion, acting_user=request.user)
+            suggestion = services.raise_suggestion(
+                acting_user=request.user,
+                congress=congress,
+                category=data["category"],
+                title=data["title"],
+                content=data["content"],
+                session=data["session"],
+                is_motion=data["is_motion"],
+                files=data["attachments"],
+                cosigners=list(data["cosigners"]),
+                submit=submit,
+            )
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
