@@ -74,6 +74,14 @@ def _plain_cache(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_segmentation_names():
+    """Each test's database has its own names: the Chinese tokenizer reads them again."""
+    from renda.core import text
+
+    text.reset_dictionary()
+
+
 def _user(username: str, **extra) -> object:
     return get_user_model().objects.create_user(
         username=username, password="pw-for-tests-1", name=username, **extra

@@ -124,7 +124,7 @@ def test_one_rated_reporter_is_not_the_lowest_of_anyone():
     ("part", "whole", "text"), [(1, 6, "16.7%"), (1, 8, "12.5%"), (2, 3, "66.7%"), (0, 0, "—")]
 )
 def test_percentages_round_half_up(part, whole, text):
-    assert rules.percent(part, whole) == text
+    assert sheets.percent(part, whole) == text  # renda.core.rates.format_percent
 
 
 # --- the whole flow ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from renda.appraisals.models import MeetingStatus, Rectification, ReportDocument
 from renda.ballots import services as ballots
 from renda.ballots.models import Poll, PollStatus
 from renda.core.errors import DomainError
+from renda.core.models import ActionLog
 from tests import appraisals_fixtures
 from tests.appraisals_fixtures import (
     cast,
@@ -177,6 +178,24 @@ def test_office_runs_a_meeting_through_the_pages(client, world, town):
     assert meeting.poll.export_sha256 in detail
     sheet = client.get(reverse("appraisals:meeting_sheet", args=[meeting.pk, "docx"]))
     assert sheet.status_code == 200 and sheet["Content-Type"].endswith("document")
+    (exported,) = ActionLog.objects.filter(action="appraisal.sheet_exported")
+    assert (exported.object_type, exported.object_id) == (
+        "appraisals.reviewmeeting",
+        str(meeting.pk),
+    )
+    assert exported.changes == {"format": [None, "docx"]} and exported.actor == world.staff
+    reporter = meeting.reporters.order_by("order").first()
+    person = client.get(reverse("appraisals:reporter_sheet", args=[reporter.pk, "xlsx"]))
+    assert person.status_code == 200 and person.content[:2] == b"PK"
+    assert (
+        ActionLog.objects.filter(
+            action="appraisal.sheet_exported",
+            object_type="appraisals.reporter",
+            object_id=str(reporter.pk),
+            changes={"format": [None, "xlsx"]},
+        ).count()
+        == 1
+    )
     assert (
         client.post(reverse("appraisals:meeting_action", args=[meeting.pk, "publish"])).status_code
         == 302

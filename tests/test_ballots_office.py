@@ -153,6 +153,13 @@ def test_opening_with_codes_shows_the_shuffled_slips_once_and_as_docx(client, wo
         reverse("ballots:office_slips_docx", args=[poll.pk]), {"code": [*codes, "FAKEFAKE22"]}
     )
     assert forged.status_code == 404  # only this poll's own unused codes print
+    (printed,) = ActionLog.objects.filter(action="poll.slips_exported")  # the forged one: none
+    assert (printed.object_id, printed.actor, printed.congress_id) == (
+        str(poll.pk),
+        world.staff,
+        poll.congress_id,
+    )
+    assert printed.changes == {"format": [None, "docx"]} and printed.note == "6 codes"
 
 
 def _paper_poll(world):  # noqa: ANN001, ANN202
@@ -264,6 +271,10 @@ def test_result_export_minutes_recount_and_publication(client, world):
 
     doc = Document(io.BytesIO(minutes.content))
     assert poll.export_sha256 in "\n".join(p.text for p in doc.paragraphs)
+    for action, fmt in (("poll.ballots_exported", "txt"), ("poll.minutes_exported", "docx")):
+        (entry,) = ActionLog.objects.filter(action=action)  # one entry per export
+        assert (entry.object_id, entry.actor) == (str(poll.pk), world.staff)
+        assert entry.changes == {"format": [None, fmt]}
     summary = client.get(reverse("ballots:office_poll", args=[poll.pk])).context["summary"]
     assert [(r.title, r.votes, r.passed) for r in summary.rows] == [
         ("甲项目", 6, True),

@@ -40,7 +40,7 @@ from renda.ballots.models import PollStatus
 from renda.ballots.views.staff import handout_page
 from renda.congress import policy
 from renda.congress.models import Congress
-from renda.core import audit, exports
+from renda.core import exports
 from renda.core.access import get_visible_or_404
 from renda.core.actions import Action, form_of, run_action
 from renda.core.errors import DomainError
@@ -412,11 +412,13 @@ def meeting_sheet(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if meeting.status not in (MeetingStatus.CLOSED, MeetingStatus.PUBLISHED):
         raise Http404
     build = sheets.meeting_xlsx if fmt == "xlsx" else sheets.meeting_docx
-    response = exports.attachment(build(meeting), f"appraisal-{meeting.pk}.{fmt}")
-    audit.record(
-        "appraisal.sheet_exported", meeting, actor=request.user, changes={"format": [None, fmt]}
+    return exports.attachment(
+        build(meeting),
+        f"appraisal-{meeting.pk}.{fmt}",
+        action="appraisal.sheet_exported",
+        obj=meeting,
+        actor=request.user,
     )
-    return response
 
 
 # --- reporters ---------------------------------------------------------------------------------
@@ -548,13 +550,13 @@ def reporter_sheet(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if reporter.meeting.status not in (MeetingStatus.CLOSED, MeetingStatus.PUBLISHED):
         raise Http404
     build = sheets.reporter_xlsx if fmt == "xlsx" else sheets.reporter_docx
-    response = exports.attachment(
-        build(reporter), f"appraisal-{reporter.meeting_id}-{reporter.pk}.{fmt}"
+    return exports.attachment(
+        build(reporter),
+        f"appraisal-{reporter.meeting_id}-{reporter.pk}.{fmt}",
+        action="appraisal.sheet_exported",
+        obj=reporter,
+        actor=request.user,
     )
-    audit.record(
-        "appraisal.sheet_exported", reporter, actor=request.user, changes={"format": [None, fmt]}
-    )
-    return response
 
 
 @login_required

@@ -301,7 +301,14 @@ def slips_docx(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.all_codes_unused(poll, codes):
         raise Http404
     body = documents.slips_docx(poll, _shuffled(codes), entry_url=_entry_url(request))
-    response = exports.attachment(body, f"poll-{poll.pk}-slips.docx")
+    response = exports.attachment(
+        body,
+        f"poll-{poll.pk}-slips.docx",
+        action="poll.slips_exported",
+        obj=poll,
+        actor=request.user,
+        note=f"{len(codes)} codes",
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -316,7 +323,15 @@ def key_slips_docx(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.all_shares_of(poll, shares):
         raise Http404
     body = documents.key_slips_docx(poll, shares)
-    response = exports.attachment(body, f"poll-{poll.pk}-key-shares.docx")
+    # Audited without the shares themselves: who printed the key slips of which poll.
+    response = exports.attachment(
+        body,
+        f"poll-{poll.pk}-key-shares.docx",
+        action="poll.key_slips_exported",
+        obj=poll,
+        actor=request.user,
+        note=f"{len(shares)} shares",
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -518,7 +533,13 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     """The canonical ballot export (sorted lines, no order of casting): its SHA-256 is the
     one on the minutes."""
     poll = _counted(request, pk)
-    return exports.attachment(services.canonical_export(poll), f"poll-{poll.pk}-ballots.txt")
+    return exports.attachment(
+        services.canonical_export(poll),
+        f"poll-{poll.pk}-ballots.txt",
+        action="poll.ballots_exported",
+        obj=poll,
+        actor=request.user,
+    )
 
 
 @require_GET
@@ -535,7 +556,10 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
             if user is not None
         }
     )
-    response = exports.attachment(
-        documents.minutes_docx(poll, tellers=tellers), f"poll-{poll.pk}-minutes.docx"
+    return exports.attachment(
+        documents.minutes_docx(poll, tellers=tellers),
+        f"poll-{poll.pk}-minutes.docx",
+        action="poll.minutes_exported",
+        obj=poll,
+        actor=request.user,
     )
-    return response

@@ -36,7 +36,7 @@ from renda.cases.queries import case_context
 from renda.cases.views.actions import CASE_ACTIONS, for_door, merge_action
 from renda.congress import policy
 from renda.congress.models import Congress, Session
-from renda.core import audit, exports
+from renda.core import exports
 from renda.core.access import get_visible_or_404
 from renda.core.actions import Action, form_of, run_action
 from renda.core.errors import DomainError
@@ -414,11 +414,13 @@ def meeting_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     from renda.suggestions import ledger  # written beside this module
 
     build = ledger.meeting_list_xlsx if fmt == "xlsx" else ledger.meeting_list_docx
-    response = exports.attachment(build(meeting), f"meeting-{meeting.pk}.{fmt}")
-    audit.record(
-        "suggestions.exported", meeting, actor=request.user, changes={"format": [None, fmt]}
+    return exports.attachment(
+        build(meeting),
+        f"meeting-{meeting.pk}.{fmt}",
+        action="suggestions.exported",
+        obj=meeting,
+        actor=request.user,
     )
-    return response
 
 
 @login_required
@@ -430,9 +432,7 @@ def ledger(request: HttpRequest) -> HttpResponseBase:
     qs = Suggestion.objects.visible_to(request.user, "case.supervise").filter(
         status=SuggestionStatus.SUBMITTED
     )
-    response = ledgers.ledger_response(qs)
-    ledgers.record_export(qs, actor=request.user)
-    return response
+    return ledgers.ledger_response(qs, actor=request.user)
 
 
 # --- figures and follow-ups -----------------------------------------------------------------------
