@@ -1,5 +1,7 @@
 """Run inside the benchmark's Django (`manage.py shell -c`): prepare N voters with signed-in
-sessions and an open poll, and check afterwards what was stored. Prints JSON."""
+sessions and an open poll, and check afterwards what was stored — N sealed ballots and N
+participations — then close the poll with its key shares and check that N ballots were
+opened. Prints JSON. (The key shares travel in this JSON: a throwaway benchmark poll.)"""
 
 from __future__ import annotations
 
@@ -45,7 +47,9 @@ def prepare(n: int) -> None:
         subjects=["副镇长甲", "副镇长乙", "城建办主任"],
         acting_user=staff,
     )
-    services.open_poll(poll, electorate=[(u, None, True) for u in voters], acting_user=staff)
+    opening = services.open_poll(
+        poll, electorate=[(u, None, True) for u in voters], acting_user=staff
+    )
     backend = "django.contrib.auth.backends.ModelBackend"
     sessions = []
     for user in voters:
@@ -56,17 +60,36 @@ def prepare(n: int) -> None:
         store.create()
         sessions.append(store.session_key)
     subjects = list(poll.subjects.order_by("order").values_list("id", flat=True))
-    print(json.dumps({"poll": poll.pk, "subjects": subjects, "sessions": sessions}))
-
-
-def stored(poll_id: int) -> None:
-    from renda.ballots.models import Ballot, Participation
-
     print(
         json.dumps(
             {
+                "poll": poll.pk,
+                "subjects": subjects,
+                "sessions": sessions,
+                "shares": opening.shares[: opening.threshold],
+            }
+        )
+    )
+
+
+def stored(poll_id: int, shares: list[str]) -> None:
+    import time
+
+    from renda.ballots import services
+    from renda.ballots.models import Ballot, Participation, Poll, SealedBallot
+
+    sealed = SealedBallot.objects.filter(poll_id=poll_id).count()
+    poll = Poll.objects.select_related("created_by").get(pk=poll_id)
+    started = time.monotonic()
+    services.close_poll(poll, acting_user=poll.created_by, shares=shares)
+    close_ms = (time.monotonic() - started) * 1000
+    print(
+        json.dumps(
+            {
+                "sealed": sealed,
                 "ballots": Ballot.objects.filter(poll_id=poll_id).count(),
                 "participations": Participation.objects.filter(poll_id=poll_id).count(),
+                "close_ms": round(close_ms),
             }
         )
     )

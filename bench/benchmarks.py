@@ -194,10 +194,11 @@ def _burst(
 @benchmark("ballot_cast")
 def ballot_cast() -> None:
     """N = 500 signed-in voters cast a three-item rating ballot at the same moment through
-    the real ballot page (session, CSRF, form, the poll's row lock, participation, ballot,
-    marks) under gunicorn on PostgreSQL; ballots per second and the 95th-percentile latency,
-    against 500 simultaneous one-row inserts through the same server. Afterwards exactly N
-    ballots and N participations must be stored."""
+    the real ballot page (session, CSRF, form, the poll's row lock, participation, the
+    sealed ballot) under gunicorn on PostgreSQL; ballots per second and the 95th-percentile
+    latency, against 500 simultaneous one-row inserts through the same server. Afterwards
+    exactly N sealed ballots and N participations must be stored, and closing the poll with
+    its key shares must open exactly N ballots (its time is reported)."""
     import json
     import secrets
     from urllib.parse import urlencode
@@ -213,7 +214,7 @@ def ballot_cast() -> None:
             .strip()
             .splitlines()[-1]
         )
-        poll, subjects = setup["poll"], setup["subjects"]
+        poll, subjects, shares = setup["poll"], setup["subjects"], setup["shares"]
         grades = ["satisfied", "basic", "unsatisfied"]
         csrf = secrets.token_hex(16)  # an unmasked 32-character token, as the cookie holds
         path = f"/vote/{poll}/"
@@ -232,18 +233,23 @@ def ballot_cast() -> None:
         rate, latencies = _burst(server.port, casts)
         after, _ = _burst(server.port, [("/bench/insert/", b"", {})] * n)
         baseline = (before + after) / 2
-        counts = json.loads(
-            server.manage("shell", "-c", f"from bench.ballot_setup import stored; stored({poll})")
-            .strip()
-            .splitlines()[-1]
-        )
-    if counts != {"ballots": n, "participations": n}:
+        check = f"from bench.ballot_setup import stored; stored({poll}, {shares!r})"
+        counts = json.loads(server.manage("shell", "-c", check).strip().splitlines()[-1])
+    close_ms = counts.pop("close_ms")
+    if counts != {"sealed": n, "ballots": n, "participations": n}:
         raise SystemExit(
-            f"bench ballot_cast: FAILED: stored {counts['ballots']} ballots and "
-            f"{counts['participations']} participations for {n} voters"
+            f"bench ballot_cast: FAILED: stored {counts['sealed']} sealed ballots and "
+            f"{counts['participations']} participations, opened {counts['ballots']} ballots "
+            f"for {n} voters"
         )
     p95 = sorted(latencies)[int(0.95 * len(latencies)) - 1] * 1000
-    report("ballot_cast", rate, f"ballots/s, p95 {p95:.0f} ms, N={n}", "one-row insert", baseline)
+    report(
+        "ballot_cast",
+        rate,
+        f"ballots/s, p95 {p95:.0f} ms, N={n}, close {close_ms} ms",
+        "one-row insert",
+        baseline,
+    )
 
 
 def _first_article(server) -> int:  # noqa: ANN001

@@ -307,6 +307,9 @@ RENDA_SUBMIT_LIMIT = env.int("RENDA_SUBMIT_LIMIT", default=5)
 RENDA_SUBMIT_WINDOW_SECONDS = env.int("RENDA_SUBMIT_WINDOW_SECONDS", default=3600)
 RENDA_TRACK_LIMIT = env.int("RENDA_TRACK_LIMIT", default=20)
 RENDA_TRACK_WINDOW_SECONDS = env.int("RENDA_TRACK_WINDOW_SECONDS", default=600)
+# The similar-matters hint under the public opinion form: lookups per address and window.
+RENDA_SIMILAR_LIMIT = env.int("RENDA_SIMILAR_LIMIT", default=30)
+RENDA_SIMILAR_WINDOW_SECONDS = env.int("RENDA_SIMILAR_WINDOW_SECONDS", default=600)
 # Livelihood projects: SMS codes of the resident survey per phone (and per address) per
 # RENDA_SUBMIT_WINDOW_SECONDS.
 RENDA_SURVEY_CODE_LIMIT = env.int("RENDA_SURVEY_CODE_LIMIT", default=3)

@@ -8,6 +8,7 @@ from renda.api.rest import api as rest_api
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("renda.core.urls")),
     path("", include("renda.congress.urls")),
+    path("", include("renda.cases.urls")),
     path("", include("renda.opinions.urls")),
     path("", include("renda.suggestions.urls")),
     path("", include("renda.stations.urls")),

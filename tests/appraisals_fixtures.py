@@ -14,6 +14,7 @@ from renda.appraisals import services
 from renda.appraisals.models import MeetingKind, ReviewMeeting
 from renda.ballots import services as ballots
 from renda.congress.models import Deputy, DeputyMembership, Gender, Official, Role, RoleGrant
+from tests.ballots_helpers import shares_of
 
 HELD_ON = dt.date(2026, 6, 18)
 
@@ -80,7 +81,7 @@ def make_meeting(world, town, *, title: str = "2026年副镇长述职评议会",
 def open_with_attendance(world, town, meeting: ReviewMeeting, present: int = 6) -> None:
     services.schedule_meeting(meeting, acting_user=world.staff)
     services.set_attendance(meeting, present=town.voters[:present], acting_user=world.staff)
-    assert services.open_rating(meeting, acting_user=world.staff) == []
+    assert services.open_rating(meeting, acting_user=world.staff).codes == []
     meeting.refresh_from_db()
 
 
@@ -111,6 +112,6 @@ def closed_meeting(world, town, **kw) -> ReviewMeeting:
     meeting = make_meeting(world, town, **kw)
     open_with_attendance(world, town, meeting)
     cast(meeting, town, SIX_BALLOTS)
-    services.close_rating(meeting, acting_user=world.staff)
+    services.close_rating(meeting, acting_user=world.staff, shares=shares_of(meeting))
     meeting.refresh_from_db()
     return meeting

@@ -55,6 +55,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _key_shares(monkeypatch):
+    """Every poll a test opens keeps its key shares (tests/ballots_helpers.py)."""
+    from tests.ballots_helpers import keep_key_shares
+
+    keep_key_shares(monkeypatch)
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
@@ -64,6 +72,14 @@ def _plain_cache(settings):
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_segmentation_names():
+    """Each test's database has its own names: the Chinese tokenizer reads them again."""
+    from renda.core import text
+
+    text.reset_dictionary()
 
 
 def _user(username: str, **extra) -> object:

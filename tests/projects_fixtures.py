@@ -16,6 +16,7 @@ from renda.cases.models import CaseSource
 from renda.congress.models import Deputy, DeputyMembership, Gender, Session
 from renda.projects import services
 from renda.projects.models import ExclusionReason, IdeaSource, VoteBatch
+from tests.ballots_helpers import shares_of
 
 # Yes votes of the twelve candidates of batch 1 among 15 deputies (more than half: ≥ 8).
 # Nine clearly above; the 10th and 11th tie at 9 for the last place; the 12th fails.
@@ -208,13 +209,13 @@ def run_votes(year):  # noqa: ANN001, ANN201
     services.open_vote(batch1, acting_user=staff)
     batch1.refresh_from_db()
     vote(batch1, year.deputies, BATCH1_YES)
-    services.count_vote(batch1, acting_user=staff)
+    services.count_vote(batch1, acting_user=staff, shares=shares_of(batch1))
     services.announce_result(batch1, acting_user=staff)
     batch2 = VoteBatch.objects.get(further_of=batch1)
     services.open_vote(batch2, acting_user=staff)
     batch2.refresh_from_db()
     vote(batch2, year.deputies, BATCH2_YES)
-    services.count_vote(batch2, acting_user=staff)
+    services.count_vote(batch2, acting_user=staff, shares=shares_of(batch2))
     services.announce_result(batch2, acting_user=staff)
     batch1.refresh_from_db()
     batch2.refresh_from_db()

@@ -16,14 +16,13 @@ from renda.appraisals.models import (
     MeetingKind,
     MeetingStatus,
     Rectification,
-    RectificationReminder,
     RectificationStatus,
     Reporter,
 )
 from renda.ballots import services as ballots
 from renda.ballots.models import Base, Elector, Poll, PollStatus, Scale
 from renda.core.errors import DomainError
-from renda.core.models import ActionLog, Notification
+from renda.core.models import ActionLog, DueReminder, Notification
 from tests import appraisals_fixtures
 from tests.appraisals_fixtures import (
     SIX_BALLOTS,
@@ -33,6 +32,7 @@ from tests.appraisals_fixtures import (
     open_with_attendance,
     pdf,
 )
+from tests.ballots_helpers import shares_of
 
 town = appraisals_fixtures.town  # the fixture, shared with the other appraisal tests
 
@@ -124,7 +124,7 @@ def test_one_rated_reporter_is_not_the_lowest_of_anyone():
     ("part", "whole", "text"), [(1, 6, "16.7%"), (1, 8, "12.5%"), (2, 3, "66.7%"), (0, 0, "—")]
 )
 def test_percentages_round_half_up(part, whole, text):
-    assert rules.percent(part, whole) == text
+    assert sheets.percent(part, whole) == text  # renda.core.rates.format_percent
 
 
 # --- the whole flow ---------------------------------------------------------------------------
@@ -144,7 +144,7 @@ def test_full_flow_from_draft_to_published_with_results_from_the_frozen_poll(wor
     assert Elector.objects.filter(poll=poll).count() == 7
     assert Elector.objects.filter(poll=poll, present=True).count() == 6
     cast(meeting, town, SIX_BALLOTS)
-    services.close_rating(meeting, acting_user=world.staff)
+    services.close_rating(meeting, acting_user=world.staff, shares=shares_of(meeting))
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.CLOSED
     r1, r2, r3 = meeting.reporters.order_by("order")
@@ -191,7 +191,7 @@ def test_abstentions_are_excluded_from_the_base_by_default(world, town):
         ["abstain", "satisfied", "satisfied"],
     ]
     cast(meeting, town, votes)
-    services.close_rating(meeting, acting_user=world.staff)
+    services.close_rating(meeting, acting_user=world.staff, shares=shares_of(meeting))
     r1 = meeting.reporters.get(order=1)
     assert (r1.base, r1.grade) == (4, "satisfied")
 
@@ -202,7 +202,7 @@ def test_the_congress_may_count_abstentions_in_the_base(world, town):
     open_with_attendance(world, town, meeting)
     votes = [["satisfied"] * 3] * 3 + [["unsatisfied"] * 3] + [["abstain"] * 3] * 2
     cast(meeting, town, votes)
-    services.close_rating(meeting, acting_user=world.staff)
+    services.close_rating(meeting, acting_user=world.staff, shares=shares_of(meeting))
     r1 = meeting.reporters.get(order=1)
     assert (r1.base, r1.grade) == (6, "unsatisfied")
 
@@ -223,7 +223,7 @@ def test_invited_voter_representatives_vote_with_one_time_codes(world, town):
         meeting, deputy=world.deputy_a, report_title="履职情况报告", acting_user=world.staff
     )
     services.schedule_meeting(meeting, acting_user=world.staff)
-    codes = services.open_rating(meeting, acting_user=world.staff)
+    codes = services.open_rating(meeting, acting_user=world.staff).codes
     assert len(codes) == 5 and len(set(codes)) == 5
     meeting.refresh_from_db()
     subject = meeting.reporters.get().subject_id
@@ -233,7 +233,7 @@ def test_invited_voter_representatives_vote_with_one_time_codes(world, town):
         ballots.cast_with_code(meeting.poll, code=code, choices={subject: grade})
     with pytest.raises(DomainError):  # a used code
         ballots.cast_with_code(meeting.poll, code=codes[0], choices={subject: "incompetent"})
-    services.close_rating(meeting, acting_user=world.staff)
+    services.close_rating(meeting, acting_user=world.staff, shares=shares_of(meeting))
     reporter = meeting.reporters.get()
     assert reporter.grade == "excellent"
     assert reporter.post.startswith(str(world.c_a.short_name or world.c_a.name)) or reporter.post
@@ -244,7 +244,7 @@ def test_paper_ballots_returned_above_issued_void_the_vote_and_a_new_vote_can_fo
     open_with_attendance(world, town, meeting)
     first_poll = meeting.poll
     ballots.record_paper_counts(first_poll, issued=6, returned=7, acting_user=world.staff)
-    services.close_rating(meeting, acting_user=world.staff)
+    services.close_rating(meeting, acting_user=world.staff, shares=shares_of(meeting))
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.SCHEDULED
     assert "7" in meeting.void_note
@@ -264,7 +264,7 @@ def test_paper_ballots_entered_by_two_tellers_count(world, town):
         meeting.poll, number=1, ballots=list(reversed(batch)), teller=town.teller
     )
     ballots.record_paper_counts(meeting.poll, issued=6, returned=6, acting_user=world.staff)
-    services.close_rating(meeting, acting_user=world.staff)
+    services.close_rating(meeting, acting_user=world.staff, shares=shares_of(meeting))
     grades = list(meeting.reporters.order_by("order").values_list("grade", flat=True))
     assert grades == ["satisfied", "basic", "unsatisfied"]
 
@@ -318,7 +318,7 @@ def test_reporter_sheet_docx_lists_the_questions_from_the_floor(world, town):
     )
     open_with_attendance(world, town, meeting)
     cast(meeting, town, SIX_BALLOTS)
-    services.close_rating(meeting, acting_user=world.staff)
+    services.close_rating(meeting, acting_user=world.staff, shares=shares_of(meeting))
     reporter.refresh_from_db()
     text = "\n".join(
         p.text for p in Document(io.BytesIO(sheets.reporter_docx(reporter))).paragraphs
@@ -360,7 +360,7 @@ def test_rectification_becomes_overdue_and_reminders_are_sent_once(
         Notification.objects.filter(recipient=world.leader, title__contains="曹建国").count() == 2
     )
     assert services.send_reminders(today=late) == {"overdue_marked": 0, "due_soon": 0, "overdue": 0}
-    assert RectificationReminder.objects.count() == 2
+    assert DueReminder.objects.filter(object_type="appraisals.rectification").count() == 2
     # A late report is still filed, then accepted.
     services.submit_rectification(rect, report=pdf(), summary="已整改", acting_user=world.staff)
     rect.refresh_from_db()
@@ -409,7 +409,7 @@ def test_closing_a_meeting_with_no_poll_is_refused(world, town):
     meeting = make_meeting(world, town)
     services.schedule_meeting(meeting, acting_user=world.staff)
     with pytest.raises(DomainError):
-        services.close_rating(meeting, acting_user=world.staff)
+        services.close_rating(meeting, acting_user=world.staff, shares=shares_of(meeting))
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.SCHEDULED and meeting.poll is None
 
@@ -429,7 +429,7 @@ def test_a_voter_cannot_rate_twice_and_the_first_ballot_stands(world, town):
     cast(meeting, town, [["satisfied"] * 3])
     with pytest.raises(DomainError):
         cast(meeting, town, [["unsatisfied"] * 3])
-    services.close_rating(meeting, acting_user=world.staff)
+    services.close_rating(meeting, acting_user=world.staff, shares=shares_of(meeting))
     assert meeting.reporters.get(order=1).counts == {"satisfied": 1}
 
 
@@ -542,9 +542,9 @@ def test_a_poll_closed_and_published_on_the_engines_pages_is_taken_as_frozen(wor
     meeting = make_meeting(world, town)
     open_with_attendance(world, town, meeting)
     cast(meeting, town, SIX_BALLOTS)
-    poll = ballots.close_poll(meeting.poll, acting_user=world.staff)
+    poll = ballots.close_poll(meeting.poll, acting_user=world.staff, shares=shares_of(meeting.poll))
     ballots.publish_poll(poll, acting_user=world.staff)
-    services.close_rating(meeting, acting_user=world.staff)
+    services.close_rating(meeting, acting_user=world.staff, shares=shares_of(meeting))
     services.publish_result(meeting, acting_user=world.staff)
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.PUBLISHED
@@ -556,7 +556,9 @@ def test_a_poll_voided_on_the_engines_pages_sends_the_meeting_back(world, town):
     meeting = make_meeting(world, town)
     open_with_attendance(world, town, meeting)
     ballots.record_paper_counts(meeting.poll, issued=1, returned=2, acting_user=world.staff)
-    ballots.close_poll(meeting.poll, acting_user=world.staff)  # void: 2 returned, 1 issued
-    services.close_rating(meeting, acting_user=world.staff)
+    ballots.close_poll(
+        meeting.poll, acting_user=world.staff, shares=shares_of(meeting.poll)
+    )  # void: 2 returned, 1 issued
+    services.close_rating(meeting, acting_user=world.staff, shares=shares_of(meeting))
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.SCHEDULED and meeting.void_note

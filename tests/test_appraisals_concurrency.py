@@ -16,6 +16,7 @@ from renda.ballots.models import Ballot, Poll
 from renda.core.errors import DomainError
 from tests import appraisals_fixtures
 from tests.appraisals_fixtures import SIX_BALLOTS, cast, make_meeting, open_with_attendance
+from tests.ballots_helpers import shares_of
 
 town = appraisals_fixtures.town  # the fixture, shared with the other appraisal tests
 
@@ -55,7 +56,9 @@ def test_two_closes_at_once_close_the_meeting_once(world, town):
     errors = _threads(
         4,
         lambda i: services.close_rating(
-            ReviewMeeting.objects.get(pk=meeting.pk), acting_user=world.staff
+            ReviewMeeting.objects.get(pk=meeting.pk),
+            acting_user=world.staff,
+            shares=shares_of(meeting),
         ),
     )
     assert len(errors) == 3 and all(isinstance(e, DomainError) for e in errors)
@@ -73,7 +76,11 @@ def test_votes_racing_the_close_are_counted_or_refused_never_lost(world, town):
 
     def work(i: int) -> None:
         if i == 0:
-            services.close_rating(ReviewMeeting.objects.get(pk=meeting.pk), acting_user=world.staff)
+            services.close_rating(
+                ReviewMeeting.objects.get(pk=meeting.pk),
+                acting_user=world.staff,
+                shares=shares_of(meeting),
+            )
             return
         try:
             ballots.cast_online(

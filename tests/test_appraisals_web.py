@@ -17,6 +17,7 @@ from renda.appraisals.models import MeetingStatus, Rectification, ReportDocument
 from renda.ballots import services as ballots
 from renda.ballots.models import Poll, PollStatus
 from renda.core.errors import DomainError
+from renda.core.models import ActionLog
 from tests import appraisals_fixtures
 from tests.appraisals_fixtures import (
     cast,
@@ -25,6 +26,7 @@ from tests.appraisals_fixtures import (
     open_with_attendance,
     pdf,
 )
+from tests.ballots_helpers import share_fields, shares_of
 
 town = appraisals_fixtures.town  # the fixture, shared with the other appraisal tests
 
@@ -154,7 +156,9 @@ def test_office_runs_a_meeting_through_the_pages(client, world, town):
     present = [d.pk for d in town.voters[:6]]
     assert client.post(attendance, {"present": present}).status_code == 302
     assert client.get(reverse("appraisals:open", args=[meeting.pk])).status_code == 200
-    assert client.post(reverse("appraisals:open", args=[meeting.pk])).status_code == 302
+    opened = client.post(reverse("appraisals:open", args=[meeting.pk]))
+    # The engine's hand-out page: the ballot box's key shares, shown this once.
+    assert opened.status_code == 200 and len(opened.context["shares"]) == 3
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.RATING and meeting.poll.status == PollStatus.OPEN
     from tests.appraisals_fixtures import SIX_BALLOTS
@@ -164,16 +168,34 @@ def test_office_runs_a_meeting_through_the_pages(client, world, town):
     assert page.context["turnout"] == 2
     assert all(row["reporter"].counts is None for row in page.context["rows"])
     cast(meeting, town, [[], [], *SIX_BALLOTS[2:]])
-    assert (
-        client.post(reverse("appraisals:meeting_action", args=[meeting.pk, "close"])).status_code
-        == 302
-    )
+    close = reverse("appraisals:meeting_action", args=[meeting.pk, "close"])
+    assert 'type="password"' in client.get(close).content.decode()  # the key holders' shares
+    assert client.post(close, {}).status_code == 400  # no shares, no count
+    assert client.post(close, share_fields(meeting)).status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.CLOSED
     detail = client.get(reverse("appraisals:meeting", args=[meeting.pk])).content.decode()
     assert meeting.poll.export_sha256 in detail
     sheet = client.get(reverse("appraisals:meeting_sheet", args=[meeting.pk, "docx"]))
     assert sheet.status_code == 200 and sheet["Content-Type"].endswith("document")
+    (exported,) = ActionLog.objects.filter(action="appraisal.sheet_exported")
+    assert (exported.object_type, exported.object_id) == (
+        "appraisals.reviewmeeting",
+        str(meeting.pk),
+    )
+    assert exported.changes == {"format": [None, "docx"]} and exported.actor == world.staff
+    reporter = meeting.reporters.order_by("order").first()
+    person = client.get(reverse("appraisals:reporter_sheet", args=[reporter.pk, "xlsx"]))
+    assert person.status_code == 200 and person.content[:2] == b"PK"
+    assert (
+        ActionLog.objects.filter(
+            action="appraisal.sheet_exported",
+            object_type="appraisals.reporter",
+            object_id=str(reporter.pk),
+            changes={"format": [None, "xlsx"]},
+        ).count()
+        == 1
+    )
     assert (
         client.post(reverse("appraisals:meeting_action", args=[meeting.pk, "publish"])).status_code
         == 302
@@ -239,9 +261,12 @@ def test_voter_codes_are_shown_once_on_opening(client, world, town):
     response = client.post(reverse("appraisals:open", args=[meeting.pk]))
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
-    assert response.content.decode().count("<code>") == 3
+    codes = response.context["codes"]
+    html = response.content.decode()
+    assert len(codes) == 3 and all(f"{c[:5]} {c[5:]}" in html for c in codes)
+    assert len(response.context["shares"]) == 3
     page = client.get(reverse("appraisals:meeting", args=[meeting.pk])).content.decode()
-    assert "<code>" not in page
+    assert not any(f"{c[:5]} {c[5:]}" in page or c in page for c in codes)
 
 
 def test_public_page_shows_published_results_only(client, world, closed):
@@ -262,7 +287,7 @@ def test_public_page_withholds_figures_of_a_small_group(client, world, town):
 
     open_with_attendance(world, town, meeting, present=3)
     cast(meeting, town, [["satisfied"] * 3, ["unsatisfied"] * 3, ["basic"] * 3])
-    services.close_rating(meeting, acting_user=world.staff)
+    services.close_rating(meeting, acting_user=world.staff, shares=shares_of(meeting))
     services.publish_result(meeting, acting_user=world.staff)
     page = client.get(reverse("appraisals:public_result", args=[meeting.pk])).content.decode()
     assert "高振宇" in page
@@ -316,7 +341,7 @@ def test_meeting_page_query_count_does_not_grow_with_reporters(client, world, to
     open_with_attendance(world, town, meeting)
     votes = [["satisfied"] * 11] * 6
     cast(meeting, town, votes)
-    services.close_rating(meeting, acting_user=world.staff)
+    services.close_rating(meeting, acting_user=world.staff, shares=shares_of(meeting))
     assert _queries(client, reverse("appraisals:meeting", args=[meeting.pk])) == few
 
 
@@ -417,7 +442,7 @@ def _deputy_rated_incompetent(world) -> Rectification:  # noqa: ANN001
         meeting, deputy=world.deputy_a, report_title="履职报告", acting_user=world.staff
     )
     services.schedule_meeting(meeting, acting_user=world.staff)
-    codes = services.open_rating(meeting, acting_user=world.staff)
+    codes = services.open_rating(meeting, acting_user=world.staff).codes
     reporter.refresh_from_db()
     meeting.refresh_from_db()
     for code in codes:
@@ -426,7 +451,7 @@ def _deputy_rated_incompetent(world) -> Rectification:  # noqa: ANN001
             code=code,
             choices={reporter.subject_id: "incompetent"},
         )
-    services.close_rating(meeting, acting_user=world.staff)
+    services.close_rating(meeting, acting_user=world.staff, shares=shares_of(meeting))
     return Rectification.objects.get(reporter=reporter)
 
 

@@ -147,3 +147,43 @@ def test_database_triggers_refuse_raw_update_and_delete(world):
             cursor.execute(statement, [entry.pk])
     entry.refresh_from_db()
     assert entry.note == "original"
+
+
+# --- exports: one audited download helper --------------------------------------------------
+
+
+def test_an_export_writes_one_entry_on_its_object_with_the_format(world):
+    from renda.core import exports
+
+    response = exports.attachment(
+        b"PK", "roster.xlsx", action="roster.exported", obj=world.term_a, actor=world.staff
+    )
+    assert response["Content-Disposition"] == 'attachment; filename="roster.xlsx"'
+    (entry,) = ActionLog.objects.filter(action="roster.exported")
+    assert (entry.object_id, entry.congress_id, entry.actor) == (
+        str(world.term_a.pk),
+        world.c_a.pk,
+        world.staff,
+    )
+    assert entry.changes == {"format": [None, "xlsx"]}
+
+
+def test_an_export_spanning_congresses_is_logged_once_in_each(world):
+    import io
+
+    from renda.core import exports
+
+    response = exports.attachment(
+        io.BytesIO(b"PK"),
+        "ledger.xlsx",
+        action="suggestions.exported",
+        congress_ids=[world.c_b.pk, world.c_a.pk, world.c_a.pk],
+        actor=world.staff,
+        note="ledger",
+    )
+    assert b"".join(response.streaming_content) == b"PK"
+    entries = ActionLog.objects.filter(action="suggestions.exported").order_by("congress_id")
+    assert sorted(e.congress_id for e in entries) == sorted([world.c_a.pk, world.c_b.pk])
+    assert {e.note for e in entries} == {"ledger"}
+    exports.attachment(b"", "empty.xlsx", action="suggestions.exported", congress_ids=[])
+    assert ActionLog.objects.filter(action="suggestions.exported", congress_id=None).count() == 1

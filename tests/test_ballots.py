@@ -22,11 +22,13 @@ from renda.ballots.models import (
     Poll,
     PollStatus,
     Scale,
+    SealedBallot,
     VoterCode,
 )
 from renda.ballots.rules import Threshold, rank_approvals, rating_result
 from renda.core.errors import DomainError
 from renda.core.models import ActionLog
+from tests.ballots_helpers import shares_of
 
 MORE_THAN_HALF = Threshold(1, 2, strict=True)
 GRADES = ["satisfied", "basic", "unsatisfied"]
@@ -135,7 +137,7 @@ def test_a_rating_poll_from_opening_to_the_frozen_result(world):
         for v, (x, y) in zip(voters, choices, strict=True)
     ]
     assert services.public_result(poll) is None  # nothing while open
-    services.close_poll(poll, acting_user=world.staff)
+    services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
     poll.refresh_from_db()
     assert poll.status == PollStatus.CLOSED and len(poll.export_sha256) == 64
     rows = {r["title"]: r for r in poll.result["subjects"]}
@@ -161,8 +163,13 @@ def test_voting_twice_is_refused_and_the_first_stands(world):
     services.cast_online(poll, voter=voters[0], choices={a: "satisfied", b: "satisfied"})
     with pytest.raises(DomainError):
         services.cast_online(poll, voter=voters[0], choices={a: "unsatisfied", b: "unsatisfied"})
+    # While open, only the sealed ballot sits next to the participation.
+    assert SealedBallot.objects.count() == Participation.objects.count() == 1
+    assert not Ballot.objects.exists()
+    services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
     assert BallotMark.objects.filter(choice="unsatisfied").count() == 0
     assert Ballot.objects.count() == Participation.objects.count() == 1
+    assert not SealedBallot.objects.exists()
 
 
 def test_bad_ballots_are_refused_and_nothing_is_stored(world):
@@ -179,7 +186,8 @@ def test_bad_ballots_are_refused_and_nothing_is_stored(world):
     ):
         with pytest.raises(DomainError):
             services.cast_online(poll, voter=voter, choices=choices)
-    assert not Ballot.objects.exists() and not Participation.objects.exists()
+    assert not SealedBallot.objects.exists() and not Participation.objects.exists()
+    assert not Ballot.objects.exists()
 
 
 def test_no_vote_before_opening_or_after_closing(world):
@@ -197,11 +205,13 @@ def test_no_vote_before_opening_or_after_closing(world):
         services.cast_online(poll, voter=voters[0], choices={item: "yes"})
     services.open_poll(poll, electorate=[(u, None, True) for u in voters], acting_user=world.staff)
     services.cast_online(poll, voter=voters[0], choices={item: "yes"})
-    services.close_poll(poll, acting_user=world.staff)
+    services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
     with pytest.raises(DomainError):
         services.cast_online(poll, voter=voters[1], choices={item: "no"})
     with pytest.raises(DomainError):
-        services.close_poll(poll, acting_user=world.staff)  # each state only from its predecessor
+        services.close_poll(
+            poll, acting_user=world.staff, shares=shares_of(poll)
+        )  # each state only from its predecessor
 
 
 def test_choose_n_refuses_an_over_filled_ballot(world):
@@ -224,7 +234,7 @@ def test_choose_n_refuses_an_over_filled_ballot(world):
     services.cast_online(poll, voter=voters[0], choices={a: "chosen", b: "chosen"})
     services.cast_online(poll, voter=voters[1], choices={a: "chosen", c: "chosen"})
     services.cast_online(poll, voter=voters[2], choices={a: "chosen"})
-    services.close_poll(poll, acting_user=world.staff)
+    services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
     poll.refresh_from_db()
     rows = {r["title"]: r for r in poll.result["subjects"]}
     assert rows["甲"]["elected"] and rows["甲"]["counts"] == {"chosen": 3}
@@ -240,7 +250,7 @@ def test_voter_codes_are_single_use_and_void_at_close(world):
         subjects=["代表甲"],
         acting_user=world.staff,
     )
-    codes = services.open_poll(poll, electorate=[], codes=3, acting_user=world.staff)
+    codes = services.open_poll(poll, electorate=[], codes=3, acting_user=world.staff).codes
     assert (
         len(set(codes)) == 3 and not VoterCode.objects.filter(code_hash__in=codes).exists()
     )  # hashed
@@ -250,7 +260,7 @@ def test_voter_codes_are_single_use_and_void_at_close(world):
         with pytest.raises(DomainError) as exc:
             services.cast_with_code(poll, code=bad, choices={item: "competent"})
         assert "not valid" in str(exc.value) or "无效" in str(exc.value)
-    services.close_poll(poll, acting_user=world.staff)
+    services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
     assert VoterCode.objects.filter(void=True).count() == 2
     with pytest.raises(DomainError):
         services.cast_with_code(poll, code=codes[1], choices={item: "competent"})
@@ -282,11 +292,12 @@ def test_paper_ballots_count_when_two_tellers_agree(world, personas):
             poll, number=1, ballots=[{item: "yes"}, {item: "no"}, {item: "no"}], teller=second
         )
     assert "1" in str(exc.value)
-    assert not Ballot.objects.exists()
+    assert not SealedBallot.objects.exists() and not Participation.objects.exists()
     services.enter_paper_batch(poll, number=1, ballots=list(reversed(first_entry)), teller=second)
-    assert Ballot.objects.filter(channel=Channel.PAPER).count() == 3
+    assert SealedBallot.objects.filter(poll=poll).count() == 3
+    assert Participation.objects.filter(poll=poll, channel=Channel.PAPER).count() == 3
     services.record_paper_counts(poll, issued=3, returned=4, acting_user=world.staff)
-    services.close_poll(poll, acting_user=world.staff)
+    services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
     poll.refresh_from_db()
     assert poll.status == PollStatus.VOID and poll.void_reason  # more returned than issued
 
@@ -296,15 +307,18 @@ def test_closing_refuses_when_the_invariants_fail(world):
     poll = _appraisal(world, voters)
     a, b = _ids(poll)
     services.cast_online(poll, voter=voters[0], choices={a: "satisfied", b: "satisfied"})
-    # Tampering outside the services: a ballot without a participation.
-    ballot = Ballot.objects.create(poll=poll, channel=Channel.ONLINE)
-    BallotMark.objects.create(ballot=ballot, subject_id=a, choice="satisfied")
-    BallotMark.objects.create(ballot=ballot, subject_id=b, choice="satisfied")
+    # Tampering outside the services: a ballot sealed to the poll's (public) key without a
+    # participation.
+    forged, _receipt = services._sealed_ballot(
+        poll, [(a, "satisfied"), (b, "satisfied")], Channel.ONLINE, subjects=2
+    )
+    forged.save()
     with pytest.raises(DomainError) as exc:
-        services.close_poll(poll, acting_user=world.staff)
+        services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
     assert "2" in str(exc.value) and "1" in str(exc.value)
     poll.refresh_from_db()
     assert poll.status == PollStatus.OPEN and poll.result is None
+    assert SealedBallot.objects.filter(poll=poll).count() == 2 and not Ballot.objects.exists()
 
 
 def test_small_groups_are_not_shown_in_detail(world):
@@ -313,7 +327,7 @@ def test_small_groups_are_not_shown_in_detail(world):
     a, b = _ids(poll)
     for v in voters:
         services.cast_online(poll, voter=v, choices={a: "satisfied", b: "basic"})
-    services.close_poll(poll, acting_user=world.staff)
+    services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
     poll.refresh_from_db()
     assert services.public_result(poll) == {"ballots": 2, "suppressed": True}
 
@@ -343,12 +357,14 @@ def test_only_the_office_of_the_congress_runs_polls(world):
 
 
 def test_a_secret_ballot_cannot_be_joined_to_its_voter(world):
-    """No column links a ballot to a person or to a moment; ids are random; the table's
-    own order is the random id, not the order of casting."""
-    for model in (Ballot, BallotMark):
+    """No column links a ballot to a person, a channel or a moment; ids are random; the
+    table's own order is the random id, not the order of casting. (The joins an attacker
+    would try are in tests/test_ballots_secrecy.py.)"""
+    for model in (Ballot, BallotMark, SealedBallot):
         for field in model._meta.get_fields():
             if isinstance(field, models.ForeignKey):
                 assert field.related_model.__name__ in {"Poll", "Ballot", "PollSubject"}, field
+            assert field.name != "channel", field
             assert not isinstance(
                 field, (models.DateTimeField, models.DateField, models.TimeField)
             ), field
@@ -358,6 +374,7 @@ def test_a_secret_ballot_cannot_be_joined_to_its_voter(world):
     grades = ["satisfied", "basic", "unsatisfied"]
     for i, v in enumerate(voters):
         services.cast_online(poll, voter=v, choices={a: grades[i % 3]})
+    services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
     cast_order = [grades[i % 3] for i in range(12)]
     ballot_ids = list(Ballot.objects.filter(poll=poll).values_list("id", flat=True))
     assert ballot_ids != sorted(ballot_ids) or len(set(ballot_ids)) == 12
@@ -424,7 +441,7 @@ def test_concurrent_double_votes_store_one_ballot(world):
         lambda i: services.cast_online(poll, voter=voters[0], choices={a: "satisfied", b: "basic"}),
     )
     assert len(errors) == 7 and all(isinstance(e, DomainError) for e in errors)
-    assert Ballot.objects.count() == Participation.objects.count() == 1
+    assert SealedBallot.objects.count() == Participation.objects.count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -442,10 +459,12 @@ def test_two_hundred_concurrent_voters_store_exactly_two_hundred_ballots(world):
     )
     assert errors == []
     assert (
-        Ballot.objects.filter(poll=poll).count()
+        SealedBallot.objects.filter(poll=poll).count()
         == Participation.objects.filter(poll=poll).count()
         == 200
     )
+    services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
+    assert Ballot.objects.filter(poll=poll).count() == 200
 
 
 @pytest.mark.django_db(transaction=True)
@@ -457,7 +476,7 @@ def test_casting_while_closing_never_changes_the_frozen_result(world):
 
     def work(i: int) -> None:
         if i == 0:
-            services.close_poll(poll, acting_user=world.staff)
+            services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
             return
         for v in voters[(i - 1) * 5 : i * 5]:
             try:

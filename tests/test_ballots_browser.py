@@ -8,8 +8,8 @@ import os
 import pytest
 
 from renda.ballots import services
-from renda.ballots.models import Ballot
-from tests.ballots_helpers import approval_poll, open_for, subject_ids
+from renda.ballots.models import Ballot, SealedBallot
+from tests.ballots_helpers import approval_poll, open_for, shares_of, subject_ids
 from tests.test_browser import CHROMIUM, browser  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.skipif(
@@ -48,7 +48,9 @@ def test_a_deputy_votes_on_a_phone_with_the_keyboard_only(browser, live_server, 
     with page.expect_navigation():
         page.click("button[value=cast]")
     receipt = page.inner_text(".receipt-code").strip()
-    assert len(receipt) == 8 and services.receipt_listed(poll, receipt)
+    assert len(receipt) == 8 and SealedBallot.objects.filter(poll=poll).count() == 1
+    services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
+    assert services.receipt_listed(poll, receipt)
     marks = sorted(Ballot.objects.get().marks.values_list("subject_id", "choice"))
     assert marks == [(first, "yes"), (second, "no")]
     context.close()

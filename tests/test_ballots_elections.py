@@ -21,11 +21,12 @@ from renda.ballots.models import (
     Participation,
     Poll,
     PollKind,
+    SealedBallot,
     WriteIn,
 )
 from renda.congress.models import AgendaItem
 from renda.core.errors import DomainError
-from tests.ballots_helpers import approval_poll, deputies, open_for, subject_ids
+from tests.ballots_helpers import approval_poll, deputies, open_for, shares_of, subject_ids
 
 
 def test_normalised_names_group_write_ins():
@@ -64,7 +65,7 @@ def test_an_election_counts_write_ins_by_name_and_elects_with_more_than_half(wor
     ]
     for voter, (choices, names) in zip(voters, ballots, strict=True):
         services.cast_online(poll, voter=voter, choices=choices, write_ins=names)
-    services.close_poll(poll, acting_user=world.staff)
+    services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
     poll.refresh_from_db()
     rows = {r["title"]: r for r in poll.result["subjects"]}
     written = {w["name"]: w for w in poll.result["write_ins"]}
@@ -96,7 +97,7 @@ def test_a_tie_at_the_last_place_is_reported_and_nobody_is_elected_by_chance(cli
     a, b, c = subject_ids(poll)
     for voter, choice in zip(voters, [a, a, b, b], strict=True):
         services.cast_online(poll, voter=voter, choices={choice: "chosen"})
-    services.close_poll(poll, acting_user=world.staff)
+    services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
     services.publish_poll(poll, acting_user=world.staff)
     poll.refresh_from_db()
     rows = {r["title"]: r for r in poll.result["subjects"]}
@@ -127,7 +128,7 @@ def test_a_resolution_on_an_agenda_item_needs_more_than_half_of_all_deputies(wor
     present = [d.user for d, _u, p in [(d, d.user, i < 3) for i, d in enumerate(entitled)] if p]
     for user, choice in zip(present, ["yes", "yes", "abstain"], strict=True):
         services.cast_online(poll, voter=user, choices={only: choice})
-    services.close_poll(poll, acting_user=world.staff)
+    services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
     poll.refresh_from_db()
     (row,) = poll.result["subjects"]
     assert row["base"] == 5 and row["counts"] == {"yes": 2, "abstain": 1}
@@ -164,7 +165,7 @@ def test_paper_ballots_of_an_election_carry_write_ins(world):
         teller=second,
     )
     services.record_paper_counts(poll, issued=3, returned=3, acting_user=world.staff)
-    services.close_poll(poll, acting_user=world.staff)
+    services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
     poll.refresh_from_db()
     assert poll.result["invalid"] == 1 and poll.result["ballots"] == 3
     assert poll.result["write_ins"][0]["name"] == "赵六"
@@ -189,18 +190,20 @@ def _bulk_poll(world, n: int) -> Poll:  # noqa: ANN001
         ],
         batch_size=1000,
     )
-    ballots = Ballot.objects.bulk_create(
-        [Ballot(poll=poll, channel=Channel.ONLINE) for _i in range(n)], batch_size=1000
-    )
     ids = subject_ids(poll)
     choices = ["yes", "no", "abstain"]
-    BallotMark.objects.bulk_create(
+    # Sealed as casting seals them, without the per-ballot request around it.
+    SealedBallot.objects.bulk_create(
         [
-            BallotMark(ballot=b, subject_id=sid, choice=choices[(i + j) % 3])
-            for i, b in enumerate(ballots)
-            for j, sid in enumerate(ids)
+            services._sealed_ballot(
+                poll,
+                [(sid, choices[(i + j) % 3]) for j, sid in enumerate(ids)],
+                Channel.ONLINE,
+                subjects=len(ids),
+            )[0]
+            for i in range(n)
         ],
-        batch_size=2000,
+        batch_size=1000,
     )
     return poll
 
@@ -208,9 +211,12 @@ def _bulk_poll(world, n: int) -> Poll:  # noqa: ANN001
 def _close_queries(world, n: int) -> int:  # noqa: ANN001
     poll = _bulk_poll(world, n)
     with CaptureQueriesContext(connection) as ctx:
-        services.close_poll(poll, acting_user=world.staff)
+        services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
     poll.refresh_from_db()
     assert poll.result["ballots"] == n
+    assert Ballot.objects.filter(poll=poll).count() == n
+    assert BallotMark.objects.filter(ballot__poll=poll).count() == 3 * n
+    assert not SealedBallot.objects.filter(poll=poll).exists()
     return len(ctx)
 
 

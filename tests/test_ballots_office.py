@@ -26,11 +26,19 @@ from renda.ballots.models import (
     Poll,
     PollKind,
     PollStatus,
+    SealedBallot,
     VoterCode,
 )
 from renda.congress.models import AgendaItem, Role, RoleGrant
 from renda.core.models import ActionLog
-from tests.ballots_helpers import approval_poll, deputies, open_for, subject_ids
+from tests.ballots_helpers import (
+    approval_poll,
+    deputies,
+    open_for,
+    share_fields,
+    shares_of,
+    subject_ids,
+)
 
 FORM = {
     "kind": "general",
@@ -80,9 +88,12 @@ def test_staff_create_a_draft_edit_it_and_open_it_for_the_deputies_present(clien
     absent = page.context["deputies"][0]
     present = [str(d.pk) for d in page.context["deputies"] if d.pk != absent.pk]
     opened = client.post(reverse("ballots:office_open", args=[poll.pk]), {"present": present})
-    assert opened.status_code == 302
+    # The answer is the hand-out page: the ballot box's key shares, shown this once.
+    assert opened.status_code == 200 and "no-store" in opened["Cache-Control"]
+    assert len(opened.context["shares"]) == 3 and opened.context["threshold"] == 2
+    assert not opened.context["codes"]
     poll.refresh_from_db()
-    assert poll.status == PollStatus.OPEN
+    assert poll.status == PollStatus.OPEN and len(poll.public_key) == 64
     assert Elector.objects.filter(poll=poll).count() == 4
     assert Elector.objects.filter(poll=poll, present=False).get().deputy == absent
     assert client.get(reverse("ballots:office_edit", args=[poll.pk])).status_code == 302
@@ -142,6 +153,13 @@ def test_opening_with_codes_shows_the_shuffled_slips_once_and_as_docx(client, wo
         reverse("ballots:office_slips_docx", args=[poll.pk]), {"code": [*codes, "FAKEFAKE22"]}
     )
     assert forged.status_code == 404  # only this poll's own unused codes print
+    (printed,) = ActionLog.objects.filter(action="poll.slips_exported")  # the forged one: none
+    assert (printed.object_id, printed.actor, printed.congress_id) == (
+        str(poll.pk),
+        world.staff,
+        poll.congress_id,
+    )
+    assert printed.changes == {"format": [None, "docx"]} and printed.note == "6 codes"
 
 
 def _paper_poll(world):  # noqa: ANN001, ANN202
@@ -157,21 +175,23 @@ def test_paper_batches_count_when_both_tellers_agree_and_reconcile(client, world
     lines = "3* 1 1\n赞成 反对\n2 弃权\n废"
     client.force_login(world.staff)
     first = client.post(url, {"number": 1, "lines": lines})
-    assert first.status_code == 302 and not Ballot.objects.exists()
+    assert first.status_code == 302 and not SealedBallot.objects.exists()
     client.force_login(second)
     disagree = client.post(url, {"number": 1, "lines": "4* 1 1\n2 3\n废"})
-    assert disagree.status_code == 400 and not Ballot.objects.exists()
+    assert disagree.status_code == 400 and not SealedBallot.objects.exists()
     assert ActionLog.objects.filter(action="poll.paper_batch_disagreement").count() == 1
     agree = client.post(url, {"number": 1, "lines": "废\n1 2\n2 3\n3*1 1"})
     assert agree.status_code == 302
-    assert Ballot.objects.filter(poll=poll, channel=Channel.PAPER).count() == 6
-    assert Ballot.objects.filter(poll=poll, invalid=True).count() == 1
+    assert SealedBallot.objects.filter(poll=poll).count() == 6
+    assert Participation.objects.filter(poll=poll, channel=Channel.PAPER).count() == 6
+    assert PaperBatch.objects.get(poll=poll).entries == []  # agreed: the digests are dropped
     client.post(url, {"counts": "1", "issued": 8, "returned": 6})
     page = client.get(url)
     assert page.context["entered"] == 6 and page.context["reconciled"]
-    close = client.post(reverse("ballots:office_close", args=[poll.pk]))
+    close = client.post(reverse("ballots:office_close", args=[poll.pk]), share_fields(poll))
     assert close.status_code == 302
     poll.refresh_from_db()
+    assert Ballot.objects.filter(poll=poll, invalid=True).count() == 1
     rows = {r["title"]: r for r in poll.result["subjects"]}
     assert rows["甲"]["counts"] == {"yes": 4, "no": 1} and poll.result["invalid"] == 1
     assert rows["乙"]["counts"] == {"yes": 3, "no": 1, "abstain": 1}
@@ -196,7 +216,9 @@ def test_a_first_entry_can_be_discarded_with_a_reason_before_agreement(client, w
     assert client.post(url, {"discard": "1", "number": 1, "reason": ""}).status_code == 400
     assert client.post(url, {"discard": "1", "number": 1, "reason": "录入错误"}).status_code == 302
     assert not PaperBatch.objects.exists()
-    assert "=yes" in ActionLog.objects.get(action="poll.paper_batch_discarded").note
+    # The log keeps the reason and the count, never what the ballots read.
+    discarded = ActionLog.objects.get(action="poll.paper_batch_discarded")
+    assert discarded.note == "录入错误" and "yes" not in str(discarded.changes)
 
 
 def test_closing_is_refused_with_the_discrepancy_shown(client, world):
@@ -206,7 +228,7 @@ def test_closing_is_refused_with_the_discrepancy_shown(client, world):
     services.record_paper_counts(poll, issued=5, returned=3, acting_user=world.staff)
     page = client.get(reverse("ballots:office_close", args=[poll.pk]))
     assert any("1" in p for p in page.context["problems"])
-    refused = client.post(reverse("ballots:office_close", args=[poll.pk]))
+    refused = client.post(reverse("ballots:office_close", args=[poll.pk]), share_fields(poll))
     assert refused.status_code == 400
     error = " ".join(refused.context["form"].non_field_errors())
     assert "3" in error  # 0 entered but 3 returned; batch 1 pending
@@ -236,7 +258,10 @@ def test_result_export_minutes_recount_and_publication(client, world):
     client.force_login(world.staff)
     detail = client.get(reverse("ballots:office_poll", args=[poll.pk]))
     assert detail.context["summary"] is None and detail.context["turnout_total"] == 6
-    client.post(reverse("ballots:office_close", args=[poll.pk]))
+    assert client.post(reverse("ballots:office_close", args=[poll.pk])).status_code == 400
+    poll.refresh_from_db()
+    assert poll.status == PollStatus.OPEN  # no shares, no count
+    client.post(reverse("ballots:office_close", args=[poll.pk]), share_fields(poll))
     poll.refresh_from_db()
     export = client.get(reverse("ballots:office_export", args=[poll.pk]))
     assert hashlib.sha256(export.content).hexdigest() == poll.export_sha256
@@ -246,6 +271,10 @@ def test_result_export_minutes_recount_and_publication(client, world):
 
     doc = Document(io.BytesIO(minutes.content))
     assert poll.export_sha256 in "\n".join(p.text for p in doc.paragraphs)
+    for action, fmt in (("poll.ballots_exported", "txt"), ("poll.minutes_exported", "docx")):
+        (entry,) = ActionLog.objects.filter(action=action)  # one entry per export
+        assert (entry.object_id, entry.actor) == (str(poll.pk), world.staff)
+        assert entry.changes == {"format": [None, fmt]}
     summary = client.get(reverse("ballots:office_poll", args=[poll.pk])).context["summary"]
     assert [(r.title, r.votes, r.passed) for r in summary.rows] == [
         ("甲项目", 6, True),
@@ -269,7 +298,7 @@ def test_a_recount_that_differs_from_the_frozen_result_is_shown_as_an_error(clie
     a, b = subject_ids(poll)
     for v in voters:
         services.cast_online(poll, voter=v, choices={a: "yes", b: "no"})
-    services.close_poll(poll, acting_user=world.staff)
+    services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
     Poll.objects.filter(pk=poll.pk).update(export_sha256="0" * 64)  # a tampered record
     client.force_login(world.staff)
     url = reverse("ballots:office_recount", args=[poll.pk])
@@ -341,7 +370,7 @@ def matrix_polls(world):  # noqa: ANN001, ANN201
     draft = approval_poll(world)
     counted = approval_poll(world, min_group=1)
     open_for(counted, [world.deputy_user], world)
-    services.close_poll(counted, acting_user=world.staff)
+    services.close_poll(counted, acting_user=world.staff, shares=shares_of(counted))
     return draft, counted
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from renda.ballots import services
-from renda.ballots.models import Ballot, Participation, PollStatus, VoterCode
+from renda.ballots.models import Ballot, Participation, PollStatus, SealedBallot, VoterCode
 from renda.core.errors import DomainError
-from tests.ballots_helpers import approval_poll, deputies, open_for, subject_ids
+from tests.ballots_helpers import approval_poll, deputies, open_for, shares_of, subject_ids
 from tests.test_ballots import _postgres, _threads
 
 
@@ -22,7 +22,7 @@ def test_one_voter_code_tried_at_once_by_eight_stores_one_ballot(world):
         8, lambda i: services.cast_with_code(poll, code=codes[0], choices={item: "yes"})
     )
     assert len(errors) == 7 and all(isinstance(e, DomainError) for e in errors)
-    assert Ballot.objects.filter(poll=poll).count() == 1
+    assert SealedBallot.objects.filter(poll=poll).count() == 1
     assert VoterCode.objects.filter(poll=poll, used=True).count() == 1
 
 
@@ -36,7 +36,7 @@ def test_online_and_code_ballots_racing_the_close_are_counted_or_refused(world):
 
     def work(i: int) -> None:
         if i == 10:
-            services.close_poll(poll, acting_user=world.staff)
+            services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
             return
         for k in range(2):
             n = (i * 2 + k) % 20
@@ -53,4 +53,5 @@ def test_online_and_code_ballots_racing_the_close_are_counted_or_refused(world):
     assert poll.status == PollStatus.CLOSED
     stored = Ballot.objects.filter(poll=poll).count()
     assert poll.result["ballots"] == stored == Participation.objects.filter(poll=poll).count()
+    assert not SealedBallot.objects.filter(poll=poll).exists()  # none slipped in after
     assert services.recount(poll)[0]

@@ -9,7 +9,7 @@ from renda.ballots import services
 from renda.ballots.models import Method, PollStatus, Scale
 from renda.core.errors import DomainError
 from renda.core.models import ActionLog
-from tests.ballots_helpers import approval_poll, open_for, subject_ids
+from tests.ballots_helpers import approval_poll, open_for, shares_of, subject_ids
 
 
 def test_unknown_or_protected_settings_are_refused(world):
@@ -92,7 +92,7 @@ def test_paper_counts_are_fixed_at_close_and_a_void_needs_a_reason(world):
     open_for(poll, [world.deputy_user], world)
     with pytest.raises(DomainError):
         services.void_poll(poll, acting_user=world.staff, reason=" ")
-    services.close_poll(poll, acting_user=world.staff)
+    services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
     with pytest.raises(DomainError):
         services.record_paper_counts(poll, issued=5, returned=5, acting_user=world.staff)
     with pytest.raises(DomainError):
@@ -111,12 +111,13 @@ def test_a_refused_ballot_writes_nothing(world):
     )
     open_for(poll, [world.deputy_user], world)
     a, b = subject_ids(poll)
-    from renda.ballots.models import Ballot, BallotMark, Participation, WriteIn
+    from renda.ballots.models import Ballot, BallotMark, Participation, SealedBallot, WriteIn
 
     for choices, names in (({a: "chosen", b: "chosen"}, []), ({a: "chosen"}, ["赵六"])):
         with pytest.raises(DomainError):
             services.cast_online(poll, voter=world.deputy_user, choices=choices, write_ins=names)
-    assert not any(m.objects.exists() for m in (Ballot, BallotMark, Participation, WriteIn))
+    models = (Ballot, BallotMark, Participation, SealedBallot, WriteIn)
+    assert not any(m.objects.exists() for m in models)
 
 
 def test_a_written_in_name_cannot_be_joined_to_its_voter_either():

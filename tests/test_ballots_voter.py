@@ -9,9 +9,16 @@ import pytest
 from django.urls import reverse
 
 from renda.ballots import services
-from renda.ballots.models import Ballot, Participation, PollStatus, WriteIn
+from renda.ballots.models import (
+    Ballot,
+    BallotMark,
+    Participation,
+    PollStatus,
+    SealedBallot,
+    WriteIn,
+)
 from renda.core.errors import DomainError
-from tests.ballots_helpers import approval_poll, open_for, subject_ids
+from tests.ballots_helpers import approval_poll, open_for, shares_of, subject_ids
 
 
 def _cast_form(client, url, data, extra=None):  # noqa: ANN001, ANN202
@@ -38,21 +45,26 @@ def test_a_deputy_sees_the_open_poll_reviews_and_casts_with_a_receipt(client, wo
     )
     assert review.status_code == 200
     assert review.context["form"].review() == [("关于2026年民生实事项目的决议", "赞成")]
-    assert not Ballot.objects.exists()  # the review stores nothing
+    assert not SealedBallot.objects.exists()  # the review stores nothing
     cast = client.post(
         reverse("ballots:ballot", args=[poll.pk]), {f"s{item}": "yes", "step": "cast"}
     )
     assert cast.status_code == 200 and "no-store" in cast["Cache-Control"]
     receipt = re.search(r'class="receipt-code"[^>]*>([A-Z0-9]{8})<', cast.content.decode()).group(1)
-    assert services.receipt_listed(poll, receipt)
-    assert Ballot.objects.filter(poll=poll).count() == 1
+    assert SealedBallot.objects.filter(poll=poll).count() == 1
+    assert not services.receipt_listed(poll, receipt)  # sealed until the count
     # A second try is refused and the first ballot stands.
     again = client.post(
         reverse("ballots:ballot", args=[poll.pk]), {f"s{item}": "no", "step": "cast"}
     )
     assert again.status_code == 400
-    assert Ballot.objects.filter(poll=poll).count() == Participation.objects.count() == 1
+    assert SealedBallot.objects.filter(poll=poll).count() == Participation.objects.count() == 1
     assert client.get(reverse("ballots:mine")).context["polls"] == [(poll, True)]
+    services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
+    assert services.receipt_listed(poll, receipt)
+    assert list(BallotMark.objects.filter(ballot__poll=poll).values_list("choice", flat=True)) == [
+        "yes"
+    ]
 
 
 def test_the_change_step_keeps_the_answers_and_a_missing_answer_is_named(client, world):
@@ -65,7 +77,7 @@ def test_the_change_step_keeps_the_answers_and_a_missing_answer_is_named(client,
     assert missing.status_code == 400 and "乙项目" in missing.content.decode()
     back = client.post(url, {f"s{a}": "yes", f"s{b}": "abstain", "step": "edit"})
     assert back.status_code == 200 and 'value="abstain"' in back.content.decode()
-    assert "checked" in back.content.decode() and not Ballot.objects.exists()
+    assert "checked" in back.content.decode() and not SealedBallot.objects.exists()
 
 
 def test_no_ballot_before_opening_or_after_closing(client, world):
@@ -75,7 +87,7 @@ def test_no_ballot_before_opening_or_after_closing(client, world):
         client.get(reverse("ballots:ballot", args=[poll.pk])).status_code == 404
     )  # no elector yet
     open_for(poll, [world.deputy_user], world)
-    services.close_poll(poll, acting_user=world.staff)
+    services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
     (item,) = subject_ids(poll)
     closed = client.post(
         reverse("ballots:ballot", args=[poll.pk]), {f"s{item}": "yes", "step": "cast"}
@@ -109,7 +121,7 @@ def test_an_absent_deputy_cannot_vote_online(client, world):
 
 def _code_poll(world, codes=3):  # noqa: ANN001, ANN202
     poll = approval_poll(world, items=("村道硬化",), electorate_kind="invited", codes_planned=codes)
-    plain = services.open_poll(poll, electorate=[], codes=codes, acting_user=world.staff)
+    plain = services.open_poll(poll, electorate=[], codes=codes, acting_user=world.staff).codes
     poll.refresh_from_db()
     return poll, plain
 
@@ -122,7 +134,8 @@ def test_an_invited_citizen_votes_with_a_code_once(client, world):
     data = {"code": codes[0], "poll": poll.pk, f"s{item}": "yes"}
     cast = _cast_form(client, reverse("ballots:code_ballot"), data)
     assert cast.status_code == 200 and "receipt-code" in cast.content.decode()
-    assert Ballot.objects.filter(poll=poll, channel="code").count() == 1
+    assert SealedBallot.objects.filter(poll=poll).count() == 1
+    assert Participation.objects.filter(poll=poll, channel="code").count() == 1
     reused = client.post(reverse("ballots:code_entry"), {"code": codes[0]})
     assert reused.status_code == 404
 
@@ -146,7 +159,7 @@ def test_reused_unknown_and_foreign_codes_get_the_same_answer(client, world):
     with pytest.raises(DomainError) as exc:
         services.cast_with_code(poll, code=other_codes[0], choices={item: "no"})
     assert str(exc.value) == next(iter(answers))[1]
-    assert Ballot.objects.filter(poll=poll).count() == 1
+    assert SealedBallot.objects.filter(poll=poll).count() == 1
 
 
 def test_code_attempts_are_rate_limited(client, world, settings):
@@ -160,7 +173,7 @@ def test_code_attempts_are_rate_limited(client, world, settings):
 
 def test_codes_are_void_after_close(client, world):
     poll, codes = _code_poll(world)
-    services.close_poll(poll, acting_user=world.staff)
+    services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
     assert client.post(reverse("ballots:code_entry"), {"code": codes[1]}).status_code == 404
 
 
@@ -187,9 +200,11 @@ def test_an_over_filled_choose_n_ballot_is_refused_with_a_clear_message(client, 
     over = client.post(url, {"chosen": [a, b], "write_in_1": "赵六", "step": "review"})
     assert over.status_code == 400
     text = over.content.decode()
-    assert "3" in text and "2" in text and not Ballot.objects.exists()
+    assert "3" in text and "2" in text and not SealedBallot.objects.exists()
     ok = _cast_form(client, url, {"chosen": [a], "write_in_1": "赵 六"})
     assert ok.status_code == 200
+    assert not WriteIn.objects.exists()  # sealed until the count
+    services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
     assert list(WriteIn.objects.values_list("name", flat=True)) == ["赵六"]
 
 
@@ -207,7 +222,7 @@ def test_write_ins_are_refused_for_a_listed_name_twice_or_where_not_allowed(worl
         services.cast_online(
             plain, voter=world.deputy_user, choices={item: "yes"}, write_ins=["赵六"]
         )
-    assert not Ballot.objects.exists()
+    assert not SealedBallot.objects.exists() and not Participation.objects.exists()
 
 
 def test_the_announcement_is_public_only_once_published(client, world):
@@ -217,7 +232,7 @@ def test_the_announcement_is_public_only_once_published(client, world):
     services.cast_online(poll, voter=world.deputy_user, choices={item: "yes"})
     url = reverse("ballots:announcement", args=[poll.pk])
     assert client.get(url).status_code == 404  # open
-    services.close_poll(poll, acting_user=world.staff)
+    services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
     assert client.get(url).status_code == 404  # counted, not published
     client.force_login(world.staff)
     assert client.get(url).context["preview"] is True
@@ -237,7 +252,7 @@ def test_the_receipt_list_shows_hashes_and_checks_one(client, world):
     receipt = services.cast_online(poll, voter=world.deputy_user, choices={item: "no"})
     url = reverse("ballots:receipts", args=[poll.pk])
     assert client.get(url).status_code == 404  # not before the count
-    services.close_poll(poll, acting_user=world.staff)
+    services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
     page = client.post(url, {"receipt": receipt.lower()})
     assert page.context["found"] is True
     assert "no" not in page.context["receipts"] and len(page.context["receipts"]) == 1
@@ -258,7 +273,7 @@ def test_the_receipt_list_takes_as_many_queries_for_many_receipts(client, world)
         (item,) = subject_ids(poll)
         for user in users:
             services.cast_online(poll, voter=user, choices={item: "yes"})
-        services.close_poll(poll, acting_user=world.staff)
+        services.close_poll(poll, acting_user=world.staff, shares=shares_of(poll))
         with CaptureQueriesContext(connection) as ctx:
             page = client.get(reverse("ballots:receipts", args=[poll.pk]))
         assert len(page.context["receipts"]) == n

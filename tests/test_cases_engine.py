@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -12,15 +13,14 @@ from renda.cases.models import (
     Assignment,
     AssignmentStatus,
     Case,
-    CaseReminder,
     CaseRules,
     CaseStatus,
     ExtensionStatus,
 )
 from renda.congress import policy
-from renda.congress.models import Role, RoleGrant
+from renda.congress.models import Department, DepartmentKind, Role, RoleGrant
 from renda.core.errors import DomainError
-from renda.core.models import ActionLog, Holiday, Notification
+from renda.core.models import ActionLog, DueReminder, Holiday, Notification
 from renda.core.notify import MemorySMSBackend
 from renda.core.workdays import add_months, add_working_days
 from tests.cases_fixtures import submit
@@ -72,7 +72,8 @@ def test_the_full_loop_with_return_extension_rehandling_and_closure(
     world, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        case = submit(world).case
+        opinion = submit(world)
+        case = opinion.case
         services.triage_case(case, acting_user=world.staff)
         # Assigned to the wrong unit, which returns it within the window.
         services.assign_case(case, lead=world.dept_a2, acting_user=world.staff)
@@ -116,7 +117,7 @@ def test_the_full_loop_with_return_extension_rehandling_and_closure(
         assert (
             case.status == CaseStatus.REPLIED and case.reply_class == "B" and case.replied_on_time
         )
-        services.evaluate_case(case, result="unsatisfied", comment="还没修", by_public=True)
+        services.rate_by_check_code(case, code=opinion.code, result="unsatisfied", comment="还没修")
         case.refresh_from_db()
         lead.refresh_from_db()
         assert case.status == CaseStatus.REHANDLING and case.round == 2
@@ -124,7 +125,7 @@ def test_the_full_loop_with_return_extension_rehandling_and_closure(
         assert case.due_date == add_months(timezone.localdate(), 1)
         # Second reply and a satisfied rating close the case.
         services.reply_case(lead, reply_class="A", text="路灯已修复", acting_user=world.handler_a)
-        services.evaluate_case(case, result="satisfied", by_public=True)
+        services.rate_by_check_code(case, code=opinion.code, result="satisfied")
     case.refresh_from_db()
     # The submitter heard of both replies; the department of the unsatisfied rating.
     assert [m.phone for m in MemorySMSBackend.outbox] == ["13812345678", "13812345678"]
@@ -302,7 +303,7 @@ def test_bad_input_changes_nothing(world):
             acting_user=world.handler_a,
         )
     with pytest.raises(DomainError):
-        services.evaluate_case(case, result="satisfied", by_public=True)  # not replied yet
+        services.evaluate_case(case, result="satisfied", acting_user=world.staff)  # not replied
     case.refresh_from_db()
     assert case.status == CaseStatus.SIGNED and not case.replies.exists()
 
@@ -355,7 +356,7 @@ def test_reminders_are_sent_once_and_overdue_cases_reach_staff_and_leaders(
             "overdue": 0,
             "recheck": 0,
         }
-    assert CaseReminder.objects.count() == 2
+    assert DueReminder.objects.filter(object_type="cases.assignment").count() == 2
     assert (
         Notification.objects.filter(recipient=world.handler_a, title__contains=case.serial).count()
         >= 2
@@ -412,3 +413,119 @@ def test_the_same_ticket_in_two_towns_is_told_apart_by_the_check_code(client, wo
             "/opinions/track/", {"ticket": opinion.case.serial, "code": opinion.code}
         )
         assert page.status_code == 200 and page.context["case"] == opinion.case
+
+
+def _replied(world):  # noqa: ANN001, ANN202
+    opinion = submit(world)
+    services.assign_case(opinion.case, lead=world.dept_a1, acting_user=world.staff)
+    assignment = opinion.case.assignments.get()
+    services.sign_assignment(assignment, acting_user=world.handler_a)
+    services.reply_case(assignment, reply_class="A", text="已修复", acting_user=world.handler_a)
+    opinion.case.refresh_from_db()
+    return opinion
+
+
+def test_a_public_rating_needs_the_check_code_or_the_authors_own_account(world):
+    """Issue 12: `by_public` is never trusted from the caller. A resident rates with the
+    ticket's check code, verified by the engine; a signed-in author with their account."""
+    opinion = _replied(world)
+    with pytest.raises(DomainError):
+        services.evaluate_case(opinion.case, result="satisfied", by_public=True)
+    with pytest.raises(DomainError):
+        services.evaluate_case(
+            opinion.case, result="satisfied", by_public=True, acting_user=world.citizen
+        )
+    with pytest.raises(DomainError):
+        services.rate_by_check_code(opinion.case, code="WRONG234", result="satisfied")
+    assert not opinion.case.evaluations.exists()
+    services.rate_by_check_code(opinion.case, code=opinion.code.lower(), result="satisfied")
+    evaluation = opinion.case.evaluations.get()
+    assert evaluation.by_public and evaluation.evaluator is None
+    # A resident who submitted while signed in rates as themself.
+    own = submit(world, submitter_user=world.citizen)
+    services.assign_case(own.case, lead=world.dept_a1, acting_user=world.staff)
+    assignment = own.case.assignments.get()
+    services.sign_assignment(assignment, acting_user=world.handler_a)
+    services.reply_case(assignment, reply_class="A", text="已修复", acting_user=world.handler_a)
+    services.evaluate_case(own.case, result="basic", by_public=True, acting_user=world.citizen)
+    assert own.case.evaluations.get().evaluator == world.citizen
+
+
+def test_the_rating_of_an_escalated_ticket_goes_to_the_higher_case(world):
+    opinion = submit(world)
+    higher = services.escalate_case(opinion.case, acting_user=world.staff)
+    bureau = Department.objects.create(
+        congress=world.c_district, name="区住建局", kind=DepartmentKind.DISTRICT_BUREAU
+    )
+    services.assign_case(higher, lead=bureau, acting_user=world.superuser)
+    assignment = higher.assignments.get()
+    services.sign_assignment(assignment, acting_user=world.superuser)
+    services.reply_case(assignment, reply_class="A", text="已处理", acting_user=world.superuser)
+    services.rate_by_check_code(opinion.case, code=opinion.code, result="satisfied")
+    higher.refresh_from_db()
+    assert higher.status == CaseStatus.CLOSED and higher.evaluations.get().by_public
+
+
+def test_assignments_extensions_and_follow_ups_move_through_their_state_tables(world):
+    opinion = _replied(world)
+    assignment = opinion.case.assignments.get()
+    logged = list(
+        ActionLog.objects.filter(object_type="cases.assignment", object_id=str(assignment.pk))
+        .order_by("id")
+        .values_list("action", "changes")
+    )
+    assert logged == [
+        ("assignment.signed", {"status": ["assigned", "signed"]}),
+        ("assignment.replied", {"status": ["signed", "replied"]}),
+    ]
+    # A replied assignment cannot be returned or signed for again.
+    with pytest.raises(DomainError):
+        services.return_assignment(assignment, reason="不属于本单位", acting_user=world.handler_a)
+    with pytest.raises(DomainError):
+        services.sign_assignment(assignment, acting_user=world.handler_a)
+    # Reassignment supersedes the open assignments, each with its audit entry.
+    other = submit(world).case
+    services.assign_case(other, lead=world.dept_a1, acting_user=world.staff)
+    services.assign_case(other, lead=world.dept_a2, acting_user=world.staff)
+    first = other.assignments.get(department=world.dept_a1)
+    assert first.status == AssignmentStatus.SUPERSEDED
+    assert ActionLog.objects.filter(
+        action="assignment.superseded", object_id=str(first.pk)
+    ).exists()
+    # An extension request is decided once.
+    current = other.assignments.get(department=world.dept_a2)
+    request = services.request_extension(
+        current,
+        until=current.due_date + dt.timedelta(days=2),
+        reason="需协调",
+        acting_user=world.handler_b,
+    )
+    services.decide_extension(request, approve=False, acting_user=world.staff)
+    with pytest.raises(DomainError):
+        services.decide_extension(request, approve=True, acting_user=world.staff)
+    request.refresh_from_db()
+    assert request.status == ExtensionStatus.REFUSED
+    assert (
+        ActionLog.objects.filter(action="extension.refused", object_id=str(request.pk))
+        .get()
+        .congress_id
+        == world.c_a.pk
+    )
+
+
+def test_the_engine_names_no_front_door_page():
+    """Issue 12: the engine links to its own pages and learns a door's pages from the door
+    (`register_door`); it never reverses a door's URL names."""
+    from pathlib import Path
+
+    import renda.cases
+
+    root = Path(renda.cases.__file__).parent
+    named = re.compile(r"""(reverse\(\s*|\{%\s*url\s+)["'](?!cases:)\w+:""")
+    sources = [p for p in root.rglob("*") if p.suffix in {".py", ".html"}]
+    assert len(sources) > 20
+    for path in sources:
+        assert not named.search(path.read_text(encoding="utf-8")), path
+    assert named.search('reverse("opinions:track")') and not named.search('reverse("cases:x")')
+    case = Case(kind="opinion")
+    assert services.track_url(case) == "/opinions/track/"  # registered by the opinions app

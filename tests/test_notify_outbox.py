@@ -55,7 +55,9 @@ def test_a_message_is_written_with_the_change_and_sent_after_the_commit(
     world, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        notify.notify_on_commit([world.staff, world.staff, None], "新案件 QH-1", "路灯坏了", "/c/1/")
+        notify.notify_on_commit(
+            [world.staff, world.staff, None], "新案件 QH-1", "路灯坏了", "/c/1/"
+        )
         notify.sms_on_commit("13812345678", "您的意见已受理")
         # Inside the transaction: the rows are there, nothing is delivered yet.
         rows = list(OutboxMessage.objects.order_by("pk"))
@@ -99,8 +101,13 @@ def test_email_goes_to_each_address_separately(world, django_capture_on_commit_c
     world.deputy_user.email = "deputy@qinghe.example"
     world.deputy_user.save(update_fields=["email"])
     with django_capture_on_commit_callbacks(execute=True):
-        notify.notify_on_commit([world.staff, world.deputy_user], "会议通知", "明天开会", email=True)
-    assert sorted(m.to[0] for m in mail.outbox) == ["deputy@qinghe.example", "office@qinghe.example"]
+        notify.notify_on_commit(
+            [world.staff, world.deputy_user], "会议通知", "明天开会", email=True
+        )
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "deputy@qinghe.example",
+        "office@qinghe.example",
+    ]
     assert all(len(m.to) == 1 and m.subject == "会议通知" for m in mail.outbox)
     assert Notification.objects.count() == 2
 

@@ -472,9 +472,10 @@ def test_status_and_status_notes(client, world):  # noqa: ANN001
     higher = services.escalate_case(escalated, acting_user=world.staff)
     replied = submit(world).case
     _reply(world, replied, "已列入本月维修计划")
-    closed = submit(world).case
+    closed_opinion = submit(world)
+    closed = closed_opinion.case
     _reply(world, closed, "路灯已修复")
-    services.evaluate_case(closed, result="unsatisfied", by_public=True)
+    services.rate_by_check_code(closed, code=closed_opinion.code, result="unsatisfied")
     assignment = closed.assignments.get()
     services.reply_case(
         assignment,
@@ -483,7 +484,7 @@ def test_status_and_status_notes(client, world):  # noqa: ANN001
         public_text="已更换灯具",
         acting_user=world.handler_a,
     )
-    services.evaluate_case(closed, result="satisfied", by_public=True)
+    services.rate_by_check_code(closed, code=closed_opinion.code, result="satisfied")
 
     items = {item["service_request_id"]: item for item in _list(client, world)}
     expected = {
@@ -578,15 +579,16 @@ def test_requests_in_json_keep_null_and_omit_unknown_coordinates(client, world):
 
 
 def test_personal_data_never_appears(client, world, key_a):  # noqa: ANN001
-    case = submit(
+    opinion = submit(
         world,
         submitter_name="赵先生",
         submitter_phone="13812345678",
         content="我是赵先生，电话13812345678，东塘村路灯坏了，另可联系13900001111",
-    ).case
+    )
+    case = opinion.case
     _reply(world, case, "已联系赵先生（13812345678）并修复")
-    services.evaluate_case(
-        case, result="satisfied", comment="谢谢，电话13812345678", by_public=True
+    services.rate_by_check_code(
+        case, code=opinion.code, result="satisfied", comment="谢谢，电话13812345678"
     )
     created = post(
         client,
@@ -635,9 +637,10 @@ def test_tokens_are_service_request_ids(client, world, fmt):  # noqa: ANN001
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_service_request_updates(client, world, fmt):  # noqa: ANN001
-    case = submit(world).case
+    opinion = submit(world)
+    case = opinion.case
     _reply(world, case, "已修复")
-    services.evaluate_case(case, result="satisfied", by_public=True)
+    services.rate_by_check_code(case, code=opinion.code, result="satisfied")
     old = submit(world).case
     CaseEvent.objects.filter(case=old).update(created_at=timezone.now() - dt.timedelta(days=100))
     response = get(client, f"servicerequestupdates.{fmt}", **_a(world))

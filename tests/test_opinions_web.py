@@ -99,7 +99,7 @@ def test_html_is_stored_as_text_and_rendered_escaped(client, world):
     case = Case.objects.get()
     assert case.content == script
     client.force_login(world.staff)
-    page = client.get(reverse("opinions:staff_case", args=[case.pk])).content.decode()
+    page = client.get(reverse("cases:office_case", args=[case.pk])).content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<b>标题</b>" not in page
@@ -193,6 +193,49 @@ def test_tracking_and_rating(client, world):
     assert opinion.case.evaluations.get().by_public
 
 
+def test_a_rating_with_a_wrong_check_code_changes_nothing(client, world):
+    """Issue 12: the rating on the tracking page goes through a service that verifies the
+    check code itself; a POST with a wrong code rates nothing, like a wrong lookup."""
+    opinion = submit(world)
+    services.assign_case(opinion.case, lead=world.dept_a1, acting_user=world.staff)
+    assignment = opinion.case.assignments.get()
+    services.sign_assignment(assignment, acting_user=world.handler_a)
+    services.reply_case(assignment, reply_class="A", text="已修复", acting_user=world.handler_a)
+    forged = client.post(
+        reverse("opinions:track"),
+        {"ticket": opinion.case.serial, "code": "WRONG234", "result": "unsatisfied"},
+    )
+    assert forged.status_code == 404
+    opinion.case.refresh_from_db()
+    assert opinion.case.status == CaseStatus.REPLIED and not opinion.case.evaluations.exists()
+
+
+def test_an_opinion_and_its_qr_link_are_written_together(client, world, monkeypatch):
+    """Issue 12: `submit_opinion` creates the case and links its QR source in one
+    transaction: a failing link leaves no case behind (and no number used)."""
+    from renda.opinions import services as opinions
+    from renda.stations import services as stations
+    from renda.stations.models import Station, StationCase
+
+    station = Station.objects.create(
+        congress=world.c_a, kind="point", name="东塘联络点", code="dongtang", address="东塘村"
+    )
+
+    def broken_link(case, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        raise RuntimeError("the link could not be written")
+
+    monkeypatch.setattr(stations, "link_qr_case", broken_link)
+    fields = {"congress": world.c_a, "category": world.cat_a, "content": "村口路灯坏了三个月"}
+    logged = ActionLog.objects.count()
+    with pytest.raises(RuntimeError):
+        opinions.submit_opinion(**fields, via_station=station)
+    assert not Case.objects.exists() and ActionLog.objects.count() == logged
+    monkeypatch.undo()
+    case, _code = opinions.submit_opinion(**fields, via_station=station)
+    assert case.number == 1 and case.source == "station"
+    assert StationCase.objects.get(case=case).station == station
+
+
 def test_tracking_lookups_are_rate_limited(client, world, settings):
     settings.RENDA_TRACK_LIMIT = 3
     for _ in range(3):
@@ -213,16 +256,53 @@ def test_a_merged_case_shows_the_main_case_and_its_reply(client, world):
     assert not page.context["can_rate"]
 
 
-def test_similar_hint_on_the_public_form(client, world):
-    services.assign_case(submit(world).case, lead=world.dept_a1, acting_user=world.staff)
-    response = client.get(
+def _hint(client, world, content="东塘村村口的路灯损坏好几个月了，晚上走路不安全", **extra):  # noqa: ANN001, ANN003, ANN202
+    return client.get(
         reverse("opinions:similar", args=[world.c_a.pk]),
-        {
-            "content": "东塘村村口的路灯损坏好几个月了，晚上走路不安全",
-            "village": world.village_a.pk,
-        },
+        {"content": content, "village": world.village_a.pk},
+        **extra,
     )
-    assert "东塘村村口路灯坏了" in response.content.decode()
+
+
+def test_similar_hint_on_the_public_form(client, world):
+    case = submit(world, title="东塘村村口路灯坏了").case
+    services.assign_case(case, lead=world.dept_a1, acting_user=world.staff)
+    page = _hint(client, world).content.decode()
+    assert "东塘村村口路灯坏了" in page and case.serial not in page
+
+
+def test_the_public_hint_shows_only_masked_public_titles(client, world):
+    """Issue 13, finding 3: a title taken from the content (names and phone numbers
+    included) is never shown, nor anything else of that case; a title its author wrote is
+    shown with the submitter's name and any phone number masked."""
+    derived = submit(
+        world, content="我是钱多多，电话13900001111，东塘村村口路灯坏了三个月，晚上出行不安全"
+    ).case
+    typed = submit(
+        world,
+        title="钱多多反映东塘村路灯坏了 13900002222",
+        content="东塘村村口路灯坏了三个月，晚上出行不安全，请尽快修复",
+        submitter_name="钱多多",
+    ).case
+    for case in (derived, typed):
+        services.assign_case(case, lead=world.dept_a1, acting_user=world.staff)
+    page = _hint(client, world, content="东塘村村口路灯坏了三个月，晚上出行不安全").content.decode()
+    assert "钱*多反映东塘村路灯坏了 139****2222" in page
+    assert page.count("<li>") == 1  # the case with a content-derived title is not shown at all
+    for private in ("钱多多", "13900001111", "13900002222", derived.title, derived.serial):
+        assert private not in page
+
+
+def test_the_public_hint_is_rate_limited(client, world, settings):
+    """Issue 13, finding 3: the hint counts against the address like the other public
+    forms; past the limit it answers 429 and searches nothing."""
+    settings.RENDA_SIMILAR_LIMIT = 3
+    for _ in range(3):
+        assert _hint(client, world, REMOTE_ADDR="10.0.0.9").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert _hint(client, world, REMOTE_ADDR="10.0.0.9").status_code == 429
+    assert not [q for q in queries.captured_queries if "cases_case" in q["sql"]]
+    assert _hint(client, world, REMOTE_ADDR="10.0.0.10").status_code == 200  # another address
 
 
 # --- the office and the departments ------------------------------------------------------
@@ -243,7 +323,7 @@ def test_similar_hint_on_the_public_form(client, world):
 def test_staff_case_page_access(client, world, personas, persona, expected):
     case = submit(world).case
     client.force_login(personas[persona])
-    assert client.get(reverse("opinions:staff_case", args=[case.pk])).status_code == expected
+    assert client.get(reverse("cases:office_case", args=[case.pk])).status_code == expected
 
 
 @pytest.mark.parametrize(
@@ -254,7 +334,7 @@ def test_department_case_page_access(client, world, personas, persona, expected)
     case = submit(world).case
     services.assign_case(case, lead=world.dept_a1, acting_user=world.staff)
     client.force_login(personas[persona])
-    assert client.get(reverse("opinions:department_case", args=[case.pk])).status_code == expected
+    assert client.get(reverse("cases:department_case", args=[case.pk])).status_code == expected
 
 
 def test_handler_of_other_department_gets_404_on_case_and_attachments(client, world):
@@ -268,12 +348,12 @@ def test_handler_of_other_department_gets_404_on_case_and_attachments(client, wo
     services.assign_case(opinion, lead=world.dept_a1, acting_user=world.staff)
     attachment = Attachment.objects.get()
     client.force_login(world.handler_b)
-    assert client.get(reverse("opinions:department_case", args=[opinion.pk])).status_code == 404
-    assert client.get(reverse("opinions:attachment", args=[attachment.pk])).status_code == 404
+    assert client.get(reverse("cases:department_case", args=[opinion.pk])).status_code == 404
+    assert client.get(reverse("cases:attachment", args=[attachment.pk])).status_code == 404
     client.force_login(world.other_staff)
-    assert client.get(reverse("opinions:attachment", args=[attachment.pk])).status_code == 404
+    assert client.get(reverse("cases:attachment", args=[attachment.pk])).status_code == 404
     client.force_login(world.handler_a)
-    response = client.get(reverse("opinions:attachment", args=[attachment.pk]))
+    response = client.get(reverse("cases:attachment", args=[attachment.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
 
@@ -281,23 +361,23 @@ def test_handler_of_other_department_gets_404_on_case_and_attachments(client, wo
 def test_the_office_walks_a_case_through_the_pages(client, world):
     case = submit(world).case
     client.force_login(world.staff)
-    url = reverse("opinions:staff_action", args=[case.pk, "assign"])
+    url = reverse("cases:office_action", args=[case.pk, "assign"])
     assert client.get(url).status_code == 200  # the confirmation page
     response = client.post(url, {"mode": "lead", "lead": world.dept_a1.pk, "note": ""})
     assert response.status_code == 302
     client.force_login(world.handler_a)
     assert (
-        client.post(reverse("opinions:department_action", args=[case.pk, "sign"]), {}).status_code
+        client.post(reverse("cases:department_action", args=[case.pk, "sign"]), {}).status_code
         == 302
     )
     reply = client.post(
-        reverse("opinions:department_action", args=[case.pk, "reply"]),
+        reverse("cases:department_action", args=[case.pk, "reply"]),
         {"reply_class": "A", "text": "已修复", "public_text": ""},
     )
     assert reply.status_code == 302
     client.force_login(world.staff)
     evaluated = client.post(
-        reverse("opinions:staff_action", args=[case.pk, "evaluate"]), {"result": "basic"}
+        reverse("cases:office_action", args=[case.pk, "evaluate"]), {"result": "basic"}
     )
     assert evaluated.status_code == 302
     case.refresh_from_db()
@@ -308,11 +388,11 @@ def test_a_refused_action_shows_the_reason_and_changes_nothing(client, world):
     case = submit(world).case
     client.force_login(world.staff)
     response = client.post(
-        reverse("opinions:staff_action", args=[case.pk, "withdraw"]), {"reason": ""}
+        reverse("cases:office_action", args=[case.pk, "withdraw"]), {"reason": ""}
     )
     assert response.status_code == 400
     response = client.post(
-        reverse("opinions:staff_action", args=[case.pk, "evaluate"]), {"result": "satisfied"}
+        reverse("cases:office_action", args=[case.pk, "evaluate"]), {"result": "satisfied"}
     )
     assert response.status_code == 400
     assert "答复" in response.content.decode() or "rated" in response.content.decode()
@@ -323,7 +403,7 @@ def test_a_refused_action_shows_the_reason_and_changes_nothing(client, world):
 def test_leader_can_read_but_not_act(client, world):
     case = submit(world).case
     client.force_login(world.leader)
-    assert client.get(reverse("opinions:staff_action", args=[case.pk, "assign"])).status_code == 404
+    assert client.get(reverse("cases:office_action", args=[case.pk, "assign"])).status_code == 404
     assert not Assignment.objects.exists()
 
 
@@ -331,7 +411,7 @@ def test_bulk_assignment(client, world):
     cases = [submit(world).case for _ in range(3)]
     client.force_login(world.staff)
     response = client.post(
-        reverse("opinions:bulk_assign"),
+        reverse("cases:bulk_assign"),
         {"case": [c.pk for c in cases[:2]], "lead": world.dept_a1.pk},
     )
     assert response.status_code == 302
@@ -342,10 +422,10 @@ def test_bulk_assignment(client, world):
 def test_contact_details_are_masked_and_reveals_logged(client, world):
     case = submit(world).case
     client.force_login(world.staff)
-    page = client.get(reverse("opinions:staff_case", args=[case.pk])).content.decode()
+    page = client.get(reverse("cases:office_case", args=[case.pk])).content.decode()
     assert "13812345678" not in page and "赵先生" not in page
     assert "138****5678" in page
-    revealed = client.post(reverse("opinions:reveal_contact", args=[case.pk])).content.decode()
+    revealed = client.post(reverse("cases:reveal_contact", args=[case.pk])).content.decode()
     assert "13812345678" in revealed
     assert ActionLog.objects.filter(action="case.contact_revealed", actor=world.staff).count() == 1
 
@@ -366,13 +446,13 @@ def _queries(client, url: str) -> int:  # noqa: ANN001
 
 
 @pytest.mark.parametrize(
-    "url_name", ["opinions:staff_inbox", "opinions:department_inbox", "opinions:figures"]
+    "url_name", ["cases:office_inbox", "cases:department_inbox", "cases:figures"]
 )
 def test_list_pages_query_count_does_not_grow_with_cases(client, world, url_name):
-    user = world.handler_a if url_name == "opinions:department_inbox" else world.staff
+    user = world.handler_a if url_name == "cases:department_inbox" else world.staff
     client.force_login(user)
     _many_cases(world, 10)
-    url = reverse(url_name) + ("?view=all" if url_name != "opinions:figures" else "")
+    url = reverse(url_name) + ("?view=all" if url_name != "cases:figures" else "")
     small = _queries(client, url)
     _many_cases(world, 490)
     large = _queries(client, url)
@@ -430,16 +510,16 @@ def test_department_filter_follows_reassignment(client, world):
     services.assign_case(case, lead=world.dept_a2, acting_user=world.staff)  # reassigned
     client.force_login(world.staff)
     page = client.get(
-        reverse("opinions:staff_inbox"), {"view": "all", "department": world.dept_a2.pk}
+        reverse("cases:office_inbox"), {"view": "all", "department": world.dept_a2.pk}
     )
     assert case in page.context["page"].object_list
     page = client.get(
-        reverse("opinions:staff_inbox"), {"view": "all", "department": world.dept_a1.pk}
+        reverse("cases:office_inbox"), {"view": "all", "department": world.dept_a1.pk}
     )
     assert case not in page.context["page"].object_list
     # The department it was taken from no longer sees it.
     client.force_login(world.handler_a)
-    assert client.get(reverse("opinions:department_case", args=[case.pk])).status_code == 404
+    assert client.get(reverse("cases:department_case", args=[case.pk])).status_code == 404
     assert not Case.objects.visible_to(world.handler_a).exists()
 
 
@@ -479,7 +559,7 @@ def test_a_deputy_enters_a_voters_opinion_and_gets_the_receipt(client, world):
     receipt = client.get(response["Location"])
     assert services.check_code_matches(case, receipt.context["code"])
     # The deputy hands over ticket and code but cannot open the office's case page.
-    assert client.get(reverse("opinions:staff_case", args=[case.pk])).status_code == 404
+    assert client.get(reverse("cases:office_case", args=[case.pk])).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -487,12 +567,12 @@ def test_a_deputy_enters_a_voters_opinion_and_gets_the_receipt(client, world):
 )
 def test_malformed_filters_are_ignored_not_500(client, world, query):
     client.force_login(world.staff)
-    assert client.get(reverse("opinions:staff_inbox") + query).status_code == 200
+    assert client.get(reverse("cases:office_inbox") + query).status_code == 200
 
 
 def test_malformed_bulk_assignment_and_hint_parameters(client, world):
     client.force_login(world.staff)
-    response = client.post(reverse("opinions:bulk_assign"), {"case": ["1"], "lead": "x"})
+    response = client.post(reverse("cases:bulk_assign"), {"case": ["1"], "lead": "x"})
     assert response.status_code == 302
     hint = client.get(
         reverse("opinions:similar", args=[world.c_a.pk]),
@@ -502,7 +582,7 @@ def test_malformed_bulk_assignment_and_hint_parameters(client, world):
 
 
 def test_the_public_hint_shows_no_unreviewed_submission(client, world):
-    fresh = submit(world).case  # submitted, not yet taken up
+    fresh = submit(world, title="村口路灯不亮").case  # submitted, not yet taken up
     response = client.get(
         reverse("opinions:similar", args=[world.c_a.pk]),
         {

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from renda.portal import search, services, sources
 from renda.portal.models import SearchDocument
+from tests.ballots_helpers import shares_of
 from tests.portal_fixtures import portal_world, publish  # noqa: F401
 from tests.projects_fixtures import BATCH1_YES, vote
 from tests.projects_fixtures import year as year  # noqa: F401  (fixture)
@@ -183,7 +184,7 @@ def test_announced_livelihood_projects_join_the_index_and_leave_it_when_not_publ
     projects.open_vote(batch, acting_user=staff)
     batch = VoteBatch.objects.get(pk=batch.pk)
     vote(batch, year.deputies, BATCH1_YES)
-    projects.count_vote(batch, acting_user=staff)
+    projects.count_vote(batch, acting_user=staff, shares=shares_of(batch))
     assert sources.sync_sources()["project"] == 0  # counted, not announced yet
     assert search.search("村道硬化").total == 0
     projects.announce_result(batch, acting_user=staff)

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from renda.projects import services
 from renda.projects.models import Comment, Project
+from tests.ballots_helpers import shares_of
 from tests.projects_fixtures import RATINGS, run_votes
 from tests.projects_fixtures import year as year  # noqa: F401  (fixture)
 from tests.test_browser import CHROMIUM, FLAGS
@@ -92,7 +93,7 @@ def test_a_resident_follows_the_projects_from_candidates_to_rating(browser, live
                 "satisfied" if index < sat else "basic" if index < sat + basic else "unsatisfied"
             )
         services.cast_rating(rating, voter=deputy.user, choices=choices)
-    services.close_rating(rating, acting_user=staff)
+    services.close_rating(rating, acting_user=staff, shares=shares_of(rating))
 
     # The year's page: ten projects with progress bars, department, vote and rating.
     page.goto(f"{live_server.url}/projects/{world.c_a.pk}/{year.y}/")

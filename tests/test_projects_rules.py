@@ -27,6 +27,7 @@ from renda.projects.models import (
     SurveyResponse,
     VoteBatch,
 )
+from tests.ballots_helpers import shares_of
 from tests.projects_fixtures import run_votes, vote
 from tests.projects_fixtures import year as year  # noqa: F401  (fixture)
 
@@ -151,7 +152,7 @@ def test_the_rule_is_configurable_per_congress(year):
     services.open_vote(year.batch, acting_user=staff)
     batch = VoteBatch.objects.get(pk=year.batch.pk)
     vote(batch, year.deputies[:8], [5] * 11 + [4])
-    services.count_vote(batch, acting_user=staff)
+    services.count_vote(batch, acting_user=staff, shares=shares_of(batch))
     passed = list(batch.candidates.order_by("order").values_list("passed", flat=True))
     assert passed == [True] * 11 + [False]
     # Eleven tie at 5 for ten places: none is chosen silently, all go to a further vote.

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from renda.ballots.models import Ballot, PollStatus
+from renda.ballots.models import Ballot, PollStatus, SealedBallot
 from renda.cases.models import CaseStatus
 from renda.projects import services
 from renda.projects.models import (
@@ -24,6 +24,7 @@ from renda.projects.models import (
     Project,
     VoteBatch,
 )
+from tests.ballots_helpers import share_fields
 from tests.cases_fixtures import submit
 from tests.projects_fixtures import run_votes
 from tests.projects_fixtures import year as year  # noqa: F401  (fixture)
@@ -291,7 +292,9 @@ def test_staff_screens_creates_a_batch_and_publishes_it(client, cases_world):
     batch.refresh_from_db()
     assert batch.status == BatchStatus.CONSULTATION
     response = client.post(reverse("projects:batch_action", args=[batch.pk, "open"]), {})
-    assert response.status_code == 302
+    # The engine's hand-out page: the ballot box's key shares, shown this once.
+    assert response.status_code == 200 and len(response.context["shares"]) == 3
+    assert "no-store" in response["Cache-Control"]
     batch.refresh_from_db()
     assert batch.status == BatchStatus.VOTING and batch.poll.status == PollStatus.OPEN
     page = client.get(reverse("projects:batch", args=[batch.pk])).content.decode()
@@ -382,14 +385,14 @@ def test_deputies_vote_on_a_batch_through_the_engine_ballot_page_and_it_is_count
         answers = {c.subject_id: m for c, m in zip(candidates, marks, strict=True)}
         cast = _cast_on_the_engine(client, batch.poll, answers)
         assert cast.status_code == 200 and "receipt-code" in cast.content.decode()
-    assert Ballot.objects.filter(poll=batch.poll).count() == 15
+    assert SealedBallot.objects.filter(poll=batch.poll).count() == 15
     # Once only: the engine refuses a second ballot; the materials page says "voted".
     client.force_login(deputy.user)
     again = client.post(
         ballot_url, {**{f"s{c.subject_id}": "yes" for c in candidates}, "step": "cast"}
     )
     assert again.status_code == 400 and "receipt-code" not in again.content.decode()
-    assert Ballot.objects.filter(poll=batch.poll).count() == 15
+    assert SealedBallot.objects.filter(poll=batch.poll).count() == 15
     materials = client.get(reverse("projects:materials", args=[batch.pk])).content.decode()
     assert 'id="voted"' in materials and 'id="to-ballot"' not in materials
     # A citizen is no elector.
@@ -399,9 +402,12 @@ def test_deputies_vote_on_a_batch_through_the_engine_ballot_page_and_it_is_count
     client.force_login(staff)
     assert 'id="count"' in client.get(reverse("projects:batch", args=[batch.pk])).content.decode()
     count = reverse("projects:batch_action", args=[batch.pk, "count"])
-    assert client.post(count, {}).status_code == 302
+    assert client.get(count).content.decode().count('type="password"') == 2
+    assert client.post(count, {}).status_code == 400  # the key holders' shares are needed
+    assert client.post(count, share_fields(batch)).status_code == 302
     batch.refresh_from_db()
     assert batch.status == BatchStatus.COUNTED and batch.poll.status == PollStatus.CLOSED
+    assert Ballot.objects.filter(poll=batch.poll).count() == 15
     outcomes = list(batch.candidates.order_by("order").values_list("outcome", flat=True))
     assert outcomes == ["selected"] * 9 + ["tied", "tied", "not_selected"]
     assert VoteBatch.objects.filter(further_of=batch, places=1).exists()
@@ -421,7 +427,8 @@ def test_a_batch_closed_on_the_engine_poll_page_is_counted_from_the_batch_page(c
         reverse("ballots:office_poll", args=[batch.poll_id])
         in client.get(batch_page).content.decode()
     )
-    assert client.post(reverse("ballots:office_close", args=[batch.poll_id])).status_code == 302
+    close = reverse("ballots:office_close", args=[batch.poll_id])
+    assert client.post(close, share_fields(batch)).status_code == 302
     batch.refresh_from_db()
     assert batch.poll.status == PollStatus.CLOSED and batch.status == BatchStatus.VOTING
     page = client.get(batch_page).content.decode()
@@ -455,13 +462,40 @@ def test_deputies_rate_the_year_on_the_engine_ballot_page(client, year):
     assert "receipt-code" in cast.content.decode()
     # Closed on the engine's page, applied from the projects' rating page.
     client.force_login(staff)
-    assert client.post(reverse("ballots:office_close", args=[rating.poll_id])).status_code == 302
+    close = reverse("ballots:office_close", args=[rating.poll_id])
+    assert client.post(close, share_fields(rating)).status_code == 302
     rating_page = reverse("projects:rating") + f"?congress={year.world.c_a.pk}&year={year.y}"
     assert 'value="close"' in client.get(rating_page).content.decode()
     assert client.post(rating_page, {"step": "close"}).status_code == 302
     rating.refresh_from_db()
     assert rating.applied_at is not None
     assert Project.objects.get(pk=projects[0].pk).rating_counts.get("satisfied") == 1
+
+
+def test_the_year_rating_hands_out_its_key_shares_and_closes_with_them_on_its_page(client, year):
+    staff = year.world.staff
+    run_votes(year)
+    rating = services.create_year_rating(
+        congress=year.world.c_a, year=year.y, session=None, acting_user=staff
+    )
+    client.force_login(staff)
+    rating_page = reverse("projects:rating") + f"?congress={year.world.c_a.pk}&year={year.y}"
+    opened = client.post(rating_page, {"step": "open"})
+    assert opened.status_code == 200 and len(opened.context["shares"]) == 3
+    rating.refresh_from_db()
+    projects = services.rated_projects(year.world.c_a.pk, year.y)
+    services.cast_rating(
+        rating, voter=year.deputies[0].user, choices={p.pk: "basic" for p in projects}
+    )
+    assert client.get(rating_page).content.decode().count('type="password"') == 2
+    assert client.post(rating_page, {"step": "close"}).status_code == 302  # refused: no shares
+    rating.refresh_from_db()
+    assert rating.applied_at is None and rating.poll.status == PollStatus.OPEN
+    closed = client.post(rating_page, {"step": "close", **share_fields(rating)})
+    assert closed.status_code == 302
+    rating.refresh_from_db()
+    assert rating.applied_at is not None
+    assert Project.objects.get(pk=projects[0].pk).rating_counts.get("basic") == 1
 
 
 # --- public pages -----------------------------------------------------------------------------
@@ -542,7 +576,7 @@ def test_the_public_batch_page_hides_counts_until_announced(client, year):
 def test_the_opinion_case_page_offers_propose_as_project_idea(client, cases_world):
     opinion = submit(cases_world)
     client.force_login(cases_world.staff)
-    page = client.get(reverse("opinions:staff_case", args=[opinion.case.pk])).content.decode()
+    page = client.get(reverse("cases:office_case", args=[opinion.case.pk])).content.decode()
     assert reverse("projects:idea_from_case", args=[opinion.case.pk]) in page
 
 
@@ -638,7 +672,9 @@ def test_two_tellers_enter_the_paper_ballots_on_the_engine_page_and_the_vote_is_
     assert client.post(url, {"number": 1, "lines": lines}).status_code == 302
     counts = {"counts": "1", "issued": 15, "returned": 15}
     assert client.post(url, counts).status_code == 302
-    response = client.post(reverse("projects:batch_action", args=[batch.pk, "count"]), {})
+    response = client.post(
+        reverse("projects:batch_action", args=[batch.pk, "count"]), share_fields(batch)
+    )
     assert response.status_code == 302
     batch.refresh_from_db()
     assert batch.status == BatchStatus.COUNTED

@@ -246,7 +246,9 @@ def test_export_round_trips_through_import(client, world):
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[0][:7] == tuple(HEADER[:7])
     assert rows[1][0] == "王建国" and rows[1][6] == "13900000001"
-    assert ActionLog.objects.filter(action="roster.exported", actor=world.staff).count() == 1
+    (entry,) = ActionLog.objects.filter(action="roster.exported")
+    assert (entry.actor, entry.object_id) == (world.staff, str(world.term_a.pk))
+    assert entry.changes == {"format": [None, "xlsx"]}
     # The exported file is accepted by the importer for the district term (same person).
     report = roster.preview_roster(response.content, world.term_district)
     assert report.rows[0].existing_deputy_id == world.deputy_a.pk

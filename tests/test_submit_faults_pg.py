@@ -188,7 +188,9 @@ def test_terminated_connections_during_submissions(live_server, cases_world, set
         hotline.append(answer)
 
     connection.ensure_connection()
-    terminator = Terminator(connection.settings_dict["NAME"], connection.connection.info.backend_pid)
+    terminator = Terminator(
+        connection.settings_dict["NAME"], connection.connection.info.backend_pid
+    )
     threads = [threading.Thread(target=submit, args=(r,)) for r in residents]
     threads += [threading.Thread(target=call_hotline, args=(i,)) for i in range(HOTLINE_CALLS)]
     for thread in threads:

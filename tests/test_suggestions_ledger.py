@@ -221,7 +221,7 @@ def test_a_ledger_row_holds_every_field(world):
     assert (row["status"], row["accepted"]) == (str(CaseStatus.REJECTED.label), _("No"))
 
     # The .xlsx holds the same cells under the translated header, dates as dates.
-    response = ledger_response(Suggestion.objects.all(), year=2026)
+    response = ledger_response(Suggestion.objects.all(), actor=world.staff, year=2026)
     assert response["Content-Disposition"] == 'attachment; filename="suggestions-ledger-2026.xlsx"'
     sheet = _xlsx_rows(response)
     assert list(sheet[0]) == ledger_header()
@@ -233,7 +233,7 @@ def test_a_ledger_row_holds_every_field(world):
 
 def test_text_is_never_read_as_a_formula(world):
     suggestion = _raise(world, world.deputy_a, '=HYPERLINK("http://example.invalid","点击")')
-    response = ledger_response(Suggestion.objects.filter(pk=suggestion.pk))
+    response = ledger_response(Suggestion.objects.filter(pk=suggestion.pk), actor=world.staff)
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     cell = book.worksheets[0]["B2"]
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
@@ -338,7 +338,7 @@ def test_the_ledger_takes_the_same_number_of_queries_for_10_and_500_suggestions(
 
     def queries() -> tuple[int, int]:
         with CaptureQueriesContext(connection) as captured:
-            response = ledger_response(Suggestion.objects.all())
+            response = ledger_response(Suggestion.objects.all(), actor=world.staff)
             rows = _xlsx_rows(response)
         return len(captured), len(rows)
 
@@ -349,7 +349,9 @@ def test_the_ledger_takes_the_same_number_of_queries_for_10_and_500_suggestions(
     large, rows = queries()
     assert rows == 501
     assert small == large
-    assert small <= 5  # the suggestions, co-signers, assignments and evaluations
+    # The suggestions, co-signers, assignments and evaluations; then the export's audit: the
+    # congresses it holds and one entry (renda.core.exports).
+    assert small <= 5 + 2
 
 
 def test_a_ledger_of_10000_suggestions_streams_in_bounded_memory(bulk_world, capsys):
@@ -359,7 +361,7 @@ def test_a_ledger_of_10000_suggestions_streams_in_bounded_memory(bulk_world, cap
     created = time.perf_counter()
     tracemalloc.start()
     try:
-        response = ledger_response(Suggestion.objects.all())
+        response = ledger_response(Suggestion.objects.all(), actor=world.staff)
         size = 0
         spool = io.BytesIO()
         for chunk in response.streaming_content:
@@ -535,7 +537,9 @@ def test_the_figures_and_the_xlsx_ledger_agree_with_a_hand_count(world):
     # The ledger of the same suggestions gives the same counts.
     rows = [
         dict(zip(LEDGER_KEYS, r, strict=True))
-        for r in _xlsx_rows(ledger_response(Suggestion.objects.filter(congress=world.c_a)))[1:]
+        for r in _xlsx_rows(
+            ledger_response(Suggestion.objects.filter(congress=world.c_a), actor=world.staff)
+        )[1:]
     ]
     assert len(rows) == total["received"]
     assert sum(1 for r in rows if r["assigned_on"]) == total["assigned"]
@@ -568,3 +572,6 @@ def test_a_ledger_export_shows_in_the_congress_audit_log(client, world):
         ActionLog.objects.filter(action="suggestions.exported", congress_id=world.c_a.pk).count()
         == 1
     )
+    (entry,) = ActionLog.objects.filter(action="suggestions.exported")  # one congress: one entry
+    assert (entry.actor, entry.note) == (world.staff, "ledger")
+    assert entry.changes == {"format": [None, "xlsx"]}

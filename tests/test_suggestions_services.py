@@ -15,7 +15,6 @@ from renda.cases.models import (
     AssignmentRole,
     Case,
     CaseKind,
-    CaseReminder,
     CaseStatus,
     FollowUp,
     FollowUpStatus,
@@ -23,7 +22,7 @@ from renda.cases.models import (
 from renda.congress.models import Deputy, DeputyMembership, Gender
 from renda.congress.services import end_membership
 from renda.core.errors import DomainError
-from renda.core.models import ActionLog, Notification
+from renda.core.models import ActionLog, DueReminder, Notification
 from renda.core.notify import MemorySMSBackend
 from renda.core.workdays import add_months
 from renda.suggestions import services
@@ -312,7 +311,7 @@ def test_a_year_replayed(world, django_capture_on_commit_callbacks):  # noqa: PL
     assert recheck == add_months(timezone.localdate(), 3)
     with django_capture_on_commit_callbacks(execute=True):
         assert cases.send_reminders(recheck)["recheck"] == 2
-    assert CaseReminder.objects.filter(kind="recheck").count() == 2
+    assert DueReminder.objects.filter(object_type="cases.followup", kind="recheck").count() == 2
     cases.record_follow_up(b_case, note="已开工", solved=False, acting_user=world.handler_b)
     cases.record_follow_up(b_case, note="已完工", solved=True, acting_user=world.handler_b)
     assert FollowUp.objects.get(case=b_case).status == FollowUpStatus.SOLVED

@@ -479,6 +479,26 @@ def test_withdraw_priority_supervision_and_contact(client, world):
     assert record.department == world.dept_a1 and record.recorded_by == world.staff
     page = client.get(reverse("suggestions:office_detail", args=[suggestion.pk]))
     assert "电话沟通" in page.content.decode()
+    # The case part of the page is the engine's own template, not a front door's.
+    rendered = [template.name for template in page.templates]
+    assert "cases/_case_body.html" in rendered
+    assert not [name for name in rendered if name and name.startswith("opinions/")]
+
+
+def test_the_office_page_takes_the_engines_action_definitions(client, world):
+    """Issue 12: the suggestion page acts through the engine's action table (same form,
+    same rule of who may act), in its own words where it has them."""
+    from renda.cases.views.actions import CASE_ACTIONS
+    from renda.suggestions.views.staff import OFFICE_ACTIONS
+
+    for name in ("priority", "supervise", "contact", "follow_up", "withdraw"):
+        assert OFFICE_ACTIONS[name].perm == CASE_ACTIONS[name].perm
+    assert OFFICE_ACTIONS["priority"].title == CASE_ACTIONS["priority"].title
+    assert str(OFFICE_ACTIONS["contact"].title) != str(CASE_ACTIONS["contact"].title)
+    suggestion = _accepted(world)
+    client.force_login(world.staff)
+    page = client.get(reverse("suggestions:office_action", args=[suggestion.pk, "follow_up"]))
+    assert page.status_code == 200 and "next_recheck" in page.context["form"].fields
 
 
 def _meeting(client, world, title: str = "2026年第一次建议交办会"):  # noqa: ANN001, ANN202
@@ -560,14 +580,12 @@ def test_the_assignment_meeting_assigns_everything_on_its_list(client, world):
 
     # The department sees its assignment in its existing inbox; another department does not.
     client.force_login(world.handler_a)
-    inbox = client.get(reverse("opinions:department_inbox")).content.decode()
+    inbox = client.get(reverse("cases:department_inbox")).content.decode()
     assert first.case.serial in inbox and second.case.serial in inbox
-    assert client.get(reverse("opinions:department_case", args=[first.case.pk])).status_code == 200
+    assert client.get(reverse("cases:department_case", args=[first.case.pk])).status_code == 200
     client.force_login(world.handler_b)
-    assert client.get(reverse("opinions:department_case", args=[first.case.pk])).status_code == 404
-    assert (
-        first.case.serial not in client.get(reverse("opinions:department_inbox")).content.decode()
-    )
+    assert client.get(reverse("cases:department_case", args=[first.case.pk])).status_code == 404
+    assert first.case.serial not in client.get(reverse("cases:department_inbox")).content.decode()
 
 
 def test_a_meeting_that_cannot_assign_one_item_assigns_nothing(client, world):

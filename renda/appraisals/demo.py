@@ -121,11 +121,14 @@ def _vote_on_paper(
     ballots.record_paper_counts(poll, issued=present, returned=present, acting_user=staff)
 
 
-def _hold(meeting: ReviewMeeting, present: list[Any], staff: Any) -> None:
+def _hold(meeting: ReviewMeeting, present: list[Any], staff: Any) -> list[str]:
+    """Schedule, take the attendance and open the rating; returns the key shares that
+    the close needs (the demo's tellers and chair)."""
     services.schedule_meeting(meeting, acting_user=staff)
     services.set_attendance(meeting, present=present, acting_user=staff)
-    services.open_rating(meeting, acting_user=staff)
+    opening = services.open_rating(meeting, acting_user=staff)
     meeting.refresh_from_db()
+    return opening.shares
 
 
 def seed(stdout: Any = None) -> None:
@@ -194,10 +197,10 @@ def _seed(stdout: Any) -> None:
         answer="已与入驻企业约定优先招用本镇村民，并开展岗前培训。",
         acting_user=staff,
     )
-    _hold(meeting, present, staff)
+    shares = _hold(meeting, present, staff)
     weights = {r.name: SATISFACTION_WEIGHTS.get(r.name, COMMON) for r in meeting.reporters.all()}
     _vote_on_paper(meeting, weights, rng, staff, teller)
-    services.close_rating(meeting, acting_user=staff)
+    services.close_rating(meeting, acting_user=staff, shares=shares[:2])
     services.publish_result(meeting, acting_user=staff)
     meeting.refresh_from_db()
     owing = list(
@@ -241,7 +244,7 @@ def _seed(stdout: Any) -> None:
             order=order,
             acting_user=staff,
         )
-    _hold(deputies_meeting, present, staff)
+    shares = _hold(deputies_meeting, present, staff)
     _vote_on_paper(
         deputies_meeting,
         {r.name: COMPETENCE_WEIGHTS for r in deputies_meeting.reporters.all()},
@@ -249,7 +252,7 @@ def _seed(stdout: Any) -> None:
         staff,
         teller,
     )
-    services.close_rating(deputies_meeting, acting_user=staff)
+    services.close_rating(deputies_meeting, acting_user=staff, shares=shares[:2])
 
     # 3. The lowest-rated official is re-reviewed (再评议): scheduled.
     rereview = services.schedule_rereview(

@@ -500,28 +500,8 @@ class Rectification(models.Model):
 
 
 class ReminderKind(models.TextChoices):
+    """Reminders about a rectification report, each sent once per due date through
+    `renda.core.reminders` (the platform's one due-item reminder)."""
+
     DUE_SOON = "due_soon", _("Due soon")
     OVERDUE = "overdue", _("Overdue")
-
-
-class RectificationReminder(models.Model):
-    """One reminder sent (so the periodic job sends each once)."""
-
-    rectification = models.ForeignKey(
-        Rectification, verbose_name=_("rectification"), on_delete=models.CASCADE, related_name="+"
-    )
-    kind = models.CharField(_("kind"), max_length=10, choices=ReminderKind.choices)
-    due_on = models.DateField(_("due"))
-    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("rectification reminder")
-        verbose_name_plural = _("rectification reminders")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["rectification", "kind", "due_on"], name="rectification_reminder_once"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.rectification_id}:{self.kind}"

@@ -10,12 +10,11 @@ cross-multiplication; percentages are only for display.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from renda.ballots.rules import Threshold, rating_result
 
-__all__ = ["Outcome", "Threshold", "decide", "percent", "rating_result"]
+__all__ = ["Outcome", "Threshold", "decide", "rating_result"]
 
 
 @dataclass
@@ -39,14 +38,6 @@ class Outcome:
     @property
     def score(self) -> Fraction | None:
         return Fraction(self.favourable, self.base) if self.base > 0 else None
-
-
-def percent(part: int, whole: int) -> str:
-    """ "62.5%" — one decimal, half up; "—" for an empty base."""
-    if whole <= 0:
-        return "—"
-    value = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return f"{value}%"
 
 
 def decide(

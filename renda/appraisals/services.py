@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -27,7 +27,6 @@ from renda.appraisals.models import (
     MeetingKind,
     MeetingStatus,
     Rectification,
-    RectificationReminder,
     RectificationStatus,
     ReminderKind,
     ReportDocument,
@@ -41,6 +40,7 @@ from renda.congress.models import Deputy, DeputyMembership, Official, Role
 from renda.core import audit, workflow
 from renda.core.errors import DomainError
 from renda.core.notify import notify_on_commit
+from renda.core.reminders import Due, send_due_reminders
 
 MANAGE = "appraisal.manage"
 
@@ -442,10 +442,11 @@ def set_attendance(meeting: ReviewMeeting, *, present: Iterable[Deputy], acting_
 # --- the rating on the engine --------------------------------------------------------------
 
 
-def open_rating(meeting: ReviewMeeting, *, acting_user: Any) -> list[str]:
+def open_rating(meeting: ReviewMeeting, *, acting_user: Any) -> ballots.Opening:
     """Create the meeting's poll (one subject per reporter, in the order of speaking) and
-    open it with the electorate fixed now. Returns the one-time voter codes to print
-    (invited voter representatives); they are shown only this once."""
+    open it with the electorate fixed now. Returns what the engine hands out once: the key
+    shares of the ballot box (for the tellers and the chair) and the one-time voter codes
+    to print (invited voter representatives)."""
     with transaction.atomic():
         meeting = _lock(meeting)
         _require(acting_user, meeting.congress)
@@ -496,7 +497,7 @@ def open_rating(meeting: ReviewMeeting, *, acting_user: Any) -> list[str]:
         for reporter, subject in zip(reporters, subjects, strict=True):
             reporter.subject = subject
         Reporter.objects.bulk_update(reporters, ["subject"])
-        plain = ballots.open_poll(
+        opening = ballots.open_poll(
             poll,
             electorate=entries,
             acting_user=acting_user,
@@ -512,13 +513,16 @@ def open_rating(meeting: ReviewMeeting, *, acting_user: Any) -> list[str]:
             fields=["poll", "void_note"],
             note=f"poll={poll.pk} codes={codes}",
         )
-    return plain
+    return opening
 
 
-def close_rating(meeting: ReviewMeeting, *, acting_user: Any) -> ReviewMeeting:
-    """Close the poll (the engine checks its invariants and freezes the result), then take
-    each reporter's outcome from the frozen result and apply the consequences. A void poll
-    (more paper ballots returned than issued) sends the meeting back to scheduled."""
+def close_rating(
+    meeting: ReviewMeeting, *, acting_user: Any, shares: Sequence[str] = ()
+) -> ReviewMeeting:
+    """Close the poll with the key holders' shares (the engine opens the ballot box,
+    checks its invariants and freezes the result), then take each reporter's outcome from
+    the frozen result and apply the consequences. A void poll (more paper ballots returned
+    than issued) sends the meeting back to scheduled."""
     with transaction.atomic():
         meeting = _lock(meeting)
         _require(acting_user, meeting.congress)
@@ -526,7 +530,7 @@ def close_rating(meeting: ReviewMeeting, *, acting_user: Any) -> ReviewMeeting:
             raise DomainError(_("The rating of this meeting is not open."))
         poll = meeting.poll
         if poll.status == PollStatus.OPEN:
-            poll = ballots.close_poll(poll, acting_user=acting_user)
+            poll = ballots.close_poll(poll, acting_user=acting_user, shares=shares)
         # Otherwise the poll was already closed (or voided) on the ballot engine's own
         # pages: its result is frozen there, and is taken as it is.
         if poll.status == PollStatus.VOID:
@@ -749,53 +753,56 @@ def mark_overdue(today: dt.date | None = None) -> int:
     return count
 
 
-def send_reminders(today: dt.date | None = None) -> dict[str, int]:
-    """Remind the office (and a deputy reporter) before a rectification report is due, and
-    when it is overdue. Idempotent: each reminder once per rectification, kind and due date."""
-    today = today or _today()
-    counts = {
-        "overdue_marked": mark_overdue(today),
-        ReminderKind.DUE_SOON: 0,
-        ReminderKind.OVERDUE: 0,
-    }
+def _due_rectifications(today: dt.date) -> list[Due]:
+    """Open rectification reports that are overdue or due within the congress's window."""
     items = (
         Rectification.objects.filter(status__in=OPEN_RECTIFICATION)
         .select_related("reporter__meeting", "reporter__deputy__user")
         .order_by("id")
     )
     rules_by_congress: dict[int, AppraisalRules] = {}
+    due: list[Due] = []
     for item in items.iterator(chunk_size=200):
-        meeting = item.reporter.meeting
-        rule = rules_by_congress.setdefault(
-            meeting.congress_id, AppraisalRules.for_congress(meeting.congress_id)
-        )
+        congress_id = item.reporter.meeting.congress_id
+        rule = rules_by_congress.setdefault(congress_id, AppraisalRules.for_congress(congress_id))
         if item.status == RectificationStatus.OVERDUE:
-            kind = ReminderKind.OVERDUE
-            title = _("Overdue: the rectification report of %(name)s was due %(due)s")
+            due.append(Due(item, ReminderKind.OVERDUE, item.due_on))
         elif (item.due_on - today).days <= rule.remind_days_before:
-            kind = ReminderKind.DUE_SOON
-            title = _("Reminder: the rectification report of %(name)s is due %(due)s")
-        else:
-            continue
-        with transaction.atomic():
-            _reminder, created = RectificationReminder.objects.get_or_create(
-                rectification=item, kind=kind, due_on=item.due_on
-            )
-            if not created:
-                continue
-            text = title % {"name": item.reporter.name, "due": item.due_on.isoformat()}
-            notify_on_commit(
-                _office(meeting.congress_id),
-                text,
-                meeting.title,
-                reverse("appraisals:reporter", args=[item.reporter_id]),
-            )
-            deputy = item.reporter.deputy
-            if deputy is not None and deputy.user is not None:
-                notify_on_commit([deputy.user], text, meeting.title, reverse("appraisals:mine"))
-            audit.record(f"appraisal.reminder_{kind}", item, actor=None)
-            counts[kind] += 1
-    return counts
+            due.append(Due(item, ReminderKind.DUE_SOON, item.due_on))
+    return due
+
+
+def _remind_rectification(due: Due) -> None:
+    item = cast(Rectification, due.obj)
+    meeting = item.reporter.meeting
+    if due.kind == ReminderKind.OVERDUE:
+        title = _("Overdue: the rectification report of %(name)s was due %(due)s")
+    else:
+        title = _("Reminder: the rectification report of %(name)s is due %(due)s")
+    text = title % {"name": item.reporter.name, "due": item.due_on.isoformat()}
+    notify_on_commit(
+        _office(meeting.congress_id),
+        text,
+        meeting.title,
+        reverse("appraisals:reporter", args=[item.reporter_id]),
+    )
+    deputy = item.reporter.deputy
+    if deputy is not None and deputy.user is not None:
+        notify_on_commit([deputy.user], text, meeting.title, reverse("appraisals:mine"))
+    audit.record(f"appraisal.reminder_{due.kind}", item, actor=None)
+
+
+def send_reminders(today: dt.date | None = None) -> dict[str, int]:
+    """Remind the office (and a deputy reporter) before a rectification report is due, and
+    when it is overdue. Idempotent: each reminder once per rectification, kind and due date
+    (`renda.core.reminders`)."""
+    today = today or _today()
+    overdue_marked = mark_overdue(today)
+    sent = send_due_reminders(_due_rectifications(today), _remind_rectification)
+    return {
+        "overdue_marked": overdue_marked,
+        **{kind.value: sent[kind] for kind in ReminderKind},
+    }
 
 
 def schedule_rereview(

@@ -4,17 +4,15 @@ the rule applied and the SHA-256 of the engine's ballot export, as on the minute
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renda.appraisals.models import Reporter, ReviewMeeting
-from renda.appraisals.rules import percent
 from renda.ballots.models import Base, Channel, Scale
-
-CJK_FONT = "SimSun"
+from renda.core import documents
+from renda.core.rates import format_percent as percent  # the views show the same figures
 
 
 def rule_text(meeting: ReviewMeeting) -> str:
@@ -172,17 +170,12 @@ def _book(meeting: ReviewMeeting, title: str, reporters: list[Reporter]) -> byte
     ballots = _ballots(meeting)
     for reporter in reporters:
         sheet.append(row(meeting, reporter, ballots))
-    for cells in sheet.iter_rows():
-        for cell in cells:
-            if cell.data_type == "f":  # a name or title starting with "=" stays text
-                cell.data_type = "s"
+    documents.formulas_as_text(sheet)
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 14
     sheet.column_dimensions["C"].width = 16
     sheet.column_dimensions["D"].width = 32
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return documents.to_bytes(book)
 
 
 def meeting_xlsx(meeting: ReviewMeeting) -> bytes:
@@ -203,48 +196,26 @@ def reporter_xlsx(reporter: Reporter) -> bytes:
 # --- .docx -----------------------------------------------------------------------------------
 
 
-def _cjk(run: Any, *, bold: bool = False, size: float | None = None) -> Any:
-    """Chinese text needs the East Asian font set explicitly, or Word falls back badly."""
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    run.font.name = CJK_FONT
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), CJK_FONT)
-    if bold:
-        run.bold = True
-    if size is not None:
-        run.font.size = Pt(size)
-    return run
-
-
 def _document(
     meeting: ReviewMeeting, title: str, reporters: list[Reporter], *, person: bool
 ) -> bytes:
-    from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
 
-    document = Document()
-    normal = document.styles["Normal"]
-    normal.font.name = CJK_FONT
-    normal.font.size = Pt(9 if not person else 10.5)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), CJK_FONT)
+    document = documents.docx_document(size=9 if not person else 10.5)
     if not person:  # the meeting's table is wide
         section = document.sections[0]
         section.orientation = WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = section.page_height, section.page_width
     heading = document.add_heading(level=1)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _cjk(heading.add_run(title), bold=True, size=16)
+    documents.add_text(heading, title, bold=True, size=16)
     facts_table = document.add_table(rows=0, cols=2)
     facts_table.style = "Table Grid"
     for label, value in facts(meeting):
         cells = facts_table.add_row().cells
-        _cjk(cells[0].paragraphs[0].add_run(label), bold=True)
-        _cjk(cells[1].paragraphs[0].add_run(value))
+        documents.add_text(cells[0].paragraphs[0], label, bold=True)
+        documents.add_text(cells[1].paragraphs[0], value)
     document.add_paragraph()
     ballots = _ballots(meeting)
     if person:
@@ -254,37 +225,34 @@ def _document(
         table.style = "Table Grid"
         for label, value in zip(header(meeting), values, strict=True):
             cells = table.add_row().cells
-            _cjk(cells[0].paragraphs[0].add_run(str(label)), bold=True)
-            _cjk(cells[1].paragraphs[0].add_run(str(value)))
+            documents.add_text(cells[0].paragraphs[0], str(label), bold=True)
+            documents.add_text(cells[1].paragraphs[0], str(value))
     else:
         cols = header(meeting)
         table = document.add_table(rows=1 + len(reporters), cols=len(cols))
         table.style = "Table Grid"
-        table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+        documents.repeat_header_row(table)
         for row_index, values in enumerate([cols, *(row(meeting, r, ballots) for r in reporters)]):
             cells = table.rows[row_index].cells
             for column, value in enumerate(values):
-                _cjk(cells[column].paragraphs[0].add_run(str(value)), bold=row_index == 0)
+                documents.add_text(cells[column].paragraphs[0], str(value), bold=row_index == 0)
     if person:
         questions = list(reporters[0].questions.order_by("id"))
         if questions:
             document.add_paragraph()
-            _cjk(
-                document.add_paragraph().add_run(_("Questions and comments from the floor")),
-                bold=True,
+            documents.add_text(
+                document.add_paragraph(), _("Questions and comments from the floor"), bold=True
             )
             for item in questions:
                 line = document.add_paragraph()
-                _cjk(line.add_run(_("%(name)s: ") % {"name": item.asked_by}), bold=True)
-                _cjk(line.add_run(item.question))
+                documents.add_text(line, _("%(name)s: ") % {"name": item.asked_by}, bold=True)
+                documents.add_text(line, item.question)
                 if item.answer:
                     answer = document.add_paragraph()
-                    _cjk(answer.add_run(_("Answer: %(text)s") % {"text": item.answer}))
+                    documents.add_text(answer, _("Answer: %(text)s") % {"text": item.answer})
     signature = document.add_paragraph()
-    _cjk(signature.add_run(_("Scrutineer: ________    Teller: ________")))
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    documents.add_text(signature, _("Scrutineer: ________    Teller: ________"))
+    return documents.to_bytes(document)
 
 
 def meeting_docx(meeting: ReviewMeeting) -> bytes:

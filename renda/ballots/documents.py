@@ -1,43 +1,19 @@
-"""Printed documents of a poll: the minutes (.docx, with the SHA-256 of the ballot export)
-and the voter-code slips (.docx). Both are built from the frozen result or the codes in
-hand; nothing here writes to the database."""
+"""Printed documents of a poll: the minutes (.docx, with the SHA-256 of the ballot export),
+the voter-code slips and the key-share slips (.docx). They are built from the frozen
+result or the codes and shares in hand; nothing here writes to the database."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from renda.ballots import sealing
 from renda.ballots.models import Poll
 from renda.ballots.presentation import summarise
-
-CJK_FONT = "SimSun"
-
-
-def _document() -> Any:
-    from docx import Document
-    from docx.oxml.ns import qn
-
-    document = Document()
-    normal = document.styles["Normal"]
-    normal.font.name = CJK_FONT
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), CJK_FONT)
-    return document
-
-
-def _run(paragraph: Any, text: str, *, bold: bool = False, size: float | None = None) -> Any:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    run = paragraph.add_run(text)
-    run.font.name = CJK_FONT
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), CJK_FONT)
-    run.bold = bold
-    if size is not None:
-        run.font.size = Pt(size)
-    return run
+from renda.core import documents
 
 
 def _when(value: Any) -> str:
@@ -51,10 +27,12 @@ def minutes_docx(poll: Poll, *, tellers: list[str]) -> bytes:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     summary = summarise(poll)
-    document = _document()
+    document = documents.docx_document()
     heading = document.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(heading, _("Minutes of the count: %(title)s") % {"title": poll.title}, bold=True, size=16)
+    documents.add_text(
+        heading, _("Minutes of the count: %(title)s") % {"title": poll.title}, bold=True, size=16
+    )
     facts = [
         (_("Congress"), str(poll.congress)),
         (_("Session"), str(poll.session) if poll.session_id else "—"),
@@ -73,8 +51,8 @@ def minutes_docx(poll: Poll, *, tellers: list[str]) -> bytes:
     table = document.add_table(rows=len(facts), cols=2)
     table.style = "Table Grid"
     for i, (label, value) in enumerate(facts):
-        _run(table.rows[i].cells[0].paragraphs[0], label, bold=True)
-        _run(table.rows[i].cells[1].paragraphs[0], value)
+        documents.add_text(table.rows[i].cells[0].paragraphs[0], label, bold=True)
+        documents.add_text(table.rows[i].cells[1].paragraphs[0], value)
     document.add_paragraph()
     if summary and summary.rows:
         header = [
@@ -85,27 +63,27 @@ def minutes_docx(poll: Poll, *, tellers: list[str]) -> bytes:
         grid = document.add_table(rows=1 + len(summary.rows), cols=len(header))
         grid.style = "Table Grid"
         for c, text in enumerate(header):
-            _run(grid.rows[0].cells[c].paragraphs[0], str(text), bold=True)
+            documents.add_text(grid.rows[0].cells[c].paragraphs[0], str(text), bold=True)
         for r, row in enumerate(summary.rows, start=1):
             title = row.title + (" " + _("(written in)") if row.written_in else "")
             values = [title, *(f"{n} ({s})" for _l, n, s in row.counts), row.outcome]
             if len(values) < len(header):  # a written-in row has one count column
                 values = [values[0], values[1], *[""] * (len(header) - 3), values[-1]]
             for c, text in enumerate(values[: len(header)]):
-                _run(grid.rows[r].cells[c].paragraphs[0], str(text))
+                documents.add_text(grid.rows[r].cells[c].paragraphs[0], str(text))
     if summary and summary.ties:
         p = document.add_paragraph()
-        _run(
+        documents.add_text(
             p,
             _("Tie at the last place, not broken: %(names)s. A further vote decides.")
             % {"names": "、".join(summary.ties)},
             bold=True,
         )
     p = document.add_paragraph()
-    _run(p, _("SHA-256 of the ballot export: "), bold=True)
-    _run(p, poll.export_sha256 or "—")
+    documents.add_text(p, _("SHA-256 of the ballot export: "), bold=True)
+    documents.add_text(p, poll.export_sha256 or "—")
     p = document.add_paragraph()
-    _run(
+    documents.add_text(
         p,
         _("Anyone can check it: download the export and compute its SHA-256 (sha256sum)."),
         size=9,
@@ -113,38 +91,63 @@ def minutes_docx(poll: Poll, *, tellers: list[str]) -> bytes:
     document.add_paragraph()
     sign = document.add_paragraph()
     names = "、".join(tellers) if tellers else ""
-    _run(
+    documents.add_text(
         sign,
         _(
             "Scrutineer (监票人): ________    Counter (计票人): ________    Tellers who entered paper ballots: %(names)s"
         )
         % {"names": names or "—"},
     )
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    return documents.to_bytes(document)
 
 
 def slips_docx(poll: Poll, codes: list[str], *, entry_url: str) -> bytes:
     """Voter-code slips, in the (shuffled) order given, two columns to a page row."""
     from docx.shared import Pt
 
-    document = _document()
+    document = documents.docx_document()
     table = document.add_table(rows=(len(codes) + 1) // 2, cols=2)
     table.style = "Table Grid"
     for i, code in enumerate(codes):
         cell = table.rows[i // 2].cells[i % 2]
         p = cell.paragraphs[0]
-        _run(p, poll.title, bold=True)
-        _run(cell.add_paragraph(), _("Your one-time voter code:"))
-        code_run = _run(cell.add_paragraph(), f"{code[:5]} {code[5:]}", bold=True, size=20)
+        documents.add_text(p, poll.title, bold=True)
+        documents.add_text(cell.add_paragraph(), _("Your one-time voter code:"))
+        code_run = documents.add_text(
+            cell.add_paragraph(), f"{code[:5]} {code[5:]}", bold=True, size=20
+        )
         code_run.font.name = "Courier New"
-        _run(cell.add_paragraph(), _("Vote at %(url)s") % {"url": entry_url}, size=9)
-        _run(
+        documents.add_text(cell.add_paragraph(), _("Vote at %(url)s") % {"url": entry_url}, size=9)
+        documents.add_text(
             cell.add_paragraph(),
             _("The code works once. Do not show it to anyone."),
             size=Pt(9).pt,
         )
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    return documents.to_bytes(document)
+
+
+def key_slips_docx(poll: Poll, shares: list[str]) -> bytes:
+    """One slip per key share, in the order of the shares (holder 1, 2, …), each with what
+    its holder must know: how many shares open the box, to type it unseen, that a poll
+    whose shares are lost is void and voted again, to destroy it after publication."""
+    document = documents.docx_document()
+    note = " ".join(
+        render_to_string(
+            "ballots/staff/_key_slip_text.html", {"threshold": poll.key_threshold}
+        ).split()
+    )
+    table = document.add_table(rows=len(shares), cols=1)
+    table.style = "Table Grid"
+    for row, share in zip(table.rows, shares, strict=True):
+        cell = row.cells[0]
+        documents.add_text(cell.paragraphs[0], poll.title, bold=True)
+        documents.add_text(
+            cell.add_paragraph(),
+            _("Key share %(i)s of %(total)s of the ballot box")
+            % {"i": sealing.share_number(share), "total": poll.key_holders},
+        )
+        share_run = documents.add_text(cell.add_paragraph(), share, bold=True, size=16)
+        share_run.font.name = "Courier New"
+        documents.add_text(cell.add_paragraph(), note, size=9)
+        documents.add_text(cell.add_paragraph(), _("Holder:") + " ____________________", size=9)
+    return documents.to_bytes(document)

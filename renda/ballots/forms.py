@@ -1,5 +1,6 @@
 """Forms of the ballot pages: the ballot itself (built from the poll), the office's poll
-settings, the opening, paper batches in the tellers' line notation and the counts."""
+settings, the opening, paper batches in the tellers' line notation and the counts, the
+key shares that open the ballot box at close."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from renda.ballots.models import (
     PollSubject,
     Scale,
 )
-from renda.ballots.services import INVALID, normalise_name
+from renda.ballots.services import INVALID, KEY_HOLDERS, KEY_THRESHOLD, normalise_name
 from renda.congress.models import AgendaItem, Session
 
 # --- the ballot ---------------------------------------------------------------------------
@@ -209,6 +210,28 @@ class PollForm(forms.Form):
         help_text=gettext_lazy("One-time codes handed out at random to invited voters."),
     )
     uses_paper = forms.BooleanField(label=gettext_lazy("Paper ballots"), required=False)
+    key_holders = forms.IntegerField(
+        label=gettext_lazy("Key holders"),
+        min_value=2,
+        max_value=9,
+        initial=3,
+        required=False,
+        help_text=gettext_lazy(
+            "The ballot box's key is split among the tellers and the chair at opening, one "
+            "printed share each."
+        ),
+    )
+    key_threshold = forms.IntegerField(
+        label=gettext_lazy("Key shares needed to count"),
+        min_value=2,
+        max_value=9,
+        initial=2,
+        required=False,
+        help_text=gettext_lazy(
+            "If fewer shares than this survive, the poll cannot be counted: it is declared "
+            "void and voted again."
+        ),
+    )
 
     def __init__(self, *args: Any, congress: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -255,6 +278,8 @@ class PollForm(forms.Form):
             "electorate_kind": poll.electorate_kind,
             "codes_planned": poll.codes_planned,
             "uses_paper": poll.uses_paper,
+            "key_holders": poll.key_holders,
+            "key_threshold": poll.key_threshold,
         }
 
     def clean(self) -> dict[str, Any]:
@@ -285,6 +310,12 @@ class PollForm(forms.Form):
             data.get("codes_planned") or data.get("uses_paper")
         ):
             self.add_error("codes_planned", _("Say how many voter codes to print."))
+        holders = data.get("key_holders") or KEY_HOLDERS
+        needed = data.get("key_threshold") or KEY_THRESHOLD
+        if needed > holders:
+            self.add_error(
+                "key_threshold", _("No more shares can be needed than there are holders.")
+            )
         return data
 
     def service_arguments(self) -> dict[str, Any]:
@@ -314,7 +345,39 @@ class PollForm(forms.Form):
             "electorate_kind": d["electorate_kind"],
             "codes_planned": d.get("codes_planned") or 0,
             "uses_paper": bool(d.get("uses_paper")),
+            "key_holders": d.get("key_holders") or KEY_HOLDERS,
+            "key_threshold": d.get("key_threshold") or KEY_THRESHOLD,
         }
+
+
+class SharesForm(forms.Form):
+    """The key holders' shares to open the ballot box at close: one field per share
+    needed, each typed by its holder out of sight of the others (a password field: a
+    holder who saw another's share could open the box alone with theirs)."""
+
+    def __init__(self, *args: Any, poll: Poll, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.poll = poll
+        for i in range(1, max(poll.key_threshold, 1) + 1):
+            self.fields[f"share_{i}"] = forms.CharField(
+                label=_("Key share of holder %(n)s") % {"n": i},
+                max_length=80,
+                strip=True,
+                required=False,  # the service names what is missing or wrong
+                widget=forms.PasswordInput(
+                    attrs={
+                        "autocomplete": "off",
+                        "autocapitalize": "characters",
+                        "spellcheck": "false",
+                        "class": "share-input",
+                    }
+                ),
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["shares"] = [v for k, v in sorted(data.items()) if k.startswith("share_") and v]
+        return data
 
 
 class ReasonForm(forms.Form):

@@ -2,9 +2,13 @@
 from anonymous ballots, one-time voter codes, paper ballots entered by two tellers,
 results computed once at close and frozen.
 
-Secrecy by construction: a Ballot has no link to a user or an elector, no timestamp and a
-random (not sequential) id; on SQLite the table's storage order is its random id. Who took
-part is recorded in Participation, with the day only.
+Secrecy by construction (docs/ballots.md, "Secrecy"): while a poll is open, a cast stores
+its participation and a SealedBallot — the ballot sealed to the poll's public key, of one
+size, with no channel and no receipt in clear. The private key exists only as shares
+handed to the tellers and the chair. At close, the boxes are opened with their shares
+and the Ballot rows are written in one transaction, in random order: no user, no elector,
+no channel, no time, a random id. Who took part is recorded in Participation, with the
+day only.
 """
 
 from __future__ import annotations
@@ -182,6 +186,19 @@ class Poll(models.Model):
     result = models.JSONField(_("frozen result"), null=True, blank=True)
     export_sha256 = models.CharField(_("SHA-256 of the ballot export"), max_length=64, blank=True)
     void_reason = models.TextField(_("why the poll is void"), blank=True)
+    key_threshold = models.PositiveSmallIntegerField(
+        _("key shares needed to count"),
+        default=2,
+        help_text=_("How many of the key holders must enter their shares to close the poll."),
+    )
+    key_holders = models.PositiveSmallIntegerField(
+        _("key shares handed out"),
+        default=3,
+        help_text=_("The tellers and the chair: one printed share each, handed out at opening."),
+    )
+    public_key = models.CharField(
+        _("public key of the ballot box"), max_length=64, blank=True, editable=False
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -305,14 +322,33 @@ class Participation(models.Model):
         return f"{self.poll_id}:{self.elector_id}"
 
 
+class SealedBallot(models.Model):
+    """A ballot cast while the poll is open, sealed to the poll's public key: padded to the
+    poll's one size, with its channel, receipt and marks inside. Written with its
+    participation (they share a transaction), opened and discarded at close."""
+
+    id = RandomIdField(primary_key=True, default=random_id, editable=False)
+    poll = models.ForeignKey(
+        Poll, verbose_name=_("poll"), on_delete=models.PROTECT, related_name="sealed_ballots"
+    )
+    box = models.BinaryField(_("sealed ballot"))
+
+    class Meta:
+        verbose_name = _("sealed ballot")
+        verbose_name_plural = _("sealed ballots")
+
+    def __str__(self) -> str:
+        return f"sealed ballot of poll {self.poll_id}"
+
+
 class Ballot(models.Model):
-    """An anonymous ballot: no user, no elector, no time, a random id."""
+    """An opened ballot, written at close with all the others of its poll in one
+    transaction, in random order: no user, no elector, no channel, no time, a random id."""
 
     id = RandomIdField(primary_key=True, default=random_id, editable=False)
     poll = models.ForeignKey(
         Poll, verbose_name=_("poll"), on_delete=models.PROTECT, related_name="ballots"
     )
-    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     receipt_hash = models.CharField(_("receipt (hashed)"), max_length=64, blank=True)
     invalid = models.BooleanField(
         _("invalid ballot (废票)"),
@@ -370,7 +406,10 @@ class VoterCode(models.Model):
 
 class PaperBatch(models.Model):
     """Paper ballots of one batch as entered by the first teller (监票人/计票人); the second
-    teller enters them again and the batch counts only when both agree."""
+    teller enters them again and the batch counts only when both agree. The first entry is
+    kept only as keyed digests (one per ballot, equal ballots told apart by their rank), so
+    that the comparison works and the stored rows say nothing of what the ballots read;
+    the digests are dropped when the poll closes or is void."""
 
     poll = models.ForeignKey(
         Poll, verbose_name=_("poll"), on_delete=models.PROTECT, related_name="paper_batches"
@@ -390,7 +429,8 @@ class PaperBatch(models.Model):
         blank=True,
         related_name="+",
     )
-    entries = models.JSONField(_("entries"))
+    size = models.PositiveIntegerField(_("ballots in the batch"), default=0)
+    entries = models.JSONField(_("entries (keyed digests)"), default=list)
     agreed = models.BooleanField(_("both tellers agree"), default=False)
 
     class Meta:

@@ -1,6 +1,7 @@
 """How a frozen result reads: rows with labels, counts and shares for the office's result
 page, the public announcement (公告) and the minutes. Reads only `Poll.result`; nothing
-is recomputed here."""
+is recomputed here. Shares are display only (one decimal, half up: `renda.core.rates`);
+no decision reads them."""
 
 from __future__ import annotations
 
@@ -10,15 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from renda.ballots.models import Method, Poll
-
-
-def share(votes: int, base: int) -> str:
-    """A percentage with one decimal, rounded half up in integers (display only: no
-    decision reads it)."""
-    if base <= 0:
-        return "—"
-    tenths = (votes * 1000 * 2 + base) // (2 * base)
-    return f"{tenths // 10}.{tenths % 10}%"
+from renda.core.rates import format_percent
 
 
 @dataclass
@@ -78,7 +71,8 @@ def summarise(poll: Poll, result: dict[str, Any] | None = None) -> Summary | Non
         counts = r.get("counts", {})
         base = r.get("base", 0)
         shown = [
-            (str(labels.get(c, c)), counts.get(c, 0), share(counts.get(c, 0), base)) for c in codes
+            (str(labels.get(c, c)), counts.get(c, 0), format_percent(counts.get(c, 0), base))
+            for c in codes
         ]
         row = Row(title=r["title"], counts=shown, base=base)
         if poll.method == Method.RATING:
@@ -93,7 +87,7 @@ def summarise(poll: Poll, result: dict[str, Any] | None = None) -> Summary | Non
         votes = w["counts"]["chosen"]
         row = Row(
             title=w["name"],
-            counts=[(str(labels["chosen"]), votes, share(votes, w.get("base", 0)))],
+            counts=[(str(labels["chosen"]), votes, format_percent(votes, w.get("base", 0)))],
             base=w.get("base", 0),
             passed=w.get("passed", False),
             elected=w.get("elected", False),

@@ -1,6 +1,11 @@
 """Every state change of a poll. Casting and closing take the same row lock on the poll, so
 a ballot is either in the frozen result or refused; one participation per elector is a
-database constraint; results are computed once, at close, in a fixed number of queries."""
+database constraint; results are computed once, at close, in a fixed number of queries.
+
+Secret by design (docs/ballots.md, "Secrecy"): a cast stores its participation and its
+ballot sealed to the poll's public key; only the key holders' shares open the box, at
+close, when the ballots are written in one transaction in random order and the sealed
+boxes are discarded."""
 
 from __future__ import annotations
 
@@ -10,14 +15,17 @@ import secrets
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from renda.ballots import sealing
 from renda.ballots.models import (
     POLL_TRANSITIONS,
     Ballot,
@@ -33,8 +41,10 @@ from renda.ballots.models import (
     PollStatus,
     PollSubject,
     Scale,
+    SealedBallot,
     VoterCode,
     WriteIn,
+    random_id,
 )
 from renda.ballots.rules import Threshold, rank_approvals, rating_result
 from renda.congress import policy
@@ -43,6 +53,11 @@ from renda.core import audit, workflow
 from renda.core.errors import DomainError
 
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+# The key of a poll's ballot box is split among the tellers and the chair: by default any 2
+# of 3 shares open it; one holder alone never can.
+KEY_THRESHOLD, KEY_HOLDERS = 2, 3
+MIN_KEY_THRESHOLD, MAX_KEY_HOLDERS = 2, 9
 
 
 def _digest(kind: str, value: str) -> str:
@@ -167,6 +182,16 @@ def _check_options(
     num, den = options.get("threshold_num", 1), options.get("threshold_den", 2)
     if not den or num > den or num <= 0:
         raise DomainError(_("The threshold must be a fraction between 0 and 1."))
+    threshold = options.get("key_threshold", KEY_THRESHOLD)
+    holders = options.get("key_holders", KEY_HOLDERS)
+    if not MIN_KEY_THRESHOLD <= threshold <= holders <= MAX_KEY_HOLDERS:
+        raise DomainError(
+            _(
+                "The key of the ballot box is split among %(min)s to %(max)s holders, and "
+                "at least %(min)s of them, never more than there are, are needed to count."
+            )
+            % {"min": MIN_KEY_THRESHOLD, "max": MAX_KEY_HOLDERS}
+        )
     session, item = options.get("session"), options.get("agenda_item")
     if session is not None and session.term.congress_id != congress.pk:
         raise DomainError(_("The session belongs to another congress."))
@@ -191,6 +216,7 @@ _PROTECTED = {
     "result",
     "export_sha256",
     "void_reason",
+    "public_key",
 }
 
 
@@ -323,6 +349,18 @@ def deputies_entitled(poll: Poll) -> list[Any]:
     return out
 
 
+@dataclass(frozen=True)
+class Opening:
+    """What opening a poll hands out, once: the one-time voter codes to print on slips
+    (stored only hashed) and the shares of the ballot box's key, one per holder (stored
+    nowhere: `threshold` of them are needed to close the poll; if fewer survive, the poll
+    cannot be counted and is declared void and voted again)."""
+
+    codes: list[str]
+    shares: list[str]
+    threshold: int
+
+
 def open_poll(
     poll: Poll,
     *,
@@ -330,9 +368,10 @@ def open_poll(
     acting_user: Any,
     codes: int = 0,
     paper: bool = False,
-) -> list[str]:
-    """Fix the electorate — (user, deputy, present) for each entitled voter — and open the
-    poll. Returns the one-time voter codes to print (shown only now; stored hashed)."""
+) -> Opening:
+    """Fix the electorate — (user, deputy, present) for each entitled voter — make the
+    ballot box's key pair and open the poll. Returns the voter codes and the key shares to
+    print: both exist in clear only in this return value."""
     with transaction.atomic():
         poll = _lock(poll)
         _require_staff(acting_user, poll)
@@ -351,20 +390,25 @@ def open_poll(
                 for user, deputy, present in entries
             ]
         )
+        if not MIN_KEY_THRESHOLD <= poll.key_threshold <= poll.key_holders <= MAX_KEY_HOLDERS:
+            raise DomainError(_("The key of the ballot box cannot be split this way."))
         plain = ["".join(secrets.choice(_CODE_ALPHABET) for _ in range(10)) for _ in range(codes)]
         VoterCode.objects.bulk_create(
             [VoterCode(poll=poll, code_hash=_digest("code", c)) for c in plain]
         )
+        key = sealing.new_key(poll.pk, threshold=poll.key_threshold, holders=poll.key_holders)
+        poll.public_key = key.public_key.hex()
         poll.opened_at = timezone.now()
         poll.uses_paper = poll.uses_paper or paper
         _move(
             poll,
             PollStatus.OPEN,
             actor=acting_user,
-            fields=["opened_at", "uses_paper"],
-            note=f"electorate={len(entries)} codes={codes}",
+            fields=["opened_at", "uses_paper", "public_key"],
+            note=f"electorate={len(entries)} codes={codes} "
+            f"key={poll.key_threshold}-of-{poll.key_holders}",
         )
-    return plain
+    return Opening(codes=plain, shares=key.shares, threshold=poll.key_threshold)
 
 
 # --- casting -------------------------------------------------------------------------------
@@ -380,12 +424,21 @@ def normalise_name(raw: str) -> str:
     return _SPACES.sub("", unicodedata.normalize("NFKC", raw or "")).casefold()[:40]
 
 
+def _subjects(poll: Poll) -> dict[int, str]:
+    return dict(poll.subjects.values_list("id", "title"))
+
+
 def _validate_ballot(
-    poll: Poll, choices: dict[int, str], write_ins: Sequence[str] = ()
+    poll: Poll,
+    choices: dict[int, str],
+    write_ins: Sequence[str] = (),
+    *,
+    subjects: dict[int, str] | None = None,
 ) -> tuple[list[tuple[int, str]], list[str]]:
     """The marks and the normalised write-ins of one ballot, or a DomainError saying what
     is wrong with it (nothing is stored)."""
-    subjects = dict(poll.subjects.values_list("id", "title"))
+    if subjects is None:
+        subjects = _subjects(poll)
     if set(choices) - set(subjects):
         raise DomainError(_("The ballot names something that is not on this poll."))
     names = [normalise_name(n) for n in write_ins if n and n.strip()]
@@ -420,28 +473,37 @@ def _validate_marks(poll: Poll, choices: dict[int, str]) -> list[tuple[int, str]
     return _validate_ballot(poll, choices)[0]
 
 
-def _store_ballot(
+def _sealed_size(poll: Poll, subjects: int) -> int:
+    """The one padded size of every sealed ballot of the poll (the box's length says
+    nothing about what the ballot reads)."""
+    return sealing.plaintext_size(
+        subjects=subjects, max_choices=poll.max_choices or 0, write_ins=poll.allow_write_ins
+    )
+
+
+def _sealed_ballot(
     poll: Poll,
     marks: list[tuple[int, str]],
     channel: str,
     names: Sequence[str] = (),
     *,
+    subjects: int,
     invalid: bool = False,
-) -> str:
+) -> tuple[SealedBallot, str]:
+    """The ballot sealed to the poll's public key, with its receipt code. Everything that
+    will be stored of it is inside the box: its channel (checked against the participations
+    at close, then dropped), the hash of its receipt (every ballot has one, paper ballots
+    too, so that none stands out), its marks and written names."""
     receipt = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
-    ballot = Ballot.objects.create(
-        poll=poll,
-        channel=channel,
-        # Paper ballots get no receipt: nobody could be handed it.
-        receipt_hash="" if channel == Channel.PAPER else _digest("receipt", receipt),
-        invalid=invalid,
-    )
-    BallotMark.objects.bulk_create(
-        [BallotMark(ballot=ballot, subject_id=sid, choice=c) for sid, c in marks]
-    )
-    if names:
-        WriteIn.objects.bulk_create([WriteIn(ballot=ballot, name=n) for n in names])
-    return receipt
+    content = {
+        "c": channel,
+        "r": _digest("receipt", receipt),
+        "m": [[sid, choice] for sid, choice in marks],
+        "w": list(names),
+        "i": invalid,
+    }
+    box = sealing.seal(bytes.fromhex(poll.public_key), content, size=_sealed_size(poll, subjects))
+    return SealedBallot(poll=poll, box=box), receipt
 
 
 def cast_online(
@@ -461,7 +523,9 @@ def cast_online(
             raise DomainError(
                 _("You are recorded as absent from this vote; ask the presidium office.")
             )
-        marks, names = _validate_ballot(poll, choices, write_ins)
+        subjects = _subjects(poll)
+        marks, names = _validate_ballot(poll, choices, write_ins, subjects=subjects)
+        sealed, receipt = _sealed_ballot(poll, marks, Channel.ONLINE, names, subjects=len(subjects))
         try:
             # No savepoint: a refusal rolls back the whole transaction anyway.
             Participation.objects.create(
@@ -469,7 +533,7 @@ def cast_online(
             )
         except IntegrityError:
             raise DomainError(_("You have already voted in this poll.")) from None
-        receipt = _store_ballot(poll, marks, Channel.ONLINE, names)
+        sealed.save(force_insert=True)
     return receipt
 
 
@@ -507,24 +571,28 @@ def cast_with_code(
         voter_code = _find_code(poll, code, lock=True)
         if voter_code is None:
             raise DomainError(_("This voter code is not valid."))
-        marks, names = _validate_ballot(poll, choices, write_ins)
+        subjects = _subjects(poll)
+        marks, names = _validate_ballot(poll, choices, write_ins, subjects=subjects)
+        sealed, receipt = _sealed_ballot(poll, marks, Channel.CODE, names, subjects=len(subjects))
         voter_code.used = True
         voter_code.save(update_fields=["used"])
         Participation.objects.create(
             poll=poll, elector=None, channel=Channel.CODE, on_date=timezone.localdate()
         )
-        receipt = _store_ballot(poll, marks, Channel.CODE, names)
+        sealed.save(force_insert=True)
     return receipt
 
 
 INVALID = "invalid"  # a paper ballot the tellers found void (废票)
 
 
-def _paper_ballot(poll: Poll, entry: dict[Any, Any]) -> tuple[list[tuple[int, str]], list[str]]:
+def _paper_ballot(
+    poll: Poll, entry: dict[Any, Any], subjects: dict[int, str]
+) -> tuple[list[tuple[int, str]], list[str]]:
     if entry.get(INVALID):
         return [], []
     choices = {k: v for k, v in entry.items() if isinstance(k, int)}
-    return _validate_ballot(poll, choices, entry.get("write_ins") or ())
+    return _validate_ballot(poll, choices, entry.get("write_ins") or (), subjects=subjects)
 
 
 def _canonical_paper(marks: list[tuple[int, str]], names: list[str], invalid: bool) -> str:
@@ -533,11 +601,29 @@ def _canonical_paper(marks: list[tuple[int, str]], names: list[str], invalid: bo
     return ";".join([*(f"{k}={v}" for k, v in marks), *(f"w={n}" for n in names)])
 
 
+def _paper_digests(poll: Poll, number: int, canonical: Sequence[str]) -> list[str]:
+    """A batch as keyed digests (the server's secret key, never in the database), one per
+    ballot: the k-th copy of the same ballot gets its own digest, so that two entries
+    compare as multisets and equal ballots do not show as equal digests. Sorted."""
+    rank: Counter[str] = Counter()
+    out = []
+    for line in canonical:
+        rank[line] += 1
+        out.append(
+            salted_hmac(
+                f"renda.ballots.paper.{poll.pk}.{number}", f"{rank[line]}:{line}"
+            ).hexdigest()
+        )
+    return sorted(out)
+
+
 def enter_paper_batch(
     poll: Poll, *, number: int, ballots: list[dict[Any, Any]], teller: Any
 ) -> PaperBatch:
     """Paper ballots of one batch, entered by two tellers in turn; the batch counts when the
     second entry matches the first (as a multiset: tellers need not keep the same order).
+    The first entry is kept only as keyed digests; the agreed ballots are sealed like
+    every other ballot and opened with them at close.
 
     Each ballot is `{subject id: choice}`, optionally with `"write_ins": [names]`, or
     `{"invalid": True}` for a ballot the tellers found void (废票)."""
@@ -548,15 +634,15 @@ def enter_paper_batch(
             raise DomainError(_("This poll is not open for voting."))
         if number < 1:
             raise DomainError(_("Batches are numbered from 1."))
-        checked = [(*_paper_ballot(poll, b), bool(b.get(INVALID))) for b in ballots]
+        subjects = _subjects(poll)
+        checked = [(*_paper_ballot(poll, b, subjects), bool(b.get(INVALID))) for b in ballots]
         if not checked:
             raise DomainError(_("The batch is empty."))
-        # One string per ballot, sorted: the same ballots in any order compare equal.
-        canonical = sorted(_canonical_paper(*c) for c in checked)
+        digests = _paper_digests(poll, number, [_canonical_paper(*c) for c in checked])
         batch = PaperBatch.objects.select_for_update().filter(poll=poll, number=number).first()
         if batch is None:
             batch = PaperBatch.objects.create(
-                poll=poll, number=number, first_teller=teller, entries=canonical
+                poll=poll, number=number, first_teller=teller, size=len(checked), entries=digests
             )
             audit.record(
                 "poll.paper_batch_entered",
@@ -569,19 +655,15 @@ def enter_paper_batch(
             raise DomainError(_("This batch has already been counted."))
         if batch.first_teller_id == teller.pk:
             raise DomainError(_("The second entry must be made by the other teller."))
-        if batch.entries != canonical:
-            first, second = Counter(batch.entries), Counter(canonical)
+        if batch.entries != digests:
+            first, second = set(batch.entries), set(digests)
             disagreement = DomainError(
                 _("The tellers disagree on batch %(n)s: %(first)s ballots differ from %(second)s.")
-                % {
-                    "n": number,
-                    "first": sum((first - second).values()),
-                    "second": sum((second - first).values()),
-                }
+                % {"n": number, "first": len(first - second), "second": len(second - first)}
             )
         else:
             disagreement = None
-            _count_batch(poll, batch, checked, teller)
+            _count_batch(poll, batch, checked, teller, subjects=len(subjects))
     if disagreement is not None:
         # Nothing of the second entry is kept, but the disagreement itself is on record.
         with transaction.atomic():
@@ -596,16 +678,29 @@ def enter_paper_batch(
     return batch
 
 
-def _count_batch(poll: Poll, batch: PaperBatch, checked: list[Any], teller: Any) -> None:
-    """The second entry agrees: store the batch's ballots and participations."""
+def _count_batch(
+    poll: Poll, batch: PaperBatch, checked: list[Any], teller: Any, *, subjects: int
+) -> None:
+    """The second entry agrees: seal the batch's ballots and store their participations
+    (no receipt is handed out for a paper ballot; its sealed receipt hash is one nobody
+    holds). The digests have done their work and are dropped."""
     batch.second_teller = teller
     batch.agreed = True
-    batch.save(update_fields=["second_teller", "agreed"])
-    for marks, names, invalid in checked:
-        _store_ballot(poll, marks, Channel.PAPER, names, invalid=invalid)
-        Participation.objects.create(
-            poll=poll, elector=None, channel=Channel.PAPER, on_date=timezone.localdate()
-        )
+    batch.entries = []
+    batch.save(update_fields=["second_teller", "agreed", "entries"])
+    SealedBallot.objects.bulk_create(
+        [
+            _sealed_ballot(poll, marks, Channel.PAPER, names, subjects=subjects, invalid=invalid)[0]
+            for marks, names, invalid in checked
+        ]
+    )
+    day = timezone.localdate()
+    Participation.objects.bulk_create(
+        [
+            Participation(poll=poll, elector=None, channel=Channel.PAPER, on_date=day)
+            for _ballot in checked
+        ]
+    )
     audit.record(
         "poll.paper_batch_counted",
         poll,
@@ -616,7 +711,8 @@ def _count_batch(poll: Poll, batch: PaperBatch, checked: list[Any], teller: Any)
 
 def discard_paper_entry(poll: Poll, *, number: int, acting_user: Any, reason: str) -> None:
     """Drop a first entry the tellers found wrong (nothing was counted from it), so that the
-    batch can be entered again. Counted batches cannot be discarded."""
+    batch can be entered again. Counted batches cannot be discarded. The log keeps the
+    reason and the number of ballots, never what they read."""
     with transaction.atomic():
         poll = _lock(poll)
         _require_staff(acting_user, poll)
@@ -627,14 +723,14 @@ def discard_paper_entry(poll: Poll, *, number: int, acting_user: Any, reason: st
         batch = PaperBatch.objects.select_for_update().filter(poll=poll, number=number).first()
         if batch is None or batch.agreed:
             raise DomainError(_("Only a batch awaiting its second entry can be entered again."))
-        entries = len(batch.entries)
+        entries = batch.size
         batch.delete()
         audit.record(
             "poll.paper_batch_discarded",
             poll,
             actor=acting_user,
             changes={"batch": [number, None], "ballots": [entries, None]},
-            note=f"{reason.strip()}\n" + "\n".join(batch.entries),
+            note=reason.strip(),
         )
 
 
@@ -662,7 +758,8 @@ def record_paper_counts(poll: Poll, *, issued: int, returned: int, acting_user: 
 
 
 def tally(poll: Poll) -> dict[str, Any]:
-    """Counts from the ballots: four aggregate queries, whatever their number."""
+    """Counts from the opened ballots of a counted poll: four aggregate queries, whatever
+    their number. (Ballots carry no channel: the count per channel is the participations'.)"""
     counts: dict[int, dict[str, int]] = {}
     for row in (
         BallotMark.objects.filter(ballot__poll=poll)
@@ -670,19 +767,25 @@ def tally(poll: Poll) -> dict[str, Any]:
         .annotate(n=Count("id"))
     ):
         counts.setdefault(row["subject_id"], {})[row["choice"]] = row["n"]
-    by_channel = dict(
-        Ballot.objects.filter(poll=poll).values_list("channel").annotate(n=Count("id"))
-    )
     write_ins = dict(
         WriteIn.objects.filter(ballot__poll=poll).values_list("name").annotate(n=Count("id"))
     )
-    invalid = Ballot.objects.filter(poll=poll, invalid=True).count()
+    ballots = Ballot.objects.filter(poll=poll).aggregate(
+        n=Count("id"), invalid=Count("id", filter=models.Q(invalid=True))
+    )
     return {
         "counts": counts,
-        "ballots_by_channel": by_channel,
+        "ballots": ballots["n"],
+        "ballots_by_channel": participations_by_channel(poll),
         "write_ins": write_ins,
-        "invalid": invalid,
+        "invalid": ballots["invalid"],
     }
+
+
+def participations_by_channel(poll: Poll) -> dict[str, int]:
+    return dict(
+        Participation.objects.filter(poll=poll).values_list("channel").annotate(n=Count("id"))
+    )
 
 
 def compute_result(
@@ -786,13 +889,13 @@ def canonical_export(poll: Poll) -> str:
 
 def close_problems(poll: Poll, data: dict[str, Any]) -> list[str]:
     """The invariants a poll must satisfy to be closed, as translated discrepancies (an
-    empty list when it may close)."""
+    empty list when it may close). `data` is the count of the opened ballot box: ballots
+    per channel (from inside the boxes), answers per item, invalid ballots, and what could
+    not be opened."""
     by_channel = data["ballots_by_channel"]
     ballots = sum(by_channel.values())
-    participations = dict(
-        Participation.objects.filter(poll=poll).values_list("channel").annotate(n=Count("id"))
-    )
-    problems = []
+    participations = participations_by_channel(poll)
+    problems = list(data.get("box_problems", []))
     for channel in Channel.values:
         if by_channel.get(channel, 0) != participations.get(channel, 0):
             problems.append(
@@ -835,9 +938,196 @@ def close_problems(poll: Poll, data: dict[str, Any]) -> list[str]:
     return problems
 
 
-def close_poll(poll: Poll, *, acting_user: Any) -> Poll:
-    """Count, check the invariants, freeze. A failed invariant refuses to close (showing
-    the discrepancy); more paper ballots returned than issued makes the poll void."""
+def pending_problems(poll: Poll) -> list[str]:
+    """What can be checked before the box is opened (the close page shows it): sealed
+    ballots against participations, paper batches and counts, the electorate. Channels and
+    answers are inside the boxes and are checked when closing opens them."""
+    participations = participations_by_channel(poll)
+    sealed = SealedBallot.objects.filter(poll=poll).count()
+    problems = []
+    if sealed != sum(participations.values()):
+        problems.append(
+            _("%(b)s sealed ballots but %(p)s participations.")
+            % {"b": sealed, "p": sum(participations.values())}
+        )
+    data = {"ballots_by_channel": participations, "counts": {}, "invalid": 0}
+    return problems + close_problems(poll, data)
+
+
+def _share_error(position: int, error: sealing.ShareError) -> str:
+    if error.kind == "length":
+        return _(
+            "Key share %(n)s is not complete: a share has %(count)s characters (8 groups of 5)."
+        ) % {"n": position, "count": sealing.SHARE_CHARACTERS}
+    if error.kind == "characters":
+        return _("Key share %(n)s contains characters that are not on a key slip.") % {
+            "n": position
+        }
+    if error.kind == "groups":
+        return ngettext(
+            "Key share %(n)s: group %(groups)s is mistyped.",
+            "Key share %(n)s: groups %(groups)s are mistyped.",
+            len(error.groups),
+        ) % {"n": position, "groups": ", ".join(str(g) for g in error.groups)}
+    return _("Key share %(n)s belongs to another poll, or is mistyped.") % {"n": position}
+
+
+def _recover_key(poll: Poll, shares: Sequence[str]) -> tuple[Any, list[int]]:
+    """The ballot box's private key rebuilt from the holders' shares (in memory only), with
+    the numbers of the shares used; a translated DomainError for a wrong, foreign,
+    repeated or missing share."""
+    public = bytes.fromhex(poll.public_key)
+    points: dict[int, bytes] = {}
+    entered = [text for text in shares if text and text.strip()]
+    for position, text in enumerate(entered, start=1):
+        try:
+            x, y = sealing.decode_share(text, poll_id=poll.pk, public_key=public)
+        except sealing.ShareError as exc:
+            raise DomainError(_share_error(position, exc)) from None
+        if x in points:
+            raise DomainError(
+                _("Key share number %(x)s is entered twice: each holder enters their own share.")
+                % {"x": x}
+            )
+        points[x] = y
+    if len(points) < poll.key_threshold:
+        raise DomainError(
+            _("%(k)s different key shares are needed to open the ballot box; %(n)s entered.")
+            % {"k": poll.key_threshold, "n": len(points)}
+        )
+    try:
+        key = sealing.recover_private_key(list(points.items()), public)
+    except ValueError:
+        raise DomainError(_("These key shares do not open this poll's ballot box.")) from None
+    return key, sorted(points)
+
+
+def _open_box(poll: Poll, key: Any) -> dict[str, Any]:
+    """Open every sealed ballot of the poll (one query) and count them: the data that
+    `close_problems` checks, with the opened ballots themselves under "opened"."""
+    subjects = _subjects(poll)
+    allowed = set(poll.grades()) | {"chosen"}
+    opened: list[dict[str, Any]] = []
+    unreadable = malformed = 0
+    for box in (
+        SealedBallot.objects.filter(poll=poll)
+        .values_list("box", flat=True)
+        .iterator(chunk_size=2000)
+    ):
+        try:
+            content = sealing.unseal(key, bytes(box))
+        except ValueError:
+            unreadable += 1
+            continue
+        if _well_formed(content, subjects, allowed):
+            opened.append(content)
+        else:
+            malformed += 1
+    counts: dict[int, dict[str, int]] = {}
+    by_channel: Counter[str] = Counter()
+    write_ins: Counter[str] = Counter()
+    for content in opened:
+        by_channel[content["c"]] += 1
+        for sid, choice in content["m"]:
+            row = counts.setdefault(sid, {})
+            row[choice] = row.get(choice, 0) + 1
+        write_ins.update(content["w"])
+    problems = []
+    if unreadable or malformed:
+        problems.append(
+            ngettext(
+                "%(n)s sealed ballot cannot be opened with this poll's key or is not a "
+                "ballot of this poll.",
+                "%(n)s sealed ballots cannot be opened with this poll's key or are not "
+                "ballots of this poll.",
+                unreadable + malformed,
+            )
+            % {"n": unreadable + malformed}
+        )
+    return {
+        "opened": opened,
+        "counts": counts,
+        "ballots_by_channel": dict(by_channel),
+        "write_ins": dict(write_ins),
+        "invalid": sum(1 for content in opened if content["i"]),
+        "box_problems": problems,
+    }
+
+
+def _well_formed(content: dict[str, Any], subjects: dict[int, str], allowed: set[str]) -> bool:
+    """A ballot as the services seal it: a known channel, a receipt hash, marks on this
+    poll's subjects with answers of its scale, names as text."""
+    try:
+        return (
+            content["c"] in Channel.values
+            and isinstance(content["r"], str)
+            and isinstance(content["i"], bool)
+            and all(sid in subjects and choice in allowed for sid, choice in content["m"])
+            and len({sid for sid, _choice in content["m"]}) == len(content["m"])
+            and all(isinstance(name, str) and name for name in content["w"])
+            and len(set(content["w"])) == len(content["w"])
+        )
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+def _insert_rows(model: type[models.Model], columns: Sequence[str], rows: list[list[Any]]) -> None:
+    """Insert `rows` in the order given with one statement, whatever their number: the rows
+    travel as one JSON parameter (SQLite limits the parameters of a statement)."""
+    import json
+
+    fields = [cast(models.Field, model._meta.get_field(c)) for c in columns]
+    names = ", ".join(connection.ops.quote_name(cast(str, f.column)) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    if connection.vendor == "postgresql":
+        values = ", ".join(f"(e->>{i})::{f.db_type(connection)}" for i, f in enumerate(fields))
+        sql = (
+            f"INSERT INTO {table} ({names}) SELECT {values} "  # noqa: S608 (names from _meta)
+            "FROM jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS r(e, n) ORDER BY n"
+        )
+    else:
+        values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(fields)))
+        sql = (
+            f"INSERT INTO {table} ({names}) SELECT {values} "  # noqa: S608 (names from _meta)
+            "FROM json_each(%s) ORDER BY CAST(key AS INTEGER)"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [json.dumps(rows, ensure_ascii=False)])
+
+
+def _store_opened(poll: Poll, opened: list[dict[str, Any]]) -> None:
+    """Write the opened ballots, shuffled, in one transaction with fresh random ids and
+    nothing but what they read: no channel, no time. Every row of every ballot of the poll
+    is written by this one transaction (one transaction id, one commit), in an order that
+    follows nothing: neither the order of casting nor the channel."""
+    shuffled = list(opened)
+    secrets.SystemRandom().shuffle(shuffled)
+    ballots: list[list[Any]] = []
+    marks: list[list[Any]] = []
+    names: list[list[Any]] = []
+    for content in shuffled:
+        ballot_id = random_id()
+        ballots.append([ballot_id, poll.pk, content["r"], content["i"]])
+        marks += [[random_id(), ballot_id, sid, choice] for sid, choice in content["m"]]
+        names += [[random_id(), ballot_id, name] for name in content["w"]]
+    _insert_rows(Ballot, ["id", "poll", "receipt_hash", "invalid"], ballots)
+    _insert_rows(BallotMark, ["id", "ballot", "subject", "choice"], marks)
+    _insert_rows(WriteIn, ["id", "ballot", "name"], names)
+
+
+def _discard_box(poll: Poll) -> None:
+    """The sealed ballots and the pending paper digests are no longer needed (opened, or
+    never to be counted): discarded, so that no row written during the vote is left."""
+    SealedBallot.objects.filter(poll=poll).delete()
+    PaperBatch.objects.filter(poll=poll).exclude(entries=[]).update(entries=[])
+
+
+def close_poll(poll: Poll, *, acting_user: Any, shares: Sequence[str] = ()) -> Poll:
+    """Open the ballot box with the key holders' shares, check the invariants, write the
+    opened ballots in random order, count and freeze. Wrong or too few shares, or a failed
+    invariant, refuse to close and change nothing (the discrepancies are listed); more
+    paper ballots returned than issued makes the poll void (no shares needed: nothing is
+    counted). The rebuilt key lives only in this call."""
     with transaction.atomic():
         poll = _lock(poll)  # casting waits for this lock, then finds the poll closed
         _require_staff(acting_user, poll)
@@ -849,6 +1139,7 @@ def close_poll(poll: Poll, *, acting_user: Any) -> Poll:
             ) % {"r": poll.paper_returned, "i": poll.paper_issued}
             poll.closed_at = timezone.now()
             VoterCode.objects.filter(poll=poll, used=False).update(void=True)
+            _discard_box(poll)
             _move(
                 poll,
                 PollStatus.VOID,
@@ -857,14 +1148,18 @@ def close_poll(poll: Poll, *, acting_user: Any) -> Poll:
                 note=poll.void_reason,
             )
             return poll
-        data = tally(poll)
-        by_channel = data["ballots_by_channel"]
-        ballots = sum(by_channel.values())
+        key, used = _recover_key(poll, shares)
+        data = _open_box(poll, key)
+        del key  # nothing keeps the key past this point
         problems = close_problems(poll, data)
         if problems:
             raise DomainError(
                 _("The poll cannot be closed: %(problems)s") % {"problems": " ".join(problems)}
             )
+        by_channel = data["ballots_by_channel"]
+        ballots = sum(by_channel.values())
+        _store_opened(poll, data["opened"])
+        _discard_box(poll)
         poll.result = compute_result(
             poll,
             data["counts"],
@@ -876,20 +1171,21 @@ def close_poll(poll: Poll, *, acting_user: Any) -> Poll:
         poll.export_sha256 = hashlib.sha256(canonical_export(poll).encode()).hexdigest()
         poll.closed_at = timezone.now()
         VoterCode.objects.filter(poll=poll, used=False).update(void=True)
-        transaction.on_commit(_shuffle_storage)
         _move(
             poll,
             PollStatus.CLOSED,
             actor=acting_user,
             fields=["result", "export_sha256", "closed_at"],
-            note=f"sha256={poll.export_sha256}",
+            note=f"sha256={poll.export_sha256} key-shares={','.join(map(str, used))}",
         )
     return poll
 
 
 def void_poll(poll: Poll, *, acting_user: Any, reason: str) -> Poll:
     """Declare an open or counted (unpublished) poll void, e.g. when the session decides
-    to vote again; its ballots stay stored, its codes are voided."""
+    to vote again or when the key shares to count it are lost; its codes are voided. A
+    counted poll keeps its opened ballots; an open poll's sealed ballots are discarded
+    unopened (nobody may count them, and kept they would only wait for k shares)."""
     if not reason.strip():
         raise DomainError(_("Give a reason."))
     with transaction.atomic():
@@ -899,6 +1195,8 @@ def void_poll(poll: Poll, *, acting_user: Any, reason: str) -> Poll:
         if poll.closed_at is None:
             poll.closed_at = timezone.now()
         VoterCode.objects.filter(poll=poll, used=False).update(void=True)
+        if poll.status == PollStatus.OPEN:
+            _discard_box(poll)
         _move(
             poll,
             PollStatus.VOID,
@@ -907,18 +1205,6 @@ def void_poll(poll: Poll, *, acting_user: Any, reason: str) -> Poll:
             note=poll.void_reason,
         )
     return poll
-
-
-def _shuffle_storage() -> None:
-    """PostgreSQL stores rows in the order they were written; rewrite the ballot tables in
-    their random-id order once a poll closes, so that storage order reveals nothing. (On
-    SQLite the random id is the storage order from the start.)"""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("CLUSTER ballots_ballot USING ballots_ballot_pkey")
-            cursor.execute("CLUSTER ballots_ballotmark USING ballots_ballotmark_pkey")
 
 
 def publish_poll(poll: Poll, *, acting_user: Any) -> Poll:
@@ -964,16 +1250,34 @@ def all_codes_unused(poll: Poll, codes: Sequence[str]) -> bool:
     return found.count() == len(hashes)
 
 
+def all_shares_of(poll: Poll, shares: Sequence[str]) -> bool:
+    """Whether every share given is a well-formed key share of this open poll (no query):
+    key slips are printed only for shares of the poll's own key."""
+    if not shares or poll.status != PollStatus.OPEN or not poll.public_key:
+        return False
+    public = bytes.fromhex(poll.public_key)
+    try:
+        for text in shares:
+            sealing.decode_share(text, poll_id=poll.pk, public_key=public)
+    except sealing.ShareError:
+        return False
+    return True
+
+
 def receipt_listed(poll: Poll, receipt: str) -> bool:
     return Ballot.objects.filter(poll=poll, receipt_hash=_digest("receipt", receipt)).exists()
 
 
 def recount(poll: Poll) -> tuple[bool, dict[str, Any]]:
-    """Recompute from the stored ballots and compare with the frozen result."""
+    """Recompute from the opened ballots and compare with the frozen result (the count
+    per channel is the participations', which closing checked against the boxes)."""
     data = tally(poll)
-    ballots = sum(data["ballots_by_channel"].values())
     fresh = compute_result(
-        poll, data["counts"], ballots, write_ins=data["write_ins"], invalid=data["invalid"]
+        poll,
+        data["counts"],
+        data["ballots"],
+        write_ins=data["write_ins"],
+        invalid=data["invalid"],
     )
     fresh["ballots_by_channel"] = data["ballots_by_channel"]
     frozen = poll.result or {}

@@ -17,6 +17,7 @@ urlpatterns = [
     path("office/polls/<int:pk>/edit/", staff.poll_edit, name="office_edit"),
     path("office/polls/<int:pk>/open/", staff.poll_open, name="office_open"),
     path("office/polls/<int:pk>/slips.docx", staff.slips_docx, name="office_slips_docx"),
+    path("office/polls/<int:pk>/key-shares.docx", staff.key_slips_docx, name="office_key_docx"),
     path("office/polls/<int:pk>/paper/", staff.paper, name="office_paper"),
     path("office/polls/<int:pk>/close/", staff.close, name="office_close"),
     path("office/polls/<int:pk>/publish/", staff.publish, name="office_publish"),

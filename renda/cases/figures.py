@@ -5,6 +5,8 @@ database in one aggregate per table; rates are derived from them, never stored.
 - 按期答复率 = replied by the due date / assigned
 - 满意率（含基本满意）= (satisfied + basically satisfied) / evaluated
 - 解决率 = A / replied; 解决和正在解决率 = (A + B) / replied
+
+Rates are percentages with one decimal, half up (`renda.core.rates`); None for 0 of 0.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from renda.cases.models import (
     CaseKind,
     CaseSource,
 )
+from renda.core.rates import percent
 
 
 def _conditions(p: str) -> dict[str, Q | None]:
@@ -60,18 +63,16 @@ GROUP_LABELS = {
 }
 
 
-def _rate(numerator: int, denominator: int) -> float | None:
-    return round(100.0 * numerator / denominator, 1) if denominator else None
-
-
 def with_rates(counts: dict[str, Any]) -> dict[str, Any]:
     out = dict(counts)
-    out["closure_rate"] = _rate(counts["closed"], counts["assigned"])
-    out["on_time_rate"] = _rate(counts["replied_on_time"], counts["assigned"])
-    out["satisfaction_rate"] = _rate(counts["satisfied"] + counts["basic"], counts["evaluated"])
-    out["solved_rate"] = _rate(counts["class_a"], counts["replied"])
-    out["solved_or_solving_rate"] = _rate(counts["class_a"] + counts["class_b"], counts["replied"])
-    out["met_rate"] = _rate(counts["met"], counts["assigned"])
+    out["closure_rate"] = percent(counts["closed"], counts["assigned"])
+    out["on_time_rate"] = percent(counts["replied_on_time"], counts["assigned"])
+    out["satisfaction_rate"] = percent(counts["satisfied"] + counts["basic"], counts["evaluated"])
+    out["solved_rate"] = percent(counts["class_a"], counts["replied"])
+    out["solved_or_solving_rate"] = percent(
+        counts["class_a"] + counts["class_b"], counts["replied"]
+    )
+    out["met_rate"] = percent(counts["met"], counts["assigned"])
     return out
 
 

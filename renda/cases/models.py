@@ -1,8 +1,9 @@
 """The case engine (DOMAIN.md §2): one Case per matter a department must answer.
 
-Public opinions are its first front door; deputies' suggestions and inspection findings
-use the same models and services later. The state table is data (`TRANSITIONS`); only
-`renda.cases.services` changes a status.
+Public opinions, deputies' suggestions, station receptions and inspection findings are its
+front doors. Every status field has its state table as data next to its choices
+(`TRANSITIONS`, `ASSIGNMENT_TRANSITIONS`, `EXTENSION_TRANSITIONS`, `FOLLOW_UP_TRANSITIONS`);
+only `renda.cases.services` changes a status, through `renda.core.workflow.move`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from renda.congress.models import Congress, Department, Deputy, PerCongressRules, ScopedQuerySet
-from renda.core.masking import mask_name, mask_phone
+from renda.core.masking import mask_name, mask_personal, mask_phone
 from renda.core.models import Region
 from renda.core.validators import validate_cn_mobile
 
@@ -183,6 +184,12 @@ HANDLING = frozenset({S.ASSIGNED, S.SIGNED, S.IN_PROGRESS, S.REHANDLING})
 OPEN = frozenset(set(TRANSITIONS) - TERMINAL)
 
 
+def derived_title(content: str) -> str:
+    """The title of a case whose author left it empty: the start of its content. It may
+    name people, so it is never shown to the public (see `Case.public_title`)."""
+    return content.replace("\n", " ")[:30]
+
+
 class CaseQuerySet(ScopedQuerySet):
     def visible_to(self, user, perm: str = "case.view"):  # noqa: ANN001
         """Staff and leaders see their congress's cases; a handler sees the cases assigned
@@ -349,6 +356,15 @@ class Case(models.Model):
         return mask_phone(self.submitter_phone)
 
     @property
+    def public_title(self) -> str:
+        """What the public may see of the case's title (the similar-matters hint under the
+        public form): the subject its author wrote, with mobile numbers, other long numbers
+        and the submitter's name masked; "" when the title was taken from the content."""
+        if not self.title or self.title == derived_title(self.content):
+            return ""
+        return mask_personal(self.title, names=[self.submitter_name])
+
+    @property
     def is_open(self) -> bool:
         return self.status in OPEN
 
@@ -395,6 +411,19 @@ class AssignmentStatus(models.TextChoices):
     REPLIED = "replied", _("Replied")
     SUPERSEDED = "superseded", _("Superseded")
 
+
+AS = AssignmentStatus
+# The state table of one department's part in a case. Co-handlers go from assigned or
+# signed to replied when they send their views; an unsatisfied rating reopens the answering
+# units' replied assignments (signed again); reassignment, merge, escalation and withdrawal
+# supersede the open ones.
+ASSIGNMENT_TRANSITIONS: dict[str, set[str]] = {
+    AS.ASSIGNED: {AS.SIGNED, AS.RETURNED, AS.REPLIED, AS.SUPERSEDED},
+    AS.SIGNED: {AS.REPLIED, AS.SUPERSEDED},
+    AS.REPLIED: {AS.SIGNED},
+    AS.RETURNED: set(),
+    AS.SUPERSEDED: set(),
+}
 
 # Lead and split units answer the case; co-handlers send their views to the lead.
 ANSWERING_ROLES = frozenset({AssignmentRole.LEAD, AssignmentRole.SPLIT})
@@ -629,6 +658,14 @@ class ExtensionStatus(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
+# The office decides a request once.
+EXTENSION_TRANSITIONS: dict[str, set[str]] = {
+    ExtensionStatus.PENDING: {ExtensionStatus.APPROVED, ExtensionStatus.REFUSED},
+    ExtensionStatus.APPROVED: set(),
+    ExtensionStatus.REFUSED: set(),
+}
+
+
 class ExtensionQuerySet(ScopedQuerySet):
     congress_lookup = "assignment__case__congress_id"
 
@@ -679,6 +716,9 @@ class ExtensionRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.assignment} → {self.requested_due}"
 
+    def audit_congress_id(self) -> int:
+        return self.assignment.case.congress_id
+
 
 class AttachmentPurpose(models.TextChoices):
     SUBMISSION = "submission", _("Submitted with the case")
@@ -723,32 +763,12 @@ class Attachment(models.Model):
 
 
 class ReminderKind(models.TextChoices):
+    """The engine's reminders (sent once each through `renda.core.reminders`): an answering
+    assignment due soon or overdue, a follow-up's re-check date."""
+
     DUE_SOON = "due_soon", _("Due soon")
     OVERDUE = "overdue", _("Overdue")
     RECHECK = "recheck", _("Follow-up re-check due")
-
-
-class CaseReminder(models.Model):
-    """A reminder sent for one assignment and due date: the periodic job sends each once."""
-
-    assignment = models.ForeignKey(
-        Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="reminders"
-    )
-    kind = models.CharField(_("kind"), max_length=10, choices=ReminderKind.choices)
-    due_date = models.DateField(_("due date"))
-    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("reminder")
-        verbose_name_plural = _("reminders")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["assignment", "kind", "due_date"], name="reminder_once_per_due_date"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.assignment} {self.kind} {self.due_date}"
 
 
 class ReplyTemplate(models.Model):
@@ -824,6 +844,13 @@ class FollowUpStatus(models.TextChoices):
     SOLVED = "solved", _("Solved")
 
 
+# Followed until solved.
+FOLLOW_UP_TRANSITIONS: dict[str, set[str]] = {
+    FollowUpStatus.OPEN: {FollowUpStatus.SOLVED},
+    FollowUpStatus.SOLVED: set(),
+}
+
+
 class FollowUpQuerySet(ScopedQuerySet):
     congress_lookup = "case__congress_id"
 
@@ -850,3 +877,6 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.serial} {self.recheck_date}"
+
+    def audit_congress_id(self) -> int:
+        return self.case.congress_id

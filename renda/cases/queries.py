@@ -23,6 +23,7 @@ from renda.cases.models import (
 )
 from renda.cases.similarity import find_duplicates
 from renda.congress.models import Congress
+from renda.core.models import Region, RegionLevel
 
 MAX_CHAIN = 5
 DUPLICATE_CANDIDATES = 300
@@ -179,6 +180,7 @@ def similar_open_cases(
             "village_id",
             "category_id",
             "submitted_at",
+            "submitter_name",
         )[:DUPLICATE_CANDIDATES]
     )
     by_id = {c.pk: c for c in candidates}
@@ -188,12 +190,46 @@ def similar_open_cases(
     return [(by_id[pk], score) for pk, score in hits]
 
 
+def public_similar(
+    congress: Congress,
+    text: str,
+    *,
+    village_id: Any = None,
+    category_id: Any = None,
+    limit: int = 3,
+) -> list[tuple[str, str]]:
+    """The similar-matters hint under the public form, as the public may see it: the
+    masked public title and the status of open opinions already taken up; a case without
+    a public title (its title was taken from the content) is left out entirely."""
+    matches = similar_open_cases(
+        congress,
+        text,
+        village_id=village_id,
+        category_id=category_id,
+        public=True,
+        limit=limit * 3,
+    )
+    shown = [(case.public_title, case.get_status_display()) for case, _score in matches]
+    return [(title, status) for title, status in shown if title][:limit]
+
+
+def villages_of(congress: Congress) -> QuerySet[Region]:
+    """The villages and communities of a congress's region (forms and filters)."""
+    if congress.region is None:
+        return Region.objects.none()
+    return (
+        Region.objects.subtree_of(congress.region)
+        .filter(level=RegionLevel.VILLAGE, is_active=True)
+        .select_related("area")
+    )
+
+
 def rules_for(case: Case) -> CaseRules:
     return CaseRules.for_congress(case.congress_id)
 
 
 def case_context(case: Case) -> dict[str, Any]:
-    """What a case page shows of the engine's case (template opinions/staff/_case_body.html)."""
+    """What a case page shows of the engine's case (template `cases/_case_body.html`)."""
     from renda.cases.models import ExtensionRequest
 
     return {
@@ -218,8 +254,6 @@ def case_context(case: Case) -> dict[str, Any]:
 def raised_by(user: Any, case: Case) -> bool:
     """Is the user among those who raised the case, or a case merged into it? They may
     read its reply documents (a deputy's signed reply, for example)."""
-    from renda.cases.services import audience_of
+    from renda.cases.services import is_author
 
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return any(user in audience_of(c)[0] for c in [case, *case.merged_cases.all()])
+    return any(is_author(user, c) for c in [case, *case.merged_cases.all()])

@@ -2,10 +2,12 @@
 
 Method
 ------
-Each text is turned into a bag of features:
+Each text is turned into a bag of features (by ``renda.core.text``, the platform's one
+Chinese tokenizer):
 
-* words from jieba's accurate-mode segmentation, with latin text lowercased and
-  punctuation, whitespace, stop words and uninformative single characters removed;
+* words from jieba's accurate-mode segmentation (with the congress's names and terms in
+  its dictionary), with latin text lowercased and punctuation, whitespace, stop words,
+  petition boilerplate and uninformative single characters removed;
 * character bigrams of the CJK runs (prefixed with ``BIGRAM_PREFIX``), which let two
   texts match even when jieba segments the same phrase differently.
 
@@ -15,24 +17,20 @@ two vectors is their cosine similarity. Vectors are sparse dicts and queries wal
 inverted index, so only documents sharing at least one feature with the query are
 scored. Everything is pure Python and deterministic (no set/hash-order dependence),
 which keeps results reproducible in tests and across processes.
-
-jieba is imported and its dictionary loaded on first use only: importing this module is
-cheap, the first call to :func:`tokenize` pays roughly a second to load the dictionary.
 """
 
 from __future__ import annotations
 
-import functools
-import logging
 import math
-import re
-import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Generic, TypeVar
+
+from renda.core import text as chinese
 
 __all__ = [
     "BIGRAM_PREFIX",
+    "BOILERPLATE",
     "STOP_WORDS",
     "SimilarityIndex",
     "find_duplicates",
@@ -44,46 +42,11 @@ K = TypeVar("K")
 #: Marks character-bigram features so they never collide with a two-character word.
 BIGRAM_PREFIX = "§"
 
-#: Words too common in citizens' submissions to say anything about the subject.
-#: Deliberately short: place names and subject words must survive, because they are
-#: what distinguishes one complaint from another.
-STOP_WORDS: frozenset[str] = frozenset(
-    {
-        # particles, pronouns, auxiliaries
-        "的", "了", "着", "过", "是", "在", "和", "有", "与", "及", "或", "而", "并", "之",
-        "我", "我们", "你", "你们", "他", "他们", "她", "她们", "它", "它们", "咱们",
-        "这", "那", "这个", "那个", "这里", "那里", "就", "都", "也", "还", "又",
-        "一个", "没有", "什么", "一下", "能", "会", "要", "对", "把", "被", "让", "给", "等",
-        "吗", "呢", "吧", "啊", "呀", "很", "非常", "已经", "但是", "因为", "所以", "如果",
-        # boilerplate of petitions: present in almost every submission
-        "请", "希望", "建议", "问题",
-        # bare administrative units; the named place ("东塘村") is kept by jieba as a word
-        "村", "镇",
-    }
-)  # fmt: skip
-
-# CJK Unified Ideographs, Extension A, compatibility ideographs and Extensions B+.
-_CJK_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
-
-
-@functools.cache
-def _segmenter() -> Callable[[str], list[str]]:
-    """Load jieba once, quietly, and return its accurate-mode ``lcut``."""
-    # Imported here because importing jieba alone costs ~0.2 s, and loading its
-    # dictionary ~1 s: only code that actually compares texts should pay for it.
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    # jieba.initialize() takes its own lock, so a concurrent first call is harmless.
-    jieba.initialize()
-    lcut: Callable[[str], list[str]] = jieba.lcut
-    return lcut
-
-
-def _is_cjk(token: str) -> bool:
-    """True if the token is non-empty and made of CJK ideographs only."""
-    # One regex call per token rather than one per character: this runs for every token.
-    return _CJK_TOKEN.fullmatch(token) is not None
+#: Boilerplate of petitions, present in almost every submission, and the bare administrative
+#: units (the named place, "东塘村", is one word of the tokenizer's dictionary): dropped here
+#: on top of the function words, but a search for them must still work.
+BOILERPLATE: frozenset[str] = frozenset({"请", "希望", "建议", "问题", "村", "镇"})
+STOP_WORDS: frozenset[str] = chinese.STOP_WORDS | BOILERPLATE
 
 
 def tokenize(text: str) -> list[str]:
@@ -94,39 +57,10 @@ def tokenize(text: str) -> list[str]:
     single-character token survives only if it is a CJK character. The list may
     contain repeats: term frequency matters to the caller.
     """
-    # NFKC folds full-width latin letters and digits ("Ｇ３１８") into ASCII, which jieba
-    # would otherwise split into one token per character.
-    normalised = unicodedata.normalize("NFKC", text)
-    if not normalised.strip():
-        return []
-
-    words: list[str] = []
-    runs: list[str] = []
-    run: list[str] = []
-    for raw in _segmenter()(normalised):
-        token = raw.strip().lower()
-        if _is_cjk(token):
-            if token not in STOP_WORDS:
-                words.append(token)
-                # Stop words are skipped without ending the run, so "村口的路灯" and
-                # "村口路灯" yield the same bigrams.
-                run.append(token)
-            continue
-        # Punctuation, whitespace or latin/digits: the CJK run ends here.
-        if run:
-            runs.append("".join(run))
-            run = []
-        if len(token) > 1 and token not in STOP_WORDS and any(c.isalnum() for c in token):
-            words.append(token)
-    if run:
-        runs.append("".join(run))
-
+    analysis = chinese.analyse(text, stop_words=STOP_WORDS)
     # Why bigrams: jieba may cut the same phrase differently depending on its context
-    # ("损坏" vs "坏" + "了", "东塘村" vs "东" + "塘村"), and a word-only vector would
-    # then miss the overlap. Overlapping character bigrams are segmentation-independent,
-    # so near-duplicates worded slightly differently still share many features.
-    bigrams = [BIGRAM_PREFIX + chunk[i : i + 2] for chunk in runs for i in range(len(chunk) - 1)]
-    return words + bigrams
+    # ("损坏" vs "坏" + "了"), and a word-only vector would then miss the overlap.
+    return analysis.words + [BIGRAM_PREFIX + pair for pair in analysis.bigrams()]
 
 
 def _normalised(weights: dict[str, float]) -> dict[str, float]:

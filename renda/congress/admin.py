@@ -700,9 +700,13 @@ class DeputyMembershipAdmin(ScopedAdmin):
                 "admin/congress/deputymembership/export.html",
                 self._context(request, gettext("Export deputy roster"), terms=terms),
             )
-        content = roster.export_roster(term)
-        audit.record("roster.exported", term, actor=request.user)
-        return exports.attachment(content, f"roster-{term.congress_id}-{term.ordinal}.xlsx")
+        return exports.attachment(
+            roster.export_roster(term),
+            f"roster-{term.congress_id}-{term.ordinal}.xlsx",
+            action="roster.exported",
+            obj=term,
+            actor=request.user,
+        )
 
 
 # --- Departments and accounts --------------------------------------------------------

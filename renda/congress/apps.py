@@ -1,6 +1,18 @@
+from collections.abc import Iterator
+
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
+
+
+def department_names() -> Iterator[str]:
+    """Departments' names and short names, words of the Chinese tokenizer's dictionary."""
+    from renda.congress.models import Department
+
+    for name, short_name in Department.objects.values_list("name", "short_name"):
+        yield name
+        if short_name:
+            yield short_name
 
 
 class CongressConfig(AppConfig):
@@ -8,6 +20,11 @@ class CongressConfig(AppConfig):
     name = "renda.congress"
     label = "congress"
     verbose_name = _("Congresses and deputies")
+
+    def ready(self) -> None:
+        from renda.core import text
+
+        text.register_words(department_names)
 
 
 class RendaAdminConfig(admin_apps.AdminConfig):

@@ -6,9 +6,9 @@ number) whatever fails next; a failure is logged, never shown as an error page:
 - `best_effort(what)`: a follow-up step that may fail (a rate-limit counter in the cache,
   a link row) is logged and skipped;
 - `respond(request, response, session_update=..., fallback=...)`: the session change (e.g.
-  the receipt it carries to the receipt page) is made and saved here, where a failure can be caught,
-  instead of in the session middleware after the view, where a failure replaces the
-  answer. If the session cannot be saved, `fallback()` answers instead (the receipt
+  the receipt it carries to the receipt page) is made and saved here, where a failure can
+  be caught, instead of in the session middleware after the view, where a failure
+  replaces the answer. If the session cannot be saved, `fallback()` answers instead (the receipt
   rendered in this very response), and the change is dropped so the middleware does not
   try again;
 - `render_safely(...)`: renders a page; when rendering with the request fails (its context
@@ -27,7 +27,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -48,15 +47,16 @@ def respond(
     request: HttpRequest,
     response: HttpResponse,
     *,
-    session_update: Callable[[SessionBase], None] | None = None,
+    session_update: Callable[[], None] | None = None,
     fallback: Callable[[], HttpResponse] | None = None,
 ) -> HttpResponse:
-    """Apply `session_update` to the session and save it now; answer `response` (with the
-    session cookie), or `fallback()` if the session cannot be read or saved."""
+    """Run `session_update` (it changes request.session) and save the session now; answer
+    `response` (with the session cookie), or `fallback()` if the session cannot be read or
+    saved."""
     session = request.session
     try:
         if session_update is not None:
-            session_update(session)
+            session_update()
         if not session.modified or session.is_empty():
             return response  # nothing for the middleware to save
         session.save()

@@ -282,6 +282,31 @@ class Notification(models.Model):
         return self.title
 
 
+class DueReminder(models.Model):
+    """One reminder sent about something due: an object (by type and id, like the action
+    log), the kind of reminder and the due date it was about. The periodic jobs send each
+    reminder once (`renda.core.reminders`); a new due date reminds again."""
+
+    object_type = models.CharField(_("object type"), max_length=64)
+    object_id = models.CharField(_("object id"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=20)
+    due_date = models.DateField(_("due date"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["object_type", "object_id", "kind", "due_date"],
+                name="duereminder_once_per_due_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_type}:{self.object_id} {self.kind} {self.due_date}"
+
+
 class OutboxChannel(models.TextChoices):
     INBOX = "inbox", _("In-app message")
     SMS = "sms", _("SMS")

@@ -194,7 +194,7 @@ def _cases(
     for index, stage in enumerate(plan):
         code, title, text = OPINIONS[index % len(OPINIONS)]
         village = _pick(rng, villages)
-        case, _code = services.submit_case(
+        case, check_code = services.submit_case(
             congress=congress,
             category=categories[code],
             title=title,
@@ -245,11 +245,13 @@ def _cases(
         if stage == "replied":
             continue
         if stage == "rehandling":
-            services.evaluate_case(
-                case, result="unsatisfied", comment="问题仍未解决", by_public=True
+            services.rate_by_check_code(
+                case, code=check_code, result="unsatisfied", comment="问题仍未解决"
             )
             continue
-        services.evaluate_case(case, result="satisfied" if index % 4 else "basic", by_public=True)
+        services.rate_by_check_code(
+            case, code=check_code, result="satisfied" if index % 4 else "basic"
+        )
     for case, days in ages:
         _age(case, days)
     # One duplicate merged, one matter escalated to the district.

@@ -1,4 +1,5 @@
-"""Forms of the public-opinion front door and of the case actions."""
+"""Forms of the public-opinion front door (the case actions' forms are the engine's,
+`renda.cases.forms`)."""
 
 from __future__ import annotations
 
@@ -15,19 +16,10 @@ from renda.cases.models import (
     Category,
     EvaluationResult,
 )
+from renda.cases.queries import villages_of
 from renda.congress.models import Congress
-from renda.core.models import Region, RegionLevel
+from renda.core.models import Region
 from renda.core.validators import validate_cn_mobile
-
-
-def villages_of(congress: Congress):  # noqa: ANN201
-    if congress.region is None:
-        return Region.objects.none()
-    return (
-        Region.objects.subtree_of(congress.region)
-        .filter(level=RegionLevel.VILLAGE, is_active=True)
-        .select_related("area")
-    )
 
 
 class VillageChoiceField(forms.ModelChoiceField):
@@ -129,17 +121,3 @@ class RateForm(TrackForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-
-
-class StaffEvaluationForm(forms.Form):
-    """A rating taken by phone or in person and recorded by the office."""
-
-    result = forms.ChoiceField(
-        label=_("Result"), choices=EvaluationResult.choices, widget=forms.RadioSelect
-    )
-    attitude = forms.ChoiceField(
-        label=_("Handling attitude (optional)"),
-        required=False,
-        choices=[("", "—"), *EvaluationResult.choices],
-    )
-    comment = forms.CharField(label=_("Comment"), max_length=2000, required=False)

@@ -1,8 +1,9 @@
 """Chinese full-text search over the portal's own inverted index.
 
-Indexing: title and text are segmented with jieba's search mode (every dictionary word and
+Indexing: title and text are segmented by the platform's one Chinese tokenizer
+(`renda.core.text`: jieba with the congress's names and terms, search mode — every word and
 its shorter dictionary words: "人大代表" gives "人大", "代表" and "人大代表"), latin text
-lowercased, punctuation and a few particles dropped. A title term counts `TITLE_WEIGHT`
+lowercased, punctuation and function words dropped. A title term counts `TITLE_WEIGHT`
 times. One `SearchPosting` row per (term, document) holds the frequency and the
 document's length, so that ranking reads one covering index and nothing else.
 
@@ -18,12 +19,10 @@ suggestion replies, anything a source registers in `renda/portal/sources.py`).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import logging
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +34,7 @@ from django.db.models import Avg, Count, Q
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from renda.core import text as chinese
 from renda.portal.models import Channel, SearchDocument, SearchPosting, Site
 
 log = logging.getLogger(__name__)
@@ -52,57 +52,17 @@ RESULTS_SECONDS = 60
 CACHED_HITS = 200
 STATS_SECONDS = 300
 
-#: Particles and function words: they match everything and say nothing.
-STOP_WORDS: frozenset[str] = frozenset(
-    {
-        "的", "了", "着", "过", "是", "在", "和", "有", "与", "及", "或", "而", "并", "之",
-        "这", "那", "就", "都", "也", "还", "又", "把", "被", "让", "给", "等", "吗", "呢",
-        "吧", "啊", "呀", "对", "为", "以", "于", "从", "向", "将", "其", "中", "上", "下",
-    }
-)  # fmt: skip
-
-_WORD = re.compile(r"\w", re.UNICODE)
-
-
-@functools.cache
-def _jieba() -> Any:
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()  # takes its own lock: a concurrent first call is harmless
-    return jieba
-
-
-def _keep(token: str) -> str | None:
-    token = token.strip().lower()
-    if not token or token in STOP_WORDS or not _WORD.search(token):
-        return None
-    if token.isascii() and len(token) < 2 and not token.isdigit():
-        return None
-    return token[:MAX_TERM_CHARS]
-
-
-def _normalise(text: str) -> str:
-    # NFKC folds full-width latin and digits ("２０２６") into ASCII.
-    return unicodedata.normalize("NFKC", text or "")
-
 
 def index_terms(text: str) -> list[str]:
     """Terms of a text for the index (search mode: words and their sub-words)."""
-    kept = (_keep(t) for t in _jieba().cut_for_search(_normalise(text)))
-    return [t for t in kept if t]
+    return [term[:MAX_TERM_CHARS] for term in chinese.tokens(text, search=True)]
 
 
 def query_terms(query: str, *, fine: bool = False) -> list[str]:
     """Distinct terms of a query, in order; at most MAX_QUERY_TERMS."""
-    text = _normalise(query)[:MAX_QUERY_CHARS]
-    tokens = _jieba().cut_for_search(text) if fine else _jieba().cut(text)
-    seen: dict[str, None] = {}
-    for raw in tokens:
-        token = _keep(raw)
-        if token:
-            seen.setdefault(token, None)
-    return list(seen)[:MAX_QUERY_TERMS]
+    text = chinese.normalise(query)[:MAX_QUERY_CHARS]
+    terms = dict.fromkeys(term[:MAX_TERM_CHARS] for term in chinese.tokens(text, search=fine))
+    return list(terms)[:MAX_QUERY_TERMS]
 
 
 # --- keeping the index -----------------------------------------------------------------

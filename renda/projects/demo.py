@@ -6,7 +6,9 @@ last place and sent to a further batch which selects one; plans with weighted mi
 progress with photos, one change approved by the mid-year session; a supervision plan, a
 group and an inspection whose finding is handled as a case; the year-end rating. Last, a
 batch of five micro-projects (小快灵) for three places is left open at the latest session:
-`qh_deputy` votes on it online through the ballot engine's /vote/ pages.
+`qh_deputy` votes on it online through the ballot engine's /vote/ pages; its key shares are
+printed by the seed and written under var/demo-key-shares/ (demo mode only) so that a demo
+user can close it.
 
 Deterministic and idempotent: nothing is done when 清河镇 already has project ideas."""
 
@@ -22,6 +24,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from renda.ballots import services as ballots
+from renda.ballots.demo import hand_out_demo_shares
 from renda.cases import services as cases
 from renda.cases.models import Assignment, Case, CaseKind, Category
 from renda.congress.models import Congress, Department, DeputyMembership, Role, RoleGrant, Session
@@ -237,14 +240,18 @@ def seed(stdout: Any = None) -> None:
     )
     batch = services.publish_candidates(batch, acting_user=staff)
     services.add_comment(batch, text="建议优先安排饮水管网改造。", name="刘先生")
-    services.open_vote(batch, acting_user=staff, absent=[d.pk for d in deputies[-5:]], paper=True)
+    opened = services.open_vote(
+        batch, acting_user=staff, absent=[d.pk for d in deputies[-5:]], paper=True
+    )
     _paper_vote(batch, BATCH1_YES, (staff, teller))
-    services.count_vote(batch, acting_user=staff)
+    services.count_vote(batch, acting_user=staff, shares=opened.shares[:2])
     services.announce_result(batch, acting_user=staff)
     further = VoteBatch.objects.get(further_of=batch)
-    services.open_vote(further, acting_user=staff, absent=[d.pk for d in deputies[-5:]], paper=True)
+    opened = services.open_vote(
+        further, acting_user=staff, absent=[d.pk for d in deputies[-5:]], paper=True
+    )
     _paper_vote(further, BATCH2_YES, (staff, teller))
-    services.count_vote(further, acting_user=staff)
+    services.count_vote(further, acting_user=staff, shares=opened.shares[:2])
     services.announce_result(further, acting_user=staff)
 
     projects = list(
@@ -333,7 +340,7 @@ def seed(stdout: Any = None) -> None:
     rating = services.create_year_rating(
         congress=congress, year=year, session=None, acting_user=staff
     )
-    services.open_rating(
+    opened = services.open_rating(
         rating, acting_user=staff, absent=[d.pk for d in deputies[-5:]], paper=True
     )
     rated = services.rated_projects(congress.pk, year)
@@ -349,18 +356,21 @@ def seed(stdout: Any = None) -> None:
     if rating.poll is None:
         raise RuntimeError("the demo rating has no poll")
     ballots.record_paper_counts(rating.poll, issued=PRESENT, returned=PRESENT, acting_user=staff)
-    services.close_rating(rating, acting_user=staff)
-    micro = _open_micro_batch(congress, sessions[-1], departments, staff, today)
+    services.close_rating(rating, acting_user=staff, shares=opened.shares[:2])
+    micro, shares = _open_micro_batch(congress, sessions[-1], departments, staff, today)
     if stdout is not None:
         stdout.write(
             f"  livelihood projects: {len(ideas)} ideas, {len(projects)} projects ({year}); "
             f"open vote: {micro.title}"
         )
+    if micro.poll is not None:
+        # Demo mode only: the open vote's key shares, so that a demo user can close it.
+        hand_out_demo_shares(micro.poll, shares, stdout)
 
 
 def _open_micro_batch(
     congress: Congress, session: Session, departments: dict[str, Department], staff: Any, today: Any
-) -> VoteBatch:
+) -> tuple[VoteBatch, list[str]]:
     """Small, quick micro-projects proposed by deputies at the latest session, screened,
     published and open for the deputies' online vote (more candidates than places)."""
     members = list(
@@ -402,4 +412,6 @@ def _open_micro_batch(
         "请代表在“我的投票”中对每个项目选择赞成、反对或弃权。",
     )
     batch = services.publish_candidates(batch, acting_user=staff)
-    return services.open_vote(batch, acting_user=staff)
+    opened = services.open_vote(batch, acting_user=staff)
+    batch.refresh_from_db()
+    return batch, opened.shares

@@ -1,4 +1,5 @@
-"""The programme's figures for a year: single aggregates, rates derived, never stored."""
+"""The programme's figures for a year: single aggregates, rates derived, never stored
+(percentages with one decimal, half up: `renda.core.rates`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, F, Q, Sum
 
+from renda.core.rates import percent
 from renda.projects.models import (
     BatchStatus,
     Candidate,
@@ -20,10 +22,6 @@ from renda.projects.models import (
 )
 
 CENT = Decimal("0.01")
-
-
-def _rate(part: Any, whole: Any) -> int | None:
-    return int(part * 100 / whole) if whole else None
 
 
 def year_figures(congress_id: int, year: int) -> dict[str, Any]:
@@ -82,10 +80,10 @@ def year_figures(congress_id: int, year: int) -> dict[str, Any]:
         "terminated": project_counts["terminated"],
         "funds": funds,
         "spent": spent,
-        "budget_rate": _rate(spent, funds),
-        "on_time_rate": _rate(project_counts["on_time"], project_counts["selected"]),
+        "budget_rate": percent(spent, funds),
+        "on_time_rate": percent(project_counts["on_time"], project_counts["selected"]),
         "ratings": ratings,
-        "satisfaction_rate": _rate(
+        "satisfaction_rate": percent(
             ratings.get("satisfied", 0) + ratings.get("basic", 0), sum(ratings.values())
         ),
         "survey_responses": SurveyResponse.objects.filter(

@@ -29,6 +29,7 @@ from renda.congress.models import (
 )
 from renda.core.masking import mask_name, mask_phone
 from renda.core.models import Region
+from renda.core.rates import percent
 from renda.core.validators import validate_cn_mobile
 
 
@@ -579,10 +580,8 @@ class Project(models.Model):
         return target in PROJECT_TRANSITIONS.get(self.status, set())
 
     @property
-    def budget_rate(self) -> int | None:
-        if not self.funds:
-            return None
-        return int(self.spent * 100 / self.funds)
+    def budget_rate(self) -> float | None:
+        return percent(self.spent, self.funds)
 
     @property
     def rating_label(self) -> str:

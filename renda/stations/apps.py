@@ -1,8 +1,22 @@
+from collections.abc import Iterable
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+
+def station_names() -> Iterable[str]:
+    """Stations' names, words of the Chinese tokenizer's dictionary."""
+    from renda.stations.models import Station
+
+    return Station.objects.values_list("name", flat=True)
 
 
 class StationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "renda.stations"
     verbose_name = _("Liaison stations")
+
+    def ready(self) -> None:
+        from renda.core import text
+
+        text.register_words(station_names)

@@ -217,7 +217,7 @@ def _receptions(congress: Congress, today: dt.date, staff: Any) -> None:
         receptions.append(reception)
     matters = [r.matters.get() for r in receptions]
     handler = users.get(username="qh_handler_build")
-    matter, _code = services.matter_to_case(matters[0], acting_user=staff)
+    matter, check_code = services.matter_to_case(matters[0], acting_user=staff)
     case = matter.case
     if case is None:
         raise RuntimeError("the demo matter did not become a case")
@@ -233,7 +233,7 @@ def _receptions(congress: Congress, today: dt.date, staff: Any) -> None:
         acting_user=handler,
     )
     case.refresh_from_db()
-    cases.evaluate_case(case, result="satisfied", comment="修得很快，谢谢。", by_public=True)
+    cases.rate_by_check_code(case, code=check_code, result="satisfied", comment="修得很快，谢谢。")
     services.answer_matter(
         matters[1], answer="已告知村里正在筹建助餐点，预计下月开放。", acting_user=staff
     )

@@ -13,7 +13,6 @@ spooled to a temporary file, and streams that file.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import tempfile
 from collections.abc import Iterator
 from typing import Any
@@ -21,7 +20,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import FileResponse
+from django.http.response import HttpResponseBase
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -39,7 +38,7 @@ from renda.cases.models import (
     FollowUpStatus,
     Reply,
 )
-from renda.core import exports
+from renda.core import documents, exports
 from renda.suggestions.figures import session_label
 from renda.suggestions.models import (
     AssignmentMeeting,
@@ -53,7 +52,6 @@ from renda.suggestions.models import (
 XLSX, DOCX = exports.XLSX, exports.DOCX
 CHUNK = 2000  # suggestions per read: 4 queries up to CHUNK rows, 3 more per further chunk
 SPOOL_BYTES = 8 * 1024 * 1024  # the finished workbook stays in memory up to this size
-CJK_FONT = "SimSun"
 
 # (key, header, column width) in the order of the cells `ledger_rows` yields.
 LEDGER_COLUMNS: list[tuple[str, Any, int]] = [
@@ -176,20 +174,6 @@ def ledger_queryset(queryset: QuerySet[Suggestion]) -> QuerySet[Suggestion]:
     )
 
 
-def record_export(queryset: QuerySet[Suggestion], *, actor: Any) -> None:
-    """One audit entry per congress whose suggestions the ledger holds, so that each
-    congress's auditor sees who exported its data."""
-    from renda.core import audit
-
-    congress_ids = sorted(set(queryset.order_by().values_list("congress_id", flat=True)))
-    if not congress_ids:
-        audit.record("suggestions.exported", None, actor=actor, note="ledger")
-    for congress_id in congress_ids:
-        audit.record(
-            "suggestions.exported", None, actor=actor, note="ledger", congress_id=congress_id
-        )
-
-
 def ledger_rows(queryset: QuerySet[Suggestion]) -> Iterator[list[Any]]:
     """One list of cells per submitted suggestion of `queryset`, in the order of
     LEDGER_COLUMNS (dates as dates, counts as numbers, yes/no in words)."""
@@ -268,26 +252,6 @@ def ledger_rows(queryset: QuerySet[Suggestion]) -> Iterator[list[Any]]:
 # --- .xlsx ------------------------------------------------------------------------------------
 
 
-def _cells(sheet: Any, values: list[Any]) -> list[Any]:
-    """Values for a write-only row. Text stays text: a cell starting with "=" would be
-    read as a formula, so it is written as a string cell; characters a spreadsheet cannot
-    hold are dropped. Everything else is passed as is (openpyxl formats dates itself)."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    out = []
-    for value in values:
-        if isinstance(value, str):
-            if ILLEGAL_CHARACTERS_RE.search(value):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            if value.startswith("="):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"
-                value = cell
-        out.append(value)
-    return out
-
-
 def _header_cells(sheet: Any, labels: list[str]) -> list[Any]:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -307,8 +271,12 @@ def _column_letter(index: int) -> str:
     return get_column_letter(index)
 
 
-def ledger_response(queryset: QuerySet[Suggestion], *, year: int | None = None) -> FileResponse:
-    """The ledger as an .xlsx download, written row by row to a spooled temporary file."""
+def ledger_response(
+    queryset: QuerySet[Suggestion], *, actor: Any, year: int | None = None
+) -> HttpResponseBase:
+    """The ledger as an .xlsx download, written row by row to a spooled temporary file.
+    Audited once per congress whose suggestions it holds, so that each congress's auditor
+    sees who exported its data."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -318,15 +286,17 @@ def ledger_response(queryset: QuerySet[Suggestion], *, year: int | None = None) 
     sheet.freeze_panes = "A2"
     sheet.append(_header_cells(sheet, ledger_header()))
     for row in ledger_rows(queryset):
-        sheet.append(_cells(sheet, row))
+        sheet.append(documents.text_cells(sheet, row))
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115  (the response closes it)
     book.save(spool)
     spool.seek(0)
-    return FileResponse(
+    return exports.attachment(
         spool,
-        as_attachment=True,
-        filename=f"suggestions-ledger-{year or timezone.localdate().year}.xlsx",
-        content_type=XLSX,
+        f"suggestions-ledger-{year or timezone.localdate().year}.xlsx",
+        action="suggestions.exported",
+        congress_ids=queryset.order_by().values_list("congress_id", flat=True).distinct(),
+        actor=actor,
+        note="ledger",
     )
 
 
@@ -405,59 +375,30 @@ def meeting_list_xlsx(meeting: AssignmentMeeting) -> bytes:
         cell.font = Font(bold=True)
     for row in meeting_list_rows(meeting):
         sheet.append(row)
-    for cells in sheet.iter_rows():
-        for cell in cells:
-            if cell.data_type == "f":  # text starting with "=" stays text
-                cell.data_type = "s"
+    documents.formulas_as_text(sheet)
     for index, width in enumerate((6, 18, 40, 10, 18, 24, 24, 16), start=1):
         sheet.column_dimensions[_column_letter(index)].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _cjk(run: Any, *, bold: bool = False, size: float | None = None) -> Any:
-    """Chinese text needs the East Asian font set explicitly, or Word falls back badly."""
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    run.font.name = CJK_FONT
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), CJK_FONT)
-    if bold:
-        run.bold = True
-    if size is not None:
-        run.font.size = Pt(size)
-    return run
+    return documents.to_bytes(book)
 
 
 def meeting_list_docx(meeting: AssignmentMeeting) -> bytes:
-    from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
-    document = Document()
-    normal = document.styles["Normal"]
-    normal.font.name = CJK_FONT
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), CJK_FONT)
-
+    document = documents.docx_document()
     heading = document.add_heading(level=1)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _cjk(heading.add_run(meeting.title), bold=True, size=16)
+    documents.add_text(heading, meeting.title, bold=True, size=16)
     date = document.add_paragraph()
     date.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _cjk(date.add_run(_("Date: %(date)s") % {"date": _meeting_date(meeting)}))
+    documents.add_text(date, _("Date: %(date)s") % {"date": _meeting_date(meeting)})
 
     header = meeting_list_header()
     rows = meeting_list_rows(meeting)
     table = document.add_table(rows=1 + len(rows), cols=len(header))
     table.style = "Table Grid"
-    # The header row repeats on every page of a long list.
-    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    documents.repeat_header_row(table)
     for row_index, values in enumerate([header, *rows]):
         cells = table.rows[row_index].cells
         for column, value in enumerate(values):
-            _cjk(cells[column].paragraphs[0].add_run(str(value)), bold=row_index == 0)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+            documents.add_text(cells[column].paragraphs[0], str(value), bold=row_index == 0)
+    return documents.to_bytes(document)

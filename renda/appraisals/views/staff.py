@@ -35,10 +35,12 @@ from renda.appraisals.models import (
     Reporter,
     ReviewMeeting,
 )
+from renda.ballots.forms import SharesForm
 from renda.ballots.models import PollStatus
+from renda.ballots.views.staff import handout_page
 from renda.congress import policy
 from renda.congress.models import Congress
-from renda.core import audit, exports
+from renda.core import exports
 from renda.core.access import get_visible_or_404
 from renda.core.actions import Action, form_of, run_action
 from renda.core.errors import DomainError
@@ -313,8 +315,14 @@ MEETING_ACTIONS: dict[str, Action] = {
     ),
     "close": Action(
         gettext_lazy("Close the rating and count"),
-        form_of(f.ConfirmForm),
-        lambda m, u, d: services.close_rating(m, acting_user=u),
+        # The key holders' shares open the engine's ballot box (none are needed when the
+        # poll was already closed on the engine's own page).
+        lambda data, files, m: (
+            SharesForm(data, poll=m.poll)
+            if m.poll is not None and m.poll.status == PollStatus.OPEN
+            else f.ConfirmForm(data)
+        ),
+        lambda m, u, d: services.close_rating(m, acting_user=u, shares=d.get("shares", [])),
         perm=MANAGE,
         outcome=_closed,
     ),
@@ -361,28 +369,24 @@ def meeting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 def open_rating(request: HttpRequest, pk: int) -> HttpResponse:
-    """Opening returns the one-time voter codes: they are shown on the response page to
-    be printed on slips, and never again (the engine stores them hashed)."""
+    """Opening returns the key shares of the ballot box and the one-time voter codes: the
+    response is the engine's hand-out page, and they are never shown again (the engine
+    keeps the codes hashed and the shares nowhere)."""
     meeting = _meeting(request, pk)
     _acting_target(request, meeting.congress, MANAGE)
     back = reverse("appraisals:meeting", args=[meeting.pk])
     form = f.ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            codes = services.open_rating(meeting, acting_user=request.user)
+            opening = services.open_rating(meeting, acting_user=request.user)
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
-            if not codes:
-                messages.success(request, _("The rating is open."))
-                return HttpResponseRedirect(back)
-            response = render(
-                request,
-                "appraisals/staff/slips.html",
-                {"meeting": meeting, "codes": codes, "back": back},
-            )
-            response["Cache-Control"] = "no-store"
-            return response
+            # The engine's hand-out page: the key shares and the voter-code slips, once.
+            meeting.refresh_from_db()
+            if meeting.poll is None:  # open_rating always sets it
+                raise Http404
+            return handout_page(request, meeting.poll, opening, back=back)
     return render(
         request,
         "appraisals/staff/open.html",
@@ -408,11 +412,13 @@ def meeting_sheet(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if meeting.status not in (MeetingStatus.CLOSED, MeetingStatus.PUBLISHED):
         raise Http404
     build = sheets.meeting_xlsx if fmt == "xlsx" else sheets.meeting_docx
-    response = exports.attachment(build(meeting), f"appraisal-{meeting.pk}.{fmt}")
-    audit.record(
-        "appraisal.sheet_exported", meeting, actor=request.user, changes={"format": [None, fmt]}
+    return exports.attachment(
+        build(meeting),
+        f"appraisal-{meeting.pk}.{fmt}",
+        action="appraisal.sheet_exported",
+        obj=meeting,
+        actor=request.user,
     )
-    return response
 
 
 # --- reporters ---------------------------------------------------------------------------------
@@ -544,13 +550,13 @@ def reporter_sheet(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if reporter.meeting.status not in (MeetingStatus.CLOSED, MeetingStatus.PUBLISHED):
         raise Http404
     build = sheets.reporter_xlsx if fmt == "xlsx" else sheets.reporter_docx
-    response = exports.attachment(
-        build(reporter), f"appraisal-{reporter.meeting_id}-{reporter.pk}.{fmt}"
+    return exports.attachment(
+        build(reporter),
+        f"appraisal-{reporter.meeting_id}-{reporter.pk}.{fmt}",
+        action="appraisal.sheet_exported",
+        obj=reporter,
+        actor=request.user,
     )
-    audit.record(
-        "appraisal.sheet_exported", reporter, actor=request.user, changes={"format": [None, fmt]}
-    )
-    return response
 
 
 @login_required

@@ -1,11 +1,14 @@
-"""The presidium office's poll pages: the list, a draft's settings, opening (with the
-voter-code slips, shown once), paper ballots by two tellers and the reconciliation,
-closing, the result, publication, the export with its SHA-256, the minutes and the
-recount. Office staff act (`poll.manage`); leaders read (`poll.view`). Thin views."""
+"""The presidium office's poll pages: the list, a draft's settings, opening (with the key
+shares of the ballot box and the voter-code slips, shown once), paper ballots by two
+tellers and the reconciliation, closing with the key holders' shares, the result,
+publication, the export with its SHA-256, the minutes and the recount. Office staff act
+(`poll.manage`); leaders read (`poll.view`). Thin views."""
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -22,7 +25,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from renda.ballots import documents, services
-from renda.ballots.forms import PaperBatchForm, PaperCountsForm, PollForm, ReasonForm
+from renda.ballots.forms import (
+    PaperBatchForm,
+    PaperCountsForm,
+    PollForm,
+    ReasonForm,
+    SharesForm,
+)
 from renda.ballots.models import (
     Channel,
     Electorate,
@@ -188,9 +197,9 @@ def poll_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @login_required
 def poll_open(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET: the electorate to fix (deputies, with who is present). POST: open; when voter
-    codes are made, the response *is* the printable slips page (the codes exist in clear
-    only in this response)."""
+    """GET: the electorate to fix (deputies, with who is present). POST: open; the response
+    *is* the hand-out page: the key shares of the ballot box and the voter-code slips
+    exist in clear only in this response."""
     poll = _office_poll(request, pk, manage=True)
     deputies = (
         services.deputies_entitled(poll) if poll.electorate_kind == Electorate.DEPUTIES else []
@@ -200,7 +209,7 @@ def poll_open(request: HttpRequest, pk: int) -> HttpResponse:
         present = set(request.POST.getlist("present"))
         electorate = [(d.user, d, str(d.pk) in present) for d in deputies]
         try:
-            codes = services.open_poll(
+            opening = services.open_poll(
                 poll,
                 electorate=electorate,
                 acting_user=request.user,
@@ -210,10 +219,8 @@ def poll_open(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             context["error"] = str(exc)
             return render(request, "ballots/staff/open.html", context, status=400)
-        if not codes:
-            messages.success(request, _("Voting is open."))
-            return HttpResponseRedirect(_back(poll))
-        return _slips_page(request, poll, codes)
+        poll.refresh_from_db()
+        return handout_page(request, poll, opening, back=_back(poll))
     return render(request, "ballots/staff/open.html", context)
 
 
@@ -228,14 +235,60 @@ def _entry_url(request: HttpRequest) -> str:
     return request.build_absolute_uri(reverse("ballots:code_entry"))
 
 
-def _slips_page(request: HttpRequest, poll: Poll, codes: list[str]) -> HttpResponse:
+def handout_page(
+    request: HttpRequest, poll: Poll, opening: services.Opening, *, back: str
+) -> HttpResponse:
+    """What opening hands out, on the one page that shows it: the key shares (one slip per
+    holder) and the voter-code slips. Every door that opens a poll (the office's page,
+    appraisals, livelihood-project votes) answers with this page; nothing on it can be
+    shown again."""
     response = render(
         request,
         "ballots/staff/slips.html",
-        {"poll": poll, "codes": _shuffled(codes), "entry_url": _entry_url(request)},
+        {
+            "poll": poll,
+            "codes": _shuffled(opening.codes),
+            "shares": list(enumerate(opening.shares, start=1)),
+            "threshold": opening.threshold,
+            "holders": len(opening.shares),
+            "entry_url": _entry_url(request),
+            "back": back,
+        },
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def run_opening_action(
+    request: HttpRequest,
+    target: Any,
+    action: Action,
+    *,
+    back: str,
+    heading: str,
+    poll_of: Callable[[Any], Poll | None],
+) -> HttpResponse:
+    """`run_action` for an action of another app that opens a poll (its run returns the
+    engine's `Opening`): the same confirmation and refusals, but success answers with the
+    hand-out page of the key shares and voter codes instead of a redirect — the only
+    moment they can be shown."""
+    handed: list[services.Opening] = []
+
+    def run(subject: Any, user: Any, data: dict[str, Any]) -> Any:
+        opening = action.run(subject, user, data)
+        handed.append(opening)
+        return opening
+
+    response = run_action(
+        request, target, dataclasses.replace(action, run=run), back=back, heading=heading
+    )
+    if not handed:
+        return response
+    target.refresh_from_db()
+    poll = poll_of(target)
+    if poll is None:
+        raise Http404
+    return handout_page(request, poll, handed[0], back=back)
 
 
 @require_POST
@@ -248,7 +301,37 @@ def slips_docx(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.all_codes_unused(poll, codes):
         raise Http404
     body = documents.slips_docx(poll, _shuffled(codes), entry_url=_entry_url(request))
-    response = exports.attachment(body, f"poll-{poll.pk}-slips.docx")
+    response = exports.attachment(
+        body,
+        f"poll-{poll.pk}-slips.docx",
+        action="poll.slips_exported",
+        obj=poll,
+        actor=request.user,
+        note=f"{len(codes)} codes",
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@login_required
+def key_slips_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The key-share slips as a .docx, from the shares posted back by the hand-out page;
+    only shares of this open poll's own key are accepted."""
+    poll = _office_poll(request, pk, manage=True)
+    shares = [s for s in request.POST.getlist("share") if s.strip()][: services.MAX_KEY_HOLDERS]
+    if not services.all_shares_of(poll, shares):
+        raise Http404
+    body = documents.key_slips_docx(poll, shares)
+    # Audited without the shares themselves: who printed the key slips of which poll.
+    response = exports.attachment(
+        body,
+        f"poll-{poll.pk}-key-shares.docx",
+        action="poll.key_slips_exported",
+        obj=poll,
+        actor=request.user,
+        note=f"{len(shares)} shares",
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -323,7 +406,7 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("first_teller", "second_teller")
         .order_by("number")
     )
-    entered = sum(len(b.entries) for b in batches if b.agreed)
+    entered = sum(b.size for b in batches if b.agreed)
     return render(
         request,
         "ballots/staff/paper.html",
@@ -343,8 +426,8 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
 # --- closing, publishing, voiding, recount -----------------------------------------------------------
 
 
-def _close(poll: Poll, user: Any, _data: dict[str, Any]) -> Poll:
-    return services.close_poll(poll, acting_user=user)
+def _close(poll: Poll, user: Any, data: dict[str, Any]) -> Poll:
+    return services.close_poll(poll, acting_user=user, shares=data["shares"])
 
 
 def _closed(poll: Poll) -> tuple[int, str]:
@@ -366,7 +449,8 @@ def _recounted(same: bool) -> tuple[int, str]:
 ACTIONS: dict[str, Action] = {
     "close": Action(
         gettext_lazy("Close and count"),
-        None,
+        # The key holders type their shares; the service says what is missing or wrong.
+        lambda data, files, poll: SharesForm(data, poll=poll),
         _close,
         perm="poll.manage",
         outcome=_closed,
@@ -400,15 +484,13 @@ def _act(request: HttpRequest, pk: int, name: str, **page: Any) -> HttpResponse:
     return run_action(request, poll, ACTIONS[name], back=_back(poll), heading=poll.title, **page)
 
 
+@never_cache
 @login_required
 def close(request: HttpRequest, pk: int) -> HttpResponse:
-    """The checks that closing makes are shown before the office confirms."""
+    """Close and count: the key holders type their shares (the box opens only with enough
+    of them). What can be checked before the box is opened is shown first."""
     poll = _office_poll(request, pk, manage=True)
-    problems = (
-        services.close_problems(poll, services.tally(poll))
-        if poll.status == PollStatus.OPEN
-        else []
-    )
+    problems = services.pending_problems(poll) if poll.status == PollStatus.OPEN else []
     return run_action(
         request,
         poll,
@@ -451,7 +533,13 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     """The canonical ballot export (sorted lines, no order of casting): its SHA-256 is the
     one on the minutes."""
     poll = _counted(request, pk)
-    return exports.attachment(services.canonical_export(poll), f"poll-{poll.pk}-ballots.txt")
+    return exports.attachment(
+        services.canonical_export(poll),
+        f"poll-{poll.pk}-ballots.txt",
+        action="poll.ballots_exported",
+        obj=poll,
+        actor=request.user,
+    )
 
 
 @require_GET
@@ -468,7 +556,10 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
             if user is not None
         }
     )
-    response = exports.attachment(
-        documents.minutes_docx(poll, tellers=tellers), f"poll-{poll.pk}-minutes.docx"
+    return exports.attachment(
+        documents.minutes_docx(poll, tellers=tellers),
+        f"poll-{poll.pk}-minutes.docx",
+        action="poll.minutes_exported",
+        obj=poll,
+        actor=request.user,
     )
-    return response

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.sessions.backends.base import SessionBase
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from renda.cases import services
-from renda.cases.models import Case, CaseSource, CaseStatus
-from renda.cases.queries import digits, effective_case, public_timeline, similar_open_cases
+from renda.cases import services as cases
+from renda.cases.models import CaseStatus
+from renda.cases.queries import digits, effective_case, public_similar, public_timeline
 from renda.congress.models import Congress, CongressLevel
 from renda.core import aftercommit, ratelimit
 from renda.core.errors import DomainError
 from renda.core.requestcontext import client_ip
+from renda.opinions import services
 from renda.opinions.forms import CaptchaForm, OpinionForm, RateForm, TrackForm
 from renda.stations import services as stations
 
@@ -47,6 +47,13 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "opinions/public/index.html", {"congresses": congresses})
 
 
+def remember_receipt(request: HttpRequest, token: str, serial: str, code: str) -> None:
+    """The receipt page shows the ticket and check code to this browser only (last ten)."""
+    receipts = request.session.get(_RECEIPTS, {})
+    receipts[token] = {"serial": serial, "code": code}
+    request.session[_RECEIPTS] = dict(list(receipts.items())[-10:])
+
+
 @never_cache
 def submit(request: HttpRequest, congress_id: int) -> HttpResponse:
     congress = _congress(congress_id)
@@ -67,22 +74,22 @@ def submit(request: HttpRequest, congress_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and (captcha is None or captcha.is_valid()):
         data = form.cleaned_data
         try:
-            case, code = services.submit_case(
+            case, code = services.submit_opinion(
                 congress=congress,
                 category=data["category"],
                 title=data["title"],
                 content=data["content"],
                 village=data["village"],
                 address=data["address"],
-                source=CaseSource.STATION if via_station else CaseSource.WEB,
-                source_deputy=via_deputy,
                 submitter_name=data["name"],
                 submitter_phone=data["phone"],
                 submitter_user=request.user if request.user.is_authenticated else None,
                 files=data["photos"],
                 submission_token=data["token"],
+                via_station=via_station,
+                via_deputy=via_deputy,
             )
-        except services.DuplicateSubmission as dup:
+        except cases.DuplicateSubmission as dup:
             # A double click or a retried POST: show the receipt of the first submission.
             if dup.case.submission_token in request.session.get(_RECEIPTS, {}):
                 return redirect("opinions:receipt", token=dup.case.submission_token)
@@ -91,21 +98,19 @@ def submit(request: HttpRequest, congress_id: int) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
-            # The case is committed: from here on the resident gets the receipt whatever
-            # fails (renda.core.aftercommit); a failure is logged.
-            with aftercommit.best_effort("QR code link"):
-                stations.link_qr_case(case, station=via_station, deputy=via_deputy)
+            # The case is committed (with its QR code link): from here on the resident gets
+            # the receipt whatever fails (renda.core.aftercommit); a failure is logged.
             with aftercommit.best_effort("submission rate limit"):
                 for identity in (ip, data["phone"]):
                     if identity:
                         ratelimit.hit(
                             "opinion-submit", identity, settings.RENDA_SUBMIT_WINDOW_SECONDS
                         )
-            receipt, token = {"serial": case.serial, "code": code}, data["token"]
+            token, receipt = data["token"], {"serial": case.serial, "code": code}
             return aftercommit.respond(
                 request,
                 redirect("opinions:receipt", token=token),
-                session_update=lambda session: _keep_receipt(session, token, receipt),
+                session_update=lambda: remember_receipt(request, token, case.serial, code),
                 # No session (database gone): the receipt is shown in this very answer.
                 fallback=lambda: aftercommit.render_safely(
                     request, "opinions/public/receipt.html", receipt
@@ -126,13 +131,6 @@ def submit(request: HttpRequest, congress_id: int) -> HttpResponse:
     )
 
 
-def _keep_receipt(session: SessionBase, token: str, receipt: dict[str, str]) -> None:
-    """The receipt page reads the last ten receipts of this browser from its session."""
-    receipts = session.get(_RECEIPTS, {})
-    receipts[token] = receipt
-    session[_RECEIPTS] = dict(list(receipts.items())[-10:])
-
-
 @never_cache
 @require_GET
 def receipt(request: HttpRequest, token: str) -> HttpResponse:
@@ -144,31 +142,25 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 def similar(request: HttpRequest, congress_id: int) -> HttpResponse:
-    """htmx hint under the public form: matters already reported nearby."""
+    """htmx hint under the public form: matters already reported nearby, as the public may
+    see them (masked public titles only), rate-limited per address like the other public
+    forms."""
     congress = _congress(congress_id)
+    ip = client_ip(request) or ""
+    if ratelimit.exceeded("opinion-similar", [ip], settings.RENDA_SIMILAR_LIMIT):
+        return HttpResponse(status=429)
+    if ip:
+        ratelimit.hit("opinion-similar", ip, settings.RENDA_SIMILAR_WINDOW_SECONDS)
     text = (request.GET.get("content") or "")[:2000]
-    matches = []
+    matches: list[tuple[str, str]] = []
     if len(text.strip()) >= 10:
-        matches = similar_open_cases(
+        matches = public_similar(
             congress,
             text,
             village_id=digits(request.GET.get("village")),
             category_id=digits(request.GET.get("category")),
-            public=True,
-            limit=3,
         )
     return render(request, "opinions/public/_similar.html", {"matches": matches})
-
-
-def _lookup(request: HttpRequest, ticket: str, code: str) -> Case | None:
-    """The case for a ticket and check code; a wrong code and an unknown ticket give the
-    same answer, and both count against the address's lookup limit. Serials are unique per
-    congress, so the same ticket may exist in two towns: the check code tells them apart."""
-    ticket = ticket.strip().upper()
-    for case in Case.objects.filter(serial=ticket).select_related("congress", "category")[:20]:
-        if services.check_code_matches(case, code):
-            return case
-    return None
 
 
 @never_cache
@@ -190,31 +182,30 @@ def track(request: HttpRequest) -> HttpResponse:
     form = (RateForm if is_rating else TrackForm)(request.POST or None)
     context: dict = {"form": form}
     if request.method == "POST" and form.is_valid():
-        case = _lookup(request, form.cleaned_data["ticket"], form.cleaned_data["code"])
+        code = form.cleaned_data["code"]
+        # A wrong code and an unknown ticket answer alike, and both count against the
+        # address's lookup limit.
+        case = cases.case_by_ticket(form.cleaned_data["ticket"], code)
         if case is None:
             ratelimit.hit("opinion-track", ip, settings.RENDA_TRACK_WINDOW_SECONDS)
             context["error"] = _("No case matches this ticket number and check code.")
             return render(request, "opinions/public/track.html", context, status=404)
+        if is_rating:
+            try:
+                cases.rate_by_check_code(
+                    case,
+                    code=code,
+                    result=form.cleaned_data["result"],
+                    comment=form.cleaned_data["comment"],
+                    acting_user=request.user,
+                )
+            except DomainError as exc:
+                context["error"] = str(exc)
+            else:
+                context["thanks"] = True
         target = effective_case(case)
         if is_rating:
-            if case.status == CaseStatus.MERGED:
-                context["error"] = _(
-                    "This case was merged; the submitter of the main case rates the reply."
-                )
-            else:
-                try:
-                    services.evaluate_case(
-                        target,
-                        result=form.cleaned_data["result"],
-                        comment=form.cleaned_data["comment"],
-                        by_public=True,
-                        acting_user=request.user if request.user.is_authenticated else None,
-                    )
-                except DomainError as exc:
-                    context["error"] = str(exc)
-                else:
-                    context["thanks"] = True
-                target.refresh_from_db()
+            target.refresh_from_db()
         context.update(
             case=case,
             target=target,
@@ -223,6 +214,6 @@ def track(request: HttpRequest) -> HttpResponse:
                 "assignment__department"
             ),
             can_rate=target.status == CaseStatus.REPLIED and case.status != CaseStatus.MERGED,
-            rate_form=RateForm(initial={"ticket": case.serial, "code": form.cleaned_data["code"]}),
+            rate_form=RateForm(initial={"ticket": case.serial, "code": code}),
         )
     return render(request, "opinions/public/track.html", context)

@@ -209,10 +209,11 @@ def open_vote(
     absent: Sequence[int] = (),
     codes: int = 0,
     paper: bool = False,
-) -> VoteBatch:
+) -> ballots.Opening:
     """Open the vote on the ballot engine: one approval item (赞成/反对/弃权) per candidate,
     the places as seats, the congress's rule, the electorate fixed as every deputy seated
-    now (`absent`: deputy ids not present)."""
+    now (`absent`: deputy ids not present). Returns what the engine hands out once: the
+    ballot box's key shares and the voter codes."""
     with transaction.atomic():
         batch = _lock_batch(batch)
         _require(acting_user, "project.manage", batch)
@@ -257,7 +258,7 @@ def open_vote(
             (m.deputy.user, m.deputy, m.deputy_id not in absent_ids)
             for m in deputies_of(batch.congress)
         ]
-        ballots.open_poll(
+        opening = ballots.open_poll(
             poll, electorate=electorate, acting_user=acting_user, codes=codes, paper=paper
         )
         batch.poll = poll
@@ -269,7 +270,7 @@ def open_vote(
             % {"places": batch.places, "count": len(candidates)},
             reverse("ballots:ballot", args=[poll.pk]),
         )
-    return batch
+    return opening
 
 
 SUMMARY_LENGTH = 300  # the full description is on the deputies' materials page
@@ -332,8 +333,9 @@ def enter_paper_ballots(
     )
 
 
-def count_vote(batch: VoteBatch, *, acting_user: Any) -> VoteBatch:
-    """Close the poll on the engine (which freezes the result) and apply it: selected
+def count_vote(batch: VoteBatch, *, acting_user: Any, shares: Sequence[str] = ()) -> VoteBatch:
+    """Close the poll on the engine with the key holders' shares (it opens the ballot box
+    and freezes the result) and apply it: selected
     projects are created; the not selected go back to the pool; a tie at the last place
     is never broken here — the tied candidates go to a further batch for the places left."""
     with transaction.atomic():
@@ -343,7 +345,7 @@ def count_vote(batch: VoteBatch, *, acting_user: Any) -> VoteBatch:
             raise DomainError(_("This batch is not being voted on."))
         poll = batch.poll
         if poll.status == PollStatus.OPEN:
-            poll = ballots.close_poll(poll, acting_user=acting_user)
+            poll = ballots.close_poll(poll, acting_user=acting_user, shares=shares)
         if poll.status == PollStatus.VOID:
             batch.void_reason = poll.void_reason
             _move_batch(

@@ -77,8 +77,9 @@ def create_year_rating(
 
 def open_rating(
     rating: YearRating, *, acting_user: Any, absent: Sequence[int] = (), paper: bool = False
-) -> YearRating:
-    """Open the deputies' rating poll; the electorate is every deputy seated now."""
+) -> ballots.Opening:
+    """Open the deputies' rating poll; the electorate is every deputy seated now. Returns
+    the engine's key shares (and codes), handed out once."""
     _require(acting_user, "project.manage", rating)
     if rating.poll is None:
         raise DomainError(_("The rating has no poll."))
@@ -88,14 +89,16 @@ def open_rating(
             (m.deputy.user, m.deputy, m.deputy_id not in absent_ids)
             for m in deputies_of(rating.congress)
         ]
-        ballots.open_poll(rating.poll, electorate=electorate, acting_user=acting_user, paper=paper)
+        opening = ballots.open_poll(
+            rating.poll, electorate=electorate, acting_user=acting_user, paper=paper
+        )
         notify_on_commit(
             [user for user, _deputy, _present in electorate if user is not None],
             _("Year-end rating of the %(year)s livelihood projects") % {"year": rating.year},
             "",
             reverse("ballots:ballot", args=[rating.poll_id]),
         )
-    return rating
+    return opening
 
 
 def cast_rating(rating: YearRating, *, voter: Any, choices: dict[int, str]) -> str:
@@ -135,8 +138,9 @@ def enter_rating_paper(
     return ballots.enter_paper_batch(rating.poll, number=number, ballots=converted, teller=teller)
 
 
-def close_rating(rating: YearRating, *, acting_user: Any) -> YearRating:
-    """Close the rating poll and write each project's frozen result."""
+def close_rating(rating: YearRating, *, acting_user: Any, shares: Sequence[str] = ()) -> YearRating:
+    """Close the rating poll with the key holders' shares and write each project's frozen
+    result."""
     with transaction.atomic():
         rating = YearRating.objects.select_for_update().get(pk=rating.pk)
         _require(acting_user, "project.manage", rating)
@@ -144,7 +148,7 @@ def close_rating(rating: YearRating, *, acting_user: Any) -> YearRating:
             raise DomainError(_("This rating is already closed."))
         poll = rating.poll
         if poll.status == PollStatus.OPEN:
-            poll = ballots.close_poll(poll, acting_user=acting_user)
+            poll = ballots.close_poll(poll, acting_user=acting_user, shares=shares)
         if poll.status not in (PollStatus.CLOSED, PollStatus.PUBLISHED) or not poll.result:
             raise DomainError(_("The poll has no frozen result."))
         rows = {row["subject"]: row for row in poll.result["subjects"]}

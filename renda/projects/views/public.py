@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -288,10 +287,10 @@ def propose(request: HttpRequest, congress_id: int) -> HttpResponse:
     )
 
 
-def _forget_survey_phone(session: SessionBase, rating_pk: int) -> None:
-    phones = session.get(_SURVEY_PHONE, {})
+def _forget_survey_phone(request: HttpRequest, rating_pk: int) -> None:
+    phones = request.session.get(_SURVEY_PHONE, {})
     phones.pop(str(rating_pk), None)
-    session[_SURVEY_PHONE] = phones
+    request.session[_SURVEY_PHONE] = phones
 
 
 @never_cache
@@ -359,7 +358,7 @@ def survey(request: HttpRequest, congress_id: int, year: int) -> HttpResponse:
                     return aftercommit.respond(
                         request,
                         done,
-                        session_update=lambda session: _forget_survey_phone(session, rating.pk),
+                        session_update=lambda: _forget_survey_phone(request, rating.pk),
                     )
     return render(
         request,

@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from renda.ballots.models import SCALE_GRADES, Scale
+from renda.ballots.forms import SharesForm
+from renda.ballots.models import SCALE_GRADES, PollStatus, Scale
+from renda.ballots.views.staff import handout_page, run_opening_action
 from renda.cases.models import Case, CaseKind
 from renda.congress import policy
 from renda.congress.models import Congress
@@ -379,8 +381,15 @@ BATCH_ACTIONS: dict[str, Action] = {
     ),
     "count": Action(
         gettext_lazy("Count the result"),
-        form_of(f.ConfirmForm),
-        lambda b, user, data: services.count_vote(b, acting_user=user),
+        # An open poll is closed here: the key holders' shares open the engine's box.
+        lambda data, files, b: (
+            SharesForm(data, poll=b.poll)
+            if b.poll is not None and b.poll.status == PollStatus.OPEN
+            else f.ConfirmForm(data)
+        ),
+        lambda b, user, data: services.count_vote(
+            b, acting_user=user, shares=data.get("shares", [])
+        ),
         perm="project.manage",
         success=gettext_lazy("The vote is counted."),
     ),
@@ -407,6 +416,15 @@ def batch_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if spec is None:
         raise Http404
     _forbid_unless_manager(request, batch)
+    if action == "open":  # answers with the engine's hand-out page of the key shares
+        return run_opening_action(
+            request,
+            batch,
+            spec,
+            back=reverse("projects:batch", args=[batch.pk]),
+            heading=batch.title,
+            poll_of=lambda b: b.poll,
+        )
     return run_action(
         request,
         batch,
@@ -708,9 +726,18 @@ def rating(request: HttpRequest) -> HttpResponse:
                     acting_user=request.user,
                 )
             elif current is not None and step == "open":
-                services.open_rating(current, acting_user=request.user)
+                opening = services.open_rating(current, acting_user=request.user)
+                current.refresh_from_db()
+                if current.poll is not None:  # the engine's hand-out page, once
+                    back = reverse("projects:rating") + f"?congress={congress.pk}&year={year}"
+                    return handout_page(request, current.poll, opening, back=back)
             elif current is not None and step == "close":
-                services.close_rating(current, acting_user=request.user)
+                shares = SharesForm(request.POST, poll=current.poll) if current.poll else None
+                services.close_rating(
+                    current,
+                    acting_user=request.user,
+                    shares=shares.cleaned_data["shares"] if shares and shares.is_valid() else [],
+                )
             elif current is not None and step in ("survey_on", "survey_off"):
                 services.set_survey_open(
                     current, open_=step == "survey_on", acting_user=request.user
@@ -747,6 +774,9 @@ def rating(request: HttpRequest) -> HttpResponse:
             "form": form,
             "can_manage": can_manage,
             "responses": current.responses.count() if current else 0,
+            "shares_form": SharesForm(poll=current.poll)
+            if current is not None and current.poll is not None
+            else None,
         },
     )
 

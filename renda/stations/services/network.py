@@ -14,6 +14,7 @@ from renda.congress.models import Congress
 from renda.core import audit
 from renda.core.errors import DomainError
 from renda.core.models import Region, RegionLevel
+from renda.core.rates import percent
 from renda.stations.models import PARENT_KIND, Station, StationGrade, StationGradeLevel, StationKind
 from renda.stations.services.access import _require_manage
 
@@ -166,7 +167,7 @@ def coverage(congress: Congress) -> dict[str, Any]:
         "villages": total,
         "covered": len(covered),
         "uncovered": [v for v in villages if v.pk not in served],
-        "rate": round(100 * len(covered) / total, 1) if total else 0.0,
+        "rate": percent(len(covered), total) if total else 0.0,
         "central": by_kind.get(StationKind.CENTRAL, 0),
         "area": by_kind.get(StationKind.AREA, 0),
         "point": by_kind.get(StationKind.POINT, 0),

@@ -33,12 +33,13 @@ from renda.cases.models import (
     FollowUpStatus,
 )
 from renda.cases.queries import case_context
+from renda.cases.views.actions import CASE_ACTIONS, for_door, merge_action
 from renda.congress import policy
 from renda.congress.models import Congress, Session
-from renda.core import audit, exports
+from renda.core import exports
+from renda.core.access import get_visible_or_404
 from renda.core.actions import Action, form_of, run_action
 from renda.core.errors import DomainError
-from renda.core.models import User
 from renda.suggestions import forms as f
 from renda.suggestions import services
 from renda.suggestions.models import (
@@ -73,9 +74,8 @@ def _require_office(request: HttpRequest) -> QuerySet[Congress]:
 
 def _office_suggestion(request: HttpRequest, pk: int) -> Suggestion:
     """A submitted suggestion of a congress the user supervises (drafts stay the deputy's)."""
-    suggestion = (
-        Suggestion.objects.visible_to(request.user, "case.supervise")
-        .filter(pk=pk, case__isnull=False)
+    return get_visible_or_404(
+        Suggestion.objects.filter(case__isnull=False)
         .select_related(
             "congress",
             "category",
@@ -91,12 +91,11 @@ def _office_suggestion(request: HttpRequest, pk: int) -> Suggestion:
         )
         .prefetch_related(
             Prefetch("cosigners", queryset=CoSigner.objects.select_related("deputy").order_by("id"))
-        )
-        .first()
+        ),
+        request.user,
+        pk,
+        "case.supervise",
     )
-    if suggestion is None:
-        raise Http404
-    return suggestion
 
 
 # --- the review list ------------------------------------------------------------------------------
@@ -196,10 +195,6 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- actions: one GET confirmation and one POST each ---------------------------------------------
 
 
-def _leaders(suggestion: Suggestion) -> QuerySet[User]:
-    return User.objects.filter(id__in=[u.pk for u in services.leaders_of(suggestion.congress)])
-
-
 def _case(s: Suggestion) -> Case:
     """The engine's case of a submitted suggestion (the office pages only load those)."""
     if s.case is None:
@@ -207,15 +202,12 @@ def _case(s: Suggestion) -> Case:
     return s.case
 
 
-def _merge(s: Suggestion, user: Any, d: dict[str, Any]) -> Any:
-    into = Case.objects.filter(
-        congress_id=s.congress_id, kind=CaseKind.SUGGESTION, serial=d["into"].strip().upper()
-    ).first()
-    if into is None:
-        raise DomainError(_("No suggestion of this congress has that number."))
-    return cases.merge_cases(_case(s), into=into, acting_user=user, note=d["note"])
+def _engine(name: str, **changes: Any) -> Action:
+    """The engine's action `name` on the suggestion's case, in this page's words."""
+    return for_door(CASE_ACTIONS[name], _case, **changes)
 
 
+# The engine's actions, taken as they are defined there, plus the suggestion's own.
 OFFICE_ACTIONS: dict[str, Action] = {
     "accept": Action(
         gettext_lazy("Accept the suggestion (立案)"),
@@ -233,11 +225,14 @@ OFFICE_ACTIONS: dict[str, Action] = {
         success=gettext_lazy("The suggestion was not accepted."),
         perm="case.manage",
     ),
-    "merge": Action(
-        gettext_lazy("Merge into another suggestion"),
-        form_of(f.MergeForm),
-        _merge,
-        perm="case.manage",
+    "merge": for_door(
+        merge_action(
+            gettext_lazy("Merge into another suggestion"),
+            form=f.MergeForm,
+            same_kind=True,
+            missing=gettext_lazy("No suggestion of this congress has that number."),
+        ),
+        _case,
     ),
     "motion": Action(
         gettext_lazy("Decide on the motion"),
@@ -247,48 +242,10 @@ OFFICE_ACTIONS: dict[str, Action] = {
         ),
         perm="case.manage",
     ),
-    "priority": Action(
-        gettext_lazy("Priority supervision"),
-        lambda data, files, s: cf.PriorityForm(data, leaders=_leaders(s)),
-        lambda s, u, d: cases.set_priority(
-            _case(s), leader=d["leader"], note=d["note"], acting_user=u
-        ),
-        perm="case.manage",
-    ),
-    "supervise": Action(
-        gettext_lazy("Record supervision"),
-        form_of(cf.SuperviseForm),
-        lambda s, u, d: cases.record_supervision(
-            _case(s), note=d["note"], site_check=d["site_check"], acting_user=u
-        ),
-        perm="case.supervise",
-    ),
-    "contact": Action(
-        gettext_lazy("Record a contact with the deputy"),
-        form_of(cf.ContactForm),
-        lambda s, u, d: cases.record_contact(
-            _case(s),
-            stage=d["stage"],
-            mode=d["mode"],
-            met_on=d["met_on"],
-            note=d["note"],
-            participants=d["participants"],
-            acting_user=u,
-        ),
-        perm="case.manage",
-    ),
-    "follow_up": Action(
-        gettext_lazy("Record the follow-up"),
-        form_of(cf.FollowUpForm),
-        lambda s, u, d: cases.record_follow_up(
-            _case(s),
-            note=d["note"],
-            solved=d["solved"],
-            next_recheck=d["next_recheck"],
-            acting_user=u,
-        ),
-        perm="case.manage",
-    ),
+    "priority": _engine("priority"),
+    "supervise": _engine("supervise"),
+    "contact": _engine("contact", title=gettext_lazy("Record a contact with the deputy")),
+    "follow_up": _engine("follow_up", title=gettext_lazy("Record the follow-up")),
     "publish": Action(
         gettext_lazy("Publish the suggestion and its reply"),
         form_of(f.ConfirmForm),
@@ -302,12 +259,7 @@ OFFICE_ACTIONS: dict[str, Action] = {
         lambda s, u, d: services.set_published(s, published=False, acting_user=u),
         perm="case.manage",
     ),
-    "withdraw": Action(
-        gettext_lazy("Withdraw"),
-        form_of(cf.ReasonForm),
-        lambda s, u, d: cases.withdraw_case(_case(s), reason=d["reason"], acting_user=u),
-        perm="case.manage",
-    ),
+    "withdraw": _engine("withdraw"),
 }
 
 
@@ -369,15 +321,12 @@ def meetings(request: HttpRequest) -> HttpResponse:
 
 
 def _meeting(request: HttpRequest, pk: int) -> AssignmentMeeting:
-    meeting = (
-        AssignmentMeeting.objects.visible_to(request.user, "case.supervise")
-        .filter(pk=pk)
-        .select_related("congress", "created_by")
-        .first()
+    return get_visible_or_404(
+        AssignmentMeeting.objects.select_related("congress", "created_by"),
+        request.user,
+        pk,
+        "case.supervise",
     )
-    if meeting is None:
-        raise Http404
-    return meeting
 
 
 def _items(meeting: AssignmentMeeting) -> QuerySet[MeetingItem]:
@@ -465,11 +414,13 @@ def meeting_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     from renda.suggestions import ledger  # written beside this module
 
     build = ledger.meeting_list_xlsx if fmt == "xlsx" else ledger.meeting_list_docx
-    response = exports.attachment(build(meeting), f"meeting-{meeting.pk}.{fmt}")
-    audit.record(
-        "suggestions.exported", meeting, actor=request.user, changes={"format": [None, fmt]}
+    return exports.attachment(
+        build(meeting),
+        f"meeting-{meeting.pk}.{fmt}",
+        action="suggestions.exported",
+        obj=meeting,
+        actor=request.user,
     )
-    return response
 
 
 @login_required
@@ -481,9 +432,7 @@ def ledger(request: HttpRequest) -> HttpResponseBase:
     qs = Suggestion.objects.visible_to(request.user, "case.supervise").filter(
         status=SuggestionStatus.SUBMITTED
     )
-    response = ledgers.ledger_response(qs)
-    ledgers.record_export(qs, actor=request.user)
-    return response
+    return ledgers.ledger_response(qs, actor=request.user)
 
 
 # --- figures and follow-ups -----------------------------------------------------------------------

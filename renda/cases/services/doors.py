@@ -1,0 +1,87 @@
+"""What the engine knows of its front doors, learnt from them at app-ready time.
+
+The engine never imports a door nor reverses a door's URL names. A door registers, per
+case kind, who hears about a case (`AUDIENCES`: when its cases have more authors than the
+submitter — a suggestion's lead deputy and co-signers) and where those who raised a case
+follow it (`TRACK_URLS`: e.g. the public tracking page of an opinion, linked in the
+resident's messages). `register_door` fills both. Apps built on the engine may add a link
+to the office's case page (`register_case_link`: the projects app's "propose as a project
+idea"), so that the engine's templates name no other app's pages either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from renda.cases.models import Case
+from renda.core.notify import notify_on_commit, sms_on_commit
+
+Audience = tuple[list[Any], list[str], str]  # (users, phone numbers, the page they follow)
+
+# kind → function(case) returning those who raised the case: (users, phones, url).
+AUDIENCES: dict[str, Callable[[Case], Audience]] = {}
+# kind → function(case) returning the page where those who raised it follow it.
+TRACK_URLS: dict[str, Callable[[Case], str]] = {}
+
+
+# name → function(case) returning (label, url) of a link for the office's case page, or None.
+CASE_PAGE_LINKS: dict[str, Callable[[Case], tuple[Any, str] | None]] = {}
+
+
+def register_door(
+    kind: str,
+    *,
+    track_url: Callable[[Case], str] | None = None,
+    audience: Callable[[Case], Audience] | None = None,
+) -> None:
+    """A front door tells the engine about its kind of case (call it from `AppConfig.ready`)."""
+    if track_url is not None:
+        TRACK_URLS[kind] = track_url
+    if audience is not None:
+        AUDIENCES[kind] = audience
+
+
+def register_case_link(name: str, link: Callable[[Case], tuple[Any, str] | None]) -> None:
+    """Another app's link on the office's case page (call it from `AppConfig.ready`)."""
+    CASE_PAGE_LINKS[name] = link
+
+
+def case_page_links(case: Case) -> list[tuple[Any, str]]:
+    return [found for link in CASE_PAGE_LINKS.values() if (found := link(case)) is not None]
+
+
+def track_url(case: Case) -> str:
+    """Where those who raised the case follow it ("" when no door said)."""
+    url = TRACK_URLS.get(case.kind)
+    return url(case) if url is not None else ""
+
+
+def _submitter_audience(case: Case) -> Audience:
+    users = [case.submitter_user] if case.submitter_user_id else []
+    return users, [case.submitter_phone] if case.submitter_phone else [], track_url(case)
+
+
+def audience_of(case: Case) -> Audience:
+    return AUDIENCES.get(case.kind, _submitter_audience)(case)
+
+
+def is_author(user: Any, case: Case) -> bool:
+    """Is the user among those who raised this case (its submitter's account, or the
+    authors its door names)?"""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return any(getattr(u, "pk", None) == user.pk for u in audience_of(case)[0])
+
+
+def _tell_submitters(case: Case, message: str, *, sms: bool = True) -> None:
+    """Those who raised the case, and those of every case merged into it. Text messages
+    only for the steps that matter to a resident (reply, refusal); the in-app inbox for all."""
+    for target in [case, *case.merged_cases.all()]:
+        text = message % {"serial": target.serial}
+        users, phones, url = audience_of(target)
+        for phone in phones if sms else []:
+            sms_on_commit(phone, text)
+        if users:
+            # Those with an e-mail address also get it by e-mail (deputies often do).
+            notify_on_commit(users, text, case.title, url, email=sms)
