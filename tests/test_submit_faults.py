@@ -112,18 +112,38 @@ def test_a_session_that_cannot_be_saved_still_shows_the_receipt(
     assert Notification.objects.filter(title__contains=serial).exists()  # the office knows
 
 
-def test_failing_follow_up_steps_still_give_the_receipt(client, world, monkeypatch):
+def test_a_failing_rate_limit_store_still_gives_the_receipt(client, world, monkeypatch):
     from renda.core import ratelimit
-    from renda.stations import services as stations
 
     token = _token(client, world)
-    monkeypatch.setattr(ratelimit, "hit", _terminated)
-    monkeypatch.setattr(stations, "link_qr_case", _terminated)
+    monkeypatch.setattr(ratelimit, "hit", _terminated)  # counted after the commit
     response = _submit(client, world, token)
     assert response.status_code == 302
     receipt = client.get(response["Location"])
     case = Case.objects.get(submission_token=token)
     assert cases.check_code_matches(case, receipt.context["code"])
+
+
+def test_the_office_entry_for_a_visitor_shows_the_receipt_without_a_session(
+    client, world, monkeypatch
+):
+    client.force_login(world.deputy_user)
+    url = reverse("opinions:staff_new", args=[world.c_a.pk])
+    token = client.get(url).context["form"].initial["token"]
+    monkeypatch.setattr(SessionStore, "save", _terminated)
+    response = client.post(
+        url,
+        {
+            "category": world.cat_a.pk,
+            "content": "走访选民时听到反映：村道需要拓宽",
+            "source": "deputy_visit",
+            "token": token,
+        },
+    )
+    assert response.status_code == 200
+    case = Case.objects.get(submission_token=token)
+    assert response.context["serial"] == case.serial
+    assert cases.check_code_matches(case, response.context["code"])
 
 
 def test_the_receipt_renders_without_the_database(rf: RequestFactory):
