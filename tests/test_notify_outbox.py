@@ -351,3 +351,24 @@ def test_two_workers_never_send_a_row_twice(settings):
     refs = [m.ref for m in MemorySMSBackend.outbox]
     assert len(refs) == 120 and len(set(refs)) == 120
     assert OutboxMessage.objects.filter(status=OutboxStatus.SENT, attempts=1).count() == 120
+
+
+def test_the_operator_lists_the_outbox_masked_and_requeues_failed_rows(world):
+    failed = OutboxMessage.objects.create(
+        channel=OutboxChannel.SMS,
+        recipient="13812345678",
+        payload={"text": "您的验证码是 123456"},
+        status=OutboxStatus.FAILED,
+        attempts=8,
+        last_error="ConnectionError: gateway down",
+    )
+    OutboxMessage.objects.create(channel=OutboxChannel.INBOX, status=OutboxStatus.SENT)
+    out = io.StringIO()
+    call_command("outbox", stdout=out)
+    listing = out.getvalue()
+    assert "sms    failed   1" in listing and "inbox  sent     1" in listing
+    assert f"#{failed.pk} sms - 138****5678 attempts=8" in listing
+    assert "13812345678" not in listing and "123456" not in listing
+    call_command("outbox", "--requeue", str(failed.pk), stdout=io.StringIO())
+    assert notify.drain() == {"sent": 1}
+    assert [m.text for m in MemorySMSBackend.outbox] == ["您的验证码是 123456"]

@@ -340,7 +340,7 @@ class OutboxMessage(models.Model):
     providers; `result` keeps what the backend reported (provider, message id, delivery
     receipts). The payload holds the text until the message is sent, then is emptied."""
 
-    channel = models.CharField(_("channel"), max_length=10, choices=OutboxChannel.choices)
+    channel = models.CharField(_("delivery channel"), max_length=10, choices=OutboxChannel.choices)
     kind = models.CharField(_("message kind"), max_length=60, blank=True)
     recipient = models.CharField(_("recipient"), max_length=254, blank=True)
     payload = models.JSONField(_("content"), default=dict, encoder=DjangoJSONEncoder)
@@ -354,7 +354,9 @@ class OutboxMessage(models.Model):
     claim = models.CharField(_("claimed by"), max_length=32, blank=True, editable=False)
     claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
-    result = models.JSONField(_("result"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    result = models.JSONField(
+        _("delivery result"), default=dict, blank=True, encoder=DjangoJSONEncoder
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 

@@ -446,3 +446,11 @@ def pending_count() -> int:
     return OutboxMessage.objects.filter(
         status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING]
     ).count()
+
+
+def requeue(ids: Iterable[int]) -> int:
+    """Send failed rows again from scratch (an operator's action, e.g. once the provider's
+    account is fixed). Rows that were sent are left alone."""
+    return OutboxMessage.objects.filter(pk__in=list(ids), status=OutboxStatus.FAILED).update(
+        status=OutboxStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""
+    )
