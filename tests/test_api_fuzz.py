@@ -2,10 +2,12 @@
 (the WSGI application, no network), with the bearer tokens of several roles: no token, a
 resident, a deputy, a handler, staff of the town and staff of another town.
 
-Every generated call must pass four checks: not a server error, a documented status code,
-a documented content type, and a body that matches the documented schema. Both positive
-(valid per the schema) and negative (invalid) data are generated; the examples are bounded
-and derandomised so that the module fits CI time on both databases.
+Every call must pass four checks: not a server error, a documented status code, a
+documented content type, and a body that matches the documented schema. Two of
+schemathesis's phases run: fuzzing (random data, valid and invalid per the schema, for every
+operation and role; bounded and derandomised) and coverage (the boundaries of every
+parameter, deterministic). The module fits CI time on both databases; each test prints its
+counts.
 """
 
 from __future__ import annotations
@@ -177,67 +179,147 @@ def _strategy(operation: Any, mode: Any, known: dict[str, list[int]]) -> Any:
     )
 
 
-def _run(
-    operation: Any, mode: Any, strategy: Any, headers: dict[str, str], statuses: Counter[int]
-) -> None:
-    errors: list[str] = []
+class Caller:
+    """Sends cases as one role and validates every answer; keeps the counts and failures."""
 
-    def remember(sender: Any, request: Any = None, **kwargs: Any) -> None:
-        errors.append(traceback.format_exc())
+    def __init__(self, token: str | None) -> None:
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.statuses: Counter[int] = Counter()
+        self.failures: list[str] = []
+        self._tracebacks: list[str] = []
 
-    @HYPOTHESIS
-    @given(case=strategy)
-    def check(case: Any) -> None:
-        errors.clear()
-        response = case.call(headers=headers)
-        statuses[response.status_code] += 1
+    def __enter__(self) -> Caller:
+        got_request_exception.connect(self._remember)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        got_request_exception.disconnect(self._remember)
+
+    def _remember(self, sender: Any, request: Any = None, **kwargs: Any) -> None:
+        self._tracebacks.append(traceback.format_exc())
+
+    def send(self, case: Any) -> None:
+        """Raises the check failures, with the server's traceback if there was one."""
+        self._tracebacks.clear()
+        response = case.call(headers=self.headers)
+        self.statuses[response.status_code] += 1
         try:
-            case.validate_response(response, checks=CHECKS, headers=headers)
+            case.validate_response(response, checks=CHECKS, headers=self.headers)
         except (Exception, BaseExceptionGroup) as exc:
-            if errors:
-                exc.add_note("Server traceback:\n" + errors[-1])
+            if self._tracebacks:
+                exc.add_note("Server traceback:\n" + self._tracebacks[-1])
             raise
 
-    got_request_exception.connect(remember)
-    try:
-        check()
-    finally:
-        got_request_exception.disconnect(remember)
+    def fuzz(self, operation: Any, mode: Any, strategy: Any) -> None:
+        @HYPOTHESIS
+        @given(case=strategy)
+        def check(case: Any) -> None:
+            self.send(case)
+
+        try:
+            check()
+        except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001  (every operation is tried)
+            self.failures.append(f"{operation.label} [{mode.value}]: {_describe(exc)}")
+
+    def report(self, role: str, phase: str, capsys: pytest.CaptureFixture[str]) -> None:
+        with capsys.disabled():  # the counts go to the CI log
+            print(
+                f"\nschemathesis {phase} [{role}]: {self.statuses.total()} calls, "
+                f"{len(self.failures)} failures, statuses {dict(sorted(self.statuses.items()))}"
+            )
+
+
+def _token(personas: dict[str, Any], role: str) -> str | None:
+    user = personas[role]
+    return ApiToken.issue(user=user, name="fuzz")[1] if user is not None else None
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_generated_calls_meet_the_schema(world, personas, api_schema, role, capsys):
+    """The fuzzing phase: random data, valid and invalid, for every operation and role."""
     known = _objects(world)
-    user = personas[role]
-    headers = {}
-    if user is not None:
-        headers["Authorization"] = f"Bearer {ApiToken.issue(user=user, name='fuzz')[1]}"
-    failures: list[str] = []
-    statuses: Counter[int] = Counter()
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 20
-    for operation in operations:
-        for mode in schemathesis.GenerationMode:
-            strategy = _strategy(operation, mode, known)
-            try:
-                _run(operation, mode, strategy, headers, statuses)
-            except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001  (every operation is tried)
-                failures.append(f"{operation.label} [{mode.value}]: {_describe(exc)}")
-    with capsys.disabled():  # the counts go to the CI log
-        print(
-            f"\nschemathesis [{role}]: {statuses.total()} generated calls, "
-            f"{len(failures)} failing operations, statuses {dict(sorted(statuses.items()))}"
-        )
-    assert not failures, "\n\n".join(failures)
+    with Caller(_token(personas, role)) as caller:
+        for operation in operations:
+            for mode in schemathesis.GenerationMode:
+                caller.fuzz(operation, mode, _strategy(operation, mode, known))
+    caller.report(role, "fuzzing", capsys)
+    statuses = caller.statuses
+    assert not caller.failures, "\n\n".join(caller.failures)
     assert statuses.total() >= len(operations) * 2 * MAX_EXAMPLES
-    # The calls reached the endpoints: the token's user was recognised (or, without one,
-    # refused), and the staff of the town got answers, not only refusals.
-    if user is None:
+    # The calls reached the endpoints: the token's user was recognised and got answers, not
+    # only refusals; without a token, everything is refused.
+    if personas[role] is None:
         assert set(statuses) <= {401, 404}  # 404: a path the API does not have
     else:
         assert statuses[200] > 0 and statuses[422] > 0
-    if role == "staff":
-        assert statuses[201] > 0
+
+
+# The coverage phase is deterministic: the boundaries of every parameter (a minimum, a
+# maximum, one past each, a wrong type, a missing field). The role that reaches the services
+# behind each group of operations sends them: validation comes after authentication, so
+# the other roles would only be refused earlier.
+BOUNDARY_ROLES = {
+    "staff": "/api/v1/",
+    "deputy": "/api/v1/suggestions",
+    "handler": "/api/v1/assignments",
+}
+
+
+def _pin(case: Any, known: dict[str, list[int]]) -> Any:
+    """The valid id the coverage phase uses (1) becomes the id of an object that exists."""
+
+    def visit(data: Any) -> None:
+        if isinstance(data, dict):
+            for name, value in data.items():
+                if name in known and value in (1, "1"):
+                    data[name] = known[name][0]
+                elif name in known and value == [1]:
+                    data[name] = known[name][:1]
+                else:
+                    visit(value)
+        elif isinstance(data, list):
+            for item in data:
+                visit(item)
+
+    visit(case.path_parameters)
+    visit(case.query)
+    visit(case.body)
+    return case
+
+
+@pytest.mark.parametrize("role", list(BOUNDARY_ROLES))
+def test_boundary_values_meet_the_schema(world, personas, api_schema, role, capsys):
+    known = _objects(world)
+    operations = [
+        result.ok()
+        for result in api_schema.get_all_operations()
+        if result.ok().path.startswith(BOUNDARY_ROLES[role])
+    ]
+    seen: set[str] = set()
+    with Caller(_token(personas, role)) as caller:
+        for operation in operations:
+            cases = api_schema.iter_coverage_cases(
+                operation,
+                generation_modes=list(schemathesis.GenerationMode),
+                generation_config=api_schema.config.generation_for(operation=operation),
+            )
+            for case in cases:
+                if case.method.upper() != operation.method.upper():
+                    continue  # methods the operation does not have: not what is checked here
+                try:
+                    caller.send(_pin(case, known))
+                except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001
+                    failure = f"{operation.label}: {_describe(exc)}"
+                    kinds = [line for line in failure.splitlines() if line.startswith("- ")]
+                    key = f"{operation.label} {sorted(kinds)}"
+                    if key not in seen:  # one report per operation and kind of failure
+                        seen.add(key)
+                        caller.failures.append(failure)
+    caller.report(role, "coverage", capsys)
+    assert not caller.failures, "\n\n".join(caller.failures)
+    assert caller.statuses[422] > 0 and caller.statuses[200] > 0
 
 
 def _describe(exc: BaseException) -> str:

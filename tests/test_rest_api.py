@@ -628,7 +628,7 @@ def test_text_that_cannot_be_stored_is_refused(world):
     _invalid(staff.get("/cases", q="路灯\x00"), "q")
     assert staff.get("/cases", q="路灯").json()["count"] == 1
     # A surrogate pair (a character outside the BMP) is ordinary text.
-    body = '{"lead": %d, "note": "\\ud83d\\ude00 已联系"}' % world.dept_a1.pk
+    body = '{"lead": ' + str(world.dept_a1.pk) + ', "note": "\\ud83d\\ude00 已联系"}'
     response = _raw_post(staff, f"/cases/{case.pk}/assign", body)
     assert response.status_code == 200, response.content
     assert case.events.filter(note__contains="😀 已联系").exists()
