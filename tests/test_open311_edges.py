@@ -188,3 +188,24 @@ def test_coordinates_outside_the_range_are_a_400(client, world, key, lat, long):
     )
     assert_error(response, 400)
     assert _counts() == before
+
+
+# --- requests Django cannot read ---------------------------------------------------------------
+
+
+def test_an_unreadable_request_is_an_open311_400(client, world, key):  # noqa: ANN001
+    before = _counts()
+    for fmt in ("json", "xml"):
+        # More fields than Django reads (DATA_UPLOAD_MAX_NUMBER_FIELDS).
+        response = client.get(f"{BASE}requests.{fmt}?" + "status=open&" * 1500)
+        assert assert_error(response, 400, fmt) == "无法读取该请求：格式有误或内容过大。"
+        response = client.post(
+            f"{BASE}requests.{fmt}?api_key={key}",
+            "service_code=road&" * 1500,
+            content_type="application/x-www-form-urlencoded",
+        )
+        assert_error(response, 400, fmt)
+        # A multipart body without its boundary.
+        response = client.post(f"{BASE}requests.{fmt}", b"abc", content_type="multipart/form-data")
+        assert_error(response, 400, fmt)
+    assert _counts() == before

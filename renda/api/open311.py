@@ -49,7 +49,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from renda.api.models import Open311Key
-from renda.api.validation import InputError, check_moment, check_text, parse_integer
+from renda.api.validation import (
+    UNREADABLE,
+    InputError,
+    check_moment,
+    check_text,
+    parse_integer,
+    unreadable,
+)
 from renda.cases import services
 from renda.cases.models import (
     ACTIVE_ASSIGNMENT,
@@ -171,6 +178,8 @@ def open311_view(methods: tuple[str, ...] = ("GET",)) -> Callable[[View], View]:
                 return _error(fmt, exc.code, exc.description)
             except InputError as exc:
                 return _error(fmt, 400, str(exc))
+            except UNREADABLE as exc:
+                return _error(fmt, 400, unreadable(exc))
 
         return wrapper
 

@@ -39,7 +39,7 @@ from renda.api.schemas import (
     ReturnIn,
     ValidationErrorOut,
 )
-from renda.api.validation import Id
+from renda.api.validation import UNREADABLE, Id, unreadable
 from renda.cases import figures, services
 from renda.cases.models import Assignment, AssignmentStatus, Case, CaseEvent
 from renda.cases.queries import filter_inbox, with_list_data
@@ -65,9 +65,9 @@ class BearerToken(HttpBearer):
 
 def document_errors(schema: OpenAPISchema) -> OpenAPISchema:
     """Add the answers every operation can give besides its own: 401 where a token is
-    required, 422 where there is a parameter or a body to validate, 400 where a body may
-    not be readable JSON. Each operation's own answers (its 400s, 403, 404) are declared
-    where it is defined."""
+    required; where there is a parameter or a body, 422 (a value missing or out of range)
+    and 400 (a request that cannot be read, a body that is not JSON). Each operation's own
+    answers (the services' 400s, 403, 404) are declared where it is defined."""
     error = {"$ref": "#/components/schemas/ErrorOut"}
     invalid = ValidationErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
     components = schema.setdefault("components", {}).setdefault("schemas", {})
@@ -91,8 +91,9 @@ def document_errors(schema: OpenAPISchema) -> OpenAPISchema:
                         {"$ref": "#/components/schemas/ValidationErrorOut"},
                     ),
                 )
-            if operation.get("requestBody"):
-                responses.setdefault(400, answer("The body is not readable JSON.", error))
+                responses.setdefault(
+                    400, answer("The request could not be read, or its body is not JSON.", error)
+                )
     return schema
 
 
@@ -161,6 +162,23 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         },
         status=422,
     )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    detail = str(exc)
+    if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
+        detail = _("The request body is not valid JSON.")  # ninja's own message, untranslated
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
+
+def _unreadable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Too many fields, a body over the size limit, a broken multipart body."""
+    return api.create_response(request, {"detail": unreadable(exc)}, status=400)
+
+
+for _exception in UNREADABLE:
+    api.add_exception_handler(_exception, _unreadable)
 
 
 @api.exception_handler(AuthenticationError)

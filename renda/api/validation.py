@@ -15,14 +15,21 @@ Open311 answers it as a 400 in its error format; the REST API uses the pydantic 
 end of this module (`Id`, `Offset`, `Year`, `Text`, `Day`), so it is refused with the other
 validation errors of the request (422, `{"detail": …, "errors": […]}`), and the integer
 bounds are published in the OpenAPI document.
+
+A request Django cannot read at all (too many fields, a body over the size limit, a broken
+multipart body: `UNREADABLE`) is a 400 in each interface's own error shape too, where Django
+alone would answer with its HTML page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from typing import Annotated, Any
 
+from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import AfterValidator, Field
@@ -35,8 +42,18 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _DIGITS = re.compile(r"[0-9]+")
 
 
+UNREADABLE = (SuspiciousOperation, BadRequest, MultiPartParserError)
+
+
 class InputError(ValueError):
     """A parameter outside what the platform accepts; the message is translated."""
+
+
+def unreadable(exc: Exception) -> str:
+    """The message for a request in `UNREADABLE`, logged as Django logs it."""
+    if isinstance(exc, SuspiciousOperation):
+        logging.getLogger(f"django.security.{exc.__class__.__name__}").error(str(exc))
+    return _("The request could not be read: it is malformed or too large.")
 
 
 # --- the checks --------------------------------------------------------------------------------
