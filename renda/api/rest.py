@@ -172,7 +172,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
-def _unreadable(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _unreadable(request: HttpRequest, exc: Any) -> HttpResponse:
     """Too many fields, a body over the size limit, a broken multipart body."""
     return api.create_response(request, {"detail": unreadable(exc)}, status=400)
 
