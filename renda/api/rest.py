@@ -65,9 +65,9 @@ class BearerToken(HttpBearer):
 
 def document_errors(schema: OpenAPISchema) -> OpenAPISchema:
     """Add the answers every operation can give besides its own: 401 where a token is
-    required; where there is a parameter or a body, 422 (a value missing or out of range)
-    and 400 (a request that cannot be read, a body that is not JSON). Each operation's own
-    answers (the services' 400s, 403, 404) are declared where it is defined."""
+    required; where there is a parameter or a body, 400 (a request that cannot be read, a
+    body that is not JSON, a value missing or out of range: the fields at fault are listed).
+    Each operation's other answers (403, 404, 409, 429) are declared where it is defined."""
     error = {"$ref": "#/components/schemas/ErrorOut"}
     invalid = ValidationErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
     components = schema.setdefault("components", {}).setdefault("schemas", {})
@@ -84,15 +84,13 @@ def document_errors(schema: OpenAPISchema) -> OpenAPISchema:
             if operation.get("security"):
                 responses.setdefault(401, answer("No valid API token.", error))
             if operation.get("parameters") or operation.get("requestBody"):
-                responses.setdefault(
-                    422,
-                    answer(
-                        "A parameter or field is missing or out of range.",
-                        {"$ref": "#/components/schemas/ValidationErrorOut"},
-                    ),
-                )
-                responses.setdefault(
-                    400, answer("The request could not be read, or its body is not JSON.", error)
+                # Every refused input is a 400 in one shape: the translated detail and, when
+                # fields are at fault, the fields (an operation's own 400 — a rule of the
+                # domain — has the detail alone).
+                responses[400] = answer(
+                    "The request could not be read, its body is not JSON, or a parameter or "
+                    "field is missing or out of range.",
+                    {"$ref": "#/components/schemas/ValidationErrorOut"},
                 )
     return schema
 
@@ -142,7 +140,7 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    """Malformed input: a translated message, with the fields at fault. The value sent is
+    """Malformed input (a 400): a translated message, with the fields at fault. The value sent is
     not echoed back (it may be what could not be stored or printed in the first place)."""
     errors = [
         {
@@ -160,7 +158,7 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
             % {"fields": ", ".join(fields)},
             "errors": errors,
         },
-        status=422,
+        status=400,
     )
 
 

@@ -27,7 +27,10 @@ class FieldError(Schema):
 
 
 class ValidationErrorOut(ErrorOut):
-    errors: list[FieldError] = Field(description="Every field at fault.")
+    errors: list[FieldError] = Field(
+        default_factory=list,
+        description="Every field at fault (none when the request as a whole is refused).",
+    )
 
 
 class Ref(Schema):

@@ -13,7 +13,7 @@ hold, or be refused as the client's error (never a server error):
 Out-of-range input is refused, not corrected: `InputError` with a translated message.
 Open311 answers it as a 400 in its error format; the REST API uses the pydantic types at the
 end of this module (`Id`, `Offset`, `Year`, `Text`, `Day`), so it is refused with the other
-validation errors of the request (422, `{"detail": …, "errors": […]}`), and the integer
+validation errors of the request (400, `{"detail": …, "errors": […]}`), and the integer
 bounds are published in the OpenAPI document.
 
 A request Django cannot read at all (too many fields, a body over the size limit, a broken
