@@ -385,7 +385,7 @@ def test_bad_input_is_a_400_and_changes_nothing(world):
     assert case.status == CaseStatus.SIGNED and not case.replies.exists()
     # Malformed bodies are ninja's validation errors.
     response = handler.post(f"/assignments/{assignment_id}/extension", {"until": "tomorrow"})
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert _state(case) == before
 
 
@@ -483,9 +483,9 @@ def test_list_filters_and_pagination(world):
     assert staff.get("/cases", village=world.village_b.pk).json()["count"] == 0
     assert staff.get("/cases", source="hotline").json()["count"] == 0
     assert staff.get("/cases", kind="opinion").json()["count"] == 6
-    assert staff.get("/cases", limit=201).status_code == 422
-    assert staff.get("/cases", limit=0).status_code == 422
-    assert staff.get("/cases", view="everything").status_code == 422
+    assert staff.get("/cases", limit=201).status_code == 400
+    assert staff.get("/cases", limit=0).status_code == 400
+    assert staff.get("/cases", view="everything").status_code == 400
 
 
 def _add_cases(world: Any, count: int) -> None:
@@ -520,3 +520,171 @@ def test_the_list_takes_the_same_number_of_queries_for_10_and_60_cases(world, pe
 def test_messages_are_chinese_by_default(world):
     api = Api(world.handler_a)
     assert api.get("/figures").json()["detail"] == "只有人大办和主席团领导可以查看统计数据。"
+
+
+# --- input edges (issue 13, finding 5) ---------------------------------------------------------
+
+INT64_MAX = 2**63 - 1
+
+
+def _invalid(response: Any, *fields: str) -> dict[str, Any]:
+    """A 400 naming the fields at fault, in the documented shape, the value not echoed."""
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert set(body) == {"detail", "errors"} and body["detail"]
+    for error in body["errors"]:
+        assert set(error) == {"loc", "msg", "type"}
+    places = [".".join(str(p) for p in e["loc"]) for e in body["errors"]]
+    for field in fields:
+        assert any(place.endswith(f".{field}") for place in places), (field, places)
+    return body
+
+
+def test_integers_beyond_64_bits_are_refused_in_filters_and_paths(world):
+    case = submit(world).case
+    staff = Api(world.staff)
+    _invalid(staff.get("/cases", offset=INT64_MAX + 1), "offset")
+    _invalid(staff.get("/cases", offset=-1), "offset")
+    for name in ("category", "village", "department"):
+        _invalid(staff.get("/cases", **{name: 2**64}), name)
+        _invalid(staff.get("/cases", **{name: 0}), name)
+    _invalid(staff.get("/figures", congress=INT64_MAX + 1), "congress")
+    _invalid(staff.get(f"/cases/{INT64_MAX + 1}"), "case_id")
+    _invalid(staff.get(f"/cases/{10**30}/timeline"), "case_id")
+    _invalid(staff.post(f"/assignments/{INT64_MAX + 1}/sign"), "assignment_id")
+    # The largest values are valid, and simply find nothing.
+    page = staff.get("/cases", offset=INT64_MAX, view="all")
+    assert page.status_code == 200 and page.json() == {"count": 1, "items": []}
+    assert staff.get("/cases", category=INT64_MAX).json()["count"] == 0
+    assert staff.get(f"/cases/{INT64_MAX}").status_code == 404
+    assert staff.get(f"/cases/{case.pk}").status_code == 200
+
+
+def test_department_ids_beyond_64_bits_are_refused_and_nothing_changes(world):
+    case = submit(world).case
+    staff = Api(world.staff)
+    before = _state(case)
+    for body, field in (
+        ({"lead": world.dept_a1.pk, "co_handlers": [INT64_MAX + 1]}, "co_handlers.0"),
+        ({"lead": world.dept_a1.pk, "co_handlers": [world.dept_a2.pk, 2**70]}, "co_handlers.1"),
+        ({"splits": [world.dept_a1.pk, 10**19]}, "splits.1"),
+        ({"lead": 2**63}, "lead"),
+    ):
+        _invalid(staff.post(f"/cases/{case.pk}/assign", body), field)
+    assert _state(case) == before
+    # An id within range that is no department of the congress is the service's 400.
+    response = staff.post(
+        f"/cases/{case.pk}/assign", {"lead": world.dept_a1.pk, "co_handlers": [INT64_MAX]}
+    )
+    assert response.status_code == 400
+    assert _state(case) == before
+
+
+def test_dates_outside_the_range_are_refused(world):
+    case = submit(world).case
+    staff = Api(world.staff)
+    before = _state(case)
+    for due in ("9999-12-31", "0001-01-01", "2101-01-01"):
+        _invalid(
+            staff.post(f"/cases/{case.pk}/assign", {"lead": world.dept_a1.pk, "due": due}), "due"
+        )
+    assert _state(case) == before
+    for params in ({"start": "0001-01-01"}, {"end": "9999-12-31"}, {"start": "1899-12-31"}):
+        _invalid(staff.get("/figures", **params), *params)
+    assert (
+        staff.get("/figures", start="1900-01-01", end="2100-12-31").json()["total"]["received"] == 1
+    )
+    assignment_id = staff.post(f"/cases/{case.pk}/assign", {"lead": world.dept_a1.pk}).json()[
+        "assignments"
+    ][0]["id"]
+    handler = Api(world.handler_a)
+    assert handler.post(f"/assignments/{assignment_id}/sign").status_code == 200
+    before = _state(case)
+    _invalid(
+        handler.post(f"/assignments/{assignment_id}/extension", {"until": "9999-12-31"}), "until"
+    )
+    assert _state(case) == before
+
+
+def _raw_post(api: Api, path: str, body: str) -> Any:
+    return api.client.post(
+        f"{BASE}{path}", body, content_type="application/json", headers=api.headers
+    )
+
+
+def test_text_that_cannot_be_stored_is_refused(world):
+    case = submit(world, content="东塘村路灯坏了，晚上出行不安全").case
+    staff = Api(world.staff)
+    before = _state(case)
+    # A lone surrogate, as JSON may escape it: not encodable as UTF-8.
+    for body in ('{"note": "a\\ud800b"}', '{"note": "\\udfff"}', '{"note": "a\\u0000b"}'):
+        body_json = _invalid(_raw_post(staff, f"/cases/{case.pk}/progress", body), "note")
+        assert "\\ud800" not in json.dumps(body_json)  # the value is not echoed back
+    _invalid(
+        staff.post(f"/cases/{case.pk}/assign", {"lead": world.dept_a1.pk, "note": "\x00"}), "note"
+    )
+    assert _state(case) == before
+    # A NUL character in the search text (PostgreSQL cannot compare it either).
+    _invalid(staff.get("/cases", q="路灯\x00"), "q")
+    assert staff.get("/cases", q="路灯").json()["count"] == 1
+    # A surrogate pair (a character outside the BMP) is ordinary text.
+    body = '{"lead": ' + str(world.dept_a1.pk) + ', "note": "\\ud83d\\ude00 已联系"}'
+    response = _raw_post(staff, f"/cases/{case.pk}/assign", body)
+    assert response.status_code == 200, response.content
+    assert case.events.filter(note__contains="😀 已联系").exists()
+
+
+def test_an_unreadable_request_is_a_400(world):
+    case = submit(world).case
+    staff = Api(world.staff)
+    before = _state(case)
+    for body in ("{", "not json", '{"note": "\xff"}'.encode("latin-1")):
+        response = _raw_post(staff, f"/cases/{case.pk}/progress", body)
+        assert response.status_code == 400, response.content
+        assert response.json() == {"detail": _zh("The request body is not valid JSON.")}
+    assert _state(case) == before
+    # More query fields than Django reads (DATA_UPLOAD_MAX_NUMBER_FIELDS), a broken
+    # multipart body: Django's HTML page before, the API's JSON now.
+    unreadable = {"detail": _zh("The request could not be read: it is malformed or too large.")}
+    response = staff.client.get(f"{BASE}/cases?" + "q=1&" * 1500, headers=staff.headers)
+    assert response.status_code == 400 and response.json() == unreadable
+    response = staff.client.post(
+        f"{BASE}/cases/{case.pk}/progress",
+        b"--x\r\nbroken",
+        content_type="multipart/form-data",
+        headers=staff.headers,
+    )
+    assert response.status_code == 400 and set(response.json()) == {"detail"}
+    assert _state(case) == before
+
+
+def test_unknown_paths_are_json_404s(world, client):
+    staff = Api(world.staff)
+    for path in ("/nothing", "/cases/1/nothing", "/suggestions/abc", "/suggestions/1/x/y"):
+        for response in (staff.get(path), client.get(f"{BASE}{path}"), staff.post(path)):
+            assert response.status_code == 404, (path, response.content)
+            assert response["Content-Type"].startswith("application/json")
+            assert set(response.json()) == {"detail"}
+
+
+def test_the_openapi_document_declares_every_answer(client):
+    document = client.get(f"{BASE}/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    assert {"ErrorOut", "ValidationErrorOut", "FieldError"} <= set(schemas)
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            assert "401" in codes, (method, path)  # every operation needs a token
+            if operation.get("parameters") or operation.get("requestBody"):
+                assert "400" in codes, (method, path)
+            for code, answer in operation["responses"].items():
+                assert answer.get("content"), (method, path, code)
+    # Integers are bounded to 64 bits in the document itself.
+    offset = next(
+        p for p in document["paths"]["/api/v1/cases"]["get"]["parameters"] if p["name"] == "offset"
+    )
+    assert offset["schema"]["maximum"] == INT64_MAX
+    ledger = document["paths"]["/api/v1/suggestions/ledger.xlsx"]["get"]["responses"]
+    assert set(ledger["200"]["content"]) == {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    }

@@ -287,7 +287,7 @@ def test_a_rejected_suggestion_can_become_a_public_opinion(world):
     assert response.status_code == 400
     assert (
         Api(world.staff).post(f"/suggestions/{other}/review", {"decision": "maybe"}).status_code
-        == 422
+        == 400
     )
 
 
@@ -543,7 +543,7 @@ def test_list_filters_and_pagination(world):
     assert [i["id"] for i in page["items"]] == [i["id"] for i in listing["items"]][1:3]
     assert deputy.get("/suggestions", status="draft").json()["count"] == 1
     assert deputy.get("/suggestions", congress=world.c_b.pk).json()["count"] == 0
-    assert deputy.get("/suggestions", limit=500).status_code == 422
+    assert deputy.get("/suggestions", limit=500).status_code == 400
     assert {i["id"] for i in Api(world.staff).get("/suggestions").json()["items"]} == set(ids)
 
 
@@ -606,3 +606,86 @@ def test_a_token_is_required(world, client):
     assert (
         client.post(f"{BASE}/suggestions", "{}", content_type="application/json").status_code == 401
     )
+
+
+# --- input edges (issue 13, finding 5) -----------------------------------------------------------
+
+INT64_MAX = 2**63 - 1
+
+
+def _invalid(response: Any, field: str) -> None:
+    """A 400 in the documented shape that names the field."""
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert set(body) == {"detail", "errors"}
+    places = [".".join(str(p) for p in e["loc"]) for e in body["errors"]]
+    assert any(place.endswith(f".{field}") for place in places), (field, places)
+
+
+def test_ids_beyond_64_bits_and_unstorable_text_are_refused_and_nothing_is_created(world):
+    deputy = Api(world.deputy_user)
+    before = _counts()
+    for overrides, field in (
+        ({"cosigners": [INT64_MAX + 1]}, "cosigners.0"),
+        ({"cosigners": [world.deputy_b.pk, 2**70]}, "cosigners.1"),
+        ({"congress": 2**64}, "congress"),
+        ({"category": INT64_MAX + 1}, "category"),
+        ({"session": 10**20}, "session"),
+        ({"title": "道路\x00修缮"}, "title"),
+        ({"content": "a\ud800b"}, "content"),
+    ):
+        body = json.dumps(_draft(world, **overrides))  # a lone surrogate is escaped as \ud800
+        response = deputy.client.post(
+            f"{BASE}/suggestions", body, content_type="application/json", headers=deputy.headers
+        )
+        _invalid(response, field)
+    assert _counts() == before
+    # In range but unknown: the service's 400, as before.
+    response = deputy.post("/suggestions", _draft(world, cosigners=[INT64_MAX]))
+    assert response.status_code == 400
+    assert _counts() == before
+
+
+def test_list_and_ledger_parameters_are_bounded(world):
+    _submitted(world)
+    staff = Api(world.staff)
+    _invalid(staff.get("/suggestions", offset=INT64_MAX + 1), "offset")
+    _invalid(staff.get("/suggestions", congress=2**64), "congress")
+    page = staff.get("/suggestions", offset=INT64_MAX)
+    assert page.status_code == 200 and page.json() == {"count": 1, "items": []}
+    _invalid(staff.get("/suggestions/ledger.xlsx", year=10**20), "year")
+    _invalid(staff.get("/suggestions/ledger.xlsx", year=1899), "year")
+    _invalid(staff.get("/suggestions/ledger.xlsx", congress=INT64_MAX + 1), "congress")
+    assert staff.get("/suggestions/ledger.xlsx", year=2100).status_code == 200
+    _invalid(staff.get(f"/suggestions/{INT64_MAX + 1}"), "suggestion_id")
+    assert staff.get(f"/suggestions/{INT64_MAX}").status_code == 404
+    _invalid(staff.post(f"/suggestions/meetings/{10**30}/hold"), "meeting_id")
+
+
+def test_a_meeting_with_out_of_range_input_is_refused_whole(world):
+    accepted = _submitted(world)
+    staff = Api(world.staff)
+    assert (
+        staff.post(f"/suggestions/{accepted['id']}/review", {"decision": "accept"}).status_code
+        == 200
+    )
+    before = _counts()
+    item = {"case_serial": accepted["case"]["serial"], "lead": world.dept_a1.pk}
+    for overrides, field in (
+        ({"held_on": "9999-12-31"}, "held_on"),
+        ({"held_on": "0001-01-01"}, "held_on"),
+        ({"items": [{**item, "co_handlers": [INT64_MAX + 1]}]}, "co_handlers.0"),
+        ({"items": [{**item, "due": "9999-12-31"}]}, "due"),
+        ({"items": [{**item, "suggestion": 2**64, "case_serial": None}]}, "suggestion"),
+        ({"items": [{**item, "case_serial": "JY\x00"}]}, "case_serial"),
+        ({"note": "\x00"}, "note"),
+    ):
+        body = {
+            "congress": world.c_a.pk,
+            "title": "交办会",
+            "held_on": timezone.localdate(),
+            "items": [item],
+            **overrides,
+        }
+        _invalid(staff.post("/suggestions/meetings", body), field)
+    assert _counts() == before

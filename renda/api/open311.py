@@ -49,6 +49,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from renda.api.models import Open311Key
+from renda.api.validation import (
+    UNREADABLE,
+    InputError,
+    check_moment,
+    check_text,
+    parse_integer,
+    unreadable,
+)
 from renda.cases import services
 from renda.cases.models import (
     ACTIVE_ASSIGNMENT,
@@ -93,7 +101,6 @@ _MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # "+08:00" sent unencoded in a query string arrives as " 08:00".
 _DECODED_PLUS = re.compile(r" (\d{2}:?\d{2})$")
-_ID = re.compile(r"\d{1,18}")
 
 View = Callable[..., HttpResponse]
 
@@ -169,6 +176,10 @@ def open311_view(methods: tuple[str, ...] = ("GET",)) -> Callable[[View], View]:
                 return view(request, fmt, **kwargs)
             except Open311Error as exc:
                 return _error(fmt, exc.code, exc.description)
+            except InputError as exc:
+                return _error(fmt, 400, str(exc))
+            except UNREADABLE as exc:
+                return _error(fmt, 400, unreadable(exc))
 
         return wrapper
 
@@ -204,11 +215,12 @@ def _scrub(text: str, case: Case) -> str:
 
 
 def _param(request: HttpRequest, name: str) -> str:
-    """A POST field, or a query parameter (some clients put api_key in the URL)."""
+    """A POST field, or a query parameter (some clients put api_key in the URL); text that
+    cannot be stored (a NUL character) is refused."""
     value = request.POST.get(name) if request.method == "POST" else None
     if value is None:
         value = request.GET.get(name)
-    return (value or "").strip()
+    return check_text((value or "").strip(), name)
 
 
 def _csv(request: HttpRequest, name: str) -> list[str]:
@@ -232,11 +244,17 @@ def _jurisdiction(request: HttpRequest, key: Open311Key | None) -> Congress:
             raise Open311Error(403, _("This API key is not valid for this jurisdiction_id."))
         return key.congress
     if wanted:
-        congress = None
-        if _ID.fullmatch(wanted):
-            congress = Congress.objects.filter(
-                pk=int(wanted), is_active=True, level__in=JURISDICTION_LEVELS
+        try:
+            congress_id = parse_integer(wanted, "jurisdiction_id")
+        except InputError:
+            congress_id = None
+        congress = (
+            Congress.objects.filter(
+                pk=congress_id, is_active=True, level__in=JURISDICTION_LEVELS
             ).first()
+            if congress_id is not None
+            else None
+        )
         if congress is None:
             raise Open311Error(404, _("Unknown jurisdiction_id."))
         return congress
@@ -270,7 +288,7 @@ def _moment(request: HttpRequest, name: str) -> dt.datetime | None:
             _("%(name)s must be a date and time in W3C format, e.g. 2026-11-29T14:31:00+08:00.")
             % {"name": name},
         )
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+    return check_moment(moment, name)
 
 
 def _window(request: HttpRequest) -> tuple[dt.datetime, dt.datetime | None]:
@@ -447,7 +465,8 @@ def _coordinate(request: HttpRequest, name: str, bound: int) -> Decimal | None:
         value = Decimal(raw)
     except InvalidOperation:
         value = None
-    if value is None or not value.is_finite() or abs(value) > bound:
+    # copy_abs, not abs(): exact, where abs() rounds and overflows on an exponent like 1e999999999.
+    if value is None or not value.is_finite() or value.copy_abs() > bound:
         raise Open311Error(
             400,
             _("%(name)s must be a number between -%(bound)s and %(bound)s.")
@@ -620,4 +639,16 @@ def service_request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
         root="service_request_updates",
         item="request_update",
         json_data={"service_request_updates": data},
+    )
+
+
+@csrf_exempt
+def unknown_path(request: HttpRequest, path: str) -> HttpResponse:
+    """Anything else under the prefix: a 404 in the Open311 error format, in XML when the
+    path asks for XML, else in JSON (also for a format Open311 does not have)."""
+    fmt = "xml" if path.lower().endswith(".xml") else "json"
+    return _error(
+        fmt,
+        404,
+        _("There is no Open311 resource at this path: see discovery.json for the endpoints."),
     )

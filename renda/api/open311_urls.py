@@ -28,4 +28,7 @@ urlpatterns: list[URLPattern] = [
         open311.service_request_updates,
         name="updates",
     ),
+    # Last: every other path under the prefix (an unknown resource, a segment the patterns
+    # above refuse, another format) answers in the Open311 error format, not an HTML page.
+    re_path(r"^(?P<path>.*)$", open311.unknown_path, name="unknown"),
 ]

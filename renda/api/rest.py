@@ -14,8 +14,9 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Query
+from ninja import NinjaAPI, Query, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer
 
 from renda.api.common import departments_of, not_found, ref, user_of
@@ -36,7 +37,9 @@ from renda.api.schemas import (
     ProgressIn,
     ReplyIn,
     ReturnIn,
+    ValidationErrorOut,
 )
+from renda.api.validation import UNREADABLE, Id, unreadable
 from renda.cases import figures, services
 from renda.cases.models import Assignment, AssignmentStatus, Case, CaseEvent
 from renda.cases.queries import filter_inbox, with_list_data
@@ -60,7 +63,44 @@ class BearerToken(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+def document_errors(schema: OpenAPISchema) -> OpenAPISchema:
+    """Add the answers every operation can give besides its own: 401 where a token is
+    required; where there is a parameter or a body, 400 (a request that cannot be read, a
+    body that is not JSON, a value missing or out of range: the fields at fault are listed).
+    Each operation's other answers (403, 404, 409, 429) are declared where it is defined."""
+    error = {"$ref": "#/components/schemas/ErrorOut"}
+    invalid = ValidationErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.update(invalid.pop("$defs", {}))
+    components["ValidationErrorOut"] = invalid
+    components.setdefault("ErrorOut", ErrorOut.model_json_schema())
+
+    def answer(description: str, body: dict[str, Any]) -> dict[str, Any]:
+        return {"description": description, "content": {"application/json": {"schema": body}}}
+
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            if operation.get("security"):
+                responses.setdefault(401, answer("No valid API token.", error))
+            if operation.get("parameters") or operation.get("requestBody"):
+                # Every refused input is a 400 in one shape: the translated detail and, when
+                # fields are at fault, the fields (an operation's own 400 — a rule of the
+                # domain — has the detail alone).
+                responses[400] = answer(
+                    "The request could not be read, its body is not JSON, or a parameter or "
+                    "field is missing or out of range.",
+                    {"$ref": "#/components/schemas/ValidationErrorOut"},
+                )
+    return schema
+
+
+class RendaAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
+        return document_errors(super().get_openapi_schema(**kwargs))
+
+
+api = RendaAPI(
     title="Renda API",
     version="1",
     description=(
@@ -78,6 +118,20 @@ ACTION_RESPONSES = {200: CaseDetail, 400: ErrorOut, 404: ErrorOut}
 
 api.add_router("/suggestions", suggestions_router)
 
+# Last, so that it takes only what no operation matches: an unknown path under /api/v1/ is
+# a 404 in the API's error shape, as is a path whose id is not a number.
+unknown_paths = Router(auth=None)
+
+
+@unknown_paths.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False
+)
+def unknown_path(request: HttpRequest, rest: str) -> HttpResponse:
+    raise not_found()
+
+
+api.add_router("", unknown_paths)
+
 
 @api.exception_handler(DomainError)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
@@ -86,17 +140,43 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    """Malformed input: a translated message, with the fields at fault."""
-    fields = sorted({".".join(str(p) for p in e.get("loc", [])[1:]) or "body" for e in exc.errors})
+    """Malformed input (a 400): a translated message, with the fields at fault. The value sent is
+    not echoed back (it may be what could not be stored or printed in the first place)."""
+    errors = [
+        {
+            "loc": [p if isinstance(p, int) else str(p) for p in e.get("loc", [])],
+            "msg": str(e.get("msg", "")),
+            "type": str(e.get("type", "")),
+        }
+        for e in exc.errors
+    ]
+    fields = sorted({".".join(str(p) for p in e["loc"][1:]) or "body" for e in errors})
     return api.create_response(
         request,
         {
             "detail": _("The request is not valid: check %(fields)s.")
             % {"fields": ", ".join(fields)},
-            "errors": exc.errors,
+            "errors": errors,
         },
-        status=422,
+        status=400,
     )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    detail = str(exc)
+    if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
+        detail = _("The request body is not valid JSON.")  # ninja's own message, untranslated
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
+
+def _unreadable(request: HttpRequest, exc: Any) -> HttpResponse:
+    """Too many fields, a body over the size limit, a broken multipart body."""
+    return api.create_response(request, {"detail": unreadable(exc)}, status=400)
+
+
+for _exception in UNREADABLE:
+    api.add_exception_handler(_exception, _unreadable)
 
 
 @api.exception_handler(AuthenticationError)
@@ -260,14 +340,14 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
 
 
 @api.get("/cases/{case_id}", response={200: CaseDetail, **NOT_FOUND}, summary="One case")
-def case_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
+def case_detail(request: HttpRequest, case_id: Id) -> dict[str, Any]:
     return _detail(request, case_id)
 
 
 @api.get(
     "/cases/{case_id}/timeline", response={200: list[EventOut], **NOT_FOUND}, summary="Timeline"
 )
-def case_timeline(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+def case_timeline(request: HttpRequest, case_id: Id) -> list[dict[str, Any]]:
     case = _case(request, case_id)
     events = case.events.select_related("department").order_by("created_at", "id")
     return [_event(event) for event in events]
@@ -308,7 +388,7 @@ def case_figures(request: HttpRequest, filters: Query[FiguresFilters]) -> dict[s
 
 
 @api.post("/cases/{case_id}/assign", response=ACTION_RESPONSES, summary="Assign (交办)")
-def assign(request: HttpRequest, case_id: int, body: AssignIn) -> dict[str, Any]:
+def assign(request: HttpRequest, case_id: Id, body: AssignIn) -> dict[str, Any]:
     """One lead unit with optional co-handlers, or several split units."""
     case = _case(request, case_id)
     services.assign_case(
@@ -324,7 +404,7 @@ def assign(request: HttpRequest, case_id: int, body: AssignIn) -> dict[str, Any]
 
 
 @api.post("/cases/{case_id}/evaluate", response=ACTION_RESPONSES, summary="Record a rating")
-def evaluate(request: HttpRequest, case_id: int, body: EvaluateIn) -> dict[str, Any]:
+def evaluate(request: HttpRequest, case_id: Id, body: EvaluateIn) -> dict[str, Any]:
     """The office records the submitter's rating of the reply (满意度测评)."""
     case = _case(request, case_id)
     services.evaluate_case(
@@ -338,7 +418,7 @@ def evaluate(request: HttpRequest, case_id: int, body: EvaluateIn) -> dict[str, 
 
 
 @api.post("/cases/{case_id}/progress", response=ACTION_RESPONSES, summary="Record progress")
-def progress(request: HttpRequest, case_id: int, body: ProgressIn) -> dict[str, Any]:
+def progress(request: HttpRequest, case_id: Id, body: ProgressIn) -> dict[str, Any]:
     case = _case(request, case_id)
     services.add_progress(case, note=body.note, public=body.public, acting_user=user_of(request))
     return _detail(request, case_id)
@@ -348,21 +428,21 @@ def progress(request: HttpRequest, case_id: int, body: ProgressIn) -> dict[str, 
 
 
 @api.post("/assignments/{assignment_id}/sign", response=ACTION_RESPONSES, summary="Sign for")
-def sign(request: HttpRequest, assignment_id: int) -> dict[str, Any]:
+def sign(request: HttpRequest, assignment_id: Id) -> dict[str, Any]:
     assignment = _assignment(request, assignment_id)
     services.sign_assignment(assignment, acting_user=user_of(request))
     return _detail(request, assignment.case_id)
 
 
 @api.post("/assignments/{assignment_id}/return", response=ACTION_RESPONSES, summary="Return (退回)")
-def return_(request: HttpRequest, assignment_id: int, body: ReturnIn) -> dict[str, Any]:
+def return_(request: HttpRequest, assignment_id: Id, body: ReturnIn) -> dict[str, Any]:
     assignment = _assignment(request, assignment_id)
     services.return_assignment(assignment, reason=body.reason, acting_user=user_of(request))
     return _detail(request, assignment.case_id)
 
 
 @api.post("/assignments/{assignment_id}/reply", response=ACTION_RESPONSES, summary="Reply (答复)")
-def reply(request: HttpRequest, assignment_id: int, body: ReplyIn) -> dict[str, Any]:
+def reply(request: HttpRequest, assignment_id: Id, body: ReplyIn) -> dict[str, Any]:
     assignment = _assignment(request, assignment_id)
     services.reply_case(
         assignment,
@@ -379,7 +459,7 @@ def reply(request: HttpRequest, assignment_id: int, body: ReplyIn) -> dict[str, 
     response=ACTION_RESPONSES,
     summary="Ask for an extension",
 )
-def extension(request: HttpRequest, assignment_id: int, body: ExtensionIn) -> dict[str, Any]:
+def extension(request: HttpRequest, assignment_id: Id, body: ExtensionIn) -> dict[str, Any]:
     assignment = _assignment(request, assignment_id)
     services.request_extension(
         assignment, until=body.until, reason=body.reason, acting_user=user_of(request)

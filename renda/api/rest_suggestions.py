@@ -24,6 +24,7 @@ from ninja.errors import HttpError
 
 from renda.api.common import departments_of, not_found, ref, user_of
 from renda.api.schemas import ErrorOut, Ref
+from renda.api.validation import Day, Id, Offset, Text, Year
 from renda.cases import services as case_services
 from renda.cases.models import Case, CaseKind, Category
 from renda.congress import policy
@@ -50,15 +51,15 @@ ACTION = {400: ErrorOut, 404: ErrorOut}
 
 
 class SuggestionIn(Schema):
-    congress: int = Field(description="Congress id the suggestion is raised in.")
-    category: int = Field(description="Category id (one of that congress's categories).")
-    title: str = Field("", description="Title (at most 100 characters).")
-    content: str = Field("", description="The suggestion (one matter per suggestion).")
-    session: int | None = Field(
+    congress: Id = Field(description="Congress id the suggestion is raised in.")
+    category: Id = Field(description="Category id (one of that congress's categories).")
+    title: Text = Field("", description="Title (at most 100 characters).")
+    content: Text = Field("", description="The suggestion (one matter per suggestion).")
+    session: Id | None = Field(
         None, description="Session id of the current term; null for a suggestion between sessions."
     )
     is_motion: bool = Field(False, description="Raised as a motion (议案, five signers or more).")
-    cosigners: list[int] = Field(
+    cosigners: list[Id] = Field(
         default_factory=list, description="Deputy ids asked to co-sign (same congress and term)."
     )
     submit: bool = Field(
@@ -69,9 +70,9 @@ class SuggestionIn(Schema):
 
 class SuggestionFilters(Schema):
     status: SuggestionStatus | None = Field(None, description="Only suggestions in this state.")
-    congress: int | None = Field(None, description="Only suggestions of this congress id.")
+    congress: Id | None = Field(None, description="Only suggestions of this congress id.")
     limit: int = Field(50, ge=1, le=200, description="Page size (at most 200).")
-    offset: int = Field(0, ge=0, description="Number of suggestions to skip.")
+    offset: Offset = Field(0, description="Number of suggestions to skip.")
 
 
 class CosignIn(Schema):
@@ -82,42 +83,44 @@ class ReviewIn(Schema):
     decision: Literal["accept", "reject"] = Field(
         description="accept (立案, ready for assignment) or reject (not accepted)."
     )
-    reason: str = Field("", description="Note for an acceptance; the reason for a rejection.")
+    reason: Text = Field("", description="Note for an acceptance; the reason for a rejection.")
     convert_to_opinion: bool = Field(
         False, description="On rejection: handle the matter as a public opinion instead."
     )
 
 
 class SuggestionEvaluateIn(Schema):
-    result: str = Field("", description="satisfied, basic (basically satisfied) or unsatisfied.")
-    attitude: str = Field("", description="Rating of the handling attitude, same values, optional.")
-    comment: str = Field("", description="The deputy's comment.")
+    result: Text = Field("", description="satisfied, basic (basically satisfied) or unsatisfied.")
+    attitude: Text = Field(
+        "", description="Rating of the handling attitude, same values, optional."
+    )
+    comment: Text = Field("", description="The deputy's comment.")
 
 
 class MeetingItemIn(Schema):
-    case_serial: str | None = Field(
+    case_serial: Text | None = Field(
         None, description="Case number of the suggestion, e.g. JY20-1-001."
     )
-    suggestion: int | None = Field(None, description="Or the suggestion id.")
-    lead: int | None = Field(None, description="Lead department id (or give splits instead).")
-    co_handlers: list[int] = Field(default_factory=list, description="Co-handler department ids.")
-    splits: list[int] = Field(default_factory=list, description="Split department ids.")
-    due: dt.date | None = Field(None, description="Due date; the congress's rule by default.")
+    suggestion: Id | None = Field(None, description="Or the suggestion id.")
+    lead: Id | None = Field(None, description="Lead department id (or give splits instead).")
+    co_handlers: list[Id] = Field(default_factory=list, description="Co-handler department ids.")
+    splits: list[Id] = Field(default_factory=list, description="Split department ids.")
+    due: Day | None = Field(None, description="Due date; the congress's rule by default.")
 
 
 class MeetingIn(Schema):
-    congress: int = Field(description="Congress id.")
-    title: str = Field("", description="Title of the assignment meeting.")
-    held_on: dt.date = Field(description="Date of the meeting.")
-    note: str = Field("", description="Note.")
+    congress: Id = Field(description="Congress id.")
+    title: Text = Field("", description="Title of the assignment meeting.")
+    held_on: Day = Field(description="Date of the meeting.")
+    note: Text = Field("", description="Note.")
     items: list[MeetingItemIn] = Field(
         default_factory=list, description="The accepted suggestions to assign, in order."
     )
 
 
 class LedgerFilters(Schema):
-    congress: int | None = Field(None, description="Only this congress (id).")
-    year: int | None = Field(None, description="Only suggestions submitted in this year.")
+    congress: Id | None = Field(None, description="Only this congress (id).")
+    year: Year | None = Field(None, description="Only suggestions submitted in this year.")
 
 
 class CosignerOut(Schema):
@@ -449,7 +452,7 @@ def _meeting_case(congress: Congress, entry: MeetingItemIn) -> Case:
     response={200: MeetingOut, **ACTION},
     summary="Hold the meeting: assign its whole list",
 )
-def hold_meeting(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
+def hold_meeting(request: HttpRequest, meeting_id: Id) -> dict[str, Any]:
     user = user_of(request)
     meeting = (
         AssignmentMeeting.objects.visible_to(user, "case.supervise").filter(pk=meeting_id).first()
@@ -516,7 +519,7 @@ def create_suggestion(request: HttpRequest, body: SuggestionIn) -> Status[dict[s
 @router.get(
     "/{int:suggestion_id}", response={200: SuggestionDetail, **NOT_FOUND}, summary="One suggestion"
 )
-def suggestion_detail(request: HttpRequest, suggestion_id: int) -> dict[str, Any]:
+def suggestion_detail(request: HttpRequest, suggestion_id: Id) -> dict[str, Any]:
     return _detail(request, suggestion_id)
 
 
@@ -525,7 +528,7 @@ def suggestion_detail(request: HttpRequest, suggestion_id: int) -> dict[str, Any
     response={200: SuggestionDetail, **ACTION},
     summary="Confirm or decline co-signing",
 )
-def cosign(request: HttpRequest, suggestion_id: int, body: CosignIn) -> dict[str, Any]:
+def cosign(request: HttpRequest, suggestion_id: Id, body: CosignIn) -> dict[str, Any]:
     suggestion = _suggestion(request, suggestion_id)
     suggestion_services.respond_to_invitation(
         suggestion, acting_user=user_of(request), accept=body.accept
@@ -536,7 +539,7 @@ def cosign(request: HttpRequest, suggestion_id: int, body: CosignIn) -> dict[str
 @router.post(
     "/{int:suggestion_id}/submit", response={200: SuggestionDetail, **ACTION}, summary="Submit"
 )
-def submit(request: HttpRequest, suggestion_id: int) -> dict[str, Any]:
+def submit(request: HttpRequest, suggestion_id: Id) -> dict[str, Any]:
     suggestion = _suggestion(request, suggestion_id)
     suggestion_services.submit_suggestion(suggestion, acting_user=user_of(request))
     return _detail(request, suggestion_id)
@@ -547,7 +550,7 @@ def submit(request: HttpRequest, suggestion_id: int) -> dict[str, Any]:
     response={200: SuggestionDetail, **ACTION},
     summary="Review (审查): accept or reject",
 )
-def review(request: HttpRequest, suggestion_id: int, body: ReviewIn) -> dict[str, Any]:
+def review(request: HttpRequest, suggestion_id: Id, body: ReviewIn) -> dict[str, Any]:
     """The office accepts the suggestion for handling, or rejects it with the reason
     (optionally handling the matter as a public opinion instead)."""
     suggestion = _suggestion(request, suggestion_id)
@@ -572,9 +575,7 @@ def review(request: HttpRequest, suggestion_id: int, body: ReviewIn) -> dict[str
     response={200: SuggestionDetail, **ACTION},
     summary="The lead deputy rates the reply",
 )
-def evaluate(
-    request: HttpRequest, suggestion_id: int, body: SuggestionEvaluateIn
-) -> dict[str, Any]:
+def evaluate(request: HttpRequest, suggestion_id: Id, body: SuggestionEvaluateIn) -> dict[str, Any]:
     suggestion = _suggestion(request, suggestion_id)
     suggestion_services.evaluate_suggestion(
         suggestion,

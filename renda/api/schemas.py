@@ -8,6 +8,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from renda.api.validation import Day, Id, Offset, Text
 from renda.cases.models import CaseKind, CaseSource
 
 InboxView = Literal[
@@ -17,6 +18,19 @@ InboxView = Literal[
 
 class ErrorOut(Schema):
     detail: str = Field(description="What went wrong, translated for the user.")
+
+
+class FieldError(Schema):
+    loc: list[str | int] = Field(description="Where: the part of the request, then the field.")
+    msg: str = Field(description="What is wrong with the value.")
+    type: str = Field(description="Error code, e.g. missing, int_parsing, less_than_equal.")
+
+
+class ValidationErrorOut(ErrorOut):
+    errors: list[FieldError] = Field(
+        default_factory=list,
+        description="Every field at fault (none when the request as a whole is refused).",
+    )
 
 
 class Ref(Schema):
@@ -36,14 +50,14 @@ class CaseFilters(Schema):
             "(awaiting evaluation), closed, priority (open, under priority supervision), all."
         ),
     )
-    category: int | None = Field(None, description="Only cases of this category id.")
-    village: int | None = Field(None, description="Only cases of this village or community id.")
-    department: int | None = Field(None, description="Only cases assigned to this department id.")
+    category: Id | None = Field(None, description="Only cases of this category id.")
+    village: Id | None = Field(None, description="Only cases of this village or community id.")
+    department: Id | None = Field(None, description="Only cases assigned to this department id.")
     source: CaseSource | None = Field(None, description="Only cases from this source.")
     kind: CaseKind | None = Field(None, description="Only cases of this kind.")
-    q: str | None = Field(None, description="Text contained in the number, title or content.")
+    q: Text | None = Field(None, description="Text contained in the number, title or content.")
     limit: int = Field(50, ge=1, le=200, description="Page size (at most 200).")
-    offset: int = Field(0, ge=0, description="Number of cases to skip.")
+    offset: Offset = Field(0, description="Number of cases to skip.")
 
 
 class CaseItem(Schema):
@@ -135,46 +149,48 @@ class EventOut(Schema):
 
 
 class AssignIn(Schema):
-    lead: int | None = Field(None, description="Lead department id (or give splits instead).")
-    co_handlers: list[int] = Field(
+    lead: Id | None = Field(None, description="Lead department id (or give splits instead).")
+    co_handlers: list[Id] = Field(
         default_factory=list, description="Co-handler department ids (with a lead only)."
     )
-    splits: list[int] = Field(
+    splits: list[Id] = Field(
         default_factory=list, description="Split department ids, each answering its part."
     )
-    due: dt.date | None = Field(None, description="Due date; the congress's rule by default.")
-    note: str = Field("", description="Note for the timeline.")
+    due: Day | None = Field(None, description="Due date; the congress's rule by default.")
+    note: Text = Field("", description="Note for the timeline.")
 
 
 class ReturnIn(Schema):
-    reason: str = Field("", description="Why the case is outside the department's remit.")
+    reason: Text = Field("", description="Why the case is outside the department's remit.")
 
 
 class ReplyIn(Schema):
-    reply_class: str = Field(
+    reply_class: Text = Field(
         "",
         description=(
             "A: solved or basically solved; B: being solved or planned; C: to be solved "
             "when conditions allow; D: kept for reference."
         ),
     )
-    text: str = Field("", description="The reply.")
-    public_text: str = Field("", description="The reply as shown to the public (default: text).")
+    text: Text = Field("", description="The reply.")
+    public_text: Text = Field("", description="The reply as shown to the public (default: text).")
 
 
 class ExtensionIn(Schema):
-    until: dt.date = Field(description="The due date asked for.")
-    reason: str = Field("", description="Why more time is needed.")
+    until: Day = Field(description="The due date asked for.")
+    reason: Text = Field("", description="Why more time is needed.")
 
 
 class EvaluateIn(Schema):
-    result: str = Field("", description="satisfied, basic (basically satisfied) or unsatisfied.")
-    attitude: str = Field("", description="Rating of the handling attitude, same values, optional.")
-    comment: str = Field("", description="The submitter's comment.")
+    result: Text = Field("", description="satisfied, basic (basically satisfied) or unsatisfied.")
+    attitude: Text = Field(
+        "", description="Rating of the handling attitude, same values, optional."
+    )
+    comment: Text = Field("", description="The submitter's comment.")
 
 
 class ProgressIn(Schema):
-    note: str = Field("", description="What was done.")
+    note: Text = Field("", description="What was done.")
     public: bool = Field(False, description="Show the note to the submitter.")
 
 
@@ -182,10 +198,10 @@ class ProgressIn(Schema):
 
 
 class FiguresFilters(Schema):
-    congress: int | None = Field(None, description="Only this congress (id).")
+    congress: Id | None = Field(None, description="Only this congress (id).")
     kind: CaseKind | None = Field(None, description="Only cases of this kind.")
-    start: dt.date | None = Field(None, description="Submitted on or after this date.")
-    end: dt.date | None = Field(None, description="Submitted on or before this date.")
+    start: Day | None = Field(None, description="Submitted on or after this date.")
+    end: Day | None = Field(None, description="Submitted on or before this date.")
 
 
 class FigureCounts(Schema):
