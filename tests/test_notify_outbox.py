@@ -320,37 +320,53 @@ def test_the_periodic_jobs_send_what_waits(world, settings, monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_never_send_a_row_twice(settings):
+def test_workers_and_nudges_never_send_a_row_twice(settings):
     if connection.vendor != "postgresql":
         pytest.skip("row locks (SKIP LOCKED) are exercised on PostgreSQL")
     settings.RENDA_OUTBOX_BATCH = 7
-    OutboxMessage.objects.bulk_create(
+    rows = OutboxMessage.objects.bulk_create(
         [
             OutboxMessage(channel=OutboxChannel.SMS, recipient=f"1380000{i:04d}", payload={})
             for i in range(120)
         ]
     )
-    barrier = threading.Barrier(4)
+    ids = [row.pk for row in rows]
+    # Three sweeping workers, and three nudges (each for its own rows, as after three
+    # commits) racing them.
+    jobs = [lambda: notify.drain(batches=100)] * 3 + [
+        lambda part=part: notify.deliver(ids[part * 40 : part * 40 + 40]) for part in range(3)
+    ]
+    barrier = threading.Barrier(len(jobs))
     errors = []
 
-    def worker() -> None:
+    def run(job) -> None:  # noqa: ANN001
         try:
             barrier.wait()
-            notify.drain(batches=100)
+            job()
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=worker) for _i in range(4)]
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert errors == []
+    notify.drain()  # whatever a nudge left for the sweep
     refs = [m.ref for m in MemorySMSBackend.outbox]
     assert len(refs) == 120 and len(set(refs)) == 120
     assert OutboxMessage.objects.filter(status=OutboxStatus.SENT, attempts=1).count() == 120
+
+
+def test_the_nudge_runs_on_the_default_queue_and_the_sweep_on_the_periodic_one():
+    from renda.celery import app
+    from renda.core import tasks
+
+    assert tasks.deliver_outbox.name == "renda.core.deliver_outbox"
+    assert app.amqp.router.route({}, "renda.core.deliver_outbox")["queue"].name == "default"
+    assert app.amqp.router.route({}, "renda.core.drain_outbox")["queue"].name == "periodic"
 
 
 def test_the_operator_lists_the_outbox_masked_and_requeues_failed_rows(world):

@@ -20,15 +20,16 @@ nil in the embedded mode (delivered after the commit) and a worker's pick-up tim
 production. They are delivered exactly once: the inbox rows and the outbox row's "sent"
 commit together.
 
-Claims and idempotency: `deliver()` claims due rows under a token (status `sending`, with
-a lease) in a short transaction. On PostgreSQL the candidates are locked with `SELECT …
-FOR UPDATE SKIP LOCKED`, so two workers never wait for or take the same rows; on SQLite,
-whose writers are serialised, the conditional UPDATE is the claim (a row claimed by
-another worker in between no longer matches). Only the claim's holder records the
-outcome, so live workers send a row at most once. A worker that dies between a
-provider's answer and the status update leaves a claim that expires after
-RENDA_OUTBOX_LEASE_SECONDS; the row is then tried again: one repeat is possible in that
-case, a loss is not (providers get the row id as `SMS.ref`, their out-id, to drop it).
+Claims and idempotency: a row is claimed under a token (status `sending`, with a lease)
+and committed before it is sent. The sweep picks its candidates with `SELECT … FOR UPDATE
+SKIP LOCKED` on PostgreSQL, so two workers never wait for or take the same rows; on
+SQLite, whose writers are serialised, a conditional UPDATE is the claim (a row claimed by
+another worker in between no longer matches). The nudge claims its few known rows with
+that conditional UPDATE on both databases. Only the claim's holder records the outcome,
+so live workers send a row at most once. A worker that dies between a provider's answer
+and the status update leaves a claim that expires after RENDA_OUTBOX_LEASE_SECONDS; the
+row is then tried again: one repeat is possible in that case, a loss is not (providers
+get the row id as `SMS.ref`, their out-id, to drop it).
 
 Failures: any exception from a backend is a failed attempt, retried after
 RENDA_OUTBOX_RETRY_SECONDS × 2^(attempt − 1) (at most RENDA_OUTBOX_MAX_DELAY_SECONDS) and
@@ -283,27 +284,34 @@ def _due(now: dt.datetime) -> Q:
 
 def _claim(token: str, ids: Iterable[int] | None, limit: int) -> list[OutboxMessage]:
     now = timezone.now()
-    due = OutboxMessage.objects.filter(_due(now))
+    claim = {
+        "status": OutboxStatus.SENDING,
+        "claim": token,
+        "claimed_until": now + dt.timedelta(seconds=_setting("RENDA_OUTBOX_LEASE_SECONDS")),
+        "attempts": F("attempts") + 1,
+    }
     if ids is not None:
-        due = due.filter(pk__in=list(ids))
-    if not due.exists():
-        # A plain read first: the frequent sweep takes no write lock when nothing is due.
-        return []
-    with transaction.atomic():
-        candidates = due.order_by("next_attempt_at", "pk")
-        if connection.features.has_select_for_update_skip_locked:
-            candidates = candidates.select_for_update(skip_locked=True)
-        pks = list(candidates.values_list("pk", flat=True)[:limit])
-        if not pks:
+        # The nudge: a few known rows. One conditional UPDATE is the claim on both
+        # databases: a row that another worker claimed first no longer matches `_due`
+        # (PostgreSQL re-checks it after waiting for that worker's row lock).
+        pks = list(ids)
+        OutboxMessage.objects.filter(_due(now), pk__in=pks).update(**claim)
+    else:
+        due = OutboxMessage.objects.filter(_due(now))
+        if not due.exists():
+            # A plain read first: the frequent sweep takes no write lock when nothing is due.
             return []
-        # On SQLite this conditional UPDATE is the claim: a row that another worker claimed
-        # in the meantime no longer matches `due`. On PostgreSQL the rows are locked already.
-        due.filter(pk__in=pks).update(
-            status=OutboxStatus.SENDING,
-            claim=token,
-            claimed_until=now + dt.timedelta(seconds=_setting("RENDA_OUTBOX_LEASE_SECONDS")),
-            attempts=F("attempts") + 1,
-        )
+        with transaction.atomic():
+            candidates = due.order_by("next_attempt_at", "pk")
+            if connection.features.has_select_for_update_skip_locked:
+                # Rows another worker is claiming right now are skipped, not waited for.
+                candidates = candidates.select_for_update(skip_locked=True)
+            pks = list(candidates.values_list("pk", flat=True)[:limit])
+            if not pks:
+                return []
+            # On SQLite (writers serialised) this conditional UPDATE is the claim; on
+            # PostgreSQL the rows are locked already.
+            due.filter(pk__in=pks).update(**claim)
     return list(OutboxMessage.objects.filter(pk__in=pks, claim=token).order_by("pk"))
 
 
