@@ -128,7 +128,9 @@ def test_thousand_views_from_several_processes_end_at_exactly_thousand(world, se
     viewcount._counts().add(viewcount.FLUSH_LOCK.format(article.pk), 1, 3600)
     fork = multiprocessing.get_context("fork")
     processes, per_process = 4, 250
-    barrier, queue = fork.Barrier(processes), fork.Queue()
+    # The flusher thread starts after the fork: a process forked while another thread is
+    # inside SQLite could inherit a held lock.
+    barrier, queue = fork.Barrier(processes + 1), fork.Queue()
     workers = [
         fork.Process(
             target=_view_from_a_process,
@@ -136,6 +138,8 @@ def test_thousand_views_from_several_processes_end_at_exactly_thousand(world, se
         )
         for n in range(processes)
     ]
+    for worker in workers:
+        worker.start()
     done = threading.Event()
     moved = [0]
 
@@ -146,14 +150,18 @@ def test_thousand_views_from_several_processes_end_at_exactly_thousand(world, se
 
     flusher = threading.Thread(target=flush_loop)
     flusher.start()
-    for worker in workers:
-        worker.start()
-    counted = [queue.get(timeout=120) for _ in workers]
-    for worker in workers:
-        worker.join(timeout=120)
-        assert worker.exitcode == 0
-    done.set()
-    flusher.join()
+    barrier.wait(timeout=60)  # everyone starts together
+    try:
+        counted = [queue.get(timeout=60) for _ in workers]
+        for worker in workers:
+            worker.join(timeout=60)
+            assert worker.exitcode == 0
+    finally:
+        done.set()
+        flusher.join()
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
     assert counted == [per_process] * processes
     viewcount.flush([article.pk])
     article.refresh_from_db()

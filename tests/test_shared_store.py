@@ -131,10 +131,15 @@ def _run_processes(target, *args) -> list:
     ]
     for process in processes:
         process.start()
-    results = [queue.get(timeout=120) for _ in processes]
-    for process in processes:
-        process.join(timeout=120)
-        assert process.exitcode == 0
+    try:
+        results = [queue.get(timeout=60) for _ in processes]
+        for process in processes:
+            process.join(timeout=60)
+            assert process.exitcode == 0
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
     return results
 
 
