@@ -26,10 +26,17 @@ def store(tmp_path):
 
 
 def test_embedded_mode_keeps_nothing_in_process_memory():
+    """Every store that several processes must agree on is shared: the cache aliases (rate
+    limits, codes, view counts), axes' login attempts and the captcha store (database)."""
+    from axes.conf import settings as axes_settings
+    from captcha.models import CaptchaStore
+
     for alias in ("default", "portal_views"):
         assert settings.CACHES[alias]["BACKEND"] == "renda.core.sharedcache.SQLiteCache"
-    assert isinstance(cache, object) and isinstance(caches["default"], SQLiteCache)
-    assert isinstance(caches["portal_views"], SQLiteCache)
+        assert isinstance(caches[alias], SQLiteCache)
+    assert caches["default"]._path == caches["portal_views"]._path  # one file, two tables
+    assert axes_settings.AXES_HANDLER == "axes.handlers.database.AxesDatabaseHandler"
+    assert CaptchaStore._meta.db_table  # a model: kept in the database
 
 
 def test_values_come_back_as_they_were_stored(store):
