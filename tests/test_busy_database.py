@@ -179,6 +179,18 @@ def test_back_office_gets_do_not_rewrite_the_session(world):
     assert client.session.get_expiry_age() == 1800  # the idle timeout still applies
 
 
+def test_a_login_starts_the_idle_clock_so_the_next_page_writes_nothing(world):
+    client = _client()
+    response = client.post(
+        reverse("core:login"), {"username": "staff_a", "password": "pw-for-tests-1"}
+    )
+    assert response.status_code == 302
+    assert client.session.get_expiry_age() == 1800  # from the login on
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("congress:workspace")).status_code == 200
+    assert _session_writes(queries) == []
+
+
 def test_the_idle_clock_moves_at_most_once_a_minute(world):
     client = _client()
     client.force_login(world.staff)

@@ -34,19 +34,31 @@ class StaffSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        self._restart_clock(request, only_if_saving=False)
+        response = self.get_response(request)
+        # A request that saves the session anyway (a login) starts the clock in that save:
+        # the idle timeout applies from the login on, and the next page writes nothing.
+        self._restart_clock(request, only_if_saving=True)
+        return response
+
+    @staticmethod
+    def _restart_clock(request: HttpRequest, *, only_if_saving: bool) -> None:
+        session = getattr(request, "session", None)
+        if session is None or (only_if_saving and not session.modified):
+            return
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and policy.is_back_office(user):
-            now = int(time.time())
-            session = request.session
-            last = session.get(ACTIVITY_KEY)
-            if (
-                not isinstance(last, int)
-                or now - last >= ACTIVITY_REFRESH_SECONDS
-                or session.get("_session_expiry") != settings.STAFF_SESSION_IDLE_SECONDS
-            ):
-                session[ACTIVITY_KEY] = now
-                session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
-        return self.get_response(request)
+        if user is None or not user.is_authenticated or not policy.is_back_office(user):
+            return
+        now = int(time.time())
+        last = session.get(ACTIVITY_KEY)
+        if (
+            only_if_saving
+            or not isinstance(last, int)
+            or now - last >= ACTIVITY_REFRESH_SECONDS
+            or session.get("_session_expiry") != settings.STAFF_SESSION_IDLE_SECONDS
+        ):
+            session[ACTIVITY_KEY] = now
+            session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
 
 
 class TwoFactorEnforcementMiddleware:

@@ -132,11 +132,7 @@ def request_reset(username: str, *, request: HttpRequest | None = None) -> None:
         return
     code = f"{secrets.randbelow(1_000_000):06d}"
     ratelimit.clear(RESET_TRIES_SCOPE, str(user.pk))  # a new code has all its tries
-    cache.set(
-        _code_key(user.pk),
-        {"digest": _code_digest(user.pk, code), "tries": 0},
-        RESET_CODE_SECONDS,
-    )
+    cache.set(_code_key(user.pk), {"digest": _code_digest(user.pk, code)}, RESET_CODE_SECONDS)
     text = _(
         "Your Renda password reset code is %(code)s (valid 10 minutes). "
         "If you did not ask for it, ignore this message."
