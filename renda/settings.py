@@ -1,6 +1,7 @@
 """Renda settings: one module, every deployment difference read from the environment.
 
-Embedded mode (the default): SQLite under var/, local-memory cache, tasks run inline.
+Embedded mode (the default): SQLite under var/, a cache file under var/ that every process
+shares (renda.core.sharedcache), tasks run inline.
 Production (RENDA_ENV=production): PostgreSQL via DATABASE_URL, Redis via REDIS_URL,
 SECRET_KEY required, secure cookies and HSTS.
 """
@@ -89,7 +90,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "renda.core.middleware.SessionMiddleware",
     "renda.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -102,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Innermost: a view that meets a locked or lost database answers 503, not 500.
+    "renda.core.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "renda.urls"
@@ -135,7 +138,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # select_for_update() means on PostgreSQL.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
-            "timeout": 20,
+            "timeout": env.int("DB_BUSY_TIMEOUT_SECONDS", default=20),
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
@@ -154,7 +157,13 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Embedded mode: a SQLite file of its own that every process of the machine shares
+    # (app server workers, periodic runner), with atomic add/incr: rate limits, lockout
+    # counters and one-time codes agree across processes. Never per-process memory.
+    RENDA_CACHE_FILE = env.str("RENDA_CACHE_FILE", default=str(VAR_DIR / "cache.sqlite3"))
+    CACHES = {
+        "default": {"BACKEND": "renda.core.sharedcache.SQLiteCache", "LOCATION": RENDA_CACHE_FILE}
+    }
     CELERY_BROKER_URL = "memory://"
     # Embedded mode: no broker, tasks run inline (still enqueued on commit by the services).
     CELERY_TASK_ALWAYS_EAGER = True
@@ -197,17 +206,23 @@ CELERY_TASK_ROUTES = {job["task"]: {"queue": "periodic"} for job in CELERY_BEAT_
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "renda.core.auth.AddressLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# The password policy: applied by the password change and reset pages and by the admin's
+# account forms (creation and "change password").
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["username", "name", "email", "phone"]},
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=10)},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -216,7 +231,12 @@ LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "congress:workspace"
 LOGOUT_REDIRECT_URL = "core:login"
 
-# Lockout after repeated failed logins (django-axes): per user name and address.
+# Lockout after repeated failed logins (django-axes, attempts kept in the database that
+# every process shares): per user name and address. Spraying one password over many
+# accounts from one address is stopped by a second, per-address counter of failures
+# whatever the user name (renda.core.auth; an office behind one NAT address shares it,
+# hence a higher limit), within the same cool-off time.
+RENDA_LOGIN_ADDRESS_LIMIT = env.int("RENDA_LOGIN_ADDRESS_LIMIT", default=30)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -225,6 +245,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+
+# Password reset by a code sent to the account's mobile number (and e-mail): requests per
+# address and per user name within the window; codes live 10 minutes, 5 wrong tries.
+RENDA_PASSWORD_RESET_LIMIT = env.int("RENDA_PASSWORD_RESET_LIMIT", default=5)
+RENDA_PASSWORD_RESET_WINDOW_SECONDS = env.int("RENDA_PASSWORD_RESET_WINDOW_SECONDS", default=3600)
 
 # Back-office sessions end after this much inactivity; public sessions last two weeks.
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
@@ -318,17 +343,13 @@ RENDA_CODE_LIMIT = env.int("RENDA_CODE_LIMIT", default=10)
 RENDA_CODE_WINDOW_SECONDS = env.int("RENDA_CODE_WINDOW_SECONDS", default=600)
 
 # Public portal: view counts (once per client per window, flushed in batches), covers.
-# Pending counts live in their own cache, so that a flood of per-client keys in the
-# default cache can never evict them (Redis in production; a roomy local-memory cache in
-# the embedded mode, where each app server process counts and flushes its own).
+# Pending counts live in their own cache (a table of their own in the embedded cache file,
+# never culled), so that a flood of per-client keys in the default cache can never evict
+# them; every process counts into the same store.
 CACHES["portal_views"] = (
     {**CACHES["default"], "KEY_PREFIX": "portal-views"}
     if REDIS_URL
-    else {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "portal-views",
-        "OPTIONS": {"MAX_ENTRIES": 1_000_000},
-    }
+    else {**CACHES["default"], "OPTIONS": {"TABLE": "portal_views"}}
 )
 RENDA_PORTAL_VIEW_WINDOW_SECONDS = env.int("RENDA_PORTAL_VIEW_WINDOW_SECONDS", default=1800)
 RENDA_PORTAL_VIEW_BATCH = env.int("RENDA_PORTAL_VIEW_BATCH", default=50)

@@ -30,3 +30,6 @@ if settings.RENDA_BENCH:  # the benchmark baseline; off unless RENDA_BENCH=1
 
 if settings.DEBUG:  # pragma: no cover - development only; production serves media elsewhere
     urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+
+# A locked or lost database is a 503 "busy" page (or API error), not a bare 500.
+handler500 = "renda.core.views.errors.server_error"

@@ -7,6 +7,9 @@ The world: 临溪区 (district) with two towns, 清河镇 ("A", the congress und
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -40,6 +43,18 @@ def pytest_configure(config):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # The embedded cache file of this test run: never var/'s (a running `make run`, or a
+    # second test run in the same checkout, would share and clear it).
+    config.renda_cache_dir = tempfile.mkdtemp(prefix="renda-test-cache-")
+    store = Path(config.renda_cache_dir) / "cache.sqlite3"
+    for alias in settings.CACHES.values():
+        if alias["BACKEND"] == "renda.core.sharedcache.SQLiteCache":
+            alias["LOCATION"] = str(store)
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "renda_cache_dir", None):
+        shutil.rmtree(config.renda_cache_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,11 @@
 """View counts (点击次数): exact under concurrent readers and flushers, no database write per
-view, once per client per window, bots left out; on the local-memory cache and on Redis."""
+view, once per client per window, bots left out; on a per-process local-memory cache, on
+the embedded mode's shared SQLite cache (also from several processes at once) and on
+Redis."""
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -33,8 +36,21 @@ def _redis_available() -> bool:
     return True
 
 
-@pytest.fixture(params=["locmem", "redis"])
+@pytest.fixture(autouse=True)
+def _no_pending_counts_from_other_tests():
+    caches["portal_views"].clear()
+
+
+@pytest.fixture(params=["locmem", "embedded", "redis"])
 def counting_cache(request, settings):
+    if request.param == "locmem":
+        settings.CACHES = {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+            "portal_views": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "portal-views",
+            },
+        }
     if request.param == "redis":
         if not _redis_available():
             pytest.skip("no Redis on 127.0.0.1:6379")
@@ -92,6 +108,66 @@ def test_thousand_concurrent_views_end_at_exactly_thousand(world, counting_cache
     assert article.view_count == 1000
     assert viewcount.pending(article.pk) == 0
     assert moved_meanwhile <= 1000
+
+
+def _view_from_a_process(barrier, queue, article_id: int, first: int, views: int) -> None:
+    barrier.wait()
+    queue.put(
+        sum(viewcount.record_view(article_id, f"client-{n}") for n in range(first, first + views))
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_thousand_views_from_several_processes_end_at_exactly_thousand(world, settings):
+    """The app server's workers are processes: on the embedded store they count into one
+    figure, while this process keeps flushing it into the database."""
+    settings.RENDA_PORTAL_VIEW_BATCH = 10**9
+    settings.RENDA_PORTAL_VIEW_FLUSH_SECONDS = 3600
+    assert settings.CACHES["portal_views"]["BACKEND"] == "renda.core.sharedcache.SQLiteCache"
+    article = publish(world)
+    viewcount._counts().add(viewcount.FLUSH_LOCK.format(article.pk), 1, 3600)
+    fork = multiprocessing.get_context("fork")
+    processes, per_process = 4, 250
+    # The flusher thread starts after the fork: a process forked while another thread is
+    # inside SQLite could inherit a held lock.
+    barrier, queue = fork.Barrier(processes + 1), fork.Queue()
+    workers = [
+        fork.Process(
+            target=_view_from_a_process,
+            args=(barrier, queue, article.pk, n * per_process, per_process),
+        )
+        for n in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    done = threading.Event()
+    moved = [0]
+
+    def flush_loop() -> None:
+        while not done.is_set():
+            moved[0] += viewcount.flush_article(article.pk)
+        connection.close()
+
+    flusher = threading.Thread(target=flush_loop)
+    flusher.start()
+    barrier.wait(timeout=60)  # everyone starts together
+    try:
+        counted = [queue.get(timeout=60) for _ in workers]
+        for worker in workers:
+            worker.join(timeout=60)
+            assert worker.exitcode == 0
+    finally:
+        done.set()
+        flusher.join()
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+    assert counted == [per_process] * processes
+    viewcount.flush([article.pk])
+    article.refresh_from_db()
+    assert article.view_count == 1000
+    assert viewcount.pending(article.pk) == 0
+    assert moved[0] <= 1000
 
 
 @pytest.mark.django_db(transaction=True)

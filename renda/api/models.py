@@ -3,29 +3,45 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import models
+from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from renda.congress.models import Congress, ScopedQuerySet
+from renda.core.busy import is_database_unavailable
+
+log = logging.getLogger(__name__)
 
 
 def digest(secret: str) -> str:
     return salted_hmac("renda.api.credential", secret).hexdigest()
 
 
-def touch(model: type[models.Model], pk: int) -> None:
-    """Record the last use at most once a minute: not a write on every API request."""
+def touch(model: type[models.Model], pk: int, last_used_at: datetime | None = None) -> None:
+    """Record the last use at most once a minute: not a write on every API request.
+
+    `last_used_at` is the value just read with the credential: a recent one means no
+    statement at all (even an UPDATE that matches no row takes SQLite's write lock). The
+    write is best effort: a locked or lost database must not fail a read-only request."""
     now = timezone.now()
+    if last_used_at is not None and now - last_used_at < timedelta(minutes=1):
+        return
     stale = models.Q(last_used_at__isnull=True) | models.Q(
         last_used_at__lt=now - timedelta(minutes=1)
     )
-    model.objects.filter(stale, pk=pk).update(last_used_at=now)  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            model.objects.filter(stale, pk=pk).update(last_used_at=now)  # type: ignore[attr-defined]
+    except DatabaseError as exc:
+        if not is_database_unavailable(exc):
+            raise
+        log.warning("last use of %s %s not recorded: database unavailable", model.__name__, pk)
 
 
 def new_secret() -> str:
@@ -73,7 +89,7 @@ class Open311Key(models.Model):
             .first()
         )
         if key is not None:
-            touch(cls, key.pk)
+            touch(cls, key.pk, key.last_used_at)
         return key
 
 
@@ -120,5 +136,5 @@ class ApiToken(models.Model):
         )
         if token is None:
             return None
-        touch(cls, token.pk)
+        touch(cls, token.pk, token.last_used_at)
         return token.user

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -11,22 +12,53 @@ from django.urls import reverse
 
 from renda.congress import policy
 
-# Paths a user who still owes the second factor may reach.
+# Paths a user who still owes the second factor may reach; the password change is not
+# one of them (the password alone must not be enough to replace the password).
 _OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/")
+_GUARDED_PREFIXES = ("/accounts/password/change/",)
+
+# The session stamp of the last restart of the idle clock, and how often it may move.
+ACTIVITY_KEY = "_renda_active"
+ACTIVITY_REFRESH_SECONDS = 60
 
 
 class StaffSessionMiddleware:
-    """Back-office sessions expire after a configurable idle time (STAFF_SESSION_IDLE_SECONDS);
-    each request restarts the clock."""
+    """Back-office sessions expire after a configurable idle time (STAFF_SESSION_IDLE_SECONDS).
+
+    Activity restarts the clock, but at most once a minute: restarting it means saving the
+    session, and a page that only reads must not write to the database on every request
+    (under a long write lock such pages kept failing). The session therefore ends between
+    IDLE − 60 s and IDLE after the last request."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        self._restart_clock(request, only_if_saving=False)
+        response = self.get_response(request)
+        # A request that saves the session anyway (a login) starts the clock in that save:
+        # the idle timeout applies from the login on, and the next page writes nothing.
+        self._restart_clock(request, only_if_saving=True)
+        return response
+
+    @staticmethod
+    def _restart_clock(request: HttpRequest, *, only_if_saving: bool) -> None:
+        session = getattr(request, "session", None)
+        if session is None or (only_if_saving and not session.modified):
+            return
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and policy.is_back_office(user):
-            request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
-        return self.get_response(request)
+        if user is None or not user.is_authenticated or not policy.is_back_office(user):
+            return
+        now = int(time.time())
+        last = session.get(ACTIVITY_KEY)
+        if (
+            only_if_saving
+            or not isinstance(last, int)
+            or now - last >= ACTIVITY_REFRESH_SECONDS
+            or session.get("_session_expiry") != settings.STAFF_SESSION_IDLE_SECONDS
+        ):
+            session[ACTIVITY_KEY] = now
+            session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
 
 
 class TwoFactorEnforcementMiddleware:
@@ -41,7 +73,10 @@ class TwoFactorEnforcementMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and not request.path.startswith(_OPEN_PREFIXES)
+            and (
+                not request.path.startswith(_OPEN_PREFIXES)
+                or request.path.startswith(_GUARDED_PREFIXES)
+            )
             and not user.is_verified()
         ):
             from django_otp import user_has_device

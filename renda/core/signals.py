@@ -8,6 +8,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from renda.core import audit
+from renda.core.auth import count_login_failure
 
 
 def _user_named(username: str | None):
@@ -32,6 +33,8 @@ def _login_failed(sender, credentials, request=None, **kwargs):
     username = (credentials or {}).get("username", "")
     user = _user_named(username)
     audit.record("auth.login_failed", user, note=str(username)[:150])
+    # The per-address count behind renda.core.auth.AddressLockoutBackend (spraying).
+    count_login_failure(request)
 
 
 @receiver(user_locked_out)

@@ -12,4 +12,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/2fa/", auth.otp_verify, name="otp_verify"),
     path("accounts/2fa/setup/", auth.otp_setup, name="otp_setup"),
+    path("accounts/password/change/", auth.password_change, name="password_change"),
+    path("accounts/password/reset/", auth.password_reset, name="password_reset"),
+    path("accounts/password/reset/code/", auth.password_reset_code, name="password_reset_code"),
 ]

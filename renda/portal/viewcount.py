@@ -1,8 +1,8 @@
 """View counts (点击次数) that are exact without a database write per page view.
 
-A view is counted in the cache (Redis in production, shared by every app server; the
-local-memory cache in the embedded mode) with an atomic `incr` on the article's pending
-key. `flush()` moves pending counts into `Article.view_count` in batches: it reads the
+A view is counted in the cache that every app-server process shares (Redis in production,
+the embedded mode's SQLite cache file otherwise, see renda.core.sharedcache) with an atomic
+`incr` on the article's pending key. `flush()` moves pending counts into `Article.view_count` in batches: it reads the
 pending figure n, takes exactly n off with an atomic `decr` (views arriving meanwhile stay
 pending) and adds n to the row with one `UPDATE … SET view_count = view_count + n`.
 Nothing is lost between readers, flushers and the periodic job. Pages show the database
@@ -14,8 +14,10 @@ are not counted when `RENDA_PORTAL_EXCLUDE_BOTS` is on.
 
 The serving process also flushes an article when its pending figure reaches
 `RENDA_PORTAL_VIEW_BATCH` or its last flush is older than `RENDA_PORTAL_VIEW_FLUSH_SECONDS`
-(one flusher at a time per article, by a cache `add` lock): with the local-memory cache
-each server process holds its own pending counts, which no other process could flush.
+(one flusher at a time per article, by a cache `add` lock), so that the figure in the
+database stays close to the truth between two runs of the periodic job. That inline flush
+is best effort: when the database is locked or gone, the views stay pending and the page
+is served anyway.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.cache import cache, caches
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 
 from renda.portal.models import Article
@@ -44,14 +46,12 @@ BOT_PATTERN = re.compile(
     re.IGNORECASE,
 )
 
-_touched: set[int] = set()
+_touched: set[int] = set()  # articles counted by this process (flushed at exit)
 
 
 def _counts():  # noqa: ANN202
     """The cache of pending counts and flush locks (settings CACHES["portal_views"])."""
-    return (
-        caches["portal_views"] if "portal_views" in settings.CACHES else cache
-    )  # articles counted by this process (flushed at exit)
+    return caches["portal_views"] if "portal_views" in settings.CACHES else cache
 
 
 def _window() -> int:
@@ -78,8 +78,8 @@ def client_key(address: str, user_agent: str) -> str:
 
 
 def _incr(key: str) -> int:
-    # add() then incr(): both atomic in Redis and in the local-memory cache (which takes
-    # its lock for each), so concurrent first views cannot overwrite each other.
+    # add() then incr(): both atomic in Redis and in the shared SQLite cache (one statement
+    # or one write transaction each), so concurrent first views cannot overwrite each other.
     counts = _counts()
     if counts.add(key, 1, timeout=None):
         return 1
@@ -101,8 +101,17 @@ def record_view(article_id: int, client: str) -> bool:
     # Flush when a batch is full, or when no flush happened for a while (the add()
     # succeeds only once per period): at most a few UPDATEs per article and period.
     if pending >= _batch() or _counts().add(FLUSH_LOCK.format(article_id), 1, _flush_seconds()):
-        flush_article(article_id)
+        _flush_quietly(article_id)
     return True
+
+
+def _flush_quietly(article_id: int) -> None:
+    """The inline flush of a page view: a locked or lost database must not fail the page
+    (flush_article has given the views back; the next flush moves them)."""
+    try:
+        flush_article(article_id)
+    except DatabaseError:
+        log.warning("view counts of article %s stay pending: database unavailable", article_id)
 
 
 def pending(article_id: int) -> int:
@@ -151,7 +160,7 @@ def _incr_by(key: str, n: int) -> None:
 def maybe_flush(article_id: int) -> None:
     """Called when the figure is read: flush if the last flush is old enough."""
     if pending(article_id) and _counts().add(FLUSH_LOCK.format(article_id), 1, _flush_seconds()):
-        flush_article(article_id)
+        _flush_quietly(article_id)
 
 
 def flush(article_ids: Iterable[int] | None = None, chunk: int = 500) -> int:
@@ -181,7 +190,8 @@ def shown_count(article: Article) -> int:
 
 @atexit.register
 def _flush_at_exit() -> None:  # pragma: no cover - process shutdown
-    # The local-memory cache dies with the process: write what this process counted.
+    # Needed only with a per-process cache (a test's local-memory cache): the shared stores
+    # keep pending counts after the process ends, and writing them now does no harm.
     if not _touched:
         return
     try:

@@ -1,4 +1,6 @@
-"""Login with lockout (django-axes) and the TOTP second factor (django-otp)."""
+"""Login with lockout (django-axes, plus a per-address count: renda.core.auth), the TOTP
+second factor (django-otp), password change for every signed-in user and password reset
+by a code sent to the account's phone."""
 
 from __future__ import annotations
 
@@ -6,18 +8,26 @@ from typing import Any, cast
 
 import segno
 from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordMixin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render, resolve_url
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from renda.core import audit
+from renda.core import auth as accounts
+from renda.core.errors import DomainError
 from renda.core.models import User
 
 
@@ -106,3 +116,117 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         "core/otp_setup.html",
         {"form": form, "qr_svg": qr_svg, "secret": secret, "next": _next_url(request)},
     )
+
+
+# --- password change ---------------------------------------------------------------------
+
+
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@never_cache
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Every signed-in user, whatever the role. Users who owe the second factor are sent
+    to it first (renda.congress.middleware)."""
+    user = cast(User, request.user)
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accounts.change_password(user, new_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, user)  # this session stays, the others end
+        messages.success(request, _("Your password has been changed."))
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(request, "core/password_change.html", {"form": form})
+
+
+# --- password reset by code ----------------------------------------------------------------
+
+_RESET_NAME = "renda_reset_username"
+
+
+class ResetRequestForm(forms.Form):
+    username = forms.CharField(
+        label=gettext_lazy("User name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+
+
+class ResetCodeForm(SetPasswordMixin, forms.Form):
+    username = forms.CharField(
+        label=gettext_lazy("User name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    code = forms.CharField(
+        label=gettext_lazy("Code from the message"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+    new_password1, new_password2 = SetPasswordMixin.create_password_fields(
+        label1=gettext_lazy("New password"), label2=gettext_lazy("New password confirmation")
+    )
+
+    def clean(self) -> dict[str, Any] | None:
+        # The two entries must match; the policy is checked once the account is known.
+        self.validate_passwords("new_password1", "new_password2")
+        return super().clean()
+
+
+def _too_many(request: HttpRequest, template: str, form: forms.Form, exc: DomainError):
+    form.add_error(None, str(exc))
+    return render(request, template, {"form": form}, status=429)
+
+
+@sensitive_post_parameters("username")
+@never_cache
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Ask for a code. Whatever the user name, the answer is the same page."""
+    form = ResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        try:
+            accounts.request_reset(username, request=request)
+        except accounts.RateLimitError as exc:
+            return _too_many(request, "core/password_reset.html", form, exc)
+        request.session[_RESET_NAME] = username
+        messages.info(
+            request,
+            _(
+                "If this user name belongs to an account with a mobile number or an e-mail "
+                "address on record, a code has been sent there. It is valid for 10 minutes."
+            ),
+        )
+        return redirect("core:password_reset_code")
+    return render(request, "core/password_reset.html", {"form": form})
+
+
+@sensitive_post_parameters("code", "new_password1", "new_password2")
+@never_cache
+def password_reset_code(request: HttpRequest) -> HttpResponse:
+    """Enter the code and a new password. One answer for every wrong case."""
+    form = ResetCodeForm(
+        request.POST or None, initial={"username": request.session.get(_RESET_NAME, "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = accounts.check_reset_code(data["username"], data["code"], request=request)
+        except accounts.RateLimitError as exc:
+            return _too_many(request, "core/password_reset_code.html", form, exc)
+        except DomainError as exc:
+            form.add_error("code", str(exc))
+        else:
+            try:
+                accounts.finish_reset(user, new_password=data["new_password1"])
+            except ValidationError as exc:
+                form.add_error("new_password2", exc)
+            except DomainError as exc:
+                form.add_error("code", str(exc))
+            else:
+                request.session.pop(_RESET_NAME, None)
+                messages.success(
+                    request, _("Your password has been reset. Log in with the new password.")
+                )
+                return redirect("core:login")
+    return render(request, "core/password_reset_code.html", {"form": form})
