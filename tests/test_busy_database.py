@@ -91,7 +91,7 @@ def _session_writes(queries: CaptureQueriesContext) -> list[str]:
 # --- HTML pages --------------------------------------------------------------------------
 
 
-STAFF_PAGES = ["congress:workspace", "opinions:staff_inbox", "suggestions:office_list"]
+STAFF_PAGES = ["congress:workspace", "cases:office_inbox", "suggestions:office_list"]
 
 
 def test_staff_pages_that_only_read_answer_200_under_a_lock(world):
@@ -313,3 +313,16 @@ def test_open311_writes_under_a_lock_are_a_503_in_the_open311_error_shape(world,
         assert root.find("error/code").text == "503"
         assert root.find("error/description").text == "系统繁忙，请稍后再试。"
     assert not Case.objects.exists()
+
+
+def test_an_unreachable_redis_counts_as_busy_so_public_forms_fail_closed():
+    """Production's rate limits live in Redis and count before the form acts: Redis down
+    answers the busy page (503), not a bare 500 and not an uncounted submission."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    from renda.core.busy import is_database_unavailable
+
+    assert is_database_unavailable(RedisConnectionError("Connection refused"))
+    assert is_database_unavailable(RedisTimeoutError("Timeout reading from socket"))
+    assert not is_database_unavailable(ValueError("not a database error"))

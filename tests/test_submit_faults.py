@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
@@ -40,6 +41,11 @@ def _failing_inbox(row):  # noqa: ANN001, ANN202
 
 def _terminated(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
     raise OperationalError("terminating connection due to administrator command")
+
+
+def _store_down(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    """The shared cache (the embedded mode's SQLite file) locked past its timeout."""
+    raise sqlite3.OperationalError("database is locked")
 
 
 @pytest.fixture
@@ -112,12 +118,19 @@ def test_a_session_that_cannot_be_saved_still_shows_the_receipt(
     assert Notification.objects.filter(title__contains=serial).exists()  # the office knows
 
 
-def test_a_failing_rate_limit_store_still_gives_the_receipt(client, world, monkeypatch):
+def test_a_failing_rate_limit_store_refuses_before_anything_is_saved(client, world, monkeypatch):
+    """The submission is counted before it is made (exact under simultaneous requests), so
+    a rate-limit store that fails refuses the form with the busy page — closed, clear, and
+    with nothing half-written — rather than letting submissions through uncounted."""
     from renda.core import ratelimit
 
     token = _token(client, world)
-    monkeypatch.setattr(ratelimit, "hit", _terminated)  # counted after the commit
+    monkeypatch.setattr(ratelimit, "hit", _store_down)
     response = _submit(client, world, token)
+    assert response.status_code == 503 and response["Retry-After"]
+    assert not Case.objects.filter(submission_token=token).exists()
+    monkeypatch.undo()
+    response = _submit(client, world, token)  # the store is back: the same form goes through
     assert response.status_code == 302
     receipt = client.get(response["Location"])
     case = Case.objects.get(submission_token=token)
@@ -185,18 +198,22 @@ def test_a_proposal_number_is_shown_when_the_cache_fails_after_the_commit(
 ):
     url = reverse("projects:propose", args=[world.c_a.pk])
     form = client.get(url).context["form"]
+    data = {
+        "title": "增设公交站",
+        "description": "东塘村口需要公交站",
+        "village": world.village_a.pk,
+        "token": form.initial.get("token", ""),
+    }
+    # The store failing before anything is saved: the proposal is counted first, so it is
+    # refused with the busy page, closed and clear, and nothing is written.
+    with monkeypatch.context() as down:
+        down.setattr(cache, "incr", _store_down)
+        down.setattr(cache, "add", _store_down)
+        refused = client.post(url, data)
+    assert refused.status_code == 503 and not Idea.objects.exists()
+    # Failing after the commit (remembering the number for a repeated POST): still shown.
     monkeypatch.setattr(cache, "set", _terminated)
-    monkeypatch.setattr(cache, "incr", _terminated)
-    monkeypatch.setattr(cache, "add", _terminated)
-    response = client.post(
-        url,
-        {
-            "title": "增设公交站",
-            "description": "东塘村口需要公交站",
-            "village": world.village_a.pk,
-            "token": form.initial.get("token", ""),
-        },
-    )
+    response = client.post(url, data)
     assert response.status_code == 200
     idea = Idea.objects.get()
     assert f'id="idea-serial">{idea.serial}<' in response.content.decode()

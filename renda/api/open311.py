@@ -452,9 +452,8 @@ def _throttle(key: Open311Key) -> None:
     """Every authenticated POST counts against the key's hourly allowance."""
     limit = getattr(settings, "RENDA_OPEN311_POST_LIMIT", 120)
     identity = f"key:{key.pk}"
-    if ratelimit.exceeded(POST_SCOPE, [identity], limit):
+    if not ratelimit.attempt(POST_SCOPE, [identity], limit, POST_WINDOW_SECONDS):
         raise Open311Error(429, _("Too many service requests with this API key. Try again later."))
-    ratelimit.hit(POST_SCOPE, identity, POST_WINDOW_SECONDS)
 
 
 def _coordinate(request: HttpRequest, name: str, bound: int) -> Decimal | None:

@@ -3,8 +3,9 @@ bare 500: an HTML page for people, the API's error shape for /api/ and /open311/
 
 "Busy" means SQLite's `database is locked` (a writer held the file longer than the busy
 timeout, DB_BUSY_TIMEOUT_SECONDS) or, on PostgreSQL, any OperationalError/InterfaceError
-(connection terminated, server restarting, serialization failure, deadlock victim). Other
-database errors (a missing table, a constraint) are bugs and stay 500s.
+(connection terminated, server restarting, serialization failure, deadlock victim), and
+Redis refusing or timing out (the shared cache and rate limits). Other database errors (a
+missing table, a constraint) are bugs and stay 500s.
 
 Used by `renda.core.middleware.DatabaseBusyMiddleware` (errors raised by views), by the
 session middleware (a session that cannot be saved) and by the 500 handler
@@ -26,7 +27,20 @@ from django.utils.translation import gettext as _
 RETRY_AFTER_SECONDS = 30
 
 
+def _cache_unreachable(exc: BaseException) -> bool:
+    """Redis (production's cache, rate limits and counters) refusing or timing out: public
+    forms count before they act, so they fail closed with the busy page."""
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:  # pragma: no cover - redis is a runtime dependency
+        return False
+    return isinstance(exc, (RedisConnectionError, RedisTimeoutError))
+
+
 def _is_busy(exc: BaseException) -> bool:
+    if _cache_unreachable(exc):
+        return True
     if isinstance(exc, sqlite3.OperationalError) or (
         isinstance(exc, OperationalError) and connection.vendor == "sqlite"
     ):

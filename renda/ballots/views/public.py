@@ -60,10 +60,11 @@ def receipts(request: HttpRequest, pk: int) -> HttpResponse:
     code = (request.POST.get("receipt") or "").strip().upper()
     if request.method == "POST":
         ip = client_ip(request) or ""
-        if ratelimit.exceeded("ballot-receipt", [ip], settings.RENDA_CODE_LIMIT):
+        if not ratelimit.attempt(
+            "ballot-receipt", [ip], settings.RENDA_CODE_LIMIT, settings.RENDA_CODE_WINDOW_SECONDS
+        ):
             context["error"] = _("Too many attempts. Try again in a few minutes.")
             return render(request, "ballots/public/receipts.html", context, status=429)
-        ratelimit.hit("ballot-receipt", ip, settings.RENDA_CODE_WINDOW_SECONDS)
         context["checked"] = code
         context["found"] = services.receipt_listed(poll, code)
         context["found_hash"] = services.receipt_hash(code) if context["found"] else ""

@@ -101,13 +101,19 @@ def ballot(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _code_limited(request: HttpRequest) -> bool:
-    return ratelimit.exceeded(_CODE_SCOPE, [client_ip(request) or ""], settings.RENDA_CODE_LIMIT)
+def _reserve_code_try(request: HttpRequest) -> ratelimit.Reservation:
+    """Every try of a code counts first (exact under simultaneous requests); a try whose
+    code opens a ballot gives its count back, so the limit counts refused codes."""
+    return ratelimit.reserve(
+        _CODE_SCOPE,
+        [client_ip(request) or ""],
+        settings.RENDA_CODE_LIMIT,
+        settings.RENDA_CODE_WINDOW_SECONDS,
+    )
 
 
 def _code_refused(request: HttpRequest, form: CodeForm, *, status: int = 404) -> HttpResponse:
     """One answer for an unknown, used, void or foreign code; each refusal counts."""
-    ratelimit.hit(_CODE_SCOPE, client_ip(request) or "", settings.RENDA_CODE_WINDOW_SECONDS)
     return render(
         request,
         "ballots/voter/code.html",
@@ -131,13 +137,15 @@ def code_entry(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method != "POST":
         return render(request, "ballots/voter/code.html", {"form": form})
-    if _code_limited(request):
-        return _too_many(request, form)
     if not form.is_valid():
         return render(request, "ballots/voter/code.html", {"form": form}, status=400)
+    reservation = _reserve_code_try(request)
+    if not reservation.allowed:
+        return _too_many(request, form)
     poll = services.poll_for_code(form.cleaned_data["code"])
     if poll is None:
         return _code_refused(request, form)
+    reservation.refund()
     subjects = _subjects(poll)
     return render(
         request,
@@ -157,14 +165,16 @@ def code_ballot(request: HttpRequest) -> HttpResponse:
     """The review and the cast of a code voter's ballot; the code is checked again at every
     step (it is consumed only by the cast) and must belong to the poll on the form."""
     form = CodeForm(request.POST)
-    if _code_limited(request):
-        return _too_many(request, form)
     if not form.is_valid():
         return render(request, "ballots/voter/code.html", {"form": form}, status=400)
+    reservation = _reserve_code_try(request)
+    if not reservation.allowed:
+        return _too_many(request, form)
     code = form.cleaned_data["code"]
     poll = services.poll_for_code(code)
     if poll is None or str(poll.pk) != request.POST.get("poll", ""):
         return _code_refused(request, CodeForm())
+    reservation.refund()
 
     def cast(choices: dict[int, str], names: list[str]) -> str:
         return services.cast_with_code(poll, code=code, choices=choices, write_ins=names)

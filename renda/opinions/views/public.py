@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -69,53 +71,26 @@ def submit(request: HttpRequest, congress_id: int) -> HttpResponse:
         request.POST or None, request.FILES or None, congress=congress, initial=initial
     )
     phone = (request.POST.get("phone") or "").strip()
-    needs_captcha = ratelimit.exceeded("opinion-submit", [ip, phone], settings.RENDA_SUBMIT_LIMIT)
+    identities = [ip, phone]
+    needs_captcha = ratelimit.exceeded("opinion-submit", identities, settings.RENDA_SUBMIT_LIMIT)
     captcha = CaptchaForm(request.POST or None) if needs_captcha else None
     if request.method == "POST" and form.is_valid() and (captcha is None or captcha.is_valid()):
-        data = form.cleaned_data
-        try:
-            case, code = services.submit_opinion(
-                congress=congress,
-                category=data["category"],
-                title=data["title"],
-                content=data["content"],
-                village=data["village"],
-                address=data["address"],
-                submitter_name=data["name"],
-                submitter_phone=data["phone"],
-                submitter_user=request.user if request.user.is_authenticated else None,
-                files=data["photos"],
-                submission_token=data["token"],
-                via_station=via_station,
-                via_deputy=via_deputy,
-            )
-        except cases.DuplicateSubmission as dup:
-            # A double click or a retried POST: show the receipt of the first submission.
-            if dup.case.submission_token in request.session.get(_RECEIPTS, {}):
-                return redirect("opinions:receipt", token=dup.case.submission_token)
-            messages.info(request, _("This opinion has already been received."))
-            return redirect("opinions:track")
-        except DomainError as exc:
-            form.add_error(None, str(exc))
+        # The submission counts before it is made, so that simultaneous submissions from
+        # one address or phone pass without a captcha exactly up to the limit; past it the
+        # form comes back with the captcha. A submission that fails gives its count back.
+        reservation = ratelimit.reserve(
+            "opinion-submit",
+            identities,
+            settings.RENDA_SUBMIT_LIMIT,
+            settings.RENDA_SUBMIT_WINDOW_SECONDS,
+        )
+        if captcha is None and not reservation.allowed:
+            captcha = CaptchaForm()
+            form.add_error(None, _("Please also answer the check below."))
         else:
-            # The case is committed (with its QR code link): from here on the resident gets
-            # the receipt whatever fails (renda.core.aftercommit); a failure is logged.
-            with aftercommit.best_effort("submission rate limit"):
-                for identity in (ip, data["phone"]):
-                    if identity:
-                        ratelimit.hit(
-                            "opinion-submit", identity, settings.RENDA_SUBMIT_WINDOW_SECONDS
-                        )
-            token, receipt = data["token"], {"serial": case.serial, "code": code}
-            return aftercommit.respond(
-                request,
-                redirect("opinions:receipt", token=token),
-                session_update=lambda: remember_receipt(request, token, case.serial, code),
-                # No session (database gone): the receipt is shown in this very answer.
-                fallback=lambda: aftercommit.render_safely(
-                    request, "opinions/public/receipt.html", receipt
-                ),
-            )
+            response = _submit(request, congress, form, reservation, via_station, via_deputy)
+            if response is not None:
+                return response
     return render(
         request,
         "opinions/public/submit.html",
@@ -129,6 +104,58 @@ def submit(request: HttpRequest, congress_id: int) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _submit(
+    request: HttpRequest,
+    congress: Congress,
+    form: OpinionForm,
+    reservation: ratelimit.Reservation,
+    via_station: Any,
+    via_deputy: Any,
+) -> HttpResponse | None:
+    """Submit the valid form; the receipt, or None with the refusal on the form."""
+    data = form.cleaned_data
+    try:
+        case, code = services.submit_opinion(
+            congress=congress,
+            category=data["category"],
+            title=data["title"],
+            content=data["content"],
+            village=data["village"],
+            address=data["address"],
+            submitter_name=data["name"],
+            submitter_phone=data["phone"],
+            submitter_user=request.user if request.user.is_authenticated else None,
+            files=data["photos"],
+            submission_token=data["token"],
+            via_station=via_station,
+            via_deputy=via_deputy,
+        )
+    except cases.DuplicateSubmission as dup:
+        reservation.refund()
+        # A double click or a retried POST: show the receipt of the first submission.
+        if dup.case.submission_token in request.session.get(_RECEIPTS, {}):
+            return redirect("opinions:receipt", token=dup.case.submission_token)
+        messages.info(request, _("This opinion has already been received."))
+        return redirect("opinions:track")
+    except DomainError as exc:
+        reservation.refund()
+        form.add_error(None, str(exc))
+        return None
+    else:
+        # The case is committed (with its QR code link): from here on the resident gets
+        # the receipt whatever fails (renda.core.aftercommit); a failure is logged.
+        token, receipt = data["token"], {"serial": case.serial, "code": code}
+        return aftercommit.respond(
+            request,
+            redirect("opinions:receipt", token=token),
+            session_update=lambda: remember_receipt(request, token, case.serial, code),
+            # No session (database gone): the receipt is shown in this very answer.
+            fallback=lambda: aftercommit.render_safely(
+                request, "opinions/public/receipt.html", receipt
+            ),
+        )
 
 
 @never_cache
@@ -147,10 +174,10 @@ def similar(request: HttpRequest, congress_id: int) -> HttpResponse:
     forms."""
     congress = _congress(congress_id)
     ip = client_ip(request) or ""
-    if ratelimit.exceeded("opinion-similar", [ip], settings.RENDA_SIMILAR_LIMIT):
+    if not ratelimit.attempt(
+        "opinion-similar", [ip], settings.RENDA_SIMILAR_LIMIT, settings.RENDA_SIMILAR_WINDOW_SECONDS
+    ):
         return HttpResponse(status=429)
-    if ip:
-        ratelimit.hit("opinion-similar", ip, settings.RENDA_SIMILAR_WINDOW_SECONDS)
     text = (request.GET.get("content") or "")[:2000]
     matches: list[tuple[str, str]] = []
     if len(text.strip()) >= 10:
@@ -166,30 +193,25 @@ def similar(request: HttpRequest, congress_id: int) -> HttpResponse:
 @never_cache
 def track(request: HttpRequest) -> HttpResponse:
     ip = client_ip(request) or ""
-    if request.method == "POST" and ratelimit.exceeded(
-        "opinion-track", [ip], settings.RENDA_TRACK_LIMIT
-    ):
-        return render(
-            request,
-            "opinions/public/track.html",
-            {
-                "form": TrackForm(request.POST),
-                "error": _("Too many lookups. Try again in a few minutes."),
-            },
-            status=429,
-        )
     is_rating = request.method == "POST" and "result" in request.POST
     form = (RateForm if is_rating else TrackForm)(request.POST or None)
     context: dict = {"form": form}
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
-        # A wrong code and an unknown ticket answer alike, and both count against the
-        # address's lookup limit.
+        # Every lookup counts first (exact under simultaneous requests); one that finds its
+        # case gives its count back, so the limit counts wrong codes and unknown tickets,
+        # which answer alike.
+        reservation = ratelimit.reserve(
+            "opinion-track", [ip], settings.RENDA_TRACK_LIMIT, settings.RENDA_TRACK_WINDOW_SECONDS
+        )
+        if not reservation.allowed:
+            context["error"] = _("Too many lookups. Try again in a few minutes.")
+            return render(request, "opinions/public/track.html", context, status=429)
         case = cases.case_by_ticket(form.cleaned_data["ticket"], code)
         if case is None:
-            ratelimit.hit("opinion-track", ip, settings.RENDA_TRACK_WINDOW_SECONDS)
             context["error"] = _("No case matches this ticket number and check code.")
             return render(request, "opinions/public/track.html", context, status=404)
+        reservation.refund()
         if is_rating:
             try:
                 cases.rate_by_check_code(

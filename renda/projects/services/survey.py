@@ -77,9 +77,8 @@ def send_survey_code(rating: YearRating, *, phone: str) -> None:
     if SurveyResponse.objects.filter(rating=rating, phone_hash=phone_digest(phone)).exists():
         raise DomainError(_("This phone number has already answered the survey."))
     limit = settings.RENDA_SURVEY_CODE_LIMIT
-    if ratelimit.exceeded("survey-code", [phone], limit):
+    if not ratelimit.attempt("survey-code", [phone], limit, settings.RENDA_SUBMIT_WINDOW_SECONDS):
         raise RateLimitError(_("Too many codes were sent to this number. Try again later."))
-    ratelimit.hit("survey-code", phone, settings.RENDA_SUBMIT_WINDOW_SECONDS)
     code = f"{secrets.randbelow(1_000_000):06d}"
     cache.set(
         _code_key(rating, phone),

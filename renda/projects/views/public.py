@@ -62,14 +62,12 @@ def shows_counts(batch: VoteBatch) -> bool:
     return result is not None and not result.get("suppressed")
 
 
-def _limited(request: HttpRequest, scope: str, identities: list[str], limit: int) -> bool:
-    return ratelimit.exceeded(scope, [client_ip(request) or "", *identities], limit)
-
-
-def _hit(request: HttpRequest, scope: str, identities: list[str], window: int) -> None:
-    for identity in [client_ip(request) or "", *identities]:
-        if identity:
-            ratelimit.hit(scope, identity, window)
+def _reserve(
+    request: HttpRequest, scope: str, identities: list[str], limit: int, window: int
+) -> ratelimit.Reservation:
+    """Count the event first, per address and the given identities (exact under
+    simultaneous requests); the caller gives the count back when the event fails."""
+    return ratelimit.reserve(scope, [client_ip(request) or "", *identities], limit, window)
 
 
 @require_GET
@@ -201,10 +199,21 @@ def batch_page(request: HttpRequest, pk: int) -> HttpResponse:
         if form is None:
             raise Http404
         phone = (request.POST.get("phone") or "").strip()
-        if _limited(request, "project-comment", [phone], settings.RENDA_SUBMIT_LIMIT):
+        reservation = (
+            _reserve(
+                request,
+                "project-comment",
+                [phone],
+                settings.RENDA_SUBMIT_LIMIT,
+                settings.RENDA_SUBMIT_WINDOW_SECONDS,
+            )
+            if form.is_valid()
+            else None
+        )
+        if reservation is not None and not reservation.allowed:
             form.add_error(None, _("Many comments were sent from here recently. Try again later."))
             status = 429
-        elif form.is_valid():
+        elif reservation is not None:
             data = form.cleaned_data
             try:
                 services.add_comment(
@@ -215,10 +224,9 @@ def batch_page(request: HttpRequest, pk: int) -> HttpResponse:
                     phone=data["phone"],
                 )
             except DomainError as exc:
+                reservation.refund()
                 form.add_error(None, str(exc))
             else:
-                with aftercommit.best_effort("comment rate limit"):
-                    _hit(request, "project-comment", [phone], settings.RENDA_SUBMIT_WINDOW_SECONDS)
                 messages.success(request, _("Thank you: your comment goes to the presidium."))
                 return HttpResponseRedirect(reverse("projects:public_batch", args=[batch.pk]))
         if status == 200:
@@ -251,10 +259,21 @@ def propose(request: HttpRequest, congress_id: int) -> HttpResponse:
         )
     if request.method == "POST":
         phone = (request.POST.get("phone") or "").strip()
-        if _limited(request, "project-propose", [phone], settings.RENDA_SUBMIT_LIMIT):
+        reservation = (
+            _reserve(
+                request,
+                "project-propose",
+                [phone],
+                settings.RENDA_SUBMIT_LIMIT,
+                settings.RENDA_SUBMIT_WINDOW_SECONDS,
+            )
+            if form.is_valid()
+            else None
+        )
+        if reservation is not None and not reservation.allowed:
             form.add_error(None, _("Many proposals were sent from here recently. Try again later."))
             status = 429
-        elif form.is_valid():
+        elif reservation is not None:
             data = form.cleaned_data
             try:
                 idea = services.propose_idea(
@@ -267,11 +286,10 @@ def propose(request: HttpRequest, congress_id: int) -> HttpResponse:
                     proposer_phone=data["phone"],
                 )
             except DomainError as exc:
+                reservation.refund()
                 form.add_error(None, str(exc))
             else:
                 # The proposal is committed: its number is shown whatever fails next.
-                with aftercommit.best_effort("proposal rate limit"):
-                    _hit(request, "project-propose", [phone], settings.RENDA_SUBMIT_WINDOW_SECONDS)
                 if token:
                     with aftercommit.best_effort("proposal number for a repeated POST"):
                         cache.set(f"projects:propose:{token}", idea.serial, 3600)
@@ -311,20 +329,32 @@ def survey(request: HttpRequest, congress_id: int, year: int) -> HttpResponse:
         status = 400
         step = request.POST.get("step")
         if step == "phone":
-            if _limited(request, "survey-code-ip", [], settings.RENDA_SURVEY_CODE_LIMIT * 5):
+            reservation = (
+                _reserve(
+                    request,
+                    "survey-code-ip",
+                    [],
+                    settings.RENDA_SURVEY_CODE_LIMIT * 5,
+                    settings.RENDA_SUBMIT_WINDOW_SECONDS,
+                )
+                if phone_form.is_valid()
+                else None
+            )
+            if reservation is not None and not reservation.allowed:
                 phone_form.add_error(None, _("Too many requests from here. Try again later."))
                 status = 429
-            elif phone_form.is_valid():
+            elif reservation is not None:
                 number = phone_form.cleaned_data["phone"]
                 try:
                     services.send_survey_code(rating, phone=number)
                 except services.RateLimitError as exc:
+                    reservation.refund()
                     phone_form.add_error(None, str(exc))
                     status = 429
                 except DomainError as exc:
+                    reservation.refund()
                     phone_form.add_error(None, str(exc))
                 else:
-                    _hit(request, "survey-code-ip", [], settings.RENDA_SUBMIT_WINDOW_SECONDS)
                     phones = request.session.get(_SURVEY_PHONE, {})
                     phones[str(rating.pk)] = number
                     request.session[_SURVEY_PHONE] = phones
@@ -333,11 +363,21 @@ def survey(request: HttpRequest, congress_id: int, year: int) -> HttpResponse:
                         reverse("projects:survey", args=[congress.pk, year])
                     )
         elif step == "answer" and phone:
-            if _limited(request, "survey-answer", [phone], settings.RENDA_TRACK_LIMIT):
+            reservation = (
+                _reserve(
+                    request,
+                    "survey-answer",
+                    [phone],
+                    settings.RENDA_TRACK_LIMIT,
+                    settings.RENDA_TRACK_WINDOW_SECONDS,
+                )
+                if answer_form.is_valid()
+                else None
+            )
+            if reservation is not None and not reservation.allowed:
                 answer_form.add_error(None, _("Too many attempts. Try again later."))
                 status = 429
-            elif answer_form.is_valid():
-                _hit(request, "survey-answer", [phone], settings.RENDA_TRACK_WINDOW_SECONDS)
+            elif reservation is not None:
                 try:
                     services.answer_survey(
                         rating,
