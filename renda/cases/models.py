@@ -109,6 +109,8 @@ class CaseRules(PerCongressRules, models.Model):
         help_text=_("Otherwise it stays 'awaiting evaluation' and is reported as such."),
     )
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("case handling rules")
         verbose_name_plural = _("case handling rules")
