@@ -10,7 +10,9 @@ from django.urls import NoReverseMatch, reverse
 
 from renda.cases.models import CaseRules
 from renda.congress.models import Role, RoleGrant
-from tests.portal_fixtures import portal_world  # noqa: F401  (fixture)
+from tests import portal_fixtures
+
+portal_world = portal_fixtures.portal_world  # the fixture, shared with the portal tests
 
 PERSONAS = [
     "staff",
@@ -36,10 +38,11 @@ MODELS = sorted(_name(model) for model in admin.site._registry)
 
 
 @pytest.fixture
-def crawl_world(cases_world, portal_world):  # noqa: ANN001, ANN201
+@pytest.mark.usefixtures("portal_world")
+def crawl_world(cases_world):  # noqa: ANN001, ANN201
     """The personas' world with a row in the rules tables and a portal, so that lists are
     not empty."""
-    world = portal_world
+    world = cases_world
     for congress in (world.c_a, world.c_b, world.c_district):
         CaseRules.for_congress(congress.pk)
     RoleGrant.objects.get_or_create(user=world.admin, role=Role.ADMIN, congress=world.c_a)

@@ -10,7 +10,9 @@ from django.urls import reverse
 
 from renda.cases.models import CaseRules
 from renda.portal.models import Site
-from tests.portal_fixtures import portal_world  # noqa: F401  (fixture)
+from tests import portal_fixtures
+
+portal_world = portal_fixtures.portal_world  # the fixture, shared with the portal tests
 
 
 @pytest.mark.parametrize(
@@ -67,16 +69,20 @@ def _form_data(site: Site, **overrides: object) -> dict[str, object]:
 
 
 @pytest.mark.parametrize("persona", ["admin", "staff", "district_admin", "superuser"])
+@pytest.mark.usefixtures("portal_world")
 def test_a_town_site_keeps_its_district_parent_on_an_unchanged_save(
-    client, portal_world, personas, persona
+    client,
+    world,
+    personas,
+    persona,
 ):
-    site, root = portal_world.portal.site_a, portal_world.portal.root
+    site, root = world.portal.site_a, world.portal.root
     client.force_login(personas[persona])
     url = reverse("admin:portal_site_change", args=[site.pk])
     options = _parent_options(client.get(url).content.decode())
     assert options.get(str(root.pk)) is True  # shown as the current parent
     assert str(site.pk) not in options  # never its own parent
-    assert str(portal_world.portal.site_b.pk) not in options  # a sibling is not a parent
+    assert str(world.portal.site_b.pk) not in options  # a sibling is not a parent
 
     response = client.post(url, _form_data(site))
     assert response.status_code == 302
@@ -84,9 +90,10 @@ def test_a_town_site_keeps_its_district_parent_on_an_unchanged_save(
     assert site.parent_id == root.pk
 
 
-def test_the_district_site_is_not_offered_itself_as_parent(client, portal_world):
-    root = portal_world.portal.root
-    client.force_login(portal_world.district_admin)
+@pytest.mark.usefixtures("portal_world")
+def test_the_district_site_is_not_offered_itself_as_parent(client, world):
+    root = world.portal.root
+    client.force_login(world.district_admin)
     url = reverse("admin:portal_site_change", args=[root.pk])
     options = _parent_options(client.get(url).content.decode())
     assert set(options) == {""}  # the district congress has no higher congress with a site
@@ -97,11 +104,12 @@ def test_the_district_site_is_not_offered_itself_as_parent(client, portal_world)
     assert root.parent_id is None
 
 
-def test_a_site_cannot_be_hung_under_a_sibling(client, portal_world):
-    site, sibling = portal_world.portal.site_a, portal_world.portal.site_b
-    client.force_login(portal_world.district_admin)
+@pytest.mark.usefixtures("portal_world")
+def test_a_site_cannot_be_hung_under_a_sibling(client, world):
+    site, sibling = world.portal.site_a, world.portal.site_b
+    client.force_login(world.district_admin)
     url = reverse("admin:portal_site_change", args=[site.pk])
     response = client.post(url, _form_data(site, parent=sibling.pk))
     assert response.status_code == 200
     site.refresh_from_db()
-    assert site.parent_id == portal_world.portal.root.pk
+    assert site.parent_id == world.portal.root.pk

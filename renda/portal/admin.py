@@ -5,7 +5,7 @@ channel trees and link bars. Articles are written in the portal's own pages
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -55,7 +55,7 @@ def _higher_congress_ids(congress_ids: Iterable[int]) -> set[int]:
 
 class SiteAdminForm(forms.ModelForm):
     """A site's parent is the site of a higher congress (a town's sub-site hangs off the
-    district's site). The parent offered are those sites, and the site's current parent
+    district's site). The parents offered are those sites, and the site's current parent
     even when the user may not configure it: a town's office that cannot see the district
     site must not detach its site by saving the form unchanged. A site is never offered as
     its own parent."""
@@ -68,14 +68,17 @@ class SiteAdminForm(forms.ModelForm):
         if self.instance.congress_id:
             own = [self.instance.congress_id]
         else:
-            congress = self.fields.get("congress")
-            own = list(congress.queryset.values_list("pk", flat=True)) if congress else []
+            congress = cast(forms.ModelChoiceField | None, self.fields.get("congress"))
+            congresses = congress.queryset if congress is not None else None
+            own = list(congresses.values_list("pk", flat=True)) if congresses is not None else []
         choices = Site.objects.filter(congress_id__in=_higher_congress_ids(own))
         if self.instance.parent_id:
             choices = choices | Site.objects.filter(pk=self.instance.parent_id)
         if self.instance.pk:
             choices = choices.exclude(pk=self.instance.pk)
-        parent.queryset = choices.distinct().order_by("position", "id")  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, parent).queryset = choices.distinct().order_by(
+            "position", "id"
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
