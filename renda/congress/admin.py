@@ -871,6 +871,7 @@ class RosterImportAdmin(ScopedAdmin):
     ]
     list_filter = ["status"]
     list_select_related = ["congress", "term", "uploaded_by"]
+    upload_kinds = {"file": frozenset({uploads.XLSX})}
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -31,7 +31,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
@@ -325,7 +325,10 @@ def serve(
     again. Only a raster image whose type was verified at upload (and so was re-encoded) is
     shown inline, and only where the page asks for it (`inline`); everything else is a
     download. Anything that is not a known kind goes out as application/octet-stream."""
-    handle = file.open("rb")
+    try:
+        handle = file.open("rb")
+    except (FileNotFoundError, ValueError):  # a row whose file is gone (or never was)
+        raise Http404 from None
     if content_type in EXTENSIONS:
         verified = content_type
         show = inline and verified in IMAGES
