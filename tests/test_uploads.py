@@ -149,6 +149,19 @@ def test_exif_and_comments_are_stripped_and_the_orientation_applied():
         assert image.size == (20, 40)  # turned upright, as the camera meant it
 
 
+def test_an_animated_gif_keeps_its_frames_and_loses_its_comment_and_tail():
+    frames = [Image.new("RGB", (8, 8), colour) for colour in ("red", "green", "blue")]
+    out = io.BytesIO()
+    frames[0].save(
+        out, "GIF", save_all=True, append_images=frames[1:], duration=120, comment=SCRIPT, loop=0
+    )
+    accepted = uploads.accept(_upload("a.gif", out.getvalue() + HTML_TAIL), kinds=uploads.IMAGES)
+    clean = accepted.read()
+    assert SCRIPT not in clean and b"<script" not in clean
+    with Image.open(io.BytesIO(clean)) as image:
+        assert image.n_frames == 3 and image.info["duration"] == 120
+
+
 def test_an_image_too_large_is_refused_before_it_is_decoded():
     with pytest.raises(ValidationError) as caught:
         uploads.accept(_upload("big.jpg", jpeg(size=(300, 20))), kinds=uploads.PHOTOS, max_side=200)

@@ -241,7 +241,10 @@ def reencode(handle: IO[bytes], kind: str, *, max_side: int | None = None) -> by
             if kind == GIF and getattr(image, "n_frames", 1) > 1:
                 frames: list[Any] = []
                 for frame in ImageSequence.Iterator(image):
-                    if len(frames) == _MAX_GIF_FRAMES:
+                    # Every frame is decoded: the pixel budget is for all of them together.
+                    if len(frames) == _MAX_GIF_FRAMES or (len(frames) + 1) * width * height > (
+                        max_pixels
+                    ):
                         break
                     copy = frame.copy()
                     copy.info = {k: frame.info[k] for k in _KEPT_IMAGE_INFO if k in frame.info}
@@ -256,7 +259,10 @@ def reencode(handle: IO[bytes], kind: str, *, max_side: int | None = None) -> by
                 )
             else:
                 image.load()
-                picture = ImageOps.exif_transpose(image)  # the EXIF orientation, applied
+                try:
+                    picture = ImageOps.exif_transpose(image)  # the EXIF orientation, applied
+                except Exception:  # a malformed EXIF block: keep the pixels as they are
+                    picture = image.copy()
                 picture.info = {k: image.info[k] for k in _KEPT_IMAGE_INFO if k in image.info}
                 if kind == JPEG and picture.mode not in ("RGB", "L"):
                     picture = picture.convert("RGB")
@@ -322,9 +328,11 @@ def serve(
 ) -> FileResponse:
     """A stored user file as a response. `content_type` is the type verified at upload; if
     it is missing or unknown (a row stored before types were kept) the bytes are looked at
-    again. Only a raster image whose type was verified at upload (and so was re-encoded) is
-    shown inline, and only where the page asks for it (`inline`); everything else is a
-    download. Anything that is not a known kind goes out as application/octet-stream."""
+    again. Only a raster image whose type was recorded at upload (re-encoded, since this
+    module exists) is shown inline, and only where the page asks for it (`inline`);
+    everything else, a re-detected legacy image included, is a download (an <img> still
+    shows it). Anything that is not a known kind goes out as application/octet-stream.
+    With nosniff and a raster type a browser never runs the bytes as a script or a page."""
     try:
         handle = file.open("rb")
     except (FileNotFoundError, ValueError):  # a row whose file is gone (or never was)
