@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
-from django.views.static import serve
 
 from renda.api.rest import api as rest_api
 
@@ -28,8 +27,8 @@ if settings.RENDA_BENCH:  # the benchmark baseline; off unless RENDA_BENCH=1
 
     urlpatterns.append(path("bench/insert/", insert_one_row))
 
-if settings.DEBUG:  # pragma: no cover - development only; production serves media elsewhere
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+# Uploaded files (MEDIA_ROOT) have no URL of their own, not even in development: each is
+# served by a view that checks who may read it, with its verified type (renda.core.uploads).
 
 # A locked or lost database is a 503 "busy" page (or API error), not a bare 500.
 handler500 = "renda.core.views.errors.server_error"

@@ -7,7 +7,7 @@ import io
 
 from docx import Document
 from docx.oxml.ns import qn
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from renda.core import documents
 
@@ -34,13 +34,12 @@ def test_docx_writes_chinese_in_the_cjk_font():
 
 
 def test_text_starting_with_equals_stays_text_in_both_kinds_of_sheet():
-    book = Workbook()
-    sheet = book.active
-    sheet.append(["=1+1", "东塘村"])
-    documents.formulas_as_text(sheet)
-    streamed = Workbook(write_only=True)
-    rows = streamed.create_sheet()
-    rows.append(documents.text_cells(rows, ['=HYPERLINK("x")', "a\x01b", 3]))
+    book = documents.xlsx_workbook()
+    sheet = documents.xlsx_sheet(book, "sheet")
+    documents.xlsx_append(sheet, ["=1+1", "东塘村"])
+    streamed = documents.xlsx_workbook(write_only=True)
+    rows = documents.xlsx_sheet(streamed, "rows")
+    documents.xlsx_append(rows, ['=HYPERLINK("x")', "a\x01b", 3])
 
     first = load_workbook(io.BytesIO(documents.to_bytes(book))).worksheets[0]
     assert first["A1"].value == "=1+1" and first["A1"].data_type == "s"

@@ -26,6 +26,7 @@ from renda.congress.models import (
     ScopedQuerySet,
     Session,
 )
+from renda.core import uploads
 from renda.core.validators import validate_document
 
 
@@ -356,7 +357,16 @@ class ReportDocument(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(
-        _("file"), upload_to="appraisals/reports/%Y/", validators=[validate_document]
+        _("file"),
+        upload_to=uploads.GeneratedName("appraisals/reports/%Y/"),
+        validators=[validate_document],
+    )
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(
+        _("content type"),
+        max_length=100,
+        blank=True,
+        help_text=_("Verified from the file's bytes when it was uploaded."),
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -475,9 +485,16 @@ class Rectification(models.Model):
     )
     report = models.FileField(
         _("rectification report"),
-        upload_to="appraisals/rectifications/%Y/",
+        upload_to=uploads.GeneratedName("appraisals/rectifications/%Y/"),
         blank=True,
         validators=[validate_document],
+    )
+    report_name = models.CharField(_("file name"), max_length=200, blank=True)
+    report_type = models.CharField(
+        _("content type"),
+        max_length=100,
+        blank=True,
+        help_text=_("Verified from the file's bytes when it was uploaded."),
     )
     summary = models.TextField(_("summary of the measures"), blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)

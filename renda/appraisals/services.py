@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -37,7 +38,7 @@ from renda.ballots import services as ballots
 from renda.ballots.models import Method, PollStatus, Scale
 from renda.congress import policy
 from renda.congress.models import Deputy, DeputyMembership, Official, Role
-from renda.core import audit, workflow
+from renda.core import audit, uploads, workflow
 from renda.core.errors import DomainError
 from renda.core.notify import notify_on_commit
 from renda.core.reminders import Due, send_due_reminders
@@ -334,7 +335,16 @@ def remove_reporter(reporter: Reporter, *, acting_user: Any) -> None:
         Reporter.objects.filter(pk=reporter.pk).delete()
 
 
+def _accept(upload: Any) -> uploads.Accepted:
+    """A report document made safe to store (renda.core.uploads)."""
+    try:
+        return uploads.accept(upload, kinds=uploads.DOCUMENTS)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages)) from exc
+
+
 def add_document(reporter: Reporter, *, title: str, file: Any, acting_user: Any) -> ReportDocument:
+    file = _accept(file)
     with transaction.atomic():
         meeting = _lock(reporter.meeting)
         _require(acting_user, meeting.congress)
@@ -342,8 +352,10 @@ def add_document(reporter: Reporter, *, title: str, file: Any, acting_user: Any)
             raise DomainError(_("The rating has closed: the reports can no longer be changed."))
         document = ReportDocument.objects.create(
             reporter=reporter,
-            title=(title or getattr(file, "name", "")).strip()[:200],
+            title=(title or file.original_name).strip()[:200],
             file=file,
+            original_name=file.original_name,
+            content_type=file.content_type,
             uploaded_by=acting_user,
         )
         audit.record("appraisal.document_added", document, actor=acting_user)
@@ -687,14 +699,19 @@ def submit_rectification(
             _require(acting_user, item.reporter.meeting.congress)
         if not report:
             raise DomainError(_("Attach the rectification report."))
-        item.report = report
+        report = _accept(report)
+        item.report, item.report_name, item.report_type = (
+            report,
+            report.original_name,
+            report.content_type,
+        )
         item.summary = summary.strip()
         item.submitted_at = timezone.now()
         _move_rectification(
             item,
             RectificationStatus.SUBMITTED,
             actor=acting_user,
-            fields=["report", "summary", "submitted_at"],
+            fields=["report", "report_name", "report_type", "summary", "submitted_at"],
         )
     return item
 

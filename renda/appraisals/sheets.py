@@ -151,30 +151,17 @@ def _reporters(meeting: ReviewMeeting) -> list[Reporter]:
 
 
 def _book(meeting: ReviewMeeting, title: str, reporters: list[Reporter]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Result")[:31]
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=14)
+    book = documents.xlsx_workbook()
+    sheet = documents.xlsx_sheet(book, _("Result"))
+    documents.xlsx_layout(sheet, widths=(16, 14, 16, 32))
+    documents.xlsx_append(sheet, [title], bold=True, size=14)
     for label, value in facts(meeting):
-        sheet.append([label, value])
-    sheet.append([])
-    sheet.append(header(meeting))
-    header_row = sheet.max_row
-    for cell in sheet[header_row]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True)
+        documents.xlsx_append(sheet, [label, value])
+    documents.xlsx_append(sheet, [])
+    documents.xlsx_append(sheet, header(meeting), bold=True, wrap=True)
     ballots = _ballots(meeting)
     for reporter in reporters:
-        sheet.append(row(meeting, reporter, ballots))
-    documents.formulas_as_text(sheet)
-    sheet.column_dimensions["A"].width = 16
-    sheet.column_dimensions["B"].width = 14
-    sheet.column_dimensions["C"].width = 16
-    sheet.column_dimensions["D"].width = 32
+        documents.xlsx_append(sheet, row(meeting, reporter, ballots))
     return documents.to_bytes(book)
 
 

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from renda.congress.models import Congress, Department, Deputy, PerCongressRules, ScopedQuerySet
+from renda.core import uploads
 from renda.core.masking import mask_name, mask_personal, mask_phone
 from renda.core.models import Region
 from renda.core.validators import validate_cn_mobile
@@ -108,6 +109,8 @@ class CaseRules(PerCongressRules, models.Model):
         default=False,
         help_text=_("Otherwise it stays 'awaiting evaluation' and is reported as such."),
     )
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("case handling rules")
@@ -731,7 +734,7 @@ class Attachment(models.Model):
         Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="attachments"
     )
     purpose = models.CharField(_("purpose"), max_length=12, choices=AttachmentPurpose.choices)
-    file = models.FileField(_("file"), upload_to="cases/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=uploads.GeneratedName("cases/%Y/%m/"))
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))

@@ -13,9 +13,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from renda.core import uploads
 from renda.core.masking import mask_phone
 from renda.core.models import Region, RegionLevel
-from renda.core.validators import validate_cn_mobile, validate_document
+from renda.core.validators import validate_cn_mobile, validate_document, validate_photo
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -292,7 +293,10 @@ class AgendaItem(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=1)
     title = models.CharField(_("title"), max_length=200)
     document = models.FileField(
-        _("document"), upload_to="agenda/%Y/", blank=True, validators=[validate_document]
+        _("document"),
+        upload_to=uploads.GeneratedName("agenda/%Y/"),
+        blank=True,
+        validators=[validate_document],
     )
     note = models.TextField(_("note"), blank=True)
 
@@ -363,7 +367,10 @@ class Deputy(models.Model):
         related_name="+",
     )
     photo = models.FileField(
-        _("photo"), upload_to="deputies/", blank=True, validators=[validate_document]
+        _("photo"),
+        upload_to=uploads.GeneratedName("deputies/"),
+        blank=True,
+        validators=[validate_photo],
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -798,7 +805,7 @@ class RosterImport(models.Model):
     term = models.ForeignKey(
         Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="+"
     )
-    file = models.FileField(_("file"), upload_to="roster-imports/%Y/")
+    file = models.FileField(_("file"), upload_to=uploads.GeneratedName("roster-imports/%Y/"))
     original_name = models.CharField(_("file name"), max_length=200)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -9,12 +9,10 @@ also a town deputy): the mobile number identifies them and a new membership is a
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
@@ -33,11 +31,12 @@ from renda.congress.models import (
     RosterImportStatus,
     Term,
 )
-from renda.core import audit, workflow
+from renda.core import audit, documents, uploads, workflow
 from renda.core.errors import DomainError
 from renda.core.validators import validate_cn_mobile
 
 MAX_ROWS = 5000
+MAX_BYTES = 5 * 1024 * 1024
 
 # (key, header label). Headers are matched in every available language.
 COLUMNS: list[tuple[str, object]] = [
@@ -122,7 +121,9 @@ def _cell_text(value: object) -> str:
 
 def _read_rows(content: bytes) -> tuple[list[str], Iterator[tuple[int, tuple]]]:
     try:
-        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        book = documents.open_xlsx(content)  # its unpacked size checked first (zip bombs)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages)) from exc
     except Exception as exc:  # openpyxl raises many kinds for a non-xlsx file
         raise DomainError(_("The file is not a readable .xlsx workbook.")) from exc
     sheet = book.worksheets[0]
@@ -296,21 +297,36 @@ def _validate_row(report, cells, term, genders, parties, constituencies, groups)
     values["start_date"] = start
 
 
+def accept_upload(upload: Any) -> uploads.Accepted:
+    """A roster file: an .xlsx workbook by its bytes, at most MAX_BYTES, its unpacked size
+    checked (renda.core.uploads)."""
+    return uploads.accept(
+        upload,
+        kinds=frozenset({uploads.XLSX}),
+        max_bytes=MAX_BYTES,
+        type_error=_("Upload the roster as an .xlsx workbook."),
+    )
+
+
 def create_import(*, upload, term: Term, acting_user) -> tuple[RosterImport, RosterReport]:
-    """Keep the uploaded file and its preview report."""
+    """Keep the uploaded file (under a generated name) and its preview report."""
+    try:
+        upload = accept_upload(upload)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages)) from exc
     content = upload.read()
     report = preview_roster(content, term)
     upload.seek(0)
     batch = RosterImport(
         congress_id=term.congress_id,
         term=term,
-        original_name=(upload.name or "roster.xlsx")[:200],
+        original_name=upload.original_name,
         uploaded_by=acting_user,
         row_count=len(report.rows),
         error_count=report.error_count,
         status=RosterImportStatus.PREVIEWED if report.ok else RosterImportStatus.REJECTED,
     )
-    batch.file.save(f"roster-{term.congress_id}.xlsx", upload, save=False)
+    batch.file.save(upload.name, upload, save=False)
     with transaction.atomic():
         batch.save()
         audit.record(
@@ -389,9 +405,9 @@ def import_roster(batch: RosterImport, *, acting_user) -> int:
 
 def export_roster(term: Term) -> bytes:
     """The term's roster as an .xlsx in the import layout (headers in the active language)."""
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet(title=_("Deputies"))
-    sheet.append([str(label) for _key, label in COLUMNS] + [str(_("Status"))])
+    book = documents.xlsx_workbook(write_only=True)
+    sheet = documents.xlsx_sheet(book, _("Deputies"))
+    documents.xlsx_append(sheet, [str(label) for _key, label in COLUMNS] + [str(_("Status"))])
     memberships = (
         DeputyMembership.objects.filter(term=term)
         .select_related("deputy", "constituency", "group")
@@ -399,7 +415,8 @@ def export_roster(term: Term) -> bytes:
     )
     for m in memberships.iterator(chunk_size=500):
         d = m.deputy
-        sheet.append(
+        documents.xlsx_append(
+            sheet,
             [
                 d.name,
                 d.get_gender_display(),
@@ -412,8 +429,6 @@ def export_roster(term: Term) -> bytes:
                 m.group.name if m.group else "",
                 m.start_date.isoformat(),
                 m.get_status_display(),
-            ]
+            ],
         )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return documents.to_bytes(book)

@@ -4,9 +4,11 @@ imported when a document is written, not when this module is imported."""
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Iterable
-from typing import Any
+from types import SimpleNamespace
+from typing import IO, Any
 
 #: The font of Chinese text (宋体). Word picks a run's East Asian font from its own
 #: attribute (w:eastAsia); setting only the font name leaves Chinese in a fallback font.
@@ -61,30 +63,120 @@ def to_bytes(document: Any) -> bytes:
     return out.getvalue()
 
 
-def formulas_as_text(sheet: Any) -> None:
-    """Cells of an openpyxl sheet that would be read as formulas (text starting with "=": a
-    name, a title) become text cells."""
-    for cells in sheet.iter_rows():
-        for cell in cells:
-            if cell.data_type == "f":
-                cell.data_type = "s"
+def to_file(document: Any, handle: IO[bytes]) -> IO[bytes]:
+    """Save a document or workbook into an open binary file (a spooled temporary file for
+    a large ledger), rewound for reading."""
+    document.save(handle)
+    handle.seek(0)
+    return handle
 
 
-def text_cells(sheet: Any, values: Iterable[Any]) -> list[Any]:
-    """Values for a row of a write-only sheet. Text stays text: a cell starting with "=" is
-    written as a string cell, not a formula; characters a spreadsheet cannot hold are
-    dropped. Everything else is passed as is (openpyxl formats dates itself)."""
+# --- .xlsx: the one writer ------------------------------------------------------------------
+#
+# Every .xlsx the platform produces is written through these functions and nothing else
+# (tests/test_exports_formulas.py checks the source): a workbook from `xlsx_workbook`, its
+# sheet from `xlsx_sheet`, each row through `xlsx_append`. A text that a spreadsheet would
+# read as a formula or a command — one that starts with = + - @, a tab or a carriage return
+# (a name "=HYPERLINK(...)" that sends the row's phone numbers away) — is written as a
+# text cell marked with the quote prefix (what Excel stores when one types a leading
+# apostrophe): it shows as typed, stays text when edited, and reads back unchanged.
+
+#: Leading characters that make a spreadsheet read a cell as a formula or a command.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def xlsx_workbook(*, write_only: bool = False) -> Any:
+    """A new workbook; `write_only` streams rows (large ledgers) and is saved once."""
+    from openpyxl import Workbook
+
+    return Workbook(write_only=write_only)
+
+
+def xlsx_sheet(book: Any, title: str) -> Any:
+    """The workbook's sheet named `title` (cut to Excel's 31 characters): a new sheet of a
+    write-only workbook, the first sheet of another."""
+    if book.write_only:
+        return book.create_sheet(title=title[:31])
+    sheet = book.active
+    sheet.title = title[:31]
+    return sheet
+
+
+@functools.cache
+def _cells() -> SimpleNamespace:
+    """openpyxl's cell machinery, imported once (rows of a large ledger are written here)."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Alignment, Font
 
+    return SimpleNamespace(
+        cell=WriteOnlyCell, illegal=ILLEGAL_CHARACTERS_RE, font=Font, alignment=Alignment
+    )
+
+
+def xlsx_row(
+    sheet: Any,
+    values: Iterable[Any],
+    *,
+    bold: bool = False,
+    size: float | None = None,
+    wrap: bool = False,
+) -> list[Any]:
+    """`values` ready to be a row of `sheet`: text cleaned of characters a workbook cannot
+    hold and neutralised if it would be read as a formula; a cell object where a value needs
+    a style or the quote prefix, else the value itself (openpyxl formats numbers and dates).
+    `bold`, `size` and `wrap` style every cell of the row."""
+    lib = _cells()
+    font = lib.font(bold=bold, size=size) if bold or size else None
+    alignment = lib.alignment(wrap_text=True) if wrap else None
     out = []
     for value in values:
+        formula_like = False
         if isinstance(value, str):
-            if ILLEGAL_CHARACTERS_RE.search(value):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            if value.startswith("="):
-                cell = WriteOnlyCell(sheet, value=value)
+            if lib.illegal.search(value):
+                value = lib.illegal.sub("", value)
+            formula_like = value.startswith(FORMULA_TRIGGERS)
+        if formula_like or font or alignment:
+            cell = lib.cell(sheet, value=value)
+            if formula_like:
                 cell.data_type = "s"
-                value = cell
+                cell.quotePrefix = True
+            if font:
+                cell.font = font
+            if alignment:
+                cell.alignment = alignment
+            value = cell
         out.append(value)
     return out
+
+
+def xlsx_append(sheet: Any, values: Iterable[Any], **style: Any) -> None:
+    """Append a row to `sheet` (`bold`, `size`, `wrap` style every cell of it)."""
+    sheet.append(xlsx_row(sheet, values, **style))
+
+
+def xlsx_layout(
+    sheet: Any, *, widths: Iterable[float | None] = (), freeze: str | None = None
+) -> None:
+    """Column widths (from column A; None leaves a column as is) and frozen panes. On a
+    write-only sheet, call it before the first row."""
+    from openpyxl.utils import get_column_letter
+
+    for index, width in enumerate(widths, start=1):
+        if width is not None:
+            sheet.column_dimensions[get_column_letter(index)].width = width
+    if freeze:
+        sheet.freeze_panes = freeze
+
+
+def open_xlsx(content: bytes) -> Any:
+    """A workbook uploaded by a user, read-only and values only, after its zip container
+    was checked for its unpacked size (renda.core.uploads.check_zip raises a
+    ValidationError). Anything else openpyxl cannot read raises its own exception."""
+    from openpyxl import load_workbook
+
+    from renda.core import uploads
+
+    handle = io.BytesIO(content)
+    uploads.check_zip(handle)
+    return load_workbook(handle, read_only=True, data_only=True)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-import filetype
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+
+from renda.core import uploads
 
 _CN_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -21,42 +20,14 @@ def validate_cn_mobile(value: str) -> None:
         )
 
 
-DOCUMENT_MIME_TYPES = {
-    "application/pdf",
-    "application/zip",  # .docx / .xlsx are zip containers; checked further below
-    "image/jpeg",
-    "image/png",
-}
-_OOXML_EXTENSIONS = {".docx", ".xlsx"}
-
-
-def validate_document(upload, allowed: frozenset[str] | set[str] | None = None) -> None:
+def validate_document(upload, allowed: frozenset[str] | set[str] | None = None) -> None:  # noqa: ANN001
     """An uploaded document must be a PDF, a Word/Excel (OOXML) file or a JPEG/PNG image
-    (or one of `allowed`), judged by its bytes, not by its name, and not larger than the
-    configured limit."""
-    limit = settings.RENDA_MAX_UPLOAD_BYTES
-    if upload.size > limit:
-        raise ValidationError(
-            _("The file is too large (at most %(limit)s).") % {"limit": filesizeformat(limit)},
-            code="file_too_large",
-        )
-    head = upload.read(8192)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    mime = kind.mime if kind else None
-    name = (getattr(upload, "name", "") or "").lower()
-    if mime == "application/zip" or (mime and "officedocument" in mime):
-        if (
-            not any(name.endswith(ext) for ext in _OOXML_EXTENSIONS)
-            or b"[Content_Types].xml" not in head
-        ):
-            mime = None
-        else:
-            mime = "application/zip"
-    if mime not in (allowed if allowed is not None else DOCUMENT_MIME_TYPES):
-        raise ValidationError(
-            _(
-                "This file type is not allowed. Upload a PDF, Word or Excel document, or a JPEG or PNG image."
-            ),
-            code="file_type",
-        )
+    (or one of `allowed`), judged by its bytes, not by its name, not larger than the
+    configured limit, and (a .docx/.xlsx) not unpacking to too much. The checks are those of
+    `renda.core.uploads.accept`, which services use to store the file."""
+    uploads.accept(upload, kinds=frozenset(allowed) if allowed else uploads.DOCUMENTS)
+
+
+def validate_photo(upload) -> None:  # noqa: ANN001
+    """A JPEG or PNG photo that decodes (`renda.core.uploads.accept`)."""
+    uploads.accept(upload, kinds=uploads.PHOTOS)

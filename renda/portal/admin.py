@@ -4,7 +4,8 @@ channel trees and link bars. Articles are written in the portal's own pages
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -14,7 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from renda.congress.admin import ScopedAdmin, ScopedInline
-from renda.congress.models import Role
+from renda.congress.models import Congress, Role
 from renda.portal import chrome
 from renda.portal.models import Channel, Site, SiteLink, Tag
 
@@ -40,9 +41,61 @@ class SiteLinkInline(_PortalScope, ScopedInline):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
+def _higher_congress_ids(congress_ids: Iterable[int]) -> set[int]:
+    """The congresses above `congress_ids` (their higher congress, its own, and so on)."""
+    parents = dict(Congress.objects.values_list("pk", "parent_id"))
+    out: set[int] = set()
+    for congress_id in congress_ids:
+        parent = parents.get(congress_id)
+        while parent is not None and parent not in out:
+            out.add(parent)
+            parent = parents.get(parent)
+    return out
+
+
 class SiteAdminForm(forms.ModelForm):
+    """A site's parent is the site of a higher congress (a town's sub-site hangs off the
+    district's site). The parents offered are those sites, and the site's current parent
+    even when the user may not configure it: a town's office that cannot see the district
+    site must not detach its site by saving the form unchanged. A site is never offered as
+    its own parent."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        parent = self.fields.get("parent")
+        if parent is None:
+            return
+        if self.instance.congress_id:
+            own = [self.instance.congress_id]
+        else:
+            congress = cast(forms.ModelChoiceField | None, self.fields.get("congress"))
+            congresses = congress.queryset if congress is not None else None
+            own = list(congresses.values_list("pk", flat=True)) if congresses is not None else []
+        choices = Site.objects.filter(congress_id__in=_higher_congress_ids(own))
+        if self.instance.parent_id:
+            choices = choices | Site.objects.filter(pk=self.instance.parent_id)
+        if self.instance.pk:
+            choices = choices.exclude(pk=self.instance.pk)
+        cast(forms.ModelChoiceField, parent).queryset = choices.distinct().order_by(
+            "position", "id"
+        )
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        parent = data.get("parent")
+        congress_id = data["congress"].pk if data.get("congress") else self.instance.congress_id
+        if parent is not None and parent.pk == self.instance.pk:
+            self.add_error("parent", ValidationError(_("A site cannot be its own parent.")))
+        elif (
+            parent is not None
+            and congress_id is not None
+            and parent.pk != self.instance.parent_id
+            and parent.congress_id not in _higher_congress_ids([congress_id])
+        ):
+            self.add_error(
+                "parent",
+                ValidationError(_("The parent site must be the site of a higher congress.")),
+            )
         for name in ("author_roles", "reviewer_roles", "approver_roles"):
             roles = {r.strip() for r in (data.get(name) or "").split(",") if r.strip()}
             if not roles or roles - WORKFLOW_ROLES:

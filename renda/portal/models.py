@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from renda.congress.models import Congress, ScopedQuerySet
+from renda.core import uploads
 
 ROLE_CHOICES_HELP = _("Comma-separated role codes: staff, leader, admin.")
 
@@ -236,11 +237,12 @@ class ArticleQuerySet(ScopedQuerySet):
 
 
 def cover_path(instance: Article, filename: str) -> str:
-    return f"portal/covers/{instance.site_id}/{filename}"
+    """A generated name, never the uploaded one (renda.core.uploads)."""
+    return f"portal/covers/{instance.site_id}/{uploads.storage_name(filename)}"
 
 
 def attachment_path(instance: ArticleAttachment, filename: str) -> str:
-    return f"portal/attachments/{instance.article_id}/{filename}"
+    return f"portal/attachments/{instance.article_id}/{uploads.storage_name(filename)}"
 
 
 class Article(models.Model):
@@ -266,6 +268,12 @@ class Article(models.Model):
     body = models.TextField(_("body"), help_text=_("Rich text; cleaned of scripts and frames."))
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     cover = models.ImageField(_("cover image"), upload_to=cover_path, blank=True)
+    cover_type = models.CharField(
+        _("cover image type"),
+        max_length=100,
+        blank=True,
+        help_text=_("Verified from the image's bytes when it was uploaded."),
+    )
     cover_alt = models.CharField(_("cover image description"), max_length=120, blank=True)
     editor = models.CharField(_("editor"), max_length=40, blank=True)
     author = models.CharField(_("author"), max_length=60, blank=True)
@@ -331,6 +339,12 @@ class ArticleAttachment(models.Model):
     )
     file = models.FileField(_("file"), upload_to=attachment_path)
     name = models.CharField(_("file name"), max_length=120)
+    content_type = models.CharField(
+        _("content type"),
+        max_length=100,
+        blank=True,
+        help_text=_("Verified from the file's bytes when it was uploaded."),
+    )
     size = models.PositiveIntegerField(_("size (bytes)"), default=0)
     is_active = models.BooleanField(_("shown"), default=True)
     uploaded_by = models.ForeignKey(

@@ -35,7 +35,7 @@ from renda.portal.models import (
 )
 from renda.portal.sanitize import clean_html, html_to_text
 from renda.portal.sources import article_entry
-from renda.portal.uploads import validate_attachment, validate_cover
+from renda.portal.uploads import accept_attachment, accept_cover
 
 STAGES = ("author", "reviewer", "approver")
 CONTENT_FIELDS = ("title", "subtitle", "body", "summary", "editor", "author", "source")
@@ -105,12 +105,14 @@ def _check_channels(site: Site, channel: Channel, channels: Iterable[Channel]) -
     return list(chosen.values())
 
 
-def _check_cover(cover: Any) -> None:
-    if cover:
-        try:
-            validate_cover(cover)
-        except ValidationError as error:
-            raise DomainError(error.messages[0]) from None
+def _check_cover(cover: Any) -> Any:
+    """The cover made safe to store (renda.core.uploads: re-encoded, a generated name)."""
+    if not cover:
+        return None
+    try:
+        return accept_cover(cover)
+    except ValidationError as error:
+        raise DomainError(error.messages[0]) from None
 
 
 def _tags(names: Iterable[str]) -> list[Tag]:
@@ -164,7 +166,7 @@ def create_article(
     with transaction.atomic():
         _require(acting_user, site, "author")
         all_channels = _check_channels(site, channel, channels)
-        _check_cover(cover)
+        cover = _check_cover(cover)
         body = clean_html(body)
         article = Article(
             site=site,
@@ -182,7 +184,7 @@ def create_article(
             created_by=acting_user,
         )
         if cover:
-            article.cover = cover
+            article.cover, article.cover_type = cover, cover.content_type
         article.save()
         article.channels.set(all_channels)
         article.tags.set(_tags(tags))
@@ -240,10 +242,10 @@ def update_article(
         if tags is not None:
             article.tags.set(_tags(tags))
         if cover:
-            _check_cover(cover)
-            article.cover = cover
+            cover = _check_cover(cover)
+            article.cover, article.cover_type = cover, cover.content_type
         elif clear_cover:
-            article.cover = ""
+            article.cover, article.cover_type = "", ""
         article.version += 1
         article.save()
         _save_version(article, acting_user)
@@ -397,7 +399,7 @@ def publish_due(now: dt.datetime | None = None) -> int:
 
 def add_attachment(article: Article, upload: Any, *, acting_user: Any) -> ArticleAttachment:
     try:
-        validate_attachment(upload)
+        upload = accept_attachment(upload)
     except ValidationError as error:
         raise DomainError(error.messages[0]) from None
     with transaction.atomic():
@@ -405,9 +407,13 @@ def add_attachment(article: Article, upload: Any, *, acting_user: Any) -> Articl
         if article.status not in EDITABLE_STATUSES:
             raise DomainError(_("This article cannot be edited in its current state."))
         _require(acting_user, article.site, editor_stage(article.status))
-        name = (getattr(upload, "name", "") or "file").rsplit("/", 1)[-1][:120]
         attachment = ArticleAttachment.objects.create(
-            article=article, file=upload, name=name, size=upload.size, uploaded_by=acting_user
+            article=article,
+            file=upload,
+            name=upload.original_name[-120:],
+            content_type=upload.content_type,
+            size=upload.size,
+            uploaded_by=acting_user,
         )
         audit.record("article.attachment_added", attachment, actor=acting_user)
     return attachment

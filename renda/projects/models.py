@@ -27,6 +27,7 @@ from renda.congress.models import (
     ScopedQuerySet,
     Session,
 )
+from renda.core import uploads
 from renda.core.masking import mask_name, mask_phone
 from renda.core.models import Region
 from renda.core.rates import percent
@@ -667,7 +668,7 @@ class ProgressPhoto(models.Model):
         on_delete=models.PROTECT,
         related_name="photos",
     )
-    file = models.FileField(_("photo"), upload_to="projects/photos/%Y/")
+    file = models.FileField(_("photo"), upload_to=uploads.GeneratedName("projects/photos/%Y/"))
     content_type = models.CharField(_("content type"), max_length=60)
 
     class Meta:

@@ -252,46 +252,23 @@ def ledger_rows(queryset: QuerySet[Suggestion]) -> Iterator[list[Any]]:
 # --- .xlsx ------------------------------------------------------------------------------------
 
 
-def _header_cells(sheet: Any, labels: list[str]) -> list[Any]:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    bold = Font(bold=True)
-    cells = []
-    for label in labels:
-        cell = WriteOnlyCell(sheet, value=label)
-        cell.font = bold
-        cells.append(cell)
-    return cells
-
-
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index)
-
-
 def ledger_response(
     queryset: QuerySet[Suggestion], *, actor: Any, year: int | None = None
 ) -> HttpResponseBase:
     """The ledger as an .xlsx download, written row by row to a spooled temporary file.
     Audited once per congress whose suggestions it holds, so that each congress's auditor
     sees who exported its data."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=_("Suggestions ledger")[:31])
-    for index, (_key, _label, width) in enumerate(LEDGER_COLUMNS, start=1):
-        sheet.column_dimensions[_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.append(_header_cells(sheet, ledger_header()))
+    book = documents.xlsx_workbook(write_only=True)
+    sheet = documents.xlsx_sheet(book, _("Suggestions ledger"))
+    documents.xlsx_layout(
+        sheet, widths=[width for _key, _label, width in LEDGER_COLUMNS], freeze="A2"
+    )
+    documents.xlsx_append(sheet, ledger_header(), bold=True)
     for row in ledger_rows(queryset):
-        sheet.append(documents.text_cells(sheet, row))
+        documents.xlsx_append(sheet, row)
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115  (the response closes it)
-    book.save(spool)
-    spool.seek(0)
     return exports.attachment(
-        spool,
+        documents.to_file(book, spool),
         f"suggestions-ledger-{year or timezone.localdate().year}.xlsx",
         action="suggestions.exported",
         congress_ids=queryset.order_by().values_list("congress_id", flat=True).distinct(),
@@ -360,24 +337,14 @@ def _meeting_date(meeting: AssignmentMeeting) -> str:
 
 
 def meeting_list_xlsx(meeting: AssignmentMeeting) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Assignment list")[:31]
-    sheet.append([meeting.title])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([_("Date: %(date)s") % {"date": _meeting_date(meeting)}])
-    header = meeting_list_header()
-    sheet.append(header)
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
+    book = documents.xlsx_workbook()
+    sheet = documents.xlsx_sheet(book, _("Assignment list"))
+    documents.xlsx_layout(sheet, widths=(6, 18, 40, 10, 18, 24, 24, 16))
+    documents.xlsx_append(sheet, [meeting.title], bold=True, size=14)
+    documents.xlsx_append(sheet, [_("Date: %(date)s") % {"date": _meeting_date(meeting)}])
+    documents.xlsx_append(sheet, meeting_list_header(), bold=True)
     for row in meeting_list_rows(meeting):
-        sheet.append(row)
-    documents.formulas_as_text(sheet)
-    for index, width in enumerate((6, 18, 40, 10, 18, 24, 24, 16), start=1):
-        sheet.column_dimensions[_column_letter(index)].width = width
+        documents.xlsx_append(sheet, row)
     return documents.to_bytes(book)
 
 

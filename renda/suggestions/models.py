@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from renda.cases.models import Case, Category
 from renda.congress.models import Congress, Department, Deputy, ScopedQuerySet, Session, Term
+from renda.core import uploads
 from renda.core.validators import validate_document
 
 MOTION_MIN_SIGNERS = 5  # 议案: at least five deputies (地方组织法)
@@ -162,8 +163,18 @@ class SuggestionFile(models.Model):
     suggestion = models.ForeignKey(
         Suggestion, verbose_name=_("suggestion"), on_delete=models.PROTECT, related_name="files"
     )
-    file = models.FileField(_("file"), upload_to="suggestions/%Y/", validators=[validate_document])
+    file = models.FileField(
+        _("file"),
+        upload_to=uploads.GeneratedName("suggestions/%Y/"),
+        validators=[validate_document],
+    )
     original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(
+        _("content type"),
+        max_length=100,
+        blank=True,
+        help_text=_("Verified from the file's bytes when it was uploaded."),
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:

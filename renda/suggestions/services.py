@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +29,7 @@ from renda.cases.models import (
 )
 from renda.congress import policy
 from renda.congress.models import Congress, Department, Deputy, DeputyMembership, Role, Session
-from renda.core import audit, workflow
+from renda.core import audit, uploads, workflow
 from renda.core.errors import DomainError
 from renda.core.notify import notify_on_commit
 from renda.stations import services as stations
@@ -167,9 +168,19 @@ def update_draft(
 
 
 def _store_files(suggestion: Suggestion, files: Sequence[Any]) -> None:
+    """Files checked by `cases.validate_files`, stored under generated names with their
+    verified type (renda.core.uploads)."""
     for upload in files:
-        item = SuggestionFile(suggestion=suggestion, original_name=(upload.name or "file")[:200])
-        item.file.save(upload.name or "file", upload, save=False)
+        try:
+            accepted = uploads.accept(upload, kinds=uploads.DOCUMENTS)
+        except ValidationError as exc:
+            raise DomainError(f"{upload.name}: {' '.join(exc.messages)}") from exc
+        item = SuggestionFile(
+            suggestion=suggestion,
+            original_name=accepted.original_name,
+            content_type=accepted.content_type,
+        )
+        item.file.save(accepted.name, accepted, save=False)
         item.save()
 
 
@@ -370,7 +381,7 @@ def _finalise(suggestion: Suggestion, actor: Any) -> None:
             purpose=AttachmentPurpose.SUBMISSION,
             file=item.file.name,
             original_name=item.original_name,
-            content_type="application/octet-stream",
+            content_type=item.content_type,  # empty for older files: detected when served
             size=item.file.size,
             uploaded_by=lead_user,
         )

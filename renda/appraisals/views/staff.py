@@ -40,7 +40,7 @@ from renda.ballots.models import PollStatus
 from renda.ballots.views.staff import handout_page
 from renda.congress import policy
 from renda.congress.models import Congress
-from renda.core import exports
+from renda.core import exports, uploads
 from renda.core.access import get_visible_or_404
 from renda.core.actions import Action, form_of, run_action
 from renda.core.errors import DomainError
@@ -565,23 +565,29 @@ def document(request: HttpRequest, pk: int) -> FileResponse:
     item = get_object_or_404(
         ReportDocument.objects.filter(
             reporter__in=Reporter.objects.visible_to(request.user, VIEW)
-        ).only("file", "title"),
+        ).only("file", "title", "original_name", "content_type"),
         pk=pk,
     )
     if not item.file:
         raise Http404
-    name = (item.file.name or "").rsplit("/", 1)[-1]
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=name)
+    return uploads.serve(
+        item.file, content_type=item.content_type, filename=item.original_name or item.title
+    )
 
 
 @login_required
 @require_GET
 def rectification_report(request: HttpRequest, pk: int) -> FileResponse:
-    item = get_visible_or_404(Rectification.objects.only("report"), request.user, pk, VIEW)
+    item = get_visible_or_404(
+        Rectification.objects.only("report", "report_name", "report_type"), request.user, pk, VIEW
+    )
     if not item.report:
         raise Http404
-    name = (item.report.name or "").rsplit("/", 1)[-1]
-    return FileResponse(item.report.open("rb"), as_attachment=True, filename=name)
+    return uploads.serve(
+        item.report,
+        content_type=item.report_type,
+        filename=item.report_name or item.report.name,
+    )
 
 
 # --- follow-ups ---------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from renda.cases.models import (
 )
 from renda.congress import policy
 from renda.congress.models import Congress, Department, Role
-from renda.core import audit, workflow
+from renda.core import audit, uploads, workflow
 from renda.core.errors import DomainError
 from renda.core.numbering import format_serial, next_serial
 from renda.core.validators import validate_document
@@ -41,7 +41,7 @@ from renda.core.workdays import add_months, add_working_days
 MAX_CONTENT = 5000
 MAX_TITLE = 100
 MAX_FILES = 5
-PUBLIC_FILE_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
+PUBLIC_FILE_TYPES = frozenset({uploads.JPEG, uploads.PNG, uploads.PDF})
 # Unambiguous characters for check codes (no 0/O, 1/I/L): 8 of 31 → about 40 bits.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
@@ -348,21 +348,21 @@ def validate_files(files: Sequence[Any], *, public: bool, existing: int = 0) -> 
 def _attach(
     case: Case, files: Sequence[Any], *, purpose: str, actor: Any, reply: Reply | None = None
 ) -> None:
-    import filetype
-
+    """Store files checked by `validate_files`: under a generated name, images re-encoded,
+    the verified type kept for serving (renda.core.uploads)."""
     for upload in files:
-        head = upload.read(8192)
-        upload.seek(0)
-        kind = filetype.guess(head)
+        try:
+            accepted = uploads.accept(upload, kinds=uploads.DOCUMENTS)
+        except ValidationError as exc:
+            raise DomainError(f"{upload.name}: {' '.join(exc.messages)}") from exc
         attachment = Attachment(
             case=case,
             purpose=purpose,
-            original_name=(upload.name or "file")[:200],
-            content_type=kind.mime if kind else "application/octet-stream",
-            size=upload.size,
+            original_name=accepted.original_name,
+            content_type=accepted.content_type,
+            size=accepted.size,
             reply=reply,
             uploaded_by=actor if getattr(actor, "pk", None) else None,
         )
-        extension = f".{kind.extension}" if kind else ""
-        attachment.file.save(f"{case.serial}-{secrets.token_hex(6)}{extension}", upload, save=False)
+        attachment.file.save(accepted.name, accepted, save=False)
         attachment.save()

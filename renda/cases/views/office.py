@@ -35,6 +35,7 @@ from renda.cases.queries import (
 from renda.cases.views.actions import OFFICE_ACTIONS
 from renda.congress import policy
 from renda.congress.models import Congress, Department
+from renda.core import uploads
 from renda.core.access import get_visible_or_404
 from renda.core.actions import run_action
 from renda.core.errors import DomainError
@@ -191,7 +192,7 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     staff_or_department = Case.objects.visible_to(request.user).filter(pk=item.case_id).exists()
     if not staff_or_department and not raised_by(request.user, item.case):
         raise Http404
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
+    return uploads.serve(item.file, content_type=item.content_type, filename=item.original_name)
 
 
 @login_required

@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from renda.core import uploads
 from renda.core.requestcontext import client_ip
 from renda.portal import chrome, search, viewcount
 from renda.portal.models import (
@@ -269,7 +270,9 @@ def cover(request: HttpRequest, pk: int) -> FileResponse:
     item = _public_article(pk)
     if not item.cover:
         raise Http404
-    response = FileResponse(item.cover.open("rb"))
+    response = uploads.serve(
+        item.cover, content_type=item.cover_type, filename=item.cover.name, inline=True
+    )
     response["Cache-Control"] = "public, max-age=3600"
     return response
 
@@ -279,10 +282,18 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     item = get_object_or_404(
         ArticleAttachment.objects.filter(is_active=True, article__in=Article.objects.public())
         .select_related("article")
-        .only("id", "file", "name", "article__id", "article__status", "article__site_id"),
+        .only(
+            "id",
+            "file",
+            "name",
+            "content_type",
+            "article__id",
+            "article__status",
+            "article__site_id",
+        ),
         pk=pk,
     )
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+    return uploads.serve(item.file, content_type=item.content_type, filename=item.name)
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -5,7 +5,6 @@ that only a session decision makes."""
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,7 +19,7 @@ from renda.congress import policy
 from renda.congress.models import (
     Session,
 )
-from renda.core import audit
+from renda.core import audit, uploads
 from renda.core.errors import DomainError
 from renda.core.notify import notify_on_commit
 from renda.core.validators import validate_document
@@ -45,7 +44,7 @@ from renda.projects.services.common import (
     _session,
 )
 
-PHOTO_TYPES = frozenset({"image/jpeg", "image/png"})
+PHOTO_TYPES = uploads.PHOTOS
 MAX_PHOTOS = 6
 # Scope fields as voted: changing any of them needs a session decision (DOMAIN.md §5).
 SCOPE_FIELDS = ("title", "scope", "funds", "deadline", "department", "targets")
@@ -221,17 +220,14 @@ def report_progress(
 
 
 def _save_photos(update: ProgressUpdate, photos: Sequence[Any]) -> None:
-    import filetype
-
+    """Photos re-encoded (no trailing bytes, no EXIF location), under generated names."""
     for upload in photos:
-        head = upload.read(8192)
-        upload.seek(0)
-        kind = filetype.guess(head)
-        photo = ProgressPhoto(update=update, content_type=kind.mime if kind else "")
-        extension = f".{kind.extension}" if kind else ""
-        photo.file.save(
-            f"p{update.project_id}-{secrets.token_hex(8)}{extension}", upload, save=False
-        )
+        try:
+            accepted = uploads.accept(upload, kinds=PHOTO_TYPES)
+        except ValidationError as exc:
+            raise DomainError(f"{upload.name}: {' '.join(exc.messages)}") from exc
+        photo = ProgressPhoto(update=update, content_type=accepted.content_type)
+        photo.file.save(accepted.name, accepted, save=False)
         photo.save()
 
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from renda.ballots.models import SCALE_GRADES, Scale
 from renda.ballots.services import public_result
 from renda.congress.models import Congress, CongressLevel
-from renda.core import aftercommit, ratelimit
+from renda.core import aftercommit, ratelimit, uploads
 from renda.core.errors import DomainError
 from renda.core.masking import mask_phone
 from renda.core.requestcontext import client_ip
@@ -172,9 +172,9 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
     item = get_object_or_404(
         ProgressPhoto.objects.filter(update__project__congress__is_active=True), pk=pk
     )
-    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return uploads.serve(
+        item.file, content_type=item.content_type, filename=item.file.name, inline=True
+    )
 
 
 @never_cache
