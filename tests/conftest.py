@@ -30,6 +30,15 @@ from renda.congress.models import (
 )
 from renda.core.models import Region, RegionLevel
 
+# Shared fixtures: the demo district (seeded once per process), the headless browser, the
+# thread helper and the `postgresql` mark of the races, the REST API client.
+pytest_plugins = [
+    "tests.fixtures.demo",
+    "tests.fixtures.browser",
+    "tests.fixtures.threads",
+    "tests.fixtures.api",
+]
+
 
 def pytest_configure(config):
     from django.conf import settings

@@ -3,11 +3,7 @@ votes racing the close are either in the frozen result or refused."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection, connections
 
 from renda.appraisals import services
 from renda.appraisals.models import MeetingStatus, Rectification, ReviewMeeting
@@ -16,43 +12,18 @@ from renda.ballots.models import Ballot, Poll
 from renda.core.errors import DomainError
 from tests import appraisals_fixtures
 from tests.appraisals_fixtures import SIX_BALLOTS, cast, make_meeting, open_with_attendance
+from tests.fixtures.threads import run_in_threads
 
 town = appraisals_fixtures.town  # the fixture, shared with the other appraisal tests
 
 
-def _threads(count: int, work: Callable[[int], None]) -> list[BaseException]:
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(count)
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            work(i)
-        except BaseException as exc:  # noqa: BLE001  (asserted by the caller)
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
-
-
-def _postgres() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("races are exercised on PostgreSQL (CI runs the suite there too)")
-
-
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_closes_at_once_close_the_meeting_once(world, town):
-    _postgres()
     meeting = make_meeting(world, town)
     open_with_attendance(world, town, meeting)
     cast(meeting, town, SIX_BALLOTS)
-    errors = _threads(
+    errors = run_in_threads(
         4,
         lambda i: services.close_rating(
             ReviewMeeting.objects.get(pk=meeting.pk), acting_user=world.staff
@@ -64,9 +35,9 @@ def test_two_closes_at_once_close_the_meeting_once(world, town):
     assert Rectification.objects.filter(reporter__meeting=meeting).count() == 1
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_votes_racing_the_close_are_counted_or_refused_never_lost(world, town):
-    _postgres()
     meeting = make_meeting(world, town)
     open_with_attendance(world, town, meeting, present=7)
     subjects = list(meeting.reporters.order_by("order").values_list("subject_id", flat=True))
@@ -84,7 +55,7 @@ def test_votes_racing_the_close_are_counted_or_refused_never_lost(world, town):
         except DomainError:
             pass  # arrived after the close: refused
 
-    assert _threads(8, work) == []
+    assert run_in_threads(8, work) == []
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.CLOSED
     stored = Ballot.objects.filter(poll_id=meeting.poll_id).count()

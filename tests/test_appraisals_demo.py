@@ -5,20 +5,12 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from django.core.management import call_command
 
 from renda.appraisals import sheets
 from renda.appraisals.models import MeetingStatus, Rectification, ReviewMeeting
 from renda.ballots import services as ballots
 from renda.ballots.models import Elector, PollStatus
-from renda.congress.models import Congress
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", quiet_accounts=True)
-    return Congress.objects.get(name="清河镇人民代表大会")
 
 
 def test_demo_rates_16_officials_and_24_district_deputies_by_the_deputies_present(demo):

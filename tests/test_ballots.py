@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import io
-import threading
-from collections.abc import Callable
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import connection, connections, models
+from django.db import connection, models
 
 from renda.ballots import services
 from renda.ballots.models import (
@@ -27,6 +25,7 @@ from renda.ballots.models import (
 from renda.ballots.rules import Threshold, rank_approvals, rating_result
 from renda.core.errors import DomainError
 from renda.core.models import ActionLog
+from tests.fixtures.threads import run_in_threads
 
 MORE_THAN_HALF = Threshold(1, 2, strict=True)
 GRADES = ["satisfied", "basic", "unsatisfied"]
@@ -387,39 +386,13 @@ def test_a_secret_ballot_cannot_be_joined_to_its_voter(world):
 # --- races (PostgreSQL) ------------------------------------------------------------------
 
 
-def _threads(count: int, work: Callable[[int], None]) -> list[BaseException]:
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(count)
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            work(i)
-        except BaseException as exc:  # noqa: BLE001  (asserted by the caller)
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
-
-
-def _postgres() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("races are exercised on PostgreSQL (CI runs the suite there too)")
-
-
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_double_votes_store_one_ballot(world):
-    _postgres()
     voters = _voters(1)
     poll = _appraisal(world, voters)
     a, b = _ids(poll)
-    errors = _threads(
+    errors = run_in_threads(
         8,
         lambda i: services.cast_online(poll, voter=voters[0], choices={a: "satisfied", b: "basic"}),
     )
@@ -427,13 +400,13 @@ def test_concurrent_double_votes_store_one_ballot(world):
     assert Ballot.objects.count() == Participation.objects.count() == 1
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_hundred_concurrent_voters_store_exactly_two_hundred_ballots(world):
-    _postgres()
     voters = _voters(200)
     poll = _appraisal(world, voters, subjects=("甲",))
     (a,) = _ids(poll)
-    errors = _threads(
+    errors = run_in_threads(
         20,
         lambda i: [
             services.cast_online(poll, voter=v, choices={a: "satisfied"})
@@ -448,9 +421,9 @@ def test_two_hundred_concurrent_voters_store_exactly_two_hundred_ballots(world):
     )
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_casting_while_closing_never_changes_the_frozen_result(world):
-    _postgres()
     voters = _voters(40)
     poll = _appraisal(world, voters, subjects=("甲",))
     (a,) = _ids(poll)
@@ -465,7 +438,7 @@ def test_casting_while_closing_never_changes_the_frozen_result(world):
             except DomainError:
                 pass  # arrived after the close: refused
 
-    assert _threads(9, work) == []
+    assert run_in_threads(9, work) == []
     poll.refresh_from_db()
     assert poll.status == PollStatus.CLOSED
     stored = Ballot.objects.filter(poll=poll).count()

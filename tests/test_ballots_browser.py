@@ -5,19 +5,12 @@ from __future__ import annotations
 
 import os
 
-import pytest
-
 from renda.ballots import services
 from renda.ballots.models import Ballot
 from tests.ballots_helpers import approval_poll, open_for, subject_ids
-from tests.test_browser import CHROMIUM, browser  # noqa: F401  (fixture)
-
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM), reason="needs Debian's chromium (apt-get install chromium)"
-)
 
 
-def test_a_deputy_votes_on_a_phone_with_the_keyboard_only(browser, live_server, world):  # noqa: F811
+def test_a_deputy_votes_on_a_phone_with_the_keyboard_only(browser, live_server, world):
     poll = approval_poll(world, items=("东塘村道路硬化", "镇卫生院改造"))
     open_for(poll, [world.deputy_user], world)
     context = browser.new_context(

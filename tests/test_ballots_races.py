@@ -9,16 +9,16 @@ from renda.ballots import services
 from renda.ballots.models import Ballot, Participation, PollStatus, VoterCode
 from renda.core.errors import DomainError
 from tests.ballots_helpers import approval_poll, deputies, open_for, subject_ids
-from tests.test_ballots import _postgres, _threads
+from tests.fixtures.threads import run_in_threads
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_one_voter_code_tried_at_once_by_eight_stores_one_ballot(world):
-    _postgres()
     poll = approval_poll(world)
     codes = open_for(poll, [], world, codes=2)
     (item,) = subject_ids(poll)
-    errors = _threads(
+    errors = run_in_threads(
         8, lambda i: services.cast_with_code(poll, code=codes[0], choices={item: "yes"})
     )
     assert len(errors) == 7 and all(isinstance(e, DomainError) for e in errors)
@@ -26,9 +26,9 @@ def test_one_voter_code_tried_at_once_by_eight_stores_one_ballot(world):
     assert VoterCode.objects.filter(poll=poll, used=True).count() == 1
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_online_and_code_ballots_racing_the_close_are_counted_or_refused(world):
-    _postgres()
     voters = deputies(world, 20)
     poll = approval_poll(world)
     codes = open_for(poll, voters, world, codes=20)
@@ -48,7 +48,7 @@ def test_online_and_code_ballots_racing_the_close_are_counted_or_refused(world):
             except DomainError:
                 pass  # after the close, or the other half already used this slot
 
-    assert _threads(21, work) == []
+    assert run_in_threads(21, work) == []
     poll.refresh_from_db()
     assert poll.status == PollStatus.CLOSED
     stored = Ballot.objects.filter(poll=poll).count()

@@ -3,44 +3,13 @@ opinion, the department answers, the resident rates the reply; office staff log 
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
 
 from renda.cases import services
 from renda.cases.models import Case, CaseStatus
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.usefixtures("cases_world"),
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM), reason="needs Debian's chromium (apt-get install chromium)"
-    ),
-]
-
-
-@pytest.fixture
-def browser():  # noqa: ANN201
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls the test
-    # itself makes are ordinary synchronous ones.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield instance
-        instance.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+# The `browser` fixture (tests/fixtures/browser.py) skips these tests without Chromium.
+pytestmark = pytest.mark.usefixtures("cases_world")
 
 
 def test_a_resident_on_a_phone_sends_tracks_and_rates(browser, live_server, world):

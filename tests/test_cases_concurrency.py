@@ -3,46 +3,17 @@ form sent twice at the same moment creates one case."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection, connections
 
 from renda.cases import services
 from renda.cases.models import Case, CaseSource
+from tests.fixtures.threads import run_in_threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _in_threads(count: int, work: Callable[[int], None]) -> list[BaseException]:
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(count)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            work(index)
-        except BaseException as exc:  # noqa: BLE001  (collected and asserted below)
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
-
-
-def _require_postgres() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is exercised on PostgreSQL (CI runs the suite there too)")
-
-
+@pytest.mark.postgresql
 def test_concurrent_submissions_get_consecutive_serials(cases_world):
-    _require_postgres()
     world = cases_world
 
     def work(index: int) -> None:
@@ -54,13 +25,13 @@ def test_concurrent_submissions_get_consecutive_serials(cases_world):
                 source=CaseSource.WEB,
             )
 
-    assert _in_threads(8, work) == []
+    assert run_in_threads(8, work) == []
     numbers = sorted(Case.objects.filter(congress=world.c_a).values_list("number", flat=True))
     assert numbers == list(range(1, 41))
 
 
+@pytest.mark.postgresql
 def test_the_same_form_sent_twice_at_once_creates_one_case(cases_world):
-    _require_postgres()
     world = cases_world
     outcomes: list[str] = []
 
@@ -77,7 +48,7 @@ def test_the_same_form_sent_twice_at_once_creates_one_case(cases_world):
         except services.DuplicateSubmission:
             outcomes.append("duplicate")
 
-    assert _in_threads(6, work) == []
+    assert run_in_threads(6, work) == []
     assert Case.objects.filter(submission_token="a" * 32).count() == 1
     assert sorted(outcomes) == ["created"] + ["duplicate"] * 5
     # The numbers the losers drew were rolled back: the next case is number 2.

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections, transaction
+from django.db import transaction
 
 from renda.core.models import SerialCounter
 from renda.core.numbering import format_serial, next_serial
+from tests.fixtures.threads import run_in_threads
 
 
 def test_numbers_are_consecutive_per_scope_and_year(db):
@@ -26,30 +25,17 @@ def test_a_rolled_back_transaction_gives_its_number_back(db):
     assert next_serial("QH", 2026) == 2
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_callers_never_share_or_skip_a_number():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are exercised on PostgreSQL (CI runs the suite there too)")
     results: list[int] = []
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(8)
 
-    def worker() -> None:
-        try:
-            barrier.wait()
-            for _ in range(10):
-                with transaction.atomic():
-                    results.append(next_serial("RACE", 2026))
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
+    def worker(_index: int) -> None:
+        for _ in range(10):
+            with transaction.atomic():
+                results.append(next_serial("RACE", 2026))
 
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = run_in_threads(8, worker)
     assert not errors
     assert sorted(results) == list(range(1, 81))
     assert SerialCounter.objects.get(scope="RACE", year=2026).last == 80

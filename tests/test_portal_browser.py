@@ -4,22 +4,13 @@ searches in Chinese and finds it, and switches to large text."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from django.core.management import call_command
 
 from renda.portal.models import Article
-from tests.test_browser import CHROMIUM, browser  # noqa: F401 (the browser fixture)
-
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM), reason="needs Debian's chromium (apt-get install chromium)"
-)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_resident_reads_searches_and_switches_to_large_text(browser, live_server):  # noqa: F811
-    call_command("seed_demo", quiet_accounts=True)
+def test_resident_reads_searches_and_switches_to_large_text(demo, browser, live_server):
     assert Article.objects.public().count() >= 55
     context = browser.new_context(
         viewport={"width": 1280, "height": 900}, java_script_enabled=False
@@ -64,7 +55,7 @@ def test_resident_reads_searches_and_switches_to_large_text(browser, live_server
 
 
 @pytest.mark.django_db(transaction=True)
-def test_staff_writes_with_the_rich_text_editor(browser, live_server, world):  # noqa: F811
+def test_staff_writes_with_the_rich_text_editor(browser, live_server, world):
     from django.contrib.auth import get_user_model
 
     from renda.portal.models import Channel, Site

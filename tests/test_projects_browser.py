@@ -5,32 +5,13 @@ progress bars, milestones, photos, department, vote result and year-end rating."
 from __future__ import annotations
 
 import io
-import os
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from renda.projects import services
 from renda.projects.models import Comment, Project
 from tests.projects_fixtures import RATINGS, run_votes
 from tests.projects_fixtures import year as year  # noqa: F401  (fixture)
-from tests.test_browser import CHROMIUM, FLAGS
-
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM), reason="needs Debian's chromium (apt-get install chromium)"
-)
-
-
-@pytest.fixture
-def browser():  # noqa: ANN201
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield instance
-        instance.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def _png() -> bytes:

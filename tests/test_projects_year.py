@@ -243,13 +243,10 @@ def test_idea_history_spans_years_in_the_pool(year):
     _ = dt  # dates are relative to today in the fixture
 
 
-def test_the_demo_holds_the_same_story_for_qinghe(db, client):
+def test_the_demo_holds_the_same_story_for_qinghe(demo, client):
     from django.core.management import call_command
 
-    from renda.congress.models import Congress
-
-    call_command("seed_demo", quiet_accounts=True)
-    congress = Congress.objects.get(name="清河镇人民代表大会")
+    congress = demo
     y = timezone.localdate().year
     figures = year_figures(congress.pk, y)
     # The year's story (14 ideas, 12 candidates) and the open micro-projects batch (5 more).

@@ -4,7 +4,6 @@ services' rules as 400s, masking, figures and a fixed number of queries per list
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 import pytest
@@ -20,36 +19,15 @@ from renda.cases import services
 from renda.cases.models import Assignment, AssignmentStatus, Case, CaseStatus
 from renda.core.models import ActionLog
 from tests.cases_fixtures import submit
+from tests.fixtures.api import BASE, Api
 
 pytestmark = pytest.mark.usefixtures("cases_world")
-
-BASE = "/api/v1"
 
 
 def _zh(message: str) -> str:
     """The message as the API gives it: the platform's language is Chinese."""
     with translation.override("zh-hans"):
         return gettext(message)
-
-
-class Api:
-    """A client acting with one user's bearer token."""
-
-    def __init__(self, user: Any, client: Client | None = None) -> None:
-        _token, secret = ApiToken.issue(user=user, name="tests")
-        self.client = client or Client()
-        self.headers = {"Authorization": f"Bearer {secret}"}
-
-    def get(self, path: str, **params: Any) -> Any:
-        return self.client.get(f"{BASE}{path}", params, headers=self.headers)
-
-    def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
-        return self.client.post(
-            f"{BASE}{path}",
-            json.dumps(body or {}, default=str),
-            content_type="application/json",
-            headers=self.headers,
-        )
 
 
 def _assign(world: Any, case: Case, department: Any = None) -> Assignment:

@@ -19,12 +19,6 @@ from renda.congress.models import (
 from renda.core.models import Area, Region
 
 
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", quiet_accounts=True)
-    return Congress.objects.get(name="清河镇人民代表大会")
-
-
 def _counts() -> dict[str, int]:
     return {
         m.__name__: m.objects.count()

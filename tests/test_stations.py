@@ -827,35 +827,25 @@ def test_deputy_page_lists_shifts_and_the_feed(net, client):
     assert services.calendar_token(net.deputy_a) in page and "清河中心站" in page
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_shifts_never_double_book_a_deputy(net):
     """Two offices booking the same deputy at the same time at two stations: the deputy row
     lock makes the second one see the first and refuse."""
-    import threading
+    from tests.fixtures.threads import run_in_threads
 
-    from django.db import connections
-
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are exercised on PostgreSQL")
     day = _next_weekday(_today(), 2)
     outcomes: list[str] = []
-    barrier = threading.Barrier(2)
+    stations = (net.center, net.point)
 
-    def book(station: Station) -> None:
+    def book(index: int) -> None:
         try:
-            barrier.wait()
-            _shift(net, day, [net.deputy_a], station=station)
+            _shift(net, day, [net.deputy_a], station=stations[index])
             outcomes.append("ok")
         except DomainError:
             outcomes.append("refused")
-        finally:
-            connections.close_all()
 
-    threads = [threading.Thread(target=book, args=(s,)) for s in (net.center, net.point)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    assert run_in_threads(2, book) == []
     assert sorted(outcomes) == ["ok", "refused"]
     assert DutyAssignment.objects.filter(deputy=net.deputy_a).count() == 1
 

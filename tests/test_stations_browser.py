@@ -5,22 +5,15 @@ which arrives pre-filled with the station, and sends an opinion recorded with th
 from __future__ import annotations
 
 import datetime as dt
-import os
 
-import pytest
 from django.utils import timezone
 
 from renda.cases.models import Case, CaseSource
 from renda.stations import services
 from renda.stations.models import StationCase, StationKind
-from tests.test_browser import CHROMIUM, browser  # noqa: F401  (fixture re-export)
-
-pytestmark = [
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium"),
-]
 
 
-def test_directory_station_page_and_qr_prefilled_form(browser, live_server, cases_world):  # noqa: F811
+def test_directory_station_page_and_qr_prefilled_form(browser, live_server, cases_world):
     w = cases_world
     center = services.create_station(
         congress=w.c_a,

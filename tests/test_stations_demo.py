@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
-from renda.congress.models import Congress
 from renda.stations import services
 from renda.stations.demo import quarter_of
 from renda.stations.models import (
@@ -17,12 +15,6 @@ from renda.stations.models import (
     Station,
     StationMember,
 )
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", quiet_accounts=True)
-    return Congress.objects.get(name="清河镇人民代表大会")
 
 
 def test_demo_network_is_at_seed_scale_with_full_coverage(demo):

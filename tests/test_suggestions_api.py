@@ -6,19 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from renda.api.models import ApiToken
 from renda.cases import services as case_services
 from renda.cases.models import Assignment, Case, CaseStatus
 from renda.congress.models import Deputy, DeputyMembership, Gender
@@ -31,9 +28,7 @@ from renda.suggestions.models import (
     Suggestion,
     SuggestionStatus,
 )
-
-BASE = "/api/v1"
-
+from tests.fixtures.api import BASE, Api
 
 pytestmark = pytest.mark.usefixtures("cases_world")
 
@@ -41,26 +36,6 @@ pytestmark = pytest.mark.usefixtures("cases_world")
 def _zh(message: str) -> str:
     with translation.override("zh-hans"):
         return gettext(message)
-
-
-class Api:
-    """A client acting with one user's bearer token."""
-
-    def __init__(self, user: Any, client: Client | None = None) -> None:
-        _token, secret = ApiToken.issue(user=user, name="tests")
-        self.client = client or Client()
-        self.headers = {"Authorization": f"Bearer {secret}"}
-
-    def get(self, url: str, **params: Any) -> Any:
-        return self.client.get(f"{BASE}{url}", params, headers=self.headers)
-
-    def post(self, url: str, body: dict[str, Any] | None = None) -> Any:
-        return self.client.post(
-            f"{BASE}{url}",
-            json.dumps(body or {}, default=str),
-            content_type="application/json",
-            headers=self.headers,
-        )
 
 
 def make_deputy(world: Any, name: str, phone: str, *, term: Any = None) -> Deputy:
