@@ -57,9 +57,9 @@ OUT = {
     "citizen",
 }
 MATRIX = (
-    [("staff", name, 200) for name in [*READ, "publish", "submit"]]
-    + [("superuser", name, 200) for name in READ]
-    + [("leader", name, 200) for name in READ]
+    [("staff", name, 200) for name in [*sorted(READ), "publish", "submit"]]
+    + [("superuser", name, 200) for name in sorted(READ)]
+    + [("leader", name, 200) for name in sorted(READ)]
     + [("leader", name, 403) for name in ("publish", "submit")]
     + [
         (persona, name, 404)
