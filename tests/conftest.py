@@ -31,12 +31,17 @@ from renda.congress.models import (
 from renda.core.models import Region, RegionLevel
 
 # Shared fixtures: the demo district (seeded once per process), the headless browser, the
-# thread helper and the `postgresql` mark of the races, the REST API client.
+# thread helper and the `postgresql` mark of the races, the REST API client; each app's
+# worlds (cases_world, portal_world, town, year).
 pytest_plugins = [
     "tests.fixtures.demo",
     "tests.fixtures.browser",
     "tests.fixtures.threads",
     "tests.fixtures.api",
+    "tests.cases_fixtures",
+    "tests.portal_fixtures",
+    "tests.appraisals_fixtures",
+    "tests.projects_fixtures",
 ]
 
 
@@ -265,6 +270,3 @@ def personas(world):
         "superuser": world.superuser,
         "anonymous": None,
     }
-
-
-from tests.cases_fixtures import cases_world  # noqa: E402, F401  (fixture re-export)
