@@ -38,10 +38,10 @@ pytest_plugins = [
     "tests.fixtures.browser",
     "tests.fixtures.threads",
     "tests.fixtures.api",
-    "tests.cases_fixtures",
-    "tests.portal_fixtures",
-    "tests.appraisals_fixtures",
-    "tests.projects_fixtures",
+    "tests.fixtures.cases",
+    "tests.fixtures.portal",
+    "tests.fixtures.appraisals",
+    "tests.fixtures.projects",
 ]
 
 
