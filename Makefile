@@ -4,6 +4,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 WORKERS ?= 3
+# pytest-xdist processes for `make test` (each with its own test database); 0 runs in-process.
+TEST_WORKERS ?= 2
 
 .PHONY: run dev test lint bench messages makemessages install install-dev lock clean
 
@@ -51,7 +53,7 @@ dev: install-dev messages
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install-dev messages
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # The last two lines are the layer contract (pyproject.toml [tool.importlinter]; docs/architecture.md,
 # "Layers"): every import, also inside functions, then apps.get_model and "app.Model" strings.

@@ -33,6 +33,20 @@ from renda.congress.models import (
 )
 from renda.core.models import Region, RegionLevel
 
+# Shared fixtures: the demo district (seeded once per process), the headless browser, the
+# thread helper and the `postgresql` mark of the races, the REST API client; each app's
+# worlds (cases_world, portal_world, town, year).
+pytest_plugins = [
+    "tests.fixtures.demo",
+    "tests.fixtures.browser",
+    "tests.fixtures.threads",
+    "tests.fixtures.api",
+    "tests.fixtures.cases",
+    "tests.fixtures.portal",
+    "tests.fixtures.appraisals",
+    "tests.fixtures.projects",
+]
+
 
 def pytest_configure(config):
     from django.conf import settings
@@ -71,8 +85,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _key_shares(monkeypatch):
-    """Every poll a test opens keeps its key shares (tests/ballots_helpers.py)."""
-    from tests.ballots_helpers import keep_key_shares
+    """Every poll a test opens keeps its key shares (tests/fixtures/ballots.py)."""
+    from tests.fixtures.ballots import keep_key_shares
 
     keep_key_shares(monkeypatch)
 
@@ -287,6 +301,3 @@ def personas(world):
         "superuser": world.superuser,
         "anonymous": None,
     }
-
-
-from tests.cases_fixtures import cases_world  # noqa: E402, F401  (fixture re-export)

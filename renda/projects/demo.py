@@ -1,5 +1,5 @@
 """The year of livelihood projects of 清河镇, through the real services (the same story as
-tests/test_projects_year.py): fourteen ideas collected from residents, opinion cases, a
+tests/projects/test_year.py): fourteen ideas collected from residents, opinion cases, a
 station reception, deputies and departments; two excluded at screening; twelve candidates
 for ten places voted by the town's sixty deputies on paper — nine selected, two tied at the
 last place and sent to a further batch which selects one; plans with weighted milestones,
