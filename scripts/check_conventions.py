@@ -1,9 +1,8 @@
 """Project rules that ruff and mypy cannot express (STYLE.md §10). Exits non-zero on a hit.
 
 - No unscoped `.objects.get(` in views: fetch through `visible_to(user)` or an access helper.
-- No `.status = ` outside services (and migrations): only services change workflow state.
-  The one exception is `renda/core/workflow.py`, the state-move mechanism that every
-  service calls to assign a status (its `move()` is the services' shared helper).
+- No `.status = ` anywhere but `renda/core/workflow.py`: every status change goes through
+  `workflow.move()`, which checks the model's transition table and writes the audit entry.
 - No CDN or external asset URLs in templates: government intranets have no internet.
 """
 
@@ -25,13 +24,12 @@ RULES = [
         re.compile(r"\.status\s*=[^=]"),
         lambda p: (
             p.suffix == ".py"
-            and p.name != "services.py"
             and "migrations" not in p.parts
-            and p.name not in {"roster.py", "models.py"}
-            # The shared state-move helper the services call (checks the state table).
+            # The one state-move mechanism: every status change of every app comes through
+            # `renda.core.workflow.move`, which checks the model's transition table.
             and p.as_posix() != "renda/core/workflow.py"
         ),
-        ".status assigned outside a service",
+        ".status assigned outside renda/core/workflow.py (use workflow.move)",
     ),
     (
         re.compile(r"""(src|href)=["'](https?:)?//"""),

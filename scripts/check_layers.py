@@ -12,7 +12,13 @@ from the contract with id "layers", so there is one list):
   `to=`, `through=`; also "label.model" as the audit log stores it): a foreign key from a
   lower app to a higher one is an upward dependency even though Django resolves it lazily;
 - a string naming a module "renda.app…" (`import_module`, `import_string`,
-  `apps.is_installed`, Celery task names, patch targets).
+  `apps.is_installed`, Celery task names, patch targets);
+- a URL name "namespace:name" of another app, in Python (`reverse`, `redirect`, …) and in
+  the app's templates (`{% url 'namespace:name' %}`): linking to a higher app's page is an
+  upward dependency too (a lower app learns such a page through a registry the higher app
+  fills, e.g. the case engine's door registry). Templates in the project's own
+  `renda/templates/` (the site frame, the home and workspace pages) sit on top and may link
+  anywhere.
 
 A reference is allowed from an app to itself, to any app in a lower row, and to a sibling in
 its own row when the row is written with ":" (not with "|", which makes siblings
@@ -41,6 +47,9 @@ CONTRACT_ID = "layers"
 LABEL_CALLS = {"get_model", "get_app_config", "get_registered_model", "get_by_natural_key"}
 MODULE_STRING = re.compile(rf"{PACKAGE}\.([A-Za-z_]\w*)(\.[A-Za-z_]\w*)*")
 MODEL_STRING = re.compile(r"([A-Za-z_]\w*)\.([A-Za-z_]\w*)")
+URL_NAME_STRING = re.compile(r"([a-z][a-z0-9_]*):[A-Za-z_][\w-]*")
+TEMPLATE_URL = re.compile(r"""\{%\s*url\s+["']([a-z][a-z0-9_]*):""")
+APP_NAME = re.compile(r"""^app_name\s*=\s*["']([a-z][a-z0-9_]*)["']""", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -130,6 +139,16 @@ def model_names(package_dir: Path, app: str) -> set[str]:
     return names
 
 
+def url_namespaces(package_dir: Path) -> dict[str, str]:
+    """URL namespace (`app_name` of a urls module) -> the top-level module that owns it."""
+    namespaces = {}
+    for urls in sorted(package_dir.glob("*/*urls*.py")):
+        match = APP_NAME.search(urls.read_text(encoding="utf-8"))
+        if match:
+            namespaces[match.group(1)] = urls.parent.name
+    return namespaces
+
+
 def _call_name(call: ast.Call) -> str:
     func = call.func
     if isinstance(func, ast.Attribute):
@@ -140,7 +159,11 @@ def _call_name(call: ast.Call) -> str:
 
 
 def references(
-    tree: ast.Module, labels: dict[str, str], models: dict[str, set[str]], modules: set[str]
+    tree: ast.Module,
+    labels: dict[str, str],
+    models: dict[str, set[str]],
+    modules: set[str],
+    namespaces: dict[str, str] | None = None,
 ) -> list[tuple[int, str, str]]:
     """(line, referenced app, the text that names it) for every reference to an app."""
     found: list[tuple[int, str, str]] = []
@@ -171,6 +194,10 @@ def references(
             if module and module.group(1) in modules:
                 found.append((node.lineno, module.group(1), repr(text)))
                 continue
+            url_name = URL_NAME_STRING.fullmatch(text)
+            if url_name and url_name.group(1) in (namespaces or {}):
+                found.append((node.lineno, (namespaces or {})[url_name.group(1)], repr(text)))
+                continue
             model = MODEL_STRING.fullmatch(text)
             if model and model.group(1) in labels:
                 app = labels[model.group(1)]
@@ -185,12 +212,26 @@ def check(root: Path) -> list[str]:
     labels = app_labels(package_dir)
     models = {app: model_names(package_dir, app) for app in set(labels.values())}
     modules = {app for apps, _independent in layers.rows for app in apps}
-    # Only files that could hold a reference are parsed: a quoted "renda.…" or "label.…", or
-    # one of the calls and keywords above.
+    namespaces = url_namespaces(package_dir)
+    # Only files that could hold a reference are parsed: a quoted "renda.…", "label.…" or
+    # "namespace:…", or one of the calls and keywords above.
     quoted = "|".join(sorted(map(re.escape, {*labels, PACKAGE})))
+    named = "|".join(sorted(map(re.escape, namespaces)))
     words = "|".join(sorted({*LABEL_CALLS, "app_label"}))
-    candidate = re.compile(rf"""["'](?:{quoted})\.|\b(?:{words})\b""")
+    candidate = re.compile(rf"""["'](?:{quoted})\.|["'](?:{named}):|\b(?:{words})\b""")
     hits: dict[tuple[str, int, str], str] = {}
+    for path in sorted(package_dir.glob("*/templates/**/*.html")):
+        importer = app_of(path, package_dir)
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for match in TEMPLATE_URL.finditer(line):
+                imported = namespaces.get(match.group(1))
+                why = layers.refusal(importer, imported) if imported else None
+                where = path.relative_to(root).as_posix()
+                if why and (where, number, imported) not in hits:
+                    hits[where, number, imported] = (
+                        f"{where}:{number}: {PACKAGE}.{importer} links to {PACKAGE}.{imported} "
+                        f"({why}): {match.group(0)}"
+                    )
     for path in sorted(package_dir.rglob("*.py")):
         if "migrations" in path.relative_to(package_dir).parts:
             continue
@@ -199,7 +240,7 @@ def check(root: Path) -> list[str]:
             continue
         importer = app_of(path, package_dir)
         tree = ast.parse(source, filename=str(path))
-        for line, imported, text in references(tree, labels, models, modules):
+        for line, imported, text in references(tree, labels, models, modules, namespaces):
             why = layers.refusal(importer, imported)
             where = path.relative_to(root).as_posix()
             if why and (where, line, imported) not in hits:  # One hit per line and app.

@@ -74,7 +74,7 @@ def to_file(document: Any, handle: IO[bytes]) -> IO[bytes]:
 # --- .xlsx: the one writer ------------------------------------------------------------------
 #
 # Every .xlsx the platform produces is written through these functions and nothing else
-# (tests/test_exports_formulas.py checks the source): a workbook from `xlsx_workbook`, its
+# (tests/core/test_exports_formulas.py checks the source): a workbook from `xlsx_workbook`, its
 # sheet from `xlsx_sheet`, each row through `xlsx_append`. A text that a spreadsheet would
 # read as a formula or a command — one that starts with = + - @, a tab or a carriage return
 # (a name "=HYPERLINK(...)" that sends the row's phone numbers away) — is written as a

@@ -284,3 +284,46 @@ def test_string_references_downward_or_inside_an_app_pass(tree):
     tree.add("renda/cases/probe.py", 'NOT_A_MODEL = "cases.view"\n')
     tree.add("renda/core/probe.py", 'def _f():\n    "The cases.Case rows are audited."\n')
     assert check_layers.check(tree.root) == []
+
+
+# Pages: a URL name of a higher app, in Python or in the app's templates.
+
+
+def test_a_url_name_of_a_higher_app_is_reported(tree):
+    tree.add(
+        "renda/stations/probe.py",
+        "from django.urls import reverse\n\n\n"
+        "def _form() -> str:\n"
+        '    return reverse("opinions:submit", args=[1])\n',
+    )
+    hits = check_layers.check(tree.root)
+    assert len(hits) == 1, hits
+    assert "renda.stations refers to renda.opinions (upward): 'opinions:submit'" in hits[0]
+
+
+def test_a_template_linking_to_a_higher_app_is_reported(tree):
+    folder = tree.root / "renda" / "stations" / "templates" / "stations"
+    folder.mkdir(parents=True, exist_ok=True)
+    probe = folder / "_probe.html"
+    probe.write_text(
+        "{% load i18n %}\n<a href=\"{% url 'opinions:track' %}\">x</a>\n", encoding="utf-8"
+    )
+    tree.added.append(probe)
+    hits = check_layers.check(tree.root)
+    assert len(hits) == 1, hits
+    assert hits[0].startswith("renda/stations/templates/stations/_probe.html:2:")
+    assert "renda.stations links to renda.opinions (upward)" in hits[0]
+
+
+def test_links_downward_and_the_project_frame_pass(tree):
+    folder = tree.root / "renda" / "projects" / "templates" / "projects"
+    folder.mkdir(parents=True, exist_ok=True)
+    probe = folder / "_probe.html"
+    probe.write_text("<a href=\"{% url 'cases:office_inbox' %}\">x</a>\n", encoding="utf-8")
+    tree.added.append(probe)
+    frame = tree.root / "renda" / "templates"
+    frame.mkdir(parents=True, exist_ok=True)
+    base = frame / "_probe_frame.html"
+    base.write_text("<a href=\"{% url 'portal:home' %}\">x</a>\n", encoding="utf-8")
+    tree.added.append(base)
+    assert check_layers.check(tree.root) == []

@@ -4,7 +4,10 @@ The engine never imports a door nor reverses a door's URL names. A door register
 case kind, who hears about a case (`AUDIENCES`: when its cases have more authors than the
 submitter — a suggestion's lead deputy and co-signers) and where those who raised a case
 follow it (`TRACK_URLS`: e.g. the public tracking page of an opinion, linked in the
-resident's messages). `register_door` fills both. Apps built on the engine may add a link
+resident's messages), its public form (`FORM_URLS`: what a station's QR code opens) and
+where a new case's one-time receipt is shown (`RECEIPT_URLS`: a station desk registering a
+visitor's matter). `register_door` fills them; the engine and the doors below this one
+(stations) ask through `form_url`/`receipt_url`, never by a door's URL names. Apps built on the engine may add a link
 to the office's case page (`register_case_link`: the projects app's "propose as a project
 idea"), so that the engine's templates name no other app's pages either.
 """
@@ -23,6 +26,12 @@ Audience = tuple[list[Any], list[str], str]  # (users, phone numbers, the page t
 AUDIENCES: dict[str, Callable[[Case], Audience]] = {}
 # kind → function(case) returning the page where those who raised it follow it.
 TRACK_URLS: dict[str, Callable[[Case], str]] = {}
+# kind → function(congress id) returning the public form that raises a case of this kind
+# (e.g. the opinion form a station's or a deputy's QR code opens).
+FORM_URLS: dict[str, Callable[[int], str]] = {}
+# kind → function(request, case, check code) that keeps the one-time receipt (ticket and
+# check code) for this browser and returns the page that shows it.
+RECEIPT_URLS: dict[str, Callable[[Any, Case, str], str]] = {}
 
 
 # name → function(case) returning (label, url) of a link for the office's case page, or None.
@@ -34,10 +43,16 @@ def register_door(
     *,
     track_url: Callable[[Case], str] | None = None,
     audience: Callable[[Case], Audience] | None = None,
+    form_url: Callable[[int], str] | None = None,
+    receipt_url: Callable[[Any, Case, str], str] | None = None,
 ) -> None:
     """A front door tells the engine about its kind of case (call it from `AppConfig.ready`)."""
     if track_url is not None:
         TRACK_URLS[kind] = track_url
+    if form_url is not None:
+        FORM_URLS[kind] = form_url
+    if receipt_url is not None:
+        RECEIPT_URLS[kind] = receipt_url
     if audience is not None:
         AUDIENCES[kind] = audience
 
@@ -49,6 +64,19 @@ def register_case_link(name: str, link: Callable[[Case], tuple[Any, str] | None]
 
 def case_page_links(case: Case) -> list[tuple[Any, str]]:
     return [found for link in CASE_PAGE_LINKS.values() if (found := link(case)) is not None]
+
+
+def form_url(kind: str, congress_id: int) -> str:
+    """The public form of the door of `kind` for a congress ("" when no door said)."""
+    url = FORM_URLS.get(kind)
+    return url(congress_id) if url is not None else ""
+
+
+def receipt_url(request: Any, case: Case, code: str) -> str:
+    """Keep the case's one-time receipt for this browser and return the page that shows it
+    ("" when its door keeps no receipts)."""
+    url = RECEIPT_URLS.get(case.kind)
+    return url(request, case, code) if url is not None else ""
 
 
 def track_url(case: Case) -> str:

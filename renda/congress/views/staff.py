@@ -37,7 +37,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
         "can_read_audit": policy.can(user, "audit.read"),
         "roles": policy.roles(user),
     }
-    return render(request, "congress/staff/workspace.html", context)
+    return render(request, "workspace.html", context)
 
 
 @login_required

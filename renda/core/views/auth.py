@@ -53,7 +53,7 @@ def _next_url(request: HttpRequest) -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return resolve_url("congress:workspace")
+    return resolve_url(settings.LOGIN_REDIRECT_URL)  # the workspace (settings: the top layer)
 
 
 @sensitive_post_parameters("token")

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -54,6 +55,14 @@ def remember_receipt(request: HttpRequest, token: str, serial: str, code: str) -
     receipts = request.session.get(_RECEIPTS, {})
     receipts[token] = {"serial": serial, "code": code}
     request.session[_RECEIPTS] = dict(list(receipts.items())[-10:])
+
+
+def show_receipt(request: HttpRequest, case: Any, code: str) -> str:
+    """A case registered for a visitor elsewhere (a station's desk): keep its receipt for
+    this browser and return the receipt page (the engine's door registry calls this)."""
+    token = f"desk-{case.pk}"
+    remember_receipt(request, token, case.serial, code)
+    return reverse("opinions:receipt", args=[token])
 
 
 @never_cache

@@ -12,10 +12,11 @@ import segno
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from renda.cases import services as cases
+from renda.cases.models import CaseKind
 from renda.congress.models import Congress, Deputy
 from renda.stations import services
 from renda.stations.models import (
@@ -137,8 +138,10 @@ def _public_station(congress_id: int, code: str) -> Station:
 
 
 def _form_url(request: HttpRequest, congress_id: int, token: str) -> str:
+    # The opinion door's form, learnt from the engine's door registry (stations sit below
+    # the opinions app and never name its pages).
     return request.build_absolute_uri(
-        reverse("opinions:submit", args=[congress_id]) + f"?via={token}"
+        cases.form_url(CaseKind.OPINION, congress_id) + f"?via={token}"
     )
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from renda.cases import services as cases
 from renda.cases.models import Evaluation, Reply
 from renda.congress import policy
 from renda.congress.models import Congress
@@ -524,11 +525,10 @@ def _to_receipt(request: HttpRequest, result: tuple[ReceptionMatter, str]) -> st
     case = matter.case
     if case is None:  # pragma: no cover - matter_to_case and escalate_matter link the case
         return reverse("stations:reception", args=[matter.reception_id])
-    receipts = request.session.get("opinion_receipts", {})
-    token = f"station-{case.pk}"
-    receipts[token] = {"serial": case.serial, "code": code}
-    request.session["opinion_receipts"] = dict(list(receipts.items())[-10:])
-    return reverse("opinions:receipt", args=[token])
+    # The door of the case's kind keeps the receipt and shows it (the engine's registry).
+    return cases.receipt_url(request, case, code) or reverse(
+        "stations:reception", args=[matter.reception_id]
+    )
 
 
 MATTER_ACTIONS: dict[str, Action] = {
