@@ -27,6 +27,7 @@ from renda.cases import figures
 from renda.cases import services as cases
 from renda.cases.models import Assignment, AssignmentStatus, Case, Category
 from renda.congress.models import Department, DepartmentKind, Role, RoleGrant
+from renda.core.models import ActionLog
 from tests.fixtures.api import Api
 from tests.fixtures.cases import submit
 
@@ -185,6 +186,9 @@ def test_page_sheet_and_api_print_the_same_figures(client, scenario, who):
     html, page = _page(client, user)
     sheet, sheet_total = _sheet(client, user)
     api = Api(user).get("/figures").json()
+    # The sheet is an export like any other: audited, once per congress in scope.
+    logged = ActionLog.objects.filter(action="cases.figures_exported", actor=user)
+    assert logged.count() == (2 if who == "district_staff" else 1)
     keys = [key for key, _label in figures.COLUMNS]
 
     # The totals: the sheet's row and the API's, and the page's headline figures.
