@@ -20,7 +20,7 @@ page polls the progress:
 
 The layout is the suggestions ledger's export (`renda/suggestions/ledger.py`): an
 exported ledger imports as it is, columns the import does not read (status, published…)
-being known and skipped. Front doors add their own columns (`register_door`: the
+being known and skipped. Front doors add their own columns (`register_ledger_door`: the
 suggestions app reads the lead deputy, co-signers, term and session and creates the
 deputy's record). docs/import.md lists the columns.
 
@@ -140,7 +140,7 @@ class LedgerDoor:
 DOORS: dict[str, LedgerDoor] = {}
 
 
-def register_door(kind: str, door: LedgerDoor) -> None:
+def register_ledger_door(kind: str, door: LedgerDoor) -> None:
     """Called from a front door's AppConfig.ready (the engine never imports the doors)."""
     DOORS[kind] = door
 
@@ -575,8 +575,8 @@ def confirm_import(batch: LedgerImport, *, acting_user: Any) -> LedgerImport:
             error=_("This ledger cannot be imported now (it was refused, or already imported)."),
         )
         user_pk = acting_user.pk
+        cache.set(_progress_key(locked.pk), 0, PROGRESS_SECONDS)
         transaction.on_commit(lambda: tasks.run_ledger_import.delay(locked.pk, user_pk))
-    cache.set(_progress_key(locked.pk), 0, PROGRESS_SECONDS)
     return locked
 
 

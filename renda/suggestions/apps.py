@@ -21,7 +21,7 @@ class SuggestionsConfig(AppConfig):
         from renda.cases import ledger_import
         from renda.suggestions.imports import DOOR
 
-        ledger_import.register_door(CaseKind.SUGGESTION, DOOR)
+        ledger_import.register_ledger_door(CaseKind.SUGGESTION, DOOR)
 
         # A matter raised at a station reception can become the forwarding deputy's draft:
         # stations offer the action through the handler registered here, never importing

@@ -488,3 +488,43 @@ def test_a_file_that_is_not_a_workbook_is_refused(staff_client, cases_world):
     )
     assert response.status_code == 400
     assert not LedgerImport.objects.exists()
+
+
+def test_an_imported_suggestion_gets_its_paper_reply_on_the_suggestion_page(
+    staff_client, cases_world, django_capture_on_commit_callbacks
+):
+    w = cases_world
+    header = ["标题", "类别", "领衔代表", "提交日期", "主办单位", "交办日期", "办理期限"]
+    rows = [["修路", "交通", "王建国", d("2026-06-01"), "城乡建设办公室", d("2026-06-03"), None]]
+    upload(
+        staff_client,
+        workbook(header, rows),
+        congress=w.c_a,
+        kind="suggestion",
+        callbacks=django_capture_on_commit_callbacks,
+    )
+    batch = LedgerImport.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(reverse("cases:ledger_confirm", args=[batch.pk]))
+    suggestion = Suggestion.objects.get()
+    case = suggestion.case
+    assert case.status == CaseStatus.ASSIGNED
+    assert case.due_date == d("2026-09-03")  # three months from the assignment
+    page = staff_client.get(reverse("suggestions:office_detail", args=[suggestion.pk]))
+    url = reverse("suggestions:office_action", args=[suggestion.pk, "paper_reply"])
+    assert url in page.content.decode()
+    response = staff_client.post(
+        url,
+        {
+            "assignment": case.assignments.get().pk,
+            "reply_class": "A",
+            "text": "已修好",
+            "replied_on": "2026-08-20",
+            "reason": "纸质答复",
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.REPLIED
+    assert case.replied_on_time is True
+    assert timezone.localdate(case.replied_at) == d("2026-08-20")
