@@ -660,9 +660,7 @@ def _import(batch: LedgerImport, actor: Any) -> str:
     key = _progress_key(batch.pk)
     try:
         with transaction.atomic():
-            locked = (
-                LedgerImport.objects.select_for_update().select_related("congress").get(pk=batch.pk)
-            )
+            locked = LedgerImport.objects.select_for_update().get(pk=batch.pk)
             if locked.status != LedgerImportStatus.IMPORTING:
                 return locked.status
             with locked.file.open("rb") as handle:

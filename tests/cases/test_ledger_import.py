@@ -528,3 +528,24 @@ def test_an_imported_suggestion_gets_its_paper_reply_on_the_suggestion_page(
     assert case.status == CaseStatus.REPLIED
     assert case.replied_on_time is True
     assert timezone.localdate(case.replied_at) == d("2026-08-20")
+
+
+def test_the_import_progress_is_shared_through_the_cache(staff_client, cases_world):
+    from django.core.cache import cache
+
+    batch = LedgerImport.objects.create(
+        congress=cases_world.c_a,
+        kind=CaseKind.OPINION,
+        original_name="x.xlsx",
+        uploaded_by=cases_world.staff,
+        status=LedgerImportStatus.IMPORTING,
+        row_count=500,
+        checked_rows=500,
+    )
+    cache.set(ledger_import._progress_key(batch.pk), 250)
+    response = staff_client.get(reverse("cases:ledger_progress", args=[batch.pk]))
+    assert 'value="50"' in response.content.decode()
+    assert "HX-Refresh" not in response
+    LedgerImport.objects.filter(pk=batch.pk).update(status=LedgerImportStatus.IMPORTED)
+    response = staff_client.get(reverse("cases:ledger_progress", args=[batch.pk]))
+    assert response["HX-Refresh"] == "true"  # done: the page reloads with the result
