@@ -597,6 +597,20 @@ def run(pk: int, actor_pk: int | None = None) -> str:
     return batch.status
 
 
+STALLED_AFTER = dt.timedelta(minutes=5)
+
+
+def resume_stalled() -> int:
+    """Check the ledgers still queued minutes after their upload (the job's message was
+    lost, or the worker was down): the periodic sweep. Returns how many it checked."""
+    cutoff = timezone.now() - STALLED_AFTER
+    queued = LedgerImport.objects.filter(status=LedgerImportStatus.QUEUED, created_at__lt=cutoff)
+    done = 0
+    for pk in queued.values_list("pk", flat=True):
+        done += run(pk) != LedgerImportStatus.QUEUED
+    return done
+
+
 def _check(batch: LedgerImport, actor: Any) -> str:
     with transaction.atomic():
         locked = LedgerImport.objects.select_for_update().get(pk=batch.pk)

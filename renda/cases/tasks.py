@@ -21,3 +21,11 @@ def run_ledger_import(pk: int, actor_pk: int | None = None) -> str:
     from renda.cases import ledger_import
 
     return ledger_import.run(pk, actor_pk)
+
+
+@shared_task(name="renda.cases.resume_ledger_imports", ignore_result=True)
+def resume_ledger_imports() -> int:
+    """The sweep: ledgers still waiting for their check minutes after the upload."""
+    from renda.cases import ledger_import
+
+    return ledger_import.resume_stalled()

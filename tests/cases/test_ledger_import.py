@@ -549,3 +549,23 @@ def test_the_import_progress_is_shared_through_the_cache(staff_client, cases_wor
     LedgerImport.objects.filter(pk=batch.pk).update(status=LedgerImportStatus.IMPORTED)
     response = staff_client.get(reverse("cases:ledger_progress", args=[batch.pk]))
     assert response["HX-Refresh"] == "true"  # done: the page reloads with the result
+
+
+def test_the_sweep_checks_a_ledger_whose_job_was_lost(cases_world):
+    content = workbook(OPINION_HEADER, [opinion_row(1)])
+    batch = LedgerImport(
+        congress=cases_world.c_a,
+        kind=CaseKind.OPINION,
+        original_name="台账.xlsx",
+        uploaded_by=cases_world.staff,
+    )
+    batch.file.save("ledger.xlsx", io.BytesIO(content), save=False)
+    batch.save()  # queued; its job never ran
+    assert ledger_import.resume_stalled() == 0  # just uploaded: its job may still come
+    LedgerImport.objects.filter(pk=batch.pk).update(
+        created_at=timezone.now() - dt.timedelta(minutes=10)
+    )
+    assert ledger_import.resume_stalled() == 1
+    batch.refresh_from_db()
+    assert batch.status == LedgerImportStatus.PREVIEWED
+    assert ledger_import.resume_stalled() == 0
