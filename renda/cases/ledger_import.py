@@ -681,10 +681,13 @@ def _import(batch: LedgerImport, actor: Any) -> str:
                 report = check_rows(locked.congress, locked.kind, handle.read())
             if not report.ok:
                 raise _Refused(report)
+            pending = _Dated()
             for done, row in enumerate(report.rows, start=1):
-                _create(locked, row.values, actor)
+                _create(locked, row.values, actor, pending)
                 if done % STEP == 0:
+                    pending.write()
                     cache.set(key, done, PROGRESS_SECONDS)
+            pending.write()
             _move_counters(locked, report)
             workflow.move(
                 locked,
@@ -776,7 +779,30 @@ def _move_counters(batch: LedgerImport, report: LedgerCheck) -> None:
             counter.save(update_fields=["last"])
 
 
-def _create(batch: LedgerImport, v: dict[str, Any], actor: Any) -> Case:
+@dataclass
+class _Dated:
+    """Timeline entries and ratings at the ledger's dates, written a chunk of rows at a
+    time: their `created_at` is set on creation (auto_now_add), so each chunk is inserted
+    in one statement and dated in one more."""
+
+    events: list[tuple[CaseEvent, dt.datetime | None]] = field(default_factory=list)
+    evaluations: list[tuple[Evaluation, dt.datetime]] = field(default_factory=list)
+
+    def write(self) -> None:
+        if self.events:
+            events = CaseEvent.objects.bulk_create([event for event, _moment in self.events])
+            for event, (_event, moment) in zip(events, self.events, strict=True):
+                event.created_at = moment or event.created_at
+            CaseEvent.objects.bulk_update(events, ["created_at"], batch_size=500)
+        if self.evaluations:
+            ratings = Evaluation.objects.bulk_create([e for e, _moment in self.evaluations])
+            for rating, (_rating, moment) in zip(ratings, self.evaluations, strict=True):
+                rating.created_at = moment
+            Evaluation.objects.bulk_update(ratings, ["created_at"], batch_size=500)
+        self.events, self.evaluations = [], []
+
+
+def _create(batch: LedgerImport, v: dict[str, Any], actor: Any, pending: _Dated) -> Case:
     received: dt.date = v["received"]
     status = _status(v)
     serial, number = _serial(batch, v, received.year)
@@ -852,32 +878,21 @@ def _create(batch: LedgerImport, v: dict[str, Any], actor: Any) -> Case:
     if v["reply_class"]:
         events.append(("replied", v["replied"], None))
     if v["evaluation"]:
-        Evaluation.objects.create(
-            case=case,
-            round=1,
-            result=v["evaluation"],
-            attitude=v["attitude"],
-            evaluator=actor,
+        evaluation = Evaluation(
+            case=case, round=1, result=v["evaluation"], attitude=v["attitude"], evaluator=actor
         )
+        pending.evaluations.append((evaluation, evaluated_at))
         events.append(("rehandling" if rehandling else "evaluated", v["evaluated"], None))
     if v["recheck"]:
         # B and C replies stay under follow-up after closing (跟踪办理), as on the platform.
         FollowUp.objects.create(case=case, recheck_date=v["recheck"])
         events.append(("follow_up_opened", v["evaluated"], None))
     # The timeline at the ledger's dates, then the import itself today.
-    created = CaseEvent.objects.bulk_create(
-        [
-            CaseEvent(case=case, action=action, actor=None, actor_label="", department=unit)
-            for action, _day, unit in events
-        ]
-    )
-    for event, (_action, day, _unit) in zip(created, events, strict=True):
-        event.created_at = _at(day)
-    CaseEvent.objects.bulk_update(created, ["created_at"])
-    if v["evaluation"]:
-        Evaluation.objects.filter(case=case).update(created_at=evaluated_at)
+    for action, day, unit in events:
+        event = CaseEvent(case=case, action=action, actor=None, actor_label="", department=unit)
+        pending.events.append((event, _at(day)))
     note = _("Imported from the ledger “%(name)s”.") % {"name": batch.original_name}
-    CaseEvent.objects.create(
+    imported = CaseEvent(
         case=case,
         action="imported",
         actor=actor,
@@ -885,6 +900,7 @@ def _create(batch: LedgerImport, v: dict[str, Any], actor: Any) -> Case:
         note=note,
         to_status=status,
     )
+    pending.events.append((imported, None))
     if door is not None:
         door.create(case, door_values, actor)
     audit.record(
