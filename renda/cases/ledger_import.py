@@ -43,6 +43,7 @@ from typing import Any, overload
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -911,6 +912,74 @@ def _create(batch: LedgerImport, v: dict[str, Any], actor: Any, pending: _Dated)
         note=note,
     )
     return case
+
+
+# --- the opinions ledger (the import's layout) ------------------------------------------------
+
+
+def opinion_ledger_rows(queryset: Any) -> Iterator[list[Any]]:
+    """One row per public opinion of `queryset` in the import's columns, so that a ledger
+    exported here imports as it is. The submitter's name is masked and the mobile number
+    left out: contact details are revealed one case at a time, logged (`reveal_contact`)."""
+    current = Assignment.objects.exclude(
+        status__in=[AssignmentStatus.SUPERSEDED, AssignmentStatus.RETURNED]
+    ).select_related("department")
+    cases = (
+        queryset.filter(kind=CaseKind.OPINION)
+        .select_related("category", "village")
+        .prefetch_related(
+            Prefetch("assignments", queryset=current.order_by("role", "id"), to_attr="units"),
+            Prefetch("replies", queryset=Reply.objects.order_by("round", "id"), to_attr="texts"),
+            Prefetch(
+                "evaluations",
+                queryset=Evaluation.objects.order_by("round", "id"),
+                to_attr="ratings",
+            ),
+        )
+        .order_by("submitted_at", "id")
+    )
+    sources = {k: str(v) for k, v in CaseSource.choices}
+    results = {k: str(v) for k, v in EvaluationResult.choices}
+    for case in cases.iterator(chunk_size=1000):
+        units: dict[str, list[str]] = {role: [] for role in AssignmentRole.values}
+        for assignment in case.units:
+            units[assignment.role].append(assignment.department.name)
+        latest = [r.text for r in case.texts if r.round == case.round] or [
+            r.text for r in case.texts
+        ]
+        rating = case.ratings[-1] if case.ratings else None
+        yield [
+            case.serial,
+            case.title,
+            case.content,
+            case.category.name,
+            timezone.localdate(case.submitted_at),
+            sources.get(case.source, case.source),
+            case.masked_submitter_name,
+            "",
+            case.village.name if case.village else "",
+            "、".join(units[AssignmentRole.LEAD]),
+            "、".join(units[AssignmentRole.CO]),
+            "、".join(units[AssignmentRole.SPLIT]),
+            timezone.localdate(case.assigned_at) if case.assigned_at else None,
+            case.due_date,
+            case.reply_class,
+            timezone.localdate(case.replied_at) if case.reply_class and case.replied_at else None,
+            "\n\n".join(latest) if case.reply_class else "",
+            results.get(rating.result, "") if rating else "",
+            results.get(rating.attitude, "") if rating else "",
+            timezone.localdate(rating.created_at) if rating else None,
+        ]
+
+
+def opinion_ledger_xlsx(queryset: Any) -> bytes:
+    book = documents.xlsx_workbook(write_only=True)
+    sheet = documents.xlsx_sheet(book, _("Opinions ledger"))
+    documents.xlsx_layout(sheet, widths=[16] * len(COLUMNS), freeze="A2")
+    documents.xlsx_append(sheet, [str(label) for _key, label in COLUMNS], bold=True)
+    for row in opinion_ledger_rows(queryset):
+        documents.xlsx_append(sheet, row)
+    return documents.to_bytes(book)
 
 
 # --- the template ------------------------------------------------------------------------------

@@ -569,3 +569,55 @@ def test_the_sweep_checks_a_ledger_whose_job_was_lost(cases_world):
     batch.refresh_from_db()
     assert batch.status == LedgerImportStatus.PREVIEWED
     assert ledger_import.resume_stalled() == 0
+
+
+def test_the_opinions_ledger_export_imports_as_it_is(
+    staff_client, cases_world, django_capture_on_commit_callbacks
+):
+    """Export → import: the office's own opinions ledger is in the import's layout; with
+    its numbers cleared (they exist) the copies count exactly like the originals."""
+    from renda.cases import services
+    from tests.fixtures.cases import submit
+
+    w = cases_world
+    first, second, third = (submit(w).case for _ in range(3))
+    services.assign_case(first, lead=w.dept_a1, acting_user=w.staff)
+    services.assign_case(second, splits=[w.dept_a1, w.dept_a2], acting_user=w.staff)
+    services.sign_assignment(first.assignments.get(), acting_user=w.handler_a)
+    services.reply_case(
+        first.assignments.get(), reply_class="B", text="正在修", acting_user=w.handler_a
+    )
+    services.evaluate_case(first, result="basic", attitude="satisfied", acting_user=w.staff)
+    response = staff_client.get(reverse("cases:opinion_ledger"))
+    assert response.status_code == 200
+    assert ActionLog.objects.filter(action="cases.exported", congress_id=w.c_a.pk).exists()
+    sheet = documents.open_xlsx(response.content).worksheets[0]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    with translation.override("zh-hans"):
+        assert rows[0] == [str(label) for _k, label in ledger_import.COLUMNS]
+    assert len(rows) == 4
+    assert "13812345678" not in str(rows)  # contact details are not exported
+
+    upload(
+        staff_client, response.content, congress=w.c_a, callbacks=django_capture_on_commit_callbacks
+    )
+    batch = LedgerImport.objects.get()
+    assert [r["errors"] for r in batch.report["rows"]] == [
+        [f"本级人大已有编号{c.serial}。"] for c in (first, second, third)
+    ]
+    for row in rows[1:]:
+        row[0] = None
+    upload(
+        staff_client,
+        workbook(rows[0], rows[1:]),
+        congress=w.c_a,
+        callbacks=django_capture_on_commit_callbacks,
+    )
+    batch = LedgerImport.objects.order_by("-pk").first()
+    assert batch.status == LedgerImportStatus.PREVIEWED, batch.report
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(reverse("cases:ledger_confirm", args=[batch.pk]))
+    originals = Case.objects.filter(imported_from__isnull=True)
+    copies = Case.objects.filter(imported_from=batch)
+    assert copies.count() == 3
+    assert figures.totals(copies) == figures.totals(originals)
