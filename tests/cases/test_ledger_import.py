@@ -621,3 +621,26 @@ def test_the_opinions_ledger_export_imports_as_it_is(
     copies = Case.objects.filter(imported_from=batch)
     assert copies.count() == 3
     assert figures.totals(copies) == figures.totals(originals)
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("staff", 200), ("leader", 200), ("handler", 404), ("deputy", 404), ("citizen", 404)],
+)
+def test_who_may_export_the_opinions_ledger(client, cases_world, personas, persona, status):
+    from tests.fixtures.cases import submit
+
+    submit(cases_world)
+    client.force_login(personas[persona])
+    response = client.get(reverse("cases:opinion_ledger"))
+    assert response.status_code == status
+
+
+def test_another_towns_staff_exports_only_their_own_opinions(client, cases_world):
+    from tests.fixtures.cases import submit
+
+    case = submit(cases_world).case
+    client.force_login(cases_world.other_staff)
+    response = client.get(reverse("cases:opinion_ledger"))
+    assert response.status_code == 200
+    assert case.serial not in str(list(documents.open_xlsx(response.content).worksheets[0].values))
