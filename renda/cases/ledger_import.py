@@ -760,18 +760,24 @@ def _serial(batch: LedgerImport, v: dict[str, Any], year: int) -> tuple[str, int
 
 
 def _move_counters(batch: LedgerImport, report: LedgerCheck) -> None:
-    """Imported serials in the platform's own form (JY2026-000050) move the year's counter
-    past them, so that a new case never takes an imported number."""
-    prefix = SERIAL_PREFIX[CaseKind(batch.kind)]
-    pattern = re.compile(rf"^{prefix}(\d{{4}})-(\d{{6}})$")
-    highest: dict[int, int] = {}
+    """Imported serials in the platform's own forms move their counter past them, so that
+    a new case never takes an imported number: the year's (JY2026-000050) and a series'
+    (a session's JY20-1-003, between sessions JYBH2026-007; cases.services._new_case)."""
+    prefix = re.escape(SERIAL_PREFIX[CaseKind(batch.kind)])
+    by_year = re.compile(rf"^{prefix}(\d{{4}})-(\d{{6}})$")
+    by_series = re.compile(rf"^{prefix}(\d+-\d+|BH\d{{4}})-(\d+)$")
+    base = f"case:{batch.congress_id}:{batch.kind}"
+    highest: dict[tuple[str, int], int] = {}
     for row in report.rows:
-        match = pattern.match(row.values["serial"])
-        if match:
-            year, number = int(match.group(1)), int(match.group(2))
-            highest[year] = max(highest.get(year, 0), number)
-    for year, number in highest.items():
-        scope = f"case:{batch.congress_id}:{batch.kind}"
+        serial = row.values["serial"]
+        if match := by_year.match(serial):
+            key = (base, int(match.group(1)))
+        elif match := by_series.match(serial):
+            key = (f"{base}:{match.group(1)}", 0)
+        else:
+            continue
+        highest[key] = max(highest.get(key, 0), int(match.group(2)))
+    for (scope, year), number in highest.items():
         counter, _created = SerialCounter.objects.select_for_update().get_or_create(
             scope=scope, year=year, defaults={"last": 0}
         )

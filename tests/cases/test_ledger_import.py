@@ -215,6 +215,35 @@ def test_imported_serials_move_the_counter_past_them(
     assert next_serial(f"case:{cases_world.c_a.pk}:opinion", 2026) == 8
 
 
+def test_imported_series_serials_move_the_series_counter_past_them(
+    staff_client, cases_world, django_capture_on_commit_callbacks
+):
+    """A suggestion numbered in a session's series (JY20-1-003) or between sessions
+    (JYBH2026-007) moves that series' counter: the next suggestion never takes its number."""
+    w = cases_world
+    header = ["编号", "标题", "内容", "类别", "届", "会议", "领衔代表", "提交日期", "已公开"]
+    rows = [
+        ["JY20-1-003", "修路", "修路内容", "交通", "第20届", "第20届第1次会议", "王建国"],
+        ["JYBH2026-007", "修桥", "修桥内容", "交通", "第20届", "闭会期间", "王建国"],
+    ]
+    rows = [row + [d("2026-02-21"), "否"] for row in rows]
+    upload(
+        staff_client,
+        workbook(header, rows),
+        congress=w.c_a,
+        kind="suggestion",
+        callbacks=django_capture_on_commit_callbacks,
+    )
+    batch = LedgerImport.objects.get()
+    assert not [r for r in batch.report["rows"] if r["errors"]], batch.report["rows"]
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(reverse("cases:ledger_confirm", args=[batch.pk]))
+    assert Case.objects.filter(serial__in=["JY20-1-003", "JYBH2026-007"]).count() == 2
+    scope = f"case:{w.c_a.pk}:suggestion"
+    assert next_serial(f"{scope}:20-1", 0) == 4
+    assert next_serial(f"{scope}:BH2026", 0) == 8
+
+
 BAD_ROWS = [
     ("category", {"category": "水利"}, "未知类别“水利”"),
     ("department", {"lead": "水务站"}, "未知部门“水务站”"),
