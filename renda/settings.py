@@ -320,6 +320,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 RENDA_MAX_UPLOAD_BYTES = env.int("RENDA_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 
+# The working-day calendar: `migrate` loads the State Council's holidays (renda.core.holidays).
+RENDA_HOLIDAYS_ON_MIGRATE = env.bool("RENDA_HOLIDAYS_ON_MIGRATE", default=True)
+
 # Notifications: SMS through a pluggable backend (a provider is a setting, not code).
 RENDA_SMS_BACKEND = env.str("RENDA_SMS_BACKEND", default="renda.core.notify.ConsoleSMSBackend")
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -8,4 +8,21 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform core")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from renda.core import signals  # noqa: F401  (audit of logins and lockouts)
+
+        post_migrate.connect(_load_holidays, sender=self)
+
+
+def _load_holidays(sender, using: str = "default", **kwargs) -> None:  # noqa: ANN001, ANN003
+    """A fresh installation knows the public holidays: `migrate` loads the State Council's
+    schedule of last year on (idempotent; never overwrites the office's corrections).
+    RENDA_HOLIDAYS_ON_MIGRATE=false turns it off (the test suite does)."""
+    from django.conf import settings
+
+    if not getattr(settings, "RENDA_HOLIDAYS_ON_MIGRATE", True) or using != "default":
+        return
+    from renda.core import holidays
+
+    holidays.load_recent()
