@@ -50,6 +50,18 @@ if _secret is None:
         raise RuntimeError("SECRET_KEY (or SECRET_KEY_FILE) is required when RENDA_ENV=production")
     _secret = _embedded_secret_key()
 SECRET_KEY = _secret
+# Rotating SECRET_KEY: the old value moves here so that sessions and Django's own signed
+# values made with it still verify (comma-separated, or one a line in the _FILE).
+_fallbacks = _read_secret("SECRET_KEY_FALLBACKS")
+SECRET_KEY_FALLBACKS = [
+    k.strip() for k in (_fallbacks or "").replace("\n", ",").split(",") if k.strip()
+]
+# The application's key ring (check codes, voter codes, receipts, API keys, QR/.ics and
+# check-in tokens), separate from SECRET_KEY and versioned: renda.core.keys. From the
+# environment (RENDA_KEYS, JSON) or the key file (created on first use in the embedded mode;
+# `manage.py rotate_keys` writes it).
+RENDA_KEYS = env.str("RENDA_KEYS", default="")
+RENDA_KEYS_FILE = env.str("RENDA_KEYS_FILE", default=str(VAR_DIR / "keys.json"))
 
 DEBUG = env.bool("DEBUG", default=False)
 RENDA_BENCH = env.bool("RENDA_BENCH", default=False) and not PRODUCTION

@@ -14,6 +14,12 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(_load_holidays, sender=self)
 
+        from django.core import checks
+
+        from renda.core import keys
+
+        checks.register(keys.deploy_check, checks.Tags.security, deploy=True)
+
 
 def _load_holidays(sender, using: str = "default", **kwargs) -> None:  # noqa: ANN001, ANN003
     """A fresh installation knows the public holidays: `migrate` loads the State Council's
