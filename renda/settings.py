@@ -332,6 +332,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 RENDA_MAX_UPLOAD_BYTES = env.int("RENDA_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 
+# The action log is kept at least this long (MLPS/等保 asks for 6 months; never less):
+# `manage.py purge_audit_log` refuses a younger cutoff. Nothing is purged automatically.
+RENDA_AUDIT_RETENTION_MONTHS = max(6, env.int("RENDA_AUDIT_RETENTION_MONTHS", default=6))
+# Backups (manage.py backup/restore): the passphrase's key derivation, Argon2id "moderate"
+# (256 MiB) or "interactive" (64 MiB, for small machines).
+RENDA_BACKUP_KDF = env.str("RENDA_BACKUP_KDF", default="moderate")
+
 # The working-day calendar: `migrate` loads the State Council's holidays (renda.core.holidays).
 RENDA_HOLIDAYS_ON_MIGRATE = env.bool("RENDA_HOLIDAYS_ON_MIGRATE", default=True)
 
