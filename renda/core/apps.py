@@ -29,6 +29,11 @@ def _load_holidays(sender, using: str = "default", **kwargs) -> None:  # noqa: A
 
     if not getattr(settings, "RENDA_HOLIDAYS_ON_MIGRATE", True) or using != "default":
         return
+    state = kwargs.get("apps")  # the schema migrate left: not the current one after a rollback
+    if state is not None:
+        fields = {f.name for f in state.get_model("core", "Holiday")._meta.get_fields()}
+        if "source" not in fields:
+            return
     from renda.core import holidays
 
     holidays.load_recent()

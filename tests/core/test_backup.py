@@ -326,3 +326,18 @@ def test_a_purge_deletes_only_old_entries_keeps_the_triggers_and_records_itself(
     # The triggers are back: nothing else can delete or change an entry.
     with pytest.raises(Exception, match="append-only"), connection.cursor() as cursor:
         cursor.execute("DELETE FROM core_actionlog WHERE id = %s", [young.pk])
+
+
+def test_a_backup_of_an_older_version_is_migrated_forward(tmp_path):
+    """A backup taken before core.0006 (Holiday.source): restored, migrated, checked."""
+    source = Installation(tmp_path, "old", "sqlite")
+    target = Installation(tmp_path, "new", "sqlite")
+    source.manage("migrate", "--noinput")
+    source.manage("migrate", "core", "0005", "--noinput")  # the older version's schema
+    file = tmp_path / "old.renda-backup"
+    source.manage("backup", "--output", str(file))
+    restored = target.manage("restore", str(file)).stdout
+    assert "data check passed" in restored
+    assert "migrating forward: core.0006_holiday_source" in restored
+    shown = target.manage("showmigrations", "core").stdout
+    assert "[X] 0006_holiday_source" in shown
