@@ -50,6 +50,18 @@ if _secret is None:
         raise RuntimeError("SECRET_KEY (or SECRET_KEY_FILE) is required when RENDA_ENV=production")
     _secret = _embedded_secret_key()
 SECRET_KEY = _secret
+# Rotating SECRET_KEY: the old value moves here so that sessions and Django's own signed
+# values made with it still verify (comma-separated, or one a line in the _FILE).
+_fallbacks = _read_secret("SECRET_KEY_FALLBACKS")
+SECRET_KEY_FALLBACKS = [
+    k.strip() for k in (_fallbacks or "").replace("\n", ",").split(",") if k.strip()
+]
+# The application's key ring (check codes, voter codes, receipts, API keys, QR/.ics and
+# check-in tokens), separate from SECRET_KEY and versioned: renda.core.keys. From the
+# environment (RENDA_KEYS, JSON) or the key file (created on first use in the embedded mode;
+# `manage.py rotate_keys` writes it).
+RENDA_KEYS = env.str("RENDA_KEYS", default="")
+RENDA_KEYS_FILE = env.str("RENDA_KEYS_FILE", default=str(VAR_DIR / "keys.json"))
 
 DEBUG = env.bool("DEBUG", default=False)
 RENDA_BENCH = env.bool("RENDA_BENCH", default=False) and not PRODUCTION
@@ -321,6 +333,16 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 RENDA_MAX_UPLOAD_BYTES = env.int("RENDA_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+
+# The action log is kept at least this long (MLPS/等保 asks for 6 months; never less):
+# `manage.py purge_audit_log` refuses a younger cutoff. Nothing is purged automatically.
+RENDA_AUDIT_RETENTION_MONTHS = max(6, env.int("RENDA_AUDIT_RETENTION_MONTHS", default=6))
+# Backups (manage.py backup/restore): the passphrase's key derivation, Argon2id "moderate"
+# (256 MiB) or "interactive" (64 MiB, for small machines).
+RENDA_BACKUP_KDF = env.str("RENDA_BACKUP_KDF", default="moderate")
+
+# The working-day calendar: `migrate` loads the State Council's holidays (renda.core.holidays).
+RENDA_HOLIDAYS_ON_MIGRATE = env.bool("RENDA_HOLIDAYS_ON_MIGRATE", default=True)
 
 # Notifications: SMS through a pluggable backend (a provider is a setting, not code).
 RENDA_SMS_BACKEND = env.str("RENDA_SMS_BACKEND", default="renda.core.notify.ConsoleSMSBackend")

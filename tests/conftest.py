@@ -53,6 +53,8 @@ def pytest_configure(config):
 
     # Fast hashing and plain static storage: what is under test is not the hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests choose their own holidays (tests/core/test_holidays.py loads the real ones).
+    settings.RENDA_HOLIDAYS_ON_MIGRATE = False
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -10,17 +10,23 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import DatabaseError, models, transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from renda.congress.models import Congress, ScopedQuerySet
+from renda.core import keys
 from renda.core.busy import is_database_unavailable
 
 log = logging.getLogger(__name__)
 
 
 def digest(secret: str) -> str:
-    return salted_hmac("renda.api.credential", secret).hexdigest()
+    """The keyed hash stored for a new credential (current key, renda.core.keys)."""
+    return keys.digest("renda.api.credential", secret)
+
+
+def digests(secret: str) -> list[str]:
+    """The hash under every key of the ring: a credential issued before a rotation works."""
+    return keys.digests("renda.api.credential", secret)
 
 
 def touch(model: type[models.Model], pk: int, last_used_at: datetime | None = None) -> None:
@@ -84,7 +90,7 @@ class Open311Key(models.Model):
         if not secret:
             return None
         key = (
-            cls.objects.filter(key_hash=digest(secret), is_active=True)
+            cls.objects.filter(key_hash__in=digests(secret), is_active=True)
             .select_related("congress")
             .first()
         )
@@ -130,7 +136,7 @@ class ApiToken(models.Model):
         if not secret:
             return None
         token = (
-            cls.objects.filter(token_hash=digest(secret), is_active=True, user__is_active=True)
+            cls.objects.filter(token_hash__in=digests(secret), is_active=True, user__is_active=True)
             .select_related("user")
             .first()
         )

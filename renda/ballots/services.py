@@ -21,7 +21,6 @@ from typing import Any, cast
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -49,7 +48,7 @@ from renda.ballots.models import (
 from renda.ballots.rules import Threshold, rank_approvals, rating_result
 from renda.congress import policy
 from renda.congress.models import AgendaItem, DeputyMembership
-from renda.core import audit, workflow
+from renda.core import audit, keys, workflow
 from renda.core.errors import DomainError
 
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -61,7 +60,13 @@ MIN_KEY_THRESHOLD, MAX_KEY_HOLDERS = 2, 9
 
 
 def _digest(kind: str, value: str) -> str:
-    return salted_hmac(f"renda.ballots.{kind}", value.strip().upper()).hexdigest()
+    """The keyed hash of a code or receipt, with the current key (renda.core.keys)."""
+    return keys.digest(f"renda.ballots.{kind}", value.strip().upper())
+
+
+def _digests(kind: str, value: str) -> list[str]:
+    """The hash under every key of the ring: what an older key version stored is found."""
+    return keys.digests(f"renda.ballots.{kind}", value.strip().upper())
 
 
 def _lock(poll: Poll) -> Poll:
@@ -539,7 +544,7 @@ def cast_online(
 
 def _find_code(poll: Poll | None, code: str, *, lock: bool = False) -> VoterCode | None:
     codes = VoterCode.objects.filter(
-        code_hash=_digest("code", code or ""),
+        code_hash__in=_digests("code", code or ""),
         used=False,
         void=False,
         poll__status=PollStatus.OPEN,
@@ -601,8 +606,10 @@ def _canonical_paper(marks: list[tuple[int, str]], names: list[str], invalid: bo
     return ";".join([*(f"{k}={v}" for k, v in marks), *(f"w={n}" for n in names)])
 
 
-def _paper_digests(poll: Poll, number: int, canonical: Sequence[str]) -> list[str]:
-    """A batch as keyed digests (the server's secret key, never in the database), one per
+def _paper_digests(
+    poll: Poll, number: int, canonical: Sequence[str], key: keys.Key | None = None
+) -> list[str]:
+    """A batch as keyed digests (the application's key, never in the database), one per
     ballot: the k-th copy of the same ballot gets its own digest, so that two entries
     compare as multisets and equal ballots do not show as equal digests. Sorted."""
     rank: Counter[str] = Counter()
@@ -610,11 +617,19 @@ def _paper_digests(poll: Poll, number: int, canonical: Sequence[str]) -> list[st
     for line in canonical:
         rank[line] += 1
         out.append(
-            salted_hmac(
-                f"renda.ballots.paper.{poll.pk}.{number}", f"{rank[line]}:{line}"
-            ).hexdigest()
+            keys.digest(f"renda.ballots.paper.{poll.pk}.{number}", f"{rank[line]}:{line}", key=key)
         )
     return sorted(out)
+
+
+def _second_entry_digests(
+    poll: Poll, number: int, canonical: Sequence[str], first: list[str]
+) -> list[str]:
+    """The second entry's digests under the key version of the first entry (the keys may
+    have been rotated between the two tellers' entries): the version whose digests share
+    the most with the first entry."""
+    candidates = [_paper_digests(poll, number, canonical, key) for key in keys.ring()]
+    return max(candidates, key=lambda digests: len(set(digests) & set(first)))
 
 
 def enter_paper_batch(
@@ -638,9 +653,10 @@ def enter_paper_batch(
         checked = [(*_paper_ballot(poll, b, subjects), bool(b.get(INVALID))) for b in ballots]
         if not checked:
             raise DomainError(_("The batch is empty."))
-        digests = _paper_digests(poll, number, [_canonical_paper(*c) for c in checked])
+        canonical = [_canonical_paper(*c) for c in checked]
         batch = PaperBatch.objects.select_for_update().filter(poll=poll, number=number).first()
         if batch is None:
+            digests = _paper_digests(poll, number, canonical)
             batch = PaperBatch.objects.create(
                 poll=poll, number=number, first_teller=teller, size=len(checked), entries=digests
             )
@@ -655,6 +671,7 @@ def enter_paper_batch(
             raise DomainError(_("This batch has already been counted."))
         if batch.first_teller_id == teller.pk:
             raise DomainError(_("The second entry must be made by the other teller."))
+        digests = _second_entry_digests(poll, number, canonical, batch.entries)
         if batch.entries != digests:
             first, second = set(batch.entries), set(digests)
             disagreement = DomainError(
@@ -1235,19 +1252,30 @@ def receipts(poll: Poll) -> list[str]:
     )
 
 
-def receipt_hash(receipt: str) -> str:
-    """How a receipt appears in the public list."""
+def receipt_hash(receipt: str, poll: Poll | None = None) -> str:
+    """How a receipt appears in the public list (of `poll`: under the key version that
+    hashed it; otherwise under the current key)."""
+    if poll is not None:
+        listed = (
+            Ballot.objects.filter(poll=poll, receipt_hash__in=_digests("receipt", receipt))
+            .values_list("receipt_hash", flat=True)
+            .first()
+        )
+        if listed:
+            return listed
     return _digest("receipt", receipt)
 
 
 def all_codes_unused(poll: Poll, codes: Sequence[str]) -> bool:
     """Whether every code given is an unused, unvoided code of this open poll (one query):
     slips are printed only for codes the poll knows."""
-    hashes = {_digest("code", c) for c in codes}
-    if not hashes or poll.status != PollStatus.OPEN:
+    wanted = {c.strip().upper() for c in codes}
+    if not wanted or poll.status != PollStatus.OPEN:
         return False
+    # Each code matches at most one stored hash, under whichever key version made it.
+    hashes = {h for c in wanted for h in _digests("code", c)}
     found = VoterCode.objects.filter(poll=poll, code_hash__in=hashes, used=False, void=False)
-    return found.count() == len(hashes)
+    return found.count() == len(wanted)
 
 
 def all_shares_of(poll: Poll, shares: Sequence[str]) -> bool:
@@ -1265,7 +1293,7 @@ def all_shares_of(poll: Poll, shares: Sequence[str]) -> bool:
 
 
 def receipt_listed(poll: Poll, receipt: str) -> bool:
-    return Ballot.objects.filter(poll=poll, receipt_hash=_digest("receipt", receipt)).exists()
+    return Ballot.objects.filter(poll=poll, receipt_hash__in=_digests("receipt", receipt)).exists()
 
 
 def recount(poll: Poll) -> tuple[bool, dict[str, Any]]:

@@ -45,7 +45,7 @@ from renda.congress.models import (
 from renda.core import audit, exports, uploads
 from renda.core.access import get_visible_or_404
 from renda.core.errors import DomainError
-from renda.core.models import ActionLog, Area, Holiday, Region, User
+from renda.core.models import ActionLog, Area, Holiday, HolidaySource, Region, User
 from renda.core.requestcontext import current_request
 
 admin.site.unregister(Group)
@@ -943,10 +943,11 @@ class OfficialAdmin(ScopedAdmin):
 class HolidayAdmin(admin.ModelAdmin):
     """The working-day calendar is shared by every congress of the installation."""
 
-    list_display = ["date", "name", "is_workday"]
-    list_filter = ["is_workday"]
+    list_display = ["date", "name", "is_workday", "source"]
+    list_filter = ["is_workday", "source"]
     date_hierarchy = "date"
     actions = None
+    readonly_fields = ["source"]
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return policy.can(request.user, "congress.view")
@@ -966,6 +967,8 @@ class HolidayAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:  # noqa: ANN001
         before = audit.snapshot(Holiday.objects.get(pk=obj.pk)) if change else {}
+        # A day the office entered or corrected is never overwritten by `load_holidays`.
+        obj.source = HolidaySource.OFFICE
         super().save_model(request, obj, form, change)
         audit.record(
             f"holiday.{'updated' if change else 'created'}",

@@ -28,10 +28,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from renda.core import audit, ratelimit
+from renda.core import audit, keys, ratelimit
 from renda.core.errors import DomainError
 from renda.core.notify import sms_on_commit
 from renda.core.requestcontext import client_ip
@@ -106,7 +105,7 @@ def _code_key(user_id: int) -> str:
 
 
 def _code_digest(user_id: int, code: str) -> str:
-    return salted_hmac("renda.core.password-reset", f"{user_id}:{code}").hexdigest()
+    return keys.digest("renda.core.password-reset", f"{user_id}:{code}")
 
 
 def _reset_user(username: str) -> Any | None:
@@ -162,7 +161,7 @@ def check_reset_code(username: str, code: str, *, request: HttpRequest | None = 
     if (
         user is None
         or not isinstance(stored, dict)
-        or not constant_time_compare(stored["digest"], _code_digest(user.pk, given))
+        or not keys.matches(stored["digest"], "renda.core.password-reset", f"{user.pk}:{given}")
     ):
         if ip:
             ratelimit.hit(RESET_VERIFY_SCOPE, ip, settings.RENDA_CODE_WINDOW_SECONDS)

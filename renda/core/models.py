@@ -232,9 +232,18 @@ class SerialCounter(models.Model):
         return f"{self.scope}/{self.year}: {self.last}"
 
 
+class HolidaySource(models.TextChoices):
+    CALENDAR = "calendar", _("State Council calendar")
+    OFFICE = "office", _("Corrected by the office")
+
+
 class Holiday(models.Model):
     """A day that differs from the Monday–Friday rule: a public holiday, or a weekend day
-    that is worked in exchange (调休上班). Deadlines in working days read this calendar."""
+    that is worked in exchange (调休上班). Deadlines in working days read this calendar.
+
+    Rows come from the State Council's schedule (`manage.py load_holidays`, through the
+    chinese-calendar package) or from the office; a day the office entered or corrected is
+    never overwritten by a later load (renda.core.holidays)."""
 
     date = models.DateField(_("date"), unique=True)
     is_workday = models.BooleanField(
@@ -243,6 +252,13 @@ class Holiday(models.Model):
         help_text=_("Tick for a weekend day that is worked (调休)."),
     )
     name = models.CharField(_("name"), max_length=60)
+    source = models.CharField(
+        _("source"),
+        max_length=10,
+        choices=HolidaySource.choices,
+        default=HolidaySource.OFFICE,
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("holiday or adjusted working day")

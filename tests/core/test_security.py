@@ -53,17 +53,26 @@ def test_production_settings_pass_check_deploy(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
         "RENDA_VAR_DIR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "renda.settings",
+        # The application's key ring, separate from SECRET_KEY (docs/operations.md, Keys).
+        "RENDA_KEYS": '{"current": "1", "keys": {"1": "%s"}, "legacy": false}' % ("k" * 48),
     }
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+
+    def check_deploy(env):
+        return subprocess.run(  # noqa: S603
+            [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    result = check_deploy(env)
     assert result.returncode == 0, result.stdout + result.stderr
+    # Without a key ring the keys would be SECRET_KEY: the deploy check says so.
+    result = check_deploy({k: v for k, v in env.items() if k != "RENDA_KEYS"})
+    assert result.returncode != 0 and "renda.W001" in result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):

@@ -67,5 +67,5 @@ def receipts(request: HttpRequest, pk: int) -> HttpResponse:
             return render(request, "ballots/public/receipts.html", context, status=429)
         context["checked"] = code
         context["found"] = services.receipt_listed(poll, code)
-        context["found_hash"] = services.receipt_hash(code) if context["found"] else ""
+        context["found_hash"] = services.receipt_hash(code, poll) if context["found"] else ""
     return render(request, "ballots/public/receipts.html", context)

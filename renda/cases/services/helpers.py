@@ -14,7 +14,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from renda.cases.models import (
@@ -32,7 +31,7 @@ from renda.cases.models import (
 )
 from renda.congress import policy
 from renda.congress.models import Congress, Department, Role
-from renda.core import audit, uploads, workflow
+from renda.core import audit, keys, uploads, workflow
 from renda.core.errors import DomainError
 from renda.core.numbering import format_serial, next_serial
 from renda.core.validators import validate_document
@@ -308,14 +307,16 @@ def new_check_code() -> str:
 
 def check_code_digest(case_serial: str, code: str) -> str:
     """Keyed hash of a check code. The code is shown once to the submitter and never stored."""
-    return salted_hmac(
-        "renda.cases.check-code", f"{case_serial}:{code.strip().upper()}"
-    ).hexdigest()
+    return keys.digest("renda.cases.check-code", f"{case_serial}:{code.strip().upper()}")
 
 
 def check_code_matches(case: Case, code: str) -> bool:
-    return bool(case.check_code_hash) and constant_time_compare(
-        case.check_code_hash, check_code_digest(case.serial, code or "")
+    """Under any key of the ring (renda.core.keys): codes handed out before a rotation
+    still work until their key version is retired."""
+    return keys.matches(
+        case.check_code_hash,
+        "renda.cases.check-code",
+        f"{case.serial}:{(code or '').strip().upper()}",
     )
 
 

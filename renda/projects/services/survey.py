@@ -11,10 +11,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
-from renda.core import audit, ratelimit
+from renda.core import audit, keys, ratelimit
 from renda.core.errors import DomainError
 from renda.core.notify import sms_on_commit
 from renda.core.validators import validate_cn_mobile
@@ -39,7 +39,14 @@ SURVEY_CODE_ATTEMPTS = 5
 
 
 def phone_digest(phone: str) -> str:
-    return salted_hmac("renda.projects.survey-phone", phone.strip()).hexdigest()
+    """The keyed hash of a phone number, with the current key (renda.core.keys)."""
+    return keys.digest("renda.projects.survey-phone", phone.strip())
+
+
+def phone_digests(phone: str) -> list[str]:
+    """The hash under every key of the ring: a phone that answered under an older key
+    version is still known."""
+    return keys.digests("renda.projects.survey-phone", phone.strip())
 
 
 def set_survey_open(rating: YearRating, *, open_: bool, acting_user: Any) -> YearRating:
@@ -74,7 +81,7 @@ def send_survey_code(rating: YearRating, *, phone: str) -> None:
         raise DomainError(_("Enter your mobile phone number."))
     if not rating.survey_open:
         raise DomainError(_("The survey is not open."))
-    if SurveyResponse.objects.filter(rating=rating, phone_hash=phone_digest(phone)).exists():
+    if SurveyResponse.objects.filter(rating=rating, phone_hash__in=phone_digests(phone)).exists():
         raise DomainError(_("This phone number has already answered the survey."))
     limit = settings.RENDA_SURVEY_CODE_LIMIT
     if not ratelimit.attempt("survey-code", [phone], limit, settings.RENDA_SUBMIT_WINDOW_SECONDS):

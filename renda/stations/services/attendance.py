@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renda.congress.models import Deputy
-from renda.core import audit, workflow
+from renda.core import audit, keys, workflow
 from renda.core.errors import DomainError
 from renda.stations.models import (
     DUTY_TRANSITIONS,
@@ -153,22 +153,23 @@ def _hold(shift: DutyShift, actor: Any) -> None:
 def checkin_code(station: Station) -> str:
     """A signed, time-stamped code shown as a QR code at the station; it expires after the
     congress's configured minutes, so a photo of it is no use the next day."""
-    return signing.TimestampSigner(salt=CHECKIN_SALT).sign(f"{station.congress_id}.{station.pk}")
+    return keys.timestamp_sign(f"{station.congress_id}.{station.pk}", salt=CHECKIN_SALT)
 
 
 def check_in_by_code(user: Any, code: str) -> DutyAssignment:
     deputy = deputy_of(user)
     if deputy is None:
         raise DomainError(_("Only a deputy can check in with the station code."))
-    signer = signing.TimestampSigner(salt=CHECKIN_SALT)
     try:
-        value = signer.unsign(code.strip())
+        value = keys.timestamp_unsign(code.strip(), salt=CHECKIN_SALT)
         congress_id, station_id = (int(x) for x in value.split("."))
     except (signing.BadSignature, ValueError):
         raise DomainError(_("This check-in code is not valid.")) from None
     minutes = StationRules.for_congress(congress_id).checkin_code_minutes
     try:
-        signer.unsign(code.strip(), max_age=dt.timedelta(minutes=minutes))
+        keys.timestamp_unsign(
+            code.strip(), salt=CHECKIN_SALT, max_age=dt.timedelta(minutes=minutes)
+        )
     except signing.SignatureExpired:
         raise DomainError(
             _("This check-in code has expired; scan the code shown at the station now.")

@@ -7,7 +7,7 @@ from django.core import signing
 
 from renda.cases.models import Case
 from renda.congress.models import Congress, Deputy
-from renda.core import audit
+from renda.core import audit, keys
 from renda.stations.models import Station, StationCase
 from renda.stations.services.seating import deputies_of_town
 
@@ -24,14 +24,14 @@ def qr_token(
         payload["s"] = station.pk
     if deputy is not None:
         payload["d"] = deputy.pk
-    return signing.dumps(payload, salt=QR_SALT, compress=True)
+    return keys.dumps(payload, salt=QR_SALT, compress=True)
 
 
 def resolve_qr_token(token: str, congress_id: int) -> tuple[Station | None, Deputy | None]:
     """The station or deputy a QR link names, for this congress; (None, None) when the
     token is invalid or names another congress."""
     try:
-        payload = signing.loads(token or "", salt=QR_SALT)
+        payload = keys.loads(token or "", salt=QR_SALT)
     except signing.BadSignature:
         return None, None
     if not isinstance(payload, dict) or payload.get("c") != congress_id:

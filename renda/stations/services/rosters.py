@@ -10,11 +10,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from renda.congress.models import Congress, Deputy
-from renda.core import audit, workflow
+from renda.core import audit, keys, workflow
 from renda.core.errors import DomainError
 from renda.core.notify import notify_on_commit, sms_on_commit
 from renda.stations import rules as r
@@ -399,8 +398,10 @@ def announce_shifts(today: dt.date | None = None) -> dict[str, int]:
 
 
 def calendar_token(deputy: Deputy) -> str:
-    return salted_hmac(ICS_SALT, f"deputy:{deputy.pk}").hexdigest()[:32]
+    """The secret part of a deputy's .ics link: "<key id>.<hex>" (renda.core.keys); a link
+    made under an older key version works until that version is retired."""
+    return keys.hex_token(ICS_SALT, f"deputy:{deputy.pk}")
 
 
 def calendar_token_matches(deputy: Deputy, token: str) -> bool:
-    return bool(token) and constant_time_compare(calendar_token(deputy), token)
+    return keys.hex_token_matches(token, ICS_SALT, f"deputy:{deputy.pk}")
