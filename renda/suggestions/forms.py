@@ -21,11 +21,11 @@ from renda.cases.models import (
     EvaluationResult,
 )
 from renda.congress.models import Congress, Deputy, DeputyMembership, Session, Term
+from renda.core.widgets import DateInput
 from renda.suggestions.models import AssignmentMeeting, MotionDecision
 
 # A submitted suggestion becomes a case, whose content the engine keeps to 5000 characters.
 MAX_CONTENT = 5000
-DATE = {"type": "date"}
 
 
 def eligible_cosigners(term: Term, *, exclude: list[int]) -> QuerySet[Deputy]:
@@ -192,7 +192,7 @@ class MotionForm(forms.Form):
 class MeetingForm(forms.Form):
     congress = forms.ModelChoiceField(label=_("Congress"), queryset=Congress.objects.none())
     title = forms.CharField(label=_("Title"), max_length=100)
-    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs=DATE))
+    held_on = forms.DateField(label=_("Date"), widget=DateInput())
     note = forms.CharField(
         label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
