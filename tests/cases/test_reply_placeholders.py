@@ -86,7 +86,7 @@ def test_the_department_page_shows_the_error_and_keeps_the_case(world, client):
     ReplyTemplate.objects.create(congress=world.c_a, title="列入计划", text=TEMPLATE)
     client.force_login(world.handler_a)
     client.cookies["django_language"] = "zh-hans"
-    url = reverse("cases:department_action", args=[assignment.pk, "reply"])
+    url = reverse("cases:department_action", args=[assignment.case_id, "reply"])
     response = client.post(url, {"reply_class": "B", "text": TEMPLATE})
     assert response.status_code == 400  # the form again, with the error
     assert ZH_ERROR in response.content.decode()
