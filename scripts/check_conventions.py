@@ -4,6 +4,8 @@
 - No `.status = ` anywhere but `renda/core/workflow.py`: every status change goes through
   `workflow.move()`, which checks the model's transition table and writes the audit entry.
 - No CDN or external asset URLs in templates: government intranets have no internet.
+- No Django date/time input widgets outside `renda/core/widgets.py`: zh-Hans renders dates as
+  "2026/02/21", which `<input type="date">` rejects; the shared widgets render ISO.
 """
 
 from __future__ import annotations
@@ -35,6 +37,13 @@ RULES = [
         re.compile(r"""(src|href)=["'](https?:)?//"""),
         lambda p: p.suffix == ".html",
         "external asset URL in a template",
+    ),
+    (
+        re.compile(
+            r"forms\.(DateInput|TimeInput|DateTimeInput)\b|[\"']type[\"']:\s*[\"'](date|time|datetime-local)[\"']"
+        ),
+        lambda p: p.suffix == ".py" and p.as_posix() != "renda/core/widgets.py",
+        "a date/time input widget outside renda/core/widgets.py (use its ISO widgets)",
     ),
 ]
 

@@ -14,6 +14,9 @@ How the platform maps onto the specification:
   answering departments (lead and split units still on the case); ``expected_datetime`` is the
   end of the due date; ``status_notes`` is the public reply of the current round, or why the
   case ended otherwise.
+- **location** → GeoReport v2 requires one: ``lat`` and ``long``, ``address_string`` (kept as
+  the case's address) or ``address_id``, the administrative code of a village or community of
+  the town (the case's village); a request with none is refused.
 - **request update** (FixMyStreet's ``servicerequestupdates`` extension) → a public
   `CaseEvent`.
 
@@ -76,6 +79,7 @@ from renda.congress.models import Congress, CongressLevel
 from renda.core import audit, ratelimit
 from renda.core.errors import DomainError
 from renda.core.masking import mask_name, mask_phone
+from renda.core.models import Region, RegionLevel
 from renda.core.validators import validate_cn_mobile
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -413,7 +417,7 @@ def _service_request(case: Case, full: bool) -> dict[str, Any]:
         "updated_datetime": _w3c(updated),
         "expected_datetime": _end_of_day(case.due_date) if case.due_date else None,
         "address": (case.address if full else "") or (case.village.name if case.village else ""),
-        "address_id": "",
+        "address_id": case.village.code if case.village else "",
         "zipcode": "",
     }
     if full and case.latitude is not None and case.longitude is not None:
@@ -474,11 +478,39 @@ def _coordinate(request: HttpRequest, name: str, bound: int) -> Decimal | None:
     return value.quantize(Decimal("0.000001"))
 
 
-def _location(request: HttpRequest) -> tuple[Decimal | None, Decimal | None]:
+def _village(congress: Congress, address_id: str) -> Region | None:
+    """``address_id`` is the administrative code of a village or community of the town."""
+    if not address_id:
+        return None
+    town = congress.region
+    village = (
+        Region.objects.subtree_of(town)
+        .filter(code=address_id, level=RegionLevel.VILLAGE, is_active=True)
+        .first()
+        if town is not None
+        else None
+    )
+    if village is None:
+        raise Open311Error(
+            400, _("address_id must be the code of a village or community of this town.")
+        )
+    return village
+
+
+def _location(
+    request: HttpRequest, congress: Congress
+) -> tuple[Decimal | None, Decimal | None, str, Region | None]:
+    """GeoReport v2 requires a location: lat and long, address_string or address_id."""
     lat, long = _coordinate(request, "lat", 90), _coordinate(request, "long", 180)
     if (lat is None) != (long is None):
         raise Open311Error(400, _("Give both lat and long, or neither."))
-    return lat, long
+    address = _param(request, "address_string")
+    village = _village(congress, _param(request, "address_id"))
+    if lat is None and not address and village is None:
+        raise Open311Error(
+            400, _("A location is required: give lat and long, address_string or address_id.")
+        )
+    return lat, long, address, village
 
 
 def _phone(raw: str) -> str:
@@ -503,7 +535,7 @@ def _create(request: HttpRequest) -> Case:
     description = _param(request, "description")
     if not description:
         raise Open311Error(400, _("description is required."))
-    lat, long = _location(request)
+    lat, long, address, village = _location(request, congress)
     try:
         with transaction.atomic():
             case, _check_code = services.submit_case(
@@ -512,8 +544,8 @@ def _create(request: HttpRequest) -> Case:
                 content=description,
                 source=CaseSource.OPEN311,
                 title="",
-                village=None,
-                address=_param(request, "address_string"),
+                village=village,
+                address=address,
                 latitude=lat,
                 longitude=long,
                 # Chinese order: family name first.

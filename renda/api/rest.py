@@ -262,8 +262,12 @@ def _detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
         "address": case.address,
         "latitude": float(case.latitude) if case.latitude is not None else None,
         "longitude": float(case.longitude) if case.longitude is not None else None,
-        # Masked only: the clear values are shown through the logged reveal in the web UI.
-        "submitter": {"name": case.masked_submitter_name, "phone": case.masked_submitter_phone},
+        # Masked (the clear values are shown through the logged reveal in the web UI), but a
+        # deputy's suggestion names its lead deputy, and a submitter reads their own name.
+        "submitter": {
+            "name": case.submitter_name_for(user_of(request)),
+            "phone": case.masked_submitter_phone,
+        },
         "assignments": [
             {
                 "id": a.pk,

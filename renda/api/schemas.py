@@ -88,7 +88,12 @@ class CaseList(Schema):
 
 
 class Submitter(Schema):
-    name: str = Field(description="The submitter's name, masked (e.g. 张*明).")
+    name: str = Field(
+        description=(
+            "The submitter's name, masked (e.g. 张*明); in full for a deputy's suggestion "
+            "(its lead deputy) and for the submitter's own case."
+        )
+    )
     phone: str = Field(description="The submitter's mobile number, masked (e.g. 138****5678).")
 
 

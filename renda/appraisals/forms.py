@@ -20,8 +20,9 @@ from renda.appraisals.services import eligible_deputies
 from renda.ballots.models import Scale
 from renda.congress.models import Congress, Deputy, DeputyMembership, Official, Session
 from renda.core.validators import validate_document
+from renda.core.widgets import DateInput
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class MeetingForm(forms.Form):

@@ -28,6 +28,7 @@ from renda.cases.models import (
     CaseSource,
 )
 from renda.core.rates import percent
+from renda.core.widgets import DateInput
 
 
 def _conditions(p: str) -> dict[str, Q | None]:
@@ -206,12 +207,8 @@ class FiguresFilter(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("All")), *CaseKind.choices], required=False
     )
-    start = forms.DateField(
-        label=_("Submitted from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=_("Submitted until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = forms.DateField(label=_("Submitted from"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("Submitted until"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, congresses: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

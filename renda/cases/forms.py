@@ -21,8 +21,7 @@ from renda.cases.models import (
     ReplyTemplate,
 )
 from renda.congress.models import Department
-
-DATE = {"type": "date"}
+from renda.core.widgets import DateInput
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -74,7 +73,7 @@ class AssignForm(forms.Form):
     due = forms.DateField(
         label=_("Due date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("Empty: the congress's default deadline."),
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
@@ -133,7 +132,7 @@ class PriorityForm(forms.Form):
 
 
 class ExtensionRequestForm(forms.Form):
-    until = forms.DateField(label=_("New due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("New due date"), widget=DateInput())
     reason = forms.CharField(
         label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -207,7 +206,7 @@ class ContactForm(forms.Form):
 
     stage = forms.ChoiceField(label=_("Stage"), choices=ContactStage.choices)
     mode = forms.ChoiceField(label=_("Way of contact"), choices=ContactMode.choices)
-    met_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs=DATE))
+    met_on = forms.DateField(label=_("Date"), widget=DateInput())
     participants = forms.CharField(label=_("Participants"), max_length=300, required=False)
     note = forms.CharField(
         label=_("What was discussed"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
@@ -228,7 +227,7 @@ class FollowUpForm(forms.Form):
     next_recheck = forms.DateField(
         label=_("Next re-check date"),
         required=False,
-        widget=forms.DateInput(attrs=DATE),
+        widget=DateInput(),
         help_text=_("Empty: the congress's usual interval."),
     )
 

@@ -8,6 +8,8 @@ only `renda.cases.services` changes a status, through `renda.core.workflow.move`
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -362,6 +364,18 @@ class Case(models.Model):
     @property
     def masked_submitter_name(self) -> str:
         return mask_name(self.submitter_name)
+
+    def submitter_name_for(self, viewer: Any) -> str:
+        """The submitter's name as `viewer` reads it on a back-office page or in the API:
+        masked (the clear name is a logged reveal), except where it is no secret. A deputy's
+        suggestion is raised in office and names its lead deputy in full; and whoever
+        submitted the case reads their own name."""
+        own = self.submitter_user_id is not None and self.submitter_user_id == getattr(
+            viewer, "pk", None
+        )
+        if own or self.kind == CaseKind.SUGGESTION:
+            return self.submitter_name
+        return self.masked_submitter_name
 
     @property
     def masked_submitter_phone(self) -> str:

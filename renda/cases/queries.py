@@ -228,12 +228,13 @@ def rules_for(case: Case) -> CaseRules:
     return CaseRules.for_congress(case.congress_id)
 
 
-def case_context(case: Case) -> dict[str, Any]:
-    """What a case page shows of the engine's case (template `cases/_case_body.html`)."""
+def case_context(case: Case, viewer: Any) -> dict[str, Any]:
+    """What a case page shows `viewer` of the engine's case (template `cases/_case_body.html`)."""
     from renda.cases.models import ExtensionRequest
 
     return {
         "case": case,
+        "submitter_name": case.submitter_name_for(viewer),
         "assignments": case.assignments.select_related("department").order_by(
             "-assigned_at", "role"
         ),

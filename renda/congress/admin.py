@@ -47,6 +47,7 @@ from renda.core.access import get_visible_or_404
 from renda.core.errors import DomainError
 from renda.core.models import ActionLog, Area, Holiday, HolidaySource, Region, User
 from renda.core.requestcontext import current_request
+from renda.core.widgets import DateInput
 
 admin.site.unregister(Group)
 
@@ -563,7 +564,7 @@ class EndMembershipForm(forms.Form):
             (MembershipStatus.TERMINATED, MembershipStatus.TERMINATED.label),
         ],
     )
-    on = forms.DateField(label=_("effective date"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("effective date"), widget=DateInput())
     reason = forms.CharField(
         label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )

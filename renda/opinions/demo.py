@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -20,6 +21,7 @@ from renda.cases.models import (
     CaseSource,
     Category,
     Evaluation,
+    FollowUp,
     Reply,
     ReplyTemplate,
 )
@@ -92,6 +94,9 @@ AGE = {
 }
 
 
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
 def _age(case: Case, days: int) -> None:
     """Move a demo case's history `days` into the past (demo data only: the action log,
     which no path may rewrite, keeps the real time of seeding)."""
@@ -115,6 +120,17 @@ def _age(case: Case, days: int) -> None:
     CaseEvent.objects.filter(case=case).update(created_at=F("created_at") - delta)
     Reply.objects.filter(case=case).update(replied_at=F("replied_at") - delta)
     Evaluation.objects.filter(case=case).update(created_at=F("created_at") - delta)
+    FollowUp.objects.filter(case=case).update(
+        recheck_date=F("recheck_date") - delta, opened_at=F("opened_at") - delta
+    )
+    # The timeline's notes name the dates the services computed ("due 2026-12-25", "re-check
+    # by …"): they move with the history, or the timeline contradicts the case's header.
+    for event in CaseEvent.objects.filter(case=case).exclude(note=""):
+        note = ISO_DATE.sub(
+            lambda found: (dt.date.fromisoformat(found.group()) - delta).isoformat(), event.note
+        )
+        if note != event.note:
+            CaseEvent.objects.filter(pk=event.pk).update(note=note)
 
 
 def _pick(rng: random.Random, items: list[Any]) -> Any:

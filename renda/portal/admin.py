@@ -121,7 +121,6 @@ class SiteAdmin(_PortalScope, ScopedAdmin):
         "reviewer_roles",
         "approver_roles",
         "require_approval",
-        "separate_approver",
         "position",
         "is_active",
     ]

@@ -690,16 +690,20 @@ def seed(stdout: Any = None) -> None:
     )}  # fmt: skip
     root = _site(district, "linxi", "临溪区人大", "临溪区人民代表大会常务委员会欢迎您!", None)
     # The district's approver is its administrator (the demo district has no leader account).
-    Site.objects.filter(pk=root.pk).update(approver_roles="leader,admin", reviewer_roles="staff")
+    # Its writer is the staff member, so the administrator reviews too (never the writer).
+    Site.objects.filter(pk=root.pk).update(
+        approver_roles="leader,admin", reviewer_roles="staff,admin"
+    )
     root.refresh_from_db()
     sites = {
         "district": root,
         "qinghe": _site(qinghe, "qinghe", "清河镇人大", "清河镇人民代表大会主席团欢迎您!", root),
         "fenglin": _site(fenglin, "fenglin", "枫林镇人大", "枫林镇人民代表大会主席团欢迎您!", root),
     }
-    # 枫林镇 runs a two-step workflow: the reviewer's pass publishes.
+    # 枫林镇 runs a two-step workflow: the reviewer's pass publishes. Its one office account
+    # writes; the district administrator, whose grant reaches the town, reviews.
     Site.objects.filter(pk=sites["fenglin"].pk).update(
-        require_approval=False, separate_approver=False
+        require_approval=False, reviewer_roles="staff,leader,admin"
     )
     sites["fenglin"].refresh_from_db()
     sites["qinghe"].position = 1
@@ -720,6 +724,8 @@ def seed(stdout: Any = None) -> None:
         "fenglin": _channels(sites["fenglin"], TOWN_CHANNELS),
     }
     writers = {"district": "district_staff", "qinghe": "qh_staff", "fenglin": "fl_staff"}
+    # Never the writer: the writer neither reviews nor approves (审核人 ≠ 撰稿人).
+    reviewers = {"district": "district_admin", "qinghe": "qh_leader", "fenglin": "district_admin"}
     approvers = {"district": "district_admin", "qinghe": "qh_leader", "fenglin": None}
     now = timezone.now().replace(microsecond=0)
     count = len(ARTICLES)
@@ -743,7 +749,7 @@ def seed(stdout: Any = None) -> None:
             is_pinned=channel_slug == "notices" and index % 5 == 0,
         )
         services.submit_article(article, acting_user=writer)
-        services.review_article(article, acting_user=writer)
+        services.review_article(article, acting_user=users[reviewers[key]])
         approver = approvers[key]
         if approver:
             services.approve_article(article, acting_user=users[approver])

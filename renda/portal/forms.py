@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from renda.core.widgets import DateTimeInput
 from renda.portal.models import Channel, Site
 from renda.portal.uploads import validate_attachment, validate_cover
 
@@ -47,7 +48,7 @@ class ArticleForm(forms.Form):
     publish_at = forms.DateTimeField(
         label=_("Publish at"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeInput(),
         help_text=_("Empty: publish on approval. A later time schedules the article."),
     )
     is_pinned = forms.BooleanField(label=_("Pinned to the top"), required=False)
@@ -83,7 +84,7 @@ class ApproveForm(forms.Form):
     publish_at = forms.DateTimeField(
         label=_("Publish at"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeInput(),
         help_text=_("Empty: now (or the time set on the article)."),
     )
 

@@ -59,11 +59,6 @@ class Site(models.Model):
         default=True,
         help_text=_("Off: an article that passes review is published at once."),
     )
-    separate_approver = models.BooleanField(
-        _("author may not approve"),
-        default=True,
-        help_text=_("The approver must be someone other than the article's writer."),
-    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 

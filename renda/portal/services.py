@@ -298,24 +298,26 @@ def review_article(article: Article, *, acting_user: Any, note: str = "") -> Art
         _require(acting_user, article.site, "reviewer")
         if article.status != ArticleStatus.REVIEW:
             raise DomainError(_("This action is not possible in the article's current state."))
+        _check_not_writer(article, acting_user, "reviewer")
         article.reviewed_by = acting_user
         article.save(update_fields=["reviewed_by"])
         if article.site.require_approval:
             _move(article, ArticleStatus.APPROVAL, acting_user=acting_user, note=note)
         else:
-            _check_separate(article, acting_user)
             article.approved_by = acting_user
             article.save(update_fields=["approved_by"])
             _publish(article, acting_user=acting_user, now=timezone.now())
     return article
 
 
-def _check_separate(article: Article, acting_user: Any) -> None:
-    if (
-        article.site.separate_approver
-        and article.created_by_id == acting_user.pk
-        and not policy.is_superuser(acting_user)
-    ):
+def _check_not_writer(article: Article, acting_user: Any, stage: str) -> None:
+    """Four eyes (审核人、审批人 ≠ 撰稿人): the person who wrote an article neither reviews
+    nor approves it, whatever roles they hold, on every site."""
+    if article.created_by_id == acting_user.pk:
+        if stage == "reviewer":
+            raise DomainError(
+                _("The writer of an article cannot review it: another person reviews it.")
+            )
         raise DomainError(_("The writer of an article cannot approve it."))
 
 
@@ -328,7 +330,7 @@ def approve_article(
         _require(acting_user, article.site, "approver")
         if article.status != ArticleStatus.APPROVAL:
             raise DomainError(_("This action is not possible in the article's current state."))
-        _check_separate(article, acting_user)
+        _check_not_writer(article, acting_user, "approver")
         article.approved_by = acting_user
         if publish_at is not None:
             article.publish_at = publish_at

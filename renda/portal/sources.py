@@ -100,9 +100,13 @@ def _project_public() -> models.QuerySet:
 
 def _project_entry(project: Any) -> search.IndexEntry:
     department = project.department.name if project.department_id else ""
-    text = "\n".join(
-        p for p in (project.scope, project.idea.description, project.targets, department) if p
-    )
+    # The scope starts as the idea's description: a paragraph already in the text is not
+    # indexed twice, or the search snippet repeats it.
+    pieces: list[str] = []
+    for piece in (project.scope, project.idea.description, project.targets, department):
+        if piece and not any(piece in kept for kept in pieces):
+            pieces.append(piece)
+    text = "\n".join(pieces)
     site = Site.objects.filter(congress_id=project.congress_id).first()
     return search.IndexEntry(
         kind="project",

@@ -55,6 +55,11 @@ IDEAS = [
     (IdeaSource.DEPARTMENT, "新建镇政府办公楼", "建设办", 1500),
     (IdeaSource.DEPARTMENT, "向商户收费修建停车场", "经发办", 200),
 ]
+# The opinion (by its title, see renda/opinions/demo.py) each opinion-sourced idea grew from.
+IDEA_OPINION = {
+    "中心小学门口交通安全设施": "学校门口早高峰拥堵",
+    "清河支流清淤护岸": "河道垃圾较多",
+}
 EXCLUDED = {
     "新建镇政府办公楼": ExclusionReason.OFFICE,
     "向商户收费修建停车场": ExclusionReason.BURDEN,
@@ -163,15 +168,20 @@ def seed(stdout: Any = None) -> None:
         .order_by("deputy__name")
     )
     deputies = [m.deputy for m in members]
-    opinions = list(
-        Case.objects.filter(congress=congress, kind=CaseKind.OPINION).order_by("serial")[:2]
-    )
-
     ideas = []
     for index, (source, title, dept, _funds) in enumerate(IDEAS):
         text = f"{title}：群众反映强烈，建议列入{year}年民生实事项目。"
-        if source == IdeaSource.OPINION and opinions:
-            idea = services.idea_from_case(opinions.pop(0), acting_user=staff, title=title)
+        # An opinion-sourced idea grows from the opinion it is about (its description is
+        # the opinion's words), not from whichever opinion came first.
+        opinion = (
+            Case.objects.filter(
+                congress=congress, kind=CaseKind.OPINION, title=IDEA_OPINION.get(title, "")
+            )
+            .order_by("serial")
+            .first()
+        )
+        if source == IdeaSource.OPINION and opinion is not None:
+            idea = services.idea_from_case(opinion, acting_user=staff, title=title)
         elif source in (IdeaSource.RESIDENT, IdeaSource.OPINION):
             idea = services.propose_idea(
                 congress=congress, title=title, description=text, source=IdeaSource.RESIDENT

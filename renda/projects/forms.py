@@ -14,6 +14,7 @@ from renda.cases.models import Category
 from renda.congress.models import Department, Deputy, DeputyMembership, Session
 from renda.core.models import Region, RegionLevel
 from renda.core.validators import validate_cn_mobile
+from renda.core.widgets import DateInput
 from renda.projects.models import (
     BatchKind,
     ChangeKind,
@@ -26,7 +27,7 @@ from renda.projects.models import (
     VoteBatch,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class MultipleFileInput(forms.ClearableFileInput):

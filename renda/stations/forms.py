@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from renda.cases.models import Category
 from renda.congress.models import Congress, Deputy, DeputyMembership
 from renda.core.models import Region, RegionLevel
+from renda.core.widgets import DateInput, TimeInput
 from renda.stations import services
 from renda.stations.models import (
     WEEKDAY_CHOICES,
@@ -22,14 +23,6 @@ from renda.stations.models import (
     ShiftStatus,
     Station,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
 
 
 def _deputy_field(congress: Congress, label: Any, required: bool = True) -> forms.ModelChoiceField:

@@ -21,22 +21,23 @@ from renda.cases.models import (
     EvaluationResult,
 )
 from renda.congress.models import Congress, Deputy, DeputyMembership, Session, Term
+from renda.core.widgets import DateInput
 from renda.suggestions.models import AssignmentMeeting, MotionDecision
 
 # A submitted suggestion becomes a case, whose content the engine keeps to 5000 characters.
 MAX_CONTENT = 5000
-DATE = {"type": "date"}
 
 
 def eligible_cosigners(term: Term, *, exclude: list[int]) -> QuerySet[Deputy]:
-    """Deputies with an active membership in the term, with their deputy group's name."""
+    """Every deputy with an active membership in the term, with their deputy group's name.
+    Those with an online account confirm on their own page; the others answer in writing
+    and the office records it (`services.record_cosigner_answer`)."""
     memberships = DeputyMembership.objects.active_on().filter(term=term)
     group = DeputyMembership.objects.filter(deputy=OuterRef("pk"), term=term).values("group__name")[
         :1
     ]
     return (
-        # Only deputies with an account can confirm; the others are asked through the office.
-        Deputy.objects.filter(pk__in=memberships.values("deputy_id"), user__isnull=False)
+        Deputy.objects.filter(pk__in=memberships.values("deputy_id"))
         .exclude(pk__in=exclude)
         .annotate(group_name=Subquery(group))
         .order_by("name", "id")
@@ -45,10 +46,12 @@ def eligible_cosigners(term: Term, *, exclude: list[int]) -> QuerySet[Deputy]:
 
 class CosignerField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        label = obj.name
+        parts = [obj.name]
         if getattr(obj, "group_name", None):
-            label = f"{label} · {obj.group_name}"
-        return label
+            parts.append(obj.group_name)
+        if obj.user_id is None:
+            parts.append(str(_("answers in writing")))
+        return " · ".join(parts)
 
 
 class SessionField(forms.ModelChoiceField):
@@ -109,7 +112,10 @@ class NewSuggestionForm(DraftForm):
         queryset=Deputy.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Deputies of this congress asked to co-sign; each confirms on their own page."),
+        help_text=_(
+            "Deputies of this congress asked to co-sign; each confirms on their own page, or "
+            "in writing through the presidium office if they have no online account."
+        ),
     )
 
     def __init__(self, *args: Any, lead: Deputy, **kwargs: Any) -> None:
@@ -192,7 +198,7 @@ class MotionForm(forms.Form):
 class MeetingForm(forms.Form):
     congress = forms.ModelChoiceField(label=_("Congress"), queryset=Congress.objects.none())
     title = forms.CharField(label=_("Title"), max_length=100)
-    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs=DATE))
+    held_on = forms.DateField(label=_("Date"), widget=DateInput())
     note = forms.CharField(
         label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -203,13 +203,6 @@ def invite_cosigners(
                     _("%(name)s is not an active deputy of this congress and cannot co-sign.")
                     % {"name": deputy.name}
                 )
-            if deputy.user_id is None:
-                raise DomainError(
-                    _(
-                        "%(name)s has no online account and cannot confirm; ask the office to create one."
-                    )
-                    % {"name": deputy.name}
-                )
             if suggestion.cosigners.filter(deputy=deputy).exists():
                 raise DomainError(_("%(name)s has already been invited.") % {"name": deputy.name})
             invited.append(CoSigner.objects.create(suggestion=suggestion, deputy=deputy))
@@ -321,26 +314,67 @@ def respond_to_invitation(suggestion: Suggestion, *, acting_user: Any, accept: b
             raise DomainError(_("You were not asked to co-sign this suggestion."))
         if invitation.status != CoSignerStatus.INVITED:
             raise DomainError(_("You have already answered."))
-        if suggestion.status not in (SuggestionStatus.DRAFT, SuggestionStatus.AWAITING_COSIGNERS):
-            raise DomainError(_("This suggestion no longer takes co-signers."))
         if accept and active_membership(invitation.deputy, suggestion.congress) is None:
             raise DomainError(_("Your membership of this congress has ended; you cannot co-sign."))
-        answer = CoSignerStatus.CONFIRMED if accept else CoSignerStatus.DECLINED
-        # The entry is the suggestion's (its congress scopes the log), as it always was.
-        workflow.move(
-            invitation,
-            answer,
-            transitions=COSIGNER_TRANSITIONS,
-            action=f"suggestion.cosign_{answer}",
-            actor=acting_user,
-            values={"responded_at": timezone.now()},
-            error=_("You have already answered."),
-            record_on=suggestion,
-        )
-        waiting = suggestion.cosigners.filter(status=CoSignerStatus.INVITED).exists()
-        if suggestion.status == SuggestionStatus.AWAITING_COSIGNERS and not waiting:
-            _finalise(suggestion, acting_user)
+        _answer(suggestion, invitation, accept=accept, acting_user=acting_user)
     return invitation
+
+
+def record_cosigner_answer(invitation: CoSigner, *, accept: bool, acting_user: Any) -> CoSigner:
+    """The office records the answer a co-signer gave in writing (书面联名): deputies
+    without an online account are invited like the others and answer on paper. Only a
+    suggestion the lead deputy has sent (awaiting its co-signers) is answered this way."""
+    with transaction.atomic():
+        suggestion = _lock(invitation.suggestion)
+        if not policy.can(acting_user, "case.manage", suggestion.congress):
+            raise DomainError(_("Only the presidium office records a co-signer's written answer."))
+        invitation = (
+            suggestion.cosigners.select_for_update().select_related("deputy").get(pk=invitation.pk)
+        )
+        if invitation.status != CoSignerStatus.INVITED:
+            raise DomainError(_("This co-signer has already answered."))
+        if suggestion.status != SuggestionStatus.AWAITING_COSIGNERS:
+            raise DomainError(_("This suggestion is not awaiting its co-signers."))
+        if accept and active_membership(invitation.deputy, suggestion.congress) is None:
+            raise DomainError(
+                _("%(name)s is not an active deputy of this congress and cannot co-sign.")
+                % {"name": invitation.deputy.name}
+            )
+        _answer(suggestion, invitation, accept=accept, acting_user=acting_user, on_paper=True)
+    return invitation
+
+
+def _answer(
+    suggestion: Suggestion,
+    invitation: CoSigner,
+    *,
+    accept: bool,
+    acting_user: Any,
+    on_paper: bool = False,
+) -> None:
+    """Record a co-signer's answer (rows locked by the caller); the last answer of a sent
+    suggestion submits it."""
+    if suggestion.status not in (SuggestionStatus.DRAFT, SuggestionStatus.AWAITING_COSIGNERS):
+        raise DomainError(_("This suggestion no longer takes co-signers."))
+    answer = CoSignerStatus.CONFIRMED if accept else CoSignerStatus.DECLINED
+    values: dict[str, Any] = {"responded_at": timezone.now()}
+    if on_paper:
+        values["recorded_by"] = acting_user
+    # The entry is the suggestion's (its congress scopes the log), as it always was.
+    workflow.move(
+        invitation,
+        answer,
+        transitions=COSIGNER_TRANSITIONS,
+        action=f"suggestion.cosign_{answer}",
+        actor=acting_user,
+        values=values,
+        changes={"deputy": [None, invitation.deputy_id], "in_writing": [None, on_paper]},
+        error=_("You have already answered."),
+        record_on=suggestion,
+    )
+    waiting = suggestion.cosigners.filter(status=CoSignerStatus.INVITED).exists()
+    if suggestion.status == SuggestionStatus.AWAITING_COSIGNERS and not waiting:
+        _finalise(suggestion, acting_user)
 
 
 def _series(suggestion: Suggestion) -> str:

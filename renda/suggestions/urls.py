@@ -13,6 +13,10 @@ urlpatterns = [
     # The presidium office.
     path("office/suggestions/", staff.review_list, name="office_list"),
     path("office/suggestions/<int:pk>/", staff.review_detail, name="office_detail"),
+    path("office/co-signers/", staff.cosigners, name="cosigners"),
+    path(
+        "office/co-signers/<int:pk>/<slug:action>/", staff.cosigner_action, name="cosigner_action"
+    ),
     path("office/suggestions/<int:pk>/<slug:action>/", staff.review_action, name="office_action"),
     path("office/meetings/", staff.meetings, name="meetings"),
     path("office/meetings/<int:pk>/", staff.meeting_detail, name="meeting"),

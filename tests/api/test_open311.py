@@ -251,13 +251,22 @@ def test_post_needs_a_valid_active_key(client, world, key_a):  # noqa: ANN001
         ({"service_code": "nope", "description": "路灯坏了"}, 404),
         ({"service_code": "road"}, 400),
         ({"service_code": "road", "description": "   "}, 400),
-        ({"service_code": "road", "description": "x" * 5001}, 400),  # refused by submit_case
+        ({"service_code": "road", "description": "x" * 5001, "address_string": "村口"}, 400),
         ({"service_code": "road", "description": "路灯坏了", "lat": "abc", "long": "120"}, 400),
         ({"service_code": "road", "description": "路灯坏了", "lat": "91", "long": "120"}, 400),
         ({"service_code": "road", "description": "路灯坏了", "lat": "30", "long": "-181"}, 400),
         ({"service_code": "road", "description": "路灯坏了", "lat": "NaN", "long": "120"}, 400),
         ({"service_code": "road", "description": "路灯坏了", "lat": "30"}, 400),
-        ({"service_code": "road", "description": "路灯坏了", "last_name": "名" * 41}, 400),
+        (
+            {
+                "service_code": "road",
+                "description": "路灯坏了",
+                "last_name": "名" * 41,
+                "lat": "30",
+                "long": "120",
+            },
+            400,
+        ),
     ],
 )
 def test_post_validation(client, world, key_a, form, code):  # noqa: ANN001
@@ -265,9 +274,50 @@ def test_post_validation(client, world, key_a, form, code):  # noqa: ANN001
     assert not Case.objects.exists()
 
 
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_request_without_a_location_is_refused(client, world, key_a, fmt):  # noqa: ANN001
+    """GeoReport v2: lat/long, address_string or address_id is required."""
+    client.cookies["django_language"] = "en"
+    form = {"service_code": "road", "description": "路灯坏了"}
+    description = assert_error(post(client, fmt, api_key=key_a, **form), 400, fmt)
+    assert description == "A location is required: give lat and long, address_string or address_id."
+    blank = {"address_string": "   ", "address_id": "", "lat": "", "long": ""}
+    assert_error(post(client, fmt, api_key=key_a, **form, **blank), 400, fmt)
+    assert not Case.objects.exists()
+    client.cookies["django_language"] = "zh-hans"
+    description = assert_error(post(client, fmt, api_key=key_a, **form), 400, fmt)
+    assert (
+        description
+        == "请提供位置：经纬度（lat 和 long）、地址（address_string）或地址编号（address_id）。"
+    )
+
+
+def test_each_kind_of_location_is_enough(client, world, key_a):  # noqa: ANN001
+    form = {"api_key": key_a, "service_code": "road", "description": "路灯坏了"}
+    assert post(client, **form, lat="30.5", long="120.25").status_code == 200
+    assert post(client, **form, address_string="东塘村村口").status_code == 200
+    response = post(client, **form, address_id=world.village_a.code)
+    assert response.status_code == 200, response.content.decode()
+    case = Case.objects.get(serial=as_json(response)[0]["service_request_id"])
+    assert case.village == world.village_a and case.address == ""
+    [item] = as_json(get(client, f"requests/{case.serial}.json", **_a(world)))
+    validate([item], "requests.json")
+    assert item["address_id"] == world.village_a.code and item["address"] == "东塘村"
+    assert Case.objects.count() == 3
+
+
+def test_an_address_id_outside_the_town_is_refused(client, world, key_a):  # noqa: ANN001
+    form = {"api_key": key_a, "service_code": "road", "description": "路灯坏了"}
+    for address_id in (world.village_b.code, world.town_a.code, "no-such-code"):
+        assert "address_id" in assert_error(post(client, **form, address_id=address_id), 400)
+    assert not Case.objects.exists()
+
+
 def test_service_errors_are_passed_on_translated(client, world, key_a):  # noqa: ANN001
     client.cookies["django_language"] = "en"
-    response = post(client, api_key=key_a, service_code="road", description="x" * 5001)
+    response = post(
+        client, api_key=key_a, service_code="road", description="x" * 5001, address_string="村口"
+    )
     assert "too long" in assert_error(response, 400)
 
 
@@ -326,6 +376,7 @@ def test_post_xml_response_and_an_invalid_phone_is_dropped(client, world, key_a)
         api_key=key_a,
         service_code="edu",
         description="校门口缺少斑马线",
+        address_string="小学门口",
         phone="123",
     )
     assert response.status_code == 200
@@ -337,13 +388,15 @@ def test_post_xml_response_and_an_invalid_phone_is_dropped(client, world, key_a)
 
 def test_post_needs_no_csrf_token(world, key_a):  # noqa: ANN001
     client = Client(enforce_csrf_checks=True)
-    response = post(client, api_key=key_a, service_code="road", description="路灯坏了")
+    response = post(
+        client, api_key=key_a, service_code="road", description="路灯坏了", address_string="村口"
+    )
     assert response.status_code == 200
 
 
 def test_posts_are_rate_limited_per_key(client, world, settings, key_a, key_b):  # noqa: ANN001
     settings.RENDA_OPEN311_POST_LIMIT = 2
-    form = {"service_code": "road", "description": "路灯坏了"}
+    form = {"service_code": "road", "description": "路灯坏了", "address_string": "村口"}
     assert post(client, api_key=key_a, **form).status_code == 200
     assert post(client, api_key=key_a, **form).status_code == 200
     assert_error(post(client, api_key=key_a, **form), 429)
@@ -388,7 +441,14 @@ def test_a_key_reads_and_writes_only_its_own_congress(client, world, key_b):  # 
     assert as_json(get(client, "requests.json", api_key=key_b, jurisdiction_id=world.c_b.pk))
     # Created with B's key → B's case.
     assert (
-        post(client, api_key=key_b, service_code="road", description="枫林路灯").status_code == 200
+        post(
+            client,
+            api_key=key_b,
+            service_code="road",
+            description="枫林路灯",
+            address_string="枫林",
+        ).status_code
+        == 200
     )
     assert Case.objects.filter(congress=world.c_b).count() == 2
 
@@ -571,7 +631,7 @@ def test_xml_request_list(client, world):  # noqa: ANN001
 
 
 def test_requests_in_json_keep_null_and_omit_unknown_coordinates(client, world):  # noqa: ANN001
-    submit(world)
+    submit(world, village=None)
     [item] = _list(client, world)
     assert "expected_datetime" in item and item["expected_datetime"] is None
     assert "lat" not in item and "long" not in item
@@ -595,6 +655,7 @@ def test_personal_data_never_appears(client, world, key_a):  # noqa: ANN001
         api_key=key_a,
         service_code="road",
         description="路灯坏了",
+        address_string="村口",
         first_name="三",
         last_name="张",
         phone="13700001234",
@@ -687,7 +748,9 @@ def test_create_open311_key_command(client, world):  # noqa: ANN001
     out = StringIO()
     call_command("create_open311_key", "12345 hotline", "--congress", str(world.c_a.pk), stdout=out)
     secret = out.getvalue().strip().splitlines()[-1]
-    response = post(client, api_key=secret, service_code="road", description="路灯坏了")
+    response = post(
+        client, api_key=secret, service_code="road", description="路灯坏了", address_string="村口"
+    )
     assert response.status_code == 200
     assert Case.objects.get().congress == world.c_a
 

@@ -94,7 +94,12 @@ def test_jurisdiction_ids_outside_64_bits_are_unknown(client, world, value):  # 
 )
 def test_a_nul_character_in_a_submission_is_a_400_and_nothing_is_saved(client, world, key, field):  # noqa: ANN001
     before = _counts()
-    form = {"service_code": "road", "description": "路灯坏了三个月", field: "路灯\x00坏了"}
+    form = {
+        "service_code": "road",
+        "description": "路灯坏了三个月",
+        "address_string": "村口",
+        field: "路灯\x00坏了",
+    }
     for fmt in ("json", "xml"):
         description = assert_error(post(client, fmt, api_key=key, **form), 400, fmt)
         assert field in description
@@ -118,7 +123,7 @@ def test_a_nul_character_in_a_query_is_a_400(client, world, name):  # noqa: ANN0
 def test_invalid_utf8_in_a_form_is_replaced_not_a_server_error(client, world, key):  # noqa: ANN001
     """A lone surrogate cannot be written in UTF-8; its bytes arrive as invalid UTF-8, which
     Django decodes with replacement characters. The case is stored and readable."""
-    body = f"api_key={key}&service_code=road&description=%E8%B7%AF%ED%A0%80%E7%81%AF".encode()
+    body = f"api_key={key}&service_code=road&address_string=x&description=%E8%B7%AF%ED%A0%80%E7%81%AF".encode()
     response = client.post(
         f"{BASE}requests.json", body, content_type="application/x-www-form-urlencoded"
     )

@@ -58,7 +58,6 @@ def _form_data(site: Site, **overrides: object) -> dict[str, object]:
         "reviewer_roles": site.reviewer_roles,
         "approver_roles": site.approver_roles,
         "require_approval": "on" if site.require_approval else "",
-        "separate_approver": "on" if site.separate_approver else "",
         "position": site.position,
         "is_active": "on" if site.is_active else "",
         "links-TOTAL_FORMS": 0,

@@ -299,7 +299,12 @@ def test_open311_writes_under_a_lock_are_a_503_in_the_open311_error_shape(world,
     with locked():
         response = client.post(
             f"/open311/v2/requests.{fmt}",
-            {"api_key": secret, "service_code": "road", "description": "路灯坏了"},
+            {
+                "api_key": secret,
+                "service_code": "road",
+                "description": "路灯坏了",
+                "address_string": "村口",
+            },
         )
     assert response.status_code == 503
     assert response["Retry-After"] == "30"

@@ -315,7 +315,7 @@ def test_portal_attachments_are_downloads_of_their_verified_type(client, world):
         name="x.html",
         uploaded_by=world.staff,
     )
-    for user, action in ((world.staff, "submit"), (world.staff, "review")):
+    for user, action in ((world.staff, "submit"), (world.leader, "review")):
         getattr(portal_services, f"{action}_article")(article, acting_user=user)
     portal_services.approve_article(article, acting_user=world.leader)
 

@@ -185,6 +185,7 @@ def test_open311_answers_the_request_id_when_notifications_fail(
                 "jurisdiction_id": str(world.c_a.pk),
                 "service_code": "road",
                 "description": "东塘村村口路灯坏了三个月",
+                "address_string": "东塘村村口",
             },
         )
     assert response.status_code == 200, response.content

@@ -186,6 +186,7 @@ def test_terminated_connections_during_submissions(live_server, cases_world, set
                     "jurisdiction_id": str(world.c_a.pk),
                     "service_code": "road",
                     "description": f"热线来电{i}：东塘村村口路灯坏了",
+                    "address_string": "东塘村村口",
                 },
             )
         except Exception as exc:

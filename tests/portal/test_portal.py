@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from renda.core.errors import DomainError
@@ -71,9 +71,9 @@ def test_article_goes_draft_review_approval_published_and_is_indexed(world):
     article = write(world)
     assert article.status == ArticleStatus.DRAFT and article.versions.count() == 1
     services.submit_article(article, acting_user=world.staff)
-    services.review_article(article, acting_user=world.staff, note="文字已核对")
+    services.review_article(article, acting_user=world.leader, note="文字已核对")
     article.refresh_from_db()
-    assert article.status == ArticleStatus.APPROVAL and article.reviewed_by == world.staff
+    assert article.status == ArticleStatus.APPROVAL and article.reviewed_by == world.leader
     assert not SearchDocument.objects.exists()
     services.approve_article(article, acting_user=world.leader)
     article.refresh_from_db()
@@ -104,25 +104,61 @@ def test_roles_are_configured_per_site(world):
     assert Article.objects.get(pk=article.pk).status == ArticleStatus.PUBLISHED
 
 
-def test_writer_cannot_approve_own_article_when_the_site_separates_them(world):
+def test_the_writer_can_neither_review_nor_approve_their_own_article(world):
+    """Four eyes on every site (审核人、审批人 ≠ 撰稿人), whatever roles the writer holds."""
     site = world.portal.site_a
     site.approver_roles = "staff,leader"
     site.save(update_fields=["approver_roles"])
     article = write(world)
     services.submit_article(article, acting_user=world.staff)
-    services.review_article(article, acting_user=world.staff)
-    with pytest.raises(DomainError):
+    with translation.override("en"), pytest.raises(DomainError) as refused:
+        services.review_article(article, acting_user=world.staff)
+    assert str(refused.value) == (
+        "The writer of an article cannot review it: another person reviews it."
+    )
+    with translation.override("zh-hans"), pytest.raises(DomainError) as refused:
+        services.review_article(article, acting_user=world.staff)
+    assert str(refused.value) == "撰稿人不能审核自己的文章，须由他人审核。"
+    article.refresh_from_db()
+    assert article.status == ArticleStatus.REVIEW and article.reviewed_by is None
+    services.review_article(article, acting_user=world.leader)
+    with translation.override("en"), pytest.raises(DomainError) as refused:
         services.approve_article(article, acting_user=world.staff)
+    assert str(refused.value) == "The writer of an article cannot approve it."
+    article.refresh_from_db()
+    assert article.status == ArticleStatus.APPROVAL and article.approved_by is None
+    services.approve_article(article, acting_user=world.leader)
+    assert Article.objects.get(pk=article.pk).status == ArticleStatus.PUBLISHED
+
+
+def test_the_writer_cannot_pass_review_on_a_site_without_approval(world):
+    site = world.portal.site_a
+    site.require_approval = False
+    site.save(update_fields=["require_approval"])
+    article = write(world)
+    services.submit_article(article, acting_user=world.staff)
+    with pytest.raises(DomainError):
+        services.review_article(article, acting_user=world.staff)
+    assert Article.objects.get(pk=article.pk).status == ArticleStatus.REVIEW
+
+
+def test_the_writer_is_refused_on_the_review_page_with_the_message(world, client):
+    article = write(world)
+    services.submit_article(article, acting_user=world.staff)
+    client.force_login(world.staff)
+    client.cookies["django_language"] = "zh-hans"
+    response = client.post(reverse("portal:staff_action", args=[article.pk, "review"]), {})
+    assert "撰稿人不能审核自己的文章，须由他人审核。" in response.content.decode()
+    assert Article.objects.get(pk=article.pk).status == ArticleStatus.REVIEW
 
 
 def test_site_without_approval_publishes_on_review(world):
     site = world.portal.site_a
     site.require_approval = False
-    site.separate_approver = False
-    site.save(update_fields=["require_approval", "separate_approver"])
+    site.save(update_fields=["require_approval"])
     article = write(world)
     services.submit_article(article, acting_user=world.staff)
-    services.review_article(article, acting_user=world.staff)
+    services.review_article(article, acting_user=world.leader)
     assert Article.objects.get(pk=article.pk).status == ArticleStatus.PUBLISHED
 
 
@@ -173,7 +209,7 @@ def test_scheduled_article_appears_when_the_periodic_job_runs(world, client):
     later = timezone.now() + dt.timedelta(hours=2)
     article = write(world, publish_at=later)
     services.submit_article(article, acting_user=world.staff)
-    services.review_article(article, acting_user=world.staff)
+    services.review_article(article, acting_user=world.leader)
     services.approve_article(article, acting_user=world.leader)
     article.refresh_from_db()
     assert article.status == ArticleStatus.SCHEDULED
@@ -243,7 +279,7 @@ def test_attachment_of_unpublished_article_is_not_public(world, client):
     attachment = services.add_attachment(article, pdf, acting_user=world.staff)
     assert client.get(reverse("portal:attachment", args=[attachment.pk])).status_code == 404
     services.submit_article(article, acting_user=world.staff)
-    services.review_article(article, acting_user=world.staff)
+    services.review_article(article, acting_user=world.leader)
     services.approve_article(article, acting_user=world.leader)
     response = client.get(reverse("portal:attachment", args=[attachment.pk]))
     assert response.status_code == 200 and b"%PDF" in b"".join(response.streaming_content)
@@ -269,7 +305,7 @@ def test_unpublished_article_is_404_for_the_public(world, client, state):
     if state != "draft":
         services.submit_article(article, acting_user=world.staff)
     if state in ("approval", "withdrawn"):
-        services.review_article(article, acting_user=world.staff)
+        services.review_article(article, acting_user=world.leader)
     if state == "withdrawn":
         services.approve_article(article, acting_user=world.leader)
         services.withdraw_article(article, acting_user=world.leader, reason="过期")
@@ -306,12 +342,12 @@ def test_article_page_shows_breadcrumb_metadata_and_neighbours(world, client):
 def test_district_article_breadcrumb_reads_like_the_reference(world, client):
     root = world.portal.root
     root.author_roles = root.reviewer_roles = "admin"
-    root.separate_approver = False
     root.save()
     article = write(world, site=root, channel=world.portal.town_news, user=world.district_admin)
     services.submit_article(article, acting_user=world.district_admin)
-    services.review_article(article, acting_user=world.district_admin)
-    services.approve_article(article, acting_user=world.district_admin)
+    # Another person reviews and approves: the platform's superuser.
+    services.review_article(article, acting_user=world.superuser)
+    services.approve_article(article, acting_user=world.superuser)
     page = client.get(reverse("portal:article", args=[article.pk])).content.decode()
     crumbs = page.split('class="p-crumbs"')[1].split("</nav>")[0]
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", crumbs.split(">", 1)[1])).split())
@@ -447,11 +483,15 @@ def test_workflow_through_the_pages(world, client):
     url = reverse("portal:staff_action", args=[article.pk, "submit"])
     assert client.get(url).status_code == 200  # confirmation page
     assert client.post(url).status_code == 302
-    client.post(reverse("portal:staff_action", args=[article.pk, "review"]), {"note": ""})
+    # The writer may not pass their own article's review: another person reviews it.
+    review = reverse("portal:staff_action", args=[article.pk, "review"])
+    assert client.post(review, {"note": ""}).status_code == 400
+    assert Article.objects.get(pk=article.pk).status == ArticleStatus.REVIEW
     assert (
         client.get(reverse("portal:staff_action", args=[article.pk, "approve"])).status_code == 403
     )
     client.force_login(world.leader)
+    assert client.post(review, {"note": ""}).status_code == 302
     client.post(reverse("portal:staff_action", args=[article.pk, "approve"]), {"publish_at": ""})
     assert Article.objects.get(pk=article.pk).status == ArticleStatus.PUBLISHED
 
@@ -460,7 +500,7 @@ def test_a_refused_action_shows_its_error_on_the_confirmation_page(world, client
     article = write(world)
     client.force_login(world.staff)  # an author and reviewer of the site, not an approver
     client.post(reverse("portal:staff_action", args=[article.pk, "submit"]))
-    client.post(reverse("portal:staff_action", args=[article.pk, "review"]), {"note": ""})
+    services.review_article(article, acting_user=world.leader)
     assert Article.objects.get(pk=article.pk).status == ArticleStatus.APPROVAL
     url = reverse("portal:staff_action", args=[article.pk, "return"])
     assert client.get(url).status_code == 200  # offered to reviewers while it awaits approval

@@ -601,6 +601,49 @@ def test_permission_matrix(net, personas, client, name):
         assert status == expected, (name, role, status)
 
 
+def _section(page: str, anchor: str) -> str:
+    start = page.index(f'id="{anchor}"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_public_pages_show_the_weeks_roster_with_held_shifts_and_the_next_duty_day(net, client):
+    """Issue 14: the week's shifts already held (attendance confirmed) are on the roster too;
+    a cancelled one is not; each station shows its next duty day."""
+    for station in (net.center, net.point):
+        station.open_weekdays = "0123456"
+        station.save(update_fields=["open_weekdays"])
+    today = _today()
+    held = _shift(net, today, [net.deputies[0], net.deputies[1]])
+    for duty in held.duties.all():
+        services.confirm_attendance(duty, acting_user=net.station)
+    cancelled = _shift(net, today, [net.deputies[2]], station=net.point)
+    services.cancel_shift(cancelled, reason="暴雨", acting_user=net.staff)
+    next_week = today + dt.timedelta(days=7)
+    _shift(net, next_week, [net.deputies[3]])
+    client.cookies["django_language"] = "en"
+    on_duty, off_duty, later = (
+        [d.name for d in net.deputies[:2]],
+        net.deputies[2].name,
+        net.deputies[3].name,
+    )
+
+    directory = client.get(reverse("stations:directory", args=[net.c_a.pk])).content.decode()
+    week = _section(directory, "this-week")
+    assert all(name in week for name in on_duty) and "No duty this week." not in week
+    assert off_duty not in week and later not in week
+    assert f"Next duty day：{next_week:%Y-%m-%d}" in directory
+    assert "Next duty day：none on the roster yet" in directory  # the area station
+
+    page = client.get(reverse("stations:public_station", args=[net.c_a.pk, "center"]))
+    week = _section(page.content.decode(), "this-week")
+    assert all(name in week for name in on_duty)
+    assert f"Next duty day：{next_week:%Y-%m-%d}" in week
+    page = client.get(reverse("stations:public_station", args=[net.c_a.pk, "area-1"]))
+    week = _section(page.content.decode(), "this-week")
+    assert "No duty this week." in week and off_duty not in week
+    assert "Next duty day：none on the roster yet" in week
+
+
 def test_other_town_station_is_404(net, client):
     client.force_login(net.other_staff)
     assert client.get(reverse("stations:station", args=[net.center.pk])).status_code == 404

@@ -746,6 +746,16 @@ def _matrix_urls(world):  # noqa: ANN001, ANN202
     meeting = services.create_meeting(
         congress=world.c_a, title="交办会", held_on=timezone.localdate(), acting_user=world.staff
     )
+    awaiting = services.raise_suggestion(
+        acting_user=world.deputy_user,
+        congress=world.c_a,
+        category=world.cat_a,
+        title="待联名",
+        content="待联名内容。",
+        cosigners=[_deputy(world, "刘志强", user=False)],
+        submit=True,
+    )
+    invitation = awaiting.cosigners.get()
     return {
         "mine": (reverse("suggestions:mine"), {"deputy": 200}),
         "new": (reverse("suggestions:new", args=[world.c_a.pk]), {"deputy": 200}),
@@ -779,6 +789,15 @@ def _matrix_urls(world):  # noqa: ANN001, ANN202
         "figures": (reverse("suggestions:figures"), OFFICE_LISTS),
         "follow_ups": (reverse("suggestions:follow_ups"), OFFICE_LISTS),
         "published": (reverse("suggestions:published"), dict.fromkeys(PERSONAS, 200)),
+        "cosigners": (reverse("suggestions:cosigners"), {**OFFICE_ACT, "other_town_staff": 200}),
+        "cosigner_confirm": (
+            reverse("suggestions:cosigner_action", args=[invitation.pk, "confirm"]),
+            OFFICE_ACT,
+        ),
+        "cosigner_decline": (
+            reverse("suggestions:cosigner_action", args=[invitation.pk, "decline"]),
+            OFFICE_ACT,
+        ),
     }
 
 

@@ -5,6 +5,7 @@ without a rating, and the follow-up (跟踪办理) of B and C replies."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -54,6 +55,22 @@ from renda.core.errors import DomainError
 from renda.core.notify import notify_on_commit
 from renda.core.workdays import add_months, working_days_between
 
+# A reply template's blanks: "{年度}", "{时间}" (half- or full-width braces, a short name).
+PLACEHOLDER = re.compile(r"[{｛][^{}｛｝\s]{1,20}[}｝]")
+
+
+def _refuse_placeholders(text: str) -> None:
+    """A template submitted with its blanks still in it is not a reply."""
+    left = list(dict.fromkeys(PLACEHOLDER.findall(text)))
+    if left:
+        raise DomainError(
+            _(
+                "The reply still contains the template's blanks %(placeholders)s: "
+                "replace each with the actual content before sending."
+            )
+            % {"placeholders": "、".join(left)}
+        )
+
 
 def reply_case(
     assignment: Assignment,
@@ -72,6 +89,8 @@ def reply_case(
     public_text = (
         clean_text(public_text, field=_("The public reply"), maximum=10000, required=False) or text
     )
+    _refuse_placeholders(text)
+    _refuse_placeholders(public_text)
     validate_files(files, public=False)
     with transaction.atomic():
         assignment, case = _lock_assignment(assignment)

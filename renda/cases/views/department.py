@@ -76,7 +76,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = department_assignment(request, pk)
     case = assignment.case
-    context = case_context(case)
+    context = case_context(case, request.user)
     context.update(
         assignment=assignment,
         contacts=case.contacts.select_related("department"),

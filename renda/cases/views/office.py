@@ -136,7 +136,7 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = office_case(request, pk)
-    context = case_context(case)
+    context = case_context(case, request.user)
     context["duplicates"] = (
         similar_open_cases(
             case.congress,

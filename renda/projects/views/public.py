@@ -146,11 +146,20 @@ def project_page(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    candidate = (
-        Candidate.objects.filter(batch=project.batch, idea_id=project.idea_id).first()
-        if shows_counts(project.batch)
-        else None
-    )
+    # Every public vote the project went through, each with its announcement: a project
+    # tied at the last place and selected in a further vote has two results, and the page
+    # shows both rather than one figure that the first announcement contradicts.
+    votes = [
+        candidate
+        for candidate in Candidate.objects.filter(
+            idea_id=project.idea_id,
+            batch__congress_id=project.congress_id,
+            batch__status=BatchStatus.ANNOUNCED,
+        )
+        .select_related("batch__session__term", "batch__poll")
+        .order_by("batch__number", "batch_id")
+        if shows_counts(candidate.batch)
+    ]
     return render(
         request,
         "projects/public/project.html",
@@ -161,7 +170,7 @@ def project_page(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("milestone")
             .prefetch_related("photos")[:50],
             "changes": project.changes.select_related("decision_session__term"),
-            "candidate": candidate,
+            "votes": votes,
             "grades": dict(SCALE_GRADES[Scale.SATISFACTION]),
         },
     )

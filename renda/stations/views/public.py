@@ -9,7 +9,7 @@ import datetime as dt
 import io
 
 import segno
-from django.db.models import Prefetch
+from django.db.models import Min, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -53,11 +53,23 @@ def _town(congress_id: int) -> Congress:
     )
 
 
-def _shifts(congress: Congress, start: dt.date, end: dt.date, **filters):
-    """Scheduled shifts of the period with their deputies on duty (replaced ones left out)."""
+# The roster of a week: shifts still to come and those already held (a cancelled shift
+# did not take place). Announcements look ahead and list only the ones still to come.
+ON_THE_ROSTER = (ShiftStatus.SCHEDULED, ShiftStatus.HELD)
+
+
+def _shifts(
+    congress: Congress,
+    start: dt.date,
+    end: dt.date,
+    statuses: tuple[str, ...] = (ShiftStatus.SCHEDULED,),
+    **filters,
+):
+    """Shifts of the period in the given statuses with their deputies on duty (replaced
+    ones left out)."""
     return (
         DutyShift.objects.filter(
-            congress=congress, date__range=(start, end), status=ShiftStatus.SCHEDULED, **filters
+            congress=congress, date__range=(start, end), status__in=statuses, **filters
         )
         .select_related("station")
         .prefetch_related(
@@ -71,6 +83,26 @@ def _shifts(congress: Congress, start: dt.date, end: dt.date, **filters):
         )
         .order_by("date", "start_time", "station__code")
     )
+
+
+def _this_week(today: dt.date) -> tuple[dt.date, dt.date]:
+    monday = today - dt.timedelta(days=today.weekday())
+    return monday, monday + dt.timedelta(days=6)
+
+
+def _next_duty_days(congress: Congress, stations: list[Station]) -> dict[int, dt.date]:
+    """Each station's next day on the roster, today included (one query)."""
+    rows = (
+        DutyShift.objects.filter(
+            congress=congress,
+            station__in=stations,
+            date__gte=timezone.localdate(),
+            status=ShiftStatus.SCHEDULED,
+        )
+        .values("station_id")
+        .annotate(day=Min("date"))
+    )
+    return {row["station_id"]: row["day"] for row in rows}
 
 
 def _announced_until(congress: Congress) -> dt.date:
@@ -92,8 +124,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def directory(request: HttpRequest, congress_id: int) -> HttpResponse:
     congress = _town(congress_id)
     today = timezone.localdate()
-    week_start = today - dt.timedelta(days=today.weekday())
-    week_end = week_start + dt.timedelta(days=6)
+    week_start, week_end = _this_week(today)
     announced_until = _announced_until(congress)
     stations = list(
         Station.objects.filter(congress=congress, is_active=True)
@@ -110,8 +141,10 @@ def directory(request: HttpRequest, congress_id: int) -> HttpResponse:
     by_parent: dict[int | None, list[Station]] = {}
     for point in points:
         by_parent.setdefault(point.parent_id, []).append(point)
+    next_days = _next_duty_days(congress, stations)
     for station in stations:
         station.points = by_parent.get(station.pk, [])  # type: ignore[attr-defined]
+        station.next_duty_day = next_days.get(station.pk)  # type: ignore[attr-defined]
     services.name_grades([*stations, *(p for ps in by_parent.values() for p in ps)], congress.pk)
     return render(
         request,
@@ -119,7 +152,7 @@ def directory(request: HttpRequest, congress_id: int) -> HttpResponse:
         {
             "congress": congress,
             "stations": stations,
-            "this_week": _shifts(congress, week_start, week_end),
+            "this_week": _shifts(congress, week_start, week_end, ON_THE_ROSTER),
             "announced": _shifts(congress, today, announced_until),
             "coverage": services.coverage(congress),
             "week_start": week_start,
@@ -150,6 +183,7 @@ def station_page(request: HttpRequest, congress_id: int, code: str) -> HttpRespo
     station = _public_station(congress_id, code)
     services.name_grades([station], congress_id)
     today = timezone.localdate()
+    week_start, week_end = _this_week(today)
     token = services.qr_token(station=station, congress_id=congress_id)
     return render(
         request,
@@ -165,6 +199,12 @@ def station_page(request: HttpRequest, congress_id: int, code: str) -> HttpRespo
             "announced": _shifts(
                 station.congress, today, _announced_until(station.congress), station=station
             ),
+            "this_week": _shifts(
+                station.congress, week_start, week_end, ON_THE_ROSTER, station=station
+            ),
+            "week_start": week_start,
+            "week_end": week_end,
+            "next_duty_day": _next_duty_days(station.congress, [station]).get(station.pk),
             "form_url": _form_url(request, congress_id, token),
             "qr": qr_svg(_form_url(request, congress_id, token), scale=4),
         },

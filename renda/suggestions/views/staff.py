@@ -179,7 +179,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     suggestion = _office_suggestion(request, pk)
     case = _case(suggestion)
-    context = case_context(case)
+    context = case_context(case, request.user)
     context.update(
         suggestion=suggestion,
         contacts=case.contacts.select_related("department", "recorded_by"),
@@ -278,6 +278,79 @@ def review_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         spec,
         back=reverse("suggestions:office_detail", args=[suggestion.pk]),
         heading=f"{_case(suggestion).serial} {suggestion.title}",
+    )
+
+
+# --- written answers of co-signers without an account --------------------------------------------
+
+
+def _awaiting_answers(user: Any) -> QuerySet[CoSigner]:
+    """Invitations still unanswered on suggestions their lead deputy has sent, in the
+    congresses whose suggestions the user manages."""
+    return CoSigner.objects.filter(
+        suggestion__congress__in=_congresses(user, "case.manage"),
+        suggestion__status=SuggestionStatus.AWAITING_COSIGNERS,
+        status=CoSignerStatus.INVITED,
+    )
+
+
+@login_required
+@require_GET
+def cosigners(request: HttpRequest) -> HttpResponse:
+    """Co-signers whose answer the office may record: those without an online account
+    answer only in writing; the others may also answer on their own page."""
+    if not _congresses(request.user, "case.manage").exists():
+        raise Http404
+    pending = (
+        _awaiting_answers(request.user)
+        .select_related("deputy", "suggestion__lead", "suggestion__congress")
+        .order_by("suggestion__congress__name", "suggestion_id", "id")
+    )
+    return render(
+        request,
+        "suggestions/staff/cosigners.html",
+        {"page": Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page"))},
+    )
+
+
+COSIGNER_ACTIONS: dict[str, Action] = {
+    "confirm": Action(
+        gettext_lazy("Record a written confirmation of co-signing"),
+        None,
+        lambda c, u, d: services.record_cosigner_answer(c, accept=True, acting_user=u),
+        perm="case.manage",
+        success=gettext_lazy("The co-signer's confirmation is recorded."),
+        intro=gettext_lazy(
+            "Record it only with the deputy's signed answer in hand; the record names you."
+        ),
+    ),
+    "decline": Action(
+        gettext_lazy("Record a written refusal to co-sign"),
+        None,
+        lambda c, u, d: services.record_cosigner_answer(c, accept=False, acting_user=u),
+        perm="case.manage",
+        success=gettext_lazy("The co-signer's refusal is recorded."),
+        danger=True,
+    ),
+}
+
+
+@login_required
+def cosigner_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    spec = COSIGNER_ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    invitation = (
+        _awaiting_answers(request.user).select_related("deputy", "suggestion").filter(pk=pk).first()
+    )
+    if invitation is None:
+        raise Http404
+    return run_action(
+        request,
+        invitation,
+        spec,
+        back=reverse("suggestions:cosigners"),
+        heading=f"{invitation.deputy.name} · {invitation.suggestion.title}",
     )
 
 
