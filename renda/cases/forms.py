@@ -252,9 +252,7 @@ class PaperReplyForm(forms.Form):
     text = forms.CharField(
         label=_("Reply"), max_length=10000, widget=forms.Textarea(attrs={"rows": 8})
     )
-    replied_on = forms.DateField(
-        label=_("Date of the reply"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
-    )
+    replied_on = forms.DateField(label=_("Date of the reply"), widget=DateInput())
     reason = forms.CharField(
         label=_("Why it is recorded by the office"),
         max_length=2000,
