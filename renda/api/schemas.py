@@ -233,6 +233,7 @@ class FigureCounts(Schema):
     class_c: int = Field(description="Replies of class C.")
     class_d: int = Field(description="Replies of class D.")
     awaiting_evaluation: int = Field(description="Replied cases awaiting evaluation.")
+    met: int = Field(description="Cases whose submitter the department met (见面).")
     closure_rate: float | None = Field(description="closed / assigned, in percent.")
     on_time_rate: float | None = Field(description="replied on time / assigned, in percent.")
     satisfaction_rate: float | None = Field(
@@ -242,6 +243,7 @@ class FigureCounts(Schema):
     solved_or_solving_rate: float | None = Field(
         description="(class A + class B) / replied, in percent."
     )
+    met_rate: float | None = Field(description="met / assigned, in percent (见面率).")
 
 
 class FigureRow(FigureCounts):
