@@ -7,8 +7,8 @@ towns included, and those they sit in as a deputy); anything else is a 404. A de
 phone number is masked, as in the back office; party, workplace and year of birth are shown
 to the back office only (`congress.view`), as in its roster.
 
-Who writes: office staff and administrators (`reference.change`) create and edit case
-categories and departments, as in the back office, through
+Who writes: office staff and administrators (`reference.change`) create and edit sessions,
+case categories, departments and officials, as in the back office, through
 `renda.congress.services.save_reference` (the model's own validation, one audit entry).
 Nothing is deleted: `is_active: false` takes a row out of use.
 """
@@ -36,7 +36,7 @@ from renda.api.common import (
     user_of,
 )
 from renda.api.schemas import ErrorOut, PageFilters, Ref
-from renda.api.validation import Id, Text
+from renda.api.validation import Day, Id, Text
 from renda.cases.models import Category
 from renda.congress import policy
 from renda.congress.models import (
@@ -49,6 +49,7 @@ from renda.congress.models import (
     MembershipStatus,
     Official,
     Session,
+    SessionKind,
     Term,
 )
 from renda.congress.services import save_reference
@@ -130,6 +131,23 @@ class SessionOut(Schema):
     start_date: dt.date = Field(description="First day.")
     end_date: dt.date = Field(description="Last day.")
     venue: str = Field(description="Venue, may be empty.")
+
+
+class SessionIn(Schema):
+    term: Id = Field(description="Term id (the session's congress is the term's).")
+    ordinal: SmallCount = Field(description="Number of the session in its term.")  # type: ignore[valid-type]
+    kind: SessionKind = Field(SessionKind.REGULAR, description="regular or extra.")
+    start_date: Day = Field(description="First day (within the term).")
+    end_date: Day = Field(description="Last day (within the term, not before the first).")
+    venue: Text = Field("", description="Venue (at most 200 characters).")
+
+
+class SessionPatch(Schema):
+    ordinal: SmallCount | None = Field(None, description="Number of the session in its term.")  # type: ignore[valid-type]
+    kind: SessionKind | None = Field(None, description="regular or extra.")
+    start_date: Day | None = Field(None, description="First day.")
+    end_date: Day | None = Field(None, description="Last day.")
+    venue: Text | None = Field(None, description="Venue.")
 
 
 class SessionList(Schema):
@@ -224,6 +242,23 @@ class OfficialOut(Schema):
     department: Ref | None = Field(description="The department, if any.")
     portfolio: str = Field(description="Portfolio, may be empty.")
     is_active: bool = Field(description="In office.")
+
+
+class OfficialIn(Schema):
+    congress: Id = Field(description="Congress id the official answers to.")
+    name: Text = Field(description="Full name (at most 40 characters).")
+    post: Text = Field(description="Post, e.g. 副镇长 (at most 100 characters).")
+    department: Id | None = Field(None, description="Department id (same congress), if any.")
+    portfolio: Text = Field("", description="Portfolio (at most 200 characters).")
+    is_active: bool = Field(True, description="In office.")
+
+
+class OfficialPatch(Schema):
+    name: Text | None = Field(None, description="Full name.")
+    post: Text | None = Field(None, description="Post.")
+    department: Id | None = Field(None, description="Department id; null for none.")
+    portfolio: Text | None = Field(None, description="Portfolio.")
+    is_active: bool | None = Field(None, description="In office.")
 
 
 class OfficialList(Schema):
@@ -388,6 +423,47 @@ def session_detail(request: HttpRequest, session_id: Id) -> dict[str, Any]:
     return _session_out(session)
 
 
+def _changeable(user: Any, obj: Any) -> None:
+    """403 for a reader of the row who may not change it (the row is in their scope)."""
+    if not policy.can(user, "reference.change", obj):
+        raise _read_only()
+
+
+def _stripped(changes: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
+
+
+@router.post("/sessions", response={201: SessionOut, **WRITE}, summary="Create a session")
+def create_session(request: HttpRequest, body: SessionIn) -> Status[dict[str, Any]]:
+    """Office staff and administrators of the term's congress, as in the back office; the
+    session must fall within its term and its number be new in the term."""
+    user = user_of(request)
+    require(user, "reference.change", _(READ_ONLY))
+    term = Term.objects.filter(pk=body.term).select_related("congress").first()
+    if term is None or not policy.can(user, "reference.change", term.congress):
+        raise not_found()
+    changes = _stripped(body.model_dump(exclude={"term"}))
+    session = save_reference(Session(term=term), changes=changes, acting_user=user)
+    return Status(201, _session_out(_sessions(request).get(pk=session.pk)))
+
+
+@router.patch(
+    "/sessions/{int:session_id}", response={200: SessionOut, **WRITE}, summary="Edit a session"
+)
+def edit_session(request: HttpRequest, session_id: Id, body: SessionPatch) -> dict[str, Any]:
+    """Only the fields sent change (a null leaves the field as it is)."""
+    user = user_of(request)
+    session = _sessions(request).filter(pk=session_id).first()
+    if session is None:
+        raise not_found()
+    _changeable(user, session.term.congress)
+    changes = _stripped(
+        {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
+    )
+    save_reference(session, changes=changes, acting_user=user)
+    return _session_out(_sessions(request).get(pk=session.pk))
+
+
 # --- categories and departments (read and write) ------------------------------------------------
 
 
@@ -508,8 +584,7 @@ def edit_category(request: HttpRequest, category_id: Id, body: CategoryPatch) ->
     category = _categories(request).filter(pk=category_id).first()
     if category is None:
         raise not_found()
-    if not policy.can(user, "reference.change", category):
-        raise _read_only()
+    _changeable(user, category)
     changes = _category_changes(
         body.model_dump(exclude_unset=True), category.congress_id, category.pk
     )
@@ -601,8 +676,7 @@ def edit_department(
     department = _departments(request).filter(pk=department_id).first()
     if department is None:
         raise not_found()
-    if not policy.can(user, "reference.change", department):
-        raise _read_only()
+    _changeable(user, department)
     changes = _department_changes(
         body.model_dump(exclude_unset=True), department.congress_id, department.pk
     )
@@ -613,24 +687,81 @@ def edit_department(
 # --- officials and deputies ----------------------------------------------------------------------
 
 
+def _officials(request: HttpRequest) -> QuerySet[Official]:
+    return in_congresses(
+        Official.objects.all(), member_congress_ids(user_of(request))
+    ).select_related("congress", "department")
+
+
+def _official_out(o: Official) -> dict[str, Any]:
+    return {
+        "id": o.pk,
+        "congress": ref(o.congress),
+        "name": o.name,
+        "post": o.post,
+        "department": ref(o.department),
+        "portfolio": o.portfolio,
+        "is_active": o.is_active,
+    }
+
+
+def _official_changes(data: dict[str, Any], congress_id: int) -> dict[str, Any]:
+    changes = {k: v for k, v in data.items() if v is not None or k == "department"}
+    changes.pop("congress", None)
+    if "department" in changes:
+        changes["department"] = _same_congress(
+            Department,
+            changes["department"],
+            congress_id,
+            _("Choose a department of this congress."),
+        )
+    return _stripped(changes)
+
+
 @router.get("/officials", response=OfficialList, summary="Officials")
 def list_officials(request: HttpRequest, filters: Query[ActiveFilters]) -> dict[str, Any]:
     """Government officials who answer to the congresses (reporters of appraisals)."""
-    qs = in_congresses(Official.objects.all(), member_congress_ids(user_of(request)))
-    qs = _filter_active(qs, filters).select_related("congress", "department")
-    return paginate(
-        qs.order_by("congress__name", "post", "name", "id"),
-        filters,
-        lambda o: {
-            "id": o.pk,
-            "congress": ref(o.congress),
-            "name": o.name,
-            "post": o.post,
-            "department": ref(o.department),
-            "portfolio": o.portfolio,
-            "is_active": o.is_active,
-        },
-    )
+    qs = _filter_active(_officials(request), filters)
+    return paginate(qs.order_by("congress__name", "post", "name", "id"), filters, _official_out)
+
+
+@router.get(
+    "/officials/{int:official_id}", response={200: OfficialOut, **NOT_FOUND}, summary="One official"
+)
+def official_detail(request: HttpRequest, official_id: Id) -> dict[str, Any]:
+    official = _officials(request).filter(pk=official_id).first()
+    if official is None:
+        raise not_found()
+    return _official_out(official)
+
+
+@router.post("/officials", response={201: OfficialOut, **WRITE}, summary="Add an official")
+def create_official(request: HttpRequest, body: OfficialIn) -> Status[dict[str, Any]]:
+    """Office staff and administrators of the congress (as in the back office)."""
+    user = user_of(request)
+    require(user, "reference.change", _(READ_ONLY))
+    congress = _changeable_congress(user, body.congress)
+    changes = _official_changes(body.model_dump(), congress.pk)
+    official = save_reference(Official(congress=congress), changes=changes, acting_user=user)
+    return Status(201, _official_out(_officials(request).get(pk=official.pk)))
+
+
+@router.patch(
+    "/officials/{int:official_id}",
+    response={200: OfficialOut, **WRITE},
+    summary="Edit an official",
+)
+def edit_official(request: HttpRequest, official_id: Id, body: OfficialPatch) -> dict[str, Any]:
+    """Only the fields sent change; `is_active: false` when the official leaves office
+    (their appraisals stay)."""
+    user = user_of(request)
+    official = _officials(request).filter(pk=official_id).first()
+    if official is None:
+        raise not_found()
+    _changeable(user, official)
+    changes = _official_changes(body.model_dump(exclude_unset=True), official.congress_id)
+    save_reference(official, changes=changes, acting_user=user)
+    return _official_out(_officials(request).get(pk=official.pk))
 
 
 def _deputies(request: HttpRequest) -> tuple[QuerySet[Deputy], QuerySet[DeputyMembership]]:

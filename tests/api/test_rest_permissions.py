@@ -119,6 +119,25 @@ ENDPOINTS: list[tuple[str, str, Any, Any]] = [
         {"short_name": "建设办"},
         _expected(WRITERS, forbidden=MEMBERS - WRITERS),
     ),
+    ("GET", "/officials/{official}", None, _expected(MEMBERS)),
+    (
+        "PATCH",
+        "/sessions/{session}",
+        {"venue": "镇政府大会堂"},
+        _expected(WRITERS, forbidden=MEMBERS - WRITERS),
+    ),
+    (
+        "PATCH",
+        "/officials/{official}",
+        {"portfolio": "城建、交通"},
+        _expected(WRITERS, forbidden=MEMBERS - WRITERS),
+    ),
+    (
+        "POST",
+        "/officials",
+        {"congress": "{congress}", "name": "林雅婷", "post": "副镇长"},
+        _expected(WRITERS, forbidden=(MEMBERS - WRITERS) | {"citizen"}),
+    ),
     (
         "POST",
         "/categories",

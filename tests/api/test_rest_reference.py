@@ -262,3 +262,76 @@ def test_only_the_office_and_administrators_write_reference_data(world):
         f"/departments/{world.dept_a1.pk}", {"parent": world.dept_a1.pk}
     )
     assert response.status_code == 400
+
+
+def test_staff_add_a_session_within_the_term_and_edit_it(world):
+    staff = Api(world.staff)
+    body = {
+        "term": world.term_a.pk,
+        "ordinal": 2,
+        "start_date": "2023-02-20",
+        "end_date": "2023-02-21",
+        "venue": " 镇政府大会堂 ",
+    }
+    response = staff.post("/sessions", body)
+    assert response.status_code == 201, response.content
+    session = response.json()
+    assert (session["ordinal"], session["venue"], session["kind"]) == (2, "镇政府大会堂", "regular")
+    assert session["congress"]["id"] == world.c_a.pk
+    assert ActionLog.objects.filter(action="session.created").count() == 1
+    # The model's rules: the same number twice, outside the term, ending before it starts.
+    for wrong in (
+        {"ordinal": 2},
+        {"ordinal": 3, "start_date": "2030-01-01", "end_date": "2030-01-02"},
+        {"ordinal": 3, "start_date": "2023-03-02", "end_date": "2023-03-01"},
+    ):
+        response = staff.post("/sessions", {**body, **wrong})
+        assert response.status_code == 400, wrong
+        assert response.json()["detail"]
+    response = staff.patch(f"/sessions/{session['id']}", {"kind": "extra", "venue": None})
+    assert response.status_code == 200
+    assert (response.json()["kind"], response.json()["venue"]) == ("extra", "镇政府大会堂")
+    assert staff.patch(f"/sessions/{session['id']}", {"end_date": "2030-01-01"}).status_code == 400
+    # Another town's term and session: 404; a leader: 403.
+    assert Api(world.other_staff).post("/sessions", body).status_code == 404
+    assert Api(world.other_staff).patch(f"/sessions/{session['id']}", {}).status_code == 404
+    assert Api(world.leader).patch(f"/sessions/{session['id']}", {}).status_code == 403
+    assert Api(world.deputy_user).post("/sessions", body).status_code == 403
+
+
+def test_staff_add_an_official_and_record_that_they_left_office(world):
+    staff = Api(world.staff)
+    response = staff.post(
+        "/officials",
+        {
+            "congress": world.c_a.pk,
+            "name": "高振宇",
+            "post": "副镇长",
+            "department": world.dept_a1.pk,
+        },
+    )
+    assert response.status_code == 201, response.content
+    official = response.json()
+    assert official["department"]["id"] == world.dept_a1.pk
+    assert staff.get(f"/officials/{official['id']}").json()["name"] == "高振宇"
+    response = staff.patch(f"/officials/{official['id']}", {"is_active": False, "department": None})
+    assert response.status_code == 200
+    assert (response.json()["is_active"], response.json()["department"]) == (False, None)
+    assert list(
+        ActionLog.objects.filter(action__startswith="official.")
+        .order_by("id")
+        .values_list("action", flat=True)
+    ) == ["official.created", "official.updated"]
+    # Another congress's department is refused; another town cannot read or write it.
+    response = staff.post(
+        "/officials",
+        {
+            "congress": world.c_a.pk,
+            "name": "林雅婷",
+            "post": "副镇长",
+            "department": world.dept_b1.pk,
+        },
+    )
+    assert response.status_code == 400
+    assert Api(world.other_staff).get(f"/officials/{official['id']}").status_code == 404
+    assert Api(world.handler_a).patch(f"/officials/{official['id']}", {}).status_code == 403
