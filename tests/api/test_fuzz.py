@@ -142,6 +142,7 @@ def _objects(world: Any) -> dict[str, list[int]]:
         "category_id": [world.cat_a.pk, world.cat_b.pk],
         "department_id": [world.dept_a1.pk, world.dept_b1.pk],
         "deputy_id": [world.deputy_a.pk, world.deputy_b.pk],
+        "official_id": [official.pk],
         "poll_id": [poll.pk],
         "review_id": [review.pk],
         "idea_id": [idea.pk],
@@ -162,12 +163,13 @@ def _objects(world: Any) -> dict[str, list[int]]:
         "suggestion": [submitted.pk],
         "parent": [world.dept_a2.pk, world.cat_a2.pk],
         "default_department": [world.dept_a1.pk],
-        "term": [world.term_a.pk],
+        "term": [world.term_a.pk, world.term_b.pk],
     }
 
 
-# Dates in bodies that the services accept: the meeting's day, a due date ahead.
-DAYS = {"held_on": 0, "due": 10, "until": 20}
+# Dates in bodies that the services accept: the meeting's day, a due date ahead; a session
+# within term A.
+DAYS = {"held_on": 0, "due": 10, "until": 20, "start_date": -300, "end_date": -299}
 
 
 def _aim(case: Any, rnd: Any, known: dict[str, list[int]]) -> Any:

@@ -693,3 +693,36 @@ def test_the_openapi_document_declares_every_answer(client):
     assert set(ledger["200"]["content"]) == {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     }
+
+
+def test_the_docs_page_renders_in_a_browser_from_the_app_alone(browser, live_server, world):
+    """Swagger UI draws the API from the app's own files under the app's CSP: every request
+    goes to the app, nothing is refused, the operations are listed."""
+    page = browser.new_page()
+    requests: list[str] = []
+    problems: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400 and problems.append(f"{response.status} {response.url}")
+        ),
+    )
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "staff_a")
+    page.fill("#id_password", "pw-for-tests-1")
+    with page.expect_navigation():
+        page.click("#login-submit")
+    # Only the docs page is judged here (the sign-in pages ask for a file that answers 404,
+    # presumably the browser's /favicon.ico: not this page's).
+    problems.clear()
+    page.goto(f"{live_server.url}{BASE}/docs")
+    page.wait_for_selector(".swagger-ui .info .title")
+    page.wait_for_selector(".opblock")
+    assert "Renda API" in page.inner_text(".swagger-ui .info .title")
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert "/api/v1/sessions" in paths and "/api/v1/polls/{poll_id}/result" in paths
+    assert requests and all(url.startswith(live_server.url) for url in requests), requests
+    assert not problems, problems
