@@ -175,6 +175,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # Periodic jobs: Celery beat in production, `manage.py run_periodic` in the embedded mode.
 RENDA_PERIODIC_JOBS = [
     "renda.cases.tasks.send_case_reminders",
+    "renda.cases.tasks.resume_ledger_imports",
     "renda.stations.tasks.announce_shifts",
     "renda.appraisals.tasks.send_rectification_reminders",
     "renda.portal.tasks.publish_scheduled",
@@ -188,6 +189,7 @@ RENDA_PERIODIC_JOBS = [
 RENDA_PERIODIC_INTERVALS = {"renda.core.tasks.drain_outbox": 5}
 CELERY_BEAT_SCHEDULE = {
     "case-reminders": {"task": "renda.cases.send_case_reminders", "schedule": 3600.0},
+    "ledger-imports": {"task": "renda.cases.resume_ledger_imports", "schedule": 60.0},
     "station-announcements": {"task": "renda.stations.announce_shifts", "schedule": 3600.0},
     "rectification-reminders": {
         "task": "renda.appraisals.send_rectification_reminders",

@@ -84,6 +84,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _usable_connection(django_db_blocker):
+    """A PostgreSQL connection lost between tests (a server restart, a terminated backend)
+    is replaced before the next test instead of failing every test after it."""
+    if connection.vendor != "postgresql" or connection.connection is None:
+        return
+    with django_db_blocker.unblock():
+        if not connection.in_atomic_block and not connection.is_usable():
+            connection.close()
+
+
+@pytest.fixture(autouse=True)
 def _key_shares(monkeypatch):
     """Every poll a test opens keeps its key shares (tests/fixtures/ballots.py)."""
     from tests.fixtures.ballots import keep_key_shares

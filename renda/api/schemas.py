@@ -247,7 +247,15 @@ class FigureCounts(Schema):
 
 
 class FigureRow(FigureCounts):
-    label: str = Field(description="The group: category, department, village, source or month.")
+    id: int | str | None = Field(
+        description="What the row is grouped by: the category, department or village id "
+        "(two of the same name are two rows), the source code or the month (YYYY-MM); "
+        "null for cases without a village."
+    )
+    label: str = Field(
+        description="The group's name: category, department, village, source or month (two "
+        "rows of the same name add what tells them apart, e.g. the department's congress)."
+    )
 
 
 class Figures(Schema):

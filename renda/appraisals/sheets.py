@@ -1,18 +1,58 @@
-"""Result sheets (测评结果表) per meeting and per person, as .xlsx and .docx. Every figure is
-read from the poll's frozen result (copied onto the reporters at close); the sheet states
-the rule applied and the SHA-256 of the engine's ballot export, as on the minutes."""
+"""Result sheets (测评结果表) per meeting and per person, as .xlsx and .docx, and the figures
+the meeting, reporter, deputy and public pages show. Every count and share is the ballot
+engine's presentation of the poll's frozen result (`renda.ballots.presentation`): each
+share is of the row's base, the base the rule judged it on (not of all ballots cast), with
+the engine's rounding, so a page, a sheet and the announcement print the same figures. The
+sheet states the rule applied, the invalid ballots and the SHA-256 of the engine's ballot
+export, as on the minutes."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renda.appraisals.models import Reporter, ReviewMeeting
-from renda.ballots.models import Base, Channel, Scale
+from renda.ballots import presentation
+from renda.ballots.models import Base, Scale
 from renda.core import documents
-from renda.core.rates import format_percent as percent  # the views show the same figures
+
+
+@dataclass
+class Figures:
+    """One reporter's figures as the ballot engine presents them."""
+
+    cells: list[tuple[str, int, str]]  # (answer, votes, share of the base), every answer
+    base: int | None
+    favourable: int
+    favourable_share: str
+
+
+def summary(meeting: ReviewMeeting, result: dict[str, Any] | None = None) -> Any:
+    """The engine's summary of the meeting's poll (`result`: what may be shown, e.g. the
+    public result), or None before the count."""
+    if meeting.poll is None or not (result if result is not None else meeting.poll.result):
+        return None
+    return presentation.summarise(meeting.poll, result)
+
+
+def figures_of(meeting: ReviewMeeting, reporter: Reporter, rows: dict[int, Any]) -> Figures:
+    """The reporter's figures: the engine's row of their poll subject (`rows` is
+    `presentation.by_subject(summary)`). A reporter without a row (no count yet) shows the
+    counts copied at close, if any, with the engine's share of their base."""
+    row = rows.get(reporter.subject_id) if reporter.subject_id is not None else None
+    if row is not None:
+        return Figures(list(row.counts), row.base, row.favourable, row.favourable_share)
+    counts = reporter.counts or {}
+    base = reporter.base or 0
+    cells = [
+        (str(label), int(counts.get(code, 0)), presentation.share(int(counts.get(code, 0)), base))
+        for code, label in meeting.grades()
+    ]
+    favourable = sum(int(counts.get(g, 0)) for g in meeting.rated_grades()[:-1])
+    return Figures(cells, reporter.base, favourable, presentation.share(favourable, base))
 
 
 def rule_text(meeting: ReviewMeeting) -> str:
@@ -87,19 +127,17 @@ def header(meeting: ReviewMeeting) -> list[str]:
     return cols
 
 
-def row(meeting: ReviewMeeting, reporter: Reporter, ballots: int) -> list[Any]:
-    counts = reporter.counts or {}
+def row(meeting: ReviewMeeting, reporter: Reporter, rows: dict[int, Any]) -> list[Any]:
+    shown = figures_of(meeting, reporter, rows)
     values: list[Any] = [reporter.order, reporter.name, reporter.post, reporter.report_title]
-    for code, _label in meeting.grades():
-        n = int(counts.get(code, 0))
-        values += [n, percent(n, ballots)]
-    favourable = sum(int(counts.get(g, 0)) for g in meeting.rated_grades()[:-1])
+    for _label, n, share in shown.cells:
+        values += [n, share]
     rank = reporter.rank or ""
     if reporter.lowest_tie:
         rank = _("%(rank)s (tied)") % {"rank": rank}
     values += [
-        reporter.base if reporter.base is not None else "",
-        percent(favourable, reporter.base or 0),
+        shown.base if shown.base is not None else "",
+        shown.favourable_share,
         meeting.grade_label(reporter.grade) if reporter.grade else _("no result"),
         rank,
         reason_labels(reporter) if reporter.must_rectify else _("No"),
@@ -107,10 +145,12 @@ def row(meeting: ReviewMeeting, reporter: Reporter, ballots: int) -> list[Any]:
     return values
 
 
-def facts(meeting: ReviewMeeting) -> list[tuple[str, str]]:
+def facts(meeting: ReviewMeeting, shown: Any = None) -> list[tuple[str, str]]:
+    """The meeting's facts with the engine's figures: entitled, present, ballots counted
+    (per channel), invalid ballots (废票), the valid ones, the rule and its base."""
     poll = meeting.poll
-    result = (poll.result if poll is not None else None) or {}
-    by_channel = result.get("ballots_by_channel", {})
+    if shown is None:
+        shown = summary(meeting)
     closed = (
         timezone.localtime(meeting.closed_at).strftime("%Y-%m-%d %H:%M")
         if meeting.closed_at
@@ -120,17 +160,17 @@ def facts(meeting: ReviewMeeting) -> list[tuple[str, str]]:
         (_("Meeting"), meeting.title),
         (_("Congress"), meeting.congress.name),
         (_("Date and place"), f"{meeting.held_on:%Y-%m-%d} {meeting.place}"),
-        (_("Entitled voters"), str(result.get("electorate", ""))),
-        (_("Voters present"), str(result.get("present", ""))),
-        (_("Ballots cast"), str(result.get("ballots", ""))),
+        (_("Entitled voters"), str(shown.electorate) if shown else ""),
+        (_("Voters present"), str(shown.present) if shown else ""),
+        (_("Ballots cast"), str(shown.ballots) if shown else ""),
         (
             _("Ballots by channel"),
-            _("; ").join(
-                f"{Channel(k).label if k in Channel.values else k}: {v}"
-                for k, v in sorted(by_channel.items())
-            )
-            or "—",
+            _("; ").join(f"{label}: {n}" for label, n in shown.by_channel)
+            if shown and shown.by_channel
+            else "—",
         ),
+        (_("Invalid ballots"), str(shown.invalid) if shown else ""),
+        (_("Valid ballots"), str(shown.valid) if shown else ""),
         (_("Result rule"), rule_text(meeting)),
         (_("Follow-up rule"), consequences_text(meeting)),
         (_("Rating closed"), closed),
@@ -138,9 +178,8 @@ def facts(meeting: ReviewMeeting) -> list[tuple[str, str]]:
     ]
 
 
-def _ballots(meeting: ReviewMeeting) -> int:
-    result = (meeting.poll.result if meeting.poll is not None else None) or {}
-    return int(result.get("ballots", 0))
+def _rows(meeting: ReviewMeeting) -> dict[int, Any]:
+    return presentation.by_subject(summary(meeting))
 
 
 def _reporters(meeting: ReviewMeeting) -> list[Reporter]:
@@ -159,9 +198,9 @@ def _book(meeting: ReviewMeeting, title: str, reporters: list[Reporter]) -> byte
         documents.xlsx_append(sheet, [label, value])
     documents.xlsx_append(sheet, [])
     documents.xlsx_append(sheet, header(meeting), bold=True, wrap=True)
-    ballots = _ballots(meeting)
+    rows = _rows(meeting)
     for reporter in reporters:
-        documents.xlsx_append(sheet, row(meeting, reporter, ballots))
+        documents.xlsx_append(sheet, row(meeting, reporter, rows))
     return documents.to_bytes(book)
 
 
@@ -204,10 +243,10 @@ def _document(
         documents.add_text(cells[0].paragraphs[0], label, bold=True)
         documents.add_text(cells[1].paragraphs[0], value)
     document.add_paragraph()
-    ballots = _ballots(meeting)
+    rows = _rows(meeting)
     if person:
         reporter = reporters[0]
-        values = row(meeting, reporter, ballots)
+        values = row(meeting, reporter, rows)
         table = document.add_table(rows=0, cols=2)
         table.style = "Table Grid"
         for label, value in zip(header(meeting), values, strict=True):
@@ -219,7 +258,7 @@ def _document(
         table = document.add_table(rows=1 + len(reporters), cols=len(cols))
         table.style = "Table Grid"
         documents.repeat_header_row(table)
-        for row_index, values in enumerate([cols, *(row(meeting, r, ballots) for r in reporters)]):
+        for row_index, values in enumerate([cols, *(row(meeting, r, rows) for r in reporters)]):
             cells = table.rows[row_index].cells
             for column, value in enumerate(values):
                 documents.add_text(cells[column].paragraphs[0], str(value), bold=row_index == 0)

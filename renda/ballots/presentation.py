@@ -1,7 +1,12 @@
 """How a frozen result reads: rows with labels, counts and shares for the office's result
-page, the public announcement (公告) and the minutes. Reads only `Poll.result`; nothing
-is recomputed here. Shares are display only (one decimal, half up: `renda.core.rates`);
-no decision reads them."""
+page, the public announcement (公告) and the minutes, and for every programme that shows a
+poll's result (appraisal pages and sheets, project batches). Reads only `Poll.result`;
+nothing is recomputed here.
+
+`share` is the one share of the platform's votes: a count over the row's base — the base
+the rule judged the row on (e.g. valid ballots without abstentions, `Poll.base`), never
+simply the ballots cast — with one decimal, half up (`renda.core.rates`). Shares are
+display only; no decision reads them."""
 
 from __future__ import annotations
 
@@ -10,8 +15,14 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from renda.ballots.models import Method, Poll
+from renda.ballots.models import EXTRA_CHOICES, Method, Poll
 from renda.core.rates import format_percent
+
+
+def share(votes: int, base: int) -> str:
+    """A count as a share of its row's base, as every page, sheet and announcement prints
+    it ("45.9%"; "—" for a base of 0)."""
+    return format_percent(votes, base)
 
 
 @dataclass
@@ -19,6 +30,11 @@ class Row:
     title: str
     counts: list[tuple[str, int, str]]  # (label, votes, share)
     base: int
+    subject: int | None = None  # the poll subject's id; None for a written-in name
+    #: Rating polls: the votes for every grade but the lowest and their share of the base
+    #: (满意率（含基本满意）, 称职率（含基本称职）).
+    favourable: int = 0
+    favourable_share: str = ""
     outcome: str = ""
     passed: bool = False
     elected: bool = False
@@ -40,11 +56,18 @@ class Summary:
     suppressed: bool = False
 
     @property
+    def valid(self) -> int:
+        """Ballots counted less the invalid ones (废票)."""
+        return self.ballots - self.invalid
+
+    @property
     def elected(self) -> list[Row]:
         return sorted((r for r in self.rows if r.elected), key=lambda r: -r.votes)
 
 
 def summarise(poll: Poll, result: dict[str, Any] | None = None) -> Summary | None:
+    """The frozen result (or `result`, e.g. what `services.public_result` lets through) as
+    rows; None before the count."""
     from renda.ballots.models import Channel
 
     result = poll.result if result is None else result
@@ -71,12 +94,14 @@ def summarise(poll: Poll, result: dict[str, Any] | None = None) -> Summary | Non
         counts = r.get("counts", {})
         base = r.get("base", 0)
         shown = [
-            (str(labels.get(c, c)), counts.get(c, 0), format_percent(counts.get(c, 0), base))
-            for c in codes
+            (str(labels.get(c, c)), counts.get(c, 0), share(counts.get(c, 0), base)) for c in codes
         ]
-        row = Row(title=r["title"], counts=shown, base=base)
+        row = Row(title=r["title"], counts=shown, base=base, subject=r.get("subject"))
         if poll.method == Method.RATING:
             row.outcome = str(labels.get(r.get("result") or "", "—"))
+            graded = [c for c in codes if c not in EXTRA_CHOICES]
+            row.favourable = sum(counts.get(c, 0) for c in graded[:-1])
+            row.favourable_share = share(row.favourable, base)
         else:
             key = "yes" if poll.method == Method.APPROVAL else "chosen"
             row.votes = counts.get(key, 0)
@@ -87,7 +112,7 @@ def summarise(poll: Poll, result: dict[str, Any] | None = None) -> Summary | Non
         votes = w["counts"]["chosen"]
         row = Row(
             title=w["name"],
-            counts=[(str(labels["chosen"]), votes, format_percent(votes, w.get("base", 0)))],
+            counts=[(str(labels["chosen"]), votes, share(votes, w.get("base", 0)))],
             base=w.get("base", 0),
             passed=w.get("passed", False),
             elected=w.get("elected", False),
@@ -101,6 +126,14 @@ def summarise(poll: Poll, result: dict[str, Any] | None = None) -> Summary | Non
     return summary
 
 
+def by_subject(summary: Summary | None) -> dict[int, Row]:
+    """The summary's rows by poll subject id (written-in names left out): how a programme
+    finds the engine's row of its reporter or candidate."""
+    if summary is None:
+        return {}
+    return {r.subject: r for r in summary.rows if r.subject is not None}
+
+
 def _outcome(poll: Poll, row: Row) -> str:
     if row.tie:
         return _("Tied for the last place: a further vote decides")
@@ -109,5 +142,8 @@ def _outcome(poll: Poll, row: Row) -> str:
     if poll.seats:
         if row.elected:
             return _("Selected")
-        return _("Passed, beyond the places") if row.passed else _("Not passed")
+        # A place can be missed two ways; the announcement and every page tell them apart.
+        if row.passed:
+            return _("Passed the threshold, beyond the places")
+        return _("Threshold not reached")
     return _("Passed") if row.passed else _("Not passed")

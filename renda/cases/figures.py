@@ -11,6 +11,7 @@ Rates are percentages with one decimal, half up (`renda.core.rates`); None for 0
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django import forms
@@ -87,18 +88,22 @@ def totals(qs: QuerySet[Case]) -> dict[str, Any]:
     return with_rates(qs.aggregate(**_aggregates()))
 
 
+#: What a row of each grouping is keyed by (its id) and labelled with (the name), and what
+#: tells two rows of the same name apart in their label (the parent category; the
+#: congress of a department). Villages of one name stay apart by their id.
+GROUP_FIELDS: dict[str, tuple[str, str, str | None]] = {
+    "category": ("category_id", "category__name", "category__parent__name"),
+    "village": ("village_id", "village__name", None),
+    "department": ("department_id", "department__name", "department__congress__name"),
+}
+
+
 def grouped(qs: QuerySet[Case], key: str) -> list[dict[str, Any]]:
-    """Counts and rates per category, department, village, source or month: one query."""
+    """Counts and rates per category, department, village, source or month: one query.
+    Rows are grouped by id (two categories of the same name, or two towns' departments of
+    the same name, stay apart), each with its `id` and its name as `label`; two rows that
+    share a name say what tells them apart (e.g. "城建办（清河镇人大）")."""
     rows: Any
-    if key == "department":
-        rows = (
-            Assignment.objects.filter(case__in=qs, role__in=ANSWERING_ROLES)
-            .exclude(status__in=[AssignmentStatus.SUPERSEDED, AssignmentStatus.RETURNED])
-            .values("department__name")
-            .annotate(**_aggregates("case__"))
-            .order_by("department__name")
-        )
-        return [_row(r, r["department__name"], "department__name") for r in rows]
     if key == "month":
         rows = (
             qs.annotate(m=TruncMonth("submitted_at"))
@@ -106,19 +111,90 @@ def grouped(qs: QuerySet[Case], key: str) -> list[dict[str, Any]]:
             .annotate(**_aggregates())
             .order_by("m")
         )
-        return [_row(r, f"{r['m']:%Y-%m}", "m") for r in rows]
-    field = {"category": "category__name", "village": "village__name", "source": "source"}[key]
-    rows = qs.values(field).annotate(**_aggregates()).order_by(field)
-    sources = dict(CaseSource.choices)
-    return [
-        _row(r, sources.get(r[field], r[field]) if key == "source" else (r[field] or "—"), field)
-        for r in rows
-    ]
+        return [_row(r, f"{r['m']:%Y-%m}", f"{r['m']:%Y-%m}", ("m",)) for r in rows]
+    if key == "source":
+        rows = qs.values("source").annotate(**_aggregates()).order_by("source")
+        sources = dict(CaseSource.choices)
+        return [
+            _row(r, sources.get(r["source"], r["source"]), r["source"], ("source",)) for r in rows
+        ]
+    id_field, name_field, qualifier_field = GROUP_FIELDS[key]
+    fields = (id_field, name_field, qualifier_field) if qualifier_field else (id_field, name_field)
+    if key == "department":
+        rows = (
+            Assignment.objects.filter(case__in=qs, role__in=ANSWERING_ROLES)
+            .exclude(status__in=[AssignmentStatus.SUPERSEDED, AssignmentStatus.RETURNED])
+            .values(*fields)
+            .annotate(**_aggregates("case__"))
+            .order_by(name_field, id_field)
+        )
+    else:
+        rows = qs.values(*fields).annotate(**_aggregates()).order_by(name_field, id_field)
+    names = Counter(r[name_field] for r in rows)
+    out = []
+    for r in rows:
+        label = r[name_field] or "—"
+        if (
+            r[id_field] is not None
+            and names[r[name_field]] > 1
+            and qualifier_field
+            and r[qualifier_field]
+        ):
+            label = _("%(name)s (%(qualifier)s)") % {"name": label, "qualifier": r[qualifier_field]}
+        out.append(_row(r, label, r[id_field], fields))
+    return out
 
 
-def _row(row: dict[str, Any], label: Any, drop: str) -> dict[str, Any]:
-    counts = {k: v for k, v in row.items() if k != drop}
-    return with_rates({**counts, "label": str(label)})
+def _row(row: dict[str, Any], label: Any, key: Any, drop: tuple[str, ...]) -> dict[str, Any]:
+    counts = {k: v for k, v in row.items() if k not in drop}
+    return with_rates({**counts, "id": key, "label": str(label)})
+
+
+#: The columns of the figures table on the page and in the sheet: (key, header).
+COLUMNS: list[tuple[str, Any]] = [
+    ("received", _("Received")),
+    ("assigned", _("Assigned")),
+    ("closed", _("Closed")),
+    ("closure_rate", _("Closure rate")),
+    ("replied_on_time", _("Replied by the due date")),
+    ("on_time_rate", _("On-time reply rate")),
+    ("evaluated", _("Evaluated")),
+    ("satisfaction_rate", _("Satisfaction")),
+    ("class_a", "A"),
+    ("class_b", "B"),
+    ("class_c", "C"),
+    ("class_d", "D"),
+    ("solved_rate", _("Solved rate")),
+    ("solved_or_solving_rate", _("Solved or solving")),
+]
+
+
+def cells(row: dict[str, Any]) -> list[Any]:
+    """A row's values in the order of `COLUMNS` (rates in percent, None for no rate): the
+    cells of the page's table and of the sheet."""
+    return [row[key] for key, _label in COLUMNS]
+
+
+def figures_xlsx(total: dict[str, Any], groups: list[tuple[Any, list[dict[str, Any]]]]) -> bytes:
+    """The figures as a workbook: the totals, then one table per grouping, with the same
+    rows, counts and rates (`totals`, `grouped`) as the page and the API; a rate that does
+    not exist (0 of 0) is an empty cell."""
+    from renda.core import documents
+
+    book = documents.xlsx_workbook()
+    sheet = documents.xlsx_sheet(book, str(_("Figures")))
+    documents.xlsx_layout(sheet, widths=(28,))
+    header = ["", *(str(label) for _key, label in COLUMNS)]
+    documents.xlsx_append(sheet, [str(_("Case handling figures"))], bold=True, size=14)
+    documents.xlsx_append(sheet, header, bold=True, wrap=True)
+    documents.xlsx_append(sheet, [str(_("Total")), *cells(total)])
+    for label, rows in groups:
+        documents.xlsx_append(sheet, [])
+        documents.xlsx_append(sheet, [str(label)], bold=True)
+        documents.xlsx_append(sheet, header, bold=True, wrap=True)
+        for row in rows:
+            documents.xlsx_append(sheet, [row["label"], *cells(row)])
+    return documents.to_bytes(book)
 
 
 class FiguresFilter(forms.Form):

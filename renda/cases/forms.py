@@ -10,6 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from renda.cases.models import (
+    ANSWERING_ROLES,
+    Assignment,
+    AssignmentStatus,
+    CaseKind,
     ContactMode,
     ContactStage,
     EvaluationResult,
@@ -235,3 +239,53 @@ class CoViewForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
+
+
+class PaperReplyForm(forms.Form):
+    """A reply the department gave on paper, recorded by the office with its real date."""
+
+    assignment = forms.ModelChoiceField(
+        label=_("Department"), queryset=Assignment.objects.none(), empty_label=None
+    )
+    reply_class = forms.ChoiceField(
+        label=_("Reply class"), choices=ReplyClass.choices, widget=forms.RadioSelect
+    )
+    text = forms.CharField(
+        label=_("Reply"), max_length=10000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    replied_on = forms.DateField(
+        label=_("Date of the reply"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
+    )
+    reason = forms.CharField(
+        label=_("Why it is recorded by the office"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: the department sent its signed reply on paper."),
+    )
+
+    def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignment"]
+        field.queryset = (  # type: ignore[attr-defined]
+            Assignment.objects.filter(
+                case=case,
+                role__in=ANSWERING_ROLES,
+                status__in=[AssignmentStatus.ASSIGNED, AssignmentStatus.SIGNED],
+            ).select_related("department")
+        )
+        field.label_from_instance = lambda a: a.department.name  # type: ignore[attr-defined]
+
+
+class LedgerUploadForm(forms.Form):
+    congress: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Congress"),
+        queryset=None,  # type: ignore[arg-type]
+        empty_label=None,
+    )
+    kind = forms.ChoiceField(label=_("Ledger of"), choices=CaseKind.choices)
+    file = forms.FileField(label=_("Ledger (.xlsx)"))
+
+    def __init__(self, *args: Any, congresses: Any, kinds: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["congress"].queryset = congresses  # type: ignore[attr-defined]
+        self.fields["kind"].choices = kinds  # type: ignore[attr-defined]

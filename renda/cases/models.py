@@ -335,6 +335,15 @@ class Case(models.Model):
         blank=True,
         related_name="+",
     )
+    # 补录: the record came from an office's existing ledger, with its real dates.
+    imported_from = models.ForeignKey(
+        "LedgerImport",
+        verbose_name=_("imported from the ledger"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
 
     objects = CaseQuerySet.as_manager()
 
@@ -526,6 +535,8 @@ EVENT_LABELS = {
     "supervision": _("Supervision note"),
     "reminder_recheck": _("Follow-up re-check due"),
     "motion_decided": _("The presidium decided on the motion"),
+    "paper_reply": _("Reply received on paper, recorded by the office"),
+    "imported": _("Imported from the office's ledger (补录)"),
 }
 
 
@@ -601,6 +612,8 @@ class Reply(models.Model):
     )
     replied_at = models.DateTimeField(_("replied at"))
     on_time = models.BooleanField(_("replied by the due date"))
+    # Received on paper and recorded by the office with its actual date (reason logged).
+    on_paper = models.BooleanField(_("received on paper"), default=False)
 
     class Meta:
         verbose_name = _("reply")
@@ -883,3 +896,73 @@ class FollowUp(models.Model):
 
     def audit_congress_id(self) -> int:
         return self.case.congress_id
+
+
+class LedgerImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to be checked")
+    CHECKING = "checking", _("Being checked")
+    PREVIEWED = "previewed", _("Checked: ready to import")
+    REJECTED = "rejected", _("Refused: rows with errors")
+    IMPORTING = "importing", _("Being imported")
+    IMPORTED = "imported", _("Imported")
+
+
+LI = LedgerImportStatus
+# Checked in the background, then imported all or nothing; a refused ledger is uploaded
+# again (a new import), an imported one is final. The import re-validates every row in its
+# transaction: a ledger that became wrong since its check (a serial taken meanwhile) is
+# refused, and nothing is written.
+LEDGER_IMPORT_TRANSITIONS: dict[str, set[str]] = {
+    LI.QUEUED: {LI.CHECKING},
+    LI.CHECKING: {LI.PREVIEWED, LI.REJECTED},
+    LI.PREVIEWED: {LI.IMPORTING},
+    LI.IMPORTING: {LI.IMPORTED, LI.REJECTED},
+    LI.IMPORTED: set(),
+    LI.REJECTED: set(),
+}
+
+
+class LedgerImport(models.Model):
+    """补录: an office's existing ledger of opinions or suggestions (.xlsx), kept, checked
+    row by row in the background, then imported all or nothing with the records' real
+    dates (renda/cases/ledger_import.py, docs/import.md)."""
+
+    congress = models.ForeignKey(
+        Congress, verbose_name=_("congress"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=CaseKind.choices)
+    file = models.FileField(_("file"), upload_to=uploads.GeneratedName("ledger-imports/%Y/"))
+    original_name = models.CharField(_("file name"), max_length=200)
+    language = models.CharField(_("language of the report"), max_length=10, default="zh-hans")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=LedgerImportStatus.choices, default=LI.QUEUED
+    )
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    checked_rows = models.PositiveIntegerField(_("rows checked"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    imported_count = models.PositiveIntegerField(_("records imported"), default=0)
+    # The row-by-row report of the last check: file errors and one entry per row
+    # ({"row", "serial", "title", "errors"}), in the uploader's language.
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ledger import")
+        verbose_name_plural = _("ledger imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (LI.QUEUED, LI.CHECKING, LI.IMPORTING)

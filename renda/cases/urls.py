@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from renda.cases.views import department, office
+from renda.cases.views import department, imports, office
 
 app_name = "cases"
 
@@ -12,6 +12,12 @@ urlpatterns = [
     path("cases/", office.inbox, name="office_inbox"),
     path("cases/assign/", office.bulk_assign, name="bulk_assign"),
     path("cases/figures/", office.figures_page, name="figures"),
+    path("cases/ledger.xlsx", imports.opinion_ledger, name="opinion_ledger"),
+    path("cases/import/", imports.imports_page, name="ledger_imports"),
+    path("cases/import/template.xlsx", imports.import_template, name="ledger_template"),
+    path("cases/import/<int:pk>/", imports.import_detail, name="ledger_import"),
+    path("cases/import/<int:pk>/progress/", imports.import_progress, name="ledger_progress"),
+    path("cases/import/<int:pk>/confirm/", imports.import_confirm, name="ledger_confirm"),
     path("cases/attachments/<int:pk>/", office.attachment, name="attachment"),
     path("cases/<int:pk>/", office.case_detail, name="office_case"),
     path("cases/<int:pk>/contact/", office.reveal_contact, name="reveal_contact"),

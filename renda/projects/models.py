@@ -10,6 +10,7 @@ allowed transitions as data; only `renda.projects.services` changes a status.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -424,6 +425,9 @@ class Candidate(models.Model):
     )
 
     objects = ThroughBatch.as_manager()
+    #: Not stored: the ballot engine's row of this candidate's ballot item once counted
+    #: (`services.with_results`), whose outcome the pages and the announcement print.
+    result: Any = None
 
     class Meta:
         verbose_name = _("candidate")

@@ -16,6 +16,13 @@ class SuggestionsConfig(AppConfig):
 
         case_services.AUDIENCES[CaseKind.SUGGESTION] = suggestion_audience
 
+        # The ledger import (补录) reads the suggestions ledger's deputy and session
+        # columns and creates the deputy's record through what is registered here.
+        from renda.cases import ledger_import
+        from renda.suggestions.imports import DOOR
+
+        ledger_import.register_ledger_door(CaseKind.SUGGESTION, DOOR)
+
         # A matter raised at a station reception can become the forwarding deputy's draft:
         # stations offer the action through the handler registered here, never importing
         # this app.

@@ -19,6 +19,7 @@ from renda.appraisals.models import (
     RectificationStatus,
     Reporter,
 )
+from renda.ballots import presentation
 from renda.ballots import services as ballots
 from renda.ballots.models import Base, Elector, Poll, PollStatus, Scale
 from renda.core.errors import DomainError
@@ -124,7 +125,8 @@ def test_one_rated_reporter_is_not_the_lowest_of_anyone():
     ("part", "whole", "text"), [(1, 6, "16.7%"), (1, 8, "12.5%"), (2, 3, "66.7%"), (0, 0, "—")]
 )
 def test_percentages_round_half_up(part, whole, text):
-    assert sheets.percent(part, whole) == text  # renda.core.rates.format_percent
+    # The ballot engine's one share (renda.core.rates.format_percent underneath).
+    assert presentation.share(part, whole) == text
 
 
 # --- the whole flow ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ short intervals."""
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import threading
@@ -24,7 +25,7 @@ from http.cookiejar import CookieJar
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from renda.api.models import Open311Key
 from renda.cases import services as cases
@@ -95,11 +96,15 @@ def _receipt(answer: Answer | None) -> tuple[str, str] | None:
 
 
 class Terminator(threading.Thread):
-    """Terminates every backend of the test database except its own and the test's."""
+    """Terminates the backends the live server opens during the storm: those of the test
+    database that carry the storm's application name. Nothing else is touched — not the
+    test's own connection, not another xdist worker's, not a connection that was open
+    before the storm."""
 
-    def __init__(self, dbname: str, spare_pid: int):
+    def __init__(self, dbname: str, spare_pid: int, application_name: str):
         super().__init__(daemon=True)
         self.dbname, self.spare_pid = dbname, spare_pid
+        self.application_name = application_name
         self.stop = threading.Event()
         self.terminated = 0
 
@@ -118,14 +123,14 @@ class Terminator(threading.Thread):
                 rows = killer.execute(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                     " WHERE datname = %s AND pid <> pg_backend_pid() AND pid <> %s"
-                    " AND backend_type = 'client backend'",
-                    [self.dbname, self.spare_pid],
+                    " AND backend_type = 'client backend' AND application_name = %s",
+                    [self.dbname, self.spare_pid, self.application_name],
                 ).fetchall()
                 self.terminated += sum(1 for (done,) in rows if done)
                 time.sleep(rng.uniform(0.01, 0.12))
 
 
-def test_terminated_connections_during_submissions(live_server, cases_world, settings):
+def test_terminated_connections_during_submissions(live_server, cases_world, settings, monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("pg_terminate_backend is PostgreSQL's")
     # Before the commit, a lost database is answered by the busy page (503), not a 500.
@@ -188,8 +193,13 @@ def test_terminated_connections_during_submissions(live_server, cases_world, set
         hotline.append(answer)
 
     connection.ensure_connection()
+    # The live server's threads open their connections from the settings: they carry this
+    # name, and only they are terminated.
+    storm_name = f"renda-storm-{os.getpid()}"
+    options = connections.settings[DEFAULT_DB_ALIAS].setdefault("OPTIONS", {})
+    monkeypatch.setitem(options, "application_name", storm_name)
     terminator = Terminator(
-        connection.settings_dict["NAME"], connection.connection.info.backend_pid
+        connection.settings_dict["NAME"], connection.connection.info.backend_pid, storm_name
     )
     threads = [threading.Thread(target=submit, args=(r,)) for r in residents]
     threads += [threading.Thread(target=call_hotline, args=(i,)) for i in range(HOTLINE_CALLS)]

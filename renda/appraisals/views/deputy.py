@@ -4,6 +4,8 @@ Only their own rows; anything else is a 404."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -19,6 +21,7 @@ from renda.appraisals.models import (
     Rectification,
     Reporter,
 )
+from renda.ballots import presentation
 from renda.core.actions import Action, form_of, run_action
 
 SHOWN = (
@@ -35,29 +38,23 @@ RESULT_SHOWN = (MeetingStatus.CLOSED, MeetingStatus.PUBLISHED)
 def mine(request: HttpRequest) -> HttpResponse:
     reporters = list(
         Reporter.objects.filter(deputy__user_id=request.user.pk or 0, meeting__status__in=SHOWN)
-        .select_related("meeting__congress", "rectification")
+        .select_related("meeting__congress", "meeting__poll", "rectification")
         .order_by("-meeting__held_on", "-id")
     )
     if not reporters and not hasattr(request.user, "deputy"):
         raise Http404
     rows = []
+    summaries: dict[int, dict[int, Any]] = {}  # the engine's rows, one summary per meeting
     for r in reporters:
         meeting = r.meeting
-        counts = r.counts or {}
         shown = meeting.status in RESULT_SHOWN
-        total = sum(int(v) for v in counts.values())
+        if shown and meeting.pk not in summaries:
+            summaries[meeting.pk] = presentation.by_subject(sheets.summary(meeting))
         rows.append(
             {
                 "reporter": r,
                 "shown": shown,
-                "cells": [
-                    (
-                        label,
-                        int(counts.get(code, 0)),
-                        sheets.percent(int(counts.get(code, 0)), total),
-                    )
-                    for code, label in meeting.grades()
-                ]
+                "cells": sheets.figures_of(meeting, r, summaries[meeting.pk]).cells
                 if shown
                 else [],
                 "grade": meeting.grade_label(r.grade) if shown and r.grade else "",

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from renda.appraisals import sheets
 from renda.appraisals.models import MeetingStatus, ReviewMeeting
+from renda.ballots import presentation
 from renda.ballots import services as ballots
 
 PAGE_SIZE = 30
@@ -37,18 +38,19 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     shown = ballots.public_result(meeting.poll) or {}
     suppressed = bool(shown.get("suppressed"))
+    # The engine's presentation of what may be shown: the same shares as the announcement.
+    summary = sheets.summary(meeting, shown) if shown and not suppressed else None
+    by_subject = presentation.by_subject(summary)
     rows = []
     grades = meeting.grades()
-    total = int(shown.get("ballots", 0))
     for r in meeting.reporters.order_by("order", "id"):
-        counts = r.counts or {}
+        figures = sheets.figures_of(meeting, r, by_subject)
         rows.append(
             {
                 "reporter": r,
-                "cells": [
-                    (label, int(counts.get(c, 0)), sheets.percent(int(counts.get(c, 0)), total))
-                    for c, label in grades
-                ],
+                "cells": figures.cells,
+                "base": figures.base,
+                "favourable": figures.favourable_share,
                 "grade": meeting.grade_label(r.grade) if r.grade else "",
             }
         )
@@ -62,6 +64,8 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
             "grades": grades,
             "suppressed": suppressed,
             "shown": shown,
+            "summary": summary,
+            "favourable_label": sheets.favourable_label(meeting),
             "rule": sheets.rule_text(meeting),
         },
     )

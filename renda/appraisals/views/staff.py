@@ -35,6 +35,7 @@ from renda.appraisals.models import (
     Reporter,
     ReviewMeeting,
 )
+from renda.ballots import presentation
 from renda.ballots.forms import SharesForm
 from renda.ballots.models import PollStatus
 from renda.ballots.views.staff import handout_page
@@ -177,25 +178,18 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     poll = meeting.poll
     result = (poll.result or {}) if poll is not None else {}
-    ballots = int(result.get("ballots", 0))
+    summary = sheets.summary(meeting)
+    by_subject = presentation.by_subject(summary)
     grades = meeting.grades()
     rows = []
     for r in reporters:
-        counts = r.counts or {}
+        shown = sheets.figures_of(meeting, r, by_subject)
         rows.append(
             {
                 "reporter": r,
-                "cells": [
-                    (
-                        label,
-                        int(counts.get(code, 0)),
-                        sheets.percent(int(counts.get(code, 0)), ballots),
-                    )
-                    for code, label in grades
-                ],
-                "favourable": sheets.percent(
-                    sum(int(counts.get(g, 0)) for g in meeting.rated_grades()[:-1]), r.base or 0
-                ),
+                "cells": shown.cells,
+                "base": shown.base,
+                "favourable": shown.favourable_share,
                 "grade": meeting.grade_label(r.grade) if r.grade else "",
                 "reasons": sheets.reason_labels(r),
             }
@@ -216,7 +210,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if poll is not None and poll.status == PollStatus.OPEN
         else None,
         "result": result,
-        "facts": sheets.facts(meeting) if poll is not None and poll.result else [],
+        "facts": sheets.facts(meeting, summary) if summary is not None else [],
         "rule": sheets.rule_text(meeting),
         "favourable_label": sheets.favourable_label(meeting),
         "consequences": sheets.consequences_text(meeting),
@@ -431,8 +425,7 @@ def reporter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = reporter.meeting
     can_manage = _may_manage(request, meeting.congress)
     rectification = getattr(reporter, "rectification", None)
-    counts = reporter.counts or {}
-    ballots = int(((meeting.poll.result if meeting.poll else None) or {}).get("ballots", 0))
+    shown = sheets.figures_of(meeting, reporter, presentation.by_subject(sheets.summary(meeting)))
     context = {
         "reporter": reporter,
         "meeting": meeting,
@@ -441,10 +434,10 @@ def reporter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": can_manage,
         "hearing": meeting.status in HEARING,
         "closed": meeting.status in (MeetingStatus.CLOSED, MeetingStatus.PUBLISHED),
-        "cells": [
-            (label, int(counts.get(code, 0)), sheets.percent(int(counts.get(code, 0)), ballots))
-            for code, label in meeting.grades()
-        ],
+        "cells": shown.cells,
+        "base": shown.base,
+        "favourable": shown.favourable_share,
+        "favourable_label": sheets.favourable_label(meeting),
         "grade": meeting.grade_label(reporter.grade) if reporter.grade else "",
         "reasons": sheets.reason_labels(reporter),
         "rectification": rectification,

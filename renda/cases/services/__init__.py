@@ -78,6 +78,7 @@ from renda.cases.services.replies import (
     evaluate_case,
     rate_by_check_code,
     record_follow_up,
+    record_paper_reply,
     reply_case,
 )
 
@@ -114,6 +115,7 @@ __all__ = [
     "receipt_url",
     "record_contact",
     "record_follow_up",
+    "record_paper_reply",
     "record_step",
     "record_supervision",
     "redirect_case",

@@ -130,7 +130,8 @@ def _finish_reply_round(case: Case, actor: Any, department: Department) -> None:
     replies = list(case.replies.filter(round=case.round))
     # The case's class is the least favourable of its units' replies (A best, D last).
     case.reply_class = max(r.reply_class for r in replies)
-    case.replied_at = timezone.now()
+    # The round is answered when its last reply came (a paper reply keeps its own date).
+    case.replied_at = max(r.replied_at for r in replies)
     fields = ["reply_class", "replied_at"]
     if case.round == 1:
         case.replied_on_time = all(r.on_time for r in replies)
@@ -146,6 +147,113 @@ def _finish_reply_round(case: Case, actor: Any, department: Department) -> None:
         fields=fields,
     )
     _tell_submitters(case, _("Your case %(serial)s has been answered. Please rate the reply."))
+
+
+def record_paper_reply(
+    assignment: Assignment,
+    *,
+    reply_class: str,
+    text: str,
+    replied_on: dt.date,
+    reason: str,
+    acting_user: Any,
+) -> Reply:
+    """A reply the department sent on paper, recorded by the office with the date it was
+    given (not today's): on time or late by that date. The reason is required and goes to
+    the timeline and the audit log. A unit that never signed on the platform signed by
+    replying."""
+    if reply_class not in ReplyClass.values:
+        raise DomainError(_("Choose the reply class (A, B, C or D)."))
+    text = clean_text(text, field=_("The reply"), maximum=10000)
+    reason = clean_text(reason, field=_("The reason"), maximum=2000)
+    with transaction.atomic():
+        assignment, case = _lock_assignment(assignment)
+        _require_staff(acting_user, case)
+        if assignment.role not in ANSWERING_ROLES:
+            raise DomainError(
+                _("Co-handlers send their views to the lead unit; the lead unit replies.")
+            )
+        if assignment.status not in (AssignmentStatus.ASSIGNED, AssignmentStatus.SIGNED):
+            raise DomainError(_("This department is not awaiting a reply."))
+        if case.status not in (
+            CaseStatus.ASSIGNED,
+            CaseStatus.SIGNED,
+            CaseStatus.IN_PROGRESS,
+            CaseStatus.REHANDLING,
+        ):
+            raise DomainError(_("This case is not awaiting a reply."))
+        if replied_on > _today():
+            raise DomainError(_("The date of the reply cannot be in the future."))
+        start = case.evaluations.order_by("-round").values_list("created_at", flat=True).first()
+        start = start if case.round > 1 and start else assignment.assigned_at
+        if replied_on < timezone.localdate(start):
+            raise DomainError(
+                _("The reply cannot be dated before %(date)s (the assignment or the rating).")
+                % {"date": timezone.localdate(start).isoformat()}
+            )
+        replied_at = timezone.make_aware(dt.datetime.combine(replied_on, dt.time(12, 0)))
+        if assignment.status == AssignmentStatus.ASSIGNED:
+            _move_assignment(
+                assignment,
+                AssignmentStatus.SIGNED,
+                actor=acting_user,
+                action="signed",
+                values={"signed_at": replied_at},
+                note=reason,
+            )
+        reply = Reply.objects.create(
+            case=case,
+            assignment=assignment,
+            round=case.round,
+            reply_class=reply_class,
+            text=text,
+            public_text=text,
+            replied_by=acting_user,
+            replied_at=replied_at,
+            on_time=replied_on <= assignment.due_date,
+            on_paper=True,
+        )
+        _move_assignment(
+            assignment,
+            AssignmentStatus.REPLIED,
+            actor=acting_user,
+            action="replied",
+            values={"replied_at": replied_at},
+            note=reason,
+        )
+        _record(
+            case,
+            "paper_reply",
+            actor=acting_user,
+            department=assignment.department,
+            note=reason,
+            changes={
+                "reply_class": [None, reply_class],
+                "replied_on": [None, replied_on.isoformat()],
+                "department": [None, assignment.department.name],
+            },
+        )
+        statuses = _answering_statuses(case)
+        if statuses and all(s == AssignmentStatus.REPLIED for s in statuses):
+            if case.status == CaseStatus.ASSIGNED:
+                _move(
+                    case,
+                    CaseStatus.SIGNED,
+                    actor=acting_user,
+                    action="signed",
+                    department=assignment.department,
+                )
+            _finish_reply_round(case, acting_user, assignment.department)
+        else:
+            _record(
+                case,
+                "replied_partly",
+                actor=acting_user,
+                public=True,
+                department=assignment.department,
+                note=text,
+            )
+    return reply
 
 
 # --- the rating -------------------------------------------------------------------------------

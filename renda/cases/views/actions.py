@@ -154,6 +154,23 @@ CASE_ACTIONS: dict[str, Action] = {
         ),
         perm="case.manage",
     ),
+    "paper_reply": Action(
+        gettext_lazy("Record a reply received on paper"),
+        lambda data, files, case: cf.PaperReplyForm(data, case=case),
+        lambda c, u, d: services.record_paper_reply(
+            d["assignment"],
+            reply_class=d["reply_class"],
+            text=d["text"],
+            replied_on=d["replied_on"],
+            reason=d["reason"],
+            acting_user=u,
+        ),
+        perm="case.manage",
+        intro=gettext_lazy(
+            "The reply is recorded with the date the department gave it: on time or late by "
+            "that date. The reason is kept in the timeline and the audit log."
+        ),
+    ),
     "close": Action(
         gettext_lazy("Close without evaluation"),
         form_of(cf.NoteForm),
@@ -211,6 +228,7 @@ OFFICE_ACTIONS: dict[str, Action] = {
         "extension",
         "evaluate",
         "close",
+        "paper_reply",
     )
 }
 

@@ -35,7 +35,7 @@ from renda.cases.queries import (
 from renda.cases.views.actions import OFFICE_ACTIONS
 from renda.congress import policy
 from renda.congress.models import Congress, Department
-from renda.core import uploads
+from renda.core import exports, uploads
 from renda.core.access import get_visible_or_404
 from renda.core.actions import run_action
 from renda.core.errors import DomainError
@@ -203,13 +203,36 @@ def figures_page(request: HttpRequest) -> HttpResponse:
     form = figures.FiguresFilter(request.GET or None, congresses=congresses)
     data = form.cleaned_data if form.is_valid() else {}
     qs = figures.filtered_cases(Case.objects.visible_to(request.user, "case.supervise"), data)
+    total = figures.totals(qs)
+    groups = {
+        key: figures.grouped(qs, key)
+        for key in ("category", "department", "village", "source", "month")
+    }
+    if request.GET.get("format") == "xlsx":
+        # The same rows as the page (one computation), as a workbook.
+        return exports.attachment(
+            figures.figures_xlsx(
+                total, [(figures.GROUP_LABELS[key], rows) for key, rows in groups.items()]
+            ),
+            f"case-figures-{timezone.localdate():%Y%m%d}.xlsx",
+            action="cases.figures_exported",
+            congress_ids=[c.pk for c in congresses],
+            actor=request.user,
+        )
+    params = request.GET.copy()
+    params["format"] = "xlsx"
     context = {
         "form": form,
-        "total": figures.totals(qs),
-        "groups": {
-            key: figures.grouped(qs, key)
-            for key in ("category", "department", "village", "source", "month")
-        },
-        "group_labels": figures.GROUP_LABELS,
+        "total": total,
+        "columns": [label for _key, label in figures.COLUMNS],
+        "tables": [
+            (
+                key,
+                figures.GROUP_LABELS[key],
+                [(row["id"], row["label"], figures.cells(row)) for row in rows],
+            )
+            for key, rows in groups.items()
+        ],
+        "xlsx_query": params.urlencode(),
     }
     return render(request, "cases/office/figures.html", context)

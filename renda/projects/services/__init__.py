@@ -28,6 +28,7 @@ from renda.projects.services.batches import (
     open_vote,
     publish_candidates,
     void_batch,
+    with_results,
 )
 from renda.projects.services.common import MAX_TEXT, MAX_TITLE, deputies_of
 from renda.projects.services.ideas import (
@@ -128,5 +129,6 @@ __all__ = [
     "start_screening",
     "survey_counts",
     "void_batch",
+    "with_results",
     "withdraw_idea",
 ]

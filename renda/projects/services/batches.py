@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from renda.ballots import presentation
 from renda.ballots import services as ballots
 from renda.ballots.models import Base, Method, PollStatus, Scale
 from renda.cases import services as cases
@@ -466,9 +467,26 @@ def _create_project(batch: VoteBatch, idea: Idea, fallback_deadline: dt.date) ->
     )
 
 
+def with_results(batch: VoteBatch, candidates: Any) -> list[Candidate]:
+    """The candidates, each with `result`: the ballot engine's row of its ballot item
+    (`presentation.Row`: votes and shares of the base, passed / elected / tie and the
+    outcome in words — selected, passed the threshold but beyond the places, threshold not
+    reached, tied), or None before the count. The one source of a candidate's outcome for
+    the batch pages and the announcement."""
+    candidates = list(candidates)
+    poll = batch.poll
+    rows = presentation.by_subject(presentation.summarise(poll)) if poll is not None else {}
+    for c in candidates:
+        c.result = rows.get(c.subject_id) if c.subject_id is not None else None
+    return candidates
+
+
 def announcement_text(batch: VoteBatch) -> str:
-    """The presidium's public notice (公告) of a counted batch, from the frozen result."""
-    candidates = list(batch.candidates.select_related("idea").order_by("rank", "order"))
+    """The presidium's public notice (公告) of a counted batch, from the frozen result as
+    the ballot engine presents it (`with_results`)."""
+    candidates = with_results(
+        batch, batch.candidates.select_related("idea").order_by("rank", "order")
+    )
     poll = batch.poll
     result = poll.result if poll is not None and poll.result else {}
     lines = [
@@ -492,8 +510,8 @@ def announcement_text(batch: VoteBatch) -> str:
         },
         "",
     ]
-    selected = [c for c in candidates if c.outcome == CandidateOutcome.SELECTED]
-    tied = [c for c in candidates if c.outcome == CandidateOutcome.TIED]
+    selected = [c for c in candidates if c.result is not None and c.result.elected]
+    tied = [c for c in candidates if c.result is not None and c.result.tie]
     lines.append(_("Selected projects:"))
     for index, c in enumerate(selected, start=1):
         lines.append(
@@ -511,11 +529,23 @@ def announcement_text(batch: VoteBatch) -> str:
         )
         for c in tied:
             lines.append(_("%(title)s (for %(yes)s)") % {"title": c.idea.title, "yes": c.yes})
-    others = [c for c in candidates if c.outcome == CandidateOutcome.NOT_SELECTED]
-    if others:
+    # Not selected, in the engine's two kinds: passed the threshold but beyond the places,
+    # and threshold not reached.
+    beyond = [
+        c
+        for c in candidates
+        if c.result is not None and c.result.passed and not (c.result.elected or c.result.tie)
+    ]
+    failed = [c for c in candidates if c.result is not None and not c.result.passed]
+    for heading, group in (
+        (_("Passed the threshold but beyond the places, not selected:"), beyond),
+        (_("Threshold not reached, not selected:"), failed),
+    ):
+        if not group:
+            continue
         lines.append("")
-        lines.append(_("Not selected:"))
-        for c in others:
+        lines.append(heading)
+        for c in group:
             lines.append(
                 _("%(title)s (for %(yes)s, against %(no)s, abstain %(abstain)s)")
                 % {"title": c.idea.title, "yes": c.yes, "no": c.no, "abstain": c.abstain}

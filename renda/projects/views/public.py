@@ -236,7 +236,8 @@ def batch_page(request: HttpRequest, pk: int) -> HttpResponse:
         "projects/public/batch.html",
         {
             "batch": batch,
-            "candidates": candidates,
+            # Once announced, each with the engine's outcome (passed but beyond the places…).
+            "candidates": services.with_results(batch, candidates) if announced else candidates,
             "form": form,
             "announced": announced,
             "counts": counts,

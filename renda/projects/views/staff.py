@@ -351,7 +351,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "projects/staff/batch.html",
         {
             "batch": batch,
-            "candidates": candidates,
+            "candidates": services.with_results(batch, candidates),
             "comments": Comment.objects.filter(batch=batch).select_related("candidate__idea")[:200],
             "further": batch.further_batches.all(),
             "can_manage": _can_manage(request, batch),

@@ -260,6 +260,7 @@ OFFICE_ACTIONS: dict[str, Action] = {
         perm="case.manage",
     ),
     "withdraw": _engine("withdraw"),
+    "paper_reply": _engine("paper_reply"),
 }
 
 
