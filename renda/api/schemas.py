@@ -249,8 +249,9 @@ class FigureCounts(Schema):
 class FigureRow(FigureCounts):
     id: int | str | None = Field(
         description="What the row is grouped by: the category, department or village id "
-        "(two of the same name are two rows), the source code or the month (YYYY-MM); "
-        "null for cases without a village."
+        "(two of the same name are two rows), the source code, the month (YYYY-MM), the "
+        "year or the session id; null for cases without a village and for suggestions "
+        "between sessions."
     )
     label: str = Field(
         description="The group's name: category, department, village, source or month (two "
