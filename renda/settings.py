@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "treebeard",
+    # django-ninja's templates and static files (the API's docs page: no CDN).
+    "ninja",
     "renda.core",
     "renda.congress",
     "renda.cases",

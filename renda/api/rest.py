@@ -4,23 +4,32 @@ acts as its user with exactly the web UI's policy: cases are fetched through
 through `renda.cases.services`, whose `DomainError` becomes a 400 with its message.
 
 Endpoints are thin: resolve the object in the user's scope, call the service, return the
-case as it now is. The OpenAPI document is at /api/v1/openapi.json; there is no docs page
-(Swagger UI loads its assets from a CDN, which intranets cannot reach).
+case as it now is. The other routers: deputies' suggestions (`rest_suggestions`), reference
+data (`rest_reference`), polls (`rest_polls`), appraisals (`rest_appraisals`) and livelihood
+projects (`rest_projects`). Every list is paginated the same way (`common.paginate`).
+The OpenAPI document is at /api/v1/openapi.json and, for signed-in users, as a page at
+/api/v1/docs (Swagger UI from django-ninja's own static files: no CDN).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.docs import Swagger
 from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer
 
-from renda.api.common import departments_of, not_found, ref, user_of
+from renda.api.common import departments_of, in_congresses, not_found, paginate, ref, user_of
 from renda.api.models import ApiToken
+from renda.api.rest_appraisals import router as appraisals_router
+from renda.api.rest_polls import router as polls_router
+from renda.api.rest_projects import router as projects_router
+from renda.api.rest_reference import router as reference_router
 from renda.api.rest_suggestions import router as suggestions_router
 from renda.api.schemas import (
     AssignIn,
@@ -41,11 +50,12 @@ from renda.api.schemas import (
 )
 from renda.api.validation import UNREADABLE, Id, unreadable
 from renda.cases import figures, services
-from renda.cases.models import Assignment, AssignmentStatus, Case, CaseEvent
+from renda.cases.models import Assignment, AssignmentStatus, Case, CaseEvent, CaseKind, Category
 from renda.cases.queries import filter_inbox, with_list_data
 from renda.congress import policy
-from renda.congress.models import Congress
+from renda.congress.models import Congress, Department, Session
 from renda.core.errors import DomainError
+from renda.suggestions import figures as suggestion_figures
 
 
 class BearerToken(HttpBearer):
@@ -95,6 +105,18 @@ def document_errors(schema: OpenAPISchema) -> OpenAPISchema:
     return schema
 
 
+class SignedInSwagger(Swagger):
+    """The OpenAPI document as a page (Swagger UI), for signed-in users only, with the
+    assets django-ninja ships (served as static files: `ninja` is an installed app, so
+    its template loads no CDN). The validator badge is off: it would call an outside
+    service."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().render_page(request, api, **kwargs)
+
+
 class RendaAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
         return document_errors(super().get_openapi_schema(**kwargs))
@@ -109,7 +131,8 @@ api = RendaAPI(
     ),
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
-    docs_url=None,
+    docs_url="/docs",
+    docs=SignedInSwagger(settings={"validatorUrl": None, "persistAuthorization": False}),
     auth=BearerToken(),
 )
 
@@ -117,6 +140,10 @@ NOT_FOUND = {404: ErrorOut}
 ACTION_RESPONSES = {200: CaseDetail, 400: ErrorOut, 404: ErrorOut}
 
 api.add_router("/suggestions", suggestions_router)
+api.add_router("", reference_router)
+api.add_router("/polls", polls_router)
+api.add_router("/appraisals", appraisals_router)
+api.add_router("/projects", projects_router)
 
 # Last, so that it takes only what no operation matches: an unknown path under /api/v1/ is
 # a 404 in the API's error shape, as is a path whose id is not a number.
@@ -336,11 +363,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
     the office's inbox, newest first. A fixed number of queries per page."""
     params = filters.dict(exclude={"limit", "offset"})
     qs = filter_inbox(Case.objects.visible_to(user_of(request)), params)
-    count = qs.count()
-    page = with_list_data(qs.order_by("-submitted_at", "-id"))[
-        filters.offset : filters.offset + filters.limit
-    ]
-    return {"count": count, "items": [_item(case) for case in page]}
+    return paginate(with_list_data(qs.order_by("-submitted_at", "-id")), filters, _item)
 
 
 @api.get("/cases/{case_id}", response={200: CaseDetail, **NOT_FOUND}, summary="One case")
@@ -363,7 +386,9 @@ def case_timeline(request: HttpRequest, case_id: Id) -> list[dict[str, Any]]:
     summary="Counts and rates",
 )
 def case_figures(request: HttpRequest, filters: Query[FiguresFilters]) -> dict[str, Any]:
-    """Handling figures over the cases the user supervises (office staff and leaders)."""
+    """Handling figures over the cases the user supervises (office staff and leaders): the
+    case engine's counts and rates (`renda.cases.figures`), grouped as on the figures pages
+    (`by_year` and `by_session` as on the suggestions' page). Nothing is computed here."""
     user = user_of(request)
     if not policy.can(user, "case.supervise"):
         raise HttpError(403, _("Only the presidium office and its leaders can see the figures."))
@@ -371,20 +396,38 @@ def case_figures(request: HttpRequest, filters: Query[FiguresFilters]) -> dict[s
         congress = Congress.objects.filter(pk=filters.congress).first()
         if congress is None or not policy.can(user, "case.supervise", congress):
             raise not_found()
-    qs = figures.filtered_cases(
-        Case.objects.visible_to(user, "case.supervise"), filters.dict(exclude_none=True)
-    )
+    supervised = Case.objects.visible_to(user, "case.supervise")
+    data: dict[str, Any] = filters.dict(exclude_none=True)
+    # A session, category or department outside the user's scope is a 404, as its page is.
+    scope = None if policy.is_superuser(user) else policy.congress_ids(user, "case.supervise")
+    if filters.session is not None:
+        session = in_congresses(
+            Session.objects.filter(pk=filters.session), scope, "term__congress_id"
+        )
+        if not session.exists():
+            raise not_found()
+        supervised = supervised.filter(suggestion__session_id=filters.session)
+    for name, model in (("category", Category), ("department", Department)):
+        if data.get(name) is not None:
+            data[name] = in_congresses(model.objects.filter(pk=data[name]), scope).first()
+            if data[name] is None:
+                raise not_found()
+    qs = figures.filtered_cases(supervised, data)
 
-    def rows(key: str) -> list[dict[str, Any]]:
-        return [{**row, "label": str(row["label"])} for row in figures.grouped(qs, key)]
+    def rows(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{**row, "label": str(row["label"])} for row in found]
 
     return {
         "total": figures.totals(qs),
-        "by_category": rows("category"),
-        "by_department": rows("department"),
-        "by_village": rows("village"),
-        "by_source": rows("source"),
-        "by_month": rows("month"),
+        "by_category": rows(figures.grouped(qs, "category")),
+        "by_department": rows(figures.grouped(qs, "department")),
+        "by_village": rows(figures.grouped(qs, "village")),
+        "by_source": rows(figures.grouped(qs, "source")),
+        "by_month": rows(figures.grouped(qs, "month")),
+        "by_year": rows(suggestion_figures.grouped(qs, "year")),
+        "by_session": rows(
+            suggestion_figures.grouped(qs.filter(kind=CaseKind.SUGGESTION), "session")
+        ),
     }
 
 

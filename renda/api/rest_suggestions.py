@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from renda.api.common import departments_of, not_found, ref, user_of
-from renda.api.schemas import ErrorOut, Ref
-from renda.api.validation import Day, Id, Offset, Text, Year
+from renda.api.common import departments_of, not_found, paginate, ref, user_of
+from renda.api.schemas import ErrorOut, PageFilters, Ref
+from renda.api.validation import Day, Id, Text, Year
 from renda.cases import services as case_services
 from renda.cases.models import Case, CaseKind, Category
 from renda.congress import policy
@@ -68,11 +68,9 @@ class SuggestionIn(Schema):
     )
 
 
-class SuggestionFilters(Schema):
+class SuggestionFilters(PageFilters):
     status: SuggestionStatus | None = Field(None, description="Only suggestions in this state.")
     congress: Id | None = Field(None, description="Only suggestions of this congress id.")
-    limit: int = Field(50, ge=1, le=200, description="Page size (at most 200).")
-    offset: Offset = Field(0, description="Number of suggestions to skip.")
 
 
 class CosignIn(Schema):
@@ -475,11 +473,7 @@ def list_suggestions(request: HttpRequest, filters: Query[SuggestionFilters]) ->
         qs = qs.filter(status=filters.status)
     if filters.congress is not None:
         qs = qs.filter(congress_id=filters.congress)
-    count = qs.count()
-    page = _with_list_data(qs.order_by("-created_at", "-id"))[
-        filters.offset : filters.offset + filters.limit
-    ]
-    return {"count": count, "items": [_item(s) for s in page]}
+    return paginate(_with_list_data(qs.order_by("-created_at", "-id")), filters, _item)
 
 
 @router.post("", response={201: SuggestionDetail, **ACTION}, summary="Raise a suggestion")

@@ -8,7 +8,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from renda.api.validation import Day, Id, Offset, Text
+from renda.api.validation import Day, Id, Offset, Text, Year
 from renda.cases.models import CaseKind, CaseSource
 
 InboxView = Literal[
@@ -33,6 +33,14 @@ class ValidationErrorOut(ErrorOut):
     )
 
 
+class PageFilters(Schema):
+    """The one pagination of every list: `limit` and `offset`; the answer is
+    `{"count": rows matching the filters, "items": [the page]}`."""
+
+    limit: int = Field(50, ge=1, le=200, description="Page size (at most 200).")
+    offset: Offset = Field(0, description="Number of rows to skip.")
+
+
 class Ref(Schema):
     id: int = Field(description="Database id.")
     name: str = Field(description="Display name.")
@@ -41,7 +49,7 @@ class Ref(Schema):
 # --- cases -------------------------------------------------------------------------------------
 
 
-class CaseFilters(Schema):
+class CaseFilters(PageFilters):
     view: InboxView = Field(
         "open",
         description=(
@@ -56,8 +64,6 @@ class CaseFilters(Schema):
     source: CaseSource | None = Field(None, description="Only cases from this source.")
     kind: CaseKind | None = Field(None, description="Only cases of this kind.")
     q: Text | None = Field(None, description="Text contained in the number, title or content.")
-    limit: int = Field(50, ge=1, le=200, description="Page size (at most 200).")
-    offset: Offset = Field(0, description="Number of cases to skip.")
 
 
 class CaseItem(Schema):
@@ -205,6 +211,14 @@ class ProgressIn(Schema):
 class FiguresFilters(Schema):
     congress: Id | None = Field(None, description="Only this congress (id).")
     kind: CaseKind | None = Field(None, description="Only cases of this kind.")
+    year: Year | None = Field(None, description="Only cases of this year (of the case number).")
+    session: Id | None = Field(
+        None, description="Only the deputies' suggestions raised at this session (id)."
+    )
+    department: Id | None = Field(
+        None, description="Only cases this department answers (lead or split unit, id)."
+    )
+    category: Id | None = Field(None, description="Only cases of this category (id).")
     start: Day | None = Field(None, description="Submitted on or after this date.")
     end: Day | None = Field(None, description="Submitted on or before this date.")
 
@@ -224,6 +238,7 @@ class FigureCounts(Schema):
     class_c: int = Field(description="Replies of class C.")
     class_d: int = Field(description="Replies of class D.")
     awaiting_evaluation: int = Field(description="Replied cases awaiting evaluation.")
+    met: int = Field(description="Cases whose submitter the department met (见面).")
     closure_rate: float | None = Field(description="closed / assigned, in percent.")
     on_time_rate: float | None = Field(description="replied on time / assigned, in percent.")
     satisfaction_rate: float | None = Field(
@@ -233,13 +248,15 @@ class FigureCounts(Schema):
     solved_or_solving_rate: float | None = Field(
         description="(class A + class B) / replied, in percent."
     )
+    met_rate: float | None = Field(description="met / assigned, in percent (见面率).")
 
 
 class FigureRow(FigureCounts):
     id: int | str | None = Field(
         description="What the row is grouped by: the category, department or village id "
-        "(two of the same name are two rows), the source code or the month (YYYY-MM); "
-        "null for cases without a village."
+        "(two of the same name are two rows), the source code, the month (YYYY-MM), the "
+        "year or the session id; null for cases without a village and for suggestions "
+        "between sessions."
     )
     label: str = Field(
         description="The group's name: category, department, village, source or month (two "
@@ -254,6 +271,10 @@ class Figures(Schema):
     by_village: list[FigureRow] = Field(description="Per village or community.")
     by_source: list[FigureRow] = Field(description="Per source.")
     by_month: list[FigureRow] = Field(description="Per month of submission (YYYY-MM).")
+    by_year: list[FigureRow] = Field(description="Per year of the case number.")
+    by_session: list[FigureRow] = Field(
+        description="The deputies' suggestions among the cases, per session (or between sessions)."
+    )
 
 
 # --- the user ----------------------------------------------------------------------------------

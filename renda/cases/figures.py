@@ -215,11 +215,27 @@ class FiguresFilter(forms.Form):
         self.fields["congress"].queryset = congresses  # type: ignore[attr-defined]
 
 
+def answered_by(department: Any) -> QuerySet[Assignment]:
+    """The assignments through which a department answers its cases: the rows that
+    `grouped(qs, "department")` counts for it."""
+    return Assignment.objects.filter(department=department, role__in=ANSWERING_ROLES).exclude(
+        status__in=[AssignmentStatus.SUPERSEDED, AssignmentStatus.RETURNED]
+    )
+
+
 def filtered_cases(qs: QuerySet[Case], data: dict[str, Any]) -> QuerySet[Case]:
+    """The cases the figures count: of a congress, a kind, a year (of the case number),
+    a category, answered by a department, submitted between two days."""
     if data.get("congress"):
         qs = qs.filter(congress=data["congress"])
     if data.get("kind"):
         qs = qs.filter(kind=data["kind"])
+    if data.get("year"):
+        qs = qs.filter(year=data["year"])
+    if data.get("category"):
+        qs = qs.filter(category=data["category"])
+    if data.get("department"):
+        qs = qs.filter(pk__in=answered_by(data["department"]).values("case_id"))
     if data.get("start"):
         qs = qs.filter(submitted_at__date__gte=data["start"])
     if data.get("end"):

@@ -4,9 +4,10 @@ changes, checks the rules and writes the action log (STYLE.md §1)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from renda.congress.models import (
@@ -104,3 +105,29 @@ def validate_instance(instance) -> None:
         instance.full_clean()
     except ValidationError as exc:
         raise DomainError("; ".join(exc.messages)) from exc
+
+
+def save_reference(instance: models.Model, *, changes: dict[str, Any], acting_user) -> Any:
+    """Create or edit one row of a congress's reference data (a department, a case
+    category...) as the back office's forms do: the fields set, the model's own validation
+    (its constraints included) as a DomainError, one save and one audit entry
+    (`<model>.created` / `<model>.updated` with the changed fields), in one transaction.
+    Nothing is deleted: a row leaves use by `is_active = False`."""
+    model = type(instance)
+    with transaction.atomic():
+        creating = instance.pk is None
+        if not creating:
+            # Two editors of the same row serialise here; each audits what it changed.
+            instance = model._default_manager.select_for_update().get(pk=instance.pk)
+        before = {} if creating else audit.snapshot(instance)
+        for name, value in changes.items():
+            setattr(instance, name, value)
+        validate_instance(instance)
+        instance.save()
+        diff = audit.diff(before, audit.snapshot(instance))
+        if creating or diff:
+            action = "created" if creating else "updated"
+            audit.record(
+                f"{model._meta.model_name}.{action}", instance, actor=acting_user, changes=diff
+            )
+    return instance

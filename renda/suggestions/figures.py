@@ -42,10 +42,13 @@ def totals(case_qs: QuerySet[Case]) -> dict[str, Any]:
 
 
 def _rows(rows: Any, label: Any, drop: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Rows keyed as the case engine's (`id`: what the row is grouped by, the first of
+    `drop`; `label`: its name)."""
     out = []
     for row in rows:
         counts = {k: v for k, v in row.items() if k not in drop}
-        out.append(case_figures.with_rates({**counts, "label": str(label(row))}))
+        key = row[drop[0]]
+        out.append(case_figures.with_rates({**counts, "id": key, "label": str(label(row))}))
     return out
 
 

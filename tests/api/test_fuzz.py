@@ -33,9 +33,15 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from renda.api.models import ApiToken
+from renda.appraisals import services as appraisals
+from renda.appraisals.models import MeetingKind
+from renda.ballots import services as ballots
 from renda.cases import services as case_services
+from renda.congress.models import Official
+from renda.projects import services as projects
 from renda.suggestions import services as suggestion_services
 from renda.wsgi import application
+from tests.fixtures.ballots import approval_poll, close, open_for, subject_ids
 from tests.fixtures.cases import submit
 
 pytestmark = pytest.mark.usefixtures("cases_world")
@@ -46,7 +52,7 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-# Examples per operation, generation mode and role: 6 roles x 2 modes x ~22 operations.
+# Examples per operation, generation mode and role: 6 roles x 2 modes x ~48 operations.
 MAX_EXAMPLES = 6
 HYPOTHESIS = settings(
     max_examples=MAX_EXAMPLES,
@@ -109,8 +115,37 @@ def _objects(world: Any) -> dict[str, list[int]]:
         note="",
         acting_user=world.staff,
     )
+    # A counted poll (with a receipt), a review meeting, an idea of the reserve pool.
+    poll = approval_poll(world)
+    open_for(poll, [world.deputy_user], world)
+    ballots.cast_online(poll, voter=world.deputy_user, choices={subject_ids(poll)[0]: "yes"})
+    close(poll, world.staff)
+    official = Official.objects.create(congress=world.c_a, name="高振宇", post="副镇长")
+    review = appraisals.create_meeting(
+        congress=world.c_a,
+        title="述职评议会",
+        kind=MeetingKind.OFFICIALS,
+        held_on=timezone.localdate(),
+        place="镇政府",
+        acting_user=world.staff,
+    )
+    appraisals.add_reporter(
+        review, official=official, report_title="述职报告", acting_user=world.staff
+    )
+    idea = projects.propose_idea(
+        congress=world.c_a, title="东塘村路灯", description="村口路灯坏了", source="resident"
+    )
     return {
         # path parameters
+        "congress_id": [world.c_a.pk, world.c_b.pk],
+        "session_id": [world.session_a.pk],
+        "category_id": [world.cat_a.pk, world.cat_b.pk],
+        "department_id": [world.dept_a1.pk, world.dept_b1.pk],
+        "deputy_id": [world.deputy_a.pk, world.deputy_b.pk],
+        "official_id": [official.pk],
+        "poll_id": [poll.pk],
+        "review_id": [review.pk],
+        "idea_id": [idea.pk],
         "case_id": [new.pk, assigned.pk],
         "assignment_id": [assignment.pk],
         "suggestion_id": [draft.pk, submitted.pk],
@@ -126,11 +161,15 @@ def _objects(world: Any) -> dict[str, list[int]]:
         "splits": [world.dept_a1.pk, world.dept_a2.pk],
         "cosigners": [world.deputy_b.pk],
         "suggestion": [submitted.pk],
+        "parent": [world.dept_a2.pk, world.cat_a2.pk],
+        "default_department": [world.dept_a1.pk],
+        "term": [world.term_a.pk, world.term_b.pk],
     }
 
 
-# Dates in bodies that the services accept: the meeting's day, a due date ahead.
-DAYS = {"held_on": 0, "due": 10, "until": 20}
+# Dates in bodies that the services accept: the meeting's day, a due date ahead; a session
+# within term A.
+DAYS = {"held_on": 0, "due": 10, "until": 20, "start_date": -300, "end_date": -299}
 
 
 def _aim(case: Any, rnd: Any, known: dict[str, list[int]]) -> Any:

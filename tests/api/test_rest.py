@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
@@ -75,7 +79,7 @@ def test_a_token_is_required(world, client):
     )
 
 
-def test_openapi_document_lists_the_paths_and_no_docs_page_is_served(client):
+def test_openapi_document_lists_the_paths(client):
     response = client.get(f"{BASE}/openapi.json")
     assert response.status_code == 200
     paths = response.json()["paths"]
@@ -95,8 +99,28 @@ def test_openapi_document_lists_the_paths_and_no_docs_page_is_served(client):
     ):
         assert path in paths
     assert response.json()["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"
-    # Swagger UI would load its assets from a CDN: there is no docs page.
-    assert client.get(f"{BASE}/docs").status_code == 404
+
+
+def test_the_docs_page_is_served_by_the_app_behind_login_without_a_cdn(world, client):
+    """Swagger UI from django-ninja's own static files, for signed-in users only."""
+    response = client.get(f"{BASE}/docs")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("core:login"))
+    client.force_login(world.handler_a)
+    response = client.get(f"{BASE}/docs")
+    assert response.status_code == 200
+    page = response.content.decode()
+    # Every asset the page loads is one of the app's static files, none from elsewhere.
+    assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", page)
+    assert assets
+    for url in assets:
+        assert url.startswith(settings.STATIC_URL), url
+        assert finders.find(url.removeprefix(settings.STATIC_URL)), url
+    assert not re.search(r"https?://", page)
+    assert any(url.endswith("swagger-ui-bundle.js") for url in assets)
+    # The page reads the document of the API, from the app; no outside validator.
+    assert '"url": "/api/v1/openapi.json"' in page
+    assert '"validatorUrl": null' in page
 
 
 def test_me(world):
@@ -669,3 +693,36 @@ def test_the_openapi_document_declares_every_answer(client):
     assert set(ledger["200"]["content"]) == {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     }
+
+
+def test_the_docs_page_renders_in_a_browser_from_the_app_alone(browser, live_server, world):
+    """Swagger UI draws the API from the app's own files under the app's CSP: every request
+    goes to the app, nothing is refused, the operations are listed."""
+    page = browser.new_page()
+    requests: list[str] = []
+    problems: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400 and problems.append(f"{response.status} {response.url}")
+        ),
+    )
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "staff_a")
+    page.fill("#id_password", "pw-for-tests-1")
+    with page.expect_navigation():
+        page.click("#login-submit")
+    # Only the docs page is judged here (the sign-in pages ask for a file that answers 404,
+    # presumably the browser's /favicon.ico: not this page's).
+    problems.clear()
+    page.goto(f"{live_server.url}{BASE}/docs")
+    page.wait_for_selector(".swagger-ui .info .title")
+    page.wait_for_selector(".opblock")
+    assert "Renda API" in page.inner_text(".swagger-ui .info .title")
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert "/api/v1/sessions" in paths and "/api/v1/polls/{poll_id}/result" in paths
+    assert requests and all(url.startswith(live_server.url) for url in requests), requests
+    assert not problems, problems
