@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "renda.stations",
     "renda.projects",
     "renda.appraisals",
+    "renda.activities",
     "renda.api",
     "renda.portal",
     "captcha",

@@ -123,9 +123,11 @@ class CaseRules(PerCongressRules, models.Model):
 class CaseKind(models.TextChoices):
     OPINION = "opinion", _("Public opinion")
     SUGGESTION = "suggestion", _("Deputy suggestion")
+    # 问题清单: a finding of the deputies' inspection, survey or law check (activities app).
+    FINDING = "finding", _("Inspection finding")
 
 
-SERIAL_PREFIX = {CaseKind.OPINION: "MY", CaseKind.SUGGESTION: "JY"}
+SERIAL_PREFIX = {CaseKind.OPINION: "MY", CaseKind.SUGGESTION: "JY", CaseKind.FINDING: "WT"}
 
 
 class CaseSource(models.TextChoices):
@@ -136,6 +138,7 @@ class CaseSource(models.TextChoices):
     LETTER = "letter", _("Letter")
     OPEN311 = "open311", _("Open311 client")
     ESCALATION = "escalation", _("Escalated from a lower congress")
+    INSPECTION = "inspection", _("Deputies' inspection, survey or law check")
 
 
 class CaseStatus(models.TextChoices):

@@ -1,0 +1,170 @@
+"""Forms of the activity pages. Choices are always this congress's rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from renda.activities.models import Activity, ActivityKind, Role, ScheduleItem
+from renda.activities.services import eligible_deputies
+from renda.cases.models import Category, EvaluationResult
+from renda.congress.models import Congress, CongressLevel, Department, Deputy
+from renda.stations.models import Station
+
+DATE = forms.DateInput(attrs={"type": "date"})
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"})
+
+
+class ActivityForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ActivityKind.choices)
+    topic = forms.CharField(label=_("Topic"), max_length=200)
+    legal_basis = forms.CharField(
+        label=_("Legal basis"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For a law check: the law and the articles checked."),
+    )
+    organiser = forms.ModelChoiceField(
+        label=_("Organiser"), queryset=Deputy.objects.none(), required=False
+    )
+    lecturer = forms.CharField(label=_("Lecturer"), max_length=100, required=False)
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
+    ends_on = forms.DateField(label=_("Ends on"), widget=DATE, required=False)
+    hours = forms.DecimalField(
+        label=_("Hours credited"), min_value=0, max_value=200, decimal_places=1, initial=0
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    materials = forms.CharField(
+        label=_("Materials (documents, video links)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, congress: Congress, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organiser"].queryset = eligible_deputies(congress)  # type: ignore[attr-defined]
+
+
+class InviteForm(forms.Form):
+    deputies = forms.ModelMultipleChoiceField(
+        label=_("Deputies"), queryset=Deputy.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, required=False)
+
+    def __init__(
+        self, *args: Any, activity: Activity, station_id: int | None, level: str, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["deputies"].queryset = eligible_deputies(  # type: ignore[attr-defined]
+            activity.congress, station_id=station_id, level=level
+        )
+
+
+class DeputyFilterForm(forms.Form):
+    station = forms.ModelChoiceField(
+        label=_("Station"), queryset=Station.objects.none(), required=False
+    )
+    level = forms.ChoiceField(
+        label=_("Level"),
+        choices=[("", _("All levels")), *CongressLevel.choices],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, congress: Congress, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["station"].queryset = Station.objects.filter(  # type: ignore[attr-defined]
+            congress=congress
+        ).order_by("name")
+
+
+class StopForm(forms.Form):
+    starts_at = forms.DateTimeField(label=_("Time"), widget=DATETIME)
+    place = forms.CharField(label=_("Site"), max_length=200)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class NoteForm(forms.Form):
+    stop = forms.ModelChoiceField(
+        label=_("Site"), queryset=ScheduleItem.objects.none(), required=False
+    )
+    text = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 4}))
+    photos = MultipleFileField(label=_("Photos"), required=False)
+
+    def __init__(self, *args: Any, activity: Activity, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stop"].queryset = activity.schedule.all()  # type: ignore[attr-defined]
+
+
+class FindingForm(forms.Form):
+    text = forms.CharField(label=_("Finding"), widget=forms.Textarea(attrs={"rows": 3}))
+    department = forms.ModelChoiceField(
+        label=_("Responsible department"), queryset=Department.objects.none(), required=False
+    )
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
+    due = forms.DateField(label=_("Reply due"), widget=DATE, required=False)
+
+    def __init__(self, *args: Any, activity: Activity, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(  # type: ignore[attr-defined]
+            congress_id=activity.congress_id, is_active=True
+        ).order_by("name")
+        self.fields["category"].queryset = Category.objects.filter(  # type: ignore[attr-defined]
+            congress_id=activity.congress_id, is_active=True
+        ).order_by("name")
+
+
+class AttendanceForm(forms.Form):
+    present = forms.ModelMultipleChoiceField(
+        label=_("Present"), queryset=Deputy.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, activity: Activity, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["present"].queryset = Deputy.objects.filter(  # type: ignore[attr-defined]
+            id__in=activity.invitations.values("deputy_id")
+        ).order_by("name")
+
+
+class ReportForm(forms.Form):
+    text = forms.CharField(label=_("Report"), widget=forms.Textarea(attrs={"rows": 8}))
+    document = forms.FileField(label=_("Report document"), required=False)
+
+
+class CountsForm(forms.Form):
+    sessions_held = forms.IntegerField(label=_("Sessions held"), min_value=0)
+    people_reached = forms.IntegerField(label=_("People reached"), min_value=0)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class RateForm(forms.Form):
+    result = forms.ChoiceField(label=_("Your rating"), choices=EvaluationResult.choices)
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CheckinForm(forms.Form):
+    code = forms.CharField(label=_("Check-in code"), max_length=200, widget=forms.HiddenInput)

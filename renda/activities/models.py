@@ -1,0 +1,358 @@
+"""Deputies' activities between sessions: inspections (视察), surveys (调研), law-enforcement
+checks (执法检查), trainings and study sessions (履职培训, 专题学习班, 交流会) and legal-education
+campaigns (普法); their participants, schedule, site-visit notes with photos, findings
+(问题清单, each a case on the case engine), and the one participation event every activity
+writes for the deputies' service record."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from renda.cases.models import Case
+from renda.congress.models import Congress, Department, Deputy, ScopedQuerySet
+from renda.core.uploads import GeneratedName
+
+
+class ActivityKind(models.TextChoices):
+    FOCUSED_INSPECTION = "inspection", _("Focused inspection (集中视察)")
+    SPECIAL_INSPECTION = "special", _("Special inspection (专项视察)")
+    SURVEY = "survey", _("Survey (专题调研)")
+    LAW_CHECK = "law_check", _("Law-enforcement check (执法检查)")
+    TRAINING = "training", _("Training (履职培训)")
+    STUDY = "study", _("Study session (专题学习班)")
+    EXCHANGE = "exchange", _("Exchange meeting (代表工作交流会)")
+    LEGAL_EDUCATION = "legal_edu", _("Legal-education campaign (普法)")
+
+
+# Kinds whose findings go to the departments; kinds with attendance and hours credited.
+SUPERVISION_KINDS = frozenset(
+    {
+        ActivityKind.FOCUSED_INSPECTION,
+        ActivityKind.SPECIAL_INSPECTION,
+        ActivityKind.SURVEY,
+        ActivityKind.LAW_CHECK,
+    }
+)
+LEARNING_KINDS = frozenset(
+    {ActivityKind.TRAINING, ActivityKind.STUDY, ActivityKind.EXCHANGE, ActivityKind.LEGAL_EDUCATION}
+)
+
+
+class ActivityStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ANNOUNCED = "announced", _("Announced (invitations sent)")
+    HELD = "held", _("Held")
+    CLOSED = "closed", _("Closed (report filed)")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+A = ActivityStatus
+ACTIVITY_TRANSITIONS: dict[str, set[str]] = {
+    A.PLANNED: {A.ANNOUNCED, A.CANCELLED},
+    A.ANNOUNCED: {A.HELD, A.CANCELLED},
+    A.HELD: {A.CLOSED},
+    A.CLOSED: set(),
+    A.CANCELLED: set(),
+}
+
+
+class Activity(models.Model):
+    congress = models.ForeignKey(
+        Congress, verbose_name=_("congress"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=ActivityKind.choices)
+    topic = models.CharField(_("topic"), max_length=200)
+    legal_basis = models.TextField(
+        _("legal basis"),
+        max_length=2000,
+        blank=True,
+        help_text=_("For a law check: the law and the articles checked."),
+    )
+    organiser = models.ForeignKey(
+        Deputy,
+        verbose_name=_("organiser"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The deputy who leads the activity and rates the departments' replies."),
+    )
+    lecturer = models.CharField(_("lecturer"), max_length=100, blank=True)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    hours = models.DecimalField(
+        _("hours credited"), max_digits=5, decimal_places=1, default=0, blank=True
+    )
+    description = models.TextField(_("description"), max_length=5000, blank=True)
+    materials = models.TextField(
+        _("materials"), max_length=5000, blank=True, help_text=_("Documents and video links.")
+    )
+    # 普法: counted by the office.
+    sessions_held = models.PositiveIntegerField(_("sessions held"), default=0)
+    people_reached = models.PositiveIntegerField(_("people reached"), default=0)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ActivityStatus.choices, default=ActivityStatus.PLANNED
+    )
+    report_text = models.TextField(_("report"), max_length=50000, blank=True)
+    report = models.FileField(
+        _("report document"), upload_to=GeneratedName("activities/reports"), blank=True
+    )
+    report_type = models.CharField(_("report type"), max_length=100, blank=True)
+    report_name = models.CharField(_("report file name"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-starts_on", "-id"]
+        indexes = [models.Index(fields=["congress", "starts_on"])]
+
+    def __str__(self) -> str:
+        return self.topic
+
+    @property
+    def is_supervision(self) -> bool:
+        return self.kind in SUPERVISION_KINDS
+
+    @property
+    def is_learning(self) -> bool:
+        return self.kind in LEARNING_KINDS
+
+
+class ThroughActivity(ScopedQuerySet):
+    congress_lookup = "activity__congress_id"
+
+
+class ScheduleItem(models.Model):
+    """One stop of the schedule: when and where (a site visited, a classroom)."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.PROTECT, related_name="schedule"
+    )
+    starts_at = models.DateTimeField(_("time"))
+    place = models.CharField(_("site"), max_length=200)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    objects = ThroughActivity.as_manager()
+
+    class Meta:
+        verbose_name = _("schedule item")
+        verbose_name_plural = _("schedule items")
+        ordering = ["starts_at", "id"]
+
+    def __str__(self) -> str:
+        return self.place
+
+
+class Role(models.TextChoices):
+    ORGANISER = "organiser", _("Organiser")
+    PARTICIPANT = "participant", _("Participant")
+    LECTURER = "lecturer", _("Lecturer")
+    ATTENDEE = "attendee", _("Attendee")
+
+
+class InvitationStatus(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DECLINED = "declined", _("Declined")
+    ATTENDED = "attended", _("Took part")
+    ABSENT = "absent", _("Absent")
+
+
+I = InvitationStatus  # noqa: E741
+INVITATION_TRANSITIONS: dict[str, set[str]] = {
+    I.INVITED: {I.CONFIRMED, I.DECLINED, I.ATTENDED, I.ABSENT},
+    I.CONFIRMED: {I.DECLINED, I.ATTENDED, I.ABSENT},
+    I.DECLINED: {I.CONFIRMED, I.ATTENDED},
+    I.ATTENDED: set(),
+    I.ABSENT: {I.ATTENDED},
+}
+
+
+class CheckinMethod(models.TextChoices):
+    QR = "qr", _("Scanned the code")
+    STAFF = "staff", _("Marked by staff")
+
+
+class Invitation(models.Model):
+    """A deputy (of any level) invited to an activity, their answer and their attendance."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.PROTECT, related_name="invitations"
+    )
+    deputy = models.ForeignKey(
+        Deputy, verbose_name=_("deputy"), on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(
+        _("role"), max_length=12, choices=Role.choices, default=Role.PARTICIPANT
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=InvitationStatus.choices, default=I.INVITED
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    checkin_method = models.CharField(
+        _("check-in"), max_length=8, choices=CheckinMethod.choices, blank=True
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+
+    objects = ThroughActivity.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["activity", "deputy__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "deputy"], name="activity_invitation_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deputy} @ {self.activity_id}"
+
+
+class VisitNote(models.Model):
+    """What was seen at a site (记录), with checked photos."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.PROTECT, related_name="notes"
+    )
+    stop = models.ForeignKey(
+        ScheduleItem,
+        verbose_name=_("site"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notes",
+    )
+    text = models.TextField(_("notes"), max_length=5000)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    written_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    objects = ThroughActivity.as_manager()
+
+    class Meta:
+        verbose_name = _("site visit note")
+        verbose_name_plural = _("site visit notes")
+        ordering = ["written_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:30]
+
+
+class ThroughNote(ScopedQuerySet):
+    congress_lookup = "note__activity__congress_id"
+
+
+class VisitPhoto(models.Model):
+    note = models.ForeignKey(
+        VisitNote, verbose_name=_("note"), on_delete=models.PROTECT, related_name="photos"
+    )
+    image = models.FileField(_("photo"), upload_to=GeneratedName("activities/photos"))
+    content_type = models.CharField(_("file type"), max_length=100)
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+
+    objects = ThroughNote.as_manager()
+
+    class Meta:
+        verbose_name = _("site visit photo")
+        verbose_name_plural = _("site visit photos")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name or str(self.pk)
+
+
+class Finding(models.Model):
+    """问题清单: an issue found, filed at once as a case of kind "finding" to the responsible
+    department; the engine runs assignment, reply, the organiser's rating and re-handling."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.PROTECT, related_name="findings"
+    )
+    text = models.TextField(_("finding"), max_length=5000)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("responsible department"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    due = models.DateField(_("reply due"))
+    case = models.OneToOneField(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="activity_finding"
+    )
+    filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+
+    objects = ThroughActivity.as_manager()
+
+    class Meta:
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.text[:30]
+
+
+class Participation(models.Model):
+    """One deputy's part in one activity: who, what, when, role, hours, and the link to what
+    they took part in (any model: an activity here, later a meeting or a review). Every
+    activity writes it through `services.participation.record_participation`; the deputies'
+    service record reads it through `participations(deputy, year)`. Never deleted."""
+
+    deputy = models.ForeignKey(
+        Deputy, verbose_name=_("deputy"), on_delete=models.PROTECT, related_name="participations"
+    )
+    congress = models.ForeignKey(
+        Congress, verbose_name=_("congress"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=24)
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    on = models.DateField(_("date"))
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1, default=0)
+    title = models.CharField(_("title"), max_length=200)
+    target_type = models.ForeignKey(
+        ContentType, verbose_name=_("what"), on_delete=models.PROTECT, related_name="+"
+    )
+    target_id = models.PositiveBigIntegerField(_("what id"))
+    target = GenericForeignKey("target_type", "target_id")
+    activity = models.ForeignKey(
+        Activity,
+        verbose_name=_("activity"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participations",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        ordering = ["on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deputy", "target_type", "target_id"], name="activity_participation_once"
+            )
+        ]
+        indexes = [models.Index(fields=["deputy", "on"]), models.Index(fields=["congress", "on"])]
+
+    def __str__(self) -> str:
+        return f"{self.deputy} {self.title}"

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from renda.activities.views import deputy, staff
+
+app_name = "activities"
+
+urlpatterns = [
+    # Deputies (phone pages).
+    path("activities/", deputy.mine, name="mine"),
+    path("activities/<int:pk>/", deputy.page, name="page"),
+    path("activities/<int:pk>/answer/<slug:answer>/", deputy.answer, name="answer"),
+    path("activities/checkin/", deputy.checkin, name="checkin"),
+    path("activities/findings/<int:pk>/rate/", deputy.rate, name="rate"),
+    path("activities/photos/<int:pk>/", deputy.photo, name="photo"),
+    path("activities/<int:pk>/report/", deputy.report, name="report"),
+    # The presidium office.
+    path("office/activities/", staff.office, name="office"),
+    path("office/activities/new/", staff.new, name="new"),
+    path("office/activities/figures/", staff.figures_page, name="figures"),
+    path("office/activities/<int:pk>/", staff.detail, name="detail"),
+    path("office/activities/<int:pk>/invite/", staff.invite, name="invite"),
+    path("office/activities/<int:pk>/code/", staff.code, name="code"),
+    path("office/activities/<int:pk>/<slug:action>/", staff.act, name="act"),
+]
