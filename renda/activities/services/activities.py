@@ -144,6 +144,7 @@ def invite(
     role = role or (Role.ATTENDEE if activity.is_learning else Role.PARTICIPANT)
     if role not in Role.values:
         raise DomainError(_("Choose a role."))
+    deputies = list({d.pk: d for d in deputies}.values())  # each person once
     if not deputies:
         raise DomainError(_("Choose at least one deputy."))
     with transaction.atomic():
