@@ -109,9 +109,7 @@ def test_finding_without_department_is_a_form_error(acts):
         {"text": "路灯不亮", "category": acts.cat_a.pk},
     )
     assert response.status_code == 400
-    assert response.context["form"].non_field_errors() == [
-        "Name the department responsible for this finding."
-    ]
+    assert response.context["form"].non_field_errors() == ["请指定负责办理该问题的部门。"]
     assert not activity.findings.exists()
 
 

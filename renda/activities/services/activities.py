@@ -182,7 +182,7 @@ def invite(
 
 def _tell(deputies: Sequence[Deputy], activity: Activity) -> None:
     """The invitation: in the deputy's inbox (with the page to confirm) and by SMS."""
-    text = _("You are invited to %(kind)s \u201c%(topic)s\u201d on %(date)s. Please confirm.") % {
+    text = _("You are invited to %(kind)s “%(topic)s” on %(date)s. Please confirm.") % {
         "kind": activity.get_kind_display(),
         "topic": activity.topic,
         "date": activity.starts_on,

@@ -61,7 +61,7 @@ def file_finding(
             acting_user=acting_user,
             lead=department,
             due=due,
-            note=_("Finding of \u201c%(topic)s\u201d") % {"topic": activity.topic},
+            note=_("Finding of “%(topic)s”") % {"topic": activity.topic},
         )
         case.refresh_from_db()
         assert case.due_date is not None  # noqa: S101  (set by the assignment)

@@ -153,8 +153,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
                 reservation.refund()
                 messages.success(
                     request,
-                    _("Checked in at \u201c%(topic)s\u201d.")
-                    % {"topic": invitation.activity.topic},
+                    _("Checked in at “%(topic)s”.") % {"topic": invitation.activity.topic},
                 )
                 return HttpResponseRedirect(
                     reverse("activities:page", args=[invitation.activity_id])
