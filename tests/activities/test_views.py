@@ -236,3 +236,23 @@ def test_lists_in_constant_queries_with_10_and_1000_activities(acts):
     large = _counts(clients, urls)
     assert small == large
     assert max(large) <= 16
+
+
+def test_every_office_page_renders_for_staff(acts):
+    activity = announced(acts, kind=ActivityKind.TRAINING, hours=2)
+    services.add_note(activity, text="课堂记录", acting_user=acts.staff)
+    client = client_for(acts.staff)
+    for action in ("stop", "note", "attendance", "held", "counts", "cancel", "report"):
+        url = reverse("activities:act", args=[activity.pk, action])
+        assert client.get(url).status_code == 200, action
+    for url in (
+        reverse("activities:detail", args=[activity.pk]),
+        reverse("activities:invite", args=[activity.pk]),
+        reverse("activities:code", args=[activity.pk]),
+        reverse("activities:new"),
+        reverse("activities:page", args=[activity.pk]),
+    ):
+        assert client.get(url).status_code == 200, url
+    inspection = announced(acts)
+    assert client.get(reverse("activities:act", args=[inspection.pk, "finding"])).status_code == 200
+    assert client.get(reverse("activities:act", args=[inspection.pk, "nope"])).status_code == 404
