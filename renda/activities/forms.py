@@ -7,7 +7,15 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from renda.activities.models import Activity, ActivityKind, Role, ScheduleItem
+from renda.activities.models import (
+    Activity,
+    ActivityKind,
+    PlanItem,
+    PlanItemKind,
+    Role,
+    ScheduleItem,
+    WorkPlan,
+)
 from renda.activities.services import eligible_deputies
 from renda.cases.models import Category, EvaluationResult
 from renda.congress.models import Congress, CongressLevel, Department, Deputy
@@ -168,3 +176,30 @@ class RateForm(forms.Form):
 
 class CheckinForm(forms.Form):
     code = forms.CharField(label=_("Check-in code"), max_length=200, widget=forms.HiddenInput)
+
+
+class PlanItemForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=PlanItemKind.choices)
+    topic = forms.CharField(label=_("Topic"), max_length=200)
+    month = forms.IntegerField(label=_("Planned month"), min_value=1, max_value=12)
+    lead = forms.ModelChoiceField(label=_("Lead"), queryset=Deputy.objects.none(), required=False)
+
+    def __init__(self, *args: Any, plan: WorkPlan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        members = Deputy.objects.filter(
+            presidium_seats__session__term__congress_id=plan.congress_id,
+            presidium_seats__session__term__is_current=True,
+        )
+        self.fields["lead"].queryset = (  # type: ignore[attr-defined]
+            members.distinct().order_by("name")
+        )
+
+
+class LinkForm(forms.Form):
+    activity = forms.ModelChoiceField(label=_("Activity"), queryset=Activity.objects.none())
+
+    def __init__(self, *args: Any, item: PlanItem, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = Activity.objects.filter(  # type: ignore[attr-defined]
+            congress_id=item.plan.congress_id, starts_on__year=item.plan.year
+        ).order_by("starts_on")

@@ -356,3 +356,105 @@ class Participation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deputy} {self.title}"
+
+
+# --- the year's work plan (年度工作要点) -------------------------------------------------
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+PLAN_TRANSITIONS: dict[str, set[str]] = {
+    PlanStatus.DRAFT: {PlanStatus.PUBLISHED},
+    PlanStatus.PUBLISHED: {PlanStatus.DRAFT},
+}
+
+
+class WorkPlan(models.Model):
+    congress = models.ForeignKey(
+        Congress, verbose_name=_("congress"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("work plan")
+        verbose_name_plural = _("work plans")
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "year"], name="workplan_one_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PlanItemKind(models.TextChoices):
+    INSPECTION = "inspection", _("Inspection")
+    SURVEY = "survey", _("Survey")
+    LAW_CHECK = "law_check", _("Law-enforcement check")
+    HEARING = "hearing", _("Hearing a report")
+    TRAINING = "training", _("Training")
+    REVIEW = "review", _("Review")
+    OTHER = "other", _("Other")
+
+
+class PlanItemState(models.TextChoices):
+    """Derived from the activities that carry the item out (never stored)."""
+
+    NOT_STARTED = "not_started", _("Not started")
+    OVERDUE = "overdue", _("Past its month")
+    UNDER_WAY = "under_way", _("Under way")
+    DONE = "done", _("Done")
+    CARRIED_OVER = "carried_over", _("Carried over")
+
+
+class ThroughPlan(ScopedQuerySet):
+    congress_lookup = "plan__congress_id"
+
+
+class PlanItem(models.Model):
+    plan = models.ForeignKey(
+        WorkPlan, verbose_name=_("work plan"), on_delete=models.PROTECT, related_name="items"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=PlanItemKind.choices)
+    topic = models.CharField(_("topic"), max_length=200)
+    lead = models.ForeignKey(
+        Deputy,
+        verbose_name=_("lead"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The presidium member who leads the item."),
+    )
+    month = models.PositiveSmallIntegerField(_("planned month"))
+    carried_from = models.OneToOneField(
+        "self",
+        verbose_name=_("carried over from"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="carried_to",
+    )
+    activities = models.ManyToManyField(
+        Activity, verbose_name=_("activities"), blank=True, related_name="plan_items"
+    )
+
+    objects = ThroughPlan.as_manager()
+
+    class Meta:
+        verbose_name = _("plan item")
+        verbose_name_plural = _("plan items")
+        ordering = ["month", "id"]
+
+    def __str__(self) -> str:
+        return self.topic

@@ -17,6 +17,13 @@ urlpatterns = [
     path("office/activities/", staff.office, name="office"),
     path("office/activities/new/", staff.new, name="new"),
     path("office/activities/figures/", staff.figures_page, name="figures"),
+    path("office/activities/plan/", staff.plan, name="plan"),
+    path("office/activities/plan/<int:pk>/<slug:state>/", staff.plan_publish, name="plan_publish"),
+    path(
+        "office/activities/plan-items/<int:pk>/<slug:action>/",
+        staff.plan_item_action,
+        name="plan_item",
+    ),
     path("office/activities/<int:pk>/", staff.detail, name="detail"),
     path("office/activities/<int:pk>/invite/", staff.invite, name="invite"),
     path("office/activities/<int:pk>/code/", staff.code, name="code"),

@@ -19,8 +19,26 @@ from renda.activities.services.activities import (
 from renda.activities.services.checkin import check_in, checkin_code, checkin_minutes
 from renda.activities.services.findings import file_finding, rate_reply
 from renda.activities.services.participation import participations, record_participation
+from renda.activities.services.plan import (
+    add_item,
+    carry_over,
+    item_state,
+    link_activity,
+    plan_docx,
+    plan_for,
+    plan_items,
+    set_published,
+)
 
 __all__ = [
+    "add_item",
+    "carry_over",
+    "item_state",
+    "link_activity",
+    "plan_docx",
+    "plan_for",
+    "plan_items",
+    "set_published",
     "add_note",
     "add_stop",
     "announce",

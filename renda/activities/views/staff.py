@@ -21,12 +21,13 @@ from django.utils.translation import gettext_lazy
 from renda.activities import forms as f
 from renda.activities import services
 from renda.activities.figures import year_figures
-from renda.activities.models import Activity, ActivityKind, InvitationStatus
+from renda.activities.models import Activity, ActivityKind, InvitationStatus, PlanItem, WorkPlan
 from renda.congress import policy
 from renda.congress.models import Congress, CongressLevel
 from renda.core.access import get_visible_or_404
 from renda.core.actions import Action, form_of, run_action
 from renda.core.errors import DomainError
+from renda.core.exports import attachment
 from renda.stations.views.public import qr_svg
 
 
@@ -301,3 +302,101 @@ def figures_page(request: HttpRequest) -> HttpResponse:
             "can_manage": policy.can(request.user, "activity.manage", congress),
         },
     )
+
+
+# --- the year's work plan ---------------------------------------------------------------
+
+
+@login_required
+def plan(request: HttpRequest) -> HttpResponse:
+    congresses = _congresses(request.user)
+    congress = _congress(request, congresses)
+    year = _year(request)
+    can_manage = policy.can(request.user, "activity.manage", congress)
+    found = WorkPlan.objects.filter(congress=congress, year=year).first()
+    if found is None and can_manage and request.method == "POST":
+        found = services.plan_for(congress, year, acting_user=request.user)
+        return HttpResponseRedirect(_plan_url(found))
+    form = None
+    if found is not None and can_manage:
+        post = request.method == "POST" and "topic" in request.POST
+        form = f.PlanItemForm(request.POST if post else None, plan=found)
+        if post and form.is_valid():
+            try:
+                services.add_item(found, acting_user=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The item is added to the plan."))
+                return HttpResponseRedirect(_plan_url(found))
+    if request.GET.get("format") == "docx" and found is not None:
+        return attachment(
+            services.plan_docx(found),
+            f"work-plan-{found.year}.docx",
+            action="activity.plan_export",
+            obj=found,
+        )
+    return render(
+        request,
+        "activities/staff/plan.html",
+        {
+            "congress": congress,
+            "congresses": congresses,
+            "year": year,
+            "plan": found,
+            "items": services.plan_items(found) if found is not None else [],
+            "form": form,
+            "can_manage": can_manage,
+        },
+    )
+
+
+def _plan_url(plan: WorkPlan) -> str:
+    return reverse("activities:plan") + f"?congress={plan.congress_id}&year={plan.year}"
+
+
+PLAN_ACTIONS: dict[str, Action] = {
+    "link": Action(
+        title=gettext_lazy("Link an activity that carries out this item"),
+        form=lambda data, files, item: f.LinkForm(data, files, item=item),
+        run=lambda i, u, d: services.link_activity(i, d["activity"], acting_user=u),
+        perm="activity.manage",
+    ),
+    "carry": Action(
+        title=gettext_lazy("Carry over into next year's plan"),
+        form=None,
+        run=lambda i, u, d: services.carry_over(i, acting_user=u),
+        perm="activity.manage",
+    ),
+}
+
+
+@login_required
+def plan_item_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    item = get_visible_or_404(
+        PlanItem.objects.select_related("plan"), request.user, pk, "activity.view"
+    )
+    chosen = PLAN_ACTIONS.get(action)
+    if chosen is None:
+        raise Http404
+    if not policy.can(request.user, chosen.perm, item.plan):
+        raise PermissionDenied
+    return run_action(request, item, chosen, back=_plan_url(item.plan), heading=item.topic)
+
+
+@login_required
+def plan_publish(request: HttpRequest, pk: int, state: str) -> HttpResponse:
+    found = get_visible_or_404(WorkPlan, request.user, pk, "activity.view")
+    if state not in ("publish", "draft"):
+        raise Http404
+    if not policy.can(request.user, "activity.manage", found):
+        raise PermissionDenied
+    action = Action(
+        title=gettext_lazy("Publish the plan")
+        if state == "publish"
+        else gettext_lazy("Take the plan back to draft"),
+        form=None,
+        run=lambda p, u, d: services.set_published(p, published=state == "publish", acting_user=u),
+        perm="activity.manage",
+    )
+    return run_action(request, found, action, back=_plan_url(found), heading=found.title)
