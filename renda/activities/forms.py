@@ -10,8 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from renda.activities.models import (
     Activity,
     ActivityKind,
+    MeetingReport,
     PlanItem,
     PlanItemKind,
+    PresidiumMeeting,
+    ReportKind,
     Role,
     ScheduleItem,
     WorkPlan,
@@ -203,3 +206,77 @@ class LinkForm(forms.Form):
         self.fields["activity"].queryset = Activity.objects.filter(  # type: ignore[attr-defined]
             congress_id=item.plan.congress_id, starts_on__year=item.plan.year
         ).order_by("starts_on")
+
+
+class MeetingForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    held_on = forms.DateField(label=_("Date"), widget=DATE)
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+
+
+class MeetingReportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ReportKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    reporter = forms.CharField(label=_("Reporter"), max_length=100, required=False)
+
+
+class MeetingAttendanceForm(forms.Form):
+    present = forms.ModelMultipleChoiceField(
+        label=_("Members present"),
+        queryset=Deputy.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, meeting: PresidiumMeeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        members = Deputy.objects.filter(
+            presidium_seats__session__term__congress_id=meeting.congress_id,
+            presidium_seats__session__term__is_current=True,
+        )
+        self.fields["present"].queryset = (  # type: ignore[attr-defined]
+            members.distinct().order_by("name")
+        )
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 8}))
+    decisions = forms.CharField(
+        label=_("Decisions and resolutions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class AmendmentForm(forms.Form):
+    text = forms.CharField(label=_("Amendment"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class BudgetLineForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    quarter = forms.IntegerField(label=_("Quarter"), min_value=1, max_value=4)
+    name = forms.CharField(label=_("Budget line"), max_length=200)
+    budget = forms.DecimalField(label=_("Budget (10k yuan)"), max_digits=14, decimal_places=2)
+    executed = forms.DecimalField(
+        label=_("Executed to date (10k yuan)"), max_digits=14, decimal_places=2
+    )
+
+
+class OpinionForm(forms.Form):
+    report = forms.ModelChoiceField(label=_("Report"), queryset=MeetingReport.objects.none())
+    text = forms.CharField(label=_("Opinion"), widget=forms.Textarea(attrs={"rows": 4}))
+    department = forms.ModelChoiceField(
+        label=_("Answering department"), queryset=Department.objects.none(), required=False
+    )
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
+    due = forms.DateField(label=_("Reply due"), widget=DATE, required=False)
+
+    def __init__(self, *args: Any, meeting: PresidiumMeeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["report"].queryset = meeting.reports.all()  # type: ignore[attr-defined]
+        self.fields["department"].queryset = Department.objects.filter(  # type: ignore[attr-defined]
+            congress_id=meeting.congress_id, is_active=True
+        ).order_by("name")
+        self.fields["category"].queryset = Category.objects.filter(  # type: ignore[attr-defined]
+            congress_id=meeting.congress_id, is_active=True
+        ).order_by("name")

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from renda.cases.models import Case
-from renda.congress.models import Congress, Department, Deputy, ScopedQuerySet
+from renda.congress.models import Congress, Department, Deputy, PerCongressRules, ScopedQuerySet
 from renda.core.uploads import GeneratedName
 
 
@@ -458,3 +458,196 @@ class PlanItem(models.Model):
 
     def __str__(self) -> str:
         return self.topic
+
+
+# --- presidium meetings (主席团会议) ------------------------------------------------------
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    CLOSED = "closed", _("Closed (minutes final)")
+
+
+MEETING_TRANSITIONS: dict[str, set[str]] = {
+    MeetingStatus.SCHEDULED: {MeetingStatus.CLOSED},
+    MeetingStatus.CLOSED: set(),
+}
+
+
+class PresidiumMeeting(models.Model):
+    congress = models.ForeignKey(
+        Congress, verbose_name=_("congress"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    held_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
+    )
+    minutes = models.TextField(_("minutes"), max_length=50000, blank=True)
+    decisions = models.TextField(_("decisions and resolutions"), max_length=20000, blank=True)
+    present = models.ManyToManyField(
+        Deputy, verbose_name=_("members present"), blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("presidium meeting")
+        verbose_name_plural = _("presidium meetings")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ThroughMeeting(ScopedQuerySet):
+    congress_lookup = "meeting__congress_id"
+
+
+class ReportKind(models.TextChoices):
+    GOVERNMENT = "government", _("Government work")
+    BUDGET_EXECUTION = "budget_exec", _("Budget execution")
+    BUDGET_ADJUSTMENT = "budget_adj", _("Budget adjustment")
+    ECONOMY = "economy", _("Economic operation")
+    SPECIAL = "special", _("A department's special report")
+
+
+class MeetingReport(models.Model):
+    meeting = models.ForeignKey(
+        PresidiumMeeting,
+        verbose_name=_("meeting"),
+        on_delete=models.PROTECT,
+        related_name="reports",
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=ReportKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    reporter = models.CharField(_("reporter"), max_length=100, blank=True)
+
+    objects = ThroughMeeting.as_manager()
+
+    class Meta:
+        verbose_name = _("report heard")
+        verbose_name_plural = _("reports heard")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BudgetLine(models.Model):
+    """One line of a quarter's budget execution, as the government reported it."""
+
+    meeting = models.ForeignKey(
+        PresidiumMeeting,
+        verbose_name=_("meeting"),
+        on_delete=models.PROTECT,
+        related_name="budget_lines",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    name = models.CharField(_("budget line"), max_length=200)
+    budget = models.DecimalField(_("budget (10k yuan)"), max_digits=14, decimal_places=2)
+    executed = models.DecimalField(
+        _("executed to date (10k yuan)"), max_digits=14, decimal_places=2
+    )
+
+    objects = ThroughMeeting.as_manager()
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MinutesAmendment(models.Model):
+    """A correction of a closed meeting's minutes: recorded beside them, never in them."""
+
+    meeting = models.ForeignKey(
+        PresidiumMeeting,
+        verbose_name=_("meeting"),
+        on_delete=models.PROTECT,
+        related_name="amendments",
+    )
+    text = models.TextField(_("amendment"), max_length=5000)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    written_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    objects = ThroughMeeting.as_manager()
+
+    class Meta:
+        verbose_name = _("minutes amendment")
+        verbose_name_plural = _("minutes amendments")
+        ordering = ["written_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:30]
+
+
+class DeliberationOpinion(models.Model):
+    """审议意见 on a report heard, sent to the government as a case of kind
+    "deliberation"; the presidium rates the reply on the engine."""
+
+    meeting = models.ForeignKey(
+        PresidiumMeeting,
+        verbose_name=_("meeting"),
+        on_delete=models.PROTECT,
+        related_name="opinions",
+    )
+    report = models.ForeignKey(
+        MeetingReport, verbose_name=_("report"), on_delete=models.PROTECT, related_name="opinions"
+    )
+    text = models.TextField(_("opinion"), max_length=5000)
+    case = models.OneToOneField(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="deliberation"
+    )
+
+    objects = ThroughMeeting.as_manager()
+
+    class Meta:
+        verbose_name = _("deliberation opinion")
+        verbose_name_plural = _("deliberation opinions")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.text[:30]
+
+
+class ActivityRules(PerCongressRules, models.Model):
+    """Per-congress settings of the presidium's supervision."""
+
+    congress = models.OneToOneField(
+        Congress, verbose_name=_("congress"), on_delete=models.PROTECT, related_name="+"
+    )
+    budget_low_percent = models.PositiveSmallIntegerField(
+        _("budget flag below (% of target)"), default=80
+    )
+    budget_high_percent = models.PositiveSmallIntegerField(
+        _("budget flag above (% of target)"), default=120
+    )
+    implausible_factor = models.PositiveSmallIntegerField(
+        _("warn when executed exceeds the budget by this factor"), default=3
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activity rules")
+        verbose_name_plural = _("activity rules")
+
+    def __str__(self) -> str:
+        return str(self.congress)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from renda.activities.views import deputy, staff
+from renda.activities.views import deputy, meetings, staff
 
 app_name = "activities"
 
@@ -18,6 +18,15 @@ urlpatterns = [
     path("office/activities/new/", staff.new, name="new"),
     path("office/activities/figures/", staff.figures_page, name="figures"),
     path("office/activities/plan/", staff.plan, name="plan"),
+    path("office/presidium/", meetings.meetings, name="meetings"),
+    path("office/presidium/new/", meetings.meeting_new, name="meeting_new"),
+    path("office/presidium/<int:pk>/", meetings.meeting, name="meeting"),
+    path("office/presidium/<int:pk>/rate/", meetings.opinion_rate, name="opinion_rate"),
+    path(
+        "office/presidium/<int:pk>/<slug:action>/",
+        meetings.meeting_action,
+        name="meeting_action",
+    ),
     path("office/activities/plan/<int:pk>/<slug:state>/", staff.plan_publish, name="plan_publish"),
     path(
         "office/activities/plan-items/<int:pk>/<slug:action>/",

@@ -125,9 +125,16 @@ class CaseKind(models.TextChoices):
     SUGGESTION = "suggestion", _("Deputy suggestion")
     # 问题清单: a finding of the deputies' inspection, survey or law check (activities app).
     FINDING = "finding", _("Inspection finding")
+    # 审议意见: the presidium's deliberation opinion on a government report (activities app).
+    DELIBERATION = "deliberation", _("Deliberation opinion")
 
 
-SERIAL_PREFIX = {CaseKind.OPINION: "MY", CaseKind.SUGGESTION: "JY", CaseKind.FINDING: "WT"}
+SERIAL_PREFIX = {
+    CaseKind.OPINION: "MY",
+    CaseKind.SUGGESTION: "JY",
+    CaseKind.FINDING: "WT",
+    CaseKind.DELIBERATION: "SY",
+}
 
 
 class CaseSource(models.TextChoices):
@@ -139,6 +146,7 @@ class CaseSource(models.TextChoices):
     OPEN311 = "open311", _("Open311 client")
     ESCALATION = "escalation", _("Escalated from a lower congress")
     INSPECTION = "inspection", _("Deputies' inspection, survey or law check")
+    PRESIDIUM = "presidium", _("Presidium deliberation")
 
 
 class CaseStatus(models.TextChoices):

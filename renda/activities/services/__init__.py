@@ -29,8 +29,32 @@ from renda.activities.services.plan import (
     plan_items,
     set_published,
 )
+from renda.activities.services.presidium import (
+    Flag,
+    add_budget_line,
+    add_report,
+    amend_minutes,
+    budget_flag,
+    budget_table,
+    close_meeting,
+    create_meeting,
+    send_opinion,
+    set_attendance,
+    write_minutes,
+)
 
 __all__ = [
+    "Flag",
+    "add_budget_line",
+    "add_report",
+    "amend_minutes",
+    "budget_flag",
+    "budget_table",
+    "close_meeting",
+    "create_meeting",
+    "send_opinion",
+    "set_attendance",
+    "write_minutes",
     "add_item",
     "carry_over",
     "item_state",

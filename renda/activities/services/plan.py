@@ -68,14 +68,14 @@ def add_item(
     with transaction.atomic():
         plan = _lock_plan(plan)
         require(acting_user, "activity.manage", plan)
-        if lead is not None and not is_presidium_member(lead, plan.congress_id, plan.year):
+        if lead is not None and not is_presidium_member(lead, plan.congress_id):
             raise DomainError(_("The lead is a member of the presidium."))
         item = PlanItem.objects.create(plan=plan, kind=kind, topic=topic, month=month, lead=lead)
         audit.record("activity.plan_item", plan, actor=acting_user, note=topic)
     return item
 
 
-def is_presidium_member(deputy: Deputy, congress_id: int, year: int) -> bool:
+def is_presidium_member(deputy: Deputy, congress_id: int) -> bool:
     """A member of a presidium of this congress's current term (the presidium elected at
     a session sits between sessions)."""
     return PresidiumMembership.objects.filter(

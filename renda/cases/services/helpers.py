@@ -322,7 +322,7 @@ def check_code_matches(case: Case, code: str) -> bool:
 def due_date_for(case: Case, start: dt.date, rules: CaseRules) -> dt.date:
     """The default reply deadline from `start`: working days for opinions, months for
     suggestions and inspection findings ("3 months from assignment", DOMAIN.md §2)."""
-    if case.kind in (CaseKind.SUGGESTION, CaseKind.FINDING):
+    if case.kind in (CaseKind.SUGGESTION, CaseKind.FINDING, CaseKind.DELIBERATION):
         return add_months(start, rules.suggestion_reply_months)
     return add_working_days(start, rules.opinion_reply_working_days)
 
@@ -330,7 +330,7 @@ def due_date_for(case: Case, start: dt.date, rules: CaseRules) -> dt.date:
 def latest_due_date_for(case: Case, start: dt.date, rules: CaseRules) -> dt.date:
     """The longest deadline allowed, extensions included (6 months for suggestions and
     findings)."""
-    if case.kind in (CaseKind.SUGGESTION, CaseKind.FINDING):
+    if case.kind in (CaseKind.SUGGESTION, CaseKind.FINDING, CaseKind.DELIBERATION):
         return add_months(start, rules.suggestion_max_months)
     return add_working_days(start, rules.opinion_max_working_days)
 
