@@ -13,10 +13,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from renda.activities import services
-from renda.activities.models import Activity, ActivityKind
+from renda.activities.models import Activity, ActivityKind, ReportKind
 from renda.cases import services as cases
 from renda.cases.models import Category
-from renda.congress.models import Congress, CongressLevel, Department
+from renda.congress.models import Congress, CongressLevel, Department, Deputy
 
 
 def _one(congress: Congress, level: str, count: int, skip: set[int]) -> list[Any]:
@@ -160,5 +160,114 @@ def seed(stdout: Any = None) -> None:
         acting_user=staff,
     )
     services.record_counts(campaign, sessions_held=12, people_reached=860, acting_user=staff)
+    _presidium(congress, staff, today, departments)
+    _plan(congress, staff, today, [inspection, survey, law, training])
     if stdout is not None:
-        stdout.write("Activities: inspection, survey, law check, training and 普法 loaded.")
+        stdout.write(
+            "Activities: inspection, survey, law check, training, 普法, two presidium "
+            "meetings and the work plan loaded."
+        )
+
+
+def _members(congress: Congress) -> list[Any]:
+    return list(
+        Deputy.objects.filter(
+            presidium_seats__session__term__congress=congress,
+            presidium_seats__session__term__is_current=True,
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def _presidium(congress: Congress, staff: Any, today: dt.date, departments: dict) -> None:
+    """Two meetings hearing budget execution (Q1 on target, Q2 with a line below the band)
+    and a deliberation opinion replied and rated."""
+    members = _members(congress)
+    handler = get_user_model().objects.filter(username="qh_handler_build").first()
+    category = Category.objects.filter(congress=congress, is_active=True).order_by("id").first()
+    lines = {
+        1: [("一般公共服务支出", "820", "210"), ("农林水支出", "1260", "300")],
+        2: [("一般公共服务支出", "820", "415"), ("农林水支出", "1260", "380")],  # 60 % of target
+    }
+    for number, quarter in ((1, 1), (2, 2)):
+        held_on = today - dt.timedelta(days=250 - 90 * number)
+        meeting = services.create_meeting(
+            congress=congress,
+            title=f"清河镇人大主席团第{number + 4}次会议",
+            held_on=held_on,
+            place="镇政府三楼会议室",
+            acting_user=staff,
+        )
+        report = services.add_report(
+            meeting,
+            kind=ReportKind.BUDGET_EXECUTION,
+            title=f"{held_on.year}年第{quarter}季度预算执行情况的报告",
+            reporter="镇财政所所长",
+            acting_user=staff,
+        )
+        if members:
+            services.set_attendance(meeting, present=members, acting_user=staff)
+        for name, budget, executed in lines[quarter]:
+            services.add_budget_line(
+                meeting,
+                year=held_on.year,
+                quarter=quarter,
+                name=name,
+                budget=Decimal(budget),
+                executed=Decimal(executed),
+                acting_user=staff,
+            )
+        building = departments.get("建设办")
+        if quarter == 2 and category is not None and building is not None:
+            opinion = services.send_opinion(
+                report,
+                text="农林水支出执行进度明显滞后，请加快高标准农田等项目实施和资金拨付。",
+                department=building,
+                category=category,
+                acting_user=staff,
+            )
+            if handler is not None:
+                assignment = opinion.case.assignments.get()
+                cases.sign_assignment(assignment, acting_user=handler)
+                cases.reply_case(
+                    assignment,
+                    reply_class="A",
+                    text="已召开专题推进会，三季度末农林水支出执行率达到时序进度。",
+                    acting_user=handler,
+                )
+                cases.evaluate_case(opinion.case, result="satisfied", acting_user=staff)
+        services.write_minutes(
+            meeting,
+            minutes="会议听取并审议了预算执行情况的报告，出席成员发表了审议意见。",
+            decisions="同意报告；农林水支出执行进度滞后，形成审议意见交镇政府办理。"
+            if quarter == 2
+            else "同意报告。",
+            acting_user=staff,
+        )
+        services.close_meeting(meeting, acting_user=staff)
+
+
+def _plan(congress: Congress, staff: Any, today: dt.date, activities: list[Activity]) -> None:
+    plan = services.plan_for(congress, today.year, acting_user=staff)
+    lead = next(iter(_members(congress)), None)
+    kinds = ["inspection", "survey", "law_check", "training"]
+    for kind, activity in zip(kinds, activities, strict=True):
+        item = services.add_item(
+            plan,
+            kind=kind,
+            topic=activity.topic,
+            month=activity.starts_on.month if activity.starts_on.year == today.year else 1,
+            lead=lead,
+            acting_user=staff,
+        )
+        services.link_activity(item, activity, acting_user=staff)
+    services.add_item(
+        plan,
+        kind="hearing",
+        topic="听取镇政府关于民生实事项目推进情况的报告",
+        month=12,
+        lead=lead,
+        acting_user=staff,
+    )
+    services.set_published(plan, published=True, acting_user=staff)

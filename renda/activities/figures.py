@@ -14,8 +14,13 @@ from renda.activities.models import (
     Activity,
     ActivityKind,
     ActivityStatus,
+    DeliberationOpinion,
     Finding,
+    MeetingReport,
+    MeetingStatus,
     Participation,
+    PresidiumMeeting,
+    ReportKind,
 )
 from renda.cases.models import CaseStatus, EvaluationResult
 from renda.congress.models import CongressLevel, DeputyMembership
@@ -126,6 +131,36 @@ def legal_education(congress_id: int, year: int) -> dict[str, int]:
     }
 
 
+def presidium_meetings(congress_id: int, year: int) -> dict[str, Any]:
+    """Presidium meetings held (closed) and the reports heard, by kind."""
+    held = PresidiumMeeting.objects.filter(
+        congress_id=congress_id, held_on__year=year, status=MeetingStatus.CLOSED
+    ).count()
+    counts = dict(
+        MeetingReport.objects.filter(meeting__congress_id=congress_id, meeting__held_on__year=year)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    )
+    return {"held": held, "reports": {k: counts.get(k, 0) for k in ReportKind.values}}
+
+
+def deliberation_opinions(congress_id: int, year: int) -> dict[str, Any]:
+    """Deliberation opinions sent and how their cases stand."""
+    row = DeliberationOpinion.objects.filter(
+        meeting__congress_id=congress_id, meeting__held_on__year=year
+    ).aggregate(
+        sent=Count("id"),
+        replied=Count("id", filter=Q(case__replied_at__isnull=False)),
+        closed=Count("id", filter=Q(case__status=CaseStatus.CLOSED)),
+    )
+    return {
+        **row,
+        "reply_rate": percent(row["replied"], row["sent"]),
+        "close_rate": percent(row["closed"], row["sent"]),
+    }
+
+
 def year_figures(congress_id: int, year: int) -> dict[str, Any]:
     return {
         "held": activities_held(congress_id, year),
@@ -133,4 +168,6 @@ def year_figures(congress_id: int, year: int) -> dict[str, Any]:
         "findings": findings_handling(congress_id, year),
         "training": training_hours(congress_id, year),
         "legal_education": legal_education(congress_id, year),
+        "meetings": presidium_meetings(congress_id, year),
+        "opinions": deliberation_opinions(congress_id, year),
     }

@@ -36,3 +36,19 @@ def test_demo_has_each_kind_of_activity_with_a_finding_handled(demo):
     client.force_login(get_user_model().objects.get(username="qh_deputy"))
     assert client.get(reverse("activities:page", args=[inspection.pk])).status_code == 200
     assert client.get(reverse("activities:mine")).status_code == 200
+
+
+def test_demo_presidium_meetings_flag_a_line_and_handle_an_opinion(demo):
+    from renda.activities import services
+    from renda.activities.models import DeliberationOpinion, PresidiumMeeting, WorkPlan
+
+    congress = Congress.objects.get(name="清河镇人民代表大会")
+    meetings = list(PresidiumMeeting.objects.filter(congress=congress).order_by("held_on"))
+    assert len(meetings) == 2
+    flags = [flag.flag for m in meetings for _line, flag in services.budget_table(m)]
+    assert flags.count("low") == 1 and flags.count("high") == 0
+    opinion = DeliberationOpinion.objects.get(meeting__congress=congress)
+    assert opinion.case.status == CaseStatus.CLOSED
+    plan = WorkPlan.objects.get(congress=congress)
+    states = [item.state for item in services.plan_items(plan)]
+    assert states.count("done") == 3 and plan.status == "published"

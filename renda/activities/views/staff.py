@@ -21,7 +21,14 @@ from django.utils.translation import gettext_lazy
 from renda.activities import forms as f
 from renda.activities import services
 from renda.activities.figures import year_figures
-from renda.activities.models import Activity, ActivityKind, InvitationStatus, PlanItem, WorkPlan
+from renda.activities.models import (
+    Activity,
+    ActivityKind,
+    InvitationStatus,
+    PlanItem,
+    ReportKind,
+    WorkPlan,
+)
 from renda.congress import policy
 from renda.congress.models import Congress, CongressLevel
 from renda.core.access import get_visible_or_404
@@ -298,6 +305,9 @@ def figures_page(request: HttpRequest) -> HttpResponse:
             "year": year,
             "figures": figures,
             "held_rows": [(label, figures["held"][k]) for k, label in ActivityKind.choices],
+            "report_rows": [
+                (label, figures["meetings"]["reports"][k]) for k, label in ReportKind.choices
+            ],
             "level_rows": [(levels[k], n) for k, n in figures["deputies"]["by_level"].items() if n],
             "can_manage": policy.can(request.user, "activity.manage", congress),
         },
