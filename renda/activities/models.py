@@ -12,8 +12,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from renda.ballots.models import Base, Poll
 from renda.cases.models import Case
-from renda.congress.models import Congress, Department, Deputy, PerCongressRules, ScopedQuerySet
+from renda.congress.models import (
+    Congress,
+    Department,
+    Deputy,
+    Official,
+    PerCongressRules,
+    ScopedQuerySet,
+)
 from renda.core.uploads import GeneratedName
 
 
@@ -642,6 +650,17 @@ class ActivityRules(PerCongressRules, models.Model):
     implausible_factor = models.PositiveSmallIntegerField(
         _("warn when executed exceeds the budget by this factor"), default=3
     )
+    # 任前审议: "for" must be more than num/den of the base (default: more than half of the
+    # presidium members present).
+    review_base = models.CharField(
+        _("pre-appointment vote: base"), max_length=10, choices=Base.choices, default=Base.PRESENT
+    )
+    review_threshold_num = models.PositiveSmallIntegerField(
+        _("pre-appointment vote: threshold numerator"), default=1
+    )
+    review_threshold_den = models.PositiveSmallIntegerField(
+        _("pre-appointment vote: threshold denominator"), default=2
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -651,3 +670,119 @@ class ActivityRules(PerCongressRules, models.Model):
 
     def __str__(self) -> str:
         return str(self.congress)
+
+
+# --- pre-appointment review (任前审议) ----------------------------------------------------
+
+
+class NominationStatus(models.TextChoices):
+    NOMINATED = "nominated", _("Nominated")
+    VOTING = "voting", _("Vote open")
+    DECIDED = "decided", _("Decided")
+
+
+NOMINATION_TRANSITIONS: dict[str, set[str]] = {
+    NominationStatus.NOMINATED: {NominationStatus.VOTING},
+    NominationStatus.VOTING: {NominationStatus.DECIDED},
+    NominationStatus.DECIDED: set(),
+}
+
+
+class ReviewResult(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Not approved")
+
+
+class Nomination(models.Model):
+    """A nominee for a department head post reviewed by the presidium before appointment."""
+
+    congress = models.ForeignKey(
+        Congress, verbose_name=_("congress"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("nominee"), max_length=40)
+    post = models.CharField(_("post"), max_length=100)
+    nominating_body = models.CharField(_("nominating body"), max_length=100)
+    resume = models.FileField(
+        _("résumé"), upload_to=GeneratedName("activities/nominations"), blank=True
+    )
+    resume_type = models.CharField(_("résumé file type"), max_length=100, blank=True)
+    statement = models.FileField(
+        _("statement (任前表态发言)"), upload_to=GeneratedName("activities/nominations"), blank=True
+    )
+    statement_type = models.CharField(_("statement file type"), max_length=100, blank=True)
+    meeting = models.ForeignKey(
+        PresidiumMeeting,
+        verbose_name=_("review meeting"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="nominations",
+    )
+    poll = models.OneToOneField(
+        Poll,
+        verbose_name=_("vote"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="nomination",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=NominationStatus.choices,
+        default=NominationStatus.NOMINATED,
+    )
+    result = models.CharField(_("result"), max_length=12, choices=ReviewResult.choices, blank=True)
+    votes_for = models.PositiveIntegerField(_("for"), default=0)
+    votes_against = models.PositiveIntegerField(_("against"), default=0)
+    votes_abstain = models.PositiveIntegerField(_("abstain"), default=0)
+    official = models.ForeignKey(
+        Official,
+        verbose_name=_("appointed as"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("nomination")
+        verbose_name_plural = _("nominations")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.post}"
+
+
+class ThroughNomination(ScopedQuerySet):
+    congress_lookup = "nomination__congress_id"
+
+
+class ReviewRemark(models.Model):
+    """A presidium member's question or opinion on a nominee."""
+
+    nomination = models.ForeignKey(
+        Nomination, verbose_name=_("nomination"), on_delete=models.PROTECT, related_name="remarks"
+    )
+    member = models.ForeignKey(
+        Deputy, verbose_name=_("member"), on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("question or opinion"), max_length=2000)
+
+    objects = ThroughNomination.as_manager()
+
+    class Meta:
+        verbose_name = _("review remark")
+        verbose_name_plural = _("review remarks")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.text[:30]
