@@ -280,3 +280,41 @@ class OpinionForm(forms.Form):
         self.fields["category"].queryset = Category.objects.filter(  # type: ignore[attr-defined]
             congress_id=meeting.congress_id, is_active=True
         ).order_by("name")
+
+
+class NominationForm(forms.Form):
+    name = forms.CharField(label=_("Nominee"), max_length=40)
+    post = forms.CharField(label=_("Post"), max_length=100)
+    nominating_body = forms.CharField(label=_("Nominating body"), max_length=100)
+
+
+class NominationDocumentsForm(forms.Form):
+    resume = forms.FileField(label=_("Résumé"), required=False)
+    statement = forms.FileField(label=_("Statement (任前表态发言)"), required=False)
+
+
+class ReviewMeetingForm(forms.Form):
+    meeting = forms.ModelChoiceField(
+        label=_("Review meeting"), queryset=PresidiumMeeting.objects.none()
+    )
+
+    def __init__(self, *args: Any, nomination: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = PresidiumMeeting.objects.filter(  # type: ignore[attr-defined]
+            congress_id=nomination.congress_id
+        ).order_by("-held_on")
+
+
+class RemarkForm(forms.Form):
+    member = forms.ModelChoiceField(label=_("Member"), queryset=Deputy.objects.none())
+    text = forms.CharField(label=_("Question or opinion"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, nomination: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        members = Deputy.objects.filter(
+            presidium_seats__session__term__congress_id=nomination.congress_id,
+            presidium_seats__session__term__is_current=True,
+        )
+        self.fields["member"].queryset = (  # type: ignore[attr-defined]
+            members.distinct().order_by("name")
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from renda.activities.views import deputy, meetings, staff
+from renda.activities.views import deputy, meetings, reviews, staff
 
 app_name = "activities"
 
@@ -20,6 +20,18 @@ urlpatterns = [
     path("office/activities/plan/", staff.plan, name="plan"),
     path("office/presidium/", meetings.meetings, name="meetings"),
     path("office/presidium/new/", meetings.meeting_new, name="meeting_new"),
+    path("office/presidium/nominations/", reviews.nominations, name="nominations"),
+    path("office/presidium/nominations/<int:pk>/", reviews.nomination, name="nomination"),
+    path(
+        "office/presidium/nominations/<int:pk>/file/<slug:which>/",
+        reviews.nomination_file,
+        name="nomination_file",
+    ),
+    path(
+        "office/presidium/nominations/<int:pk>/<slug:action>/",
+        reviews.nomination_action,
+        name="nomination_action",
+    ),
     path("office/presidium/<int:pk>/", meetings.meeting, name="meeting"),
     path("office/presidium/<int:pk>/rate/", meetings.opinion_rate, name="opinion_rate"),
     path(

@@ -144,3 +144,63 @@ def test_other_town_cannot_nominate_here(board):
             nominating_body="政府",
             acting_user=board.other_staff,
         )
+
+
+def _client(user):  # noqa: ANN001, ANN202
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_review_through_the_pages(board):
+    from django.urls import reverse
+
+    staff = _client(board.staff)
+    response = staff.post(
+        reverse("activities:nominations") + f"?congress={board.c_a.pk}",
+        {"name": "吴刚", "post": "社会事务办公室主任", "nominating_body": "清河镇人民政府"},
+    )
+    assert response.status_code == 302
+    nomination = review.history(board.c_a, "吴刚")[0]
+    act = lambda name: reverse("activities:nomination_action", args=[nomination.pk, name])  # noqa: E731
+    # The vote is refused before the documents: a form error, nothing opened.
+    assert staff.post(act("vote")).status_code == 400
+    staff.post(act("documents"), {"resume": pdf("r.pdf"), "statement": pdf("s.pdf")})
+    staff.post(act("meeting"), {"meeting": board.meeting.pk})
+    opened = staff.post(act("vote"))
+    assert opened.status_code == 200 and opened["Cache-Control"] == "no-store"
+    nomination.refresh_from_db()
+    subject = nomination.poll.subjects.get()
+    for member in board.members[:3]:
+        ballots.cast_online(nomination.poll, voter=member.user, choices={subject.pk: "yes"})
+    shares = shares_of(nomination.poll)
+    data = {f"share_{i}": s for i, s in enumerate(shares, start=1)}
+    assert staff.post(act("close"), data).status_code == 302
+    nomination.refresh_from_db()
+    assert nomination.result == ReviewResult.APPROVED
+    page = staff.get(reverse("activities:nomination", args=[nomination.pk]) + "?letter=1")
+    assert page.status_code == 200 and page["Content-Disposition"].endswith('.docx"')
+    resume = staff.get(reverse("activities:nomination_file", args=[nomination.pk, "resume"]))
+    assert resume.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("persona", "page", "act"),
+    [
+        ("staff", 200, 200),
+        ("leader", 200, 403),
+        ("other_town_staff", 404, 404),
+        ("deputy", 404, 404),
+        ("citizen", 404, 404),
+    ],
+)
+def test_nomination_pages_permissions(board, personas, persona, page, act):
+    from django.urls import reverse
+
+    nomination = nominee(board)
+    client = _client(personas[persona])
+    assert client.get(reverse("activities:nomination", args=[nomination.pk])).status_code == page
+    url = reverse("activities:nomination_action", args=[nomination.pk, "remark"])
+    assert client.get(url).status_code == act
