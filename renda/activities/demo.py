@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from renda.activities import services
 from renda.activities.models import Activity, ActivityKind, ReportKind
+from renda.ballots import services as ballots
 from renda.cases import services as cases
 from renda.cases.models import Category
 from renda.congress.models import Congress, CongressLevel, Department, Deputy
@@ -162,6 +163,7 @@ def seed(stdout: Any = None) -> None:
     services.record_counts(campaign, sessions_held=12, people_reached=860, acting_user=staff)
     _presidium(congress, staff, today, departments)
     _plan(congress, staff, today, [inspection, survey, law, training])
+    _review(congress, staff, today)
     if stdout is not None:
         stdout.write(
             "Activities: inspection, survey, law check, training, 普法, two presidium "
@@ -271,3 +273,60 @@ def _plan(congress: Congress, staff: Any, today: dt.date, activities: list[Activ
         acting_user=staff,
     )
     services.set_published(plan, published=True, acting_user=staff)
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _review(congress: Congress, staff: Any, today: dt.date) -> None:
+    """任前审议 of a nominee for 城乡建设办公室主任: documents, a member's question, the vote
+    of the members present (those with accounts vote online), counted and appointed."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from renda.activities.services import review
+
+    voters = [m for m in _members(congress) if m.user_id]
+    if not voters:
+        return
+    meeting = services.create_meeting(
+        congress=congress,
+        title="清河镇人大主席团会议（任前审议）",
+        held_on=today - dt.timedelta(days=10),
+        place="镇政府三楼会议室",
+        acting_user=staff,
+    )
+    services.set_attendance(meeting, present=voters, acting_user=staff)
+    nomination = review.nominate(
+        congress=congress,
+        name="周明远",
+        post="城乡建设办公室主任",
+        nominating_body="清河镇人民政府",
+        acting_user=staff,
+    )
+    review.attach_documents(
+        nomination,
+        resume=SimpleUploadedFile("简历.pdf", PDF, content_type="application/pdf"),
+        statement=SimpleUploadedFile("任前表态发言.pdf", PDF, content_type="application/pdf"),
+        acting_user=staff,
+    )
+    review.schedule_review(nomination, meeting, acting_user=staff)
+    review.add_remark(
+        nomination,
+        member=voters[0],
+        text="请谈谈对镇区危桥改造和农村道路养护的工作打算。",
+        acting_user=staff,
+    )
+    opening = review.open_vote(nomination, acting_user=staff)
+    nomination.refresh_from_db()
+    assert nomination.poll is not None  # noqa: S101  (set by open_vote)
+    subject = nomination.poll.subjects.get()
+    for member in voters:
+        ballots.cast_online(nomination.poll, voter=member.user, choices={subject.pk: "yes"})
+    review.close_vote(nomination, shares=opening.shares[: opening.threshold], acting_user=staff)
+    nomination.refresh_from_db()
+    if nomination.result == "approved":
+        review.appoint(nomination, acting_user=staff)
+    services.write_minutes(
+        meeting, minutes="会议对周明远同志进行了任前审议并表决。", acting_user=staff
+    )
+    services.close_meeting(meeting, acting_user=staff)

@@ -18,9 +18,12 @@ from renda.activities.models import (
     Finding,
     MeetingReport,
     MeetingStatus,
+    Nomination,
+    NominationStatus,
     Participation,
     PresidiumMeeting,
     ReportKind,
+    ReviewResult,
 )
 from renda.cases.models import CaseStatus, EvaluationResult
 from renda.congress.models import CongressLevel, DeputyMembership
@@ -161,6 +164,25 @@ def deliberation_opinions(congress_id: int, year: int) -> dict[str, Any]:
     }
 
 
+def nominees_reviewed(congress_id: int, year: int) -> dict[str, int]:
+    """Nominees whose vote was counted at a meeting of the year, by result."""
+    counts = dict(
+        Nomination.objects.filter(
+            congress_id=congress_id,
+            meeting__held_on__year=year,
+            status=NominationStatus.DECIDED,
+        )
+        .values_list("result")
+        .annotate(n=Count("id"))
+        .values_list("result", "n")
+    )
+    return {
+        "reviewed": sum(counts.values()),
+        "approved": counts.get(ReviewResult.APPROVED, 0),
+        "rejected": counts.get(ReviewResult.REJECTED, 0),
+    }
+
+
 def year_figures(congress_id: int, year: int) -> dict[str, Any]:
     return {
         "held": activities_held(congress_id, year),
@@ -170,4 +192,5 @@ def year_figures(congress_id: int, year: int) -> dict[str, Any]:
         "legal_education": legal_education(congress_id, year),
         "meetings": presidium_meetings(congress_id, year),
         "opinions": deliberation_opinions(congress_id, year),
+        "reviews": nominees_reviewed(congress_id, year),
     }

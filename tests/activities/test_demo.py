@@ -43,7 +43,11 @@ def test_demo_presidium_meetings_flag_a_line_and_handle_an_opinion(demo):
     from renda.activities.models import DeliberationOpinion, PresidiumMeeting, WorkPlan
 
     congress = Congress.objects.get(name="清河镇人民代表大会")
-    meetings = list(PresidiumMeeting.objects.filter(congress=congress).order_by("held_on"))
+    meetings = list(
+        PresidiumMeeting.objects.filter(congress=congress, reports__kind="budget_exec")
+        .distinct()
+        .order_by("held_on")
+    )
     assert len(meetings) == 2
     flags = [flag.flag for m in meetings for _line, flag in services.budget_table(m)]
     assert flags.count("low") == 1 and flags.count("high") == 0
@@ -52,3 +56,11 @@ def test_demo_presidium_meetings_flag_a_line_and_handle_an_opinion(demo):
     plan = WorkPlan.objects.get(congress=congress)
     states = [item.state for item in services.plan_items(plan)]
     assert states.count("done") == 3 and plan.status == "published"
+
+
+def test_demo_pre_appointment_review_counted(demo):
+    from renda.activities.models import Nomination
+
+    nomination = Nomination.objects.get(name="周明远")
+    assert nomination.status == "decided" and nomination.poll.status in ("closed", "published")
+    assert nomination.votes_for >= 1 and nomination.remarks.count() == 1
