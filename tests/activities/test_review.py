@@ -204,3 +204,35 @@ def test_nomination_pages_permissions(board, personas, persona, page, act):
     assert client.get(reverse("activities:nomination", args=[nomination.pk])).status_code == page
     url = reverse("activities:nomination_action", args=[nomination.pk, "remark"])
     assert client.get(url).status_code == act
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_members_voting_at_once_are_each_counted_once(board):
+    """Four members press "vote" at the same moment, twice each: every member's ballot is
+    stored once, the second press is refused, and the count matches."""
+    from renda.ballots.models import Ballot, Poll
+    from tests.fixtures.threads import run_in_threads
+
+    nomination = nominee(board)
+    review.attach_documents(
+        nomination, resume=pdf("r.pdf"), statement=pdf("s.pdf"), acting_user=board.staff
+    )
+    review.open_vote(nomination, acting_user=board.staff)
+    nomination.refresh_from_db()
+    subject = nomination.poll.subjects.get()
+
+    def work(i: int) -> None:
+        ballots.cast_online(
+            Poll.objects.get(pk=nomination.poll_id),
+            voter=board.members[i % 4].user,
+            choices={subject.pk: "yes"},
+        )
+
+    errors = run_in_threads(8, work)
+    assert len(errors) == 4 and all(isinstance(e, DomainError) for e in errors)
+    decided = review.close_vote(
+        nomination, shares=shares_of(nomination.poll), acting_user=board.staff
+    )
+    assert decided.votes_for == 4 and decided.result == ReviewResult.APPROVED
+    assert Ballot.objects.filter(poll_id=nomination.poll_id).count() == 4
