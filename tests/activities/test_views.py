@@ -235,7 +235,7 @@ def test_lists_in_constant_queries_with_10_and_1000_activities(acts):
     _many(acts, 990)
     large = _counts(clients, urls)
     assert small == large
-    assert max(large) <= 16
+    assert max(large) <= 20  # the figures page: one query per figure, whatever the rows
 
 
 def test_every_office_page_renders_for_staff(acts):

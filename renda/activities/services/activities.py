@@ -21,6 +21,7 @@ from renda.activities.models import (
     Activity,
     ActivityKind,
     ActivityStatus,
+    CheckinMethod,
     Invitation,
     InvitationStatus,
     Role,
@@ -271,8 +272,6 @@ def mark_attendance(
 ) -> list[Invitation]:
     """Staff mark who took part (those who scanned the code are already marked); each
     deputy marked gets their participation (and hours) credited once."""
-    from renda.activities.models import CheckinMethod
-
     with transaction.atomic():
         activity = lock(activity)
         require(acting_user, "activity.manage", activity)
