@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "renda.stations",
     "renda.projects",
     "renda.appraisals",
+    "renda.activities",
     "renda.api",
     "renda.portal",
     "captcha",

@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("renda.projects.urls")),
     path("", include("renda.ballots.urls")),
     path("", include("renda.appraisals.urls")),
+    path("", include("renda.activities.urls")),
     path("portal/", include("renda.portal.urls")),
     path("open311/v2/", include("renda.api.open311_urls")),
     path("captcha/", include("captcha.urls")),

@@ -45,6 +45,7 @@ pytest_plugins = [
     "tests.fixtures.portal",
     "tests.fixtures.appraisals",
     "tests.fixtures.projects",
+    "tests.fixtures.activities",
 ]
 
 

@@ -69,7 +69,10 @@ class CaseFilters(PageFilters):
 class CaseItem(Schema):
     id: int = Field(description="Case id, used in the other endpoints.")
     serial: str = Field(description="Case number, e.g. MY2025-000001.")
-    kind: str = Field(description="opinion (public opinion) or suggestion (deputy suggestion).")
+    kind: str = Field(
+        description="opinion (public opinion), suggestion (deputy suggestion), finding "
+        "(inspection finding) or deliberation (the presidium's deliberation opinion)."
+    )
     title: str = Field(description="Short title.")
     status: str = Field(description="State code, e.g. submitted, assigned, replied, closed.")
     status_label: str = Field(description="The state in words, translated.")

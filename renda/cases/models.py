@@ -125,9 +125,18 @@ class CaseRules(PerCongressRules, models.Model):
 class CaseKind(models.TextChoices):
     OPINION = "opinion", _("Public opinion")
     SUGGESTION = "suggestion", _("Deputy suggestion")
+    # 问题清单: a finding of the deputies' inspection, survey or law check (activities app).
+    FINDING = "finding", _("Inspection finding")
+    # 审议意见: the presidium's deliberation opinion on a government report (activities app).
+    DELIBERATION = "deliberation", _("Deliberation opinion")
 
 
-SERIAL_PREFIX = {CaseKind.OPINION: "MY", CaseKind.SUGGESTION: "JY"}
+SERIAL_PREFIX = {
+    CaseKind.OPINION: "MY",
+    CaseKind.SUGGESTION: "JY",
+    CaseKind.FINDING: "WT",
+    CaseKind.DELIBERATION: "SY",
+}
 
 
 class CaseSource(models.TextChoices):
@@ -138,6 +147,8 @@ class CaseSource(models.TextChoices):
     LETTER = "letter", _("Letter")
     OPEN311 = "open311", _("Open311 client")
     ESCALATION = "escalation", _("Escalated from a lower congress")
+    INSPECTION = "inspection", _("Deputies' inspection, survey or law check")
+    PRESIDIUM = "presidium", _("Presidium deliberation")
 
 
 class CaseStatus(models.TextChoices):

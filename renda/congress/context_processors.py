@@ -21,6 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "deputy": bool(policy.access(user).deputy_congress_ids),
             "stations": policy.can(user, "station.view"),
             "projects": policy.can(user, "project.view"),
+            "activities": policy.can(user, "activity.view"),
             "polls": policy.can(user, "poll.view"),
             "unread": Notification.objects.filter(
                 recipient_id=user.pk, read_at__isnull=True

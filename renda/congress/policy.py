@@ -55,6 +55,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Livelihood projects: read the pool, batches and projects; run them.
     "project.view": frozenset({Role.STAFF, Role.LEADER}),
     "project.manage": frozenset({Role.STAFF}),
+    # Deputies' activities (inspections, surveys, law checks, trainings): read; run them.
+    "activity.view": frozenset({Role.STAFF, Role.LEADER}),
+    "activity.manage": frozenset({Role.STAFF}),
     # Read polls, their electorate and frozen results in the office (leaders follow them).
     "poll.view": frozenset({Role.STAFF, Role.LEADER}),
     # Performance reviews and appraisals: read (leaders), prepare, rate, follow up (office).

@@ -322,15 +322,16 @@ def check_code_matches(case: Case, code: str) -> bool:
 
 def due_date_for(case: Case, start: dt.date, rules: CaseRules) -> dt.date:
     """The default reply deadline from `start`: working days for opinions, months for
-    suggestions ("3 months from assignment", DOMAIN.md §2)."""
-    if case.kind == CaseKind.SUGGESTION:
+    suggestions and inspection findings ("3 months from assignment", DOMAIN.md §2)."""
+    if case.kind in (CaseKind.SUGGESTION, CaseKind.FINDING, CaseKind.DELIBERATION):
         return add_months(start, rules.suggestion_reply_months)
     return add_working_days(start, rules.opinion_reply_working_days)
 
 
 def latest_due_date_for(case: Case, start: dt.date, rules: CaseRules) -> dt.date:
-    """The longest deadline allowed, extensions included (6 months for suggestions)."""
-    if case.kind == CaseKind.SUGGESTION:
+    """The longest deadline allowed, extensions included (6 months for suggestions and
+    findings)."""
+    if case.kind in (CaseKind.SUGGESTION, CaseKind.FINDING, CaseKind.DELIBERATION):
         return add_months(start, rules.suggestion_max_months)
     return add_working_days(start, rules.opinion_max_working_days)
 

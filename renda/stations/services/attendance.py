@@ -3,17 +3,15 @@ shifts, and the deputy's check-in with the station's code."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renda.congress.models import Deputy
-from renda.core import audit, keys, workflow
+from renda.core import audit, checkin, workflow
 from renda.core.errors import DomainError
 from renda.stations.models import (
     DUTY_TRANSITIONS,
@@ -153,27 +151,19 @@ def _hold(shift: DutyShift, actor: Any) -> None:
 def checkin_code(station: Station) -> str:
     """A signed, time-stamped code shown as a QR code at the station; it expires after the
     congress's configured minutes, so a photo of it is no use the next day."""
-    return keys.timestamp_sign(f"{station.congress_id}.{station.pk}", salt=CHECKIN_SALT)
+    return checkin.issue(CHECKIN_SALT, station.congress_id, station.pk)
 
 
 def check_in_by_code(user: Any, code: str) -> DutyAssignment:
     deputy = deputy_of(user)
     if deputy is None:
         raise DomainError(_("Only a deputy can check in with the station code."))
-    try:
-        value = keys.timestamp_unsign(code.strip(), salt=CHECKIN_SALT)
-        congress_id, station_id = (int(x) for x in value.split("."))
-    except (signing.BadSignature, ValueError):
-        raise DomainError(_("This check-in code is not valid.")) from None
-    minutes = StationRules.for_congress(congress_id).checkin_code_minutes
-    try:
-        keys.timestamp_unsign(
-            code.strip(), salt=CHECKIN_SALT, max_age=dt.timedelta(minutes=minutes)
-        )
-    except signing.SignatureExpired:
-        raise DomainError(
-            _("This check-in code has expired; scan the code shown at the station now.")
-        ) from None
+    congress_id, station_id = checkin.read(
+        CHECKIN_SALT,
+        code,
+        minutes=lambda ids: StationRules.for_congress(ids[0]).checkin_code_minutes,
+        expired=_("This check-in code has expired; scan the code shown at the station now."),
+    )
     today = timezone.localdate()
     with transaction.atomic():
         duty = (

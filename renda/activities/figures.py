@@ -1,0 +1,196 @@
+"""The activities' figures of a year and a town (issue 15, item 7), one function each, each
+a fixed number of queries whatever the number of activities. The annual report and the
+figures page read them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+
+from renda.activities.models import (
+    LEARNING_KINDS,
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    DeliberationOpinion,
+    Finding,
+    MeetingReport,
+    MeetingStatus,
+    Nomination,
+    NominationStatus,
+    Participation,
+    PresidiumMeeting,
+    ReportKind,
+    ReviewResult,
+)
+from renda.cases.models import CaseStatus, EvaluationResult
+from renda.congress.models import CongressLevel, DeputyMembership
+from renda.core.rates import percent
+
+TOOK_PLACE = (ActivityStatus.HELD, ActivityStatus.CLOSED)
+
+
+def activities_held(congress_id: int, year: int) -> dict[str, int]:
+    """Activities held (or closed) by kind; every kind present, 0 when none."""
+    counts = dict(
+        Activity.objects.filter(
+            congress_id=congress_id, starts_on__year=year, status__in=TOOK_PLACE
+        )
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    )
+    return {kind: counts.get(kind, 0) for kind in ActivityKind.values}
+
+
+def deputies_taking_part(congress_id: int, year: int) -> dict[str, Any]:
+    """Distinct deputies with a participation of the year, and by the level of the
+    congresses they sit in (a deputy of two levels counts once in each)."""
+    ids = set(
+        Participation.objects.filter(congress_id=congress_id, on__year=year).values_list(
+            "deputy_id", flat=True
+        )
+    )
+    by_level: dict[str, set[int]] = {}
+    for deputy_id, level in (
+        DeputyMembership.objects.filter(deputy_id__in=ids, term__is_current=True)
+        .values_list("deputy_id", "congress__level")
+        .distinct()
+    ):
+        by_level.setdefault(level, set()).add(deputy_id)
+    return {
+        "total": len(ids),
+        "by_level": {level: len(by_level.get(level, ())) for level in CongressLevel.values},
+    }
+
+
+def findings_handling(congress_id: int, year: int) -> dict[str, Any]:
+    """Findings filed in the year and how their cases stand: replied (a reply given,
+    whatever came after), closed, satisfied."""
+    row = Finding.objects.filter(
+        activity__congress_id=congress_id, activity__starts_on__year=year
+    ).aggregate(
+        filed=Count("id"),
+        replied=Count("id", filter=Q(case__replied_at__isnull=False)),
+        closed=Count("id", filter=Q(case__status=CaseStatus.CLOSED)),
+        satisfied=Count(
+            "id",
+            filter=Q(
+                case__evaluation_result__in=[EvaluationResult.SATISFIED, EvaluationResult.BASIC]
+            ),
+        ),
+    )
+    filed = row["filed"]
+    return {
+        **row,
+        "reply_rate": percent(row["replied"], filed),
+        "close_rate": percent(row["closed"], filed),
+        "satisfaction_rate": percent(row["satisfied"], row["replied"]),
+    }
+
+
+def training_hours(congress_id: int, year: int) -> dict[str, Any]:
+    """Trainings, study sessions and exchanges held, attendances and hours credited."""
+    held = Activity.objects.filter(
+        congress_id=congress_id,
+        starts_on__year=year,
+        status__in=TOOK_PLACE,
+        kind__in=list(LEARNING_KINDS - {ActivityKind.LEGAL_EDUCATION}),
+    ).count()
+    row = Participation.objects.filter(
+        congress_id=congress_id,
+        on__year=year,
+        kind__in=[k.value for k in LEARNING_KINDS],
+    ).aggregate(
+        attendances=Count("id"), hours=Sum("hours"), deputies=Count("deputy", distinct=True)
+    )
+    return {
+        "sessions": held,
+        "attendances": row["attendances"],
+        "deputies": row["deputies"],
+        "hours": row["hours"] or Decimal(0),
+    }
+
+
+def legal_education(congress_id: int, year: int) -> dict[str, int]:
+    """普法 campaigns, the sessions they held and the people they reached."""
+    row = (
+        Activity.objects.filter(
+            congress_id=congress_id,
+            starts_on__year=year,
+            kind=ActivityKind.LEGAL_EDUCATION,
+        )
+        .exclude(status=ActivityStatus.CANCELLED)
+        .aggregate(
+            campaigns=Count("id"), sessions=Sum("sessions_held"), people=Sum("people_reached")
+        )
+    )
+    return {
+        "campaigns": row["campaigns"],
+        "sessions": row["sessions"] or 0,
+        "people": row["people"] or 0,
+    }
+
+
+def presidium_meetings(congress_id: int, year: int) -> dict[str, Any]:
+    """Presidium meetings held (closed) and the reports heard, by kind."""
+    held = PresidiumMeeting.objects.filter(
+        congress_id=congress_id, held_on__year=year, status=MeetingStatus.CLOSED
+    ).count()
+    counts = dict(
+        MeetingReport.objects.filter(meeting__congress_id=congress_id, meeting__held_on__year=year)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    )
+    return {"held": held, "reports": {k: counts.get(k, 0) for k in ReportKind.values}}
+
+
+def deliberation_opinions(congress_id: int, year: int) -> dict[str, Any]:
+    """Deliberation opinions sent and how their cases stand."""
+    row = DeliberationOpinion.objects.filter(
+        meeting__congress_id=congress_id, meeting__held_on__year=year
+    ).aggregate(
+        sent=Count("id"),
+        replied=Count("id", filter=Q(case__replied_at__isnull=False)),
+        closed=Count("id", filter=Q(case__status=CaseStatus.CLOSED)),
+    )
+    return {
+        **row,
+        "reply_rate": percent(row["replied"], row["sent"]),
+        "close_rate": percent(row["closed"], row["sent"]),
+    }
+
+
+def nominees_reviewed(congress_id: int, year: int) -> dict[str, int]:
+    """Nominees whose vote was counted at a meeting of the year, by result."""
+    counts = dict(
+        Nomination.objects.filter(
+            congress_id=congress_id,
+            meeting__held_on__year=year,
+            status=NominationStatus.DECIDED,
+        )
+        .values_list("result")
+        .annotate(n=Count("id"))
+        .values_list("result", "n")
+    )
+    return {
+        "reviewed": sum(counts.values()),
+        "approved": counts.get(ReviewResult.APPROVED, 0),
+        "rejected": counts.get(ReviewResult.REJECTED, 0),
+    }
+
+
+def year_figures(congress_id: int, year: int) -> dict[str, Any]:
+    return {
+        "held": activities_held(congress_id, year),
+        "deputies": deputies_taking_part(congress_id, year),
+        "findings": findings_handling(congress_id, year),
+        "training": training_hours(congress_id, year),
+        "legal_education": legal_education(congress_id, year),
+        "meetings": presidium_meetings(congress_id, year),
+        "opinions": deliberation_opinions(congress_id, year),
+        "reviews": nominees_reviewed(congress_id, year),
+    }

@@ -1,0 +1,193 @@
+"""The presidium's meetings in the office: the list, a new meeting, its page (reports,
+attendance, minutes and decisions, amendments, the budget execution table with its flags
+and a bar per line, deliberation opinions and their cases) and its actions. Office staff act
+(`activity.manage`); leaders read. Another congress's meeting is a 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from renda.activities import forms as f
+from renda.activities import services
+from renda.activities.models import PresidiumMeeting
+from renda.activities.views.staff import _congress, _congresses, _year
+from renda.cases import services as cases
+from renda.congress import policy
+from renda.core.access import get_visible_or_404
+from renda.core.actions import Action, form_of, run_action
+from renda.core.errors import DomainError
+
+
+@login_required
+def meetings(request: HttpRequest) -> HttpResponse:
+    congresses = _congresses(request.user)
+    congress = _congress(request, congresses)
+    year = _year(request)
+    rows = PresidiumMeeting.objects.filter(congress=congress, held_on__year=year).order_by(
+        "-held_on"
+    )
+    return render(
+        request,
+        "activities/staff/meetings.html",
+        {
+            "congress": congress,
+            "congresses": congresses,
+            "year": year,
+            "meetings": rows,
+            "can_manage": policy.can(request.user, "activity.manage", congress),
+        },
+    )
+
+
+@login_required
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    congress = _congress(request, _congresses(request.user, "activity.manage"))
+    post = request.method == "POST"
+    form = f.MeetingForm(request.POST if post else None)
+    if post and form.is_valid():
+        try:
+            meeting = services.create_meeting(
+                congress=congress, acting_user=request.user, **form.cleaned_data
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return HttpResponseRedirect(reverse("activities:meeting", args=[meeting.pk]))
+    return render(
+        request,
+        "activities/staff/form.html",
+        {"form": form, "congress": congress, "title": _("New presidium meeting")},
+        status=400 if post else 200,
+    )
+
+
+def _meeting(request: HttpRequest, pk: int) -> PresidiumMeeting:
+    return get_visible_or_404(
+        PresidiumMeeting.objects.select_related("congress"), request.user, pk, "activity.view"
+    )
+
+
+@login_required
+def meeting(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _meeting(request, pk)
+    return render(
+        request,
+        "activities/staff/meeting.html",
+        {
+            "meeting": found,
+            "reports": found.reports.all(),
+            "present": found.present.order_by("name"),
+            "budget": services.budget_table(found),
+            "opinions": found.opinions.select_related("case", "report"),
+            "amendments": found.amendments.select_related("written_by"),
+            "can_manage": policy.can(request.user, "activity.manage", found),
+        },
+    )
+
+
+def _budget_outcome(result: Any) -> tuple[int, Any]:
+    _line, warning = result
+    return (messages.WARNING, warning) if warning else (messages.SUCCESS, _("Done."))
+
+
+def _with_meeting(form_class: type[Any]) -> Any:
+    return lambda data, files, m: form_class(data, files, meeting=m)
+
+
+MEETING_ACTIONS: dict[str, Action] = {
+    "report": Action(
+        title=gettext_lazy("Add a report heard"),
+        form=form_of(f.MeetingReportForm),
+        run=lambda m, u, d: services.add_report(m, acting_user=u, **d),
+        perm="activity.manage",
+    ),
+    "attendance": Action(
+        title=gettext_lazy("Members present"),
+        form=_with_meeting(f.MeetingAttendanceForm),
+        run=lambda m, u, d: services.set_attendance(m, present=list(d["present"]), acting_user=u),
+        perm="activity.manage",
+    ),
+    "minutes": Action(
+        title=gettext_lazy("Minutes and decisions"),
+        form=lambda data, files, m: f.MinutesForm(
+            data, files, initial={"minutes": m.minutes, "decisions": m.decisions}
+        ),
+        run=lambda m, u, d: services.write_minutes(m, acting_user=u, **d),
+        perm="activity.manage",
+    ),
+    "budget": Action(
+        title=gettext_lazy("Add a budget execution line"),
+        form=form_of(f.BudgetLineForm),
+        run=lambda m, u, d: services.add_budget_line(m, acting_user=u, **d),
+        perm="activity.manage",
+        outcome=_budget_outcome,
+    ),
+    "opinion": Action(
+        title=gettext_lazy("Send a deliberation opinion"),
+        form=_with_meeting(f.OpinionForm),
+        run=lambda m, u, d: services.send_opinion(
+            d["report"],
+            text=d["text"],
+            department=d["department"],
+            category=d["category"],
+            due=d["due"],
+            acting_user=u,
+        ),
+        perm="activity.manage",
+        success=gettext_lazy("The opinion is a case assigned to the government."),
+    ),
+    "close": Action(
+        title=gettext_lazy("Close the meeting (minutes final)"),
+        form=None,
+        run=lambda m, u, d: services.close_meeting(m, acting_user=u),
+        perm="activity.manage",
+    ),
+    "amend": Action(
+        title=gettext_lazy("Record an amendment to the minutes"),
+        form=form_of(f.AmendmentForm),
+        run=lambda m, u, d: services.amend_minutes(m, text=d["text"], acting_user=u),
+        perm="activity.manage",
+    ),
+}
+
+
+@login_required
+def meeting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    found = _meeting(request, pk)
+    chosen = MEETING_ACTIONS.get(action)
+    if chosen is None:
+        raise Http404
+    if not policy.can(request.user, chosen.perm, found):
+        raise PermissionDenied
+    back = reverse("activities:meeting", args=[found.pk])
+    return run_action(request, found, chosen, back=back, heading=found.title)
+
+
+@login_required
+def opinion_rate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The presidium's rating of the government's reply (recorded by the office)."""
+    found = _meeting(request, pk)
+    opinion = found.opinions.filter(pk=request.GET.get("opinion") or 0).first()
+    if opinion is None:
+        raise Http404
+    if not policy.can(request.user, "activity.manage", found):
+        raise PermissionDenied
+    action = Action(
+        title=gettext_lazy("The presidium's rating of the reply"),
+        form=form_of(f.RateForm),
+        run=lambda o, u, d: cases.evaluate_case(
+            o.case, result=d["result"], comment=d["comment"], acting_user=u
+        ),
+        perm="activity.manage",
+    )
+    back = reverse("activities:meeting", args=[found.pk])
+    return run_action(request, opinion, action, back=back, heading=found.title)
