@@ -22,10 +22,11 @@ from renda.activities.models import (
 from renda.activities.services import eligible_deputies
 from renda.cases.models import Category, EvaluationResult
 from renda.congress.models import Congress, CongressLevel, Department, Deputy
+from renda.core.widgets import DateInput, DateTimeInput
 from renda.stations.models import Station
 
-DATE = forms.DateInput(attrs={"type": "date"})
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"})
+DATE = DateInput()
+DATETIME = DateTimeInput()
 
 
 class ActivityForm(forms.Form):
