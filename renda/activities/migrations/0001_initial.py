@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0005_finding_and_deliberation_kinds'),
+        ('cases', '0006_finding_and_deliberation_kinds'),
         ('congress', '0003_generated_file_names'),
         ('contenttypes', '0002_remove_content_type_name'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

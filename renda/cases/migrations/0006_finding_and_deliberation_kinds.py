@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0004_generated_file_names'),
+        ('cases', '0005_ledger_import'),
     ]
 
     operations = [
