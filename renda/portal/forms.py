@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from renda.portal.models import Channel, Site
+from renda.portal.sanitize import clean_html
 from renda.portal.uploads import validate_attachment, validate_cover
 
 
@@ -54,6 +56,13 @@ class ArticleForm(forms.Form):
 
     def __init__(self, *args: Any, site: Site, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.is_bound and "body" in self.data:
+            # A form sent back with an error shows the body again, and the rich-text editor
+            # loads it as HTML (innerHTML): it gets the body as it would be stored, never
+            # the HTML as typed (an <img onerror> would run in the editor's page).
+            data = cast(QueryDict, self.data).copy()
+            data["body"] = clean_html(data.get("body", ""))
+            self.data = data
         channels = Channel.objects.filter(site=site, is_active=True).select_related("parent")
         self.fields["channel"].queryset = channels  # type: ignore[attr-defined]
         self.fields["channels"].queryset = channels  # type: ignore[attr-defined]
