@@ -1,14 +1,23 @@
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
-from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from renda.portal.models import Channel, Site
 from renda.portal.sanitize import clean_html
 from renda.portal.uploads import validate_attachment, validate_cover
+
+
+class EditorTextarea(forms.Textarea):
+    """The body's textarea, which the rich-text editor loads as HTML (innerHTML): it always
+    shows the body as it would be stored. A form sent back with an error would otherwise
+    hand the editor the HTML as typed, and an <img onerror> in it would run there."""
+
+    def format_value(self, value: Any) -> str | None:
+        shown = super().format_value(value)
+        return clean_html(shown) if shown else shown
 
 
 class ArticleForm(forms.Form):
@@ -24,7 +33,7 @@ class ArticleForm(forms.Form):
     body = forms.CharField(
         label=_("Body"),
         max_length=200_000,
-        widget=forms.Textarea(attrs={"rows": 18, "data-rich-editor": "1"}),
+        widget=EditorTextarea(attrs={"rows": 18, "data-rich-editor": "1"}),
         help_text=_(
             "Rich text. Without JavaScript, type HTML paragraphs; scripts, frames and "
             "event handlers are removed."
@@ -56,13 +65,6 @@ class ArticleForm(forms.Form):
 
     def __init__(self, *args: Any, site: Site, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.is_bound and "body" in self.data:
-            # A form sent back with an error shows the body again, and the rich-text editor
-            # loads it as HTML (innerHTML): it gets the body as it would be stored, never
-            # the HTML as typed (an <img onerror> would run in the editor's page).
-            data = cast(QueryDict, self.data).copy()
-            data["body"] = clean_html(data.get("body", ""))
-            self.data = data
         channels = Channel.objects.filter(site=site, is_active=True).select_related("parent")
         self.fields["channel"].queryset = channels  # type: ignore[attr-defined]
         self.fields["channels"].queryset = channels  # type: ignore[attr-defined]

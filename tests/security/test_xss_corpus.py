@@ -11,6 +11,7 @@ it once keeps the suite within its time budget.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import sys
 import time
@@ -22,6 +23,7 @@ import lxml.html
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
 
 from tests.security.forms import FormFiller
 from tests.security.payloads import PAYLOADS
@@ -172,6 +174,19 @@ def _write_suggestions(demo: Any, tally: Tally, clients: dict[str, Client]) -> N
         tally.add("suggestion.meeting", i, office.submit("/office/meetings/", payload))
 
 
+def _write_user_names(demo: Any, tally: Tally, clients: dict[str, Client]) -> None:
+    """The accounts' display names are set in the Django admin: set here with the ORM, as
+    the admin stores them, before the accounts act (timelines and top bars show them)."""
+    users = get_user_model().objects.in_bulk(ROLES, field_name="username")
+    for k, username in enumerate(ROLES):
+        for i in range(k, N, len(ROLES)):
+            if len(PAYLOADS[i][1]) <= 60:
+                users[username].name = PAYLOADS[i][1]
+                users[username].save(update_fields=["name"])
+                tally.direct("user.name", i)
+                break
+
+
 def _write_congress_data(demo: Any, tally: Tally, clients: dict[str, Client]) -> None:
     """Departments, categories and deputies are kept in the Django admin (many fields and
     inlines): created here with the ORM, as the admin would store them."""
@@ -223,8 +238,12 @@ def _write_portal(demo: Any, tally: Tally, clients: dict[str, Client]) -> list[i
 
 
 def _write_projects(demo: Any, tally: Tally, clients: dict[str, Client]) -> None:
-    """Residents propose projects; the office records ideas, progress and inspections."""
-    from renda.projects.models import Project
+    """Residents propose projects; the office records ideas and screens them, records
+    progress and inspections; the screened ideas go on a candidate list on which residents
+    comment through the portal's form."""
+    from renda.congress.models import Session
+    from renda.projects import services
+    from renda.projects.models import Idea, Project
 
     public = FormFiller(Client(raise_request_exception=True))
     office = FormFiller(clients["qh_staff"])
@@ -233,11 +252,17 @@ def _write_projects(demo: Any, tally: Tally, clients: dict[str, Client]) -> None
         .distinct()
         .order_by("pk")
     )
+    screened = []
     for i, (_name, payload) in enumerate(PAYLOADS):
         tally.add("project.proposal", i, public.submit(f"/projects/{demo.pk}/propose/", payload))
         tally.add(
             "project.idea", i, office.submit(f"/office/projects/ideas/new/{demo.pk}/", payload)
         )
+        idea = Idea.objects.filter(congress=demo).order_by("-pk").first()
+        filled = office.submit(f"/office/projects/ideas/{idea.pk}/screen/", payload)
+        tally.add("project.screening", i, filled)
+        if filled.stored:
+            screened.append(idea)
         project = projects[i % len(projects)]
         tally.add(
             "project.progress",
@@ -251,6 +276,24 @@ def _write_projects(demo: Any, tally: Tally, clients: dict[str, Client]) -> None
             i,
             office.submit(f"/office/projects/list/{project.pk}/inspection/", payload),
         )
+    # The candidate list is made with the service the batch form calls (its idea picker is
+    # a long checkbox list); its title and materials carry a payload.
+    staff = get_user_model().objects.get(username="qh_staff")
+    session = Session.objects.filter(term__congress=demo, term__is_current=True).latest("ordinal")
+    batch = services.create_batch(
+        session=session,
+        title=PAYLOADS[0][1],
+        places=len(screened) - 1,
+        ideas=screened,
+        acting_user=staff,
+        materials="\n".join(p for _n, p in PAYLOADS),
+    )
+    services.publish_candidates(batch, acting_user=staff)
+    tally.direct("project.batch.title", 0)
+    for i in range(N):
+        tally.direct("project.batch.materials", i)
+    for i, (_name, payload) in enumerate(PAYLOADS):
+        tally.add("project.comment", i, public.submit(f"/projects/batch/{batch.pk}/", payload))
 
 
 def _write_appraisals(demo: Any, tally: Tally, clients: dict[str, Client]) -> None:
@@ -316,6 +359,18 @@ def _write_stations(demo: Any, tally: Tally, clients: dict[str, Client]) -> None
             deputy.submit("/stations/mine/contact/", payload, fixed=visit),
         )
         tally.add("station.industry", i, office.submit("/office/industry/", payload))
+    # Duty shifts with a note: each on its own day (a deputy is on one shift at a time),
+    # skipping the days the station is closed.
+    station, day = stations[0], timezone.localdate()
+    for i, (_name, payload) in enumerate(PAYLOADS):
+        for _try in range(10):
+            day += dt.timedelta(days=1)
+            filled = office.submit(
+                f"/office/stations/{station.pk}/shift/", payload, fixed={"date": day.isoformat()}
+            )
+            if filled.stored:
+                break
+        tally.add("station.shift", i, filled)
 
 
 def _crawl(client: Client, starts: list[str]) -> tuple[list[str], int]:
@@ -418,10 +473,16 @@ OFFICE_STARTS = [
 # that pytest-xdist runs the groups side by side.
 GROUPS = {
     "cases": (
-        [_write_opinions, _write_suggestions, _write_congress_data],
+        [_write_user_names, _write_opinions, _write_suggestions, _write_congress_data],
         {
             None: [*PUBLIC_STARTS, "/public/suggestions/"],
-            "qh_staff": ["/cases/", "/office/suggestions/", "/office/meetings/", "/workspace/"],
+            "qh_staff": [
+                "/cases/",
+                "/office/suggestions/",
+                "/office/meetings/",
+                "/workspace/",
+                *[f"/cases/?q={quote(p)}" for _n, p in PAYLOADS],
+            ],
             "qh_handler_build": ["/department/", "/inbox/"],
             "qh_deputy": ["/suggestions/mine/", "/stations/mine/", "/inbox/"],
         },
