@@ -1,6 +1,6 @@
 """The article form, sent back with an error, gives the rich-text editor the body as it
 would be stored: the editor loads the textarea as HTML, so the HTML as typed would run
-(found by the XSS corpus, tests/security/test_xss_corpus.py)."""
+(found by the XSS corpus, tests/core/test_xss_corpus.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The XSS corpus (issue 13): every payload of tests/security/payloads.py goes through every
+"""The XSS corpus (issue 13): every payload of tests/core/xss_payloads.py goes through every
 text field a user can fill, stored the way users store it (the platform's own forms,
 through Django's test client), and every page that shows those values is then rendered in
 headless Chromium with a dialog handler, a marker that records calls, and a listener of
@@ -25,8 +25,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from tests.security.forms import FormFiller
-from tests.security.payloads import PAYLOADS
+from tests.core.xss_payloads import PAYLOADS
+from tests.fixtures.formfiller import FormFiller
 
 MARK = re.compile(r"lert\((\d+)\)|__xss\((\d+)\)")
 
@@ -83,8 +83,8 @@ NOT_PAGES = re.compile(
     r"/admin/|/i18n/|/api/|/open311/|export|sheet\.|/print/|qr|/attachments/\d+/$|"
     r"/documents/\d+/$|/captcha/"
 )
-SHAPE_LIMIT = 4  # detail pages of one kind visited per role
-PAGE_LIMIT = 140  # pages per role
+SHAPE_LIMIT = 6  # pages of one kind (one URL pattern) visited per role
+PAGE_LIMIT = 200  # pages per role
 
 N = len(PAYLOADS)
 
@@ -400,11 +400,22 @@ def _crawl(client: Client, starts: list[str]) -> tuple[list[str], int]:
             found.append(url)
         if not shows and url not in starts:
             continue
-        for href in lxml.html.fromstring(response.content).xpath("//a/@href"):
-            href = str(href).split("#")[0]
-            if href.startswith("/") and not href.startswith("//") and not NOT_PAGES.search(href):
-                if href not in seen:
-                    queue.append(href)
+        # Links next to a payload (its row, its list item) first: they lead to the pages
+        # of the objects that carry one.
+        for link in lxml.html.fromstring(response.content).xpath("//a[@href]"):
+            href = str(link.get("href")).split("#")[0]
+            if not href.startswith("/") or href.startswith("//") or NOT_PAGES.search(href):
+                continue
+            if href in seen:
+                continue
+            row = link.getparent()
+            while row is not None and row.tag not in ("tr", "li", "article", "section"):
+                row = row.getparent()
+            near = (row if row is not None else link).text_content()
+            if MARK.search(near):
+                queue.appendleft(href)
+            else:
+                queue.append(href)
     return found, fetched
 
 
