@@ -7,7 +7,18 @@ from django.utils.translation import gettext_lazy as _
 
 from renda.core.widgets import DateTimeInput
 from renda.portal.models import Channel, Site
+from renda.portal.sanitize import clean_html
 from renda.portal.uploads import validate_attachment, validate_cover
+
+
+class EditorTextarea(forms.Textarea):
+    """The body's textarea, which the rich-text editor loads as HTML (innerHTML): it always
+    shows the body as it would be stored. A form sent back with an error would otherwise
+    hand the editor the HTML as typed, and an <img onerror> in it would run there."""
+
+    def format_value(self, value: Any) -> str | None:
+        shown = super().format_value(value)
+        return clean_html(shown) if shown else shown
 
 
 class ArticleForm(forms.Form):
@@ -23,7 +34,7 @@ class ArticleForm(forms.Form):
     body = forms.CharField(
         label=_("Body"),
         max_length=200_000,
-        widget=forms.Textarea(attrs={"rows": 18, "data-rich-editor": "1"}),
+        widget=EditorTextarea(attrs={"rows": 18, "data-rich-editor": "1"}),
         help_text=_(
             "Rich text. Without JavaScript, type HTML paragraphs; scripts, frames and "
             "event handlers are removed."
