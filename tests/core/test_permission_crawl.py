@@ -33,6 +33,10 @@ Scope rules (from renda/congress/policy.py and docs/architecture.md; the oracle 
 | Idea, VoteBatch, Project, Finding, photo | staff, leader (`project.view`)      | handlers of the project's department; the congress's deputies (a batch's materials); the public for public pages of public batches and projects |
 | Article, its attachment, Site        | staff, leader, administrator (`portal.view`) | the public once published (public pages) |
 | Congress (a form "new … in congress N") | any back-office role or station manager of it | its deputies (their forms); everyone on public forms |
+
+A handler's relation counts on the department's pages only (`HANDLER_FACE`), a deputy's on the
+deputy's pages only (`DEPUTY_FACE`): a suggestion's lead deputy reads it on
+/suggestions/<pk>/, not on the office's /office/suggestions/<pk>/.
 | Deputy (public QR code)              | -                                       | everyone (public page of a town's deputy) |
 
 A grant covers its congress only; administrator and auditor grants also cover the
@@ -250,6 +254,29 @@ PUBLIC_STARTS = [
     "/public/appraisals/",
 ]
 
+# A handler's relation to an object (its department's assignment, its department's project)
+# counts on the department's pages only; a deputy's (lead, co-signer, elector, reporter, the
+# forwarding deputy of a matter, a deputy of the congress) on the deputy's pages only. On any
+# other page of the same object they are outside their scope like anyone else.
+HANDLER_FACE = {
+    "cases:reveal_contact",  # the logged reveal serves the office and the departments on the case
+    "cases:department_case",
+    "cases:department_action",
+    "cases:attachment",
+    "projects:project",
+    "projects:project_action",
+}
+DEPUTY_FACE = {
+    "suggestions:new",
+    "suggestions:detail",
+    "suggestions:action",
+    "opinions:staff_new",
+    "ballots:ballot",
+    "projects:materials",
+    "stations:suggest",
+    "appraisals:mine_submit",
+}
+
 # Object kinds the crawl must have reached or enumerated (at least one URL each).
 REQUIRED_MODELS = {
     Case,
@@ -420,7 +447,14 @@ def scope(obj: Any) -> Scope:  # noqa: C901, PLR0911, PLR0912 - one branch per k
     if isinstance(obj, Idea):
         return Scope(obj.congress_id, ("project.view",))
     if isinstance(obj, VoteBatch):
-        return Scope(obj.congress_id, ("project.view",), deputies_of_congress=True, public=True)
+        from renda.projects.views.public import PUBLIC_BATCH
+
+        return Scope(
+            obj.congress_id,
+            ("project.view",),
+            deputies_of_congress=True,
+            public=obj.status in PUBLIC_BATCH,
+        )
     if isinstance(obj, Project | ProgressPhoto):
         project = obj if isinstance(obj, Project) else obj.update.project
         return Scope(
@@ -465,8 +499,10 @@ def in_scope(persona: Persona, route: str, obj: Any, scope_: Scope) -> bool:
         congress = Congress(pk=scope_.congress_id)
         if any(policy.can(user, perm, congress) for perm in scope_.perms):
             return True
-    if scope_.departments & policy.department_ids(user):
+    if route in HANDLER_FACE and scope_.departments & policy.department_ids(user):
         return True
+    if route not in DEPUTY_FACE:
+        return False
     if persona.deputy_id is not None and persona.deputy_id in scope_.deputies:
         return True
     return bool(
@@ -856,8 +892,10 @@ def _quiet_requests(settings):  # noqa: ANN001, ANN202
     logger.setLevel(level)
 
 
-def test_no_read_across_scope(demo, _quiet_requests):  # noqa: C901, PLR0915
-    started = time.monotonic()
+@pytest.fixture
+def crawl_world(demo, _quiet_requests):  # noqa: ANN001, ANN201
+    """The demo, the personas (signed in, each with its own client), objects of every kind
+    in both towns; returns (personas, congress ids: 清河镇, 枫林镇, then the others)."""
     personas = _personas()
     by_name = {p.name: p.user for p in personas}
     for town, staff, deputy in (
@@ -874,6 +912,12 @@ def test_no_read_across_scope(demo, _quiet_requests):  # noqa: C901, PLR0915
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+    return personas, towns
+
+
+def test_no_read_across_scope(crawl_world):  # noqa: C901, PLR0915
+    started = time.monotonic()
+    personas, towns = crawl_world
 
     # 1. The crawl, as every persona.
     result = Crawl()
@@ -923,8 +967,8 @@ def test_no_read_across_scope(demo, _quiet_requests):  # noqa: C901, PLR0915
     reached_routes = {item.route for item in urls.values() if item.reached_by}
     unreached = sorted({item.route for item in urls.values()} - reached_routes)
     print(f"object routes no owner reached in the crawl: {len(unreached)}: {unreached}")
-    assert errors == []
-    assert reads == []
+    assert errors == [], "\n".join(map(str, errors))
+    assert reads == [], "\n".join(map(str, reads))
 
 
 PNG = (
@@ -1081,3 +1125,88 @@ def _town_objects(town: Congress, staff: Any, deputy_user: Any) -> None:
             SimpleUploadedFile("notice.pdf", PDF, content_type="application/pdf"),
             acting_user=staff,
         )
+
+
+# --- the REST API -----------------------------------------------------------------------------
+
+# The API's GET paths with an object id (its other paths with an id change things: POST).
+API_OBJECT_PATHS = {
+    "api:case": ("/cases/{}", Case),
+    "api:case_timeline": ("/cases/{}/timeline", Case),
+    "api:suggestion": ("/suggestions/{}", Suggestion),
+}
+# The API's lists filtered by a congress id: (path, the permission that reads them there).
+API_CONGRESS_PATHS = {
+    "api:cases": ("/cases?view=all&congress={}", "case.view"),
+    "api:figures": ("/figures?congress={}", "case.view"),
+    "api:suggestions": ("/suggestions?congress={}", "case.supervise"),
+    "api:ledger": ("/suggestions/ledger.xlsx?congress={}", "case.supervise"),
+}
+HANDLER_FACE |= {"api:case", "api:case_timeline"}
+DEPUTY_FACE |= {"api:suggestion"}
+
+
+def test_rest_api_reads_nothing_across_scope(crawl_world):  # noqa: C901
+    """Every GET of /api/v1/ that names an object or a congress, with each persona's token
+    (anonymous: none): another scope's object is a 404, a list holds only what the persona
+    may read, and a list or sheet of a congress outside the persona's scope is not a 200."""
+    from tests.fixtures.api import BASE, Api
+
+    personas, towns = crawl_world
+    objects: list[Any] = []
+    for _route, (_path, model) in API_OBJECT_PATHS.items():
+        for congress_id in towns[:2]:
+            qs = model._default_manager.filter(congress_id=congress_id).order_by("pk")
+            objects += [o for o in {qs.first(), qs.last()} if o is not None]
+    cases = Case.objects.filter(congress_id__in=towns[:2], assignments__isnull=False)
+    objects += list(cases.order_by("-pk")[:4])
+    requests, reads, errors = 0, [], []
+    for persona in personas:
+        api = Api(persona.user) if persona.user is not None else None
+        client = api.client if api is not None else Client()
+        headers = api.headers if api is not None else {}
+
+        def get(path: str, client: Client = client, headers: dict[str, str] = headers) -> Any:
+            response = client.get(f"{BASE}{path}", headers=headers)
+            if response.streaming:
+                b"".join(response.streaming_content)
+            return response
+
+        for route, (path, model) in API_OBJECT_PATHS.items():
+            for obj in {o for o in objects if isinstance(o, model)}:
+                response = get(path.format(obj.pk))
+                requests += 1
+                if response.status_code >= 500:
+                    errors.append((persona.name, path.format(obj.pk), response.status_code))
+                if response.status_code == 200 and not in_scope(persona, route, obj, scope(obj)):
+                    reads.append((persona.name, path.format(obj.pk)))
+        for route, (path, perm) in API_CONGRESS_PATHS.items():
+            for congress_id in towns:
+                url = path.format(congress_id)
+                response = get(url)
+                requests += 1
+                if response.status_code >= 500:
+                    errors.append((persona.name, url, response.status_code))
+                if response.status_code != 200:
+                    continue
+                if route in ("api:figures", "api:ledger"):
+                    # a congress's figures or ledger: for who reads its cases or supervises
+                    may = persona.user is not None and policy.can(
+                        persona.user, perm, Congress(pk=congress_id)
+                    )
+                    if not may:
+                        reads.append((persona.name, url))
+                else:  # a list: what it holds must be the persona's to read
+                    item_route = "api:case" if route == "api:cases" else "api:suggestion"
+                    model = Case if route == "api:cases" else Suggestion
+                    for item in response.json()["items"]:
+                        obj = model.objects.get(pk=item["id"])
+                        if not in_scope(persona, item_route, obj, scope(obj)):
+                            reads.append((persona.name, f"{url} lists {item['id']}"))
+    print(
+        f"\nREST API: {len(objects)} objects and {len(towns)} congresses x {len(personas)} "
+        f"personas = {requests} requests; cross-scope reads: {len(reads)}; server errors: "
+        f"{len(errors)}"
+    )
+    assert errors == [], "\n".join(map(str, errors))
+    assert reads == [], "\n".join(map(str, reads))
