@@ -568,9 +568,9 @@ class Crawl:
 
 def _get(persona: Persona, url: str) -> Any:
     response = persona.client.get(url)
-    if response.streaming:
+    if response.streaming:  # read to the end: the test client then closes the file
         b"".join(response.streaming_content)
-    response.close()
+    # (not response.close(): outside the client it would close the database connection)
     return response
 
 
