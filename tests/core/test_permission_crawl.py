@@ -1117,7 +1117,7 @@ def _town_objects(town: Congress, staff: Any, deputy_user: Any) -> None:
             site=site,
             channel=channel,
             acting_user=staff,
-            title="草稿：代表活动",
+            title=f"{town.name}草稿：代表活动",
             body="<p>草稿</p>",
         )
         portal.add_attachment(
@@ -1207,6 +1207,53 @@ def test_rest_api_reads_nothing_across_scope(crawl_world):  # noqa: C901
         f"\nREST API: {len(objects)} objects and {len(towns)} congresses x {len(personas)} "
         f"personas = {requests} requests; cross-scope reads: {len(reads)}; server errors: "
         f"{len(errors)}"
+    )
+    assert errors == [], "\n".join(map(str, errors))
+    assert reads == [], "\n".join(map(str, reads))
+
+
+# --- lists told to show another town ----------------------------------------------------------
+
+# Who asks each town's lists for the other town (`?congress=<id>`): each kind of persona with
+# no role and no seat there.
+FOREIGN = {
+    "清河镇": ["fl_staff", "fl_handler_0", "fl_deputy", "district_staff", "resident"],
+    "枫林镇": ["qh_staff", "qh_handler_build", "qh_station", "qh_deputy", "anonymous"],
+}
+
+
+def test_no_list_shows_another_town(crawl_world):
+    """Every list page of the office and of deputies, asked for a town where the persona has
+    no role (`?congress=`, `?site=`, `?station=`: the selectors the lists read): no title of
+    that town's objects (made by `_town_objects`) appears in a 200."""
+    personas, towns = crawl_world
+    by_name = {p.name: p for p in personas}
+    lists = _list_routes()
+    requests, reads, errors = 0, [], []
+    for town, names in FOREIGN.items():
+        congress_id = Congress.objects.get(name=f"{town}人民代表大会").pk
+        markers = [f"{town}巡查意见", f"{town}关于修缮村道", f"{town}关于增设路灯", f"{town}草稿"]
+        site = Site.objects.filter(congress_id=congress_id).values_list("pk", flat=True).first()
+        station = Station.objects.filter(congress_id=congress_id).order_by("pk").first()
+        assert station is not None
+        queries = [f"congress={congress_id}", f"site={site}&station={station.pk}"]
+        for name in names:
+            persona = by_name[name]
+            for url in lists:
+                for query in queries:
+                    response = _get(persona, f"{url}?{query}")
+                    requests += 1
+                    if response.status_code >= 500:
+                        errors.append((name, url, response.status_code))
+                    if response.status_code != 200 or response.streaming:
+                        continue
+                    body = response.content.decode("utf-8", "replace")
+                    shown = [m for m in markers if m in body]
+                    if shown:
+                        reads.append((name, f"{url}?{query}", shown))
+    print(
+        f"\nlists asked for another town: {len(lists)} lists, {requests} requests; "
+        f"cross-scope reads: {len(reads)}; server errors: {len(errors)}"
     )
     assert errors == [], "\n".join(map(str, errors))
     assert reads == [], "\n".join(map(str, reads))
