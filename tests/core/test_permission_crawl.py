@@ -1232,10 +1232,16 @@ def test_no_list_shows_another_town(crawl_world):
     requests, reads, errors = 0, [], []
     for town, names in FOREIGN.items():
         congress_id = Congress.objects.get(name=f"{town}人民代表大会").pk
-        markers = [f"{town}巡查意见", f"{town}关于修缮村道", f"{town}关于增设路灯", f"{town}草稿"]
+        markers = [
+            f"{town}巡查意见",
+            f"{town}关于修缮村道",
+            f"{town}关于增设路灯",
+            f"{town}草稿",
+        ]
         site = Site.objects.filter(congress_id=congress_id).values_list("pk", flat=True).first()
         station = Station.objects.filter(congress_id=congress_id).order_by("pk").first()
         assert station is not None
+        markers.append(station.name)
         queries = [f"congress={congress_id}", f"site={site}&station={station.pk}"]
         for name in names:
             persona = by_name[name]
