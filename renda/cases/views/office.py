@@ -80,8 +80,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "views": [
             ("open", _("All open")),
             ("new", _("New and returned")),
+            ("unassigned", _("New, to assign")),
+            ("returned", _("Returned by the department")),
             ("handling", _("Being handled")),
-            ("due_soon", _("Due within 3 days")),
+            ("due_soon", _("Due within 3 working days")),
             ("overdue", _("Overdue")),
             ("replied", _("Awaiting evaluation")),
             ("priority", _("Priority supervision")),

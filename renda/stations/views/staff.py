@@ -47,6 +47,7 @@ from renda.stations.models import (
     StationMember,
     StationRules,
 )
+from renda.stations.workspace import roster_shifts
 
 PAGE_SIZE = 50
 
@@ -286,7 +287,7 @@ def add_shift(request: HttpRequest, pk: int) -> HttpResponse:
 def roster(request: HttpRequest) -> HttpResponse:
     congress = _congress(request)
     start, end = _period(request)
-    shifts = DutyShift.objects.filter(congress=congress, date__range=(start, end))
+    shifts = roster_shifts(congress.pk, start, end)
     station_id = request.GET.get("station", "")
     if station_id.isdigit():
         shifts = shifts.filter(station_id=int(station_id))
