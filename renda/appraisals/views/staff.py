@@ -65,7 +65,7 @@ def poll_links(poll_id: int | None) -> list[tuple[str, str]]:
 def _congresses(user: Any, perm: str) -> QuerySet[Congress]:
     if policy.is_superuser(user):
         return Congress.objects.filter(is_active=True).order_by("name")
-    return Congress.objects.filter(pk__in=policy.congress_ids(user, perm)).order_by("name")
+    return Congress.objects.filter(pk__in=policy.readable_congress_ids(user, perm)).order_by("name")
 
 
 def _meeting(request: HttpRequest, pk: int) -> ReviewMeeting:

@@ -56,9 +56,9 @@ def office_case(request: HttpRequest, pk: int, perm: str = "case.supervise") -> 
 
 
 def _office_congresses(user: Any) -> QuerySet[Congress]:
-    return Congress.objects.filter(pk__in=policy.congress_ids(user, "case.supervise")).order_by(
-        "name"
-    )
+    return Congress.objects.filter(
+        pk__in=policy.readable_congress_ids(user, "case.supervise")
+    ).order_by("name")
 
 
 @login_required

@@ -53,7 +53,7 @@ PAGE_SIZE = 50
 
 
 def _congress(request: HttpRequest, perm: str = "station.view") -> Congress:
-    ids = policy.congress_ids(request.user, perm)
+    ids = policy.readable_congress_ids(request.user, perm)
     if getattr(request.user, "is_superuser", False):
         ids = set(Congress.objects.filter(stations__isnull=False).values_list("id", flat=True))
     wanted = request.GET.get("congress", "")

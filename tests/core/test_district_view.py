@@ -1,0 +1,109 @@
+"""The district's view over its towns (issue 17 item 2, 三级联动): a district's office
+follows every town read-only; no menu link of any demo role leads to a 404; a district user
+never acts in a town."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from renda.congress import policy
+from renda.congress.models import Congress
+
+DEMO_USERS = [
+    "qh_staff",
+    "qh_leader",
+    "qh_admin",
+    "qh_auditor",
+    "qh_handler_build",
+    "qh_handler_social",
+    "qh_station",
+    "qh_deputy",
+    "fl_staff",
+    "district_admin",
+    "district_staff",
+]
+HREF = re.compile(r'<a [^>]*href="(/[^"#]*)"')
+
+
+def _login(client, username):  # noqa: ANN001, ANN202
+    user = get_user_model().objects.get(username=username)
+    client.force_login(user)
+    return user
+
+
+def _menu_links(body: str) -> list[str]:
+    header = body.split('<header class="topbar">', 1)[1].split("</header>", 1)[0]
+    return sorted({h.replace("&amp;", "&") for h in HREF.findall(header)})
+
+
+@pytest.mark.parametrize("username", DEMO_USERS)
+def test_every_menu_link_of_every_demo_role_answers(demo, client, username):
+    _login(client, username)
+    body = client.get(reverse("congress:workspace")).content.decode()
+    links = _menu_links(body)
+    assert links
+    for link in links:
+        response = client.get(link, follow=True)
+        assert response.status_code == 200, (username, link)
+
+
+OFFICE_PAGES = [
+    "/cases/",
+    "/cases/figures/",
+    "/office/suggestions/",
+    "/office/polls/",
+    "/office/projects/",
+    "/office/appraisals/",
+    "/office/stations/",
+]
+
+
+@pytest.mark.parametrize("page", OFFICE_PAGES)
+def test_the_district_office_reaches_every_office_page(demo, client, page):
+    _login(client, "district_staff")
+    assert client.get(page).status_code == 200
+
+
+def test_the_district_follows_its_towns_read_only(demo, client):
+    user = _login(client, "district_staff")
+    towns = set(Congress.objects.filter(level="town").values_list("id", flat=True))
+    district = Congress.objects.get(level="county")
+    assert towns and towns <= policy.readable_congress_ids(user, "case.supervise")
+    assert policy.congress_ids(user, "case.supervise") == {district.pk}
+    for perm in ("case.manage", "station.manage", "poll.manage", "project.manage"):
+        assert not (towns & policy.readable_congress_ids(user, perm))
+    assert not any(
+        policy.can(user, "case.supervise", c) for c in Congress.objects.filter(level="town")
+    )
+
+
+def test_the_district_sees_every_towns_cases(demo, client):
+    from renda.cases.models import Case
+
+    user = _login(client, "district_staff")
+    visible = Case.objects.visible_to(user, "case.supervise")
+    assert visible.exclude(congress__level="county").exists()
+    page = client.get("/cases/?view=all").context["page"]
+    assert page.paginator.count == Case.objects.count()
+
+
+def test_the_district_cannot_act_on_a_towns_case(demo, client):
+    from renda.cases.models import Case, CaseEvent
+
+    _login(client, "district_staff")
+    case = Case.objects.filter(congress__name="清河镇人民代表大会").order_by("id").first()
+    assert client.get(reverse("cases:office_case", args=[case.pk])).status_code == 200
+    events = CaseEvent.objects.count()
+    for action in ("supervise", "priority", "assign", "triage", "withdraw", "close"):
+        response = client.post(
+            reverse("cases:office_action", args=[case.pk, action]), {"note": "x", "reason": "x"}
+        )
+        assert response.status_code in (403, 404), action
+    response = client.post(reverse("cases:bulk_assign"), {"case": [case.pk], "lead": 1})
+    assert CaseEvent.objects.count() == events
+    case.refresh_from_db()
+    assert case.status == Case.objects.get(pk=case.pk).status
