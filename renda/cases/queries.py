@@ -119,6 +119,7 @@ def filter_inbox(
     view = params.get("view") or "open"
     qs = qs.filter(inbox_view(view, today))
     for param, lookup in (
+        ("congress", "congress_id"),
         ("category", "category_id"),
         ("village", "village_id"),
         ("source", "source"),
@@ -319,3 +320,30 @@ def raised_by(user: Any, case: Case) -> bool:
     from renda.cases.services import is_author
 
     return any(is_author(user, c) for c in [case, *case.merged_cases.all()])
+
+
+DISTRICT_VIEWS = ("open", "overdue", "due_soon", "new", "replied", "closed")
+
+
+def district_counts(
+    user: Any, congress_ids: set[int], today: dt.date | None = None
+) -> dict[int, dict[str, int]]:
+    """Per town the user follows: how many cases the inbox shows under each view, filtered
+    to that town (one query, plus the holiday calendar): the district page's figures, each
+    linking to `/cases/?congress=<town>&view=<view>`."""
+    today = today or timezone.localdate()
+    soon = due_soon_until(today)
+    rows = (
+        Case.objects.visible_to(user, "case.supervise")
+        .filter(congress_id__in=congress_ids)
+        .values("congress_id")
+        .annotate(
+            **{
+                view: Count("pk", distinct=True, filter=inbox_view(view, today, soon))
+                for view in DISTRICT_VIEWS
+            }
+        )
+        .order_by("congress_id")
+    )
+    found = {row.pop("congress_id"): row for row in rows}
+    return {cid: found.get(cid, dict.fromkeys(DISTRICT_VIEWS, 0)) for cid in congress_ids}

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from renda.cases import queries
 from renda.congress import policy
-from renda.congress.workspace import DUE_SOON, OVERDUE, WAITING, Todo
+from renda.congress.workspace import DUE_SOON, INFO, OVERDUE, WAITING, Todo
 
 OFFICE_VIEWS = ("overdue", "due_soon", "unassigned", "returned", "replied")
 DEPARTMENT_VIEWS = ("overdue", "due_soon", "unsigned", "to_reply")
@@ -37,7 +37,21 @@ def office_todos(user: Any, access: Any) -> list[Todo]:
         "replied": _("Replied, awaiting evaluation"),
     }
     counts = queries.office_counts(user, OFFICE_VIEWS)
-    return [
+    district = (
+        [
+            Todo(
+                key="cases.district",
+                area=_("Cases"),
+                label=_("Towns of the district: figures side by side"),
+                count=None,
+                url=reverse("cases:district"),
+                urgency=INFO,
+            )
+        ]
+        if policy.district_town_ids(user)
+        else []
+    )
+    return district + [
         Todo(
             key=f"cases.{view}",
             area=_("Cases"),

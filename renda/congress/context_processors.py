@@ -22,6 +22,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "deputy": bool(policy.access(user).deputy_congress_ids),
             "stations": policy.can_read(user, "station.view"),
             "projects": policy.can_read(user, "project.view"),
+            "district": bool(policy.district_town_ids(user)),
             "polls": policy.can_read(user, "poll.view"),
             "unread": Notification.objects.filter(
                 recipient_id=user.pk, read_at__isnull=True

@@ -107,3 +107,37 @@ def test_the_district_cannot_act_on_a_towns_case(demo, client):
     assert CaseEvent.objects.count() == events
     case.refresh_from_db()
     assert case.status == Case.objects.get(pk=case.pk).status
+
+
+def test_the_district_page_ranks_its_towns_and_each_figure_is_its_list(demo, client):
+    _login(client, "district_staff")
+    response = client.get(reverse("cases:district"))
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    towns = set(Congress.objects.filter(level="town").values_list("id", flat=True))
+    assert {r["congress"].pk for r in rows} == towns
+    assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
+    assert [r["overdue"] for r in rows] == sorted(r["overdue"] for r in rows)
+    assert sum(r["overdue"] for r in rows) > 0  # the demo's overdue cases
+    for row in rows:
+        for view in ("open", "overdue", "due_soon", "new", "replied", "closed"):
+            listed = client.get(
+                reverse("cases:office_inbox"), {"congress": row["congress"].pk, "view": view}
+            )
+            assert listed.context["page"].paginator.count == row[view], (row["congress"], view)
+
+
+def test_a_town_user_has_no_district_page(demo, client):
+    _login(client, "qh_staff")
+    assert client.get(reverse("cases:district")).status_code == 404
+
+
+def test_a_towns_case_reads_as_read_only_for_the_district(demo, client):
+    from renda.cases.models import Case
+
+    _login(client, "district_staff")
+    case = Case.objects.filter(congress__level="town").order_by("id").first()
+    body = client.get(reverse("cases:office_case", args=[case.pk])).content.decode()
+    assert 'id="read-only"' in body
+    assert f"cases/{case.pk}/assign/" not in body
+    assert reverse("cases:reveal_contact", args=[case.pk]) not in body
