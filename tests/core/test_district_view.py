@@ -141,3 +141,65 @@ def test_a_towns_case_reads_as_read_only_for_the_district(demo, client):
     assert 'id="read-only"' in body
     assert f"cases/{case.pk}/assign/" not in body
     assert reverse("cases:reveal_contact", args=[case.pk]) not in body
+
+
+FORM_ACTION = re.compile(
+    r'<form [^>]*method="post"[^>]*action="(/[^"]*)"|<form [^>]*action="(/[^"]*)"[^>]*method="post"'
+)
+SKIP = ("/accounts/logout/", "/i18n/")
+
+
+def _town_pages(client) -> list[str]:  # noqa: ANN001
+    """Every page of a town object linked from the district's office lists."""
+    from django.urls import resolve
+
+    pages: set[str] = set()
+    for page in OFFICE_PAGES + ["/office/roster/", "/office/receptions/", "/office/contacts/"]:
+        body = client.get(page).content.decode()
+        for href in HREF.findall(body.split("</header>", 1)[-1]):
+            href = href.replace("&amp;", "&")
+            try:
+                kwargs = resolve(href.split("?")[0]).kwargs
+            except Exception:  # noqa: BLE001, S112
+                continue
+            if "pk" in kwargs:
+                pages.add(href)
+    return sorted(pages)[:80]
+
+
+def test_the_district_writes_nothing_into_a_town(demo, client):
+    """Every form and action of every town page the district reaches: posted, refused,
+    nothing recorded (every change is audited, so an unchanged action log means no write)."""
+    from renda.core.models import ActionLog
+
+    _login(client, "district_staff")
+    from renda.cases.models import Case
+
+    pages = _town_pages(client)
+    assert len(pages) > 5
+    town_cases = Case.objects.filter(congress__level="town").values_list("id", flat=True)
+    assert any(page.startswith(tuple(f"/cases/{pk}/" for pk in town_cases)) for page in pages)
+    assert any(page.startswith("/office/stations/") for page in pages)
+    targets: set[str] = set()
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        body = response.content.decode().split("</header>", 1)[-1]
+        for a, b in FORM_ACTION.findall(body):
+            targets.add((a or b).replace("&amp;", "&"))
+        for href in HREF.findall(body):
+            href = href.replace("&amp;", "&")
+            if "?" not in href and href.rstrip("/").count("/") >= 3 and href.startswith(page):
+                targets.add(href)  # a sub-page of the object: its actions
+    towns = set(Congress.objects.filter(level="town").values_list("id", flat=True))
+    logged = ActionLog.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    for target in sorted(targets):
+        if target.startswith(SKIP):
+            continue
+        client.post(target, {"note": "x", "reason": "x", "content": "x"})
+    written = ActionLog.objects.filter(id__gt=logged)
+    # The district's own records may change (its own inbox); a town's never.
+    assert not written.filter(congress_id__in=towns).exists(), list(
+        written.values_list("action", "object_type", "object_id")
+    )
+    assert not written.filter(congress_id__isnull=True).exists()
