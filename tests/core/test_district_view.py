@@ -203,3 +203,16 @@ def test_the_district_writes_nothing_into_a_town(demo, client):
         written.values_list("action", "object_type", "object_id")
     )
     assert not written.filter(congress_id__isnull=True).exists()
+
+
+def test_each_towns_pages_open_from_the_district_page(demo, client):
+    _login(client, "district_staff")
+    body = client.get(reverse("cases:district")).content.decode()
+    for town in Congress.objects.filter(level="town"):
+        for page in ("/office/stations/", "/office/projects/", "/office/appraisals/"):
+            link = f"{page}?congress={town.pk}"
+            assert link in body
+            response = client.get(link)
+            assert response.status_code == 200, link
+        network = client.get(f"/office/stations/?congress={town.pk}")
+        assert network.context["congress"] == town

@@ -138,6 +138,9 @@ def meetings(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or ""
     if status in MeetingStatus.values:
         qs = qs.filter(status=status)
+    congress_id = request.GET.get("congress") or ""
+    if congress_id.isdigit():  # one town's meetings (the district's view of its towns)
+        qs = qs.filter(congress_id=int(congress_id))
     qs = (
         qs.select_related("congress", "session__term")
         .annotate(reporter_count=Count("reporters"))

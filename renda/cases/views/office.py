@@ -262,6 +262,6 @@ def district(request: HttpRequest) -> HttpResponse:
         row["rank"] = rank
     return render(
         request,
-        "cases/office/district.html",
+        "district.html",
         {"rows": rows, "views": DISTRICT_VIEWS, "today": timezone.localdate()},
     )

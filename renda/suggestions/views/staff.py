@@ -122,6 +122,9 @@ def _filter_list(qs: QuerySet[Suggestion], params: Any) -> QuerySet[Suggestion]:
     category = params.get("category") or ""
     if category.isdigit():
         qs = qs.filter(category_id=category)
+    congress = params.get("congress") or ""
+    if congress.isdigit():  # one town's (the district's view of its towns)
+        qs = qs.filter(congress_id=congress)
     if params.get("motion") == "pending":
         qs = qs.filter(motion_decision=MotionDecision.PENDING)
     text = (params.get("q") or "").strip()
