@@ -15,15 +15,24 @@ from django.utils.translation import gettext as _
 from renda.congress import policy
 from renda.congress.models import Congress
 from renda.congress.workspace import DUE_SOON, INFO, WAITING, Todo
-from renda.stations.models import DutyAssignment, DutyShift, DutyStatus
+from renda.stations.models import DutyAssignment, DutyShift, DutyStatus, ShiftStatus
 
 WEEK_DAYS = 7
 
 
-def roster_shifts(congress_id: int, start: dt.date, end: dt.date) -> QuerySet[DutyShift]:
+RECENT_DAYS = 30
+
+
+def roster_shifts(
+    congress_id: int, start: dt.date, end: dt.date, unrecorded: bool = False
+) -> QuerySet[DutyShift]:
     """The shifts the roster page lists for a congress and a period (the workspace counts
-    the coming week's with it)."""
-    return DutyShift.objects.filter(congress_id=congress_id, date__range=(start, end))
+    the coming week's with it); `unrecorded`: those not cancelled with no reception recorded
+    yet (the receptions to record)."""
+    qs = DutyShift.objects.filter(congress_id=congress_id, date__range=(start, end))
+    if unrecorded:
+        qs = qs.exclude(status=ShiftStatus.CANCELLED).filter(receptions__isnull=True)
+    return qs
 
 
 def office_todos(user: Any, access: Any) -> list[Todo]:
@@ -39,7 +48,24 @@ def office_todos(user: Any, access: Any) -> list[Todo]:
     end = today + dt.timedelta(days=WEEK_DAYS - 1)
     count = roster_shifts(congress.pk, today, end).count()
     query = {"congress": congress.pk, "from": today.isoformat(), "to": end.isoformat()}
+    since = today - dt.timedelta(days=RECENT_DAYS)
+    yesterday = today - dt.timedelta(days=1)
+    unrecorded = roster_shifts(congress.pk, since, yesterday, unrecorded=True).count()
+    past = {
+        "congress": congress.pk,
+        "from": since.isoformat(),
+        "to": yesterday.isoformat(),
+        "unrecorded": "1",
+    }
     return [
+        Todo(
+            key="stations.unrecorded",
+            area=_("Stations"),
+            label=_("Past duty days of the last 30 days with no reception recorded"),
+            count=unrecorded,
+            url=f"{reverse('stations:roster')}?{urlencode(past)}",
+            urgency=WAITING,
+        ),
         Todo(
             key="stations.week",
             area=_("Stations"),
@@ -47,7 +73,7 @@ def office_todos(user: Any, access: Any) -> list[Todo]:
             count=count,
             url=f"{reverse('stations:roster')}?{urlencode(query)}",
             urgency=WAITING,
-        )
+        ),
     ]
 
 

@@ -35,7 +35,7 @@ ROLES = {
         "department.unsigned",
         "department.to_reply",
     },
-    "qh_station": {"stations.week"},
+    "qh_station": {"stations.week", "stations.unrecorded"},
     "qh_deputy": {
         "myduty.next",
         "mypolls.open",

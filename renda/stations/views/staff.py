@@ -287,7 +287,8 @@ def add_shift(request: HttpRequest, pk: int) -> HttpResponse:
 def roster(request: HttpRequest) -> HttpResponse:
     congress = _congress(request)
     start, end = _period(request)
-    shifts = roster_shifts(congress.pk, start, end)
+    unrecorded = request.GET.get("unrecorded") == "1"
+    shifts = roster_shifts(congress.pk, start, end, unrecorded=unrecorded)
     station_id = request.GET.get("station", "")
     if station_id.isdigit():
         shifts = shifts.filter(station_id=int(station_id))
@@ -315,6 +316,7 @@ def roster(request: HttpRequest) -> HttpResponse:
                 "to": end.isoformat(),
                 "station": station_id,
                 "congress": congress.pk,
+                **({"unrecorded": "1"} if unrecorded else {}),
             },
             "station_id": station_id,
             "can_manage": services.may_manage(request.user, congress.pk),
