@@ -216,3 +216,16 @@ def test_each_towns_pages_open_from_the_district_page(demo, client):
             assert response.status_code == 200, link
         network = client.get(f"/office/stations/?congress={town.pk}")
         assert network.context["congress"] == town
+
+
+def test_the_inbox_offers_no_tick_box_on_a_towns_case(demo, client):
+    from renda.cases.models import Case
+
+    _login(client, "district_staff")
+    response = client.get("/cases/?view=all")
+    body = response.content.decode()
+    shown = [c.pk for c in response.context["page"]]
+    assert Case.objects.filter(pk__in=shown, congress__level="town").exists()
+    for case in Case.objects.filter(pk__in=shown).select_related("congress"):
+        ticked = f'name="case" value="{case.pk}"' in body
+        assert ticked == (case.congress.level == "county"), case.serial

@@ -93,6 +93,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
             ("all", _("All")),
         ],
         "can_manage": policy.can(request.user, "case.manage"),
+        # Only the cases the user may act on get a tick box (a district reads its towns').
+        "manage_ids": policy.congress_ids(request.user, "case.manage"),
+        "manage_all": policy.is_superuser(request.user),
         "today": timezone.localdate(),
     }
     return render(request, "cases/office/inbox.html", context)
