@@ -391,3 +391,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# A refused form (expired page, blocked cookies) is a Chinese page with a way back.
+CSRF_FAILURE_VIEW = "renda.core.views.errors.csrf_failure"

@@ -31,5 +31,9 @@ if settings.RENDA_BENCH:  # the benchmark baseline; off unless RENDA_BENCH=1
 # Uploaded files (MEDIA_ROOT) have no URL of their own, not even in development: each is
 # served by a view that checks who may read it, with its verified type (renda.core.uploads).
 
+# Error pages in Chinese, in the site's frame, with a way back (renda.core.views.errors).
 # A locked or lost database is a 503 "busy" page (or API error), not a bare 500.
+handler400 = "renda.core.views.errors.bad_request"
+handler403 = "renda.core.views.errors.permission_denied"
+handler404 = "renda.core.views.errors.page_not_found"
 handler500 = "renda.core.views.errors.server_error"

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Count
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -1353,3 +1354,28 @@ def my_open_polls(user: Any) -> list[tuple[Poll, bool]]:
         )
     )
     return [(e.poll, e.pk in voted) for e in electors]
+
+
+def office_polls(user: Any, status: str = "") -> QuerySet[Poll]:
+    """The polls the office's list shows this user, under a status (or all), each with its
+    turnout (participations) and electorate: the list and the workspace read it alike."""
+    qs = Poll.objects.visible_to(user, "poll.view")
+    if status in PollStatus.values:
+        qs = qs.filter(status=status)
+    turnout = (
+        Participation.objects.filter(poll=OuterRef("pk"))
+        .order_by()
+        .values("poll")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    electorate = (
+        Elector.objects.filter(poll=OuterRef("pk"))
+        .order_by()
+        .values("poll")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(
+        turnout=Coalesce(Subquery(turnout), 0), electorate=Coalesce(Subquery(electorate), 0)
+    )

@@ -214,7 +214,7 @@ class CaseQuerySet(ScopedQuerySet):
 
         if getattr(user, "is_superuser", False):
             return self.all()
-        congress_ids = policy.congress_ids(user, perm)
+        congress_ids = policy.readable_congress_ids(user, perm)
         department_ids = policy.department_ids(user) if perm == "case.view" else set()
         condition = Q(congress_id__in=congress_ids)
         if department_ids:

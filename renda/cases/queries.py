@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from renda.cases.models import (
@@ -24,6 +24,7 @@ from renda.cases.models import (
 from renda.cases.similarity import find_duplicates
 from renda.congress.models import Congress
 from renda.core.models import Region, RegionLevel
+from renda.core.workdays import add_working_days
 
 MAX_CHAIN = 5
 DUPLICATE_CANDIDATES = 300
@@ -61,15 +62,49 @@ def with_list_data(qs: QuerySet[Case]) -> QuerySet[Case]:
 
 INBOX_FILTERS = {
     "new": Q(status__in=["submitted", "triaged", "returned"]),
+    "unassigned": Q(status__in=["submitted", "triaged"]),
+    "returned": Q(status="returned"),
     "handling": Q(status__in=HANDLING),
     "replied": Q(status="replied"),
-    "overdue": Q(status__in=HANDLING),  # refined by date below
+    "overdue": Q(status__in=HANDLING),  # refined by date in inbox_view
     "due_soon": Q(status__in=HANDLING),
     "open": Q(status__in=OPEN),
     "closed": Q(status="closed"),
     "priority": Q(is_priority=True, status__in=OPEN),
     "all": Q(),
 }
+
+# "Due soon": due within this many working days from today (today included).
+DUE_SOON_WORKING_DAYS = 3
+
+
+def due_soon_until(today: dt.date) -> dt.date:
+    """The last day of the "due soon" window (one query for the holiday calendar)."""
+    return add_working_days(today, DUE_SOON_WORKING_DAYS)
+
+
+def inbox_view(view: str, today: dt.date, soon_until: dt.date | None = None) -> Q:
+    """The one definition of each inbox view (the office inbox filters with it, the
+    workspace counts with it: a figure and its list always agree)."""
+    q = INBOX_FILTERS.get(view, INBOX_FILTERS["open"])
+    if view == "overdue":
+        q &= Q(due_date__lt=today)
+    elif view == "due_soon":
+        q &= Q(due_date__gte=today, due_date__lte=soon_until or due_soon_until(today))
+    return q
+
+
+def office_counts(
+    user: Any, views: tuple[str, ...], today: dt.date | None = None
+) -> dict[str, int]:
+    """How many cases the office's inbox shows under each view (one query, plus the holiday
+    calendar when "due_soon" is asked)."""
+    today = today or timezone.localdate()
+    soon = due_soon_until(today) if "due_soon" in views else None
+    qs = Case.objects.visible_to(user, "case.supervise")
+    return qs.aggregate(
+        **{view: Count("pk", distinct=True, filter=inbox_view(view, today, soon)) for view in views}
+    )
 
 
 def digits(value: Any) -> int | None:
@@ -82,12 +117,9 @@ def filter_inbox(
 ) -> QuerySet[Case]:
     today = today or timezone.localdate()
     view = params.get("view") or "open"
-    qs = qs.filter(INBOX_FILTERS.get(view, INBOX_FILTERS["open"]))
-    if view == "overdue":
-        qs = qs.filter(due_date__lt=today)
-    elif view == "due_soon":
-        qs = qs.filter(due_date__gte=today, due_date__lte=today + dt.timedelta(days=3))
+    qs = qs.filter(inbox_view(view, today))
     for param, lookup in (
+        ("congress", "congress_id"),
         ("category", "category_id"),
         ("village", "village_id"),
         ("source", "source"),
@@ -111,34 +143,65 @@ def filter_inbox(
     return qs
 
 
+DEPARTMENT_VIEWS = ("todo", "unsigned", "to_reply", "due_soon", "overdue", "done", "all")
+
+
+def department_view(view: str, today: dt.date, soon_until: dt.date | None = None) -> Q:
+    """The one definition of each view of a department's inbox (its list and the workspace's
+    counts both filter with it)."""
+    pending = Q(
+        status__in=[AssignmentStatus.ASSIGNED, AssignmentStatus.SIGNED],
+        case__status__in=HANDLING,
+    )
+    if view == "todo":
+        return pending
+    if view == "unsigned":
+        return Q(status=AssignmentStatus.ASSIGNED)
+    if view == "to_reply":
+        return Q(status=AssignmentStatus.SIGNED, case__status__in=HANDLING)
+    if view == "overdue":
+        return pending & Q(due_date__lt=today)
+    if view == "due_soon":
+        return pending & Q(due_date__gte=today, due_date__lte=soon_until or due_soon_until(today))
+    if view == "done":
+        return Q(status__in=[AssignmentStatus.REPLIED, AssignmentStatus.RETURNED])
+    return Q()
+
+
+def _department_base(department_ids: set[int]) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(department_id__in=department_ids).exclude(
+        status=AssignmentStatus.SUPERSEDED
+    )
+
+
 def department_assignments(
     department_ids: set[int], params: dict[str, Any]
 ) -> QuerySet[Assignment]:
     """A department's inbox: its own assignments only."""
     today = timezone.localdate()
-    qs = (
-        Assignment.objects.filter(department_id__in=department_ids)
-        .exclude(status=AssignmentStatus.SUPERSEDED)
+    view = params.get("view") or "todo"
+    view = view if view in DEPARTMENT_VIEWS else "todo"
+    return (
+        _department_base(department_ids)
+        .filter(department_view(view, today))
         .select_related("case__category", "case__village", "department")
         .order_by("due_date", "id")
     )
-    view = params.get("view") or "todo"
-    if view == "todo":
-        qs = qs.filter(
-            status__in=[AssignmentStatus.ASSIGNED, AssignmentStatus.SIGNED],
-            case__status__in=HANDLING,
-        )
-    elif view == "unsigned":
-        qs = qs.filter(status=AssignmentStatus.ASSIGNED)
-    elif view == "overdue":
-        qs = qs.filter(
-            status__in=[AssignmentStatus.ASSIGNED, AssignmentStatus.SIGNED],
-            due_date__lt=today,
-            case__status__in=HANDLING,
-        )
-    elif view == "done":
-        qs = qs.filter(status__in=[AssignmentStatus.REPLIED, AssignmentStatus.RETURNED])
-    return qs
+
+
+def department_counts(
+    department_ids: set[int], views: tuple[str, ...], today: dt.date | None = None
+) -> dict[str, int]:
+    """How many assignments a department's inbox shows under each view (one query, plus
+    the holiday calendar when "due_soon" is asked)."""
+    today = today or timezone.localdate()
+    soon = due_soon_until(today) if "due_soon" in views else None
+    return _department_base(department_ids).aggregate(
+        **{
+            view: Count("pk", distinct=True, filter=department_view(view, today, soon))
+            for view in views
+        }
+    )
 
 
 def similar_open_cases(
@@ -258,3 +321,30 @@ def raised_by(user: Any, case: Case) -> bool:
     from renda.cases.services import is_author
 
     return any(is_author(user, c) for c in [case, *case.merged_cases.all()])
+
+
+DISTRICT_VIEWS = ("open", "overdue", "due_soon", "new", "replied", "closed")
+
+
+def district_counts(
+    user: Any, congress_ids: set[int], today: dt.date | None = None
+) -> dict[int, dict[str, int]]:
+    """Per town the user follows: how many cases the inbox shows under each view, filtered
+    to that town (one query, plus the holiday calendar): the district page's figures, each
+    linking to `/cases/?congress=<town>&view=<view>`."""
+    today = today or timezone.localdate()
+    soon = due_soon_until(today)
+    rows = (
+        Case.objects.visible_to(user, "case.supervise")
+        .filter(congress_id__in=congress_ids)
+        .values("congress_id")
+        .annotate(
+            **{
+                view: Count("pk", distinct=True, filter=inbox_view(view, today, soon))
+                for view in DISTRICT_VIEWS
+            }
+        )
+        .order_by("congress_id")
+    )
+    found = {row.pop("congress_id"): row for row in rows}
+    return {cid: found.get(cid, dict.fromkeys(DISTRICT_VIEWS, 0)) for cid in congress_ids}

@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/", office.inbox, name="office_inbox"),
     path("cases/assign/", office.bulk_assign, name="bulk_assign"),
     path("cases/figures/", office.figures_page, name="figures"),
+    path("cases/district/", office.district, name="district"),
     path("cases/ledger.xlsx", imports.opinion_ledger, name="opinion_ledger"),
     path("cases/import/", imports.imports_page, name="ledger_imports"),
     path("cases/import/template.xlsx", imports.import_template, name="ledger_template"),

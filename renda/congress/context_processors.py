@@ -6,7 +6,8 @@ from renda.congress import policy
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """What the signed-in user's navigation shows (a few cached policy lookups)."""
+    """What the signed-in user's navigation shows (a few cached policy lookups). A district's
+    office also reaches the pages of its towns, read-only (policy.can_read)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {}}
@@ -14,15 +15,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 
     return {
         "nav": {
-            "cases": policy.can(user, "case.supervise"),
+            "cases": policy.can_read(user, "case.supervise"),
             "department": bool(policy.department_ids(user)),
-            "appraisals": policy.can(user, "appraisal.view"),
+            "appraisals": policy.can_read(user, "appraisal.view"),
             "portal": policy.can(user, "portal.view"),
             "deputy": bool(policy.access(user).deputy_congress_ids),
-            "stations": policy.can(user, "station.view"),
-            "projects": policy.can(user, "project.view"),
+            "stations": policy.can_read(user, "station.view"),
+            "projects": policy.can_read(user, "project.view"),
             "activities": policy.can(user, "activity.view"),
-            "polls": policy.can(user, "poll.view"),
+            "district": bool(policy.district_town_ids(user)),
+            "polls": policy.can_read(user, "poll.view"),
             "unread": Notification.objects.filter(
                 recipient_id=user.pk, read_at__isnull=True
             ).count(),

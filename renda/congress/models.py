@@ -33,7 +33,7 @@ class ScopedQuerySet(models.QuerySet):
 
         if getattr(user, "is_superuser", False):
             return self.all()
-        return self.in_congresses(policy.congress_ids(user, perm))
+        return self.in_congresses(policy.readable_congress_ids(user, perm))
 
 
 class PerCongressRules:
@@ -333,7 +333,7 @@ class DeputyQuerySet(models.QuerySet):
 
         if getattr(user, "is_superuser", False):
             return self.all()
-        ids = policy.congress_ids(user, perm)
+        ids = policy.readable_congress_ids(user, perm)
         return self.filter(
             id__in=DeputyMembership.objects.filter(congress_id__in=ids).values("deputy_id")
         )

@@ -72,6 +72,23 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 # Grants of these roles reach the congresses below the granted one.
 SUBTREE_ROLES = frozenset({Role.ADMIN, Role.AUDITOR})
 
+# 三级联动: a district's office (staff, leader) follows every town below it, read-only.
+# These read permissions reach the congresses below a county-level grant of those roles in
+# `readable_congress_ids` (and so in every `visible_to`); every other permission, and
+# `can()` itself, stays within the granted congress: a district user never acts in a town.
+DISTRICT_READ_PERMS = frozenset(
+    {
+        "congress.view",
+        "case.view",
+        "case.supervise",
+        "station.view",
+        "project.view",
+        "poll.view",
+        "appraisal.view",
+    }
+)
+DISTRICT_ROLES = frozenset({Role.STAFF, Role.LEADER})
+
 
 @dataclass
 class Access:
@@ -81,6 +98,9 @@ class Access:
     # role → congress ids covered (after subtree expansion)
     by_role: dict[str, set[int]] = field(default_factory=dict)
     deputy_congress_ids: set[int] = field(default_factory=set)
+    # The towns below the district congresses where the user is office staff or leader
+    # (computed on first use): followed read-only (DISTRICT_READ_PERMS).
+    district_towns: set[int] | None = None
 
 
 def _descendant_congress_ids(root_ids: Iterable[int]) -> set[int]:
@@ -144,6 +164,47 @@ def congress_ids(user: Any, perm: str) -> set[int]:
     for role in allowed_roles:
         ids |= acc.by_role.get(role, set())
     return ids
+
+
+def district_town_ids(user: Any) -> set[int]:
+    """The congresses below the district (county-level) congresses in which the user is
+    office staff or leader: what they follow read-only. Cached with the user's access."""
+    acc = access(user)
+    if acc.district_towns is None:
+        roots: set[int] = set()
+        for role in DISTRICT_ROLES:
+            roots |= acc.by_role.get(role, set())
+        county = (
+            set(Congress.objects.filter(pk__in=roots, level="county").values_list("id", flat=True))
+            if roots
+            else set()
+        )
+        acc.district_towns = _descendant_congress_ids(county) if county else set()
+    return acc.district_towns
+
+
+def readable_congress_ids(user: Any, perm: str) -> set[int]:
+    """Congresses whose records the user may read under `perm`: where they may perform it,
+    and for a read permission also the towns their district office follows (read-only)."""
+    ids = congress_ids(user, perm)
+    if perm in DISTRICT_READ_PERMS:
+        ids = ids | district_town_ids(user)
+    return ids
+
+
+def read_only_in(user: Any, congress_id: int | None, perm: str) -> bool:
+    """True if the user reads this congress only as its district (no action offered)."""
+    return congress_id not in congress_ids(user, perm) and congress_id in district_town_ids(user)
+
+
+def can_read(user: Any, perm: str, obj: Any = None) -> bool:
+    """May `user` read under `perm` (anywhere, or `obj`'s congress)? Never grants an action."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if is_superuser(user):
+        return True
+    ids = readable_congress_ids(user, perm)
+    return bool(ids) if obj is None else scope_of(obj) in ids
 
 
 def department_ids(user: Any) -> set[int]:

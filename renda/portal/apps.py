@@ -8,6 +8,12 @@ class PortalConfig(AppConfig):
     verbose_name = _("Public portal")
 
     def ready(self) -> None:
+        # The workspace (congress) shows this app's to-dos.
+        from renda.congress.workspace import register as register_todos
+        from renda.portal import workspace as portal_workspace
+
+        register_todos(portal_workspace.office_todos)
+
         # The search index is generic (content type + object id): each source of public
         # items registers how to index it. Articles are the portal's own; published
         # suggestion replies come from the suggestions app (imported here, never there).

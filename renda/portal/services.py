@@ -431,3 +431,18 @@ def hide_attachment(attachment: ArticleAttachment, *, acting_user: Any) -> Artic
         attachment.save(update_fields=["is_active"])
         audit.record("article.attachment_hidden", attachment, actor=acting_user)
     return attachment
+
+
+def staff_articles(user: Any, status: str = "") -> Any:
+    """The articles the staff list shows this user, under a status (or all)."""
+    qs = Article.objects.visible_to(user, "portal.view")
+    return qs.filter(status=status) if status in ArticleStatus.values else qs
+
+
+def article_counts(user: Any, statuses: tuple[str, ...]) -> dict[str, int]:
+    """How many articles the staff list shows under each status (one query)."""
+    from django.db.models import Count, Q
+
+    return staff_articles(user).aggregate(
+        **{s: Count("pk", distinct=True, filter=Q(status=s)) for s in statuses}
+    )

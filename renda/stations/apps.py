@@ -17,6 +17,13 @@ class StationsConfig(AppConfig):
     verbose_name = _("Liaison stations")
 
     def ready(self) -> None:
+        # The workspace (congress) shows this app's to-dos.
+        from renda.congress.workspace import register as register_todos
+        from renda.stations import workspace as stations_workspace
+
+        register_todos(stations_workspace.office_todos)
+        register_todos(stations_workspace.deputy_todos)
+
         from renda.core import text
 
         text.register_words(station_names)

@@ -8,6 +8,13 @@ class SuggestionsConfig(AppConfig):
     verbose_name = _("Deputies' suggestions")
 
     def ready(self) -> None:
+        # The workspace (congress) shows this app's to-dos.
+        from renda.congress.workspace import register as register_todos
+        from renda.suggestions import workspace as suggestions_workspace
+
+        register_todos(suggestions_workspace.office_todos)
+        register_todos(suggestions_workspace.deputy_todos)
+
         # The case engine tells "those who raised the case" about replies; for a suggestion
         # that is the lead deputy and every confirmed co-signer.
         from renda.cases import services as case_services

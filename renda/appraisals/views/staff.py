@@ -65,7 +65,7 @@ def poll_links(poll_id: int | None) -> list[tuple[str, str]]:
 def _congresses(user: Any, perm: str) -> QuerySet[Congress]:
     if policy.is_superuser(user):
         return Congress.objects.filter(is_active=True).order_by("name")
-    return Congress.objects.filter(pk__in=policy.congress_ids(user, perm)).order_by("name")
+    return Congress.objects.filter(pk__in=policy.readable_congress_ids(user, perm)).order_by("name")
 
 
 def _meeting(request: HttpRequest, pk: int) -> ReviewMeeting:
@@ -138,6 +138,9 @@ def meetings(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or ""
     if status in MeetingStatus.values:
         qs = qs.filter(status=status)
+    congress_id = request.GET.get("congress") or ""
+    if congress_id.isdigit():  # one town's meetings (the district's view of its towns)
+        qs = qs.filter(congress_id=int(congress_id))
     qs = (
         qs.select_related("congress", "session__term")
         .annotate(reporter_count=Count("reporters"))

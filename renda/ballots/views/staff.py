@@ -85,13 +85,10 @@ def _back(poll: Poll) -> str:
 def poll_list(request: HttpRequest) -> HttpResponse:
     if not policy.can(request.user, "poll.view"):
         raise Http404
-    qs = Poll.objects.visible_to(request.user, "poll.view")
     status = request.GET.get("status") or ""
-    if status in PollStatus.values:
-        qs = qs.filter(status=status)
     qs = (
-        qs.select_related("congress", "session__term")
-        .annotate(turnout=Count("participations", distinct=True))
+        services.office_polls(request.user, status)
+        .select_related("congress", "session__term")
         .order_by("-id")
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))

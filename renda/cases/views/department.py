@@ -55,6 +55,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     views = [
         ("todo", _("To do")),
         ("unsigned", _("Awaiting signature")),
+        ("to_reply", _("Signed for, to reply")),
+        ("due_soon", _("Due within 3 working days")),
         ("overdue", _("Overdue")),
         ("done", _("Replied or returned")),
         ("all", _("All")),

@@ -24,8 +24,10 @@ from renda.cases import figures, services
 from renda.cases import forms as cf
 from renda.cases.models import Attachment, Case, CaseKind, CaseSource, Category
 from renda.cases.queries import (
+    DISTRICT_VIEWS,
     case_context,
     digits,
+    district_counts,
     filter_inbox,
     raised_by,
     similar_open_cases,
@@ -56,9 +58,9 @@ def office_case(request: HttpRequest, pk: int, perm: str = "case.supervise") -> 
 
 
 def _office_congresses(user: Any) -> QuerySet[Congress]:
-    return Congress.objects.filter(pk__in=policy.congress_ids(user, "case.supervise")).order_by(
-        "name"
-    )
+    return Congress.objects.filter(
+        pk__in=policy.readable_congress_ids(user, "case.supervise")
+    ).order_by("name")
 
 
 @login_required
@@ -80,8 +82,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "views": [
             ("open", _("All open")),
             ("new", _("New and returned")),
+            ("unassigned", _("New, to assign")),
+            ("returned", _("Returned by the department")),
             ("handling", _("Being handled")),
-            ("due_soon", _("Due within 3 days")),
+            ("due_soon", _("Due within 3 working days")),
             ("overdue", _("Overdue")),
             ("replied", _("Awaiting evaluation")),
             ("priority", _("Priority supervision")),
@@ -89,6 +93,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
             ("all", _("All")),
         ],
         "can_manage": policy.can(request.user, "case.manage"),
+        # Only the cases the user may act on get a tick box (a district reads its towns').
+        "manage_ids": policy.congress_ids(request.user, "case.manage"),
+        "manage_all": policy.is_superuser(request.user),
         "today": timezone.localdate(),
     }
     return render(request, "cases/office/inbox.html", context)
@@ -149,6 +156,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else []
     )
     context["can_manage"] = policy.can(request.user, "case.manage", case)
+    # A district following a town's case reads it only: no action, no contact reveal.
+    context["read_only"] = policy.read_only_in(request.user, case.congress_id, "case.supervise")
     context["case_links"] = services.case_page_links(case)
     context["assign_form"] = cf.AssignForm(congress_id=case.congress_id)
     return render(request, "cases/office/case.html", context)
@@ -236,3 +245,26 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         "xlsx_query": params.urlencode(),
     }
     return render(request, "cases/office/figures.html", context)
+
+
+@login_required
+def district(request: HttpRequest) -> HttpResponse:
+    """三级联动: the district office's view over its towns, read-only: each town's figures
+    side by side, ranked by overdue cases (fewest first) then by open cases, each figure
+    linking to the inbox filtered to that town and view (the same count)."""
+    town_ids = policy.district_town_ids(request.user)
+    if not town_ids:
+        raise Http404
+    towns = {c.pk: c for c in Congress.objects.filter(pk__in=town_ids, is_active=True)}
+    counts = district_counts(request.user, set(towns))
+    rows: list[dict[str, Any]] = sorted(
+        ({"congress": towns[cid], **figures_of} for cid, figures_of in counts.items()),
+        key=lambda r: (r["overdue"], r["open"], towns[r["congress"].pk].name),
+    )
+    for rank, row in enumerate(rows, start=1):
+        row["rank"] = rank
+    return render(
+        request,
+        "district.html",
+        {"rows": rows, "views": DISTRICT_VIEWS, "today": timezone.localdate()},
+    )

@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from renda.congress import policy
 from renda.congress.models import Congress, DeputyMembership, RoleGrant
+from renda.congress.workspace import todos_for
 from renda.core.models import User
 
 
@@ -36,6 +37,8 @@ def workspace(request: HttpRequest) -> HttpResponse:
         "is_back_office": policy.is_back_office(user),
         "can_read_audit": policy.can(user, "audit.read"),
         "roles": policy.roles(user),
+        "todos": todos_for(user),
+        "is_deputy": bool(policy.access(user).deputy_congress_ids),
     }
     return render(request, "workspace.html", context)
 

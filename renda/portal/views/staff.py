@@ -71,12 +71,10 @@ def _site_for_user(request: HttpRequest, pk: int) -> Site:
 def article_list(request: HttpRequest) -> HttpResponse:
     _require_back_office(request)
     sites = list(Site.objects.visible_to(request.user, "portal.view").order_by("position", "id"))
-    qs = Article.objects.visible_to(request.user, "portal.view").select_related(
+    status = request.GET.get("status", "")
+    qs = services.staff_articles(request.user, status).select_related(
         "site", "channel", "created_by"
     )
-    status = request.GET.get("status", "")
-    if status in ArticleStatus.values:
-        qs = qs.filter(status=status)
     site_id = request.GET.get("site", "")
     if site_id.isdigit():
         qs = qs.filter(site_id=int(site_id))

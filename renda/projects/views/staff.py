@@ -53,7 +53,7 @@ PAGE_SIZE = 50
 def _congresses(user: Any, perm: str = "project.view") -> QuerySet[Congress]:
     if policy.is_superuser(user):
         return Congress.objects.filter(is_active=True).order_by("name")
-    return Congress.objects.filter(pk__in=policy.congress_ids(user, perm)).order_by("name")
+    return Congress.objects.filter(pk__in=policy.readable_congress_ids(user, perm)).order_by("name")
 
 
 def _require_office(request: HttpRequest) -> list[Congress]:

@@ -47,12 +47,13 @@ from renda.stations.models import (
     StationMember,
     StationRules,
 )
+from renda.stations.workspace import roster_shifts
 
 PAGE_SIZE = 50
 
 
 def _congress(request: HttpRequest, perm: str = "station.view") -> Congress:
-    ids = policy.congress_ids(request.user, perm)
+    ids = policy.readable_congress_ids(request.user, perm)
     if getattr(request.user, "is_superuser", False):
         ids = set(Congress.objects.filter(stations__isnull=False).values_list("id", flat=True))
     wanted = request.GET.get("congress", "")
@@ -286,7 +287,8 @@ def add_shift(request: HttpRequest, pk: int) -> HttpResponse:
 def roster(request: HttpRequest) -> HttpResponse:
     congress = _congress(request)
     start, end = _period(request)
-    shifts = DutyShift.objects.filter(congress=congress, date__range=(start, end))
+    unrecorded = request.GET.get("unrecorded") == "1"
+    shifts = roster_shifts(congress.pk, start, end, unrecorded=unrecorded)
     station_id = request.GET.get("station", "")
     if station_id.isdigit():
         shifts = shifts.filter(station_id=int(station_id))
@@ -314,6 +316,7 @@ def roster(request: HttpRequest) -> HttpResponse:
                 "to": end.isoformat(),
                 "station": station_id,
                 "congress": congress.pk,
+                **({"unrecorded": "1"} if unrecorded else {}),
             },
             "station_id": station_id,
             "can_manage": services.may_manage(request.user, congress.pk),

@@ -28,10 +28,10 @@ from renda.suggestions import forms as f
 from renda.suggestions import services
 from renda.suggestions.models import (
     CoSigner,
-    CoSignerStatus,
     Suggestion,
     SuggestionStatus,
 )
+from renda.suggestions.queries import deputy_tabs
 
 PAGE_SIZE = 30
 
@@ -56,27 +56,7 @@ def _with_people(qs: Any) -> Any:
 
 
 def _tabs(deputy: Deputy) -> dict[str, Q]:
-    mine = Q(lead=deputy)
-    return {
-        "drafts": mine & Q(status=SuggestionStatus.DRAFT),
-        "awaiting": mine & Q(status=SuggestionStatus.AWAITING_COSIGNERS),
-        "submitted": Q(status=SuggestionStatus.SUBMITTED)
-        & (
-            mine
-            | Q(
-                pk__in=CoSigner.objects.filter(
-                    deputy=deputy, status=CoSignerStatus.CONFIRMED
-                ).values("suggestion_id")
-            )
-        ),
-        "invitations": Q(
-            status__in=[SuggestionStatus.DRAFT, SuggestionStatus.AWAITING_COSIGNERS],
-            pk__in=CoSigner.objects.filter(deputy=deputy, status=CoSignerStatus.INVITED).values(
-                "suggestion_id"
-            ),
-        ),
-        "evaluate": mine & Q(status=SuggestionStatus.SUBMITTED, case__status=CaseStatus.REPLIED),
-    }
+    return deputy_tabs(deputy)
 
 
 TAB_LABELS = [

@@ -24,10 +24,8 @@ from renda.cases import figures as case_figures
 from renda.cases import forms as cf
 from renda.cases import services as cases
 from renda.cases.models import (
-    HANDLING,
     Case,
     CaseKind,
-    CaseStatus,
     Category,
     FollowUp,
     FollowUpStatus,
@@ -52,6 +50,7 @@ from renda.suggestions.models import (
     Suggestion,
     SuggestionStatus,
 )
+from renda.suggestions.queries import VIEWS, office_suggestions
 
 PAGE_SIZE = 50
 
@@ -61,7 +60,7 @@ LIST_FORMATS = ("xlsx", "docx")
 def _congresses(user: Any, perm: str = "case.supervise") -> QuerySet[Congress]:
     if policy.is_superuser(user):
         return Congress.objects.filter(is_active=True).order_by("name")
-    return Congress.objects.filter(pk__in=policy.congress_ids(user, perm)).order_by("name")
+    return Congress.objects.filter(pk__in=policy.readable_congress_ids(user, perm)).order_by("name")
 
 
 def _require_office(request: HttpRequest) -> QuerySet[Congress]:
@@ -101,15 +100,6 @@ def _office_suggestion(request: HttpRequest, pk: int) -> Suggestion:
 # --- the review list ------------------------------------------------------------------------------
 
 
-VIEWS: dict[str, Q] = {
-    "review": Q(case__status=CaseStatus.SUBMITTED),
-    "accepted": Q(case__status=CaseStatus.TRIAGED),
-    "handling": Q(case__status__in=[*HANDLING, CaseStatus.RETURNED]),
-    "replied": Q(case__status=CaseStatus.REPLIED),
-    "closed": Q(case__status=CaseStatus.CLOSED),
-    "rejected": Q(case__status=CaseStatus.REJECTED),
-    "all": Q(),
-}
 VIEW_LABELS = [
     ("review", gettext_lazy("Awaiting review")),
     ("accepted", gettext_lazy("Accepted, awaiting assignment")),
@@ -132,6 +122,9 @@ def _filter_list(qs: QuerySet[Suggestion], params: Any) -> QuerySet[Suggestion]:
     category = params.get("category") or ""
     if category.isdigit():
         qs = qs.filter(category_id=category)
+    congress = params.get("congress") or ""
+    if congress.isdigit():  # one town's (the district's view of its towns)
+        qs = qs.filter(congress_id=congress)
     if params.get("motion") == "pending":
         qs = qs.filter(motion_decision=MotionDecision.PENDING)
     text = (params.get("q") or "").strip()
@@ -143,11 +136,8 @@ def _filter_list(qs: QuerySet[Suggestion], params: Any) -> QuerySet[Suggestion]:
 @login_required
 def review_list(request: HttpRequest) -> HttpResponse:
     congresses = _require_office(request)
-    qs = Suggestion.objects.visible_to(request.user, "case.supervise").filter(
-        status=SuggestionStatus.SUBMITTED, case__isnull=False
-    )
     qs = (
-        _filter_list(qs, request.GET)
+        _filter_list(office_suggestions(request.user), request.GET)
         .select_related("case", "category", "session__term", "lead", "congress")
         .annotate(
             confirmed=Count("cosigners", filter=Q(cosigners__status=CoSignerStatus.CONFIRMED))

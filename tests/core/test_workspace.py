@@ -1,0 +1,134 @@
+"""The workspace (issue 17 item 1): each role's to-dos as counts that link to filtered lists;
+each count equals the rows its list shows; overdue and due soon first; constant queries."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+TODO = re.compile(
+    r'<li class="todo urgency-(?P<urgency>\d)[^"]*" id="[^"]*" data-key="(?P<key>[^"]+)">\s*'
+    r'<a href="(?P<url>[^"]+)">\s*(?:<strong class="todo-count" data-count="(?P<count>\d+)">)?'
+)
+
+ROLES = {
+    "qh_staff": {
+        "cases.overdue",
+        "cases.due_soon",
+        "cases.unassigned",
+        "cases.returned",
+        "suggestions.review",
+        "portal.approval",
+        "portal.review",
+        "ballots.open",
+        "stations.week",
+    },
+    "qh_leader": {"cases.overdue", "suggestions.review", "ballots.open"},
+    "qh_handler_build": {
+        "department.overdue",
+        "department.due_soon",
+        "department.unsigned",
+        "department.to_reply",
+    },
+    "qh_station": {"stations.week", "stations.unrecorded"},
+    "qh_deputy": {
+        "myduty.next",
+        "mypolls.open",
+        "mysuggestions.invitations",
+        "mysuggestions.evaluate",
+    },
+}
+
+
+def _login(client, username):  # noqa: ANN001, ANN202
+    user = get_user_model().objects.get(username=username)
+    client.force_login(user)
+    return user
+
+
+def _todos(client) -> list[dict]:  # noqa: ANN001
+    response = client.get(reverse("congress:workspace"))
+    assert response.status_code == 200
+    return [m.groupdict() for m in TODO.finditer(response.content.decode())]
+
+
+@pytest.mark.parametrize("username", sorted(ROLES))
+def test_each_role_sees_its_to_dos(demo, client, username):
+    _login(client, username)
+    keys = {t["key"] for t in _todos(client)}
+    assert ROLES[username] <= keys, ROLES[username] - keys
+
+
+@pytest.mark.parametrize(
+    "username", ["qh_staff", "qh_leader", "qh_handler_build", "qh_station", "qh_deputy", "fl_staff"]
+)
+def test_every_count_equals_the_rows_of_its_list(demo, client, username):
+    _login(client, username)
+    checked = 0
+    for todo in _todos(client):
+        if todo["count"] is None:
+            continue
+        response = client.get(todo["url"].replace("&amp;", "&"))
+        assert response.status_code == 200, todo
+        if "page" in response.context:
+            rows = response.context["page"].paginator.count
+        else:  # the deputy's open polls: one page, every open poll
+            rows = len(response.context["polls"])
+        assert rows == int(todo["count"]), todo
+        checked += 1
+    assert checked
+
+
+def test_the_demo_staff_sees_the_overdue_cases_first_and_counted(demo, client):
+    from django.utils import timezone
+
+    from renda.cases.models import HANDLING, Case
+
+    _login(client, "qh_staff")
+    todos = _todos(client)
+    urgencies = [int(t["urgency"]) for t in todos]
+    assert urgencies == sorted(urgencies)
+    assert todos[0]["key"] == "cases.overdue"
+    overdue = Case.objects.filter(
+        congress=demo, status__in=HANDLING, due_date__lt=timezone.localdate()
+    ).count()
+    assert overdue > 0 and int(todos[0]["count"]) == overdue
+
+
+def test_the_open_poll_shows_its_turnout(demo, client):
+    _login(client, "qh_staff")
+    body = client.get(reverse("congress:workspace")).content.decode()
+    assert "进行中的表决" in body and "已投" in body
+
+
+def test_the_deputy_home_is_a_phone_page_with_their_next_duty(demo, client):
+    _login(client, "qh_deputy")
+    body = client.get(reverse("congress:workspace")).content.decode()
+    assert 'name="viewport"' in body
+    assert ("下次进站" in body) or ("暂无排班" in body)
+    assert "我可参加的表决" in body
+
+
+def _workspace_queries(client, username) -> int:  # noqa: ANN001
+    _login(client, username)
+    client.get(reverse("congress:workspace"))  # warm the session and caches
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("congress:workspace")).status_code == 200
+    return len(queries)
+
+
+def test_the_workspace_issues_a_constant_number_of_queries(
+    demo, client, django_assert_max_num_queries
+):
+    """The same role in a town with much data and in one with little: the same queries."""
+    busy = _workspace_queries(client, "qh_staff")
+    quiet = _workspace_queries(client, "fl_staff")
+    assert busy == quiet
+    with django_assert_max_num_queries(busy):
+        client.get(reverse("congress:workspace"))
+    assert busy <= 30
