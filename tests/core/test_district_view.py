@@ -109,6 +109,25 @@ def test_the_district_cannot_act_on_a_towns_case(demo, client):
     assert case.status == Case.objects.get(pk=case.pk).status
 
 
+def test_the_district_is_not_offered_a_towns_submitter_contact(demo, client):
+    """Regression (permission crawl): the reveal page of a town's case answered the district
+    office with its confirmation form; revealing is an action (`case.reveal_contact`)."""
+    from renda.cases.models import Case
+    from renda.core.models import ActionLog
+
+    _login(client, "district_staff")
+    case = Case.objects.filter(congress__name="清河镇人民代表大会").order_by("id").first()
+    url = reverse("cases:reveal_contact", args=[case.pk])
+    events = ActionLog.objects.count()
+    assert client.get(url).status_code == 404
+    response = client.post(url)
+    assert response.status_code == 404
+    assert case.submitter_phone not in response.content.decode()
+    assert ActionLog.objects.count() == events
+    _login(client, "qh_staff")
+    assert client.get(url).status_code == 200
+
+
 def test_the_district_page_ranks_its_towns_and_each_figure_is_its_list(demo, client):
     _login(client, "district_staff")
     response = client.get(reverse("cases:district"))

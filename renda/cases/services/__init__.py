@@ -19,6 +19,7 @@ The package follows the handling loop:
 
 from renda.cases.services.decisions import (
     escalate_case,
+    may_reveal_contact,
     merge_cases,
     record_supervision,
     redirect_case,
@@ -125,6 +126,7 @@ __all__ = [
     "reply_case",
     "request_extension",
     "return_assignment",
+    "may_reveal_contact",
     "reveal_contact",
     "send_co_view",
     "send_reminders",

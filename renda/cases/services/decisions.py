@@ -255,15 +255,20 @@ def reject_case(
     return converted
 
 
-def reveal_contact(case: Case, *, acting_user: Any) -> tuple[str, str]:
-    """Show the submitter's name and phone to a role that needs them; logged each time."""
-    allowed = (
-        policy.can(acting_user, "case.reveal_contact", case)
-        or case.assignments.filter(department_id__in=policy.department_ids(acting_user))
+def may_reveal_contact(user: Any, case: Case) -> bool:
+    """The office and leaders of the case's congress (`case.reveal_contact`: not a read
+    permission, so never a district following its towns) and the departments on the case."""
+    return (
+        policy.can(user, "case.reveal_contact", case)
+        or case.assignments.filter(department_id__in=policy.department_ids(user))
         .exclude(status=AssignmentStatus.SUPERSEDED)
         .exists()
     )
-    if not allowed:
+
+
+def reveal_contact(case: Case, *, acting_user: Any) -> tuple[str, str]:
+    """Show the submitter's name and phone to a role that needs them; logged each time."""
+    if not may_reveal_contact(acting_user, case):
         raise DomainError(_("You may not see this person's contact details."))
     audit.record("case.contact_revealed", case, actor=acting_user)
     return case.submitter_name, case.submitter_phone

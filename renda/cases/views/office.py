@@ -180,6 +180,8 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 def reveal_contact(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_visible_or_404(Case, request.user, pk)
+    if not services.may_reveal_contact(request.user, case):
+        raise Http404  # a district reading its towns' cases: no reveal offered either
     context: dict[str, Any] = {"case": case}
     if request.method == "POST":
         try:
