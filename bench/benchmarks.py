@@ -112,8 +112,8 @@ def opinion_submit() -> None:
 BALLOT_VOTERS = 500
 
 
-def _postgres_url() -> str | None:
-    """The PostgreSQL database of the ballot benchmark: BENCH_DATABASE_URL when it is one,
+def _postgres_url(bench: str = "ballot_cast") -> str | None:
+    """The PostgreSQL database of the concurrent benchmarks: BENCH_DATABASE_URL when it is one,
     else BENCH_POSTGRES_URL (default: a local `renda_bench`), created if missing. None, with
     the reason printed, when no PostgreSQL answers."""
     import os
@@ -125,7 +125,7 @@ def _postgres_url() -> str | None:
     try:
         import psycopg
     except ImportError:
-        print("bench ballot_cast: skipped (psycopg is not installed)", flush=True)
+        print(f"bench {bench}: skipped (psycopg is not installed)", flush=True)
         return None
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
@@ -133,7 +133,7 @@ def _postgres_url() -> str | None:
         psycopg.connect(url, connect_timeout=3).close()
     except psycopg.OperationalError as exc:
         if f'"{name}" does not exist' not in str(exc):
-            print(f"bench ballot_cast: skipped (PostgreSQL unavailable: {exc})".strip(), flush=True)
+            print(f"bench {bench}: skipped (PostgreSQL unavailable: {exc})".strip(), flush=True)
             return None
         # Like createdb: ask the server's maintenance database to create ours.
         try:
@@ -142,16 +142,24 @@ def _postgres_url() -> str | None:
             ) as conn:
                 conn.execute(f'CREATE DATABASE "{name}"')  # noqa: S608 - our own setting
         except psycopg.Error as exc2:
-            print(f"bench ballot_cast: skipped (cannot create {name}: {exc2})", flush=True)
+            print(f"bench {bench}: skipped (cannot create {name}: {exc2})", flush=True)
             return None
     return url
 
 
+def _receipt(path: str, status: int, content: bytes, _location: str) -> bool:
+    """A ballot's answer (a page with its receipt code), or the baseline's 204."""
+    return status < 300 and (b"receipt-code" in content or path == "/bench/insert/")
+
+
 def _burst(
-    port: int, requests: list[tuple[str, bytes, dict[str, str]]]
+    port: int,
+    requests: list[tuple[str, bytes, dict[str, str]]],
+    ok: Callable[[str, int, bytes, str], bool] = _receipt,
 ) -> tuple[float, list[float]]:
     """Send every request at the same moment, one connection each; returns the rate of
-    completed requests per second and each request's latency. Any non-2xx aborts."""
+    completed requests per second and each request's latency. An answer that `ok(path,
+    status, body, Location)` refuses aborts."""
     import http.client
     import threading
     import time
@@ -169,9 +177,7 @@ def _burst(
             conn.request("POST", path, body=body, headers=headers)
             response = conn.getresponse()
             content = response.read()
-            if response.status >= 300 or (
-                b"receipt-code" not in content and path != "/bench/insert/"
-            ):
+            if not ok(path, response.status, content, response.getheader("Location", "")):
                 failures.append(f"HTTP {response.status}")
         except OSError as exc:
             failures.append(repr(exc))
@@ -247,6 +253,93 @@ def ballot_cast() -> None:
         "ballot_cast",
         rate,
         f"ballots/s, p95 {p95:.0f} ms, N={n}, close {close_ms} ms",
+        "one-row insert",
+        baseline,
+    )
+
+
+# --- activity_checkin ----------------------------------------------------------------------
+
+CHECKIN_DEPUTIES = 200
+
+
+@benchmark("activity_checkin")
+def activity_checkin() -> None:
+    """N = 200 signed-in deputies invited to a training scan its check-in code at the same
+    moment through the real check-in page (session, CSRF, form, the rate limiter's
+    reservation, the signed code, the invitation's row lock, the workflow move, the
+    participation event with its hours, the audit log) under gunicorn on PostgreSQL;
+    check-ins per second and the 95th-percentile latency, against 200 simultaneous one-row
+    inserts through the same server. Then every deputy scans again at once (a second scan
+    credits nothing). Afterwards exactly N attendances by code and N participation events
+    (one per deputy, each with the training's hours, each audited once) must be stored."""
+    import json
+    import secrets
+    from decimal import Decimal
+    from urllib.parse import urlencode
+
+    from bench.activity_setup import HOURS
+
+    url = _postgres_url("activity_checkin")
+    if url is None:
+        return
+    env = {"RENDA_BENCH": "1", "RENDA_RATE_LIMITS": "0", "DATABASE_URL": url}
+    n = CHECKIN_DEPUTIES
+    with running_server(workers=4, extra_env=env) as server:
+        setup = json.loads(
+            server.manage("shell", "-c", f"from bench.activity_setup import prepare; prepare({n})")
+            .strip()
+            .splitlines()[-1]
+        )
+        activity, code = setup["activity"], setup["code"]
+        csrf = secrets.token_hex(16)  # an unmasked 32-character token, as the cookie holds
+        path = "/activities/checkin/"
+        body = urlencode({"csrfmiddlewaretoken": csrf, "code": code}).encode()
+        scans = [
+            (
+                path,
+                body,
+                {
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Cookie": f"csrftoken={csrf}; sessionid={session}",
+                },
+            )
+            for session in setup["sessions"]
+        ]
+        page = f"/activities/{activity}/"
+
+        def checked_in(where: str, status: int, _content: bytes, location: str) -> bool:
+            if where == "/bench/insert/":
+                return status == 204
+            return status == 302 and location.endswith(page)
+
+        _burst(server.port, [("/bench/insert/", b"", {})] * 20, checked_in)  # warm-up
+        # The baseline before and after the scans, averaged: the machine's load drifts.
+        before, _ = _burst(server.port, [("/bench/insert/", b"", {})] * n, checked_in)
+        rate, latencies = _burst(server.port, scans, checked_in)
+        after, _ = _burst(server.port, [("/bench/insert/", b"", {})] * n, checked_in)
+        _burst(server.port, scans, checked_in)  # everyone scans again
+        baseline = (before + after) / 2
+        check = f"from bench.activity_setup import stored; stored({activity})"
+        counts = json.loads(server.manage("shell", "-c", check).strip().splitlines()[-1])
+    expected = {
+        "attended": n,
+        "participations": n,
+        "deputies": n,
+        "duplicates": 0,
+        "hours": HOURS * n,
+        "wrong_hours": 0,
+        "audited": n,
+    }
+    if {**counts, "hours": Decimal(counts["hours"])} != expected:
+        raise SystemExit(
+            f"bench activity_checkin: FAILED: stored {counts} for {n} deputies, expected {expected}"
+        )
+    p95 = sorted(latencies)[int(0.95 * len(latencies)) - 1] * 1000
+    report(
+        "activity_checkin",
+        rate,
+        f"check-ins/s, p95 {p95:.0f} ms, N={n}",
         "one-row insert",
         baseline,
     )
