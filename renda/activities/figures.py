@@ -7,15 +7,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 
 from renda.activities.models import (
     LEARNING_KINDS,
     Activity,
     ActivityKind,
     ActivityStatus,
-    DeliberationOpinion,
-    Finding,
     MeetingReport,
     MeetingStatus,
     Nomination,
@@ -25,9 +23,9 @@ from renda.activities.models import (
     ReportKind,
     ReviewResult,
 )
-from renda.cases.models import CaseStatus, EvaluationResult
+from renda.cases import figures as case_figures
+from renda.cases.models import Case
 from renda.congress.models import CongressLevel, DeputyMembership
-from renda.core.rates import percent
 
 TOOK_PLACE = (ActivityStatus.HELD, ActivityStatus.CLOSED)
 
@@ -66,29 +64,30 @@ def deputies_taking_part(congress_id: int, year: int) -> dict[str, Any]:
     }
 
 
-def findings_handling(congress_id: int, year: int) -> dict[str, Any]:
-    """Findings filed in the year and how their cases stand: replied (a reply given,
-    whatever came after), closed, satisfied."""
-    row = Finding.objects.filter(
-        activity__congress_id=congress_id, activity__starts_on__year=year
-    ).aggregate(
-        filed=Count("id"),
-        replied=Count("id", filter=Q(case__replied_at__isnull=False)),
-        closed=Count("id", filter=Q(case__status=CaseStatus.CLOSED)),
-        satisfied=Count(
-            "id",
-            filter=Q(
-                case__evaluation_result__in=[EvaluationResult.SATISFIED, EvaluationResult.BASIC]
-            ),
-        ),
-    )
-    filed = row["filed"]
+def _handling(cases: Any) -> dict[str, Any]:
+    """How the cases stand, by the case engine's own figures (cases.figures.totals: one
+    aggregate; its definitions of replied, closed, on time and satisfied, its rates)."""
+    row = case_figures.totals(cases)
     return {
-        **row,
-        "reply_rate": percent(row["replied"], filed),
-        "close_rate": percent(row["closed"], filed),
-        "satisfaction_rate": percent(row["satisfied"], row["replied"]),
+        "replied": row["replied"],
+        "closed": row["closed"],
+        "satisfied": row["satisfied"] + row["basic"],
+        "on_time_rate": row["on_time_rate"],
+        "closure_rate": row["closure_rate"],
+        "satisfaction_rate": row["satisfaction_rate"],
+        "received": row["received"],
     }
+
+
+def findings_handling(congress_id: int, year: int) -> dict[str, Any]:
+    """Findings filed in the year (each is a case) and how their cases stand."""
+    row = _handling(
+        Case.objects.filter(
+            activity_finding__activity__congress_id=congress_id,
+            activity_finding__activity__starts_on__year=year,
+        )
+    )
+    return {"filed": row.pop("received"), **row}
 
 
 def training_hours(congress_id: int, year: int) -> dict[str, Any]:
@@ -149,19 +148,14 @@ def presidium_meetings(congress_id: int, year: int) -> dict[str, Any]:
 
 
 def deliberation_opinions(congress_id: int, year: int) -> dict[str, Any]:
-    """Deliberation opinions sent and how their cases stand."""
-    row = DeliberationOpinion.objects.filter(
-        meeting__congress_id=congress_id, meeting__held_on__year=year
-    ).aggregate(
-        sent=Count("id"),
-        replied=Count("id", filter=Q(case__replied_at__isnull=False)),
-        closed=Count("id", filter=Q(case__status=CaseStatus.CLOSED)),
+    """Deliberation opinions sent (each is a case) and how their cases stand."""
+    row = _handling(
+        Case.objects.filter(
+            deliberation__meeting__congress_id=congress_id,
+            deliberation__meeting__held_on__year=year,
+        )
     )
-    return {
-        **row,
-        "reply_rate": percent(row["replied"], row["sent"]),
-        "close_rate": percent(row["closed"], row["sent"]),
-    }
+    return {"sent": row.pop("received"), **row}
 
 
 def nominees_reviewed(congress_id: int, year: int) -> dict[str, int]:

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-TODO = re.compile(
+TODO_TILE = re.compile(
     r'<li class="todo urgency-(?P<urgency>\d)[^"]*" id="[^"]*" data-key="(?P<key>[^"]+)">\s*'
     r'<a href="(?P<url>[^"]+)">\s*(?:<strong class="todo-count" data-count="(?P<count>\d+)">)?'
 )
@@ -54,7 +54,7 @@ def _login(client, username):  # noqa: ANN001, ANN202
 def _todos(client) -> list[dict]:  # noqa: ANN001
     response = client.get(reverse("congress:workspace"))
     assert response.status_code == 200
-    return [m.groupdict() for m in TODO.finditer(response.content.decode())]
+    return [m.groupdict() for m in TODO_TILE.finditer(response.content.decode())]
 
 
 @pytest.mark.parametrize("username", sorted(ROLES))
