@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "renda.projects",
     "renda.appraisals",
     "renda.activities",
+    "renda.records",
+    "renda.reports",
     "renda.api",
     "renda.portal",
     "captcha",

@@ -15,6 +15,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("renda.ballots.urls")),
     path("", include("renda.appraisals.urls")),
     path("", include("renda.activities.urls")),
+    path("", include("renda.records.urls")),
+    path("", include("renda.reports.urls")),
     path("portal/", include("renda.portal.urls")),
     path("open311/v2/", include("renda.api.open311_urls")),
     path("captcha/", include("captcha.urls")),
