@@ -349,8 +349,20 @@ RENDA_BACKUP_KDF = env.str("RENDA_BACKUP_KDF", default="moderate")
 # The working-day calendar: `migrate` loads the State Council's holidays (renda.core.holidays).
 RENDA_HOLIDAYS_ON_MIGRATE = env.bool("RENDA_HOLIDAYS_ON_MIGRATE", default=True)
 
-# Notifications: SMS through a pluggable backend (a provider is a setting, not code).
+# Notifications: SMS through a pluggable backend (a provider is a setting, not code):
+# renda.core.notify.ConsoleSMSBackend (logs), renda.core.sms.AliyunSMSBackend or
+# renda.core.sms.TencentSMSBackend. Providers send the installation's approved template
+# for each message kind (RENDA_SMS_TEMPLATES, JSON; renda.core.sms and docs/operations.md).
 RENDA_SMS_BACKEND = env.str("RENDA_SMS_BACKEND", default="renda.core.notify.ConsoleSMSBackend")
+RENDA_SMS_TEMPLATES = env.json("RENDA_SMS_TEMPLATES", default={})
+RENDA_SMS_SIGN_NAME = env.str("RENDA_SMS_SIGN_NAME", default="")
+RENDA_SMS_KEY_ID = _read_secret("RENDA_SMS_KEY_ID") or ""
+RENDA_SMS_KEY_SECRET = _read_secret("RENDA_SMS_KEY_SECRET") or ""
+RENDA_SMS_APP_ID = env.str("RENDA_SMS_APP_ID", default="")  # Tencent's SmsSdkAppId
+RENDA_SMS_REGION = env.str("RENDA_SMS_REGION", default="")  # Tencent: ap-guangzhou
+RENDA_SMS_ENDPOINT = env.str("RENDA_SMS_ENDPOINT", default="")
+# Text messages per phone number and local day (0: no cap), counted in the shared cache.
+RENDA_SMS_DAILY_CAP = env.int("RENDA_SMS_DAILY_CAP", default=10)
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="renda@localhost")
 
