@@ -327,8 +327,48 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Uploaded files: local disk (MEDIA_ROOT) by default; RENDA_STORAGE=s3 puts them in an
+# S3-compatible bucket (MinIO, OSS/COS in S3 mode) through django-storages, so that several
+# app servers share them. The bucket stays private: files are served after the access check
+# (renda.core.uploads.serve), by short-lived signed URLs.
+RENDA_STORAGE = env.str("RENDA_STORAGE", default="local")
+if RENDA_STORAGE not in ("local", "s3"):
+    raise RuntimeError("RENDA_STORAGE must be 'local' or 's3'")
+# How a protected file leaves once access is checked: "stream" (the app sends the bytes),
+# "accel" (X-Accel-Redirect to nginx's internal location RENDA_MEDIA_ACCEL, which aliases
+# MEDIA_ROOT) or "signed" (a redirect to a short-lived signed URL of the bucket).
+RENDA_MEDIA_ACCEL = env.str("RENDA_MEDIA_ACCEL", default="")
+RENDA_MEDIA_DELIVERY = env.str(
+    "RENDA_MEDIA_DELIVERY",
+    default="signed" if RENDA_STORAGE == "s3" else ("accel" if RENDA_MEDIA_ACCEL else "stream"),
+)
+if RENDA_MEDIA_DELIVERY not in ("stream", "accel", "signed"):
+    raise RuntimeError("RENDA_MEDIA_DELIVERY must be 'stream', 'accel' or 'signed'")
+if RENDA_MEDIA_DELIVERY == "accel" and not RENDA_MEDIA_ACCEL:
+    raise RuntimeError("RENDA_MEDIA_DELIVERY=accel needs RENDA_MEDIA_ACCEL (e.g. /protected/)")
+# Lifetime of a signed download URL (seconds): long enough to start the download.
+RENDA_MEDIA_URL_SECONDS = env.int("RENDA_MEDIA_URL_SECONDS", default=60)
+_default_storage: dict[str, object] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if RENDA_STORAGE == "s3":
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("RENDA_S3_BUCKET"),
+            "endpoint_url": env.str("RENDA_S3_ENDPOINT", default="") or None,
+            "region_name": env.str("RENDA_S3_REGION", default="") or None,
+            "access_key": _read_secret("RENDA_S3_ACCESS_KEY"),
+            "secret_key": _read_secret("RENDA_S3_SECRET_KEY"),
+            "addressing_style": env.str("RENDA_S3_ADDRESSING_STYLE", default="path"),
+            "signature_version": "s3v4",
+            "default_acl": None,  # private: the bucket policy decides, never public-read
+            "querystring_auth": True,
+            "querystring_expire": RENDA_MEDIA_URL_SECONDS,
+            "file_overwrite": False,
+            "location": env.str("RENDA_S3_PREFIX", default=""),
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
