@@ -198,6 +198,7 @@ RENDA_PERIODIC_JOBS = [
     "renda.portal.tasks.sync_search_index",
     "renda.core.tasks.drain_outbox",
     "renda.core.tasks.prune_outbox",
+    "renda.core.tasks.poll_sms_receipts",
 ]
 # Jobs that run more often than run_periodic's --interval (seconds): the outbox sweep sends
 # retries and anything whose after-commit nudge was lost.
@@ -216,6 +217,7 @@ CELERY_BEAT_SCHEDULE = {
     # Notifications leave on commit (renda.core.deliver_outbox); the sweep sends retries.
     "outbox-sweep": {"task": "renda.core.drain_outbox", "schedule": 15.0},
     "outbox-prune": {"task": "renda.core.prune_outbox", "schedule": 3600.0},
+    "sms-receipts": {"task": "renda.core.poll_sms_receipts", "schedule": 300.0},
 }
 # Periodic jobs run on their own queue (a slow job never delays an SMS); everything else,
 # e.g. the outbox nudge renda.core.deliver_outbox, on CELERY_TASK_DEFAULT_QUEUE.

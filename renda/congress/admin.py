@@ -1008,6 +1008,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "attempts",
         "next_attempt_at",
         "provider_message_id",
+        "delivery_report",
         "last_error",
     ]
     list_filter = ["status", "channel", "kind", ("created_at", admin.DateFieldListFilter)]
@@ -1020,6 +1021,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "next_attempt_at",
         "sent_at",
         "provider_message_id",
+        "delivery_report",
         "last_error",
         "created_at",
     ]
@@ -1040,6 +1042,15 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     @admin.display(description=_("provider message id"))
     def provider_message_id(self, obj: OutboxMessage) -> str:
         return str((obj.result or {}).get("message_id") or "")
+
+    @admin.display(description=_("delivery report"))
+    def delivery_report(self, obj: OutboxMessage) -> str:
+        result = obj.result or {}
+        if result.get("delivery") == "delivered":
+            return gettext("Delivered")
+        if result.get("delivery") == "failed":
+            return gettext("Not delivered: %(error)s") % {"error": result.get("delivery_error")}
+        return ""
 
     @admin.action(description=_("Send the selected failed messages again"))
     def send_again(self, request: HttpRequest, queryset: Any) -> None:

@@ -233,6 +233,11 @@ class TemplateSMSBackend:
     def _send(self, message: Any, template: str, values: list[tuple[str, str]]) -> dict[str, Any]:
         raise NotImplementedError
 
+    def receipts(self, rows: list[Any]) -> dict[int, dict[str, Any]]:
+        """Delivery reports of sent rows, by row id: {"delivery": "delivered" | "failed",
+        "delivery_error", "delivered_at"}. Rows without a report yet are left out."""
+        return {}
+
     def fail(self, code: str, text: str) -> Exception:
         """The exception for a provider's error code: refused for good, or to retry."""
         from renda.core.notify import DeliveryRefused
@@ -296,6 +301,32 @@ class AliyunSMSBackend(TemplateSMSBackend):
                 getattr(body, "code", "") or "", getattr(body, "message", "") or "no answer"
             )
         return {"provider": self.provider, "message_id": body.biz_id, "request_id": body.request_id}
+
+    def receipts(self, rows: list[Any]) -> dict[int, dict[str, Any]]:
+        """QuerySendDetails per message (by number, day and BizId). SendStatus: 1 waiting,
+        2 failed, 3 delivered."""
+        from alibabacloud_dysmsapi20170525.models import QuerySendDetailsRequest
+
+        client = self.client()
+        found: dict[int, dict[str, Any]] = {}
+        for row in rows:
+            request = QuerySendDetailsRequest(
+                phone_number=row.recipient,
+                biz_id=row.result.get("message_id"),
+                send_date=f"{timezone.localtime(row.sent_at):%Y%m%d}",
+                page_size=10,
+                current_page=1,
+            )
+            body = client.query_send_details(request).body
+            details = getattr(
+                getattr(body, "sms_send_detail_dtos", None), "sms_send_detail_dto", []
+            )
+            for detail in details or []:
+                if detail.send_status == 3:
+                    found[row.pk] = {"delivery": "delivered", "delivered_at": detail.receive_date}
+                elif detail.send_status == 2:
+                    found[row.pk] = {"delivery": "failed", "delivery_error": detail.err_code or ""}
+        return found
 
 
 class TencentSMSBackend(TemplateSMSBackend):
@@ -372,6 +403,62 @@ class TencentSMSBackend(TemplateSMSBackend):
             "message_id": status.SerialNo,
             "request_id": response.RequestId,
         }
+
+    def receipts(self, rows: list[Any]) -> dict[int, dict[str, Any]]:
+        """PullSmsSendStatus: the application's queue of reports (each is pulled once),
+        matched to the rows by SerialNo."""
+        from tencentcloud.sms.v20210111 import models
+
+        request = models.PullSmsSendStatusRequest()
+        request.SmsSdkAppId = str(getattr(settings, "RENDA_SMS_APP_ID", ""))
+        request.Limit = 100
+        response = self.client().PullSmsSendStatus(request)
+        by_serial = {str(row.result.get("message_id")): row.pk for row in rows}
+        found: dict[int, dict[str, Any]] = {}
+        for report in response.PullSmsSendStatusSet or []:
+            pk = by_serial.get(str(report.SerialNo))
+            if pk is None:
+                continue
+            if report.ReportStatus == "SUCCESS":
+                found[pk] = {"delivery": "delivered", "delivered_at": report.UserReceiveTime}
+            else:
+                found[pk] = {"delivery": "failed", "delivery_error": report.Description or ""}
+        return found
+
+
+def poll_receipts(*, limit: int = 100) -> dict[str, int]:
+    """Record the handsets' delivery reports of the SMS sent in the last two days (the
+    periodic job renda.core.poll_sms_receipts) in each row's `result`."""
+    from renda.core import notify
+    from renda.core.models import OutboxChannel, OutboxMessage, OutboxStatus
+
+    backend = notify.sms_backend()
+    if not isinstance(backend, TemplateSMSBackend):
+        return {}
+    rows = list(
+        OutboxMessage.objects.filter(
+            channel=OutboxChannel.SMS,
+            status=OutboxStatus.SENT,
+            sent_at__gte=timezone.now() - dt.timedelta(days=2),
+            result__has_key="message_id",
+        )
+        .exclude(result__has_key="delivery")
+        .order_by("sent_at")[:limit]
+    )
+    if not rows:
+        return {}
+    try:
+        reports = backend.receipts(rows)
+    except Exception:  # the provider is down: the next run asks again
+        log.warning("SMS delivery reports could not be fetched", exc_info=True)
+        return {"error": 1}
+    counts: dict[str, int] = {}
+    for row in rows:
+        report = reports.get(row.pk)
+        if report:
+            OutboxMessage.objects.filter(pk=row.pk).update(result={**row.result, **report})
+            counts[report["delivery"]] = counts.get(report["delivery"], 0) + 1
+    return counts
 
 
 def check(app_configs: Any = None, **kwargs: Any) -> list[Any]:

@@ -424,3 +424,92 @@ def test_the_default_setting_is_the_console():
         env={k: v for k, v in os.environ.items() if k != "RENDA_SMS_BACKEND"},
     )
     assert out.stdout.strip() == "renda.core.notify.ConsoleSMSBackend"
+
+
+# --- delivery reports ----------------------------------------------------------------------
+
+
+def test_aliyun_delivery_reports_are_recorded(world, settings, monkeypatch):
+    from alibabacloud_dysmsapi20170525.models import (
+        QuerySendDetailsResponse,
+        QuerySendDetailsResponseBody,
+        QuerySendDetailsResponseBodySmsSendDetailDTOs,
+        QuerySendDetailsResponseBodySmsSendDetailDTOsSmsSendDetailDTO,
+    )
+
+    settings.RENDA_SMS_BACKEND = ALIYUN
+    AliyunFake(monkeypatch, ["OK"])
+    delivered, bounced, waiting = _send(), _send(phone="13900000000"), _send(phone="13700000000")
+    statuses = {"biz-1": (3, ""), "biz-2": (2, "MOBILE_NOT_ON_SERVICE"), "biz-3": (1, "")}
+    asked = []
+
+    def query(client, request):  # noqa: ANN001, ANN202
+        asked.append((request.phone_number, request.biz_id, request.send_date))
+        status, error = statuses[request.biz_id]
+        dto = QuerySendDetailsResponseBodySmsSendDetailDTOsSmsSendDetailDTO(
+            send_status=status, err_code=error, receive_date="2026-12-05 10:00:01"
+        )
+        body = QuerySendDetailsResponseBody(
+            code="OK",
+            sms_send_detail_dtos=QuerySendDetailsResponseBodySmsSendDetailDTOs(
+                sms_send_detail_dto=[dto]
+            ),
+        )
+        return QuerySendDetailsResponse(body=body)
+
+    monkeypatch.setattr(AliyunClient, "query_send_details", query)
+    assert sms.poll_receipts() == {"delivered": 1, "failed": 1}
+    assert (PHONE, "biz-1", f"{timezone.localtime():%Y%m%d}") in asked
+    for row in (delivered, bounced, waiting):
+        row.refresh_from_db()
+    assert delivered.result["delivery"] == "delivered"
+    assert bounced.result == {**bounced.result, "delivery": "failed"}
+    assert bounced.result["delivery_error"] == "MOBILE_NOT_ON_SERVICE"
+    assert "delivery" not in waiting.result  # asked again next time
+    asked.clear()
+    sms.poll_receipts()
+    assert [a[1] for a in asked] == ["biz-3"]
+
+
+def test_tencent_delivery_reports_are_matched_by_serial_number(world, settings, monkeypatch):
+    settings.RENDA_SMS_BACKEND = TENCENT
+    TencentFake(monkeypatch, ["Ok"])
+    first, second = _send(), _send(phone="13900000000")
+
+    def pull(client, request):  # noqa: ANN001, ANN202
+        assert request.SmsSdkAppId == "1400000000"
+        reports = []
+        for serial, status, text in [
+            ("serial-1", "SUCCESS", "ok"),
+            ("serial-2", "FAIL", "blocked"),
+            ("other", "SUCCESS", ""),
+        ]:
+            report = tencent_models.PullSmsSendStatus()
+            report.SerialNo, report.ReportStatus, report.Description = serial, status, text
+            reports.append(report)
+        response = tencent_models.PullSmsSendStatusResponse()
+        response.PullSmsSendStatusSet = reports
+        return response
+
+    monkeypatch.setattr(TencentClient, "PullSmsSendStatus", pull)
+    assert sms.poll_receipts() == {"delivered": 1, "failed": 1}
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.result["delivery"] == "delivered"
+    assert (second.result["delivery"], second.result["delivery_error"]) == ("failed", "blocked")
+
+
+def test_no_reports_are_asked_of_the_console_or_a_provider_that_is_down(
+    world, settings, monkeypatch
+):
+    _send()  # the console
+    assert sms.poll_receipts() == {}
+    settings.RENDA_SMS_BACKEND = TENCENT
+    TencentFake(monkeypatch, ["Ok"])
+    _send(phone="13900000000")
+
+    def down(client, request):  # noqa: ANN001, ANN202
+        raise TencentCloudSDKException("InternalError", "down")
+
+    monkeypatch.setattr(TencentClient, "PullSmsSendStatus", down)
+    assert sms.poll_receipts() == {"error": 1}
