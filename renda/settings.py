@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -380,6 +381,13 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 RENDA_MAX_UPLOAD_BYTES = env.int("RENDA_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+if RENDA_MEDIA_DELIVERY == "signed" and RENDA_STORAGE == "s3":
+    # Images shown in pages come from the bucket's signed URLs (a redirect): allow its origin.
+    _store = urlsplit(env.str("RENDA_S3_ENDPOINT", default=""))
+    if _store.scheme and _store.netloc:
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
+            f"{_store.scheme}://{_store.netloc}"
+        )
 
 # The action log is kept at least this long (MLPS/等保 asks for 6 months; never less):
 # `manage.py purge_audit_log` refuses a younger cutoff. Nothing is purged automatically.

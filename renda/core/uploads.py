@@ -349,12 +349,13 @@ def _disposition(verified: str, filename: str | None, show: bool) -> str:
 def _accel(file: Any, verified: str, disposition: str) -> HttpResponse:
     """An empty answer that tells nginx to send the file from its internal location
     (RENDA_MEDIA_ACCEL aliases MEDIA_ROOT); nginx keeps Content-Type and
-    Content-Disposition from this answer (docs/operations.md, "Protected media")."""
+    Content-Disposition from this answer (docs/operations.md, "Object storage and protected
+    media")."""
     storage = file.storage
     if not isinstance(storage, FileSystemStorage):
         raise ImproperlyConfigured("RENDA_MEDIA_DELIVERY=accel needs files on local disk")
     name = str(file.name or "")
-    if not name or not storage.exists(name):
+    if not name or ".." in name.split("/") or not storage.exists(name):
         raise Http404
     prefix = "/" + settings.RENDA_MEDIA_ACCEL.strip("/") + "/"
     response = HttpResponse(content_type=verified)

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.files.storage import InMemoryStorage
+from django.http import Http404
 from django.urls import reverse
 from storages.backends.s3 import S3Storage
 
@@ -113,6 +114,9 @@ def test_accel_quotes_the_stored_name(settings):
     Field.name = name  # type: ignore[attr-defined]
     response = uploads.serve(Field(), content_type=uploads.PDF, filename="会议纪要.pdf")
     assert response["X-Accel-Redirect"] == "/protected/odd/a%20b%23c.pdf"
+    Field.name = "../secret_key"  # type: ignore[attr-defined]
+    with pytest.raises(Http404):
+        uploads.serve(Field(), content_type=uploads.PDF)
     assert "filename*=utf-8''" in response["Content-Disposition"]
 
 
@@ -168,6 +172,7 @@ def _settings_with(env: dict[str, str]) -> dict:
         "import json, django, os; django.setup(); from django.conf import settings;"
         "print(json.dumps({'backend': settings.STORAGES['default']['BACKEND'],"
         "'delivery': settings.RENDA_MEDIA_DELIVERY,"
+        "'img': settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'],"
         "'options': settings.STORAGES['default'].get('OPTIONS', {})}))"
     )
     run = subprocess.run(  # noqa: S603  (this interpreter, fixed code)
@@ -203,3 +208,6 @@ def test_the_environment_chooses_the_storage_and_the_delivery(tmp_path):
     assert s3["options"]["endpoint_url"] == "http://minio:9000"
     assert s3["options"]["default_acl"] is None and s3["options"]["querystring_auth"] is True
     assert s3["options"]["file_overwrite"] is False
+    # Pages may show images redirected to the store, and nothing else from outside.
+    assert s3["img"] == ["'self'", "data:", "http://minio:9000"]
+    assert local["img"] == ["'self'", "data:"]
