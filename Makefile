@@ -1,29 +1,52 @@
 # Renda — the two commands: `make run` and `make test`. Both bootstrap .venv themselves.
 PYTHON ?= python3
-VENV   := .venv
+VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 WORKERS ?= 3
 # pytest-xdist processes for `make test` (each with its own test database); 0 runs in-process.
 TEST_WORKERS ?= 2
 
-.PHONY: run dev test lint bench messages makemessages install install-dev lock clean
+# Intranet installs: `make wheelhouse` (with network) fills $(WHEELHOUSE)/ with a wheel of
+# every locked package for this Python and platform; where it exists, `make install` and
+# `make install-dev` install from it alone (no index, no network), hashes checked against
+# the wheelhouse's copies of the locks (docs/operations.md, "Intranet install").
+# One wheelhouse per Python version (wheelhouse/cp311, wheelhouse/cp312): binary wheels are.
+PYTAG      := $(shell $(PYTHON) -c 'import sys; print("cp%d%d" % sys.version_info[:2])' 2>/dev/null)
+WHEELHOUSE ?= wheelhouse/$(PYTAG)
+ifneq ($(wildcard $(WHEELHOUSE)/requirements.lock),)
+PIP_SOURCE := --no-index --find-links $(WHEELHOUSE)
+LOCK_DIR   := $(WHEELHOUSE)/
+else
+PIP_SOURCE :=
+LOCK_DIR   :=
+endif
+
+.PHONY: run dev test lint bench messages makemessages install install-dev lock clean wheelhouse
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --upgrade $(PIP_SOURCE) pip
 
 # Runtime dependencies, from the lock file.
 $(VENV)/.installed-run: requirements.lock pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -r requirements.lock
-	$(PY) -m pip install --quiet --no-deps -e .
+	$(if $(LOCK_DIR),$(PY) scripts/wheelhouse_locks.py --check $(WHEELHOUSE) requirements.lock)
+	$(PY) -m pip install --quiet $(PIP_SOURCE) -r $(LOCK_DIR)requirements.lock
+	$(PY) -m pip install --quiet $(PIP_SOURCE) --no-deps -e .
 	touch $@
 
 # Runtime + development and test tools.
 $(VENV)/.installed-dev: requirements-dev.lock pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -r requirements-dev.lock
-	$(PY) -m pip install --quiet --no-deps -e .
+	$(if $(LOCK_DIR),$(PY) scripts/wheelhouse_locks.py --check $(WHEELHOUSE) requirements-dev.lock)
+	$(PY) -m pip install --quiet $(PIP_SOURCE) -r $(LOCK_DIR)requirements-dev.lock
+	$(PY) -m pip install --quiet $(PIP_SOURCE) --no-deps -e .
 	touch $@ $(VENV)/.installed-run
+
+# Wheels of both locks (hash-checked downloads; sdists such as jieba built into wheels here),
+# the build backend for `pip install -e .`, and the locks with those local wheels' hashes.
+# Build it with the Python and on the platform of the target machines (PYTHON=python3.12).
+wheelhouse:
+	scripts/build_wheelhouse.sh $(PYTHON) $(WHEELHOUSE)
 
 install: $(VENV)/.installed-run
 install-dev: $(VENV)/.installed-dev

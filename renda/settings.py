@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -198,6 +199,7 @@ RENDA_PERIODIC_JOBS = [
     "renda.portal.tasks.sync_search_index",
     "renda.core.tasks.drain_outbox",
     "renda.core.tasks.prune_outbox",
+    "renda.core.tasks.poll_sms_receipts",
 ]
 # Jobs that run more often than run_periodic's --interval (seconds): the outbox sweep sends
 # retries and anything whose after-commit nudge was lost.
@@ -216,6 +218,7 @@ CELERY_BEAT_SCHEDULE = {
     # Notifications leave on commit (renda.core.deliver_outbox); the sweep sends retries.
     "outbox-sweep": {"task": "renda.core.drain_outbox", "schedule": 15.0},
     "outbox-prune": {"task": "renda.core.prune_outbox", "schedule": 3600.0},
+    "sms-receipts": {"task": "renda.core.poll_sms_receipts", "schedule": 300.0},
 }
 # Periodic jobs run on their own queue (a slow job never delays an SMS); everything else,
 # e.g. the outbox nudge renda.core.deliver_outbox, on CELERY_TASK_DEFAULT_QUEUE.
@@ -327,8 +330,48 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Uploaded files: local disk (MEDIA_ROOT) by default; RENDA_STORAGE=s3 puts them in an
+# S3-compatible bucket (MinIO, OSS/COS in S3 mode) through django-storages, so that several
+# app servers share them. The bucket stays private: files are served after the access check
+# (renda.core.uploads.serve), by short-lived signed URLs.
+RENDA_STORAGE = env.str("RENDA_STORAGE", default="local")
+if RENDA_STORAGE not in ("local", "s3"):
+    raise RuntimeError("RENDA_STORAGE must be 'local' or 's3'")
+# How a protected file leaves once access is checked: "stream" (the app sends the bytes),
+# "accel" (X-Accel-Redirect to nginx's internal location RENDA_MEDIA_ACCEL, which aliases
+# MEDIA_ROOT) or "signed" (a redirect to a short-lived signed URL of the bucket).
+RENDA_MEDIA_ACCEL = env.str("RENDA_MEDIA_ACCEL", default="")
+RENDA_MEDIA_DELIVERY = env.str(
+    "RENDA_MEDIA_DELIVERY",
+    default="signed" if RENDA_STORAGE == "s3" else ("accel" if RENDA_MEDIA_ACCEL else "stream"),
+)
+if RENDA_MEDIA_DELIVERY not in ("stream", "accel", "signed"):
+    raise RuntimeError("RENDA_MEDIA_DELIVERY must be 'stream', 'accel' or 'signed'")
+if RENDA_MEDIA_DELIVERY == "accel" and not RENDA_MEDIA_ACCEL:
+    raise RuntimeError("RENDA_MEDIA_DELIVERY=accel needs RENDA_MEDIA_ACCEL (e.g. /protected/)")
+# Lifetime of a signed download URL (seconds): long enough to start the download.
+RENDA_MEDIA_URL_SECONDS = env.int("RENDA_MEDIA_URL_SECONDS", default=60)
+_default_storage: dict[str, object] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if RENDA_STORAGE == "s3":
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("RENDA_S3_BUCKET"),
+            "endpoint_url": env.str("RENDA_S3_ENDPOINT", default="") or None,
+            "region_name": env.str("RENDA_S3_REGION", default="") or None,
+            "access_key": _read_secret("RENDA_S3_ACCESS_KEY"),
+            "secret_key": _read_secret("RENDA_S3_SECRET_KEY"),
+            "addressing_style": env.str("RENDA_S3_ADDRESSING_STYLE", default="path"),
+            "signature_version": "s3v4",
+            "default_acl": None,  # private: the bucket policy decides, never public-read
+            "querystring_auth": True,
+            "querystring_expire": RENDA_MEDIA_URL_SECONDS,
+            "file_overwrite": False,
+            "location": env.str("RENDA_S3_PREFIX", default=""),
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -338,6 +381,13 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 RENDA_MAX_UPLOAD_BYTES = env.int("RENDA_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+if RENDA_MEDIA_DELIVERY == "signed" and RENDA_STORAGE == "s3":
+    # Images shown in pages come from the bucket's signed URLs (a redirect): allow its origin.
+    _store = urlsplit(env.str("RENDA_S3_ENDPOINT", default=""))
+    if _store.scheme and _store.netloc:
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
+            f"{_store.scheme}://{_store.netloc}"
+        )
 
 # The action log is kept at least this long (MLPS/等保 asks for 6 months; never less):
 # `manage.py purge_audit_log` refuses a younger cutoff. Nothing is purged automatically.
@@ -349,8 +399,20 @@ RENDA_BACKUP_KDF = env.str("RENDA_BACKUP_KDF", default="moderate")
 # The working-day calendar: `migrate` loads the State Council's holidays (renda.core.holidays).
 RENDA_HOLIDAYS_ON_MIGRATE = env.bool("RENDA_HOLIDAYS_ON_MIGRATE", default=True)
 
-# Notifications: SMS through a pluggable backend (a provider is a setting, not code).
+# Notifications: SMS through a pluggable backend (a provider is a setting, not code):
+# renda.core.notify.ConsoleSMSBackend (logs), renda.core.sms.AliyunSMSBackend or
+# renda.core.sms.TencentSMSBackend. Providers send the installation's approved template
+# for each message kind (RENDA_SMS_TEMPLATES, JSON; renda.core.sms and docs/operations.md).
 RENDA_SMS_BACKEND = env.str("RENDA_SMS_BACKEND", default="renda.core.notify.ConsoleSMSBackend")
+RENDA_SMS_TEMPLATES = env.json("RENDA_SMS_TEMPLATES", default={})
+RENDA_SMS_SIGN_NAME = env.str("RENDA_SMS_SIGN_NAME", default="")
+RENDA_SMS_KEY_ID = _read_secret("RENDA_SMS_KEY_ID") or ""
+RENDA_SMS_KEY_SECRET = _read_secret("RENDA_SMS_KEY_SECRET") or ""
+RENDA_SMS_APP_ID = env.str("RENDA_SMS_APP_ID", default="")  # Tencent's SmsSdkAppId
+RENDA_SMS_REGION = env.str("RENDA_SMS_REGION", default="")  # Tencent: ap-guangzhou
+RENDA_SMS_ENDPOINT = env.str("RENDA_SMS_ENDPOINT", default="")
+# Text messages per phone number and local day (0: no cap), counted in the shared cache.
+RENDA_SMS_DAILY_CAP = env.int("RENDA_SMS_DAILY_CAP", default=10)
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="renda@localhost")
 

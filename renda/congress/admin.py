@@ -42,10 +42,20 @@ from renda.congress.models import (
     Session,
     Term,
 )
-from renda.core import audit, exports, uploads
+from renda.core import audit, exports, notify, uploads
 from renda.core.access import get_visible_or_404
 from renda.core.errors import DomainError
-from renda.core.models import ActionLog, Area, Holiday, HolidaySource, Region, User
+from renda.core.models import (
+    ActionLog,
+    Area,
+    Holiday,
+    HolidaySource,
+    OutboxChannel,
+    OutboxMessage,
+    OutboxStatus,
+    Region,
+    User,
+)
 from renda.core.requestcontext import current_request
 from renda.core.widgets import DateInput
 
@@ -977,3 +987,103 @@ class HolidayAdmin(admin.ModelAdmin):
             actor=request.user,
             changes=audit.diff(before, audit.snapshot(obj)),
         )
+
+
+# --- Outgoing messages: SMS and e-mail deliveries, for the office ----------------------
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """What was sent by SMS and e-mail and what failed (provider errors, refused numbers,
+    the daily cap), recipients masked and no message text; failed messages can be sent
+    again once the cause is fixed. Installation-wide (the provider account is), so
+    administrators only."""
+
+    list_display = [
+        "created_at",
+        "channel",
+        "kind",
+        "masked_recipient",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "provider_message_id",
+        "delivery_report",
+        "last_error",
+    ]
+    list_filter = ["status", "channel", "kind", ("created_at", admin.DateFieldListFilter)]
+    readonly_fields = [
+        "channel",
+        "kind",
+        "masked_recipient",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "provider_message_id",
+        "delivery_report",
+        "last_error",
+        "created_at",
+    ]
+    fields = tuple(readonly_fields)
+    date_hierarchy = "created_at"
+    actions = ["send_again"]
+    list_per_page = 100
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest):
+        # In-app messages are the users' inboxes, not deliveries to an outside service.
+        return super().get_queryset(request).exclude(channel=OutboxChannel.INBOX)
+
+    @admin.display(description=_("recipient"))
+    def masked_recipient(self, obj: OutboxMessage) -> str:
+        return obj.masked_recipient
+
+    @admin.display(description=_("provider message id"))
+    def provider_message_id(self, obj: OutboxMessage) -> str:
+        return str((obj.result or {}).get("message_id") or "")
+
+    @admin.display(description=_("delivery report"))
+    def delivery_report(self, obj: OutboxMessage) -> str:
+        result = obj.result or {}
+        if result.get("delivery") == "delivered":
+            return gettext("Delivered")
+        if result.get("delivery") == "failed":
+            return gettext("Not delivered: %(error)s") % {"error": result.get("delivery_error")}
+        return ""
+
+    @admin.action(description=_("Send the selected failed messages again"))
+    def send_again(self, request: HttpRequest, queryset: Any) -> None:
+        ids = list(queryset.filter(status=OutboxStatus.FAILED).values_list("pk", flat=True))
+        count = notify.requeue(ids)
+        if count:
+            audit.record(
+                "outbox.requeued",
+                actor=request.user,
+                note=",".join(str(pk) for pk in ids)[:500],
+            )
+        self.message_user(
+            request,
+            gettext("%(n)s failed message(s) will be sent again.") % {"n": count},
+            messages.SUCCESS,
+        )
+
+    def get_actions(self, request: HttpRequest):
+        if not policy.can(request.user, "configuration.change"):
+            return {}
+        return super().get_actions(request)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return policy.can(request.user, "configuration.change")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policy.can(request.user, "configuration.change")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

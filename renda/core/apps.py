@@ -16,9 +16,10 @@ class CoreConfig(AppConfig):
 
         from django.core import checks
 
-        from renda.core import keys
+        from renda.core import keys, sms
 
         checks.register(keys.deploy_check, checks.Tags.security, deploy=True)
+        checks.register(sms.check)
 
 
 def _load_holidays(sender, using: str = "default", **kwargs) -> None:  # noqa: ANN001, ANN003

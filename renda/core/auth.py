@@ -139,7 +139,7 @@ def request_reset(username: str, *, request: HttpRequest | None = None) -> None:
     with transaction.atomic():
         audit.record("auth.password_reset_requested", user, actor=None)
         if user.phone:
-            sms_on_commit(user.phone, text)
+            sms_on_commit(user.phone, kind="password_reset", params={"code": code})
         if user.email:
             email = user.email
             transaction.on_commit(

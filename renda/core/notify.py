@@ -39,8 +39,10 @@ without spending an attempt (e.g. a per-number daily cap). Sent rows lose their 
 sent and failed rows are deleted after RENDA_OUTBOX_RETENTION_DAYS (`prune()`).
 
 The SMS backend is a setting (`RENDA_SMS_BACKEND`, a dotted path); the console backend
-logs, the memory backend keeps a list for tests. A provider is one small class with
-`send(message)`; a dict it returns (provider, message id…) is kept in the row's `result`.
+logs, the memory backend keeps a list for tests, and renda.core.sms has the Alibaba Cloud
+and Tencent Cloud adapters (message kinds mapped to the installation's templates, the
+per-number daily cap). A provider is one small class with `send(message)`; a dict it
+returns (provider, message id…) is kept in the row's `result`.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from renda.core import sms
 from renda.core.models import (
     Notification,
     OutboxChannel,
@@ -177,8 +180,17 @@ def notify_on_commit(
 
 
 def sms_on_commit(
-    phone: str, text: str, *, kind: str = "", params: dict[str, Any] | None = None
+    phone: str, text: str = "", *, kind: str = "", params: dict[str, Any] | None = None
 ) -> None:
+    """Queue an SMS. The platform's messages are kinds (renda.core.sms.KINDS) with named
+    parameters: the text is the kind's sentence with them (what the console backend shows),
+    and template-based providers send the installation's template for the kind. A message
+    without a kind (free `text`) is sent by the console backend only."""
+    if kind in sms.KINDS:
+        params = sms.clean_params(kind, params or {})
+        text = sms.render(kind, params)
+    elif kind:
+        raise ValueError(f"unknown SMS kind {kind!r} (renda.core.sms.KINDS)")
     if phone:
         _queue(
             [
@@ -255,7 +267,19 @@ def _deliver_sms(row: OutboxMessage) -> dict[str, Any] | None:
         params=row.payload.get("params") or {},
         ref=str(row.pk),
     )
-    answer = sms_backend().send(message)
+    # The per-number daily cap, counted in the store every process shares.
+    reservation = sms.reserve_daily(row.recipient)
+    if reservation is None:
+        reason = f"daily cap of {sms.daily_cap()} SMS for this number reached"
+        spec = sms.KINDS.get(row.kind)
+        if spec is not None and spec.expires:
+            raise DeliveryRefused(reason)  # a one-time code is worthless tomorrow
+        raise DeliveryDeferred(sms.next_morning(), reason)
+    try:
+        answer = sms_backend().send(message)
+    except BaseException:
+        reservation.refund()  # not sent: it does not count against the cap
+        raise
     return answer if isinstance(answer, dict) else None
 
 

@@ -5,6 +5,7 @@
 - `renda.core.drain_outbox` (Celery beat `outbox-sweep`; `manage.py run_periodic` in the
   embedded mode, every few seconds): whatever is due, retries included.
 - `renda.core.prune_outbox` (hourly): sent and failed rows past the retention period.
+- `renda.core.poll_sms_receipts` (every 5 minutes): delivery reports of recent SMS.
 
 All three are idempotent: a row is claimed before it is sent, so a repeated or concurrent
 run sends nothing twice.
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from renda.core import notify
+from renda.core import notify, sms
 
 
 @shared_task(name="renda.core.deliver_outbox", ignore_result=True)
@@ -36,3 +37,9 @@ def prune_outbox() -> int:
 def send_sms_task(phone: str, text: str) -> None:
     """Kept for messages queued by an older version during an upgrade: into the outbox."""
     notify.sms_on_commit(phone, text)
+
+
+@shared_task(name="renda.core.poll_sms_receipts", ignore_result=True)
+def poll_sms_receipts() -> dict[str, int]:
+    """The handsets' delivery reports of recent SMS, from the provider (renda.core.sms)."""
+    return sms.poll_receipts()

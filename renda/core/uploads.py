@@ -15,7 +15,8 @@ page shows. A type that is not one of the known kinds (SVG, HTML, script, anythi
 never served as itself: it goes out as application/octet-stream, to download.
 
 Files are served only through views that check who may read them: MEDIA_ROOT is never
-exposed by URL.
+exposed by URL (nginx's X-Accel-Redirect location is `internal`, a bucket's signed URL
+lives RENDA_MEDIA_URL_SECONDS and is handed out only after the check).
 """
 
 from __future__ import annotations
@@ -25,16 +26,25 @@ import posixpath
 import uuid
 import zipfile
 from typing import IO, Any
+from urllib.parse import quote
 
 import filetype
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files import File
-from django.http import FileResponse, Http404
+from django.core.files.storage import FileSystemStorage
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 JPEG = "image/jpeg"
@@ -319,20 +329,86 @@ def download_name(name: str, content_type: str) -> str:
     return f"{stem or 'file'}.{EXTENSIONS.get(content_type, 'bin')}"
 
 
+def delivery() -> str:
+    """How protected files leave (RENDA_MEDIA_DELIVERY): stream, accel or signed."""
+    return str(getattr(settings, "RENDA_MEDIA_DELIVERY", "stream") or "stream")
+
+
+def _protect(response: HttpResponseBase) -> HttpResponseBase:
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = _SANDBOX
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _disposition(verified: str, filename: str | None, show: bool) -> str:
+    return content_disposition_header(not show, download_name(filename or "file", verified)) or ""
+
+
+def _accel(file: Any, verified: str, disposition: str) -> HttpResponse:
+    """An empty answer that tells nginx to send the file from its internal location
+    (RENDA_MEDIA_ACCEL aliases MEDIA_ROOT); nginx keeps Content-Type and
+    Content-Disposition from this answer (docs/operations.md, "Object storage and protected
+    media")."""
+    storage = file.storage
+    if not isinstance(storage, FileSystemStorage):
+        raise ImproperlyConfigured("RENDA_MEDIA_DELIVERY=accel needs files on local disk")
+    name = str(file.name or "")
+    if not name or ".." in name.split("/") or not storage.exists(name):
+        raise Http404
+    prefix = "/" + settings.RENDA_MEDIA_ACCEL.strip("/") + "/"
+    response = HttpResponse(content_type=verified)
+    response["X-Accel-Redirect"] = prefix + quote(name.lstrip("/"))
+    response["Content-Disposition"] = disposition
+    return response
+
+
+def _signed(file: Any, verified: str, disposition: str) -> HttpResponseRedirect:
+    """A redirect to a short-lived signed URL of the object store, asking the store to
+    answer with the verified type and our Content-Disposition."""
+    name = str(file.name or "")
+    if not name:
+        raise Http404
+    seconds = _setting("RENDA_MEDIA_URL_SECONDS", 60)
+    url = file.storage.url(
+        name,
+        parameters={
+            "ResponseContentType": verified,
+            "ResponseContentDisposition": disposition,
+            "ResponseCacheControl": "private, no-store",
+        },
+        expire=seconds,
+    )
+    return HttpResponseRedirect(url)
+
+
 def serve(
     file: Any,
     *,
     content_type: str = "",
     filename: str | None = None,
     inline: bool = False,
-) -> FileResponse:
+) -> HttpResponseBase:
     """A stored user file as a response. `content_type` is the type verified at upload; if
     it is missing or unknown (a row stored before types were kept) the bytes are looked at
     again. Only a raster image whose type was recorded at upload (re-encoded, since this
     module exists) is shown inline, and only where the page asks for it (`inline`);
     everything else, a re-detected legacy image included, is a download (an <img> still
     shows it). Anything that is not a known kind goes out as application/octet-stream.
-    With nosniff and a raster type a browser never runs the bytes as a script or a page."""
+    With nosniff and a raster type a browser never runs the bytes as a script or a page.
+
+    Called only after the view's access check. The bytes go out as RENDA_MEDIA_DELIVERY
+    says: streamed by the app (default), by nginx through X-Accel-Redirect ("accel"), or by
+    the object store through a short-lived signed URL ("signed"). A row stored without a
+    verified type is always streamed (its bytes must be looked at again)."""
+    mode = delivery()
+    if content_type in EXTENSIONS and mode in ("accel", "signed"):
+        show = inline and content_type in IMAGES
+        disposition = _disposition(content_type, filename, show)
+        if mode == "accel":
+            return _protect(_accel(file, content_type, disposition))
+        return _protect(_signed(file, content_type, disposition))
     try:
         handle = file.open("rb")
     except (FileNotFoundError, ValueError):  # a row whose file is gone (or never was)
@@ -349,9 +425,7 @@ def serve(
         as_attachment=not show,
         filename=download_name(filename or "file", verified),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = _SANDBOX
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    _protect(response)
     return response
 
 

@@ -203,11 +203,11 @@ def test_a_refusal_fails_at_once_and_a_deferral_spends_no_attempt(
 def test_what_a_provider_reports_is_kept(world, settings, django_capture_on_commit_callbacks):
     settings.RENDA_SMS_BACKEND = "tests.core.test_notify_outbox.ReceiptSMSBackend"
     with django_capture_on_commit_callbacks(execute=True):
-        notify.sms_on_commit("13812345678", "通知", kind="case.replied", params={"serial": "QH-1"})
+        notify.sms_on_commit("13812345678", kind="case_answered", params={"serial": "QH-1"})
     row = OutboxMessage.objects.get()
     assert row.result == {"provider": "test", "message_id": f"m-{row.pk}"}
     [sms] = MemorySMSBackend.outbox
-    assert (sms.kind, sms.params) == ("case.replied", {"serial": "QH-1"})
+    assert (sms.kind, sms.params) == ("case_answered", {"serial": "QH-1"})
 
 
 def test_a_claimed_row_is_not_taken_by_a_second_worker(world, settings):

@@ -183,15 +183,16 @@ def invite(
 
 def _tell(deputies: Sequence[Deputy], activity: Activity) -> None:
     """The invitation: in the deputy's inbox (with the page to confirm) and by SMS."""
-    text = _("You are invited to %(kind)s “%(topic)s” on %(date)s. Please confirm.") % {
+    params = {
         "kind": activity.get_kind_display(),
         "topic": activity.topic,
         "date": activity.starts_on,
     }
+    text = _("You are invited to %(kind)s “%(topic)s” on %(date)s. Please confirm.") % params
     url = reverse("activities:page", args=[activity.pk])
     notify_on_commit([d.user for d in deputies if d.user_id], text, "", url, kind="activity")
     for deputy in deputies:
-        sms_on_commit(deputy.phone, text, kind="activity")
+        sms_on_commit(deputy.phone, kind="activity_invitation", params=params)
 
 
 def announce(activity: Activity, *, acting_user: Any) -> Activity:

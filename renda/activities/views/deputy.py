@@ -9,7 +9,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -199,7 +200,7 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def photo(request: HttpRequest, pk: int) -> FileResponse:
+def photo(request: HttpRequest, pk: int) -> HttpResponseBase:
     found = VisitPhoto.objects.filter(pk=pk, note__activity__in=_visible(request)).first()
     if found is None:
         raise Http404
@@ -207,7 +208,7 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def report(request: HttpRequest, pk: int) -> FileResponse:
+def report(request: HttpRequest, pk: int) -> HttpResponseBase:
     activity = _activity(request, pk)
     if not activity.report:
         raise Http404

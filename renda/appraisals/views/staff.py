@@ -13,7 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -557,7 +558,7 @@ def reporter_sheet(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def document(request: HttpRequest, pk: int) -> FileResponse:
+def document(request: HttpRequest, pk: int) -> HttpResponseBase:
     item = get_object_or_404(
         ReportDocument.objects.filter(
             reporter__in=Reporter.objects.visible_to(request.user, VIEW)
@@ -573,7 +574,7 @@ def document(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_GET
-def rectification_report(request: HttpRequest, pk: int) -> FileResponse:
+def rectification_report(request: HttpRequest, pk: int) -> HttpResponseBase:
     item = get_visible_or_404(
         Rectification.objects.only("report", "report_name", "report_type"), request.user, pk, VIEW
     )

@@ -251,7 +251,11 @@ def reject_case(
                 public=True,
                 note=_("Handled as public opinion %(serial)s.") % {"serial": converted.serial},
             )
-        _tell_submitters(case, _("Your case %(serial)s was not accepted; see the reason given."))
+        _tell_submitters(
+            case,
+            _("Your case %(serial)s was not accepted; see the reason given."),
+            sms_kind="case_not_accepted",
+        )
     return converted
 
 

@@ -102,14 +102,15 @@ def is_author(user: Any, case: Case) -> bool:
     return any(getattr(u, "pk", None) == user.pk for u in audience_of(case)[0])
 
 
-def _tell_submitters(case: Case, message: str, *, sms: bool = True) -> None:
+def _tell_submitters(case: Case, message: str, *, sms_kind: str = "") -> None:
     """Those who raised the case, and those of every case merged into it. Text messages
-    only for the steps that matter to a resident (reply, refusal); the in-app inbox for all."""
+    (`sms_kind`, renda.core.sms.KINDS) only for the steps that matter to a resident (reply,
+    refusal); the in-app inbox for all."""
     for target in [case, *case.merged_cases.all()]:
         text = message % {"serial": target.serial}
         users, phones, url = audience_of(target)
-        for phone in phones if sms else []:
-            sms_on_commit(phone, text)
+        for phone in phones if sms_kind else []:
+            sms_on_commit(phone, kind=sms_kind, params={"serial": target.serial})
         if users:
             # Those with an e-mail address also get it by e-mail (deputies often do).
-            notify_on_commit(users, text, case.title, url, email=sms)
+            notify_on_commit(users, text, case.title, url, email=bool(sms_kind))

@@ -165,7 +165,11 @@ def _finish_reply_round(case: Case, actor: Any, department: Department) -> None:
         department=department,
         fields=fields,
     )
-    _tell_submitters(case, _("Your case %(serial)s has been answered. Please rate the reply."))
+    _tell_submitters(
+        case,
+        _("Your case %(serial)s has been answered. Please rate the reply."),
+        sms_kind="case_answered",
+    )
 
 
 def record_paper_reply(

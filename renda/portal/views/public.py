@@ -11,7 +11,8 @@ from django.contrib.syndication.views import Feed
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -266,7 +267,7 @@ def article_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def cover(request: HttpRequest, pk: int) -> FileResponse:
+def cover(request: HttpRequest, pk: int) -> HttpResponseBase:
     item = _public_article(pk)
     if not item.cover:
         raise Http404
@@ -278,7 +279,7 @@ def cover(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @require_GET
-def attachment(request: HttpRequest, pk: int) -> FileResponse:
+def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
     item = get_object_or_404(
         ArticleAttachment.objects.filter(is_active=True, article__in=Article.objects.public())
         .select_related("article")

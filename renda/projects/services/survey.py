@@ -92,13 +92,7 @@ def send_survey_code(rating: YearRating, *, phone: str) -> None:
         {"hash": hashlib.sha256(code.encode()).hexdigest(), "tries": 0},
         SURVEY_CODE_SECONDS,
     )
-    sms_on_commit(
-        phone,
-        _(
-            "Your verification code for the livelihood project survey is %(code)s (valid 10 minutes)."
-        )
-        % {"code": code},
-    )
+    sms_on_commit(phone, kind="survey_code", params={"code": code})
 
 
 def answer_survey(

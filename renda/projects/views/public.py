@@ -8,7 +8,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.db.models import Count, Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -177,7 +178,7 @@ def project_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def photo(request: HttpRequest, pk: int) -> FileResponse:
+def photo(request: HttpRequest, pk: int) -> HttpResponseBase:
     item = get_object_or_404(
         ProgressPhoto.objects.filter(update__project__congress__is_active=True), pk=pk
     )

@@ -367,22 +367,24 @@ def announce_shifts(today: dt.date | None = None) -> dict[str, int]:
             duties = list(
                 shift.duties.exclude(status=DutyStatus.REPLACED).select_related("deputy__user")
             )
-            text = _(
-                "Reception duty on %(day)s %(start)s–%(end)s at %(station)s (%(address)s)."
-            ) % {
+            params = {
                 "day": shift.date.isoformat(),
                 "start": shift.start_time.strftime("%H:%M"),
                 "end": shift.end_time.strftime("%H:%M"),
                 "station": shift.station.name,
                 "address": shift.station.address,
             }
+            text = (
+                _("Reception duty on %(day)s %(start)s–%(end)s at %(station)s (%(address)s).")
+                % params
+            )
             notify_on_commit(
                 [d.deputy.user for d in duties if d.deputy.user_id],
                 _("Your reception duty on %(day)s") % {"day": shift.date.isoformat()},
                 text,
             )
             for duty in duties:
-                sms_on_commit(duty.deputy.phone, text)
+                sms_on_commit(duty.deputy.phone, kind="station_duty", params=params)
             audit.record(
                 "station.shift_announced",
                 shift,
