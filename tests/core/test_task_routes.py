@@ -35,7 +35,9 @@ def test_the_heartbeat_is_sent_on_every_queue_the_workers_consume():
     """/readyz checks one heartbeat per queue: beat sends the heartbeat task on each queue
     itself (the task's route is the entry's explicit queue)."""
     beats = [
-        job for job in settings.CELERY_BEAT_SCHEDULE.values() if job["task"] == "renda.core.heartbeat"
+        job
+        for job in settings.CELERY_BEAT_SCHEDULE.values()
+        if job["task"] == "renda.core.heartbeat"
     ]
     assert sorted(job["options"]["queue"] for job in beats) == ["default", "periodic"]
     assert all(job["args"] == (job["options"]["queue"],) for job in beats)
