@@ -50,3 +50,34 @@ def child_exit(server, worker):  # noqa: ANN001, ANN201
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def _json_logs() -> bool:
+    default = "1" if os.environ.get("RENDA_ENV") == "production" else "0"
+    return os.environ.get("RENDA_LOG_JSON", default).lower() in {"1", "true", "yes", "on"}
+
+
+# gunicorn's own lines (boot, worker restarts, timeouts) in the app's JSON shape.
+if _json_logs():
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "renda.core.observability.JsonFormatter"}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stdout",
+            },
+            "error_console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            },
+        },
+        "root": {"level": "INFO", "handlers": ["console"]},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        },
+    }

@@ -148,12 +148,32 @@ print("TOTP", device.key)
 """
 
 
+def _drop_leftovers() -> None:
+    """Databases of earlier runs that were killed (their process is gone)."""
+    import psycopg
+
+    with psycopg.connect(f"{_pg_url()}/postgres", autocommit=True) as conn:
+        names = [
+            row[0]
+            for row in conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'renda_deploy_%%'"
+            ).fetchall()
+        ]
+    for name in names:
+        pid = name.rsplit("_", 1)[-1]
+        if not pid.isdigit() or Path(f"/proc/{pid}").exists():
+            continue
+        with contextlib.suppress(Exception):
+            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def deploy_template(tmp_path_factory) -> Iterator[SimpleNamespace]:  # noqa: ANN001
     """A migrated and seeded database to copy (once per test process), static files."""
     if not redis_available():
         pytest.skip(f"no Redis at {REDIS}")
     home = tmp_path_factory.mktemp("deploy-template")
+    _drop_leftovers()
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     name = f"renda_deploy_tpl_{worker}_{os.getpid()}"
     _admin(f'DROP DATABASE IF EXISTS "{name}"')

@@ -108,6 +108,10 @@ def test_production_smoke(deploy_template, deploy_db, redis_db, processes, tmp_p
         {"time", "level", "logger", "message", "request_id", "user_id"} <= e.keys() for e in entries
     )
 
+    # gunicorn's own lines too (deploy/gunicorn.conf.py).
+    app_lines = [json.loads(x) for x in processes.log("app").splitlines() if x.startswith("{")]
+    assert any(e["logger"] == "gunicorn.error" for e in app_lines), processes.log("app")[-1000:]
+
     office = Client(base)
     login_staff(office, deploy_template.totp_key)
     inbox = office.get("/inbox/")
