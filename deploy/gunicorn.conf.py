@@ -29,6 +29,9 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 proc_name = "renda"
+# gunicorn's control socket (one fixed path per user by default) would be shared by every
+# instance on the host; systemd (HUP/TERM) is the control interface here.
+control_socket_disable = True
 
 
 def on_starting(server):  # noqa: ANN001, ANN201

@@ -269,7 +269,9 @@ class Processes:
 
     def stop_all(self) -> None:
         for name in reversed(list(self.running)):
+            started = time.monotonic()
             self.stop(name)
+            print(f"stopped {name} in {time.monotonic() - started:.1f} s")
 
     # The three kinds of process of an installation.
 
