@@ -228,3 +228,33 @@ def test_rate_limits_fail_closed_when_the_store_is_unreachable(settings):
         ratelimit.exceeded("login-failures", ["10.0.0.1"], 5)
     ratelimit.Reservation("x", True, ["10.0.0.1"]).refund()  # skipped, no error
     ratelimit.clear("x", "10.0.0.1")
+
+
+def test_sentry_is_set_up_from_the_environment_without_personal_data(tmp_path):
+    """SENTRY_DSN turns sentry-sdk on (a fresh process: settings are read at start)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SENTRY_", "RENDA_"))}
+    env.update(
+        SENTRY_DSN="http://public@127.0.0.1:9/1",
+        RENDA_VAR_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="renda.settings",
+    )
+    code = (
+        "import django, json, sentry_sdk; django.setup(); o = sentry_sdk.get_client().options; "
+        "print(json.dumps([bool(o['dsn']), o['send_default_pii'], o['max_request_body_size'], "
+        "o['include_local_variables']]))"
+    )
+    out = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parent.parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [True, False, "never", False]
