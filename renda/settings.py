@@ -106,6 +106,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request id of every log line, the latency of every request.
+    "renda.core.observability.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "renda.core.middleware.SessionMiddleware",
@@ -169,8 +171,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, jobs ----------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
+    # Redis down: cached pages are rebuilt from the database, rate limits fail closed
+    # (renda.core.rediscache); a silent network must not hang a request either.
+    _redis_timeout = env.float("REDIS_TIMEOUT_SECONDS", default=2.0)
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "renda.core.rediscache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": _redis_timeout,
+                "socket_timeout": _redis_timeout,
+            },
+        }
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
@@ -220,9 +232,25 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-prune": {"task": "renda.core.prune_outbox", "schedule": 3600.0},
     "sms-receipts": {"task": "renda.core.poll_sms_receipts", "schedule": 300.0},
 }
+# The workers' heartbeat (renda.core.health, /readyz): beat sends it on every queue; the
+# worker that runs it writes the queue's heartbeat in Redis.
+RENDA_HEARTBEAT_QUEUES = ["default", "periodic"]
+RENDA_HEARTBEAT_SECONDS = env.float("RENDA_HEARTBEAT_SECONDS", default=15.0)
+RENDA_HEARTBEAT_MAX_AGE_SECONDS = env.int("RENDA_HEARTBEAT_MAX_AGE_SECONDS", default=60)
 # Periodic jobs run on their own queue (a slow job never delays an SMS); everything else,
 # e.g. the outbox nudge renda.core.deliver_outbox, on CELERY_TASK_DEFAULT_QUEUE.
 CELERY_TASK_ROUTES = {job["task"]: {"queue": "periodic"} for job in CELERY_BEAT_SCHEDULE.values()}
+CELERY_BEAT_SCHEDULE.update(
+    {
+        f"heartbeat-{queue}": {
+            "task": "renda.core.heartbeat",
+            "schedule": RENDA_HEARTBEAT_SECONDS,
+            "args": (queue,),
+            "options": {"queue": queue, "expires": RENDA_HEARTBEAT_SECONDS * 2},
+        }
+        for queue in RENDA_HEARTBEAT_QUEUES
+    }
+)
 
 # --- Auth and security ----------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"
@@ -299,6 +327,8 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    # Probes and the metrics scraper talk to the app server directly, over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 # Content-Security-Policy: everything is served by the app itself (no CDN on intranets).
 CONTENT_SECURITY_POLICY = {
@@ -448,13 +478,56 @@ RENDA_PORTAL_VIEW_FLUSH_SECONDS = env.int("RENDA_PORTAL_VIEW_FLUSH_SECONDS", def
 RENDA_PORTAL_EXCLUDE_BOTS = env.bool("RENDA_PORTAL_EXCLUDE_BOTS", default=True)
 RENDA_PORTAL_MAX_COVER_BYTES = env.int("RENDA_PORTAL_MAX_COVER_BYTES", default=2 * 1024 * 1024)
 
+# --- Observability (docs/operations.md, "Observability") -------------------------------
+# Logs: one JSON object a line in production (time, level, logger, message, request id,
+# user id; renda.core.observability), plain text for `make run` unless RENDA_LOG_JSON=1.
+RENDA_LOG_JSON = env.bool("RENDA_LOG_JSON", default=PRODUCTION)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "renda.core.observability.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "renda.core.observability.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if RENDA_LOG_JSON else "plain",
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+# Celery workers log through the same configuration (JSON in production).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = not RENDA_LOG_JSON
+
+# Prometheus metrics at /metrics (renda.core.metrics): for a scraper holding the token
+# (Authorization: Bearer …) or connecting from an allowed address/network; off (404)
+# unless one is set. Several gunicorn workers: set PROMETHEUS_MULTIPROC_DIR (deploy/).
+RENDA_METRICS_TOKEN = _read_secret("RENDA_METRICS_TOKEN") or ""
+RENDA_METRICS_ALLOW_IPS = env.list("RENDA_METRICS_ALLOW_IPS", default=[])
+RENDA_METRICS_COLLECTORS = ["renda.cases.metrics.CaseCollector"]
+
+# Error reporting (optional, self-hostable Sentry): only with SENTRY_DSN; no personal data.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default=RENDA_ENV),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        send_default_pii=False,
+        # Form bodies and stack locals carry residents' names and phone numbers: never sent.
+        max_request_body_size="never",
+        include_local_variables=False,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
 
 # A refused form (expired page, blocked cookies) is a Chinese page with a way back.
 CSRF_FAILURE_VIEW = "renda.core.views.errors.csrf_failure"

@@ -348,3 +348,18 @@ def district_counts(
     )
     found = {row.pop("congress_id"): row for row in rows}
     return {cid: found.get(cid, dict.fromkeys(DISTRICT_VIEWS, 0)) for cid in congress_ids}
+
+
+def congress_case_counts(today: dt.date | None = None) -> dict[int, dict[str, int]]:
+    """Every congress's open and overdue cases, by the inbox's own definitions (one query):
+    for the operators' metrics (renda.cases.metrics), not a user's page."""
+    today = today or timezone.localdate()
+    rows = (
+        Case.objects.values("congress_id")
+        .annotate(
+            open=Count("pk", filter=inbox_view("open", today)),
+            overdue=Count("pk", filter=inbox_view("overdue", today)),
+        )
+        .order_by("congress_id")
+    )
+    return {row["congress_id"]: {"open": row["open"], "overdue": row["overdue"]} for row in rows}

@@ -62,14 +62,32 @@ def is_database_unavailable(exc: BaseException | None) -> bool:
     return False
 
 
-def busy_message() -> str:
+def cache_unavailable(exc: BaseException | None) -> bool:
+    """True if the exception, or one it was raised from or during, is Redis unreachable."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if _cache_unreachable(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def busy_message(exc: BaseException | None = None) -> str:
+    if cache_unavailable(exc):
+        # The rate limits and lockout counters cannot be checked: the form refuses (fails
+        # closed) and says why, rather than a plain "busy".
+        return _(
+            "The check that protects this form against abuse is unavailable right now, "
+            "so nothing was submitted. Please try again in a few minutes."
+        )
     return _("The system is busy. Please try again later.")
 
 
-def busy_response(request: HttpRequest) -> HttpResponse:
+def busy_response(request: HttpRequest, exc: BaseException | None = None) -> HttpResponse:
     """The 503 answer, in the shape the client expects. Renders nothing that needs the
     database (no context processors, no user, no session)."""
-    message = busy_message()
+    message = busy_message(exc)
     path = request.path
     if path.startswith("/api/"):
         response = HttpResponse(

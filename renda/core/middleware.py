@@ -57,7 +57,7 @@ class DatabaseBusyMiddleware:
         if not is_database_unavailable(exception):
             return None
         log.warning("database unavailable on %s %s: %s", request.method, request.path, exception)
-        return busy_response(request)
+        return busy_response(request, exception)
 
 
 class RequestContextMiddleware:

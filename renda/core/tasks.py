@@ -13,9 +13,15 @@ run sends nothing twice.
 
 from __future__ import annotations
 
-from celery import shared_task
+import logging
+from typing import Any
 
-from renda.core import notify, sms
+from celery import shared_task
+from celery.signals import task_failure, worker_ready
+
+from renda.core import health, metrics, notify, sms
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(name="renda.core.deliver_outbox", ignore_result=True)
@@ -43,3 +49,27 @@ def send_sms_task(phone: str, text: str) -> None:
 def poll_sms_receipts() -> dict[str, int]:
     """The handsets' delivery reports of recent SMS, from the provider (renda.core.sms)."""
     return sms.poll_receipts()
+
+
+@shared_task(name="renda.core.heartbeat", ignore_result=True)
+def heartbeat(queue: str) -> None:
+    """Sent by beat on each queue (settings CELERY_BEAT_SCHEDULE): the worker that runs it
+    consumes that queue and beat is sending (renda.core.health, /readyz)."""
+    health.beat([queue])
+
+
+@worker_ready.connect
+def _worker_ready(sender: Any = None, **kwargs: Any) -> None:
+    """A worker that has started writes the heartbeat of the queues it consumes at once."""
+    try:
+        consumer = sender
+        names = [q.name for q in consumer.task_consumer.queues] if consumer else []
+        health.beat([n for n in names if n in health.heartbeat_queues()])
+    except Exception:
+        log.warning("could not write the worker's first heartbeat", exc_info=True)
+
+
+@task_failure.connect
+def _task_failed(sender: Any = None, **kwargs: Any) -> None:
+    """Every task that raises counts in renda_celery_task_failures_total (renda.core.metrics)."""
+    metrics.record_task_failure(getattr(sender, "name", "") or "unknown")

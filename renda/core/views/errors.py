@@ -82,7 +82,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     # Django calls the handler while it handles the exception: exc_info is the error.
     if is_database_unavailable(sys.exc_info()[1]):
-        return busy_response(request)
+        return busy_response(request, sys.exc_info()[1])
     # A plain context on purpose (no request): no context processor may run, nothing queries.
     body = loader.get_template("errors/500.html").render({"previous_page": _previous_page(request)})
     return HttpResponse(body, status=500)
