@@ -32,6 +32,11 @@ urlpatterns = [
         reviews.nomination_action,
         name="nomination_action",
     ),
+    path(
+        "office/presidium/reports/<int:pk>/document/",
+        meetings.report_document,
+        name="report_document",
+    ),
     path("office/presidium/<int:pk>/", meetings.meeting, name="meeting"),
     path("office/presidium/<int:pk>/rate/", meetings.opinion_rate, name="opinion_rate"),
     path(

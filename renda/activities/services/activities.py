@@ -398,6 +398,55 @@ def file_report(
     return activity
 
 
+def record_held_activity(
+    *,
+    congress: Congress,
+    kind: str,
+    topic: str,
+    held_on: dt.date,
+    place: str,
+    organiser: Deputy,
+    participants: Sequence[Deputy],
+    acting_user: Any,
+) -> Activity:
+    """An activity entered after it took place (a livelihood project's inspection recorded
+    from the project's page): created, its site on the schedule, the deputies who took part
+    invited and marked present (each gets the participation event), then moved planned →
+    announced → held. Nobody is told: it is over. All or nothing; findings and the report
+    follow through `file_finding` and `file_report`."""
+    people = list({d.pk: d for d in [organiser, *participants]}.values())
+    if held_on > timezone.localdate():
+        raise DomainError(_("An inspection is recorded after it took place."))
+    with transaction.atomic():
+        activity = create_activity(
+            congress=congress,
+            kind=kind,
+            topic=topic,
+            starts_on=held_on,
+            organiser=organiser,
+            acting_user=acting_user,
+        )
+        add_stop(
+            activity,
+            starts_at=timezone.make_aware(dt.datetime.combine(held_on, dt.time.min)),
+            place=place,
+            acting_user=acting_user,
+        )
+        others = [d for d in people if d.pk != organiser.pk]
+        if others:
+            invite(activity, others, acting_user=acting_user)
+        move(
+            lock(activity),
+            ActivityStatus.ANNOUNCED,
+            acting_user,
+            note=_("Recorded after it took place."),
+        )
+        mark_attendance(activity, present=people, acting_user=acting_user)
+        mark_held(activity, acting_user=acting_user)
+        activity.refresh_from_db()
+    return activity
+
+
 def record_counts(
     activity: Activity, *, sessions_held: int, people_reached: int, acting_user: Any
 ) -> Activity:
