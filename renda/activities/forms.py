@@ -329,6 +329,16 @@ class ReviewMeetingForm(forms.Form):
         ).order_by("-held_on")
 
 
+class OpenVoteForm(forms.Form):
+    paper = forms.BooleanField(
+        label=_("The members vote on paper ballots"),
+        required=False,
+        help_text=_(
+            "Two tellers then enter the ballots on the poll's paper page before the count."
+        ),
+    )
+
+
 class RemarkForm(forms.Form):
     member = forms.ModelChoiceField(label=_("Member"), queryset=Deputy.objects.none())
     text = forms.CharField(label=_("Question or opinion"), widget=forms.Textarea(attrs={"rows": 3}))
