@@ -100,3 +100,11 @@ def test_demo_project_inspection_is_an_activity_and_drafts_reach_the_portal(demo
     # invitations went out by SMS with each deputy's link.
     answered = Activity.objects.get(congress=congress, kind=ActivityKind.FOCUSED_INSPECTION)
     assert answered.invitations.filter(status="declined").count() == 1
+    from renda.core.models import OutboxMessage
+
+    upcoming = Activity.objects.get(congress=congress, kind=ActivityKind.SPECIAL_INSPECTION)
+    assert upcoming.status == "announced"
+    texts = OutboxMessage.objects.filter(channel="sms", kind="activity").values_list(
+        "payload__text", flat=True
+    )
+    assert any(upcoming.topic in t and "/i/" in t for t in texts)
