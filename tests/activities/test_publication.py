@@ -75,7 +75,9 @@ def test_research_report_becomes_one_draft_escaped_and_audited(acts, portal_worl
 
 def test_plan_and_decisions_are_published_once_final(acts, portal_world):
     plan = services.plan_for(acts.c_a, acts.today.year, acting_user=acts.staff)
-    services.add_item(plan, kind="inspection", topic="重点项目视察", month=5, acting_user=acts.staff)
+    services.add_item(
+        plan, kind="inspection", topic="重点项目视察", month=5, acting_user=acts.staff
+    )
     with pytest.raises(DomainError):
         services.publish_to_portal(plan, acting_user=acts.staff)  # still a draft
     services.set_published(plan, published=True, acting_user=acts.staff)
@@ -122,7 +124,9 @@ def test_the_buttons_make_the_draft_and_the_page_links_to_it(acts, portal_world,
     assert Article.objects.count() == 1
 
     meeting_act = reverse("activities:meeting_action", args=[meeting.pk, "portal"])
-    assert meeting_act in staff.get(reverse("activities:meeting", args=[meeting.pk])).content.decode()
+    assert (
+        meeting_act in staff.get(reverse("activities:meeting", args=[meeting.pk])).content.decode()
+    )
     # Leaders read but do not publish; another town's office does not see the meeting.
     assert client_for(personas["leader"]).post(meeting_act).status_code == 403
     assert client_for(acts.other_staff).post(meeting_act).status_code == 404
