@@ -9,7 +9,6 @@ import re
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from renda.activities import services
 from renda.activities.models import ActivityKind, Invitation, InvitationStatus
