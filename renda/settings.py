@@ -462,6 +462,11 @@ RENDA_SURVEY_CODE_LIMIT = env.int("RENDA_SURVEY_CODE_LIMIT", default=3)
 # Ballots: voter-code and receipt lookups per address and window.
 RENDA_CODE_LIMIT = env.int("RENDA_CODE_LIMIT", default=10)
 RENDA_CODE_WINDOW_SECONDS = env.int("RENDA_CODE_WINDOW_SECONDS", default=600)
+# The platform's public address, for links in text messages (an activity invitation's
+# link to confirm): scheme and host, no trailing slash. Embedded mode: `make run`'s address.
+RENDA_PUBLIC_URL = env.str(
+    "RENDA_PUBLIC_URL", default="" if PRODUCTION else "http://127.0.0.1:8000"
+).rstrip("/")
 
 # Public portal: view counts (once per client per window, flushed in batches), covers.
 # Pending counts live in their own cache (a table of their own in the embedded cache file,

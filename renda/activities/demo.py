@@ -31,7 +31,11 @@ def _one(congress: Congress, level: str, count: int, skip: set[int]) -> list[Any
 
 def seed(stdout: Any = None) -> None:
     congress = Congress.objects.filter(name="清河镇人民代表大会").first()
-    if congress is None or Activity.objects.filter(congress=congress).exists():
+    # The livelihood projects' demo (seeded before) records a project inspection here.
+    seeded = Activity.objects.filter(congress=congress).exclude(
+        kind=ActivityKind.PROJECT_INSPECTION
+    )
+    if congress is None or seeded.exists():
         return
     users = get_user_model().objects
     staff = users.get(username="qh_staff")
@@ -70,6 +74,10 @@ def seed(stdout: Any = None) -> None:
         acting_user=staff,
     )
     services.announce(inspection, acting_user=staff)
+    # Two invitees answered from the invitation SMS's link (no sign-in): one confirmed,
+    # one declined.
+    for deputy, attend in ((everyone[0], True), (everyone[-1], False)):
+        services.answer_by_link(inspection.invitations.get(deputy=deputy), attend=attend)
     services.mark_attendance(
         inspection, present=([me] if me else []) + everyone[:8], acting_user=staff
     )
@@ -161,13 +169,34 @@ def seed(stdout: Any = None) -> None:
         acting_user=staff,
     )
     services.record_counts(campaign, sessions_held=12, people_reached=860, acting_user=staff)
+    # 专项视察 next month, announced: qh_deputy's invitation SMS carries the link to confirm.
+    upcoming = services.create_activity(
+        congress=congress,
+        kind=ActivityKind.SPECIAL_INSPECTION,
+        topic="农村饮用水安全专项视察",
+        starts_on=today + dt.timedelta(days=20),
+        organiser=town[0] if town else None,
+        description="视察镇自来水厂和三个村的供水站，了解水质检测和管网维护情况。",
+        acting_user=staff,
+    )
+    services.invite(upcoming, ([me] if me else []) + town[1:4], acting_user=staff)
+    services.add_stop(
+        upcoming,
+        starts_at=timezone.make_aware(
+            dt.datetime.combine(today + dt.timedelta(days=20), dt.time(9))
+        ),
+        place="镇自来水厂",
+        acting_user=staff,
+    )
+    services.announce(upcoming, acting_user=staff)
     _presidium(congress, staff, today, departments)
     _plan(congress, staff, today, [inspection, survey, law, training])
     _review(congress, staff, today)
     if stdout is not None:
         stdout.write(
             "Activities: inspection, survey, law check, training, 普法, two presidium "
-            "meetings and the work plan loaded."
+            "meetings, a pre-appointment review (one vote online, one on paper) and the work "
+            "plan loaded."
         )
 
 
@@ -206,6 +235,7 @@ def _presidium(congress: Congress, staff: Any, today: dt.date, departments: dict
             kind=ReportKind.BUDGET_EXECUTION,
             title=f"{held_on.year}年第{quarter}季度预算执行情况的报告",
             reporter="镇财政所所长",
+            document=_pdf(f"第{quarter}季度预算执行情况的报告.pdf"),
             acting_user=staff,
         )
         if members:
@@ -278,6 +308,12 @@ def _plan(congress: Congress, staff: Any, today: dt.date, activities: list[Activ
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+def _pdf(name: str) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
 def _review(congress: Congress, staff: Any, today: dt.date) -> None:
     """任前审议 of a nominee for 城乡建设办公室主任: documents, a member's question, the vote
     of the members present (those with accounts vote online), counted and appointed."""
@@ -327,6 +363,70 @@ def _review(congress: Congress, staff: Any, today: dt.date) -> None:
     if nomination.result == "approved":
         review.appoint(nomination, acting_user=staff)
     services.write_minutes(
-        meeting, minutes="会议对周明远同志进行了任前审议并表决。", acting_user=staff
+        meeting,
+        minutes="会议对周明远同志进行了任前审议并表决。",
+        decisions="同意任命周明远同志为城乡建设办公室主任。",
+        acting_user=staff,
+    )
+    services.close_meeting(meeting, acting_user=staff)
+    _paper_review(congress, staff, today)
+
+
+def _paper_review(congress: Congress, staff: Any, today: dt.date) -> None:
+    """A review entered on paper: every member present (with an account or not) votes on a
+    paper ballot; two tellers enter the ballots on the engine's paper channel, the issued
+    and returned counts are recorded, then the vote is counted like an online one."""
+    from renda.activities.services import review
+    from renda.ballots.demo import _teller as teller_for  # the ballots demo's second teller
+
+    voters = _members(congress)
+    if len(voters) < 2:
+        return
+    meeting = services.create_meeting(
+        congress=congress,
+        title="清河镇人大主席团会议（任前审议，纸质表决）",
+        held_on=today - dt.timedelta(days=3),
+        place="镇政府三楼会议室",
+        acting_user=staff,
+    )
+    services.set_attendance(meeting, present=voters, acting_user=staff)
+
+    nomination = review.nominate(
+        congress=congress,
+        name="陈秀兰",
+        post="社会事务办公室主任",
+        nominating_body="清河镇人民政府",
+        acting_user=staff,
+    )
+    review.attach_documents(
+        nomination,
+        resume=_pdf("简历.pdf"),
+        statement=_pdf("任前表态发言.pdf"),
+        acting_user=staff,
+    )
+    review.schedule_review(nomination, meeting, acting_user=staff)
+    opening = review.open_vote(nomination, acting_user=staff, paper=True)
+    nomination.refresh_from_db()
+    assert nomination.poll is not None  # noqa: S101  (set by open_vote)
+    subject = nomination.poll.subjects.get()
+    # All but one for; the last member abstained.
+    ballots_cast = [{subject.pk: "yes"} for _ in voters[1:]] + [{subject.pk: "abstain"}]
+    teller = teller_for(congress)
+    ballots.enter_paper_batch(nomination.poll, number=1, ballots=ballots_cast, teller=staff)
+    ballots.enter_paper_batch(
+        nomination.poll, number=1, ballots=list(reversed(ballots_cast)), teller=teller
+    )
+    ballots.record_paper_counts(
+        nomination.poll, issued=len(voters), returned=len(voters), acting_user=staff
+    )
+    review.close_vote(nomination, shares=opening.shares[: opening.threshold], acting_user=staff)
+    nomination.refresh_from_db()
+    if nomination.result == "approved":
+        review.appoint(nomination, acting_user=staff)
+    services.write_minutes(
+        meeting,
+        minutes="会议对陈秀兰同志进行了任前审议，出席成员以纸质选票表决，监票人、计票人分别录入。",
+        decisions="同意任命陈秀兰同志为社会事务办公室主任。",
+        acting_user=staff,
     )
     services.close_meeting(meeting, acting_user=staff)

@@ -30,7 +30,11 @@ DATETIME = DateTimeInput()
 
 
 class ActivityForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=ActivityKind.choices)
+    # A livelihood project's inspection is recorded from the project's page (it links there).
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[c for c in ActivityKind.choices if c[0] != ActivityKind.PROJECT_INSPECTION],
+    )
     topic = forms.CharField(label=_("Topic"), max_length=200)
     legal_basis = forms.CharField(
         label=_("Legal basis"),
@@ -219,6 +223,25 @@ class MeetingReportForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ReportKind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     reporter = forms.CharField(label=_("Reporter"), max_length=100, required=False)
+    document = forms.FileField(
+        label=_("Report document"),
+        required=False,
+        help_text=_("The report's text (PDF, Word, image); checked by its content."),
+    )
+
+
+class ReportDocumentForm(forms.Form):
+    report = forms.ModelChoiceField(label=_("Report heard"), queryset=MeetingReport.objects.none())
+    document = forms.FileField(
+        label=_("Report document"),
+        help_text=_("The report's text (PDF, Word, image); checked by its content."),
+    )
+
+    def __init__(self, *args: Any, meeting: PresidiumMeeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["report"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
+        field.queryset = meeting.reports.all()
 
 
 class MeetingAttendanceForm(forms.Form):
@@ -304,6 +327,16 @@ class ReviewMeetingForm(forms.Form):
         self.fields["meeting"].queryset = PresidiumMeeting.objects.filter(  # type: ignore[attr-defined]
             congress_id=nomination.congress_id
         ).order_by("-held_on")
+
+
+class OpenVoteForm(forms.Form):
+    paper = forms.BooleanField(
+        label=_("The members vote on paper ballots"),
+        required=False,
+        help_text=_(
+            "Two tellers then enter the ballots on the poll's paper page before the count."
+        ),
+    )
 
 
 class RemarkForm(forms.Form):

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from renda.ballots.models import Base, Poll
-from renda.cases.models import Case
+from renda.cases.models import Case, EvaluationResult
 from renda.congress.models import (
     Congress,
     Department,
@@ -30,6 +30,8 @@ class ActivityKind(models.TextChoices):
     SPECIAL_INSPECTION = "special", _("Special inspection (专项视察)")
     SURVEY = "survey", _("Survey (专题调研)")
     LAW_CHECK = "law_check", _("Law-enforcement check (执法检查)")
+    # The livelihood projects' supervision (renda/projects links its inspections here).
+    PROJECT_INSPECTION = "project", _("Livelihood-project inspection (民生实事项目视察)")
     TRAINING = "training", _("Training (履职培训)")
     STUDY = "study", _("Study session (专题学习班)")
     EXCHANGE = "exchange", _("Exchange meeting (代表工作交流会)")
@@ -43,6 +45,7 @@ SUPERVISION_KINDS = frozenset(
         ActivityKind.SPECIAL_INSPECTION,
         ActivityKind.SURVEY,
         ActivityKind.LAW_CHECK,
+        ActivityKind.PROJECT_INSPECTION,
     }
 )
 LEARNING_KINDS = frozenset(
@@ -316,6 +319,12 @@ class Finding(models.Model):
     def __str__(self) -> str:
         return self.text[:30]
 
+    @property
+    def evaluation_label(self) -> str:
+        """The engine's latest rating of the reply, as a label ("" before one)."""
+        result = self.case.evaluation_result
+        return str(EvaluationResult(result).label) if result in EvaluationResult.values else ""
+
 
 class Participation(models.Model):
     """One deputy's part in one activity: who, what, when, role, hours, and the link to what
@@ -537,6 +546,11 @@ class MeetingReport(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=ReportKind.choices)
     title = models.CharField(_("title"), max_length=200)
     reporter = models.CharField(_("reporter"), max_length=100, blank=True)
+    document = models.FileField(
+        _("report document"), upload_to=GeneratedName("activities/meeting-reports"), blank=True
+    )
+    document_type = models.CharField(_("document type"), max_length=100, blank=True)
+    document_name = models.CharField(_("document file name"), max_length=200, blank=True)
 
     objects = ThroughMeeting.as_manager()
 
@@ -633,6 +647,12 @@ class DeliberationOpinion(models.Model):
 
     def __str__(self) -> str:
         return self.text[:30]
+
+    @property
+    def evaluation_label(self) -> str:
+        """The engine's latest rating of the reply, as a label ("" before one)."""
+        result = self.case.evaluation_result
+        return str(EvaluationResult(result).label) if result in EvaluationResult.values else ""
 
 
 class ActivityRules(PerCongressRules, models.Model):

@@ -10,6 +10,8 @@ urlpatterns = [
     path("activities/<int:pk>/", deputy.page, name="page"),
     path("activities/<int:pk>/answer/<slug:answer>/", deputy.answer, name="answer"),
     path("activities/checkin/", deputy.checkin, name="checkin"),
+    # The invitation SMS's short link (a keyed token: no sign-in).
+    path("i/<int:pk>/<str:token>/", deputy.confirm, name="confirm"),
     path("activities/findings/<int:pk>/rate/", deputy.rate, name="rate"),
     path("activities/photos/<int:pk>/", deputy.photo, name="photo"),
     path("activities/<int:pk>/report/", deputy.report, name="report"),
@@ -31,6 +33,11 @@ urlpatterns = [
         "office/presidium/nominations/<int:pk>/<slug:action>/",
         reviews.nomination_action,
         name="nomination_action",
+    ),
+    path(
+        "office/presidium/reports/<int:pk>/document/",
+        meetings.report_document,
+        name="report_document",
     ),
     path("office/presidium/<int:pk>/", meetings.meeting, name="meeting"),
     path("office/presidium/<int:pk>/rate/", meetings.opinion_rate, name="opinion_rate"),

@@ -96,8 +96,8 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "activity_invitation",
-            _("You are invited to %(kind)s “%(topic)s” on %(date)s. Please confirm."),
-            ("kind", "topic", "date"),
+            _("You are invited to %(kind)s “%(topic)s” on %(date)s. Confirm or decline: %(link)s"),
+            ("kind", "topic", "date", "link"),
         ),
     ]
 }

@@ -20,3 +20,9 @@ class PortalConfig(AppConfig):
         from renda.portal import sources
 
         sources.register_defaults()
+
+        # Apps below hand the portal what they publish as article drafts through
+        # renda.core.publishing; the portal makes the drafts.
+        from renda.core import publishing
+
+        publishing.register_drafter(sources.Drafts())

@@ -772,7 +772,42 @@ def seed(stdout: Any = None) -> None:
         services.withdraw_article(
             withdrawn, acting_user=users["qh_leader"], reason="公告内容已过期"
         )
+    _drafts_from_activities(qinghe, users["qh_staff"])
     # Published suggestion replies (seeded by the suggestions app) join the search index.
     sources.sync_sources()
     if stdout is not None:
         stdout.write(f"portal: {Article.objects.public().count()} published articles")
+
+
+def _drafts_from_activities(congress: Congress, staff: Any) -> None:
+    """The presidium's publications as drafts in 清河镇's back office (the "publish to the
+    portal (draft)" buttons of the activities pages, through renda.core.publishing): the
+    published work plan, the decisions of the meeting that sent a deliberation opinion,
+    and the survey's research report."""
+    from django.apps import apps as django_apps
+
+    if not django_apps.is_installed("renda.activities"):
+        return
+    from renda.activities.models import (
+        Activity,
+        ActivityKind,
+        ActivityStatus,
+        MeetingStatus,
+        PlanStatus,
+        PresidiumMeeting,
+        WorkPlan,
+    )
+    from renda.activities.services import publish_to_portal
+
+    found: list[Any] = [
+        WorkPlan.objects.filter(congress=congress, status=PlanStatus.PUBLISHED).first(),
+        PresidiumMeeting.objects.filter(
+            congress=congress, status=MeetingStatus.CLOSED, opinions__isnull=False
+        ).first(),
+        Activity.objects.filter(
+            congress=congress, kind=ActivityKind.SURVEY, status=ActivityStatus.CLOSED
+        ).first(),
+    ]
+    for obj in found:
+        if obj is not None:
+            publish_to_portal(obj, acting_user=staff)

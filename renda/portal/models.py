@@ -394,6 +394,33 @@ class ArticleVersion(models.Model):
 # --- search ---------------------------------------------------------------------------
 
 
+class ArticleOrigin(models.Model):
+    """What an article draft was made from by an app below the portal (a published work
+    plan, a presidium meeting's decisions, a research report: `renda.core.publishing`):
+    one draft per object, made once."""
+
+    article = models.OneToOneField(
+        Article, verbose_name=_("article"), on_delete=models.PROTECT, related_name="origin"
+    )
+    source_type = models.ForeignKey(
+        ContentType, verbose_name=_("made from"), on_delete=models.PROTECT, related_name="+"
+    )
+    source_id = models.PositiveBigIntegerField(_("made from id"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("article origin")
+        verbose_name_plural = _("article origins")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_type", "source_id"], name="portal_article_origin_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_type_id}:{self.source_id}"
+
+
 class SearchDocument(models.Model):
     """One published item in the full-text index: an article, a published suggestion
     reply, or whatever else registers a source (renda/portal/sources.py)."""

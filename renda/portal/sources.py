@@ -6,6 +6,9 @@ once announced; station pages when that app registers a source) are brought in l
 `sync_sources()`, a periodic job and a management command (`portal_reindex`): it indexes
 every item its source calls public and drops the documents of items that are not any
 more. Apps below the portal never import it; the portal registers their sources here.
+
+The other way round, an app below may hand the portal something to publish as an article
+draft (`renda.core.publishing`): `Drafts` below is the drafter the portal registers there.
 """
 
 from __future__ import annotations
@@ -16,13 +19,22 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from renda.core import audit, publishing
+from renda.core.errors import DomainError
 from renda.portal import search
-from renda.portal.models import Article, SearchDocument, Site
+from renda.portal.models import (
+    Article,
+    ArticleOrigin,
+    Channel,
+    ChannelKind,
+    SearchDocument,
+    Site,
+)
 from renda.portal.sanitize import html_to_text
 
 
@@ -178,3 +190,98 @@ def sync_sources(*, include_articles: bool = False) -> dict[str, int]:
                 count += search.remove_ids(content_type, stale)
         changed[source.kind] = count
     return changed
+
+
+# --- article drafts made from the apps below (renda.core.publishing) ---------------------
+
+# The channel a draft starts in, by preference (the author may move it while it is a draft).
+DRAFT_CHANNELS = ("supervision", "news")
+
+
+def _draft_channel(site: Site) -> Channel:
+    channels = list(
+        Channel.objects.filter(site=site, is_active=True, kind=ChannelKind.ARTICLES).order_by(
+            "position", "id"
+        )
+    )
+    for slug in DRAFT_CHANNELS:
+        for channel in channels:
+            if channel.slug == slug:
+                return channel
+    if not channels:
+        raise DomainError(_("The congress's portal site has no channel for articles."))
+    return channels[0]
+
+
+def _drafted(origin: ArticleOrigin, created: bool = False) -> publishing.Drafted:
+    article = origin.article
+    return publishing.Drafted(
+        article_id=article.pk,
+        title=article.title,
+        status=str(article.get_status_display()),
+        url=reverse("portal:staff_article", args=[article.pk]),
+        created=created,
+    )
+
+
+class Drafts:
+    """Makes an article draft on the congress's site from an object of an app below, once
+    per object; the site's authors only (the portal's own rule). The review and approval
+    of the portal then apply to it like to any draft."""
+
+    def draft(
+        self, obj: models.Model, piece: publishing.Piece, *, acting_user: Any
+    ) -> publishing.Drafted:
+        from renda.portal import services
+
+        content_type = ContentType.objects.get_for_model(obj)
+        found = (
+            ArticleOrigin.objects.filter(source_type=content_type, source_id=obj.pk)
+            .select_related("article")
+            .first()
+        )
+        if found is not None:
+            return _drafted(found)
+        site = Site.objects.filter(congress_id=piece.congress_id, is_active=True).first()
+        if site is None:
+            raise DomainError(_("This congress has no portal site."))
+        try:
+            with transaction.atomic():
+                article = services.create_article(
+                    site=site,
+                    channel=_draft_channel(site),
+                    acting_user=acting_user,
+                    title=piece.title[:120],
+                    body=piece.body,
+                    source=piece.source[:60],
+                )
+                origin = ArticleOrigin.objects.create(
+                    article=article, source_type=content_type, source_id=obj.pk
+                )
+                audit.record(
+                    "article.drafted_from",
+                    article,
+                    actor=acting_user,
+                    changes={
+                        "from": [None, f"{content_type.app_label}.{content_type.model}:{obj.pk}"]
+                    },
+                )
+        except IntegrityError:
+            # Made at the same moment by another request: that one is the draft.
+            origin = ArticleOrigin.objects.select_related("article").get(
+                source_type=content_type, source_id=obj.pk
+            )
+            return _drafted(origin)
+        return _drafted(origin, created=True)
+
+    def drafted(self, objs: Any) -> dict[tuple[int, int], publishing.Drafted]:
+        wanted: dict[int, list[int]] = {}
+        for obj in objs:
+            wanted.setdefault(ContentType.objects.get_for_model(obj).pk, []).append(obj.pk)
+        query = models.Q(pk__in=[])
+        for type_id, ids in wanted.items():
+            query |= models.Q(source_type_id=type_id, source_id__in=ids)
+        return {
+            (o.source_type_id, o.source_id): _drafted(o)
+            for o in ArticleOrigin.objects.filter(query).select_related("article")
+        }

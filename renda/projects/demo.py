@@ -323,20 +323,22 @@ def seed(stdout: Any = None) -> None:
             project, leader=group[0], members=group[1:], acting_user=staff
         )
     build = [p for p in projects if p.department == departments["建设办"]][0]
+    category = Category.objects.filter(congress=congress, code="construction").first()
+    # The inspection is an activity of kind "project inspection" (renda/activities): the
+    # deputies' participation, the finding filed at once as a case to 建设办, the report.
     inspection = services.record_inspection(
         build,
         held_on=dt.date(year, 6, 12),
         place="东塘村施工现场",
         participants=deputies[:3],
         summary="工程进度符合计划，质量总体良好；发现一处安全隐患。",
-        findings=["施工现场围挡不全，夜间缺少警示灯，存在安全隐患"],
+        findings=["施工现场围挡不全，夜间缺少警示灯，存在安全隐患"] if category else [],
+        category=category,
         acting_user=staff,
     )
-    category = Category.objects.filter(congress=congress, code="construction").first()
     if category is not None:
-        case = services.finding_to_case(
-            inspection.findings.get(), category=category, acting_user=staff
-        )
+        assert inspection.activity is not None  # noqa: S101  (set by record_inspection)
+        case = inspection.activity.findings.get().case
         assignment = Assignment.objects.get(case=case)
         cases.sign_assignment(assignment, acting_user=handler)
         cases.reply_case(

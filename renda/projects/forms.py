@@ -374,12 +374,21 @@ class InspectionForm(forms.Form):
         label=_("Findings"),
         widget=forms.Textarea,
         required=False,
-        help_text=_("One finding per line."),
+        help_text=_(
+            "One finding per line; each goes at once to the project's department as a case."
+        ),
     )
+    category = forms.ModelChoiceField(
+        label=_("Category of the findings"), queryset=Category.objects.none(), required=False
+    )
+    due = forms.DateField(label=_("Reply due"), widget=DATE, required=False)
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _field(self, "participants").queryset = _deputies(project.congress)
+        _field(self, "category").queryset = Category.objects.filter(
+            congress=project.congress, is_active=True
+        )
 
 
 class FindingCaseForm(forms.Form):

@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from renda.activities.models import Activity
+from renda.activities.models import Finding as ActivityFinding
 from renda.ballots.models import SCALE_GRADES, Base, Poll, PollSubject, Scale
 from renda.cases.models import Case, EvaluationResult
 from renda.congress.models import (
@@ -775,8 +777,21 @@ class SupervisionGroup(models.Model):
 
 
 class Inspection(models.Model):
+    """A project's inspection: the link from the project to the activity (of kind "project
+    inspection", renda/activities) that holds its participants, findings and report. Rows
+    recorded before the activities mechanism keep their own fields and were linked to an
+    activity by migration 0004."""
+
     project = models.ForeignKey(
         Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="inspections"
+    )
+    activity = models.OneToOneField(
+        Activity,
+        verbose_name=_("activity"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="project_inspection",
     )
     held_on = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200)
@@ -812,6 +827,15 @@ class Finding(models.Model):
     case = models.OneToOneField(
         Case,
         verbose_name=_("case"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="project_finding",
+    )
+    # The finding as the activities mechanism holds it (filed as a case of kind "finding").
+    filed_as = models.OneToOneField(
+        ActivityFinding,
+        verbose_name=_("filed as"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -187,3 +187,68 @@ def test_meeting_pages_render_and_budget_warning_shows(acts, meeting):
     assert response.status_code == 200
     assert [m.level_tag for m in response.context["messages"]] == ["warning"]
     assert "农林水" in response.content.decode()
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_report_documents_are_checked_and_served_to_readers_only(acts, meeting, personas):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from renda.activities.models import MeetingReport
+
+    client = Client()
+    client.force_login(acts.staff)
+    response = client.post(
+        reverse("activities:meeting_action", args=[meeting.pk, "report"]),
+        {
+            "kind": ReportKind.BUDGET_EXECUTION,
+            "title": "一季度预算执行情况的报告",
+            "reporter": "财政所所长",
+            "document": SimpleUploadedFile("报告.pdf", PDF, content_type="application/pdf"),
+        },
+    )
+    assert response.status_code == 302
+    report = MeetingReport.objects.get(meeting=meeting)
+    assert report.document_type == "application/pdf" and report.document_name == "报告.pdf"
+    assert not report.document.name.endswith("报告.pdf")  # stored under a generated name
+    url = reverse("activities:report_document", args=[report.pk])
+    assert url in client.get(reverse("activities:meeting", args=[meeting.pk])).content.decode()
+    served = client.get(url)
+    assert served.status_code == 200 and served["Content-Type"] == "application/pdf"
+    assert (
+        served["X-Content-Type-Options"] == "nosniff"
+        and "attachment" in served["Content-Disposition"]
+    )
+    assert b"".join(served.streaming_content) == PDF
+    expected = {"leader": 200, "other_town_staff": 404, "deputy": 404, "citizen": 404}
+    for persona, status in expected.items():
+        other = Client()
+        other.force_login(personas[persona])
+        assert other.get(url).status_code == status, persona
+    assert Client().get(url).status_code == 302  # to the sign-in page
+
+    # An HTML page named .pdf is refused by its bytes; nothing changes.
+    bad = SimpleUploadedFile("报告.pdf", b"<html><script>x</script></html>", "application/pdf")
+    response = client.post(
+        reverse("activities:meeting_action", args=[meeting.pk, "document"]),
+        {"report": report.pk, "document": bad},
+    )
+    assert response.status_code == 400
+    report.refresh_from_db()
+    assert report.document_name == "报告.pdf"
+    # A replacement, then no more once the meeting is closed.
+    services.attach_report_document(
+        report,
+        document=SimpleUploadedFile("修订稿.pdf", PDF, content_type="application/pdf"),
+        acting_user=acts.staff,
+    )
+    assert MeetingReport.objects.get(pk=report.pk).document_name == "修订稿.pdf"
+    services.write_minutes(meeting, minutes="纪要", acting_user=acts.staff)
+    services.close_meeting(meeting, acting_user=acts.staff)
+    with pytest.raises(DomainError):
+        services.attach_report_document(
+            report,
+            document=SimpleUploadedFile("三稿.pdf", PDF, content_type="application/pdf"),
+            acting_user=acts.staff,
+        )

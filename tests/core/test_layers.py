@@ -327,3 +327,19 @@ def test_links_downward_and_the_project_frame_pass(tree):
     base.write_text("<a href=\"{% url 'portal:home' %}\">x</a>\n", encoding="utf-8")
     tree.added.append(base)
     assert check_layers.check(tree.root) == []
+
+
+def test_projects_record_inspections_on_activities_which_import_no_programme(tree):
+    # Issue 15: activities has its own row below "appraisals | projects".
+    tree.add("renda/projects/probe.py", "import renda.activities.services  # noqa\n")
+    tree.add("renda/appraisals/probe.py", "import renda.activities.models  # noqa\n")
+    assert lint_imports(tree.root).returncode == 0
+
+
+def test_activities_may_not_import_projects_or_appraisals(tree):
+    tree.add("renda/activities/probe.py", "import renda.projects.models  # noqa\n")
+    tree.add("renda/activities/probe2.py", "def _f():\n    import renda.appraisals.models\n")
+    result = lint_imports(tree.root)
+    assert result.returncode == 1
+    assert "renda.activities.probe -> renda.projects.models" in result.stdout
+    assert "renda.activities.probe2 -> renda.appraisals.models" in result.stdout

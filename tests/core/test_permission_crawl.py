@@ -34,7 +34,8 @@ Scope rules (from renda/congress/policy.py and docs/architecture.md; the oracle 
 | Article, its attachment, Site        | staff, leader, administrator (`portal.view`) | the public once published (public pages) |
 | Congress (a form "new … in congress N") | any back-office role or station manager of it | its deputies (their forms); everyone on public forms |
 | Activity, its Finding, VisitPhoto     | staff, leader (`activity.view`)         | its invited deputies (the deputy's pages) |
-| PresidiumMeeting, Nomination, WorkPlan, PlanItem | staff, leader (`activity.view`) | - |
+| PresidiumMeeting, its MeetingReport (document), Nomination, WorkPlan, PlanItem | staff, leader (`activity.view`) | - |
+| Invitation (the SMS link to confirm) | the keyed token in its address (not crawled, like a calendar link) | - |
 | LedgerImport, CoSigner (an invitation awaiting an answer) | staff (`case.manage`) | - |
 
 A handler's relation counts on the department's pages only (`HANDLER_FACE`), a deputy's on the
@@ -71,6 +72,8 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 
 from renda.activities.models import (
     Activity,
+    Invitation,
+    MeetingReport,
     Nomination,
     PlanItem,
     PresidiumMeeting,
@@ -230,6 +233,8 @@ OBJECT_ROUTES: dict[str, tuple[str, Any]] = {
     "activities:meeting_action": ("pk", PresidiumMeeting),
     "activities:plan_publish": ("pk", WorkPlan),
     "activities:plan_item": ("pk", PlanItem),
+    "activities:report_document": ("pk", MeetingReport),
+    "activities:confirm": ("pk", Invitation),
 }
 
 # Routes that act on their object (a form, a confirmation, a logged reveal, a new record):
@@ -294,6 +299,7 @@ PUBLIC_ROUTES = {
     "stations:poster",
     "stations:qr_deputy",
     "stations:ics",  # a deputy's calendar: the secret token in the address is the key
+    "activities:confirm",  # an invitation SMS's link: its keyed token is the key
     "projects:public_year_current",
     "projects:public_year",
     "projects:propose",
@@ -608,6 +614,10 @@ def scope(obj: Any) -> Scope:  # noqa: C901, PLR0911, PLR0912 - one branch per k
         return Scope(obj.congress_id, ("activity.view",))
     if isinstance(obj, PlanItem):
         return Scope(obj.plan.congress_id, ("activity.view",))
+    if isinstance(obj, MeetingReport):
+        return Scope(obj.meeting.congress_id, ("activity.view",))
+    if isinstance(obj, Invitation):
+        return Scope(obj.activity.congress_id, ("activity.view",))
     raise AssertionError(f"no scope rule for {type(obj).__name__}")
 
 
@@ -821,6 +831,8 @@ CONGRESS_OF: dict[Any, str] = {
     Nomination: "congress_id",
     WorkPlan: "congress_id",
     PlanItem: "plan__congress_id",
+    MeetingReport: "meeting__congress_id",
+    Invitation: "activity__congress_id",
 }
 
 
@@ -960,8 +972,8 @@ def _fillings(route: str, obj: Any, seen: set[tuple[tuple[str, Any], ...]]) -> l
         return [(("year", timezone.localdate().year),)]
     if route == "activities:nomination_file":
         return [(("which", w),) for w in ("resume", "statement") if getattr(obj, w)]
-    if route == "stations:ics":
-        return []  # the calendar's secret token is in its address: reached by links only
+    if route in ("stations:ics", "activities:confirm"):
+        return []  # the secret token is in the address: reached by the link only
     if seen:
         return sorted(seen)
     return [(("action", name),) for name in _action_names(route)] or [()]
@@ -1331,8 +1343,15 @@ def _town_activities(
         category=category,
         acting_user=staff,
     )
-    activities.create_meeting(
+    meeting = activities.create_meeting(
         congress=town, title=f"{town.name}主席团会议", held_on=today, acting_user=staff
+    )
+    activities.add_report(
+        meeting,
+        kind="budget_exec",
+        title="预算执行情况的报告",
+        document=SimpleUploadedFile("report.pdf", PDF, content_type="application/pdf"),
+        acting_user=staff,
     )
     nomination = review.nominate(
         congress=town,

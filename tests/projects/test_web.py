@@ -10,7 +10,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from renda.activities import services as activities
+from renda.activities.models import ActivityKind
 from renda.ballots.models import Ballot, PollStatus, SealedBallot
 from renda.cases.models import CaseStatus
 from renda.projects import services
@@ -21,6 +24,7 @@ from renda.projects.models import (
     Idea,
     IdeaSource,
     IdeaStatus,
+    Inspection,
     Project,
     VoteBatch,
 )
@@ -28,6 +32,30 @@ from tests.fixtures.ballots import share_fields
 from tests.fixtures.cases import submit
 from tests.fixtures.projects import run_votes
 from tests.fixtures.projects import year as year  # noqa: F401  (fixture)
+
+
+def legacy_finding(project: Project, deputies: list, staff: object) -> Finding:
+    """A finding recorded before the activities mechanism and not yet sent, as migration
+    projects.0004 leaves it: its inspection linked to a held activity."""
+    activity = activities.record_held_activity(
+        congress=project.congress,
+        kind=ActivityKind.PROJECT_INSPECTION,
+        topic=project.title,
+        held_on=timezone.localdate(),
+        place="东塘村",
+        organiser=deputies[0],
+        participants=deputies,
+        acting_user=staff,
+    )
+    inspection = Inspection.objects.create(
+        project=project,
+        activity=activity,
+        held_on=activity.starts_on,
+        place="东塘村",
+        summary="进度正常",
+        recorded_by=staff,
+    )
+    return Finding.objects.create(inspection=inspection, text="路灯未通电")
 
 
 @pytest.fixture
@@ -51,17 +79,18 @@ def done(year):  # noqa: ANN001, ANN201
         text="路基完成",
         acting_user=staff,
     )
-    inspection = services.record_inspection(
+    services.record_inspection(
         project,
         held_on=year.today,
         place="东塘村",
         participants=year.deputies[:2],
         summary="进度正常",
         findings=["路面排水沟未同步建设"],
+        category=year.world.cat_a,
         acting_user=staff,
     )
     year.project = project
-    year.finding = inspection.findings.get()
+    year.finding = legacy_finding(project, year.deputies[:2], staff)
     year.batch1 = VoteBatch.objects.get(pk=year.batch.pk)
     year.idea = year.ideas[0]
     return year
@@ -306,10 +335,27 @@ def test_a_finding_becomes_a_case_from_the_project_page(client, done):
     url = reverse("projects:finding_case", args=[done.finding.pk])
     response = client.post(url, {"category": done.world.cat_a.pk})
     assert response.status_code == 302
-    finding = Finding.objects.select_related("case").get(pk=done.finding.pk)
+    finding = Finding.objects.select_related("case", "filed_as").get(pk=done.finding.pk)
     assert finding.case.status == CaseStatus.ASSIGNED
+    # Filed on the inspection's activity, as a case of kind "finding".
+    assert finding.filed_as.case == finding.case and finding.case.kind == "finding"
+    assert finding.filed_as.activity == finding.inspection.activity
     page = client.get(reverse("projects:project", args=[done.project.pk])).content.decode()
     assert finding.case.serial in page
+    # Sent once: a second send is refused and nothing is written.
+    response = client.post(url, {"category": done.world.cat_a.pk})
+    assert response.status_code == 400
+    assert Finding.objects.get(pk=done.finding.pk).filed_as == finding.filed_as
+
+
+def test_a_project_page_lists_its_inspections_from_activities(client, done):
+    client.force_login(done.world.staff)
+    page = client.get(reverse("projects:project", args=[done.project.pk])).content.decode()
+    filed = done.project.inspections.exclude(findings__isnull=False).get().activity
+    assert "路面排水沟未同步建设" in page and filed.findings.get().case.serial in page
+    assert reverse("activities:detail", args=[filed.pk]) in page
+    for deputy in done.deputies[:2]:
+        assert deputy.name in page
 
 
 def test_the_department_reports_progress_with_a_photo(client, done):

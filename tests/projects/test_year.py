@@ -11,9 +11,10 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from renda.activities.models import ActivityKind, ActivityStatus, Participation
 from renda.ballots.models import PollStatus
 from renda.cases import services as cases
-from renda.cases.models import Assignment, CaseStatus
+from renda.cases.models import Assignment, CaseKind, CaseStatus
 from renda.core.models import ActionLog
 from renda.core.notify import MemorySMSBackend
 from renda.projects import services
@@ -138,10 +139,22 @@ def test_a_full_year_replays_and_the_figures_agree_with_a_hand_count(
         participants=year.deputies[1:4],
         summary="工程进度正常，发现一处安全隐患",
         findings=["施工现场围挡不全，存在安全隐患"],
+        category=world.cat_a,
         acting_user=staff,
     )
-    finding = inspection.findings.get()
-    case = services.finding_to_case(finding, category=world.cat_a, acting_user=staff)
+    # The inspection is an activity of kind "project inspection": the deputies who took part
+    # each have their participation event, the finding is a case of kind "finding" filed at
+    # once to the project's department, the summary is the filed report.
+    activity = inspection.activity
+    assert activity.kind == ActivityKind.PROJECT_INSPECTION
+    assert activity.status == ActivityStatus.CLOSED and activity.report_text.startswith("工程进度")
+    assert activity.organiser == year.deputies[1]
+    assert set(Participation.objects.filter(activity=activity).values_list("deputy", "kind")) == {
+        (d.pk, "project") for d in year.deputies[1:4]
+    }
+    finding = activity.findings.get()
+    case = finding.case
+    assert case.kind == CaseKind.FINDING and not inspection.findings.exists()
     assert case.status == CaseStatus.ASSIGNED and case.source_deputy == year.deputies[1]
     assignment = Assignment.objects.get(case=case)
     assert assignment.department == projects[0].department == world.dept_a1
@@ -289,7 +302,7 @@ def test_the_demo_holds_the_same_story_for_qinghe(demo, client):
     finding_case = Project.objects.filter(
         congress=congress, year=y, inspections__isnull=False
     ).first()
-    case = finding_case.inspections.get().findings.get().case
+    case = finding_case.inspections.get().activity.findings.get().case
     assert case.status == CaseStatus.CLOSED
     # Idempotent: a second run adds nothing.
     count = Project.objects.count()

@@ -7,14 +7,18 @@ from renda.activities.services.activities import (
     add_stop,
     announce,
     answer,
+    answer_by_link,
     cancel,
     create_activity,
     eligible_deputies,
     file_report,
+    invitation_by_token,
+    invitation_link,
     invite,
     mark_attendance,
     mark_held,
     record_counts,
+    record_held_activity,
 )
 from renda.activities.services.checkin import check_in, checkin_code, checkin_minutes
 from renda.activities.services.findings import file_finding, rate_reply
@@ -34,6 +38,7 @@ from renda.activities.services.presidium import (
     add_budget_line,
     add_report,
     amend_minutes,
+    attach_report_document,
     budget_flag,
     budget_table,
     close_meeting,
@@ -42,12 +47,14 @@ from renda.activities.services.presidium import (
     set_attendance,
     write_minutes,
 )
+from renda.activities.services.publication import publish_to_portal
 
 __all__ = [
     "Flag",
     "add_budget_line",
     "add_report",
     "amend_minutes",
+    "attach_report_document",
     "budget_flag",
     "budget_table",
     "close_meeting",
@@ -67,6 +74,9 @@ __all__ = [
     "add_stop",
     "announce",
     "answer",
+    "answer_by_link",
+    "invitation_by_token",
+    "invitation_link",
     "cancel",
     "check_in",
     "checkin_code",
@@ -81,5 +91,7 @@ __all__ = [
     "participations",
     "rate_reply",
     "record_counts",
+    "record_held_activity",
     "record_participation",
+    "publish_to_portal",
 ]

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -33,7 +34,7 @@ from renda.activities.services.common import MAX_TEXT, lock, move, require
 from renda.activities.services.participation import record_participation
 from renda.cases.services import clean_text
 from renda.congress.models import Congress, Deputy, DeputyMembership
-from renda.core import audit, uploads, workflow
+from renda.core import audit, keys, uploads, workflow
 from renda.core.errors import DomainError
 from renda.core.notify import notify_on_commit, sms_on_commit
 from renda.stations.models import StationMember
@@ -177,22 +178,54 @@ def invite(
             changes={"deputies": [None, [i.deputy_id for i in new]]},
         )
         if activity.status == ActivityStatus.ANNOUNCED:
-            _tell([i.deputy for i in new], activity)
+            _tell(new, activity)
     return new
 
 
-def _tell(deputies: Sequence[Deputy], activity: Activity) -> None:
-    """The invitation: in the deputy's inbox (with the page to confirm) and by SMS."""
-    params = {
+INVITATION_PURPOSE = "activity-invitation"
+INVITATION_TOKEN_LENGTH = 16
+
+
+def invitation_token(invitation: Invitation) -> str:
+    """The short keyed token of an invitation's SMS link (core/keys.py key ring; it names
+    the key version, so rotating the ring breaks nothing)."""
+    return keys.hex_token(INVITATION_PURPOSE, str(invitation.pk), length=INVITATION_TOKEN_LENGTH)
+
+
+def invitation_link(invitation: Invitation) -> str:
+    """The address in the invitation SMS: the deputy opens it on the phone, without
+    signing in, and confirms or declines with one tap."""
+    path = reverse("activities:confirm", args=[invitation.pk, invitation_token(invitation)])
+    return f"{settings.RENDA_PUBLIC_URL}{path}"
+
+
+def invitation_by_token(pk: int, token: str) -> Invitation | None:
+    """The invitation an SMS link names, or None for a forged, altered or retired one."""
+    if len(token) > 40 or not keys.hex_token_matches(
+        token, INVITATION_PURPOSE, str(pk), length=INVITATION_TOKEN_LENGTH
+    ):
+        return None
+    return Invitation.objects.filter(pk=pk).select_related("activity__congress", "deputy").first()
+
+
+def _tell(invitations: Sequence[Invitation], activity: Activity) -> None:
+    """The invitation: in the deputy's inbox (with the page to confirm) and by SMS with the
+    deputy's own link to confirm or decline without signing in."""
+    values = {
         "kind": activity.get_kind_display(),
         "topic": activity.topic,
         "date": activity.starts_on,
     }
-    text = _("You are invited to %(kind)s “%(topic)s” on %(date)s. Please confirm.") % params
+    text = _("You are invited to %(kind)s “%(topic)s” on %(date)s. Please confirm.") % values
     url = reverse("activities:page", args=[activity.pk])
+    deputies = [i.deputy for i in invitations]
     notify_on_commit([d.user for d in deputies if d.user_id], text, "", url, kind="activity")
-    for deputy in deputies:
-        sms_on_commit(deputy.phone, kind="activity_invitation", params=params)
+    for invitation in invitations:
+        sms_on_commit(
+            invitation.deputy.phone,
+            kind="activity_invitation",
+            params={**values, "link": invitation_link(invitation)},
+        )
 
 
 def announce(activity: Activity, *, acting_user: Any) -> Activity:
@@ -203,7 +236,7 @@ def announce(activity: Activity, *, acting_user: Any) -> Activity:
             raise DomainError(_("Invite the deputies before announcing the activity."))
         move(activity, ActivityStatus.ANNOUNCED, acting_user)
         invited = Invitation.objects.filter(activity=activity).select_related("deputy")
-        _tell([i.deputy for i in invited], activity)
+        _tell(list(invited), activity)
     return activity
 
 
@@ -228,9 +261,27 @@ def _lock_invitation(activity: Activity, deputy: Deputy) -> Invitation:
 
 
 def answer(activity: Activity, *, deputy: Deputy, attend: bool, acting_user: Any) -> Invitation:
-    """The deputy confirms or declines in the app (the SMS points to the same page)."""
+    """The deputy confirms or declines in the app."""
     if getattr(deputy, "user_id", None) != getattr(acting_user, "pk", None):
         raise DomainError(_("Only the invited deputy answers the invitation."))
+    return _answer(activity, deputy, attend=attend, actor=acting_user)
+
+
+def answer_by_link(invitation: Invitation, *, attend: bool) -> Invitation:
+    """The deputy confirms or declines from the SMS link (`invitation_by_token` has checked
+    it): no sign-in; the audit entry names the deputy's account, if any, and the channel."""
+    return _answer(
+        invitation.activity,
+        invitation.deputy,
+        attend=attend,
+        actor=invitation.deputy.user if invitation.deputy.user_id else None,
+        note=_("Answered from the SMS link."),
+    )
+
+
+def _answer(
+    activity: Activity, deputy: Deputy, *, attend: bool, actor: Any, note: str = ""
+) -> Invitation:
     with transaction.atomic():
         activity = lock(activity)
         if activity.status not in (ActivityStatus.PLANNED, ActivityStatus.ANNOUNCED):
@@ -245,8 +296,9 @@ def answer(activity: Activity, *, deputy: Deputy, attend: bool, acting_user: Any
             target,
             transitions=INVITATION_TRANSITIONS,
             action="activity.answer",
-            actor=acting_user,
+            actor=actor,
             fields=["answered_at"],
+            note=note,
             record_on=activity,
             error=_("An invitation that is %(current)s cannot become %(target)s."),
         )
@@ -396,6 +448,55 @@ def file_report(
         if activity.status != ActivityStatus.HELD:
             raise DomainError(_("The report is filed once the activity has been held."))
         move(activity, ActivityStatus.CLOSED, acting_user, fields=fields)
+    return activity
+
+
+def record_held_activity(
+    *,
+    congress: Congress,
+    kind: str,
+    topic: str,
+    held_on: dt.date,
+    place: str,
+    organiser: Deputy,
+    participants: Sequence[Deputy],
+    acting_user: Any,
+) -> Activity:
+    """An activity entered after it took place (a livelihood project's inspection recorded
+    from the project's page): created, its site on the schedule, the deputies who took part
+    invited and marked present (each gets the participation event), then moved planned →
+    announced → held. Nobody is told: it is over. All or nothing; findings and the report
+    follow through `file_finding` and `file_report`."""
+    people = list({d.pk: d for d in [organiser, *participants]}.values())
+    if held_on > timezone.localdate():
+        raise DomainError(_("An inspection is recorded after it took place."))
+    with transaction.atomic():
+        activity = create_activity(
+            congress=congress,
+            kind=kind,
+            topic=topic,
+            starts_on=held_on,
+            organiser=organiser,
+            acting_user=acting_user,
+        )
+        add_stop(
+            activity,
+            starts_at=timezone.make_aware(dt.datetime.combine(held_on, dt.time.min)),
+            place=place,
+            acting_user=acting_user,
+        )
+        others = [d for d in people if d.pk != organiser.pk]
+        if others:
+            invite(activity, others, acting_user=acting_user)
+        move(
+            lock(activity),
+            ActivityStatus.ANNOUNCED,
+            acting_user,
+            note=_("Recorded after it took place."),
+        )
+        mark_attendance(activity, present=people, acting_user=acting_user)
+        mark_held(activity, acting_user=acting_user)
+        activity.refresh_from_db()
     return activity
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -33,7 +34,7 @@ from renda.activities.services.participation import record_participation
 from renda.cases import services as cases
 from renda.cases.models import CaseKind, CaseSource, Category
 from renda.congress.models import Congress, Department, Deputy
-from renda.core import audit, workflow
+from renda.core import audit, uploads, workflow
 from renda.core.errors import DomainError
 from renda.core.rates import percent, rate
 
@@ -64,19 +65,71 @@ def _open(meeting: PresidiumMeeting, acting_user: Any) -> PresidiumMeeting:
     return meeting
 
 
+def _accept_document(document: Any) -> Any:
+    """A report document checked by its bytes (`core.uploads`), or None."""
+    if document is None:
+        return None
+    try:
+        return uploads.accept(document)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages)) from exc
+
+
 def add_report(
-    meeting: PresidiumMeeting, *, kind: str, title: str, reporter: str = "", acting_user: Any
+    meeting: PresidiumMeeting,
+    *,
+    kind: str,
+    title: str,
+    reporter: str = "",
+    document: Any = None,
+    acting_user: Any,
 ) -> MeetingReport:
     if kind not in ReportKind.values:
         raise DomainError(_("Choose a kind of report."))
     title = cases.clean_text(title, field=_("The title"), maximum=200)
     reporter = cases.clean_text(reporter, field=_("The reporter"), maximum=100, required=False)
+    accepted = _accept_document(document)
     with transaction.atomic():
         meeting = _open(meeting, acting_user)
-        report = MeetingReport.objects.create(
-            meeting=meeting, kind=kind, title=title, reporter=reporter
+        report = MeetingReport(meeting=meeting, kind=kind, title=title, reporter=reporter)
+        if accepted is not None:
+            report.document = accepted
+            report.document_type = accepted.content_type
+            report.document_name = accepted.original_name[:200]
+        report.save()
+        audit.record(
+            "presidium.report",
+            meeting,
+            actor=acting_user,
+            note=title,
+            changes={"document": [None, bool(accepted)]},
         )
-        audit.record("presidium.report", meeting, actor=acting_user, note=title)
+    return report
+
+
+def attach_report_document(
+    report: MeetingReport, *, document: Any, acting_user: Any
+) -> MeetingReport:
+    """The document of a report heard (the government's text), checked by its bytes; while
+    the meeting is open. A second document replaces the first (both stay in storage)."""
+    accepted = _accept_document(document)
+    if accepted is None:
+        raise DomainError(_("Choose the report's document."))
+    with transaction.atomic():
+        meeting = _open(report.meeting, acting_user)
+        report = MeetingReport.objects.select_for_update().get(pk=report.pk, meeting=meeting)
+        old = report.document_name
+        report.document = accepted
+        report.document_type = accepted.content_type
+        report.document_name = accepted.original_name[:200]
+        report.save(update_fields=["document", "document_type", "document_name"])
+        audit.record(
+            "presidium.report_document",
+            meeting,
+            actor=acting_user,
+            note=report.title,
+            changes={"document": [old or None, report.document_name]},
+        )
     return report
 
 

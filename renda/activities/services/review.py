@@ -124,10 +124,12 @@ def add_remark(
     return remark
 
 
-def open_vote(nomination: Nomination, *, acting_user: Any) -> ballots.Opening:
+def open_vote(nomination: Nomination, *, acting_user: Any, paper: bool = False) -> ballots.Opening:
     """Open the secret vote of the members present at the review meeting; refused until
     both documents are attached, the meeting is set and its attendance recorded. Returns
-    the engine's opening (the key shares to hand to the tellers and the chair)."""
+    the engine's opening (the key shares to hand to the tellers and the chair). With
+    `paper` (or when a member present has no account) the engine's paper channel is open:
+    the members vote on paper ballots that two tellers enter on the poll's paper page."""
     with transaction.atomic():
         nomination = _lock(nomination)
         require(acting_user, "activity.manage", nomination)
@@ -158,7 +160,7 @@ def open_vote(nomination: Nomination, *, acting_user: Any) -> ballots.Opening:
             poll,
             electorate=[(d.user, d, True) for d in present],
             acting_user=acting_user,
-            paper=any(d.user_id is None for d in present),
+            paper=paper or any(d.user_id is None for d in present),
         )
         nomination.poll = poll
         _move(nomination, NominationStatus.VOTING, acting_user, ["poll"])

@@ -26,6 +26,7 @@ from renda.congress import policy
 from renda.congress.models import Deputy
 from renda.core import ratelimit, uploads
 from renda.core.errors import DomainError
+from renda.core.masking import mask_name
 from renda.core.requestcontext import client_ip
 from renda.stations.services import deputy_of
 
@@ -119,6 +120,67 @@ def answer(request: HttpRequest, pk: int, answer: str) -> HttpResponse:
     else:
         messages.success(request, _("Thank you, your answer is recorded."))
     return HttpResponseRedirect(reverse("activities:page", args=[activity.pk]))
+
+
+_CONFIRM_SCOPE = "activity-confirm"
+
+
+@never_cache
+def confirm(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """The invitation SMS's link: the deputy opens it on the phone without signing in and
+    confirms or declines with one tap. The keyed token in the address is the key (it names
+    one invitation); a forged or altered link gets one answer (404), and such refusals
+    count against a limit per address (429 past it)."""
+    reservation = ratelimit.reserve(
+        _CONFIRM_SCOPE,
+        [client_ip(request) or ""],
+        settings.RENDA_CODE_LIMIT,
+        settings.RENDA_CODE_WINDOW_SECONDS,
+    )
+    if not reservation.allowed:
+        return render(
+            request,
+            "activities/deputy/confirm.html",
+            {"error": _("Too many attempts. Try again in a few minutes.")},
+            status=429,
+        )
+    invitation = services.invitation_by_token(pk, token)
+    if invitation is None:
+        return render(
+            request,
+            "activities/deputy/confirm.html",
+            {"error": _("This link is not valid. Use the link in your invitation message.")},
+            status=404,
+        )
+    reservation.refund()
+    error = ""
+    status = 200
+    if request.method == "POST":
+        choice = request.POST.get("answer")
+        if choice not in ("yes", "no"):
+            error, status = _("Choose to confirm or decline."), 400
+        else:
+            try:
+                invitation = services.answer_by_link(invitation, attend=choice == "yes")
+            except DomainError as exc:
+                error, status = str(exc), 400
+            else:
+                messages.success(request, _("Thank you, your answer is recorded."))
+                return HttpResponseRedirect(request.path)
+    activity = invitation.activity
+    return render(
+        request,
+        "activities/deputy/confirm.html",
+        {
+            "invitation": invitation,
+            "activity": activity,
+            "name": mask_name(invitation.deputy.name),
+            "schedule": activity.schedule.all(),
+            "open": activity.status in ("planned", "announced"),
+            "error": error,
+        },
+        status=status,
+    )
 
 
 @never_cache

@@ -15,13 +15,15 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from renda.activities import forms as f
 from renda.activities import services
-from renda.activities.models import PresidiumMeeting
-from renda.activities.views.staff import _congress, _congresses, _year
+from renda.activities.models import MeetingReport, PresidiumMeeting
+from renda.activities.views.staff import _congress, _congresses, _year, portal_outcome
 from renda.cases import services as cases
 from renda.congress import policy
+from renda.core import publishing, uploads
 from renda.core.access import get_visible_or_404
 from renda.core.actions import Action, form_of, run_action
 from renda.core.errors import DomainError
@@ -90,7 +92,25 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
             "opinions": found.opinions.select_related("case", "report"),
             "amendments": found.amendments.select_related("written_by"),
             "can_manage": policy.can(request.user, "activity.manage", found),
+            "portal_draft": publishing.drafted(found),
         },
+    )
+
+
+@login_required
+@require_GET
+def report_document(request: HttpRequest, pk: int) -> Any:
+    """A report heard's document, for those who read the meeting (another congress's is a
+    404), served with its verified type (`core.uploads.serve`)."""
+    found = get_visible_or_404(
+        MeetingReport.objects.select_related("meeting"), request.user, pk, "activity.view"
+    )
+    if not found.document:
+        raise Http404
+    return uploads.serve(
+        found.document,
+        content_type=found.document_type,
+        filename=found.document_name or found.title,
     )
 
 
@@ -109,6 +129,7 @@ MEETING_ACTIONS: dict[str, Action] = {
         form=form_of(f.MeetingReportForm),
         run=lambda m, u, d: services.add_report(m, acting_user=u, **d),
         perm="activity.manage",
+        multipart=True,
     ),
     "attendance": Action(
         title=gettext_lazy("Members present"),
@@ -144,6 +165,26 @@ MEETING_ACTIONS: dict[str, Action] = {
         ),
         perm="activity.manage",
         success=gettext_lazy("The opinion is a case assigned to the government."),
+    ),
+    "document": Action(
+        title=gettext_lazy("Attach a report's document"),
+        form=_with_meeting(f.ReportDocumentForm),
+        run=lambda m, u, d: services.attach_report_document(
+            d["report"], document=d["document"], acting_user=u
+        ),
+        perm="activity.manage",
+        multipart=True,
+    ),
+    "portal": Action(
+        title=gettext_lazy("Publish to the portal (draft)"),
+        form=None,
+        run=lambda m, u, d: services.publish_to_portal(m, acting_user=u),
+        perm="activity.manage",
+        intro=gettext_lazy(
+            "The decisions and resolutions become an article draft on the congress's portal "
+            "site, once; the portal's review and approval then apply."
+        ),
+        outcome=portal_outcome,
     ),
     "close": Action(
         title=gettext_lazy("Close the meeting (minutes final)"),

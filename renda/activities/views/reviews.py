@@ -145,8 +145,8 @@ NOMINATION_ACTIONS: dict[str, Action] = {
 
 OPEN_VOTE = Action(
     title=gettext_lazy("Open the vote of the members present"),
-    form=None,
-    run=lambda n, u, d: review.open_vote(n, acting_user=u),
+    form=form_of(f.OpenVoteForm),
+    run=lambda n, u, d: review.open_vote(n, acting_user=u, paper=d.get("paper", False)),
     perm="activity.manage",
 )
 

@@ -31,6 +31,7 @@ from renda.activities.models import (
 )
 from renda.congress import policy
 from renda.congress.models import Congress, CongressLevel
+from renda.core import publishing
 from renda.core.access import get_visible_or_404
 from renda.core.actions import Action, form_of, run_action
 from renda.core.errors import DomainError
@@ -141,8 +142,20 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "findings": findings,
             "can_manage": policy.can(request.user, "activity.manage", activity),
             "actions": ACTIONS,
+            "portal_draft": publishing.drafted(activity),
         },
     )
+
+
+def portal_outcome(drafted: Any) -> tuple[int, Any]:
+    """The message after "publish to the portal (draft)": made now, or made before."""
+    if drafted.created:
+        return messages.SUCCESS, _(
+            "The portal draft “%(title)s” is made; the portal's review follows."
+        ) % {"title": drafted.title}
+    return messages.INFO, _("The portal draft “%(title)s” was already made.") % {
+        "title": drafted.title
+    }
 
 
 def _with_activity(form_class: type[Any]) -> Any:
@@ -206,6 +219,17 @@ ACTIONS: dict[str, Action] = {
         form=form_of(f.CountsForm),
         run=lambda a, u, d: services.record_counts(a, acting_user=u, **d),
         perm="activity.manage",
+    ),
+    "portal": Action(
+        title=gettext_lazy("Publish to the portal (draft)"),
+        form=None,
+        run=lambda a, u, d: services.publish_to_portal(a, acting_user=u),
+        perm="activity.manage",
+        intro=gettext_lazy(
+            "The report becomes an article draft on the congress's portal site, once; the "
+            "portal's review and approval then apply."
+        ),
+        outcome=portal_outcome,
     ),
     "cancel": Action(
         title=gettext_lazy("Cancel the activity"),
@@ -357,6 +381,7 @@ def plan(request: HttpRequest) -> HttpResponse:
             "items": services.plan_items(found) if found is not None else [],
             "form": form,
             "can_manage": can_manage,
+            "portal_draft": publishing.drafted(found) if found is not None else None,
         },
     )
 
@@ -397,16 +422,31 @@ def plan_item_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
 @login_required
 def plan_publish(request: HttpRequest, pk: int, state: str) -> HttpResponse:
     found = get_visible_or_404(WorkPlan, request.user, pk, "activity.view")
-    if state not in ("publish", "draft"):
+    if state not in ("publish", "draft", "portal"):
         raise Http404
     if not policy.can(request.user, "activity.manage", found):
         raise PermissionDenied
-    action = Action(
-        title=gettext_lazy("Publish the plan")
-        if state == "publish"
-        else gettext_lazy("Take the plan back to draft"),
-        form=None,
-        run=lambda p, u, d: services.set_published(p, published=state == "publish", acting_user=u),
-        perm="activity.manage",
-    )
+    if state == "portal":
+        action = Action(
+            title=gettext_lazy("Publish to the portal (draft)"),
+            form=None,
+            run=lambda p, u, d: services.publish_to_portal(p, acting_user=u),
+            perm="activity.manage",
+            intro=gettext_lazy(
+                "The published plan becomes an article draft on the congress's portal site, "
+                "once; the portal's review and approval then apply."
+            ),
+            outcome=portal_outcome,
+        )
+    else:
+        action = Action(
+            title=gettext_lazy("Publish the plan")
+            if state == "publish"
+            else gettext_lazy("Take the plan back to draft"),
+            form=None,
+            run=lambda p, u, d: services.set_published(
+                p, published=state == "publish", acting_user=u
+            ),
+            perm="activity.manage",
+        )
     return run_action(request, found, action, back=_plan_url(found), heading=found.title)

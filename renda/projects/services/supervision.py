@@ -11,8 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from renda.activities import services as activities
+from renda.activities.models import ActivityKind
 from renda.cases import services as cases
-from renda.cases.models import Case, CaseSource, Category
+from renda.cases.models import Case, Category
 from renda.congress.models import (
     Congress,
     Deputy,
@@ -105,8 +107,14 @@ def record_inspection(
     participants: Sequence[Deputy],
     summary: str,
     findings: Sequence[str] = (),
+    category: Category | None = None,
+    due: dt.date | None = None,
     acting_user: Any,
 ) -> Inspection:
+    """An inspection of the project, on the activities mechanism: an activity of kind
+    "project inspection" (the deputies who inspected each get their participation event),
+    each finding filed at once as a case of kind "finding" to the project's department, the
+    summary filed as the report. The project keeps the link (`Inspection.activity`)."""
     place = cases.clean_text(place, field=_("The place"), maximum=200)
     summary = cases.clean_text(summary, field=_("The report"), maximum=MAX_TEXT)
     texts = [
@@ -117,19 +125,52 @@ def record_inspection(
     participants = _congress_deputies(project.congress_id, participants)
     if held_on > timezone.localdate():
         raise DomainError(_("An inspection is recorded after it took place."))
+    if texts and category is None:
+        raise DomainError(_("Choose the category of the findings."))
     with transaction.atomic():
         project = _lock_project(project)
         _require(acting_user, "project.manage", project)
-        inspection = Inspection.objects.create(
-            project=project, held_on=held_on, place=place, summary=summary, recorded_by=acting_user
+        group = SupervisionGroup.objects.filter(project=project).first()
+        ids = [d.pk for d in participants]
+        organiser = (
+            next(d for d in participants if d.pk == group.leader_id)
+            if group is not None and group.leader_id in ids
+            else participants[0]
         )
-        inspection.participants.set(participants)
-        Finding.objects.bulk_create([Finding(inspection=inspection, text=t) for t in texts])
+        activity = activities.record_held_activity(
+            congress=project.congress,
+            kind=ActivityKind.PROJECT_INSPECTION,
+            topic=project.title,
+            held_on=held_on,
+            place=place,
+            organiser=organiser,
+            participants=participants,
+            acting_user=acting_user,
+        )
+        for text in texts:
+            assert category is not None  # noqa: S101  (checked above)
+            activities.file_finding(
+                activity,
+                text=text,
+                department=project.department,
+                category=category,
+                due=due,
+                acting_user=acting_user,
+            )
+        activity = activities.file_report(activity, text=summary, acting_user=acting_user)
+        inspection = Inspection.objects.create(
+            project=project,
+            activity=activity,
+            held_on=held_on,
+            place=place,
+            summary=summary,
+            recorded_by=acting_user,
+        )
         audit.record(
             "project.inspection",
             project,
             actor=acting_user,
-            changes={"findings": [None, len(texts)]},
+            changes={"activity": [None, activity.pk], "findings": [None, len(texts)]},
             note=str(held_on),
         )
     return inspection
@@ -138,38 +179,36 @@ def record_inspection(
 def finding_to_case(
     finding: Finding, *, category: Category, acting_user: Any, due: dt.date | None = None
 ) -> Case:
-    """The finding becomes a case on the case engine, assigned to the project's department;
-    reply and evaluation then follow the engine's usual loop."""
+    """A finding recorded before the activities mechanism and not yet sent (its inspection
+    was linked to an activity by migration 0004): filed now on that activity as a case of
+    kind "finding" to the project's department; the engine's loop follows."""
     project = finding.inspection.project
     _require(acting_user, "project.manage", project)
     with transaction.atomic():
-        finding = Finding.objects.select_for_update().get(pk=finding.pk)
-        if finding.case_id:
+        finding = (
+            Finding.objects.select_for_update(of=("self",))
+            .select_related("inspection__activity")
+            .get(pk=finding.pk)
+        )
+        if finding.case_id or finding.filed_as_id:
             raise DomainError(_("This finding is already a case."))
-        group = SupervisionGroup.objects.filter(project=project).select_related("leader").first()
-        case, _code = cases.submit_case(
-            congress=project.congress,
+        activity = finding.inspection.activity
+        if activity is None:
+            raise DomainError(_("This inspection is not linked to an activity."))
+        filed = activities.file_finding(
+            activity,
+            text=finding.text,
+            department=project.department,
             category=category,
-            title=(_("Project supervision: %(title)s") % {"title": project.title})[:100],
-            content=finding.text,
-            source=CaseSource.DEPUTY_VISIT,
-            source_deputy=group.leader if group else None,
-            entered_by=acting_user,
-        )
-        cases.assign_case(
-            case,
-            acting_user=acting_user,
-            lead=project.department,
             due=due,
-            note=_("Finding of the inspection of %(date)s") % {"date": finding.inspection.held_on},
+            acting_user=acting_user,
         )
-        case.refresh_from_db()
-        finding.case = case
-        finding.save(update_fields=["case"])
+        finding.filed_as, finding.case = filed, filed.case
+        finding.save(update_fields=["filed_as", "case"])
         audit.record(
             "project.finding_case",
             project,
             actor=acting_user,
-            changes={"case": [None, case.serial]},
+            changes={"case": [None, filed.case.serial]},
         )
-    return case
+    return filed.case

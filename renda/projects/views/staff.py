@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from renda.activities.models import Finding as ActivityFinding
+from renda.activities.models import Invitation, InvitationStatus
 from renda.ballots.forms import SharesForm
 from renda.ballots.models import SCALE_GRADES, PollStatus, Scale
 from renda.ballots.views.staff import handout_page, run_opening_action
@@ -446,7 +448,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     projects = (
         Project.objects.filter(congress=congress, year=year)
         .select_related("department", "batch")
-        .annotate(finding_count=Count("inspections__findings", distinct=True))
+        .annotate(finding_count=Count("inspections__activity__findings", distinct=True))
         .order_by("batch__number", "id")
     )
     plan = SupervisionPlan.objects.filter(congress=congress, year=year).first()
@@ -471,9 +473,28 @@ def project_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
-    inspections = project.inspections.prefetch_related(
-        "participants",
-        Prefetch("findings", queryset=Finding.objects.select_related("case")),
+    # The inspections are activities (kind "project inspection"): who took part, the
+    # findings filed as cases and the report come from there; a finding recorded before
+    # and not yet sent is offered to be sent.
+    inspections = project.inspections.select_related("activity").prefetch_related(
+        Prefetch(
+            "activity__invitations",
+            queryset=Invitation.objects.filter(status=InvitationStatus.ATTENDED)
+            .select_related("deputy")
+            .order_by("role", "deputy__name"),
+            to_attr="took_part",
+        ),
+        Prefetch(
+            "activity__findings",
+            queryset=ActivityFinding.objects.select_related("case", "department"),
+            to_attr="filed",
+        ),
+        Prefetch("activity__schedule", to_attr="sites"),
+        Prefetch(
+            "findings",
+            queryset=Finding.objects.filter(filed_as__isnull=True, case__isnull=True),
+            to_attr="unfiled",
+        ),
     )
     group = getattr(project, "group", None) if hasattr(project, "group") else None
     return render(
@@ -490,6 +511,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "members": group.members.all() if group else [],
             "inspections": inspections,
             "can_manage": _can_manage(request, project),
+            "can_read_activities": policy.can(request.user, "activity.view", project.congress),
             "may_report": services.may_report(request.user, project),
         },
     )
@@ -540,6 +562,8 @@ def _inspection(project: Project, user: Any, data: dict[str, Any]) -> Any:
         participants=list(data["participants"]),
         summary=data["summary"],
         findings=data["findings"].splitlines(),
+        category=data["category"],
+        due=data["due"],
         acting_user=user,
     )
 
