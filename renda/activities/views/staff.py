@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from renda.activities import figures as activity_figures
 from renda.activities import forms as f
 from renda.activities import services
 from renda.activities.figures import year_figures
@@ -295,6 +296,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
     congress = _congress(request, congresses)
     year = _year(request)
     figures = year_figures(congress.pk, year)
+    budget = activity_figures.budget_execution(congress.pk, year)
     levels = dict(CongressLevel.choices)
     return render(
         request,
@@ -304,6 +306,8 @@ def figures_page(request: HttpRequest) -> HttpResponse:
             "congresses": congresses,
             "year": year,
             "figures": figures,
+            "budget": budget,
+            "charts": activity_figures.charts(figures, budget),
             "held_rows": [(label, figures["held"][k]) for k, label in ActivityKind.choices],
             "report_rows": [
                 (label, figures["meetings"]["reports"][k]) for k, label in ReportKind.choices

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from renda.congress import policy
 from renda.core.access import get_visible_or_404
 from renda.core.actions import Action, form_of, run_action
+from renda.core.charts import chart
 from renda.core.errors import DomainError
 from renda.portal import services, viewcount
 from renda.portal.forms import (
@@ -381,6 +382,14 @@ def figures(request: HttpRequest) -> HttpResponse:
         request,
         "portal/staff/figures.html",
         {
+            "month_chart": chart(
+                "bar",
+                _("Articles by month"),
+                by_month,
+                label=lambda row: f"{row['month']:%Y-%m}",
+                series=[(_("Articles"), "n")],
+                key="chart-articles-month",
+            ),
             "form": form,
             "year": year,
             "by_site": by_site,

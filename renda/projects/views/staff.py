@@ -29,6 +29,7 @@ from renda.congress.models import Congress
 from renda.core.access import get_visible_or_404
 from renda.core.actions import Action, form_of, run_action
 from renda.core.errors import DomainError
+from renda.projects import figures as project_figures
 from renda.projects import forms as f
 from renda.projects import services
 from renda.projects.figures import year_figures
@@ -800,5 +801,6 @@ def figures_page(request: HttpRequest) -> HttpResponse:
             "year": year,
             "figures": figures,
             "sources": sources,
+            "charts": project_figures.charts(figures, sources),
         },
     )

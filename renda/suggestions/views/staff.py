@@ -515,12 +515,18 @@ def figures(request: HttpRequest) -> HttpResponse:
         Case.objects.visible_to(request.user, "case.supervise").filter(kind=CaseKind.SUGGESTION),
         data,
     )
+    total = suggestion_figures.totals(qs)
+    groups = {key: suggestion_figures.grouped(qs, key) for key in suggestion_figures.GROUPS}
+    # The engine's charts, drawn from these rows (rates by department and category, reply
+    # classes).
+    charts = case_figures.charts(total, {key: groups[key] for key in ("department", "category")})
     context = {
         "form": form,
-        "total": suggestion_figures.totals(qs),
+        "total": total,
+        "classes_chart": charts["classes"],
         "groups": [
-            (suggestion_figures.GROUP_LABELS[key], suggestion_figures.grouped(qs, key))
-            for key in suggestion_figures.GROUPS
+            (suggestion_figures.GROUP_LABELS[key], rows, charts.get(key))
+            for key, rows in groups.items()
         ],
     }
     return render(request, "suggestions/staff/figures.html", context)
