@@ -36,3 +36,19 @@ def prune_outbox() -> int:
 def send_sms_task(phone: str, text: str) -> None:
     """Kept for messages queued by an older version during an upgrade: into the outbox."""
     notify.sms_on_commit(phone, text)
+
+
+@shared_task(name="renda.core.run_job", ignore_result=True)
+def run_job(pk: int) -> str:
+    """A background job (renda.core.jobs): a large export, a reindex."""
+    from renda.core import jobs
+
+    return jobs.run(pk)
+
+
+@shared_task(name="renda.core.run_stalled_jobs", ignore_result=True)
+def run_stalled_jobs() -> int:
+    """The sweep: jobs whose dispatch was lost or whose process died."""
+    from renda.core import jobs
+
+    return jobs.run_stalled()
