@@ -20,3 +20,8 @@ class PortalConfig(AppConfig):
         from renda.portal import sources
 
         sources.register_defaults()
+
+        # Reindexing runs as a background job with its progress (renda.core.jobs).
+        from renda.core import jobs
+
+        jobs.register_runner(jobs.REINDEX, sources.reindex_job)

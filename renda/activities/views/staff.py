@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from renda.activities import figures as activity_figures
 from renda.activities import forms as f
-from renda.activities import services
+from renda.activities import services, tables
 from renda.activities.figures import year_figures
 from renda.activities.models import (
     Activity,
@@ -32,6 +33,7 @@ from renda.activities.models import (
 )
 from renda.congress import policy
 from renda.congress.models import Congress, CongressLevel
+from renda.core import exports
 from renda.core.access import get_visible_or_404
 from renda.core.actions import Action, form_of, run_action
 from renda.core.errors import DomainError
@@ -291,10 +293,15 @@ def code(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def figures_page(request: HttpRequest) -> HttpResponse:
+def figures_page(request: HttpRequest) -> HttpResponseBase:
     congresses = _congresses(request.user)
     congress = _congress(request, congresses)
     year = _year(request)
+    export = {"budget": "activities.budget", "figures": "activities.figures"}.get(
+        request.GET.get("sheet", "figures"), "activities.figures"
+    )
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, export)
     figures = year_figures(congress.pk, year)
     budget = activity_figures.budget_execution(congress.pk, year)
     levels = dict(CongressLevel.choices)
@@ -307,7 +314,9 @@ def figures_page(request: HttpRequest) -> HttpResponse:
             "year": year,
             "figures": figures,
             "budget": budget,
+            "budget_table": tables.BUDGET,
             "charts": activity_figures.charts(figures, budget),
+            "export_query": exports.export_query(request),
             "held_rows": [(label, figures["held"][k]) for k, label in ActivityKind.choices],
             "report_rows": [
                 (label, figures["meetings"]["reports"][k]) for k, label in ReportKind.choices
