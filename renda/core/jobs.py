@@ -25,6 +25,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.files import File
 from django.db import close_old_connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -156,13 +157,12 @@ def run_stalled() -> int:
     without progress for `STALE_AFTER` (their process died), run again."""
     now = timezone.now()
     ids = list(
-        Job.objects.filter(status=JobStatus.QUEUED, created_at__lt=now - dt.timedelta(minutes=1))
-        .values_list("pk", flat=True)
-        .union(
-            Job.objects.filter(
-                status=JobStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER
-            ).values_list("pk", flat=True)
+        Job.objects.filter(
+            Q(status=JobStatus.QUEUED, created_at__lt=now - dt.timedelta(minutes=1))
+            | Q(status=JobStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
         )
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     for pk in ids:
         try:
