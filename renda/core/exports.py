@@ -226,7 +226,8 @@ def write_xlsx(
     documents.xlsx_append(sheet, table.headers, bold=True)
     done = 0
     iterator: Iterable[Any] = rows
-    if isinstance(rows, models.QuerySet) and _plain_queryset(rows):
+    if isinstance(rows, models.QuerySet):
+        # In chunks, prefetches included (Django ≥ 4.1): memory holds one chunk.
         iterator = rows.iterator(chunk_size=1000)
     for row in iterator:
         documents.xlsx_append(sheet, table.cells(row))
@@ -236,12 +237,6 @@ def write_xlsx(
     if progress is not None:
         progress(done, total if total is not None else done)
     return documents.to_file(book, handle)
-
-
-def _plain_queryset(rows: Any) -> bool:
-    # iterator() drops prefetch_related lookups on older Django versions: keep it for
-    # querysets without prefetches only.
-    return isinstance(rows, models.QuerySet) and not getattr(rows, "_prefetch_related_lookups", ())
 
 
 def spooled() -> IO[bytes]:

@@ -409,8 +409,8 @@ class JobKind(models.TextChoices):
 class JobStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+    DONE = "done", _("Job completed")
+    FAILED = "failed", _("Job failed")
 
 
 #: The job's state table (renda.core.workflow.move). A job that died while running (its

@@ -113,7 +113,7 @@ def roster_rows(user: Any, params: QueryDict | dict) -> QuerySet[DutyShift]:
 # --- contacts ------------------------------------------------------------------------------
 
 CONTACTS = Table(
-    _("Contacts"),
+    _("Contact log"),
     (
         Column(_("Date"), "date", 12),
         Column(_("Deputy"), "deputy.name", 14),
@@ -184,7 +184,7 @@ register(
         "stations.contacts",
         CONTACTS,
         contact_rows,
-        _("Contacts"),
+        _("Contact log"),
         "stations.contacts_exported",
         _congress_ids,
     )

@@ -90,6 +90,7 @@ from renda.cases.models import (
 )
 from renda.congress import policy
 from renda.congress.models import Congress, Department, Deputy, Official, Role, RoleGrant, Session
+from renda.core.models import Job
 from renda.portal.models import Article, ArticleAttachment, ArticleStatus, Site
 from renda.projects.models import Finding, Idea, ProgressPhoto, Project, VoteBatch
 from renda.stations.models import (
@@ -211,6 +212,9 @@ OBJECT_ROUTES: dict[str, tuple[str, Any]] = {
     "portal:staff_action": ("pk", Article),
     "cases:ledger_import": ("pk", LedgerImport),
     "cases:ledger_progress": ("pk", LedgerImport),
+    "core:job": ("pk", Job),
+    "core:job_progress": ("pk", Job),
+    "core:job_download": ("pk", Job),
     "cases:ledger_confirm": ("pk", LedgerImport),
     "suggestions:cosigner_action": ("pk", CoSigner),
     "activities:page": ("pk", Activity),
@@ -476,6 +480,7 @@ class Scope:
     deputies: frozenset[int] = frozenset()
     deputies_of_congress: bool = False  # every deputy of the congress is in scope
     public: bool = False  # what a public page of it shows is public
+    owner_id: int | None = None  # a background job: its owner only
 
 
 def _live_departments(case_ids: list[int]) -> frozenset[int]:
@@ -608,6 +613,8 @@ def scope(obj: Any) -> Scope:  # noqa: C901, PLR0911, PLR0912 - one branch per k
         return Scope(obj.congress_id, ("activity.view",))
     if isinstance(obj, PlanItem):
         return Scope(obj.plan.congress_id, ("activity.view",))
+    if isinstance(obj, Job):
+        return Scope(obj.congress_id, owner_id=obj.owner_id)
     raise AssertionError(f"no scope rule for {type(obj).__name__}")
 
 
@@ -623,6 +630,8 @@ def in_scope(persona: Persona, route: str, obj: Any, scope_: Scope) -> bool:
     user = persona.user
     if user is None:
         return False
+    if scope_.owner_id is not None:
+        return user.pk == scope_.owner_id
     if policy.is_superuser(user):
         return True
     if scope_.congress_id is not None:
@@ -821,6 +830,7 @@ CONGRESS_OF: dict[Any, str] = {
     Nomination: "congress_id",
     WorkPlan: "congress_id",
     PlanItem: "plan__congress_id",
+    Job: "congress_id",
 }
 
 
@@ -1292,6 +1302,12 @@ def _town_objects(town: Congress, staff: Any, deputy_user: Any) -> None:
         kind=kind,
         acting_user=staff,
     )
+    # A finished export job of the office (its owner only sees it).
+    from renda.core import jobs
+
+    job = jobs.start(jobs.EXPORT, staff, params={"export": "cases.inbox", "query": "view=all"})
+    Job.objects.filter(pk=job.pk).update(congress_id=town.pk)
+    jobs.run(job.pk)
 
 
 def _town_activities(
