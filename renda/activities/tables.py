@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from renda.activities import figures as activity_figures
-from renda.activities.models import ActivityKind, ReportKind
+from renda.activities.models import Activity, ActivityKind, InvitationStatus, ReportKind
 from renda.congress import policy
 from renda.congress.models import Congress
 from renda.core.exports import Column, Export, Table, register
@@ -42,6 +43,45 @@ def year_of(params: QueryDict | dict) -> int:
 
 def _congress_ids(user: Any, params: QueryDict) -> list[int]:
     return [congress_for(user, params).pk]
+
+
+def listed(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
+    """Activities with their counts, in one query however many there are."""
+    return queryset.select_related("organiser").annotate(
+        invited=Count("invitations", distinct=True),
+        attended=Count(
+            "invitations",
+            filter=Q(invitations__status=InvitationStatus.ATTENDED),
+            distinct=True,
+        ),
+        finding_count=Count("findings", distinct=True),
+    )
+
+
+ACTIVITIES = Table(
+    _("Deputies' activities"),
+    (
+        Column(_("Date"), "starts_on", 12),
+        Column(_("Kind"), "get_kind_display", 14),
+        Column(_("Topic"), "topic", 36),
+        Column(_("Organiser"), "organiser.name", 14),
+        Column(_("Invited"), "invited", 8),
+        Column(_("Took part"), "attended", 8),
+        Column(_("Findings"), "finding_count", 8),
+        Column(_("Status"), "get_status_display", 10),
+    ),
+)
+
+
+def activity_rows(user: Any, params: QueryDict | dict) -> QuerySet[Activity]:
+    """The office list's rows: a town's activities of a year, of a kind if asked."""
+    activities = Activity.objects.filter(
+        congress=congress_for(user, params), starts_on__year=year_of(params)
+    )
+    kind = params.get("kind") or ""
+    if kind in ActivityKind.values:
+        activities = activities.filter(kind=kind)
+    return listed(activities)
 
 
 def _flag(row: dict[str, Any]) -> str:
@@ -95,6 +135,16 @@ def figure_rows(user: Any, params: QueryDict | dict) -> list[tuple[Any, Any]]:
     ]
 
 
+register(
+    Export(
+        "activities.list",
+        ACTIVITIES,
+        activity_rows,
+        _("Deputies' activities"),
+        "activities.list_exported",
+        _congress_ids,
+    )
+)
 register(
     Export(
         "activities.budget",

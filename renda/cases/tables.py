@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from renda.cases.models import Case
-from renda.cases.queries import filter_inbox, with_list_data
+from renda.cases.models import Assignment, Case
+from renda.cases.queries import department_assignments, filter_inbox, with_list_data
 from renda.congress import policy
 from renda.core.exports import Column, Export, Table, register
 
@@ -50,6 +50,44 @@ def inbox_congress_ids(user: Any, params: QueryDict | dict) -> list[int]:
     return sorted(ids)
 
 
+DEPARTMENT_INBOX = Table(
+    _("Department inbox"),
+    (
+        Column(_("Number"), "case.serial", 16),
+        Column(_("Subject"), "case.title", 40),
+        Column(_("Category"), "case.category.name", 14),
+        Column(_("Role"), "get_role_display", 10),
+        Column(_("Status"), "get_status_display", 10),
+        Column(_("Due"), "due_date", 12),
+    ),
+)
+
+
+def department_rows(user: Any, params: QueryDict | dict) -> QuerySet[Assignment]:
+    """A department's inbox: its own assignments in the page's view."""
+    return department_assignments(policy.department_ids(user), params)
+
+
+def department_congress_ids(user: Any, params: QueryDict | dict) -> list[int]:
+    return sorted(
+        set(
+            Assignment.objects.filter(department_id__in=policy.department_ids(user))
+            .values_list("department__congress_id", flat=True)
+            .distinct()
+        )
+    )
+
+
+register(
+    Export(
+        "cases.department_inbox",
+        DEPARTMENT_INBOX,
+        department_rows,
+        _("Department inbox"),
+        "cases.department_list_exported",
+        department_congress_ids,
+    )
+)
 register(
     Export(
         "cases.inbox",

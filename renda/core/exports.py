@@ -103,15 +103,15 @@ def attachment(
 
 
 def content_disposition(filename: str) -> str:
-    """`attachment` with the name twice (RFC 6266): an ASCII fallback for old clients and
-    the real, e.g. Chinese, name as RFC 5987 `filename*=UTF-8''…`."""
+    """`attachment` named `filename`. A name beyond ASCII (a Chinese file name) goes as
+    RFC 5987 `filename*=UTF-8''…`, followed by an ASCII fallback for old clients (RFC 6266:
+    a client that understands `filename*` prefers it)."""
     if filename.isascii() and '"' not in filename and "\\" not in filename:
-        fallback = filename
-    else:
-        stem, dot, extension = filename.rpartition(".")
-        kept = "".join(c for c in stem if c.isascii() and (c.isalnum() or c in "-_.")).strip("-_.")
-        fallback = f"export-{kept}{dot}{extension}" if kept else f"export{dot}{extension}"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+        return f'attachment; filename="{filename}"'
+    stem, dot, extension = filename.rpartition(".")
+    kept = "".join(c for c in stem if c.isascii() and (c.isalnum() or c in "-_.")).strip("-_.")
+    fallback = f"export-{kept}{dot}{extension}" if kept else f"export{dot}{extension}"
+    return f"attachment; filename*=UTF-8''{quote(filename, safe='')}; filename=\"{fallback}\""
 
 
 # --- the one exporter of lists and figures pages ---------------------------------------------
@@ -262,6 +262,7 @@ def respond(request: HttpRequest, name: str) -> HttpResponseBase:
     params.pop("page", None)
     table, rows, total = export_rows(export, request.user, params)
     if total > settings.RENDA_EXPORT_JOB_ROWS:
+        congress_ids = sorted(set(export.congress_ids(request.user, params)))
         job = jobs.start(
             jobs.EXPORT,
             request.user,
@@ -269,9 +270,11 @@ def respond(request: HttpRequest, name: str) -> HttpResponseBase:
             params={
                 "export": name,
                 "query": params.urlencode(),
-                "congress_ids": sorted(set(export.congress_ids(request.user, params))),
+                "congress_ids": congress_ids,
             },
             total=total,
+            # One congress exported: the job's own entries are its auditors' too.
+            congress_id=congress_ids[0] if len(congress_ids) == 1 else None,
         )
         return redirect("core:job", job.pk)
     handle = write_xlsx(table, rows, spooled(), total=total)

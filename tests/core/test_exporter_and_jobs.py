@@ -60,12 +60,11 @@ def two_towns(cases_world):  # noqa: ANN001, ANN201
 def test_content_disposition_carries_the_chinese_name_as_rfc_5987():
     header = exports.content_disposition("事项-20261206.xlsx")
     assert header == (
-        "attachment; filename=\"export-20261206.xlsx\"; filename*=UTF-8''"
+        "attachment; filename*=UTF-8''"
         + quote("事项-20261206.xlsx", safe="")
+        + '; filename="export-20261206.xlsx"'
     )
-    assert exports.content_disposition("a.xlsx") == (
-        "attachment; filename=\"a.xlsx\"; filename*=UTF-8''a.xlsx"
-    )
+    assert exports.content_disposition("a.xlsx") == 'attachment; filename="a.xlsx"'
 
 
 @pytest.mark.django_db
@@ -259,3 +258,16 @@ def test_the_sweep_runs_a_job_whose_dispatch_was_lost(world, settings):
         assert job.status == JobStatus.DONE
     finally:
         jobs.RUNNERS.pop("probe")
+
+
+@pytest.mark.django_db
+def test_a_department_exports_only_its_own_assignments(two_towns):
+    w = two_towns
+    response = _client(w.handler_a).get("/department/", {"view": "all", "format": "xlsx"})
+    assert response.status_code == 200
+    rows = _sheet(response)
+    assert [r[1] for r in rows[1:]] == [w.mine[0].title]
+    assert ActionLog.objects.filter(
+        action="cases.department_list_exported", congress_id=w.c_a.pk, actor=w.handler_a
+    ).exists()
+    assert _client(w.staff).get("/department/", {"format": "xlsx"}).status_code == 404

@@ -140,3 +140,38 @@ def test_a_chart_needs_one_value_per_label():
         "band": [80, 120],
         "flags": [True],
     }
+
+
+def _sheet(response) -> list[list]:  # noqa: ANN001
+    from renda.core import documents
+
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return [list(r) for r in documents.open_xlsx(body).worksheets[0].iter_rows(values_only=True)]
+
+
+@pytest.mark.django_db
+def test_figures_pages_and_office_lists_export_their_rows(office, demo):
+    from renda.activities.models import Activity
+
+    year = BudgetLine.objects.filter(meeting__congress=demo).values_list("year", flat=True)[0]
+    budget = _sheet(
+        office.get(
+            "/office/activities/figures/", {"year": year, "sheet": "budget", "format": "xlsx"}
+        )
+    )
+    rows = activity_figures.budget_execution(demo.pk, year)["rows"]
+    assert [r[0] for r in budget[1:]] == [r["label"] for r in rows]
+    assert [bool(r[5]) for r in budget[1:]] == [bool(r["flag"]) for r in rows]
+    listed = _sheet(office.get("/office/activities/", {"year": year, "format": "xlsx"}))
+    assert len(listed) - 1 == Activity.objects.filter(congress=demo, starts_on__year=year).count()
+    for url in (
+        "/office/activities/figures/",
+        "/office/projects/figures/",
+        "/office/projects/list/",
+        "/office/suggestions-figures/",
+        "/office/stations/figures/",
+    ):
+        response = office.get(url, {"format": "xlsx"})
+        assert response.status_code == 200, url
+        assert "filename*=UTF-8''" in response["Content-Disposition"], url
+        assert len(_sheet(response)) > 1, url

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -26,7 +25,6 @@ from renda.activities.figures import year_figures
 from renda.activities.models import (
     Activity,
     ActivityKind,
-    InvitationStatus,
     PlanItem,
     ReportKind,
     WorkPlan,
@@ -61,28 +59,15 @@ def _year(request: HttpRequest) -> int:
     )
 
 
-def listed(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
-    """Activities with their counts, in one query however many there are."""
-    return queryset.select_related("organiser").annotate(
-        invited=Count("invitations", distinct=True),
-        attended=Count(
-            "invitations",
-            filter=Q(invitations__status=InvitationStatus.ATTENDED),
-            distinct=True,
-        ),
-        finding_count=Count("findings", distinct=True),
-    )
-
-
 @login_required
-def office(request: HttpRequest) -> HttpResponse:
+def office(request: HttpRequest) -> HttpResponseBase:
     congresses = _congresses(request.user)
     congress = _congress(request, congresses)
     year = _year(request)
     kind = request.GET.get("kind") or ""
-    activities = Activity.objects.filter(congress=congress, starts_on__year=year)
-    if kind in ActivityKind.values:
-        activities = activities.filter(kind=kind)
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "activities.list")
+    activities = tables.activity_rows(request.user, request.GET)
     return render(
         request,
         "activities/staff/office.html",
@@ -92,7 +77,9 @@ def office(request: HttpRequest) -> HttpResponse:
             "year": year,
             "kind": kind,
             "kinds": ActivityKind.choices,
-            "activities": listed(activities)[:500],
+            "activities": activities[:500],
+            "table": tables.ACTIVITIES,
+            "export_query": exports.export_query(request),
             "can_manage": policy.can(request.user, "activity.manage", congress),
         },
     )
