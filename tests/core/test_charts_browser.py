@@ -4,6 +4,9 @@ container, no console error, no CSP violation) on a phone (390 px) and a desktop
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from renda.cases import services as cases
@@ -17,6 +20,10 @@ def test_figures_charts_render_on_phone_and_desktop(browser, live_server, cases_
         case = submit(w, content=f"东塘村第{i}处路灯坏了，晚上出行不安全").case
         if i:
             cases.assign_case(case, lead=w.dept_a1, acting_user=w.staff)
+        if i == 2:  # one replied (class A): every chart has a figure to draw
+            lead = case.assignments.get()
+            cases.sign_assignment(lead, acting_user=w.handler_a)
+            cases.reply_case(lead, reply_class="A", text="已修复路灯", acting_user=w.handler_a)
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
     page = context.new_page()
     problems: list[str] = []
@@ -36,6 +43,9 @@ def test_figures_charts_render_on_phone_and_desktop(browser, live_server, cases_
         box = containers.nth(i).bounding_box()
         assert box is not None and box["height"] >= 200
         assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1
+    shots = Path(os.environ.get("RENDA_SCREENSHOTS", "/tmp/renda-charts-shots"))  # noqa: S108
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / f"case-figures-{width}.png"), full_page=True)
     # Printing: every chart gets its image (the print CSS shows it instead of the canvas).
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     images = page.locator("img.chart-print")

@@ -175,3 +175,21 @@ def test_figures_pages_and_office_lists_export_their_rows(office, demo):
         assert response.status_code == 200, url
         assert "filename*=UTF-8''" in response["Content-Disposition"], url
         assert len(_sheet(response)) > 1, url
+
+
+def test_an_empty_chart_says_so_instead_of_drawing():
+    from renda.core.templatetags.charts import chart as chart_tag
+
+    empty = chart(
+        "pie",
+        "答复类别",
+        [("A", 0), ("B", 0)],
+        label=lambda r: r[0],
+        series=[("n", lambda r: r[1])],
+        key="e",
+    )
+    assert empty.empty
+    html = str(chart_tag(empty))
+    assert "chart-canvas" not in html and "chart-empty" in html and "答复类别" in html
+    drawn = chart("bar", "t", [("A", 1)], label=lambda r: r[0], series=[("n", lambda r: r[1])])
+    assert 'class="chart-canvas"' in str(chart_tag(drawn))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import template
 from django.templatetags.static import static
 from django.utils.html import format_html, json_script
+from django.utils.translation import gettext as _
 
 from renda.core.charts import Chart
 
@@ -14,6 +15,16 @@ register = template.Library()
 
 @register.simple_tag
 def chart(spec: Chart) -> str:
+    if spec.empty:
+        # Nothing to draw (no rows, or every figure 0): say so rather than draw a
+        # misleading shape; the table beside it shows the zeros.
+        return format_html(
+            '<figure class="chart chart-empty" id="{}"><figcaption>{}</figcaption>'
+            "<p>{}</p></figure>",
+            spec.key,
+            spec.title,
+            _("No figures to chart yet."),
+        )
     data_id = f"{spec.key}-data"
     return format_html(
         '<figure class="chart" id="{}"><div class="chart-canvas" data-chart="{}" role="img"'

@@ -16,7 +16,8 @@
       color: PALETTE,
       animation: false,
       title: { text: spec.title, left: "center", textStyle: { fontSize: 14 } },
-      tooltip: { trigger: spec.kind === "pie" ? "item" : "axis", valueFormatter: fmt(unit) },
+      // richText: the tooltip is drawn on the canvas, never as HTML (names are data).
+      tooltip: { trigger: spec.kind === "pie" ? "item" : "axis", valueFormatter: fmt(unit), renderMode: "richText" },
       legend: { bottom: 0, type: "scroll" },
       grid: { left: 8, right: 24, top: 40, bottom: 40, containLabel: true }
     };
@@ -33,6 +34,8 @@
     var horizontal = spec.kind === "hbar";
     var category = { type: "category", data: spec.labels, axisLabel: { hideOverlap: true } };
     var value = { type: "value", axisLabel: { formatter: "{value}" + unit } };
+    // Rates: the axis runs to 100 % at least (a rate of 5 % is not drawn as a full bar).
+    if (unit === "%") { value.max = function (extent) { return Math.max(100, Math.ceil(extent.max / 10) * 10); }; }
     base.xAxis = horizontal ? value : category;
     base.yAxis = horizontal ? category : value;
     if (horizontal) { category.inverse = true; }
