@@ -8,6 +8,9 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Deputies' activities")
 
     def ready(self) -> None:
+        # Its figures register their exports (renda.core.exports).
+        from renda.activities import tables  # noqa: F401
+
         # A finding's case is answered to the activity's organiser: the engine learns here
         # who rates the reply (its "authors") and where they follow it.
         from renda.activities.services.findings import finding_audience, finding_track_url

@@ -8,12 +8,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Sum
+from django.utils.translation import gettext_lazy as _
 
 from renda.activities.models import (
     LEARNING_KINDS,
     Activity,
     ActivityKind,
+    ActivityRules,
     ActivityStatus,
+    BudgetLine,
     MeetingReport,
     MeetingStatus,
     Nomination,
@@ -23,9 +26,11 @@ from renda.activities.models import (
     ReportKind,
     ReviewResult,
 )
+from renda.activities.services.presidium import Flag, budget_flag
 from renda.cases import figures as case_figures
 from renda.cases.models import Case
 from renda.congress.models import CongressLevel, DeputyMembership
+from renda.core.charts import Chart, chart
 
 TOOK_PLACE = (ActivityStatus.HELD, ActivityStatus.CLOSED)
 
@@ -187,4 +192,85 @@ def year_figures(congress_id: int, year: int) -> dict[str, Any]:
         "meetings": presidium_meetings(congress_id, year),
         "opinions": deliberation_opinions(congress_id, year),
         "reviews": nominees_reviewed(congress_id, year),
+    }
+
+
+def budget_rows(table: list[tuple[BudgetLine, Flag]]) -> list[dict[str, Any]]:
+    """Budget lines with their flags (`services.budget_table`'s pairs) as figure rows."""
+    return [
+        {
+            "label": f"{line.name} {line.year}Q{line.quarter}",
+            "name": line.name,
+            "year": line.year,
+            "quarter": line.quarter,
+            "budget": line.budget,
+            "executed": line.executed,
+            "execution": flag.execution,
+            "target": flag.target,
+            "of_target": flag.of_target,
+            "flag": flag.flag,
+        }
+        for line, flag in table
+    ]
+
+
+def budget_execution(congress_id: int, year: int) -> dict[str, Any]:
+    """The year's budget execution as the presidium heard it: every line of its meetings
+    (one query) with its execution against the time-proportional target and its flag
+    outside the configured band (`services.budget_flag`, the one flag rule)."""
+    rules = ActivityRules.for_congress(congress_id)
+    lines = (
+        BudgetLine.objects.filter(meeting__congress_id=congress_id, year=year)
+        .select_related("meeting")
+        .order_by("quarter", "name", "id")
+    )
+    table = [
+        (
+            line,
+            budget_flag(
+                line.budget,
+                line.executed,
+                line.quarter,
+                low=rules.budget_low_percent,
+                high=rules.budget_high_percent,
+            ),
+        )
+        for line in lines
+    ]
+    return {
+        "rows": budget_rows(table),
+        "low": rules.budget_low_percent,
+        "high": rules.budget_high_percent,
+    }
+
+
+def budget_chart(rows: list[dict[str, Any]], low: int, high: int, *, key: str = "") -> Chart:
+    """Execution of each line as a share of its time target, the band drawn, the lines
+    outside it flagged."""
+    return chart(
+        "bar",
+        _("Budget execution against the time target"),
+        rows,
+        label="label",
+        series=[(_("Of the time target"), "of_target")],
+        unit="%",
+        band=(low, high),
+        flag=lambda row: bool(row["flag"]),
+        key=key or "chart-budget",
+    )
+
+
+def charts(figures: dict[str, Any], budget: dict[str, Any]) -> dict[str, Chart]:
+    """The figures page's charts from `year_figures` and `budget_execution`."""
+    kinds = dict(ActivityKind.choices)
+    return {
+        "budget": budget_chart(budget["rows"], budget["low"], budget["high"]),
+        "held": chart(
+            "hbar",
+            _("Activities held"),
+            list(figures["held"].items()),
+            label=lambda row: kinds[row[0]],
+            series=[(_("Held"), lambda row: row[1])],
+            key="chart-held",
+        ),
     }

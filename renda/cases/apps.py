@@ -8,8 +8,12 @@ class CasesConfig(AppConfig):
     verbose_name = _("Case handling")
 
     def ready(self) -> None:
+        # Its office lists and figures register their exports (renda.core.exports).
         # The workspace (congress) shows the office's and the departments' to-dos.
-        from renda.cases import workspace
+        from renda.cases import (
+            tables,  # noqa: F401
+            workspace,
+        )
         from renda.congress.workspace import register
 
         register(workspace.office_todos)

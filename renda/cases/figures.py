@@ -27,6 +27,7 @@ from renda.cases.models import (
     CaseKind,
     CaseSource,
 )
+from renda.core.charts import Chart, chart
 from renda.core.rates import percent
 from renda.core.widgets import DateInput
 
@@ -196,6 +197,58 @@ def figures_xlsx(total: dict[str, Any], groups: list[tuple[Any, list[dict[str, A
         for row in rows:
             documents.xlsx_append(sheet, [row["label"], *cells(row)])
     return documents.to_bytes(book)
+
+
+#: The rates drawn per department and per category (a subset of `COLUMNS`).
+CHART_RATES: list[tuple[str, Any]] = [
+    ("closure_rate", _("Closure rate")),
+    ("on_time_rate", _("On-time reply rate")),
+    ("satisfaction_rate", _("Satisfaction")),
+]
+
+
+def charts(total: dict[str, Any], groups: dict[str, list[dict[str, Any]]]) -> dict[str, Chart]:
+    """The figures page's charts, drawn from the very rows of its tables (`totals`,
+    `grouped`): the monthly trend, the rates by department and by category, the reply
+    classes. Keyed by the grouping they sit beside ("classes" beside the totals)."""
+    out: dict[str, Chart] = {}
+    if "month" in groups:
+        out["month"] = chart(
+            "line",
+            _("Cases by month"),
+            groups["month"],
+            label="label",
+            series=[(_("Received"), "received"), (_("Closed"), "closed")],
+            key="chart-month",
+        )
+    for key, title in (
+        ("department", _("Rates by department")),
+        ("category", _("Rates by category")),
+    ):
+        if key in groups:
+            out[key] = chart(
+                "hbar",
+                title,
+                groups[key],
+                label="label",
+                series=[(label, key) for key, label in CHART_RATES],
+                unit="%",
+                key=f"chart-{key}",
+            )
+    out["classes"] = chart(
+        "pie",
+        _("Reply classes"),
+        [
+            ("A", total["class_a"]),
+            ("B", total["class_b"]),
+            ("C", total["class_c"]),
+            ("D", total["class_d"]),
+        ],
+        label=lambda row: row[0],
+        series=[(_("Replied"), lambda row: row[1])],
+        key="chart-classes",
+    )
+    return out
 
 
 class FiguresFilter(forms.Form):

@@ -1,15 +1,34 @@
 """Office documents handed to the browser: the content types of the formats the platform
 writes, and the one way to answer with an export — a download that writes its own audit
-entry, so that no export of personal or ballot data goes unlogged."""
+entry, so that no export of personal or ballot data goes unlogged.
+
+**The one exporter of lists and figures pages.** A page declares its columns once as a
+`Table` of `Column`s (header and how a row gives the cell); the page's template prints
+`table.headers` as its header row and the sheet is written from the same columns, so the
+two agree. An `Export` (registered by name with `register`) says how the page's rows are
+found for a user and the page's query string (the page's own filter, inside the user's
+scope), the file name (Chinese allowed: RFC 5987) and the audit action. `respond(request,
+name)` answers `?format=xlsx`: up to `RENDA_EXPORT_JOB_ROWS` rows the workbook is written
+row by row (write-only) into a spooled temporary file and streamed; above it the export
+runs as a background job (`renda.core.jobs`) whose page shows the progress and then the
+download. Either way the download goes through `attachment` and is audited once.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import IO, Any, overload
+from urllib.parse import quote
 
+from django.conf import settings
 from django.db import models
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
+from django.utils import timezone
+from django.utils.functional import Promise
 
 from renda.core import audit
 
@@ -68,11 +87,9 @@ def attachment(
     response: HttpResponseBase
     if isinstance(body, bytes | str):
         response = HttpResponse(body, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
     else:
-        response = FileResponse(
-            body, as_attachment=True, filename=filename, content_type=content_type
-        )
+        response = FileResponse(body, content_type=content_type)
+    response["Content-Disposition"] = content_disposition(filename)
     changes = {"format": [None, extension]}
     if congress_ids is None:
         audit.record(action, obj, actor=actor, changes=changes, note=note)
@@ -83,3 +100,207 @@ def attachment(
                 action, obj, actor=actor, changes=changes, note=note, congress_id=congress_id
             )
     return response
+
+
+def content_disposition(filename: str) -> str:
+    """`attachment` named `filename`. A name beyond ASCII (a Chinese file name) goes as
+    RFC 5987 `filename*=UTF-8''…`, followed by an ASCII fallback for old clients (RFC 6266:
+    a client that understands `filename*` prefers it)."""
+    if filename.isascii() and '"' not in filename and "\\" not in filename:
+        return f'attachment; filename="{filename}"'
+    stem, dot, extension = filename.rpartition(".")
+    kept = "".join(c for c in stem if c.isascii() and (c.isalnum() or c in "-_.")).strip("-_.")
+    fallback = f"export-{kept}{dot}{extension}" if kept else f"export{dot}{extension}"
+    return f"attachment; filename*=UTF-8''{quote(filename, safe='')}; filename=\"{fallback}\""
+
+
+# --- the one exporter of lists and figures pages ---------------------------------------------
+
+
+def _attribute(row: Any, path: str) -> Any:
+    value = row
+    for part in path.split("."):
+        if value is None:
+            return None
+        value = value.get(part) if isinstance(value, dict) else getattr(value, part, None)
+    if callable(value) and not isinstance(value, models.Model):
+        value = value()  # get_status_display
+    return value
+
+
+def cell_value(value: Any) -> Any:
+    """A value as a sheet holds it: text for translated strings and models, local naive
+    times (a workbook has no time zones), numbers and dates as they are."""
+    if isinstance(value, Promise | models.Model):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value).replace(tzinfo=None)
+        return value
+    if isinstance(value, list | tuple | set):
+        return "、".join(str(v) for v in value)
+    return value
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a list or figures page: its header, and how a row gives the cell (an
+    attribute path "case.category.name" — a dict key for a dict row — or a function)."""
+
+    header: Any
+    value: str | Callable[[Any], Any]
+    width: float | None = None
+
+    def of(self, row: Any) -> Any:
+        raw = self.value(row) if callable(self.value) else _attribute(row, self.value)
+        return cell_value(raw)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A page's columns, declared once: the page prints `headers`, the sheet `cells`."""
+
+    title: Any
+    columns: tuple[Column, ...]
+
+    @property
+    def headers(self) -> list[str]:
+        return [str(c.header) for c in self.columns]
+
+    def cells(self, row: Any) -> list[Any]:
+        return [c.of(row) for c in self.columns]
+
+
+def _count(rows: Any) -> int:
+    if isinstance(rows, models.QuerySet):
+        return rows.count()
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class Export:
+    """An exportable page. `rows(user, params)` returns the page's rows (a queryset or a
+    list) for that user and the page's query string — the page's own filter and scope;
+    `congress_ids(user, params)` the congresses exported (whose auditors see the entry)."""
+
+    name: str
+    table: Table | Callable[[Any, QueryDict], Table]
+    rows: Callable[[Any, QueryDict], Any]
+    filename: Any
+    action: str
+    congress_ids: Callable[[Any, QueryDict], Iterable[int]]
+    count: Callable[[Any], int] = field(default=_count)
+
+    def table_for(self, user: Any, params: QueryDict) -> Table:
+        return self.table(user, params) if callable(self.table) else self.table
+
+    def file_name(self) -> str:
+        return f"{self.filename}-{timezone.localdate():%Y%m%d}.xlsx"
+
+
+EXPORTS: dict[str, Export] = {}
+
+
+def register(export: Export) -> Export:
+    EXPORTS[export.name] = export
+    return export
+
+
+def write_xlsx(
+    table: Table,
+    rows: Iterable[Any],
+    handle: IO[bytes],
+    *,
+    total: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    every: int = 200,
+) -> IO[bytes]:
+    """The table's rows into a write-only workbook saved into `handle` (rewound): one row
+    at a time, so memory holds no more than openpyxl's buffer; `progress(done, total)`
+    every `every` rows."""
+    from renda.core import documents
+
+    book = documents.xlsx_workbook(write_only=True)
+    sheet = documents.xlsx_sheet(book, str(table.title))
+    documents.xlsx_layout(sheet, widths=[c.width or 16 for c in table.columns], freeze="A2")
+    documents.xlsx_append(sheet, table.headers, bold=True)
+    done = 0
+    iterator: Iterable[Any] = rows
+    if isinstance(rows, models.QuerySet):
+        # In chunks, prefetches included (Django ≥ 4.1): memory holds one chunk.
+        iterator = rows.iterator(chunk_size=1000)
+    for row in iterator:
+        documents.xlsx_append(sheet, table.cells(row))
+        done += 1
+        if progress is not None and done % every == 0:
+            progress(done, total or done)
+    if progress is not None:
+        progress(done, total if total is not None else done)
+    return documents.to_file(book, handle)
+
+
+def spooled() -> IO[bytes]:
+    return tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+
+
+def export_rows(export: Export, user: Any, params: QueryDict) -> tuple[Table, Any, int]:
+    rows = export.rows(user, params)
+    return export.table_for(user, params), rows, export.count(rows)
+
+
+def respond(request: HttpRequest, name: str) -> HttpResponseBase:
+    """The page's rows as .xlsx (`?format=xlsx`): streamed now, or — above
+    `RENDA_EXPORT_JOB_ROWS` rows — started as a background job whose page the user is
+    sent to."""
+    from django.shortcuts import redirect
+
+    from renda.core import jobs
+
+    export = EXPORTS[name]
+    params = request.GET.copy()
+    params.pop("format", None)
+    params.pop("page", None)
+    table, rows, total = export_rows(export, request.user, params)
+    if total > settings.RENDA_EXPORT_JOB_ROWS:
+        congress_ids = sorted(set(export.congress_ids(request.user, params)))
+        job = jobs.start(
+            jobs.EXPORT,
+            request.user,
+            title=str(export.filename),
+            params={
+                "export": name,
+                "query": params.urlencode(),
+                "congress_ids": congress_ids,
+            },
+            total=total,
+            # One congress exported: the job's own entries are its auditors' too.
+            congress_id=congress_ids[0] if len(congress_ids) == 1 else None,
+        )
+        return redirect("core:job", job.pk)
+    handle = write_xlsx(table, rows, spooled(), total=total)
+    return attachment(
+        handle,
+        export.file_name(),
+        action=export.action,
+        congress_ids=list(export.congress_ids(request.user, params)),
+        actor=request.user,
+        note=f"{total} rows",
+    )
+
+
+def export_job(job: Any, progress: Callable[[int, int], None]) -> tuple[IO[bytes], str]:
+    """The background job of a large export (`renda.core.jobs`, kind "export"): the same
+    rows for the job's owner and the page's query string as `respond` would write."""
+    export = EXPORTS[job.params["export"]]
+    params = QueryDict(job.params.get("query", ""))
+    table, rows, total = export_rows(export, job.owner, params)
+    handle = write_xlsx(table, rows, spooled(), total=total, progress=progress)
+    return handle, export.file_name()
+
+
+def export_query(request: HttpRequest) -> str:
+    """The page's query string with `format=xlsx` (for its export link)."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    params["format"] = "xlsx"
+    return params.urlencode()

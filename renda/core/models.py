@@ -399,3 +399,72 @@ class OutboxMessage(models.Model):
     @property
     def masked_recipient(self) -> str:
         return _mask_address(self.recipient)
+
+
+class JobKind(models.TextChoices):
+    EXPORT = "export", _("Export")
+    REINDEX = "reindex", _("Search reindex")
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Job completed")
+    FAILED = "failed", _("Job failed")
+
+
+#: The job's state table (renda.core.workflow.move). A job that died while running (its
+#: process gone) is run again from the start by the sweep: running → running.
+JOB_TRANSITIONS = {
+    JobStatus.QUEUED: {JobStatus.RUNNING, JobStatus.FAILED},
+    JobStatus.RUNNING: {JobStatus.RUNNING, JobStatus.DONE, JobStatus.FAILED},
+    JobStatus.DONE: set(),
+    JobStatus.FAILED: set(),
+}
+
+
+class Job(models.Model):
+    """A long piece of work run in the background (renda.core.jobs): a large export, a
+    reindex. Its owner follows its progress on its page and downloads the result."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=JobKind.choices)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    owner = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="jobs", verbose_name=_("owner")
+    )
+    congress_id = models.BigIntegerField(_("congress"), null=True, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, encoder=DjangoJSONEncoder)
+    status = models.CharField(
+        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    result = models.FileField(_("result"), upload_to="jobs/%Y/%m/", blank=True)
+    result_name = models.CharField(_("file name"), max_length=200, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    # The last sign of life of a running job (its progress): the sweep restarts a job
+    # whose process died.
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.title}".strip()
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, self.done * 100 // self.total)
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)

@@ -73,3 +73,19 @@ def _worker_ready(sender: Any = None, **kwargs: Any) -> None:
 def _task_failed(sender: Any = None, **kwargs: Any) -> None:
     """Every task that raises counts in renda_celery_task_failures_total (renda.core.metrics)."""
     metrics.record_task_failure(getattr(sender, "name", "") or "unknown")
+
+
+@shared_task(name="renda.core.run_job", ignore_result=True)
+def run_job(pk: int) -> str:
+    """A background job (renda.core.jobs): a large export, a reindex."""
+    from renda.core import jobs
+
+    return jobs.run(pk)
+
+
+@shared_task(name="renda.core.run_stalled_jobs", ignore_result=True)
+def run_stalled_jobs() -> int:
+    """The sweep: jobs whose dispatch was lost or whose process died."""
+    from renda.core import jobs
+
+    return jobs.run_stalled()

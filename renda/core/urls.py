@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from renda.core.views import auth, ops, public
+from renda.core.views import auth, jobs, ops, public
 
 app_name = "core"
 
@@ -18,4 +18,8 @@ urlpatterns = [
     path("accounts/password/change/", auth.password_change, name="password_change"),
     path("accounts/password/reset/", auth.password_reset, name="password_reset"),
     path("accounts/password/reset/code/", auth.password_reset_code, name="password_reset_code"),
+    path("jobs/", jobs.job_list, name="jobs"),
+    path("jobs/<int:pk>/", jobs.job_page, name="job"),
+    path("jobs/<int:pk>/progress/", jobs.job_progress, name="job_progress"),
+    path("jobs/<int:pk>/download/", jobs.job_download, name="job_download"),
 ]

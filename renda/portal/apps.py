@@ -26,3 +26,8 @@ class PortalConfig(AppConfig):
         from renda.core import publishing
 
         publishing.register_drafter(sources.Drafts())
+
+        # Reindexing runs as a background job with its progress (renda.core.jobs).
+        from renda.core import jobs
+
+        jobs.register_runner(jobs.REINDEX, sources.reindex_job)

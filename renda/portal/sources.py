@@ -163,13 +163,17 @@ def register_defaults() -> None:
         )
 
 
-def sync_sources(*, include_articles: bool = False) -> dict[str, int]:
+def sync_sources(
+    *, include_articles: bool = False, progress: Callable[[int, int], None] | None = None
+) -> dict[str, int]:
     """Bring the index in line with what each source calls public; returns the number of
-    documents added or removed per kind. Idempotent."""
+    documents added or removed per kind. Idempotent. `progress(done, total)` hears how
+    many public items were gone through (a background job's progress bar)."""
     changed: dict[str, int] = {}
-    for source in SOURCES.values():
-        if not source.synced and not include_articles:
-            continue
+    wanted = [s for s in SOURCES.values() if s.synced or include_articles]
+    total = sum(source.public().count() for source in wanted) if progress else 0
+    done = 0
+    for source in wanted:
         content_type = ContentType.objects.get_for_model(source.model)
         indexed = set(
             SearchDocument.objects.filter(content_type=content_type).values_list(
@@ -180,6 +184,9 @@ def sync_sources(*, include_articles: bool = False) -> dict[str, int]:
         public_ids = set()
         for obj in source.public().iterator(chunk_size=200):
             public_ids.add(obj.pk)
+            done += 1
+            if progress is not None and done % 50 == 0:
+                progress(done, total)
             if obj.pk not in indexed or include_articles:
                 with transaction.atomic():
                     search.index_object(obj, source.entry(obj))
@@ -189,6 +196,8 @@ def sync_sources(*, include_articles: bool = False) -> dict[str, int]:
             with transaction.atomic():
                 count += search.remove_ids(content_type, stale)
         changed[source.kind] = count
+    if progress is not None:
+        progress(done, max(total, done))
     return changed
 
 
@@ -285,3 +294,9 @@ class Drafts:
             (o.source_type_id, o.source_id): _drafted(o)
             for o in ArticleOrigin.objects.filter(query).select_related("article")
         }
+
+
+def reindex_job(job: Any, progress: Callable[[int, int], None]) -> None:
+    """The background job "reindex" (renda.core.jobs): `portal_reindex` with a progress
+    bar."""
+    sync_sources(include_articles=True, progress=progress)

@@ -19,6 +19,7 @@ urlpatterns = [
     # The back office.
     path("office/", staff.article_list, name="staff_list"),
     path("office/figures/", staff.figures, name="staff_figures"),
+    path("office/reindex/", staff.reindex, name="staff_reindex"),
     path("office/new/<int:site_id>/", staff.article_new, name="staff_new"),
     path("office/<int:pk>/", staff.article_detail, name="staff_article"),
     path("office/<int:pk>/edit/", staff.article_edit, name="staff_edit"),

@@ -7,7 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Q, Sum
+from django.utils.translation import gettext_lazy as _
 
+from renda.core.charts import Chart, chart
 from renda.core.rates import percent
 from renda.projects.models import (
     BatchStatus,
@@ -89,4 +91,31 @@ def year_figures(congress_id: int, year: int) -> dict[str, Any]:
         "survey_responses": SurveyResponse.objects.filter(
             rating__congress_id=congress_id, rating__year=year
         ).count(),
+    }
+
+
+def charts(figures: dict[str, Any], sources: list[tuple[Any, int]]) -> dict[str, Chart]:
+    """The figures page's charts from `year_figures` (ideas by source, year-end ratings)."""
+    ratings = figures["ratings"]
+    return {
+        "sources": chart(
+            "hbar",
+            _("Ideas by source"),
+            sources,
+            label=lambda row: row[0],
+            series=[(_("Ideas"), lambda row: row[1])],
+            key="chart-sources",
+        ),
+        "ratings": chart(
+            "pie",
+            _("Year-end ratings"),
+            [
+                (_("Satisfied"), ratings.get("satisfied") or 0),
+                (_("Basically satisfied"), ratings.get("basic") or 0),
+                (_("Unsatisfied"), ratings.get("unsatisfied") or 0),
+            ],
+            label=lambda row: row[0],
+            series=[(_("Ratings"), lambda row: row[1])],
+            key="chart-ratings",
+        ),
     }

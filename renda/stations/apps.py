@@ -17,8 +17,10 @@ class StationsConfig(AppConfig):
     verbose_name = _("Liaison stations")
 
     def ready(self) -> None:
+        # Its office lists and figures register their exports (renda.core.exports).
         # The workspace (congress) shows this app's to-dos.
         from renda.congress.workspace import register as register_todos
+        from renda.stations import tables  # noqa: F401
         from renda.stations import workspace as stations_workspace
 
         register_todos(stations_workspace.office_todos)

@@ -7,8 +7,10 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext_lazy as _
 
 from renda.congress.models import Congress
+from renda.core.charts import Chart, chart
 from renda.stations.models import (
     ContactLog,
     ContactPairing,
@@ -109,3 +111,30 @@ def below_yearly_minimum(congress: Congress, year: int) -> list[Any]:
         .filter(n__lt=minimum)
         .order_by("name", "id")
     )
+
+
+def charts(by_station: list[Any], matters: list[dict]) -> dict[str, Chart]:
+    """The figures page's charts from the rows of its tables (`duty_by_station`,
+    `matters_by_disposition`): station activity and matters by disposition."""
+    return {
+        "stations": chart(
+            "hbar",
+            _("Station activity"),
+            by_station,
+            label="shift__station__name",
+            series=[
+                (_("Scheduled"), "scheduled"),
+                (_("Attended"), "attended"),
+                (_("Missed"), "missed"),
+            ],
+            key="chart-stations",
+        ),
+        "matters": chart(
+            "pie",
+            _("Matters by disposition"),
+            matters,
+            label="label",
+            series=[(_("Matters"), "count")],
+            key="chart-matters",
+        ),
+    }

@@ -8,8 +8,10 @@ class SuggestionsConfig(AppConfig):
     verbose_name = _("Deputies' suggestions")
 
     def ready(self) -> None:
+        # Its figures register their export (renda.core.exports).
         # The workspace (congress) shows this app's to-dos.
         from renda.congress.workspace import register as register_todos
+        from renda.suggestions import tables  # noqa: F401
         from renda.suggestions import workspace as suggestions_workspace
 
         register_todos(suggestions_workspace.office_todos)

@@ -235,7 +235,9 @@ def test_lists_in_constant_queries_with_10_and_1000_activities(acts):
     _many(acts, 990)
     large = _counts(clients, urls)
     assert small == large
-    assert max(large) <= 20  # the figures page: one query per figure, whatever the rows
+    # The figures page: one query per figure, whatever the rows (the budget execution and
+    # its chart: the band's rules and the lines, 2 of them).
+    assert max(large) <= 22
 
 
 def test_every_office_page_renders_for_staff(acts):

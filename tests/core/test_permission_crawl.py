@@ -93,6 +93,7 @@ from renda.cases.models import (
 )
 from renda.congress import policy
 from renda.congress.models import Congress, Department, Deputy, Official, Role, RoleGrant, Session
+from renda.core.models import Job
 from renda.portal.models import Article, ArticleAttachment, ArticleStatus, Site
 from renda.projects.models import Finding, Idea, ProgressPhoto, Project, VoteBatch
 from renda.stations.models import (
@@ -214,6 +215,9 @@ OBJECT_ROUTES: dict[str, tuple[str, Any]] = {
     "portal:staff_action": ("pk", Article),
     "cases:ledger_import": ("pk", LedgerImport),
     "cases:ledger_progress": ("pk", LedgerImport),
+    "core:job": ("pk", Job),
+    "core:job_progress": ("pk", Job),
+    "core:job_download": ("pk", Job),
     "cases:ledger_confirm": ("pk", LedgerImport),
     "suggestions:cosigner_action": ("pk", CoSigner),
     "activities:page": ("pk", Activity),
@@ -482,6 +486,7 @@ class Scope:
     deputies: frozenset[int] = frozenset()
     deputies_of_congress: bool = False  # every deputy of the congress is in scope
     public: bool = False  # what a public page of it shows is public
+    owner_id: int | None = None  # a background job: its owner only
 
 
 def _live_departments(case_ids: list[int]) -> frozenset[int]:
@@ -618,6 +623,8 @@ def scope(obj: Any) -> Scope:  # noqa: C901, PLR0911, PLR0912 - one branch per k
         return Scope(obj.meeting.congress_id, ("activity.view",))
     if isinstance(obj, Invitation):
         return Scope(obj.activity.congress_id, ("activity.view",))
+    if isinstance(obj, Job):
+        return Scope(obj.congress_id, owner_id=obj.owner_id)
     raise AssertionError(f"no scope rule for {type(obj).__name__}")
 
 
@@ -633,6 +640,8 @@ def in_scope(persona: Persona, route: str, obj: Any, scope_: Scope) -> bool:
     user = persona.user
     if user is None:
         return False
+    if scope_.owner_id is not None:
+        return user.pk == scope_.owner_id
     if policy.is_superuser(user):
         return True
     if scope_.congress_id is not None:
@@ -833,6 +842,7 @@ CONGRESS_OF: dict[Any, str] = {
     PlanItem: "plan__congress_id",
     MeetingReport: "meeting__congress_id",
     Invitation: "activity__congress_id",
+    Job: "congress_id",
 }
 
 
@@ -1304,6 +1314,12 @@ def _town_objects(town: Congress, staff: Any, deputy_user: Any) -> None:
         kind=kind,
         acting_user=staff,
     )
+    # A finished export job of the office (its owner only sees it).
+    from renda.core import jobs
+
+    job = jobs.start(jobs.EXPORT, staff, params={"export": "cases.inbox", "query": "view=all"})
+    Job.objects.filter(pk=job.pk).update(congress_id=town.pk)
+    jobs.run(job.pk)
 
 
 def _town_activities(

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from renda.activities import figures as activity_figures
 from renda.activities import forms as f
 from renda.activities import services
-from renda.activities.models import MeetingReport, PresidiumMeeting
+from renda.activities.models import ActivityRules, MeetingReport, PresidiumMeeting
 from renda.activities.views.staff import _congress, _congresses, _year, portal_outcome
 from renda.cases import services as cases
 from renda.congress import policy
@@ -81,6 +82,8 @@ def _meeting(request: HttpRequest, pk: int) -> PresidiumMeeting:
 @login_required
 def meeting(request: HttpRequest, pk: int) -> HttpResponse:
     found = _meeting(request, pk)
+    budget = services.budget_table(found)
+    rules = ActivityRules.for_congress(found.congress_id)
     return render(
         request,
         "activities/staff/meeting.html",
@@ -88,7 +91,14 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": found,
             "reports": found.reports.all(),
             "present": found.present.order_by("name"),
-            "budget": services.budget_table(found),
+            "budget": budget,
+            "budget_chart": activity_figures.budget_chart(
+                activity_figures.budget_rows(budget),
+                rules.budget_low_percent,
+                rules.budget_high_percent,
+            )
+            if budget
+            else None,
             "opinions": found.opinions.select_related("case", "report"),
             "amendments": found.amendments.select_related("written_by"),
             "can_manage": policy.can(request.user, "activity.manage", found),

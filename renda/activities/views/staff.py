@@ -10,28 +10,28 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from renda.activities import figures as activity_figures
 from renda.activities import forms as f
-from renda.activities import services
+from renda.activities import services, tables
 from renda.activities.figures import year_figures
 from renda.activities.models import (
     Activity,
     ActivityKind,
-    InvitationStatus,
     PlanItem,
     ReportKind,
     WorkPlan,
 )
 from renda.congress import policy
 from renda.congress.models import Congress, CongressLevel
-from renda.core import publishing
+from renda.core import exports, publishing
 from renda.core.access import get_visible_or_404
 from renda.core.actions import Action, form_of, run_action
 from renda.core.errors import DomainError
@@ -59,28 +59,15 @@ def _year(request: HttpRequest) -> int:
     )
 
 
-def listed(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
-    """Activities with their counts, in one query however many there are."""
-    return queryset.select_related("organiser").annotate(
-        invited=Count("invitations", distinct=True),
-        attended=Count(
-            "invitations",
-            filter=Q(invitations__status=InvitationStatus.ATTENDED),
-            distinct=True,
-        ),
-        finding_count=Count("findings", distinct=True),
-    )
-
-
 @login_required
-def office(request: HttpRequest) -> HttpResponse:
+def office(request: HttpRequest) -> HttpResponseBase:
     congresses = _congresses(request.user)
     congress = _congress(request, congresses)
     year = _year(request)
     kind = request.GET.get("kind") or ""
-    activities = Activity.objects.filter(congress=congress, starts_on__year=year)
-    if kind in ActivityKind.values:
-        activities = activities.filter(kind=kind)
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "activities.list")
+    activities = tables.activity_rows(request.user, request.GET)
     return render(
         request,
         "activities/staff/office.html",
@@ -90,7 +77,9 @@ def office(request: HttpRequest) -> HttpResponse:
             "year": year,
             "kind": kind,
             "kinds": ActivityKind.choices,
-            "activities": listed(activities)[:500],
+            "activities": activities[:500],
+            "table": tables.ACTIVITIES,
+            "export_query": exports.export_query(request),
             "can_manage": policy.can(request.user, "activity.manage", congress),
         },
     )
@@ -314,11 +303,17 @@ def code(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def figures_page(request: HttpRequest) -> HttpResponse:
+def figures_page(request: HttpRequest) -> HttpResponseBase:
     congresses = _congresses(request.user)
     congress = _congress(request, congresses)
     year = _year(request)
+    export = {"budget": "activities.budget", "figures": "activities.figures"}.get(
+        request.GET.get("sheet", "figures"), "activities.figures"
+    )
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, export)
     figures = year_figures(congress.pk, year)
+    budget = activity_figures.budget_execution(congress.pk, year)
     levels = dict(CongressLevel.choices)
     return render(
         request,
@@ -328,6 +323,10 @@ def figures_page(request: HttpRequest) -> HttpResponse:
             "congresses": congresses,
             "year": year,
             "figures": figures,
+            "budget": budget,
+            "budget_table": tables.BUDGET,
+            "charts": activity_figures.charts(figures, budget),
+            "export_query": exports.export_query(request),
             "held_rows": [(label, figures["held"][k]) for k, label in ActivityKind.choices],
             "report_rows": [
                 (label, figures["meetings"]["reports"][k]) for k, label in ReportKind.choices

@@ -7,11 +7,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from renda.cases import tables
 from renda.cases.models import (
     ANSWERING_ROLES,
     Assignment,
@@ -20,10 +22,11 @@ from renda.cases.models import (
     FollowUp,
     ReplyTemplate,
 )
-from renda.cases.queries import case_context, department_assignments
+from renda.cases.queries import case_context
 from renda.cases.views.actions import DEPARTMENT_ACTIONS
 from renda.congress import policy
 from renda.congress.models import Department
+from renda.core import exports
 from renda.core.actions import run_action
 
 PAGE_SIZE = 50
@@ -46,11 +49,13 @@ def department_assignment(request: HttpRequest, case_pk: int) -> Assignment:
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: HttpRequest) -> HttpResponseBase:
     departments = policy.department_ids(request.user)
     if not departments:
         raise Http404
-    qs = department_assignments(departments, request.GET)
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "cases.department_inbox")
+    qs = tables.department_rows(request.user, request.GET)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     views = [
         ("todo", _("To do")),
@@ -70,6 +75,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "views": views,
             "departments": Department.objects.filter(pk__in=departments),
             "today": timezone.localdate(),
+            "table": tables.DEPARTMENT_INBOX,
+            "export_query": exports.export_query(request),
         },
     )
 

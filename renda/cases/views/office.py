@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from renda.cases import figures, services
+from renda.cases import figures, services, tables
 from renda.cases import forms as cf
 from renda.cases.models import Attachment, Case, CaseKind, CaseSource, Category
 from renda.cases.queries import (
@@ -29,11 +29,9 @@ from renda.cases.queries import (
     case_context,
     digits,
     district_counts,
-    filter_inbox,
     raised_by,
     similar_open_cases,
     villages_of,
-    with_list_data,
 )
 from renda.cases.views.actions import OFFICE_ACTIONS
 from renda.congress import policy
@@ -65,12 +63,13 @@ def _office_congresses(user: Any) -> QuerySet[Congress]:
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: HttpRequest) -> HttpResponseBase:
     congresses = _office_congresses(request.user)
     if not congresses and not policy.is_superuser(request.user):
         raise Http404
-    qs = Case.objects.visible_to(request.user, "case.supervise")
-    qs = with_list_data(filter_inbox(qs, request.GET)).order_by("due_date", "-submitted_at", "id")
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "cases.inbox")
+    qs = tables.inbox_rows(request.user, request.GET)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     congress_ids = list(congresses.values_list("pk", flat=True))
     context = {
@@ -98,6 +97,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "manage_ids": policy.congress_ids(request.user, "case.manage"),
         "manage_all": policy.is_superuser(request.user),
         "today": timezone.localdate(),
+        "table": tables.INBOX,
+        "export_query": exports.export_query(request),
     }
     return render(request, "cases/office/inbox.html", context)
 
@@ -233,15 +234,18 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         )
     params = request.GET.copy()
     params["format"] = "xlsx"
+    charts = figures.charts(total, groups)
     context = {
         "form": form,
         "total": total,
+        "classes_chart": charts["classes"],
         "columns": [label for _key, label in figures.COLUMNS],
         "tables": [
             (
                 key,
                 figures.GROUP_LABELS[key],
                 [(row["id"], row["label"], figures.cells(row)) for row in rows],
+                charts.get(key),
             )
             for key, rows in groups.items()
         ],

@@ -18,10 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from renda.congress import policy
+from renda.core import jobs
 from renda.core.access import get_visible_or_404
 from renda.core.actions import Action, form_of, run_action
+from renda.core.charts import chart
 from renda.core.errors import DomainError
 from renda.portal import services, viewcount
 from renda.portal.forms import (
@@ -381,6 +384,14 @@ def figures(request: HttpRequest) -> HttpResponse:
         request,
         "portal/staff/figures.html",
         {
+            "month_chart": chart(
+                "bar",
+                _("Articles by month"),
+                by_month,
+                label=lambda row: f"{row['month']:%Y-%m}",
+                series=[(_("Articles"), "n")],
+                key="chart-articles-month",
+            ),
             "form": form,
             "year": year,
             "by_site": by_site,
@@ -390,3 +401,14 @@ def figures(request: HttpRequest) -> HttpResponse:
             "totals": totals,
         },
     )
+
+
+@login_required
+@require_POST
+def reindex(request: HttpRequest) -> HttpResponse:
+    """Rebuild the search index (`portal_reindex`) as a background job: the platform
+    operator's, the index being the installation's."""
+    if not policy.is_superuser(request.user):
+        raise Http404
+    job = jobs.start(jobs.REINDEX, request.user, title=str(_("Portal search index")))
+    return redirect("core:job", job.pk)

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,11 +29,13 @@ from renda.ballots.views.staff import handout_page, run_opening_action
 from renda.cases.models import Case, CaseKind
 from renda.congress import policy
 from renda.congress.models import Congress
+from renda.core import exports
 from renda.core.access import get_visible_or_404
 from renda.core.actions import Action, form_of, run_action
 from renda.core.errors import DomainError
+from renda.projects import figures as project_figures
 from renda.projects import forms as f
-from renda.projects import services
+from renda.projects import services, tables
 from renda.projects.figures import year_figures
 from renda.projects.models import (
     REPORT,
@@ -441,16 +444,13 @@ def batch_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def project_list(request: HttpRequest) -> HttpResponse:
+def project_list(request: HttpRequest) -> HttpResponseBase:
     congresses = _require_office(request)
     congress = _congress(request, congresses)
     year = _year(request)
-    projects = (
-        Project.objects.filter(congress=congress, year=year)
-        .select_related("department", "batch")
-        .annotate(finding_count=Count("inspections__activity__findings", distinct=True))
-        .order_by("batch__number", "id")
-    )
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "projects.list")
+    projects = tables.project_rows(request.user, request.GET)
     plan = SupervisionPlan.objects.filter(congress=congress, year=year).first()
     return render(
         request,
@@ -460,6 +460,8 @@ def project_list(request: HttpRequest) -> HttpResponse:
             "congresses": congresses,
             "year": year,
             "projects": projects,
+            "table": tables.PROJECTS,
+            "export_query": exports.export_query(request),
             "plan": plan,
             "rating": YearRating.objects.filter(congress=congress, year=year)
             .select_related("poll")
@@ -807,10 +809,12 @@ def rating(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def figures_page(request: HttpRequest) -> HttpResponse:
+def figures_page(request: HttpRequest) -> HttpResponseBase:
     congresses = _require_office(request)
     congress = _congress(request, congresses)
     year = _year(request)
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "projects.figures")
     figures = year_figures(congress.pk, year)
     sources = [
         (label, figures["ideas_by_source"].get(code, 0)) for code, label in IdeaSource.choices
@@ -824,5 +828,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
             "year": year,
             "figures": figures,
             "sources": sources,
+            "charts": project_figures.charts(figures, sources),
+            "export_query": exports.export_query(request),
         },
     )

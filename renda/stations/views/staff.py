@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,13 +27,14 @@ from renda.cases import services as cases
 from renda.cases.models import Evaluation, Reply
 from renda.congress import policy
 from renda.congress.models import Congress
+from renda.core import exports
 from renda.core.access import get_visible_or_404
 from renda.core.actions import Action, run_action
 from renda.core.errors import DomainError
 from renda.core.masking import mask_phone
 from renda.stations import figures as fig
 from renda.stations import forms as f
-from renda.stations import services
+from renda.stations import services, tables
 from renda.stations.demo import quarter_of
 from renda.stations.models import (
     ContactLog,
@@ -47,21 +49,12 @@ from renda.stations.models import (
     StationMember,
     StationRules,
 )
-from renda.stations.workspace import roster_shifts
 
 PAGE_SIZE = 50
 
 
 def _congress(request: HttpRequest, perm: str = "station.view") -> Congress:
-    ids = policy.readable_congress_ids(request.user, perm)
-    if getattr(request.user, "is_superuser", False):
-        ids = set(Congress.objects.filter(stations__isnull=False).values_list("id", flat=True))
-    wanted = request.GET.get("congress", "")
-    qs = Congress.objects.filter(pk__in=ids, level="town", is_active=True).select_related("region")
-    congress = qs.filter(pk=int(wanted)).first() if wanted.isdigit() else qs.order_by("id").first()
-    if congress is None:
-        raise Http404
-    return congress
+    return tables.congress_for(request.user, request.GET, perm)
 
 
 def _station(request: HttpRequest, pk: int) -> Station:
@@ -84,15 +77,7 @@ def _require_run(request: HttpRequest, station: Station) -> None:
 
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
-    start, end = quarter_of(timezone.localdate())
-    try:
-        start = (
-            dt.date.fromisoformat(request.GET.get("from", "")) if request.GET.get("from") else start
-        )
-        end = dt.date.fromisoformat(request.GET.get("to", "")) if request.GET.get("to") else end
-    except ValueError:
-        pass
-    return start, end
+    return tables.period(request.GET)
 
 
 def _done(text: str) -> tuple[int, str]:
@@ -284,21 +269,14 @@ def add_shift(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def roster(request: HttpRequest) -> HttpResponse:
+def roster(request: HttpRequest) -> HttpResponse | HttpResponseBase:
     congress = _congress(request)
     start, end = _period(request)
     unrecorded = request.GET.get("unrecorded") == "1"
-    shifts = roster_shifts(congress.pk, start, end, unrecorded=unrecorded)
     station_id = request.GET.get("station", "")
-    if station_id.isdigit():
-        shifts = shifts.filter(station_id=int(station_id))
-    shifts = shifts.select_related("station").prefetch_related(
-        Prefetch(
-            "duties",
-            queryset=DutyAssignment.objects.select_related("deputy").order_by("deputy__name"),
-        )
-    )
-    page = Paginator(shifts.order_by("date", "start_time", "station__code"), PAGE_SIZE).get_page(
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "stations.roster")
+    page = Paginator(tables.roster_rows(request.user, request.GET), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     stations = Station.objects.filter(congress=congress, rules__isnull=False).distinct()
@@ -322,6 +300,8 @@ def roster(request: HttpRequest) -> HttpResponse:
             "can_manage": services.may_manage(request.user, congress.pk),
             "managed": set(Station.objects.managed_by(request.user).values_list("id", flat=True)),
             "today": timezone.localdate(),
+            "table": tables.ROSTER,
+            "export_query": exports.export_query(request),
         },
     )
 
@@ -437,19 +417,23 @@ def new_reception(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def receptions(request: HttpRequest) -> HttpResponse:
+def receptions(request: HttpRequest) -> HttpResponse | HttpResponseBase:
     congress = _congress(request)
-    qs = (
-        Reception.objects.filter(congress=congress)
-        .select_related("station", "shift")
-        .annotate(n_matters=Count("matters"))
-        .order_by("-date", "-id")
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "stations.receptions")
+    page = Paginator(tables.reception_rows(request.user, request.GET), PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "stations/staff/receptions.html",
-        {"congress": congress, "page": page, "params": {"congress": congress.pk}},
+        {
+            "congress": congress,
+            "page": page,
+            "params": {"congress": congress.pk},
+            "table": tables.RECEPTIONS,
+            "export_query": exports.export_query(request),
+        },
     )
 
 
@@ -590,8 +574,10 @@ def matter_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
-def contacts(request: HttpRequest) -> HttpResponse:
+def contacts(request: HttpRequest) -> HttpResponse | HttpResponseBase:
     congress = _congress(request)
+    if request.method == "GET" and request.GET.get("format") == "xlsx":
+        return exports.respond(request, "stations.contacts")
     year = timezone.localdate().year
     can_manage = services.may_manage(request.user, congress.pk)
     form = (
@@ -610,11 +596,7 @@ def contacts(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The pairing was recorded."))
                 return HttpResponseRedirect(reverse("stations:contacts"))
-    logs = (
-        ContactLog.objects.filter(congress=congress)
-        .select_related("deputy", "pairing", "case", "constituency")
-        .order_by("-date", "-id")
-    )
+    logs = tables.contact_rows(request.user, request.GET)
     return render(
         request,
         "stations/staff/contacts.html",
@@ -623,6 +605,8 @@ def contacts(request: HttpRequest) -> HttpResponse:
             "pairings": fig.contacts_against_targets(congress, year),
             "page": Paginator(logs, PAGE_SIZE).get_page(request.GET.get("page")),
             "params": {"congress": congress.pk},
+            "table": tables.CONTACTS,
+            "export_query": exports.export_query(request),
             "form": form,
             "year": year,
             "can_manage": can_manage,
@@ -719,9 +703,13 @@ def industry(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def figures(request: HttpRequest) -> HttpResponse:
+def figures(request: HttpRequest) -> HttpResponse | HttpResponseBase:
     congress = _congress(request)
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "stations.figures")
     start, end = _period(request)
+    by_station = fig.duty_by_station(congress, start, end)
+    matters = fig.matters_by_disposition(congress, start, end)
     return render(
         request,
         "stations/staff/figures.html",
@@ -731,8 +719,11 @@ def figures(request: HttpRequest) -> HttpResponse:
             "end": end,
             "coverage": services.coverage(congress),
             "by_deputy": fig.duty_by_deputy(congress, start, end),
-            "by_station": fig.duty_by_station(congress, start, end),
-            "matters": fig.matters_by_disposition(congress, start, end),
+            "by_station": by_station,
+            "matters": matters,
+            "charts": fig.charts(by_station, matters),
+            "station_table": tables.STATION_FIGURES,
+            "export_query": exports.export_query(request),
             "receptions": fig.receptions(congress, start, end),
             "pairings": fig.contacts_against_targets(congress, start.year),
             "visits": fig.visits_by_deputy(congress, start.year),

@@ -39,7 +39,8 @@ from renda.core.access import get_visible_or_404
 from renda.core.actions import Action, form_of, run_action
 from renda.core.errors import DomainError
 from renda.suggestions import forms as f
-from renda.suggestions import services
+from renda.suggestions import services, tables
+from renda.suggestions.figures import GROUP_LABELS
 from renda.suggestions.models import (
     AssignmentMeeting,
     CoSigner,
@@ -504,24 +505,23 @@ def ledger(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 @require_GET
-def figures(request: HttpRequest) -> HttpResponse:
+def figures(request: HttpRequest) -> HttpResponseBase:
     congresses = _require_office(request)
-    from renda.suggestions import figures as suggestion_figures
-
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "suggestions.figures")
     form = case_figures.FiguresFilter(request.GET or None, congresses=congresses)
     del form.fields["kind"]
-    data = form.cleaned_data if form.is_valid() else {}
-    qs = case_figures.filtered_cases(
-        Case.objects.visible_to(request.user, "case.supervise").filter(kind=CaseKind.SUGGESTION),
-        data,
-    )
+    total, groups = tables.figure_groups(request.user, request.GET)
+    # The engine's charts, drawn from these rows (rates by department and category, reply
+    # classes).
+    charts = case_figures.charts(total, {key: groups[key] for key in ("department", "category")})
     context = {
         "form": form,
-        "total": suggestion_figures.totals(qs),
-        "groups": [
-            (suggestion_figures.GROUP_LABELS[key], suggestion_figures.grouped(qs, key))
-            for key in suggestion_figures.GROUPS
-        ],
+        "total": total,
+        "classes_chart": charts["classes"],
+        "headers": tables.FIGURES.headers[2:],
+        "export_query": exports.export_query(request),
+        "groups": [(GROUP_LABELS[key], rows, charts.get(key)) for key, rows in groups.items()],
     }
     return render(request, "suggestions/staff/figures.html", context)
 

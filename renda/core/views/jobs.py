@@ -1,0 +1,57 @@
+"""A background job's page (renda.core.jobs): its progress, polled with htmx, and the
+download when it is done. Only its owner sees it (anyone else gets a 404)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from renda.core import exports, jobs
+from renda.core.models import Job, JobStatus
+
+
+def _job(request: HttpRequest, pk: int) -> Job:
+    return get_object_or_404(jobs.visible(request.user), pk=pk)
+
+
+@login_required
+@require_GET
+def job_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/jobs.html", {"jobs": jobs.visible(request.user)[:50]})
+
+
+@login_required
+@require_GET
+def job_page(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "core/job.html", {"job": _job(request, pk)})
+
+
+@login_required
+@require_GET
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The fragment the page polls every second while the job runs."""
+    return render(request, "core/_job_progress.html", {"job": _job(request, pk)})
+
+
+@login_required
+@require_GET
+def job_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    job = _job(request, pk)
+    if job.status != JobStatus.DONE or not job.result:
+        raise Http404
+    action = "job.downloaded"
+    if job.kind == jobs.EXPORT:
+        export = exports.EXPORTS.get(job.params.get("export", ""))
+        action = export.action if export is not None else action
+    return exports.attachment(
+        job.result.open("rb"),
+        job.result_name,
+        action=action,
+        congress_ids=job.params.get("congress_ids") or None,
+        obj=None if job.params.get("congress_ids") else job,
+        actor=request.user,
+        note=f"job {job.pk}",
+    )

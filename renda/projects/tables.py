@@ -1,0 +1,125 @@
+"""The projects office's list and figures as tables (renda.core.exports): each page's rows
+for a user and its query string, its columns declared once (the page's header row and the
+sheet), and its export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.http import Http404, QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from renda.congress import policy
+from renda.congress.models import Congress
+from renda.core.exports import Column, Export, Table, register
+from renda.projects.figures import year_figures
+from renda.projects.models import IdeaSource, Project
+
+
+def congresses_for(user: Any, perm: str = "project.view") -> list[Congress]:
+    if policy.is_superuser(user):
+        return list(Congress.objects.filter(is_active=True).order_by("name"))
+    return list(
+        Congress.objects.filter(pk__in=policy.readable_congress_ids(user, perm)).order_by("name")
+    )
+
+
+def congress_for(user: Any, params: QueryDict | dict) -> Congress:
+    """`?congress=` among the congresses the user reads, else the first; none is a 404."""
+    congresses = congresses_for(user)
+    if not congresses:
+        raise Http404
+    wanted = str(params.get("congress") or "")
+    for congress in congresses:
+        if str(congress.pk) == wanted:
+            return congress
+    return congresses[0]
+
+
+def year_of(params: QueryDict | dict) -> int:
+    value = str(params.get("year") or "")
+    return (
+        int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else timezone.localdate().year
+    )
+
+
+def _congress_ids(user: Any, params: QueryDict) -> list[int]:
+    return [congress_for(user, params).pk]
+
+
+PROJECTS = Table(
+    _("Livelihood projects"),
+    (
+        Column(_("Project"), "title", 36),
+        Column(_("Department"), "department.name", 18),
+        Column(_("Progress"), "progress", 10),
+        Column(_("Funds"), "funds", 12),
+        Column(_("Spent"), "spent", 12),
+        Column(_("Deadline"), "deadline", 12),
+        Column(_("Status"), "get_status_display", 12),
+        Column(_("Findings"), "finding_count", 10),
+        Column(_("Rating"), lambda p: p.rating_label or "", 12),
+    ),
+)
+
+
+def project_rows(user: Any, params: QueryDict | dict) -> QuerySet[Project]:
+    return (
+        Project.objects.filter(congress=congress_for(user, params), year=year_of(params))
+        .select_related("department", "batch")
+        .annotate(finding_count=Count("inspections__activity__findings", distinct=True))
+        .order_by("batch__number", "id")
+    )
+
+
+FIGURES = Table(
+    _("Livelihood project figures"),
+    (Column(_("Figure"), lambda row: row[0], 36), Column(_("Value"), lambda row: row[1], 16)),
+)
+
+
+def figure_rows(user: Any, params: QueryDict | dict) -> list[tuple[Any, Any]]:
+    """The figures page's numbers (`year_figures`, the same function) as label–value rows."""
+    figures = year_figures(congress_for(user, params).pk, year_of(params))
+    ratings = figures["ratings"]
+    return [
+        (_("Ideas collected"), figures["ideas"]),
+        (_("Excluded at screening"), figures["excluded"]),
+        (_("Candidates"), figures["candidates"]),
+        (_("Votes held"), figures["batches_voted"]),
+        (_("Selected"), figures["selected"]),
+        (_("Completed"), figures["completed"]),
+        (_("Completed on time"), figures["completed_on_time"]),
+        (_("Funds"), figures["funds"]),
+        (_("Spent"), figures["spent"]),
+        (_("Satisfaction (incl. basically satisfied)"), figures["satisfaction_rate"]),
+        (_("Resident survey responses"), figures["survey_responses"]),
+        *((label, figures["ideas_by_source"].get(code, 0)) for code, label in IdeaSource.choices),
+        (_("Satisfied"), ratings.get("satisfied") or 0),
+        (_("Basically satisfied"), ratings.get("basic") or 0),
+        (_("Unsatisfied"), ratings.get("unsatisfied") or 0),
+    ]
+
+
+register(
+    Export(
+        "projects.list",
+        PROJECTS,
+        project_rows,
+        _("Livelihood projects"),
+        "projects.list_exported",
+        _congress_ids,
+    )
+)
+register(
+    Export(
+        "projects.figures",
+        FIGURES,
+        figure_rows,
+        _("Livelihood project figures"),
+        "projects.figures_exported",
+        _congress_ids,
+    )
+)
