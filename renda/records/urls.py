@@ -31,6 +31,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("records/mine/report.docx", deputy.my_report, name="my_report"),
     path("records/mine/public/", deputy.my_profile, name="my_profile"),
     # The public (代表风采).
+    path("public/deputies/", public.towns, name="public_towns"),
     path("public/deputies/<int:congress_id>/", public.index, name="public_index"),
     path("public/deputies/<int:congress_id>/<int:pk>/", public.page, name="public_page"),
     path("public/deputies/<int:congress_id>/<int:pk>/photo/", public.photo, name="public_photo"),

@@ -36,6 +36,8 @@ Scope rules (from renda/congress/policy.py and docs/architecture.md; the oracle 
 | Activity, its Finding, VisitPhoto     | staff, leader (`activity.view`)         | its invited deputies (the deputy's pages) |
 | PresidiumMeeting, Nomination, WorkPlan, PlanItem | staff, leader (`activity.view`) | - |
 | LedgerImport, CoSigner (an invitation awaiting an answer) | staff (`case.manage`) | - |
+| PointsTable                          | staff, leader (`record.view`), staff, administrator (`record.manage`) | - |
+| a deputy's service record (`records:deputy`, by congress and deputy) | staff, leader (`record.view`; the deputy must be of the town) | the deputy on their own page (no id); the public: opted-in pages only |
 
 A handler's relation counts on the department's pages only (`HANDLER_FACE`), a deputy's on the
 deputy's pages only (`DEPUTY_FACE`): a suggestion's lead deputy reads it on
@@ -92,6 +94,7 @@ from renda.congress import policy
 from renda.congress.models import Congress, Department, Deputy, Official, Role, RoleGrant, Session
 from renda.portal.models import Article, ArticleAttachment, ArticleStatus, Site
 from renda.projects.models import Finding, Idea, ProgressPhoto, Project, VoteBatch
+from renda.records.models import PointsTable
 from renda.stations.models import (
     ContactLog,
     DutyAssignment,
@@ -230,6 +233,13 @@ OBJECT_ROUTES: dict[str, tuple[str, Any]] = {
     "activities:meeting_action": ("pk", PresidiumMeeting),
     "activities:plan_publish": ("pk", WorkPlan),
     "activities:plan_item": ("pk", PlanItem),
+    "records:table": ("pk", PointsTable),
+    "records:deputy": ("congress_id", Congress),
+    "records:report_docx": ("congress_id", Congress),
+    "records:attach_report": ("congress_id", Congress),
+    "records:public_index": ("congress_id", Congress),
+    "records:public_page": ("congress_id", Congress),
+    "records:public_photo": ("congress_id", Congress),
 }
 
 # Routes that act on their object (a form, a confirmation, a logged reveal, a new record):
@@ -281,6 +291,7 @@ ACTION_ROUTES = {
         "opinion_rate",
         "plan_publish",
         "plan_item",
+        "attach_report",
     }
 }
 
@@ -308,6 +319,9 @@ PUBLIC_ROUTES = {
     "portal:article_print",
     "portal:cover",
     "portal:attachment",
+    "records:public_index",
+    "records:public_page",
+    "records:public_photo",
 }
 
 # The personas whose pages are crawled: every kind of owner (the others own nothing of their
@@ -342,6 +356,7 @@ PUBLIC_FACE = PUBLIC_ROUTES | {
     "portal:site",
     "portal:channel",
     "portal:feed",
+    "records:public_towns",
 }
 PUBLIC_STARTS = [
     "/portal/",
@@ -350,6 +365,7 @@ PUBLIC_STARTS = [
     "/projects/",
     "/public/suggestions/",
     "/public/appraisals/",
+    "/public/deputies/",
 ]
 
 # A handler's relation to an object (its department's assignment, its department's project)
@@ -408,6 +424,7 @@ REQUIRED_MODELS = {
     WorkPlan,
     PlanItem,
     LedgerImport,
+    PointsTable,
 }
 
 # Where a crawl does not go (GET only, no logout, the back office has its own matrix in
@@ -608,6 +625,8 @@ def scope(obj: Any) -> Scope:  # noqa: C901, PLR0911, PLR0912 - one branch per k
         return Scope(obj.congress_id, ("activity.view",))
     if isinstance(obj, PlanItem):
         return Scope(obj.plan.congress_id, ("activity.view",))
+    if isinstance(obj, PointsTable):
+        return Scope(obj.congress_id, ("record.view", "record.manage"))
     raise AssertionError(f"no scope rule for {type(obj).__name__}")
 
 
@@ -821,6 +840,7 @@ CONGRESS_OF: dict[Any, str] = {
     Nomination: "congress_id",
     WorkPlan: "congress_id",
     PlanItem: "plan__congress_id",
+    PointsTable: "congress_id",
 }
 
 

@@ -50,6 +50,14 @@ def _profile(congress: Congress, pk: int) -> PublicProfile:
 
 
 @require_GET
+def towns(request: HttpRequest) -> HttpResponse:
+    """The congresses with at least one deputy's public page."""
+    ids = PublicProfile.objects.filter(is_public=True).values("congress_id")
+    found = Congress.objects.filter(pk__in=ids, is_active=True).order_by("name")
+    return render(request, "records/public/towns.html", {"towns": found})
+
+
+@require_GET
 def index(request: HttpRequest, congress_id: int) -> HttpResponse:
     congress = _town(congress_id)
     return render(
