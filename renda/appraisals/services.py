@@ -878,3 +878,29 @@ def schedule_rereview(
                 rereview_of=reporter,
             )
     return rereview
+
+
+def deputy_reports(deputy: Deputy, congress_id: int, year: int) -> Any:
+    """The deputy's performance reports of a year (述职: reporter entries of review meetings
+    held, not withdrawn), with the meeting, the grade once rated and the documents."""
+    return (
+        Reporter.objects.filter(
+            deputy=deputy, meeting__congress_id=congress_id, meeting__held_on__year=year
+        )
+        .exclude(meeting__status=MeetingStatus.WITHDRAWN)
+        .select_related("meeting")
+        .prefetch_related("documents")
+        .order_by("meeting__held_on", "id")
+    )
+
+
+def reporter_entries_open_for_documents(deputy: Deputy, congress_id: int) -> Any:
+    """The deputy's reporter entries whose meeting still takes report documents
+    (`add_document`: before the rating closes)."""
+    return (
+        Reporter.objects.filter(
+            deputy=deputy, meeting__congress_id=congress_id, meeting__status__in=HEARING
+        )
+        .select_related("meeting")
+        .order_by("meeting__held_on", "id")
+    )

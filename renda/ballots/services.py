@@ -1379,3 +1379,54 @@ def office_polls(user: Any, status: str = "") -> QuerySet[Poll]:
     return qs.annotate(
         turnout=Coalesce(Subquery(turnout), 0), electorate=Coalesce(Subquery(electorate), 0)
     )
+
+
+@dataclass(frozen=True)
+class DeputyPollPart:
+    """A deputy's part in one poll, for their service record: on the electorate, present or
+    not, took part (online or with a code) or not. Never what they chose: nothing here reads
+    a ballot, and paper ballots are not linked to anyone."""
+
+    poll_id: int
+    title: str
+    session_id: int | None
+    session_name: str
+    day: Any
+    present: bool
+    took_part: bool
+
+
+def deputy_participation(deputy: Any, congress_id: int, year: int) -> list[DeputyPollPart]:
+    """The polls of a congress and year whose electorate held the deputy (two queries)."""
+    electors = list(
+        Elector.objects.filter(deputy=deputy, poll__congress_id=congress_id)
+        .exclude(poll__status=PollStatus.DRAFT)
+        .select_related("poll__session")
+        .order_by("poll_id")
+    )
+    voted = set(
+        Participation.objects.filter(elector__in=[e.pk for e in electors]).values_list(
+            "elector_id", flat=True
+        )
+    )
+    out = []
+    for elector in electors:
+        poll = elector.poll
+        session = poll.session
+        day = session.start_date if session is not None else None
+        if day is None and poll.opened_at is not None:
+            day = timezone.localtime(poll.opened_at).date()
+        if day is None or day.year != year:
+            continue
+        out.append(
+            DeputyPollPart(
+                poll_id=poll.pk,
+                title=poll.title,
+                session_id=session.pk if session is not None else None,
+                session_name=str(session) if session is not None else "",
+                day=day,
+                present=elector.present,
+                took_part=elector.pk in voted,
+            )
+        )
+    return out

@@ -67,6 +67,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # its configuration (sites, channels, link bar).
     "portal.view": frozenset({Role.STAFF, Role.LEADER, Role.ADMIN}),
     "portal.configure": frozenset({Role.STAFF, Role.ADMIN}),
+    # Deputies' service records and points: read (leaders follow them); the points table
+    # (the office or the administrator).
+    "record.view": frozenset({Role.STAFF, Role.LEADER}),
+    "record.manage": frozenset({Role.STAFF, Role.ADMIN}),
 }
 
 # Grants of these roles reach the congresses below the granted one.

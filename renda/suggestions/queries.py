@@ -67,3 +67,26 @@ def deputy_counts(deputy: Deputy, tabs: tuple[str, ...]) -> dict[str, int]:
     return Suggestion.objects.of_deputy(deputy).aggregate(
         **{tab: Count("pk", distinct=True, filter=defs[tab]) for tab in tabs}
     )
+
+
+def deputy_record(deputy: Deputy, congress_id: int, year: int) -> QuerySet[Suggestion]:
+    """Submitted suggestions and motions of a year that the deputy led or co-signed (a
+    confirmed co-signer), with their case (reply class, rating): the deputies' service
+    record reads them here. `lead_id` tells the two apart."""
+    return (
+        Suggestion.objects.filter(
+            congress_id=congress_id,
+            status=SuggestionStatus.SUBMITTED,
+            submitted_at__year=year,
+        )
+        .filter(
+            Q(lead=deputy)
+            | Q(
+                pk__in=CoSigner.objects.filter(
+                    deputy=deputy, status=CoSignerStatus.CONFIRMED
+                ).values("suggestion_id")
+            )
+        )
+        .select_related("case")
+        .order_by("submitted_at", "id")
+    )

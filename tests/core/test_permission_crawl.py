@@ -37,6 +37,8 @@ Scope rules (from renda/congress/policy.py and docs/architecture.md; the oracle 
 | PresidiumMeeting, its MeetingReport (document), Nomination, WorkPlan, PlanItem | staff, leader (`activity.view`) | - |
 | Invitation (the SMS link to confirm) | the keyed token in its address (not crawled, like a calendar link) | - |
 | LedgerImport, CoSigner (an invitation awaiting an answer) | staff (`case.manage`) | - |
+| PointsTable                          | staff, leader (`record.view`), staff, administrator (`record.manage`) | - |
+| a deputy's service record (`records:deputy`, by congress and deputy) | staff, leader (`record.view`; the deputy must be of the town) | the deputy on their own page (no id); the public: opted-in pages only |
 
 A handler's relation counts on the department's pages only (`HANDLER_FACE`), a deputy's on the
 deputy's pages only (`DEPUTY_FACE`): a suggestion's lead deputy reads it on
@@ -96,6 +98,7 @@ from renda.congress.models import Congress, Department, Deputy, Official, Role, 
 from renda.core.models import Job
 from renda.portal.models import Article, ArticleAttachment, ArticleStatus, Site
 from renda.projects.models import Finding, Idea, ProgressPhoto, Project, VoteBatch
+from renda.records.models import PointsTable
 from renda.stations.models import (
     ContactLog,
     DutyAssignment,
@@ -239,6 +242,13 @@ OBJECT_ROUTES: dict[str, tuple[str, Any]] = {
     "activities:plan_item": ("pk", PlanItem),
     "activities:report_document": ("pk", MeetingReport),
     "activities:confirm": ("pk", Invitation),
+    "records:table": ("pk", PointsTable),
+    "records:deputy": ("congress_id", Congress),
+    "records:report_docx": ("congress_id", Congress),
+    "records:attach_report": ("congress_id", Congress),
+    "records:public_index": ("congress_id", Congress),
+    "records:public_page": ("congress_id", Congress),
+    "records:public_photo": ("congress_id", Congress),
 }
 
 # Routes that act on their object (a form, a confirmation, a logged reveal, a new record):
@@ -290,6 +300,7 @@ ACTION_ROUTES = {
         "opinion_rate",
         "plan_publish",
         "plan_item",
+        "attach_report",
     }
 }
 
@@ -318,6 +329,9 @@ PUBLIC_ROUTES = {
     "portal:article_print",
     "portal:cover",
     "portal:attachment",
+    "records:public_index",
+    "records:public_page",
+    "records:public_photo",
 }
 
 # The personas whose pages are crawled: every kind of owner (the others own nothing of their
@@ -352,6 +366,7 @@ PUBLIC_FACE = PUBLIC_ROUTES | {
     "portal:site",
     "portal:channel",
     "portal:feed",
+    "records:public_towns",
 }
 PUBLIC_STARTS = [
     "/portal/",
@@ -360,6 +375,7 @@ PUBLIC_STARTS = [
     "/projects/",
     "/public/suggestions/",
     "/public/appraisals/",
+    "/public/deputies/",
 ]
 
 # A handler's relation to an object (its department's assignment, its department's project)
@@ -418,6 +434,7 @@ REQUIRED_MODELS = {
     WorkPlan,
     PlanItem,
     LedgerImport,
+    PointsTable,
 }
 
 # Where a crawl does not go (GET only, no logout, the back office has its own matrix in
@@ -625,6 +642,8 @@ def scope(obj: Any) -> Scope:  # noqa: C901, PLR0911, PLR0912 - one branch per k
         return Scope(obj.activity.congress_id, ("activity.view",))
     if isinstance(obj, Job):
         return Scope(obj.congress_id, owner_id=obj.owner_id)
+    if isinstance(obj, PointsTable):
+        return Scope(obj.congress_id, ("record.view", "record.manage"))
     raise AssertionError(f"no scope rule for {type(obj).__name__}")
 
 
@@ -843,6 +862,7 @@ CONGRESS_OF: dict[Any, str] = {
     MeetingReport: "meeting__congress_id",
     Invitation: "activity__congress_id",
     Job: "congress_id",
+    PointsTable: "congress_id",
 }
 
 

@@ -22,7 +22,11 @@ from renda.activities.services.activities import (
 )
 from renda.activities.services.checkin import check_in, checkin_code, checkin_minutes
 from renda.activities.services.findings import file_finding, rate_reply
-from renda.activities.services.participation import participations, record_participation
+from renda.activities.services.participation import (
+    absences,
+    participations,
+    record_participation,
+)
 from renda.activities.services.plan import (
     add_item,
     carry_over,
@@ -50,6 +54,7 @@ from renda.activities.services.presidium import (
 from renda.activities.services.publication import publish_to_portal
 
 __all__ = [
+    "absences",
     "Flag",
     "add_budget_line",
     "add_report",

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
-from renda.activities.models import Activity, Participation
+from renda.activities.models import Activity, Invitation, InvitationStatus, Participation
 from renda.congress.models import Deputy
 from renda.core import audit
 
@@ -62,4 +62,16 @@ def participations(deputy: Deputy, year: int) -> models.QuerySet[Participation]:
         Participation.objects.filter(deputy=deputy, on__year=year)
         .select_related("congress", "activity")
         .order_by("on", "id")
+    )
+
+
+def absences(deputy: Deputy, year: int) -> models.QuerySet[Invitation]:
+    """The deputy's absences of a year: invitations accepted or left unanswered and then
+    not attended (an invitation declined in advance is a leave, not an absence)."""
+    return (
+        Invitation.objects.filter(
+            deputy=deputy, status=InvitationStatus.ABSENT, activity__starts_on__year=year
+        )
+        .select_related("activity")
+        .order_by("activity__starts_on", "id")
     )
