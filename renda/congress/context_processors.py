@@ -25,6 +25,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "activities": policy.can(user, "activity.view"),
             "district": bool(policy.district_town_ids(user)),
             "polls": policy.can_read(user, "poll.view"),
+            "reports": policy.can_read(user, "report.view"),
             "unread": Notification.objects.filter(
                 recipient_id=user.pk, read_at__isnull=True
             ).count(),

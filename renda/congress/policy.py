@@ -67,6 +67,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # its configuration (sites, channels, link bar).
     "portal.view": frozenset({Role.STAFF, Role.LEADER, Role.ADMIN}),
     "portal.configure": frozenset({Role.STAFF, Role.ADMIN}),
+    # The presidium's annual work report: read its figures and evidence (leaders); enter
+    # external publications, write its texts, draft and upload its versions (office).
+    "report.view": frozenset({Role.STAFF, Role.LEADER}),
+    "report.manage": frozenset({Role.STAFF}),
 }
 
 # Grants of these roles reach the congresses below the granted one.
@@ -85,6 +89,7 @@ DISTRICT_READ_PERMS = frozenset(
         "project.view",
         "poll.view",
         "appraisal.view",
+        "report.view",
     }
 )
 DISTRICT_ROLES = frozenset({Role.STAFF, Role.LEADER})
