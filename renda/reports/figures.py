@@ -143,14 +143,15 @@ def _key(name: str) -> Callable[[dict[str, Any]], Any]:
 # --- the registry ---------------------------------------------------------------------------
 
 
-def _case_figures(section: str, source: str, records: Records, labels: dict[str, Any]) -> list:
+def _case_figures(
+    p: str, section: str, source: str, records: Records, labels: dict[str, Any]
+) -> list[Figure]:
     """The case engine's counts and rates of a set of cases (opinions, suggestions,
     findings), each with its records by the engine's own definition (`counted`)."""
 
     def counted(name: str) -> Records:
         return lambda c, y: case_figures.counted(records(c, y), name)
 
-    p = section
     out = [
         Figure(
             f"{p}_{name}", label, section, source, _key(name), counted(name), filters=("category",)
@@ -203,10 +204,12 @@ def _satisfied(records: Records) -> Records:
     )
 
 
-def _case_section(section: str, source: str, records: Records, received: Any) -> list[Figure]:
+def _case_section(
+    p: str, section: str, source: str, records: Records, received: Any
+) -> list[Figure]:
     figures = [
         Figure(
-            f"{section}_received",
+            f"{p}_received",
             received,
             section,
             source,
@@ -214,9 +217,9 @@ def _case_section(section: str, source: str, records: Records, received: Any) ->
             records,
             filters=("category",),
         ),
-        *_case_figures(section, source, records, _CASE_COUNTS),
+        *_case_figures(p, section, source, records, _CASE_COUNTS),
         Figure(
-            f"{section}_satisfied",
+            f"{p}_satisfied",
             _("Satisfied or basically satisfied"),
             section,
             source,
@@ -349,10 +352,12 @@ FIGURES: list[Figure] = [
     *_case_section(
         "opinions",
         "opinions",
+        "opinions",
         lambda c, y: _cases(c, y, CaseKind.OPINION),
         _("Opinions collected"),
     ),
     *_case_section(
+        "suggestions",
         "suggestions",
         "suggestions",
         lambda c, y: _cases(c, y, CaseKind.SUGGESTION),
@@ -462,6 +467,7 @@ FIGURES: list[Figure] = [
     ),
     *_case_section(
         "findings",
+        "supervision",
         "findings",
         lambda c, y: activity_figures.finding_cases(c.pk, y),
         _("Findings sent to the departments"),
@@ -625,6 +631,7 @@ FIGURES: list[Figure] = [
 
 BY_KEY: dict[str, Figure] = {f.key: f for f in FIGURES}
 assert len(BY_KEY) == len(FIGURES)  # noqa: S101  (keys are unique)
+assert {f.section for f in FIGURES} <= {key for key, _title in SECTIONS}  # noqa: S101
 
 
 def compute_all(congress: Congress, year: int) -> dict[str, Any]:

@@ -42,6 +42,8 @@ class TemplateForm(forms.Form):
 
 
 class PublicationForm(forms.ModelForm):
+    link = forms.URLField(label=_("Link"), max_length=500, required=False, assume_scheme="https")
+
     class Meta:
         model = ExternalPublication
         fields = ["outlet", "title", "published_on", "link"]
