@@ -194,8 +194,8 @@ def _cases(
 ) -> None:
     rows = []
     for i in range(n):
-        submitted = timezone.make_aware(
-            dt.datetime(year, 1, 1, 9) + dt.timedelta(days=rng.randrange(330), minutes=i % 600)
+        submitted = dt.datetime(year, 1, 1, 9, tzinfo=dt.UTC) + dt.timedelta(
+            days=rng.randrange(330), minutes=i % 600
         )
         kind = CaseKind.SUGGESTION if i % 10 == 0 else CaseKind.OPINION
         stage = rng.random()
