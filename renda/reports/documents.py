@@ -166,6 +166,7 @@ def _lines(content: bytes) -> list[str]:
     """The template's XML as docxtpl renders it: one line per paragraph (line 1 is what
     comes before the first paragraph)."""
     template = _template(content)
+    template.init_docx()
     xml = template.patch_xml(template.get_xml())
     return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml).split("\n")
 

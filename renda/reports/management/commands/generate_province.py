@@ -69,6 +69,11 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(out))
 
 
+def _child(parent: Region, **fields: Any) -> Region:
+    parent.refresh_from_db()
+    return Region.objects.add_child(parent, create_kwargs=fields)
+
+
 def _tag() -> str:
     return f"{Region.objects.count() + 1:05d}"
 
@@ -86,9 +91,11 @@ def generate(
     rng = random.Random(seed)  # noqa: S311 (synthetic data, deterministic)
     tag = _tag()
     district_name = name or f"合成区{tag}"
-    province = Region.add_root(name=f"合成省{tag}", code=f"SP{tag}", level=RegionLevel.PROVINCE)
-    city = province.add_child(name=f"合成市{tag}", code=f"SC{tag}", level=RegionLevel.CITY)
-    county = city.add_child(name=district_name, code=f"SD{tag}", level=RegionLevel.COUNTY)
+    province = Region.objects.add_root(
+        create_kwargs={"name": f"合成省{tag}", "code": f"SP{tag}", "level": RegionLevel.PROVINCE}
+    )
+    city = _child(province, name=f"合成市{tag}", code=f"SC{tag}", level=RegionLevel.CITY)
+    county = _child(city, name=district_name, code=f"SD{tag}", level=RegionLevel.COUNTY)
     district = Congress.objects.create(
         name=f"{district_name}人民代表大会",
         level=CongressLevel.COUNTY,
@@ -105,11 +112,12 @@ def generate(
     )
     town_ids = []
     for t in range(towns):
-        town_region = county.add_child(
-            name=f"合成{t + 1}镇", code=f"SD{tag}T{t:03d}", level=RegionLevel.TOWN
+        town_region = _child(
+            county, name=f"合成{t + 1}镇", code=f"SD{tag}T{t:03d}", level=RegionLevel.TOWN
         )
         villages = [
-            town_region.add_child(
+            _child(
+                town_region,
                 name=f"合成{t + 1}镇{v + 1}村",
                 code=f"SD{tag}T{t:03d}V{v:03d}",
                 level=RegionLevel.VILLAGE,
