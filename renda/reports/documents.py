@@ -35,8 +35,8 @@ PLACEHOLDERS: dict[str, Any] = {
     ),
     "no_records": gettext_lazy("true when the year has no records (every figure is zero)"),
     "sections": gettext_lazy(
-        "the figures by section: each with title, number (一、二…) and rows (label, value, "
-        "previous, change)"
+        "the figures by section: each with title, number (一、二…), rows (label, value, "
+        "previous, change) and splits (label, text)"
     ),
     "f": gettext_lazy("every figure of the year by its key: f.opinions_received …"),
     "p": gettext_lazy("every figure of last year by its key: p.opinions_received …"),
@@ -131,6 +131,9 @@ def default_template(kind: str = "town") -> bytes:
             "{{ row.label }}: {{ row.value }} (last year {{ row.previous }}, change {{ row.change }})."
         ),
     )
+    _tag(document, "{%p endfor %}")
+    _tag(document, "{%p for split in section.splits %}")
+    _para(document, "{{ split.label }}：{{ split.text }}。")
     _tag(document, "{%p endfor %}")
     _tag(document, "{%p endfor %}")
     if kind == "district":

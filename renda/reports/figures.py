@@ -29,6 +29,7 @@ from renda.activities import figures as activity_figures
 from renda.activities.models import ActivityKind, ReviewResult
 from renda.appraisals import figures as appraisal_figures
 from renda.appraisals.models import ReviewMeeting
+from renda.ballots.models import SCALE_GRADES
 from renda.cases import figures as case_figures
 from renda.cases.models import Case, CaseKind
 from renda.congress.models import Congress, Deputy, Official
@@ -114,6 +115,7 @@ SOURCES: dict[str, Source] = {
         "motions": suggestion_figures.motions(c.pk, y).count(),
     },
     "appraisals": lambda c, y: appraisal_figures.year_figures(_meetings(c), y),
+    "results": lambda c, y: appraisal_figures.results(_meetings(c), y),
     "held": lambda c, y: activity_figures.activities_held(c.pk, y),
     "findings": lambda c, y: case_figures.totals(activity_figures.finding_cases(c.pk, y)),
     "presidium": lambda c, y: activity_figures.presidium_meetings(c.pk, y),
@@ -440,6 +442,15 @@ FIGURES: list[Figure] = [
             pk__in=appraisal_figures.rated(_meetings(c), y).values("official_id"),
         ),
     ),
+    Figure(
+        "ratings",
+        _("Ratings with a result"),
+        "appraisals",
+        "results",
+        lambda r: sum(r.values()),
+        lambda c, y: appraisal_figures.rated(_meetings(c), y).exclude(grade=""),
+        filters=("grade",),
+    ),
     # Supervision activities and their findings (each finding is a case).
     Figure(
         "inspections",
@@ -632,6 +643,57 @@ FIGURES: list[Figure] = [
 BY_KEY: dict[str, Figure] = {f.key: f for f in FIGURES}
 assert len(BY_KEY) == len(FIGURES)  # noqa: S101  (keys are unique)
 assert {f.section for f in FIGURES} <= {key for key, _title in SECTIONS}  # noqa: S101
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """A figure split by a field (suggestions by field, ratings by result): rows of
+    (filter value, label, count), each linking to its figure's records with that filter."""
+
+    key: str
+    label: Promise
+    section: str
+    figure: str
+    param: str
+    rows: Callable[[Congress, int], list[tuple[Any, str, int]]]
+
+
+def _grade_labels() -> dict[str, str]:
+    return {code: str(label) for grades in SCALE_GRADES.values() for code, label in grades}
+
+
+BREAKDOWNS: list[Breakdown] = [
+    Breakdown(
+        "suggestions_by_field",
+        _("Suggestions by field"),
+        "suggestions",
+        "suggestions_received",
+        "category",
+        lambda c, y: [
+            (row["id"], row["label"], row["received"])
+            for row in case_figures.grouped(_cases(c, y, CaseKind.SUGGESTION), "category")
+        ],
+    ),
+    Breakdown(
+        "ratings_by_result",
+        _("Ratings by result"),
+        "appraisals",
+        "ratings",
+        "grade",
+        lambda c, y: [
+            (code, _grade_labels().get(code, code), n)
+            for code, n in sorted(appraisal_figures.results(_meetings(c), y).items())
+        ],
+    ),
+]
+
+
+def breakdowns(congress: Congress, year: int) -> dict[str, list[tuple[Breakdown, list]]]:
+    """Each section's breakdowns with their rows: one query each."""
+    out: dict[str, list[tuple[Breakdown, list]]] = {}
+    for b in BREAKDOWNS:
+        out.setdefault(b.section, []).append((b, b.rows(congress, year)))
+    return out
 
 
 def compute_all(congress: Congress, year: int) -> dict[str, Any]:

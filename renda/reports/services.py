@@ -4,7 +4,7 @@ final versions and external publications. Every change is audited; nothing is de
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -30,6 +30,8 @@ class YearFigures:
     year: int
     values: dict[str, Any]
     previous: dict[str, Any]
+    #: section → [(Breakdown, rows)] (a district's total has none: see its towns).
+    splits: dict[str, list[Any]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -46,6 +48,7 @@ def year_figures(congress: Congress, year: int) -> YearFigures:
         year,
         registry.compute_all(congress, year),
         registry.compute_all(congress, year - 1),
+        registry.breakdowns(congress, year),
     )
 
 
@@ -129,7 +132,19 @@ def _rows(rows: list[registry.Row]) -> list[dict[str, Any]]:
 
 def _sections(figures: YearFigures) -> list[dict[str, Any]]:
     return [
-        {"key": key, "title": title, "number": documents.chinese_ordinal(i), "rows": _rows(rows)}
+        {
+            "key": key,
+            "title": title,
+            "number": documents.chinese_ordinal(i),
+            "rows": _rows(rows),
+            "splits": [
+                {
+                    "label": str(split.label),
+                    "text": "；".join(f"{label} {n}" for _value, label, n in items) or "—",
+                }
+                for split, items in figures.splits.get(key, [])
+            ],
+        }
         for i, (key, title, rows) in enumerate(figures.sections(), start=1)
     ]
 

@@ -78,12 +78,15 @@ def year_page(request: HttpRequest, congress_id: int, year: int) -> HttpResponse
     year = _year(year)
     figures = services.year_figures(congress, year)
     report = AnnualReport.objects.filter(congress=congress, year=year).first()
+    breakdowns = figures.splits
     manage = _may_manage(request, congress)
     context = {
         "congress": congress,
         "year": year,
         "figures": figures,
-        "sections": figures.sections(),
+        "sections": [
+            (key, title, rows, breakdowns.get(key, [])) for key, title, rows in figures.sections()
+        ],
         "report": report,
         "versions": report.versions.select_related("created_by") if report else [],
         "can_manage": manage,
@@ -106,6 +109,9 @@ def _apply_filters(figure: registry.Figure, qs: Any, request: HttpRequest) -> An
     category = request.GET.get("category", "")
     if "category" in figure.filters and category.isdigit():
         qs = qs.filter(category_id=int(category))
+    grade = request.GET.get("grade", "")
+    if "grade" in figure.filters and grade:
+        qs = qs.filter(grade=grade)
     return qs
 
 

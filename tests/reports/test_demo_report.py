@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -106,6 +106,7 @@ def _recount(c: Congress, y: int) -> dict:
         .values("official")
         .distinct()
         .count(),
+        "ratings": closed_rated.exclude(grade="").count(),
         "inspections": took_place.filter(kind__in=["inspection", "special"]).count(),
         "surveys": took_place.filter(kind="survey").count(),
         "law_checks": took_place.filter(kind="law_check").count(),
@@ -200,6 +201,14 @@ def test_demo_report_figures_recount_from_the_records(qh):
     ):
         assert values[key] > 0, key
     assert not registry.is_empty(values)
+    by_field = dict(
+        Case.objects.filter(congress=qh, kind="suggestion", year=year)
+        .values_list("category__name")
+        .annotate(n=Count("id"))
+    )
+    splits = dict(services.year_figures(qh, year).splits)
+    rows = dict(splits["suggestions"])
+    assert {label: n for _v, label, n in next(iter(rows.values()))} == by_field
 
 
 def test_every_figure_is_the_count_of_its_records(qh):
