@@ -14,7 +14,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from renda.activities.models import PlanItem, PlanStatus, WorkPlan
+from renda.activities.models import WorkPlan
+from renda.activities.services.plan import plan_items
 from renda.congress import policy
 from renda.congress.models import Congress, CongressLevel
 from renda.core import audit, uploads
@@ -95,13 +96,11 @@ def report_for(congress: Congress, year: int) -> AnnualReport:
 
 
 def next_year_tasks(congress: Congress, year: int, report: AnnualReport | None) -> list[str]:
-    """Next year's tasks: the items of next year's published work plan, in their months;
-    else the office's lines."""
-    plan = WorkPlan.objects.filter(
-        congress=congress, year=year + 1, status=PlanStatus.PUBLISHED
-    ).first()
+    """Next year's tasks: the items of next year's work plan (`activities`), in their
+    months; else the office's lines."""
+    plan = WorkPlan.objects.filter(congress=congress, year=year + 1).first()
     if plan is not None:
-        items = PlanItem.objects.filter(plan=plan).order_by("month", "id")
+        items = plan_items(plan)
         tasks = [
             _("%(month)s: %(kind)s — %(topic)s")
             % {"month": _month(i.month), "kind": i.get_kind_display(), "topic": i.topic}
@@ -226,11 +225,12 @@ def draft(congress: Congress, year: int, *, acting_user: Any) -> ReportVersion:
         else:
             ctx = context(year_figures(congress, year), report)
         body = documents.render(template_bytes(congress, kind), ctx)
+        number = _next_number(report)
         version = ReportVersion(
             report=report,
-            number=_next_number(report),
+            number=number,
             kind=ReportVersion.Kind.DRAFT,
-            original_name=f"{congress.name}-{year}-v{_next_number(report)}.docx",
+            original_name=f"{congress.name}-{year}-v{number}.docx",
             content_type=uploads.DOCX,
             created_by=acting_user,
         )

@@ -162,6 +162,13 @@ def test_the_office_uploads_through_its_pages(world):
         reverse("reports:template_upload", args=[world.c_a.pk, 2026]), {"file": _upload(bad)}
     )
     assert not ReportTemplate.objects.exists()
+    client.post(
+        reverse("reports:texts", args=[world.c_a.pk, 2026]),
+        {"summary": "概述", "shortcomings": "不足", "next_tasks": "任务一\n任务二"},
+    )
+    report = services.report_for(world.c_a, 2026)
+    assert (report.summary, report.shortcomings) == ("概述", "不足")
+    assert services.next_year_tasks(world.c_a, 2026, report) == ["任务一", "任务二"]
     other = Client()
     other.force_login(world.other_staff)
     assert other.post(url, {"file": _upload(_docx("x"))}).status_code == 404
@@ -186,3 +193,20 @@ def test_external_publications_are_withdrawn_not_deleted(world):
     publication.refresh_from_db()
     assert publication.is_withdrawn
     assert registry.compute_all(world.c_a, 2026)["external_publications"] == 0
+
+
+def test_next_years_tasks_come_from_next_years_work_plan(world):
+    from renda.activities.services import plan as plans
+
+    report = services.save_texts(
+        services.report_for(world.c_a, 2026),
+        {"summary": "", "shortcomings": "", "next_tasks": "办公室的任务"},
+        acting_user=world.staff,
+    )
+    assert services.next_year_tasks(world.c_a, 2026, report) == ["办公室的任务"]
+    plan = plans.plan_for(world.c_a, 2027, acting_user=world.staff)
+    plans.add_item(plan, kind="survey", topic="农村饮水安全调研", month=5, acting_user=world.staff)
+    tasks = services.next_year_tasks(world.c_a, 2026, report)
+    assert len(tasks) == 1 and "农村饮水安全调研" in tasks[0]
+    context = services.context(services.year_figures(world.c_a, 2026), report)
+    assert context["next_tasks"] == tasks
