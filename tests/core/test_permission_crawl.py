@@ -1003,6 +1003,8 @@ def _fillings(route: str, obj: Any, seen: set[tuple[tuple[str, Any], ...]]) -> l
     if route == "activities:nomination_file":
         return [(("which", w),) for w in ("resume", "statement") if getattr(obj, w)]
     if route.startswith("reports:") and route not in REPORT_UNDATED and not seen:
+        from django.utils import timezone
+
         year = timezone.localdate().year
         if route == "reports:evidence":
             return [(("key", k), ("year", year)) for k in ("receptions", "opinions_closed")]
