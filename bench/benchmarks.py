@@ -412,3 +412,35 @@ def search_queries() -> None:
         page = load(server.port, _article_client(path), seconds=5)
         queries = load(server.port, _search_client(), seconds=8)
     report("search", queries, "queries/s", "article page", page)
+
+
+REPORT_TOWNS, REPORT_CASES_PER_TOWN, REPORT_DEPUTIES_PER_TOWN = 20, 5000, 250
+
+
+@benchmark("annual_report")
+def annual_report() -> None:
+    """The presidium's annual work report: the year's figures (each with last year's) and
+    the .docx draft, for one town with a full year of records (the demo's 清河镇) and for a
+    district of 20 towns with 100,000 cases and 5,000 deputies (`generate_province`), against
+    the case engine's figures page alone over the same district's cases, in the same process
+    (best of three each). Seconds; the ratio is the district's report to that page."""
+    import json
+
+    with running_server(workers=1) as server:
+        server.manage("seed_demo", "--quiet-accounts")
+        out = server.manage(
+            "shell",
+            "-c",
+            "from bench.report_setup import measure; "
+            f"measure({REPORT_TOWNS}, {REPORT_CASES_PER_TOWN}, {REPORT_DEPUTIES_PER_TOWN})",
+        )
+    result = json.loads(out.strip().splitlines()[-1])
+    report(
+        "annual_report",
+        result["district"],
+        f"s for the district ({result['towns']} towns, {result['cases']} cases, "
+        f"{result['deputies']} deputies, {result['queries']} queries); "
+        f"one town {result['town']:.2f} s",
+        "case figures page",
+        result["baseline"],
+    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from renda.activities.models import (
@@ -35,15 +35,19 @@ from renda.core.charts import Chart, chart
 TOOK_PLACE = (ActivityStatus.HELD, ActivityStatus.CLOSED)
 
 
+def held(congress_id: int, year: int, kinds: Any = None) -> QuerySet[Activity]:
+    """The activities of the year that took place (held or closed), of some kinds: the
+    records `activities_held` counts."""
+    qs = Activity.objects.filter(
+        congress_id=congress_id, starts_on__year=year, status__in=TOOK_PLACE
+    )
+    return qs if kinds is None else qs.filter(kind__in=list(kinds))
+
+
 def activities_held(congress_id: int, year: int) -> dict[str, int]:
     """Activities held (or closed) by kind; every kind present, 0 when none."""
     counts = dict(
-        Activity.objects.filter(
-            congress_id=congress_id, starts_on__year=year, status__in=TOOK_PLACE
-        )
-        .values_list("kind")
-        .annotate(n=Count("id"))
-        .values_list("kind", "n")
+        held(congress_id, year).values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
     )
     return {kind: counts.get(kind, 0) for kind in ActivityKind.values}
 
@@ -84,34 +88,40 @@ def _handling(cases: Any) -> dict[str, Any]:
     }
 
 
+def finding_cases(congress_id: int, year: int) -> QuerySet[Case]:
+    """The cases of the findings of the year's activities (what `findings_handling`
+    counts, through the case engine's `counted`)."""
+    return Case.objects.filter(
+        activity_finding__activity__congress_id=congress_id,
+        activity_finding__activity__starts_on__year=year,
+    )
+
+
 def findings_handling(congress_id: int, year: int) -> dict[str, Any]:
     """Findings filed in the year (each is a case) and how their cases stand."""
-    row = _handling(
-        Case.objects.filter(
-            activity_finding__activity__congress_id=congress_id,
-            activity_finding__activity__starts_on__year=year,
-        )
-    )
+    row = _handling(finding_cases(congress_id, year))
     return {"filed": row.pop("received"), **row}
+
+
+#: The kinds whose sessions `training_hours` counts (普法 campaigns are counted apart).
+TRAINING_KINDS = LEARNING_KINDS - {ActivityKind.LEGAL_EDUCATION}
+
+
+def learning_participations(congress_id: int, year: int) -> QuerySet[Participation]:
+    """The attendances of the year's learning activities (with their hours)."""
+    return Participation.objects.filter(
+        congress_id=congress_id, on__year=year, kind__in=[k.value for k in LEARNING_KINDS]
+    )
 
 
 def training_hours(congress_id: int, year: int) -> dict[str, Any]:
     """Trainings, study sessions and exchanges held, attendances and hours credited."""
-    held = Activity.objects.filter(
-        congress_id=congress_id,
-        starts_on__year=year,
-        status__in=TOOK_PLACE,
-        kind__in=list(LEARNING_KINDS - {ActivityKind.LEGAL_EDUCATION}),
-    ).count()
-    row = Participation.objects.filter(
-        congress_id=congress_id,
-        on__year=year,
-        kind__in=[k.value for k in LEARNING_KINDS],
-    ).aggregate(
+    sessions = held(congress_id, year, TRAINING_KINDS).count()
+    row = learning_participations(congress_id, year).aggregate(
         attendances=Count("id"), hours=Sum("hours"), deputies=Count("deputy", distinct=True)
     )
     return {
-        "sessions": held,
+        "sessions": sessions,
         "attendances": row["attendances"],
         "deputies": row["deputies"],
         "hours": row["hours"] or Decimal(0),
@@ -138,18 +148,30 @@ def legal_education(congress_id: int, year: int) -> dict[str, int]:
     }
 
 
+def meetings_held(congress_id: int, year: int) -> QuerySet[PresidiumMeeting]:
+    """The presidium meetings of the year that were held (closed)."""
+    return PresidiumMeeting.objects.filter(
+        congress_id=congress_id, held_on__year=year, status=MeetingStatus.CLOSED
+    )
+
+
+def reports_heard(congress_id: int, year: int) -> QuerySet[MeetingReport]:
+    """The reports put before the presidium's meetings of the year."""
+    return MeetingReport.objects.filter(
+        meeting__congress_id=congress_id, meeting__held_on__year=year
+    )
+
+
 def presidium_meetings(congress_id: int, year: int) -> dict[str, Any]:
     """Presidium meetings held (closed) and the reports heard, by kind."""
-    held = PresidiumMeeting.objects.filter(
-        congress_id=congress_id, held_on__year=year, status=MeetingStatus.CLOSED
-    ).count()
+    meetings = meetings_held(congress_id, year).count()
     counts = dict(
-        MeetingReport.objects.filter(meeting__congress_id=congress_id, meeting__held_on__year=year)
+        reports_heard(congress_id, year)
         .values_list("kind")
         .annotate(n=Count("id"))
         .values_list("kind", "n")
     )
-    return {"held": held, "reports": {k: counts.get(k, 0) for k in ReportKind.values}}
+    return {"held": meetings, "reports": {k: counts.get(k, 0) for k in ReportKind.values}}
 
 
 def deliberation_opinions(congress_id: int, year: int) -> dict[str, Any]:
@@ -163,14 +185,17 @@ def deliberation_opinions(congress_id: int, year: int) -> dict[str, Any]:
     return {"sent": row.pop("received"), **row}
 
 
+def nominations_decided(congress_id: int, year: int) -> QuerySet[Nomination]:
+    """The nominees whose pre-appointment vote was counted at a meeting of the year."""
+    return Nomination.objects.filter(
+        congress_id=congress_id, meeting__held_on__year=year, status=NominationStatus.DECIDED
+    )
+
+
 def nominees_reviewed(congress_id: int, year: int) -> dict[str, int]:
     """Nominees whose vote was counted at a meeting of the year, by result."""
     counts = dict(
-        Nomination.objects.filter(
-            congress_id=congress_id,
-            meeting__held_on__year=year,
-            status=NominationStatus.DECIDED,
-        )
+        nominations_decided(congress_id, year)
         .values_list("result")
         .annotate(n=Count("id"))
         .values_list("result", "n")

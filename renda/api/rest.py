@@ -5,8 +5,8 @@ through `renda.cases.services`, whose `DomainError` becomes a 400 with its messa
 
 Endpoints are thin: resolve the object in the user's scope, call the service, return the
 case as it now is. The other routers: deputies' suggestions (`rest_suggestions`), reference
-data (`rest_reference`), polls (`rest_polls`), appraisals (`rest_appraisals`) and livelihood
-projects (`rest_projects`). Every list is paginated the same way (`common.paginate`).
+data (`rest_reference`), polls (`rest_polls`), appraisals (`rest_appraisals`), livelihood
+projects (`rest_projects`) and the annual work report's figures (`rest_reports`). Every list is paginated the same way (`common.paginate`).
 The OpenAPI document is at /api/v1/openapi.json and, for signed-in users, as a page at
 /api/v1/docs (Swagger UI from django-ninja's own static files: no CDN).
 """
@@ -30,6 +30,7 @@ from renda.api.rest_appraisals import router as appraisals_router
 from renda.api.rest_polls import router as polls_router
 from renda.api.rest_projects import router as projects_router
 from renda.api.rest_reference import router as reference_router
+from renda.api.rest_reports import router as reports_router
 from renda.api.rest_suggestions import router as suggestions_router
 from renda.api.schemas import (
     AssignIn,
@@ -144,6 +145,7 @@ api.add_router("", reference_router)
 api.add_router("/polls", polls_router)
 api.add_router("/appraisals", appraisals_router)
 api.add_router("/projects", projects_router)
+api.add_router("/reports", reports_router)
 
 # Last, so that it takes only what no operation matches: an unknown path under /api/v1/ is
 # a 404 in the API's error shape, as is a path whose id is not a number.

@@ -6,24 +6,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from renda.appraisals.models import MeetingStatus, Reporter
+
+
+def rated(meetings: Any, year: int) -> QuerySet[Reporter]:
+    """The reporters rated at the meetings whose rating closed in the year: the records
+    `year_figures` and `results` count."""
+    return Reporter.objects.filter(
+        meeting__in=meetings.filter(
+            status__in=[MeetingStatus.CLOSED, MeetingStatus.PUBLISHED], closed_at__year=year
+        )
+    )
 
 
 def year_figures(meetings: Any, year: int) -> dict[str, int]:
     """`meetings` is an already scoped ReviewMeeting queryset. Officials without a department
     are the government's leaders (deputy mayors); with one, heads of offices and stations.
     A person rated twice in the year (a re-review) counts once."""
-    rated = Reporter.objects.filter(
-        meeting__in=meetings.filter(
-            status__in=[MeetingStatus.CLOSED, MeetingStatus.PUBLISHED], closed_at__year=year
-        )
-    )
-    return rated.aggregate(
+    return rated(meetings, year).aggregate(
         meetings=Count("meeting", distinct=True),
         deputies=Count("deputy", distinct=True),
         officials=Count("official", distinct=True),
         leaders=Count("official", filter=Q(official__department__isnull=True), distinct=True),
         heads=Count("official", filter=Q(official__department__isnull=False), distinct=True),
+    )
+
+
+def results(meetings: Any, year: int) -> dict[str, int]:
+    """The ratings of the year by their frozen result (grade → reporters): one query."""
+    return dict(
+        rated(meetings, year)
+        .exclude(grade="")
+        .values_list("grade")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("grade", "n")
     )

@@ -79,6 +79,14 @@ def with_rates(counts: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def counted(qs: QuerySet[Case], name: str) -> QuerySet[Case]:
+    """The cases a raw count of `totals(qs)` counts (`name`: received, assigned, closed,
+    replied, replied_on_time, evaluated, satisfied, basic, class_a…): the records behind a
+    figure, by the same definition as the count."""
+    condition = _conditions("")[name]
+    return qs if condition is None else qs.filter(condition)
+
+
 def _aggregates(prefix: str = "") -> dict[str, Count]:
     return {
         name: Count("pk", filter=condition) if condition is not None else Count("pk")

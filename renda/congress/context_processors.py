@@ -27,6 +27,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "polls": policy.can_read(user, "poll.view"),
             "records": policy.can(user, "record.view"),
             "points": policy.can(user, "record.manage"),
+            "reports": policy.can_read(user, "report.view"),
             "unread": Notification.objects.filter(
                 recipient_id=user.pk, read_at__isnull=True
             ).count(),

@@ -71,6 +71,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # (the office or the administrator).
     "record.view": frozenset({Role.STAFF, Role.LEADER}),
     "record.manage": frozenset({Role.STAFF, Role.ADMIN}),
+    # The presidium's annual work report: read its figures and evidence (leaders); enter
+    # external publications, write its texts, draft and upload its versions (office).
+    "report.view": frozenset({Role.STAFF, Role.LEADER}),
+    "report.manage": frozenset({Role.STAFF}),
 }
 
 # Grants of these roles reach the congresses below the granted one.
@@ -89,6 +93,7 @@ DISTRICT_READ_PERMS = frozenset(
         "project.view",
         "poll.view",
         "appraisal.view",
+        "report.view",
     }
 )
 DISTRICT_ROLES = frozenset({Role.STAFF, Role.LEADER})

@@ -446,3 +446,13 @@ def article_counts(user: Any, statuses: tuple[str, ...]) -> dict[str, int]:
     return staff_articles(user).aggregate(
         **{s: Count("pk", distinct=True, filter=Q(status=s)) for s in statuses}
     )
+
+
+def published_articles(congress_id: int, year: int) -> Any:
+    """The articles the congress's site published in the year and still shows (the annual
+    report's publicity figure and its records)."""
+    return Article.objects.filter(
+        site__congress_id=congress_id,
+        status=ArticleStatus.PUBLISHED,
+        published_at__year=year,
+    )

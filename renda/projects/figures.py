@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from renda.activities.models import Finding as ActivityFinding
 from renda.core.charts import Chart, chart
 from renda.core.rates import percent
 from renda.projects.models import (
@@ -17,8 +18,10 @@ from renda.projects.models import (
     CandidateOutcome,
     Idea,
     IdeaStatus,
+    Inspection,
     Project,
     ProjectStatus,
+    SupervisionGroup,
     SurveyResponse,
     VoteBatch,
 )
@@ -36,7 +39,7 @@ def year_figures(congress_id: int, year: int) -> dict[str, Any]:
         excluded=Count("id", filter=Q(status=IdeaStatus.EXCLUDED)),
         screened=Count("id", filter=Q(screened_at__isnull=False)),
     )
-    batches = VoteBatch.objects.filter(congress_id=congress_id, year=year)
+    batches = batches_of(congress_id, year)
     batch_counts = batches.aggregate(
         total=Count("id"),
         voted=Count("id", filter=Q(status__in=[BatchStatus.COUNTED, BatchStatus.ANNOUNCED])),
@@ -47,7 +50,7 @@ def year_figures(congress_id: int, year: int) -> dict[str, Any]:
         voted=Count("id", filter=~Q(outcome=CandidateOutcome.PENDING)),
         tied=Count("id", filter=Q(outcome=CandidateOutcome.TIED)),
     )
-    projects = Project.objects.filter(congress_id=congress_id, year=year)
+    projects = projects_of(congress_id, year)
     project_counts = projects.aggregate(
         selected=Count("id"),
         completed=Count("id", filter=Q(status=ProjectStatus.COMPLETED)),
@@ -119,3 +122,42 @@ def charts(figures: dict[str, Any], sources: list[tuple[Any, int]]) -> dict[str,
             key="chart-ratings",
         ),
     }
+
+
+def batches_of(congress_id: int, year: int) -> Any:
+    """The vote batches of the year (`year_figures`' "batches")."""
+    return VoteBatch.objects.filter(congress_id=congress_id, year=year)
+
+
+def projects_of(congress_id: int, year: int, *, completed: bool = False) -> Any:
+    """The projects selected for the year (and of them, those completed)."""
+    qs = Project.objects.filter(congress_id=congress_id, year=year)
+    return qs.filter(status=ProjectStatus.COMPLETED) if completed else qs
+
+
+def inspections_of(congress_id: int, year: int) -> Any:
+    """The supervision groups' inspections of the year's projects held in the year."""
+    return Inspection.objects.filter(project__congress_id=congress_id, held_on__year=year)
+
+
+def supervision(congress_id: int, year: int) -> dict[str, int]:
+    """Supervision of the year: the projects with a supervision group, the inspections held
+    and the findings they sent to the departments (each a case) — one query each."""
+    return {
+        "groups": supervision_groups(congress_id, year).count(),
+        "inspections": inspections_of(congress_id, year).count(),
+        "findings": supervision_findings(congress_id, year).count(),
+    }
+
+
+def supervision_groups(congress_id: int, year: int) -> Any:
+    return SupervisionGroup.objects.filter(project__congress_id=congress_id, project__year=year)
+
+
+def supervision_findings(congress_id: int, year: int) -> Any:
+    """The findings of the year's inspections: each filed on the inspection's activity as a
+    case of kind "finding" (the activities mechanism; migration 0004 moved the older ones)."""
+    return ActivityFinding.objects.filter(
+        activity__project_inspection__project__congress_id=congress_id,
+        activity__project_inspection__held_on__year=year,
+    )

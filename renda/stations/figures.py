@@ -16,9 +16,11 @@ from renda.stations.models import (
     ContactPairing,
     Disposition,
     DutyAssignment,
+    DutyShift,
     DutyStatus,
     Reception,
     ReceptionMatter,
+    Station,
 )
 
 _DUTY = {
@@ -138,3 +140,93 @@ def charts(by_station: list[Any], matters: list[dict]) -> dict[str, Chart]:
             key="chart-matters",
         ),
     }
+
+
+# --- the year's figures of the annual work report: a count and the records it counts -------
+
+
+def network_stations(congress: Congress, kind: str | None = None, *, high: bool = False) -> Any:
+    """The congress's active stations (of a kind; above the standard grade): the records of
+    `services.network.coverage`'s counts."""
+    from renda.stations.models import StationGrade
+
+    qs = Station.objects.filter(congress=congress, is_active=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if high:
+        qs = qs.filter(grade__in=[StationGrade.HIGH, StationGrade.STAR])
+    return qs
+
+
+def town_villages(congress: Congress) -> Any:
+    """The town's active villages and communities (`coverage`'s "villages")."""
+    from renda.core.models import Region, RegionLevel
+
+    town = congress.region
+    if town is None:
+        return Region.objects.none()
+    return Region.objects.subtree_of(town).filter(level=RegionLevel.VILLAGE, is_active=True)
+
+
+def covered_villages(congress: Congress) -> Any:
+    """The town's active villages some active station serves (`coverage`'s "covered")."""
+    return town_villages(congress).filter(
+        pk__in=Station.villages.through.objects.filter(
+            station__congress=congress, station__is_active=True
+        ).values("region_id")
+    )
+
+
+def shifts_held(congress: Congress, year: int) -> Any:
+    """The duty shifts of the year that were held (接待日)."""
+    from renda.stations.models import ShiftStatus
+
+    return DutyShift.objects.filter(congress=congress, date__year=year, status=ShiftStatus.HELD)
+
+
+def duties_of(congress: Congress, year: int, status: str) -> Any:
+    """The deputies' duty assignments of the year with a status (attended, missed)."""
+    return DutyAssignment.objects.filter(congress=congress, shift__date__year=year, status=status)
+
+
+def duty_year(congress: Congress, year: int) -> dict[str, int]:
+    """Shifts held, and deputies' duties attended and missed in the year: two queries."""
+    row = DutyAssignment.objects.filter(congress=congress, shift__date__year=year).aggregate(
+        attended=_DUTY["attended"], missed=_DUTY["missed"]
+    )
+    return {"shifts_held": shifts_held(congress, year).count(), **row}
+
+
+def year_range(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def receptions_of(congress: Congress, year: int) -> Any:
+    """The receptions of the year (`receptions`' count)."""
+    return Reception.objects.filter(congress=congress, date__range=year_range(year))
+
+
+def matters_of(congress: Congress, year: int) -> Any:
+    """The matters received at the year's receptions (`matters_by_disposition`)."""
+    return ReceptionMatter.objects.filter(
+        congress=congress, reception__date__range=year_range(year)
+    )
+
+
+def contact_logs(congress: Congress, year: int, kind: str) -> Any:
+    """The contacts of the year of a kind: 双联系 visits, 回选区 visits to the voters."""
+    return ContactLog.objects.filter(congress=congress, date__year=year, kind=kind)
+
+
+def contacts_year(congress: Congress, year: int) -> dict[str, int]:
+    """The year's contacts by kind (every kind present): one query."""
+    from renda.stations.models import ContactKind
+
+    counts = dict(
+        ContactLog.objects.filter(congress=congress, date__year=year)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("kind", "n")
+    )
+    return {kind: counts.get(kind, 0) for kind in ContactKind.values}

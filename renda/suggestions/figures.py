@@ -92,3 +92,37 @@ def grouped(case_qs: QuerySet[Case], key: str) -> list[dict[str, Any]]:
         )
         return _rows(rows, lambda r: r["suggestion__lead__name"] or "—", deputy_fields)
     raise ValueError(f"unknown grouping {key!r}")
+
+
+# --- the year's figures of the annual work report ------------------------------------------
+
+
+def motions(congress_id: int, year: int) -> QuerySet[Any]:
+    """The motions (议案) submitted in the year (their case numbered in the year)."""
+    from renda.suggestions.models import Suggestion
+
+    return Suggestion.objects.filter(congress_id=congress_id, is_motion=True, case__year=year)
+
+
+def meetings_held(congress_id: int, year: int) -> QuerySet[Any]:
+    """The assignment meetings (交办会) of the year that were held."""
+    from renda.suggestions.models import AssignmentMeeting, MeetingStatus
+
+    return AssignmentMeeting.objects.filter(
+        congress_id=congress_id, held_on__year=year, status=MeetingStatus.HELD
+    )
+
+
+def assigned_at_meetings(congress_id: int, year: int) -> QuerySet[Any]:
+    """The suggestions assigned at the year's held assignment meetings (their items)."""
+    from renda.suggestions.models import MeetingItem
+
+    return MeetingItem.objects.filter(meeting__in=meetings_held(congress_id, year))
+
+
+def assignment_meetings(congress_id: int, year: int) -> dict[str, int]:
+    """Assignment meetings held in the year and the suggestions assigned at them."""
+    return {
+        "held": meetings_held(congress_id, year).count(),
+        "items": assigned_at_meetings(congress_id, year).count(),
+    }

@@ -71,6 +71,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
 
 from renda.activities.models import (
     Activity,
@@ -99,6 +100,8 @@ from renda.core.models import Job
 from renda.portal.models import Article, ArticleAttachment, ArticleStatus, Site
 from renda.projects.models import Finding, Idea, ProgressPhoto, Project, VoteBatch
 from renda.records.models import PointsTable
+from renda.reports import services as report_services
+from renda.reports.models import ExternalPublication, ReportVersion
 from renda.stations.models import (
     ContactLog,
     DutyAssignment,
@@ -249,6 +252,22 @@ OBJECT_ROUTES: dict[str, tuple[str, Any]] = {
     "records:public_index": ("congress_id", Congress),
     "records:public_page": ("congress_id", Congress),
     "records:public_photo": ("congress_id", Congress),
+    **{
+        f"reports:{name}": ("congress_id", Congress)
+        for name in (
+            "year",
+            "evidence",
+            "district",
+            "draft",
+            "texts",
+            "final",
+            "template_upload",
+            "template",
+            "publications",
+        )
+    },
+    "reports:version": ("pk", ReportVersion),
+    "reports:withdraw_publication": ("pk", ExternalPublication),
 }
 
 # Routes that act on their object (a form, a confirmation, a logged reveal, a new record):
@@ -301,6 +320,11 @@ ACTION_ROUTES = {
         "plan_publish",
         "plan_item",
         "attach_report",
+        "draft",
+        "texts",
+        "final",
+        "template_upload",
+        "withdraw_publication",
     }
 }
 
@@ -644,6 +668,10 @@ def scope(obj: Any) -> Scope:  # noqa: C901, PLR0911, PLR0912 - one branch per k
         return Scope(obj.congress_id, owner_id=obj.owner_id)
     if isinstance(obj, PointsTable):
         return Scope(obj.congress_id, ("record.view", "record.manage"))
+    if isinstance(obj, ReportVersion):
+        return Scope(obj.report.congress_id, ("report.view",))
+    if isinstance(obj, ExternalPublication):
+        return Scope(obj.congress_id, ("report.view",))
     raise AssertionError(f"no scope rule for {type(obj).__name__}")
 
 
@@ -654,6 +682,10 @@ def _meeting_of(obj: Any) -> ReviewMeeting:
 
 def in_scope(persona: Persona, route: str, obj: Any, scope_: Scope) -> bool:
     """May this persona read this object on this route? (the table in the docstring)"""
+    if route.startswith("reports:") and isinstance(obj, Congress):
+        # The annual report's pages of a congress: its office and leaders, and a district's
+        # office for its towns (read only); not the congress's other roles or its deputies.
+        scope_ = Scope(obj.pk, ("report.view",))
     if route in PUBLIC_ROUTES and scope_.public:
         return True
     user = persona.user
@@ -863,6 +895,8 @@ CONGRESS_OF: dict[Any, str] = {
     Invitation: "activity__congress_id",
     Job: "congress_id",
     PointsTable: "congress_id",
+    ReportVersion: "report__congress_id",
+    ExternalPublication: "congress_id",
 }
 
 
@@ -989,6 +1023,14 @@ def _enumerate(towns: list[int], seen: dict[str, set[tuple[tuple[str, Any], ...]
     return out
 
 
+REPORT_UNDATED = {
+    "reports:template",
+    "reports:publications",
+    "reports:version",
+    "reports:withdraw_publication",
+}
+
+
 def _fillings(route: str, obj: Any, seen: set[tuple[tuple[str, Any], ...]]) -> list[Any]:
     if route in ("stations:public_station", "stations:qr_station", "stations:poster"):
         return [(("code", s.code),) for s in Station.objects.filter(congress=obj)[:2]]
@@ -1004,6 +1046,15 @@ def _fillings(route: str, obj: Any, seen: set[tuple[tuple[str, Any], ...]]) -> l
         return [(("which", w),) for w in ("resume", "statement") if getattr(obj, w)]
     if route in ("stations:ics", "activities:confirm"):
         return []  # the secret token is in the address: reached by the link only
+    if route.startswith("reports:") and route not in REPORT_UNDATED and not seen:
+        from django.utils import timezone
+
+        year = timezone.localdate().year
+        if route == "reports:evidence":
+            return [(("key", k), ("year", year)) for k in ("receptions", "opinions_closed")]
+        return [(("year", year),)]
+    if route == "stations:ics":
+        return []  # the calendar's secret token is in its address: reached by links only
     if seen:
         return sorted(seen)
     return [(("action", name),) for name in _action_names(route)] or [()]
@@ -1090,6 +1141,13 @@ def crawl_world(demo, _quiet_requests):  # noqa: ANN001, ANN201
     ):
         congress = Congress.objects.get(name=f"{town}人民代表大会")
         _town_objects(congress, by_name[staff], by_name[deputy])
+        today = timezone.localdate()
+        report_services.draft(congress, today.year, acting_user=by_name[staff])
+        report_services.add_publication(
+            congress,
+            {"outlet": "临溪日报", "title": "报道", "published_on": today},
+            acting_user=by_name[staff],
+        )
     # 清河镇 first (the demo's town), 枫林镇, then the district (临溪区) and any other town.
     towns = [Congress.objects.get(name=f"{t}人民代表大会").pk for t in ("清河镇", "枫林镇")]
     towns += list(
