@@ -25,6 +25,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "activities": policy.can(user, "activity.view"),
             "district": bool(policy.district_town_ids(user)),
             "polls": policy.can_read(user, "poll.view"),
+            "back_office": policy.is_back_office(user),
+            "audit": policy.can(user, "audit.read"),
             "unread": Notification.objects.filter(
                 recipient_id=user.pk, read_at__isnull=True
             ).count(),

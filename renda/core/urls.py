@@ -9,6 +9,7 @@ urlpatterns = [
     path("", public.home, name="home"),
     path("favicon.ico", public.favicon, name="favicon"),
     path("healthz", public.healthz, name="healthz"),
+    path("display/", public.display, name="display"),
     path("accounts/login/", auth.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/2fa/", auth.otp_verify, name="otp_verify"),

@@ -5,3 +5,27 @@ document.addEventListener("click", function (event) {
   var text = document.getElementById("id_text");
   if (text) { text.value = button.getAttribute("data-text"); text.focus(); }
 });
+
+// The menu's groups open on hover and keyboard focus without script; a click toggles them
+// (touch screens) and Escape or a click elsewhere closes them.
+document.addEventListener("click", function (event) {
+  var label = event.target.closest(".menu-label");
+  document.querySelectorAll(".menu-group.open").forEach(function (group) {
+    if (!label || group !== label.parentNode) {
+      group.classList.remove("open");
+      group.querySelector(".menu-label").setAttribute("aria-expanded", "false");
+    }
+  });
+  if (!label) return;
+  var open = label.parentNode.classList.toggle("open");
+  label.setAttribute("aria-expanded", open ? "true" : "false");
+});
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Escape") return;
+  var focused = document.activeElement;
+  if (focused && focused.closest(".menu-group")) focused.blur();
+  document.querySelectorAll(".menu-group.open").forEach(function (group) {
+    group.classList.remove("open");
+    group.querySelector(".menu-label").setAttribute("aria-expanded", "false");
+  });
+});
