@@ -8,11 +8,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from renda.cases import services as cases
 from renda.cases.models import Case, CaseKind, CaseSource, Category
 from renda.congress.models import Congress, Deputy
 from renda.core.models import Region
+from renda.core.notify import sms_on_commit
 from renda.stations import services as stations
 from renda.stations.models import Station
 
@@ -62,4 +64,17 @@ def submit_opinion(
             submission_token=submission_token,
         )
         stations.link_qr_case(case, station=via_station, deputy=via_deputy)
+        if case.submitter_phone:
+            # The ticket number by text message at once (never the check code: the
+            # receipt shows it once, to whoever submitted).
+            sms_on_commit(
+                case.submitter_phone,
+                _(
+                    "%(congress)s received your opinion, ticket number %(serial)s. Track it "
+                    "with this number and the check code on your receipt."
+                )
+                % {"congress": congress.name, "serial": case.serial},
+                kind="opinion_received",
+                params={"serial": case.serial},
+            )
     return case, code

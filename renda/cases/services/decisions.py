@@ -251,7 +251,13 @@ def reject_case(
                 public=True,
                 note=_("Handled as public opinion %(serial)s.") % {"serial": converted.serial},
             )
-        _tell_submitters(case, _("Your case %(serial)s was not accepted; see the reason given."))
+        _tell_submitters(
+            case,
+            _("Your case %(serial)s was not accepted; see the reason given."),
+            suggestion_message=_(
+                "Your suggestion %(serial)s was not accepted as a suggestion; see the reason given."
+            ),
+        )
     return converted
 
 

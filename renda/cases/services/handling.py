@@ -140,7 +140,12 @@ def assign_case(
             department_case_url(case),
         )
         _tell_submitters(
-            case, _("Your case %(serial)s was assigned to the department responsible."), sms=False
+            case,
+            _("Your case %(serial)s was assigned to the department responsible."),
+            sms=False,
+            suggestion_message=_(
+                "Your suggestion %(serial)s was assigned to the department responsible."
+            ),
         )
     return created
 

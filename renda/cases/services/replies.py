@@ -165,7 +165,13 @@ def _finish_reply_round(case: Case, actor: Any, department: Department) -> None:
         department=department,
         fields=fields,
     )
-    _tell_submitters(case, _("Your case %(serial)s has been answered. Please rate the reply."))
+    _tell_submitters(
+        case,
+        _("Your case %(serial)s has been answered. Please rate the reply."),
+        suggestion_message=_(
+            "Your suggestion %(serial)s has been answered. Please give your opinion of the reply."
+        ),
+    )
 
 
 def record_paper_reply(

@@ -29,3 +29,22 @@ document.addEventListener("keydown", function (event) {
     group.querySelector(".menu-label").setAttribute("aria-expanded", "false");
   });
 });
+
+// The captcha's refresh button: a new picture and key from django-simple-captcha's refresh
+// view (the button stays hidden without script).
+document.querySelectorAll(".captcha-refresh").forEach(function (button) { button.hidden = false; });
+document.addEventListener("click", function (event) {
+  var button = event.target.closest(".captcha-refresh");
+  if (!button) return;
+  var field = button.closest(".field") || button.parentNode.parentNode;
+  fetch(button.getAttribute("data-url"), { headers: { "X-Requested-With": "XMLHttpRequest" }, credentials: "same-origin" })
+    .then(function (response) { return response.json(); })
+    .then(function (data) {
+      var image = field.querySelector("img.captcha");
+      var key = field.querySelector("input[type=hidden][name$='_0']");
+      var answer = field.querySelector("input[name$='_1']");
+      if (image) image.src = data.image_url;
+      if (key) key.value = data.key;
+      if (answer) { answer.value = ""; answer.focus(); }
+    });
+});
