@@ -161,3 +161,82 @@ def test_desktop_office_menu_opens_a_group_on_click(browser, live_server, demo):
     page.keyboard.press("Escape")
     page.mouse.move(5, 600)
     assert not group.locator(".submenu").is_visible()
+
+
+def test_changed_pages_fit_a_phone(browser, live_server, demo):
+    """The pages item 9 changed, at 390 px: no horizontal overflow; the duty badge on one
+    line; the batch table's numbers each with its label; the captcha refreshes."""
+    from renda.ballots.models import Poll
+    from renda.projects.models import BatchKind, VoteBatch
+    from renda.stations.models import StationMember
+
+    announced = VoteBatch.objects.filter(congress=demo, status="announced").first()
+    micro = VoteBatch.objects.get(congress=demo, kind=BatchKind.MICRO)
+    poll = Poll.objects.exclude(export_sha256="").filter(congress=demo, status="published").first()
+    member = StationMember.objects.filter(station__congress=demo, until__isnull=True).first()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    public = [
+        f"/projects/batch/{announced.pk}/",
+        f"/projects/batch/{micro.pk}/",
+        f"/projects/{demo.pk}/",
+        f"/stations/{demo.pk}/",
+        f"/stations/{demo.pk}/deputies/{member.deputy_id}/",
+        "/opinions/track/",
+    ]
+    assert poll is not None
+    public.append(f"/polls/{poll.pk}/announcement/")
+    for url in public:
+        response = page.goto(f"{live_server.url}{url}")
+        assert response is not None and response.status == 200, url
+        assert _overflow(page) <= 0, url
+    page.goto(f"{live_server.url}/projects/batch/{announced.pk}/")
+    labels = page.eval_on_selector_all(
+        "#candidates td[data-label]",
+        "cells => cells.map(c => getComputedStyle(c, '::before').content)",
+    )
+    assert labels and all(label not in ("none", "normal", "") for label in labels)
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="qh_deputy"))
+    deputy = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    deputy.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = deputy.new_page()
+    page.goto(f"{live_server.url}/stations/mine/")
+    assert _overflow(page) <= 0
+    for badge in page.locator("table .status").all()[:5]:
+        box = badge.bounding_box()
+        assert box is not None and box["height"] < 40  # one line, not a character per line
+    page.goto(f"{live_server.url}/projects/votes/batch/{micro.pk}/")
+    assert _overflow(page) <= 0
+
+    staff = Client()
+    staff.force_login(get_user_model().objects.get(username="qh_staff"))
+    office = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    office.add_cookies(
+        [{"name": "sessionid", "value": staff.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = office.new_page()
+    for url in (
+        f"/office/projects/batches/{announced.pk}/",
+        f"/office/projects/batches/{micro.pk}/",
+    ):
+        assert page.goto(f"{live_server.url}{url}").status == 200
+        assert _overflow(page) <= 0, url
+
+
+def test_the_captcha_refreshes_in_the_browser(browser, live_server, demo, settings):
+    settings.RENDA_SUBMIT_LIMIT = 0  # the form asks for the captcha at once
+    page = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
+    page.goto(f"{live_server.url}/opinions/{demo.pk}/new/")
+    image = page.locator("img.captcha")
+    assert image.bounding_box()["width"] >= 120
+    before = image.get_attribute("src")
+    key = page.locator("input[name=captcha_0]").input_value()
+    with page.expect_response(lambda r: "/captcha/refresh/" in r.url):
+        page.click(".captcha-refresh")
+    page.wait_for_function(f"document.querySelector('img.captcha').src.indexOf({before!r}) < 0")
+    assert page.locator("input[name=captcha_0]").input_value() != key
+    assert _overflow(page) <= 0
