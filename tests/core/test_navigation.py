@@ -240,3 +240,24 @@ def test_the_captcha_refreshes_in_the_browser(browser, live_server, demo, settin
     page.wait_for_function(f"document.querySelector('img.captcha').src.indexOf({before!r}) < 0")
     assert page.locator("input[name=captcha_0]").input_value() != key
     assert _overflow(page) <= 0
+
+
+@pytest.mark.parametrize("width", [1366, 800])
+def test_every_drop_down_opens_on_screen(browser, live_server, demo, width):
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="qh_staff"))
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/workspace/")
+    groups = page.locator(".menu-group").all()
+    assert len(groups) == 7
+    for group in groups:
+        group.locator(".menu-label").click()
+        box = group.locator(".submenu").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+        for link in group.locator(".submenu a").all():
+            assert link.is_visible()
+    assert _overflow(page) <= 0
