@@ -458,6 +458,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="renda@localhost")
 RENDA_RATE_LIMITS = env.bool("RENDA_RATE_LIMITS", default=True)
 RENDA_SUBMIT_LIMIT = env.int("RENDA_SUBMIT_LIMIT", default=5)
 RENDA_SUBMIT_WINDOW_SECONDS = env.int("RENDA_SUBMIT_WINDOW_SECONDS", default=3600)
+# The captcha picture: large enough to read on a phone (150 × 50 px), with a refresh button
+# (renda/templates/captcha/widgets/captcha.html, django-simple-captcha's refresh view).
+CAPTCHA_IMAGE_SIZE = (150, 50)
+CAPTCHA_FONT_SIZE = 34
 RENDA_TRACK_LIMIT = env.int("RENDA_TRACK_LIMIT", default=20)
 RENDA_TRACK_WINDOW_SECONDS = env.int("RENDA_TRACK_WINDOW_SECONDS", default=600)
 # The similar-matters hint under the public opinion form: lookups per address and window.

@@ -11,6 +11,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from renda.ballots.models import Base, Poll
 from renda.cases.models import Case, EvaluationResult
@@ -481,7 +482,7 @@ class PlanItem(models.Model):
 
 
 class MeetingStatus(models.TextChoices):
-    SCHEDULED = "scheduled", _("Scheduled")
+    SCHEDULED = "scheduled", pgettext_lazy("meeting status", "Scheduled")
     CLOSED = "closed", _("Closed (minutes final)")
 
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from renda.ballots.models import SCALE_GRADES, Base, Poll, PollSubject, Scale
 from renda.congress.models import (
@@ -111,7 +112,7 @@ class Electorate(models.TextChoices):
 
 class MeetingStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    SCHEDULED = "scheduled", _("Scheduled")
+    SCHEDULED = "scheduled", pgettext_lazy("meeting status", "Scheduled")
     RATING = "rating", _("Rating open")
     CLOSED = "closed", _("Closed, result frozen")
     PUBLISHED = "published", _("Result published")

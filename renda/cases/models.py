@@ -203,7 +203,13 @@ OPEN = frozenset(set(TRANSITIONS) - TERMINAL)
 def derived_title(content: str) -> str:
     """The title of a case whose author left it empty: the start of its content. It may
     name people, so it is never shown to the public (see `Case.public_title`)."""
-    return content.replace("\n", " ")[:30]
+    # Cut at 30 characters, then drop what a cut leaves dangling: "河道垃圾多，" → "河道垃圾多".
+    flat = " ".join(content.split())
+    return flat[:30].rstrip(TITLE_TRAILING) or flat[:30]
+
+
+#: Punctuation and spaces an automatic title does not end with.
+TITLE_TRAILING = " \t，。、；：！？,.;:!?…—-（(「“‘《"
 
 
 class CaseQuerySet(ScopedQuerySet):

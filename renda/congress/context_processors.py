@@ -28,6 +28,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "records": policy.can(user, "record.view"),
             "points": policy.can(user, "record.manage"),
             "reports": policy.can_read(user, "report.view"),
+            "back_office": policy.is_back_office(user),
+            "audit": policy.can(user, "audit.read"),
             "unread": Notification.objects.filter(
                 recipient_id=user.pk, read_at__isnull=True
             ).count(),

@@ -80,6 +80,14 @@ KINDS: dict[str, Kind] = {
             expires=True,
         ),
         Kind(
+            "opinion_received",
+            _(
+                "%(congress)s received your opinion, ticket number %(serial)s. Track it "
+                "with this number and the check code on your receipt."
+            ),
+            ("congress", "serial"),
+        ),
+        Kind(
             "case_answered",
             _("Your case %(serial)s has been answered. Please rate the reply."),
             ("serial",),
@@ -87,6 +95,19 @@ KINDS: dict[str, Kind] = {
         Kind(
             "case_not_accepted",
             _("Your case %(serial)s was not accepted; see the reason given."),
+            ("serial",),
+        ),
+        # A deputy's suggestion is told in a deputy's words (renda.cases.services.doors).
+        Kind(
+            "suggestion_answered",
+            _(
+                "Your suggestion %(serial)s has been answered. Please give your opinion of the reply."
+            ),
+            ("serial",),
+        ),
+        Kind(
+            "suggestion_not_accepted",
+            _("Your suggestion %(serial)s was not accepted as a suggestion; see the reason given."),
             ("serial",),
         ),
         Kind(

@@ -36,6 +36,7 @@ __all__ = [
     "register_words",
     "reset_dictionary",
     "tokens",
+    "warm_up",
 ]
 
 log = logging.getLogger(__name__)
@@ -152,6 +153,15 @@ class _Dictionary:
                     self._read_names()
         return self.tokenizer, self.words
 
+    def warm_up(self) -> None:
+        """Load jieba and the domain terms now (no database access: the names are read on
+        the first segmentation, as always)."""
+        with self.lock:
+            if self.tokenizer is None:
+                self.tokenizer = self._load()
+                self._base_total = self.tokenizer.total
+                self._apply(frozenset(DOMAIN_TERMS))
+
     def reset(self) -> None:
         with self.lock:
             if self.tokenizer is not None:
@@ -207,6 +217,17 @@ class _Dictionary:
 
 
 _dictionary = _Dictionary()
+
+
+def warm_up() -> None:
+    """Load the segmenter at once instead of on the first search (~1–3 s). The serving
+    process calls it when it starts (`renda/wsgi.py`, each gunicorn worker); management
+    commands and tests do not, since most never segment text."""
+    _dictionary.warm_up()
+    try:
+        _dictionary.current()  # and the names of regions and departments (the database)
+    except Exception:  # noqa: BLE001  the database may not answer yet: read on first use
+        log.warning("segmenter names not read at start; read on the first search", exc_info=True)
 
 
 def reset_dictionary() -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from typing import Any, cast
 
-from captcha.fields import CaptchaField
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +17,7 @@ from renda.cases.models import (
 )
 from renda.cases.queries import villages_of
 from renda.congress.models import Congress
+from renda.core.captcha import captcha_field
 from renda.core.models import Region
 from renda.core.validators import validate_cn_mobile
 
@@ -52,6 +52,11 @@ class OpinionForm(forms.Form):
         max_length=5000,
         min_length=5,
         widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={
+            "required": _("Describe the matter you raise."),
+            "min_length": _("Describe the matter in at least %(limit_value)d characters."),
+            "max_length": _("Keep the description within %(limit_value)d characters."),
+        },
     )
     address = forms.CharField(label=_("Address or place"), max_length=200, required=False)
     photos = MultipleFileField(label=_("Photos or PDF (optional, up to 5)"))
@@ -84,7 +89,7 @@ class OpinionForm(forms.Form):
 
 
 class CaptchaForm(forms.Form):
-    captcha = CaptchaField(label=_("Type the characters in the picture"))
+    captcha = captcha_field()
 
 
 class StaffEntryForm(OpinionForm):
@@ -103,11 +108,40 @@ class StaffEntryForm(OpinionForm):
         ],
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The office fills this in for someone else: the labels speak of the sender (来件人),
+        # not to "you".
+        self.fields["content"].label = _("What the sender raises")
+        self.fields["content"].error_messages["required"] = _("Enter what the sender raises.")
+        self.fields["name"].label = _("Sender's name (optional)")
+        self.fields["phone"].label = _("Sender's mobile phone (optional)")
+        self.fields["phone"].help_text = _(
+            "The sender is told of the reply by text message; the number is never shown publicly."
+        )
+
 
 class TrackForm(forms.Form):
-    ticket = forms.CharField(label=_("Ticket number"), max_length=24)
+    ticket = forms.CharField(
+        label=_("Ticket number"),
+        max_length=24,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+    # Shown as typed (a one-time code on the receipt, not a password): typing it on a phone
+    # without seeing it fails too often.
     code = forms.CharField(
-        label=_("Check code"), max_length=16, widget=forms.PasswordInput(render_value=True)
+        label=_("Check code"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "inputmode": "text",
+            }
+        ),
     )
 
 

@@ -13,6 +13,7 @@ from renda.cases import services as cases
 from renda.cases.models import Case, CaseKind, CaseSource, Category
 from renda.congress.models import Congress, Deputy
 from renda.core.models import Region
+from renda.core.notify import sms_on_commit
 from renda.stations import services as stations
 from renda.stations.models import Station
 
@@ -62,4 +63,12 @@ def submit_opinion(
             submission_token=submission_token,
         )
         stations.link_qr_case(case, station=via_station, deputy=via_deputy)
+        if case.submitter_phone:
+            # The ticket number by text message at once (never the check code: the
+            # receipt shows it once, to whoever submitted).
+            sms_on_commit(
+                case.submitter_phone,
+                kind="opinion_received",
+                params={"congress": congress.name, "serial": case.serial},
+            )
     return case, code

@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from renda.core import display
 from renda.portal.models import Article, Channel, ChannelKind, LinkPlacement, Site, SiteLink
 
 CHROME_SECONDS = 60
@@ -43,8 +44,7 @@ def service_links() -> list[dict[str, Any]]:
 
 
 def display_modes(request: HttpRequest) -> list[str]:
-    raw = request.COOKIES.get("portal_display", "")
-    return [m for m in raw.split(".") if m in ("large", "contrast")]
+    return display.modes(request)
 
 
 @dataclass

@@ -688,7 +688,7 @@ def seed(stdout: Any = None) -> None:
     users = {u.username: u for u in get_user_model().objects.filter(
         username__in=["district_staff", "district_admin", "qh_staff", "qh_leader", "fl_staff"]
     )}  # fmt: skip
-    root = _site(district, "linxi", "临溪区人大", "临溪区人民代表大会常务委员会欢迎您!", None)
+    root = _site(district, "linxi", "临溪区人大", "临溪区人民代表大会常务委员会欢迎您！", None)
     # The district's approver is its administrator (the demo district has no leader account).
     # Its writer is the staff member, so the administrator reviews too (never the writer).
     Site.objects.filter(pk=root.pk).update(
@@ -697,8 +697,10 @@ def seed(stdout: Any = None) -> None:
     root.refresh_from_db()
     sites = {
         "district": root,
-        "qinghe": _site(qinghe, "qinghe", "清河镇人大", "清河镇人民代表大会主席团欢迎您!", root),
-        "fenglin": _site(fenglin, "fenglin", "枫林镇人大", "枫林镇人民代表大会主席团欢迎您!", root),
+        "qinghe": _site(qinghe, "qinghe", "清河镇人大", "清河镇人民代表大会主席团欢迎您！", root),
+        "fenglin": _site(
+            fenglin, "fenglin", "枫林镇人大", "枫林镇人民代表大会主席团欢迎您！", root
+        ),
     }
     # 枫林镇 runs a two-step workflow: the reviewer's pass publishes. Its one office account
     # writes; the district administrator, whose grant reaches the town, reviews.

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from renda.core.widgets import DateTimeInput
 from renda.portal.models import Channel, Site
@@ -41,7 +42,7 @@ class ArticleForm(forms.Form):
         ),
     )
     summary = forms.CharField(
-        label=_("Summary"),
+        label=pgettext_lazy("article", "Summary"),
         max_length=300,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -57,7 +58,7 @@ class ArticleForm(forms.Form):
     clear_cover = forms.BooleanField(label=_("Remove the cover image"), required=False)
     cover_alt = forms.CharField(label=_("Cover image description"), max_length=120, required=False)
     publish_at = forms.DateTimeField(
-        label=_("Publish at"),
+        label=pgettext_lazy("article", "Scheduled for"),
         required=False,
         widget=DateTimeInput(),
         help_text=_("Empty: publish on approval. A later time schedules the article."),

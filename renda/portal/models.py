@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from renda.congress.models import Congress, ScopedQuerySet
 from renda.core import uploads
@@ -192,7 +193,7 @@ class ArticleStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     REVIEW = "review", _("Awaiting review")
     APPROVAL = "approval", _("Awaiting approval")
-    SCHEDULED = "scheduled", _("Scheduled")
+    SCHEDULED = "scheduled", pgettext_lazy("article status", "Scheduled")
     PUBLISHED = "published", _("Published")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -261,7 +262,7 @@ class Article(models.Model):
     title = models.CharField(_("title"), max_length=120)
     subtitle = models.CharField(_("subtitle"), max_length=160, blank=True)
     body = models.TextField(_("body"), help_text=_("Rich text; cleaned of scripts and frames."))
-    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    summary = models.CharField(pgettext_lazy("article", "summary"), max_length=300, blank=True)
     cover = models.ImageField(_("cover image"), upload_to=cover_path, blank=True)
     cover_type = models.CharField(
         _("cover image type"),
@@ -369,7 +370,7 @@ class ArticleVersion(models.Model):
     title = models.CharField(_("title"), max_length=120)
     subtitle = models.CharField(_("subtitle"), max_length=160, blank=True)
     body = models.TextField(_("body"))
-    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    summary = models.CharField(pgettext_lazy("article", "summary"), max_length=300, blank=True)
     editor = models.CharField(_("editor"), max_length=40, blank=True)
     author = models.CharField(_("author"), max_length=60, blank=True)
     source = models.CharField(_("source"), max_length=60, blank=True)

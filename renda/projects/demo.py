@@ -424,6 +424,15 @@ def _open_micro_batch(
         "请代表在“我的投票”中对每个项目选择赞成、反对或弃权。",
     )
     batch = services.publish_candidates(batch, acting_user=staff)
+    # Residents' comments during the comment period (the office's 群众意见 section).
+    first = batch.candidates.order_by("order").first()
+    services.add_comment(
+        batch,
+        text="这个项目很实在，希望尽快实施，施工时注意不要影响老人出行。",
+        candidate_id=first.pk if first is not None else None,
+        name="王阿姨",
+    )
+    services.add_comment(batch, text="建议把路灯维修也列进来，晚上出门太黑。", name="陈先生")
     opened = services.open_vote(batch, acting_user=staff)
     batch.refresh_from_db()
     return batch, opened.shares

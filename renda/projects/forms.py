@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from renda.cases.models import Category
 from renda.congress.models import Department, Deputy, DeputyMembership, Session
+from renda.core.captcha import captcha_field
 from renda.core.models import Region, RegionLevel
 from renda.core.validators import validate_cn_mobile
 from renda.core.widgets import DateInput
@@ -235,6 +236,10 @@ class CommentForm(forms.Form):
         _field(self, "candidate").choices = [("", _("The list as a whole"))] + [
             (c.pk, c.idea.title) for c in batch.candidates.select_related("idea")
         ]
+
+
+class CaptchaForm(forms.Form):
+    captcha = captcha_field()
 
 
 class BallotForm(forms.Form):

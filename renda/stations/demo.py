@@ -120,12 +120,22 @@ def _network(congress: Congress, town: Region, staff: Any, manager: Any) -> Stat
                 parent=area_station,
                 name=f"{village.name}人大代表联络点",
                 code=f"point-{village.code[-3:]}",
-                address=f"{village.name}村（居）委会",
+                address=_committee(village.name),
                 villages=[village],
                 opening_hours="每月接待日",
                 acting_user=staff,
             )
     return center
+
+
+def _committee(village: str) -> str:
+    """The village's (or community's) committee as an address: 青下湾村 → 青下湾村村民委员会,
+    东塘社区 → 东塘社区居民委员会 (never "青下湾村村（居）委会")."""
+    if village.endswith("社区"):
+        return f"{village}居民委员会"
+    if village.endswith("村"):
+        return f"{village}村民委员会"
+    return f"{village}村（居）民委员会"
 
 
 def _seat_deputies(congress: Congress, center: Station, staff: Any) -> None:

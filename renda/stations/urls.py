@@ -43,5 +43,6 @@ urlpatterns = [
     path("stations/<int:congress_id>/<slug:code>/", public.station_page, name="public_station"),
     path("stations/<int:congress_id>/<slug:code>/qr.svg", public.qr_station, name="qr_station"),
     path("stations/<int:congress_id>/<slug:code>/poster/", public.poster, name="poster"),
+    path("stations/<int:congress_id>/deputies/<int:pk>/", public.deputy_page, name="public_deputy"),
     path("stations/<int:congress_id>/deputies/<int:pk>/qr.svg", public.qr_deputy, name="qr_deputy"),
 ]

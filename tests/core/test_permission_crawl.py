@@ -159,6 +159,7 @@ OBJECT_ROUTES: dict[str, tuple[str, Any]] = {
     "stations:qr_station": ("congress_id", Congress),
     "stations:poster": ("congress_id", Congress),
     "stations:qr_deputy": ("pk", Deputy),
+    "stations:public_deputy": ("pk", Deputy),
     "projects:public_year_current": ("congress_id", Congress),
     "projects:public_year": ("congress_id", Congress),
     "projects:propose": ("congress_id", Congress),
@@ -337,6 +338,7 @@ PUBLIC_ROUTES = {
     "stations:qr_station",
     "stations:poster",
     "stations:qr_deputy",
+    "stations:public_deputy",
     "stations:ics",  # a deputy's calendar: the secret token in the address is the key
     "activities:confirm",  # an invitation SMS's link: its keyed token is the key
     "projects:public_year_current",

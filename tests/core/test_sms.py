@@ -132,8 +132,11 @@ def test_every_sms_the_platform_sends_names_its_kind():
     assert set(sms.KINDS) == {
         "password_reset",
         "survey_code",
+        "opinion_received",
         "case_answered",
         "case_not_accepted",
+        "suggestion_answered",
+        "suggestion_not_accepted",
         "station_duty",
         "activity_invitation",
     }

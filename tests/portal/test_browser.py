@@ -17,7 +17,7 @@ def test_resident_reads_searches_and_switches_to_large_text(demo, browser, live_
     )
     page = context.new_page()
     page.goto(f"{live_server.url}/portal/")
-    assert "临溪区人民代表大会常务委员会欢迎您!" in page.inner_text("header")
+    assert "临溪区人民代表大会常务委员会欢迎您！" in page.inner_text("header")
     assert "全国人大" in page.inner_text(".p-linkbar")
     assert "通知公告" in page.inner_text("main")
 
@@ -26,9 +26,9 @@ def test_resident_reads_searches_and_switches_to_large_text(demo, browser, live_
         page.click(f"text={title}")
     assert page.inner_text("h1") == title
     crumbs = " ".join(page.inner_text(".p-crumbs").split())
-    assert crumbs == "当前所在位置: 首页 > 乡镇人大 > 人大动态 > 正文"
+    assert crumbs == "当前所在位置：首页 > 乡镇人大 > 人大动态 > 正文"
     meta = page.inner_text("#article-meta")
-    for label in ("编辑:", "作者:", "发布时间:", "来源:临溪人大", "点击次数:"):
+    for label in ("编辑：", "作者：", "发布时间：", "来源：临溪人大", "点击次数："):
         assert label in meta
     views_before = int(page.inner_text("#view-count"))
 

@@ -351,7 +351,7 @@ def test_district_article_breadcrumb_reads_like_the_reference(world, client):
     page = client.get(reverse("portal:article", args=[article.pk])).content.decode()
     crumbs = page.split('class="p-crumbs"')[1].split("</nav>")[0]
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", crumbs.split(">", 1)[1])).split())
-    assert text == "当前所在位置: 首页 > 乡镇人大 > 人大动态 > 正文"
+    assert text == "当前所在位置：首页 > 乡镇人大 > 人大动态 > 正文"
 
 
 def test_home_lists_latest_per_channel_notices_and_service_links(world, client):

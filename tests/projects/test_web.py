@@ -581,8 +581,23 @@ def test_comments_on_the_candidate_list_are_rate_limited(client, year, settings)
     for _i in range(3):
         response = client.post(url, {"text": "建议优先实施", "candidate": candidate.pk})
         assert response.status_code == 302
-    assert client.post(url, {"text": "再来一条"}).status_code == 429
+    # Past the limit the form asks for a captcha, as the other public forms do.
+    refused = client.post(url, {"text": "再来一条"})
+    assert refused.status_code == 400 and refused.context["captcha"] is not None
+    assert 'name="captcha_1"' in refused.content.decode()
     assert Comment.objects.count() == 3
+    from captcha.models import CaptchaStore
+
+    key = CaptchaStore.generate_key()
+    assert (
+        client.post(url, {"text": "再来一条", "captcha_0": key, "captcha_1": "x"}).status_code
+        == 400
+    )
+    key = CaptchaStore.generate_key()
+    answer = CaptchaStore.objects.get(hashkey=key).response
+    ok = client.post(url, {"text": "再来一条", "captcha_0": key, "captcha_1": answer})
+    assert ok.status_code == 302
+    assert Comment.objects.count() == 4
     # A candidate of no batch of this list is refused.
     settings.RENDA_SUBMIT_LIMIT = 100
     assert client.post(url, {"text": "x", "candidate": 999999}).status_code == 400

@@ -255,6 +255,9 @@ def reject_case(
             case,
             _("Your case %(serial)s was not accepted; see the reason given."),
             sms_kind="case_not_accepted",
+            suggestion_message=_(
+                "Your suggestion %(serial)s was not accepted as a suggestion; see the reason given."
+            ),
         )
     return converted
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from renda.cases.models import Case
+from renda.cases.models import Case, CaseKind
 from renda.core.notify import notify_on_commit, sms_on_commit
 
 Audience = tuple[list[Any], list[str], str]  # (users, phone numbers, the page they follow)
@@ -102,15 +102,25 @@ def is_author(user: Any, case: Case) -> bool:
     return any(getattr(u, "pk", None) == user.pk for u in audience_of(case)[0])
 
 
-def _tell_submitters(case: Case, message: str, *, sms_kind: str = "") -> None:
+def _tell_submitters(
+    case: Case, message: str, *, sms_kind: str = "", suggestion_message: str | None = None
+) -> None:
     """Those who raised the case, and those of every case merged into it. Text messages
     (`sms_kind`, renda.core.sms.KINDS) only for the steps that matter to a resident (reply,
-    refusal); the in-app inbox for all."""
+    refusal); the in-app inbox for all. A deputy's suggestion is told in a deputy's words
+    (`suggestion_message`, and the kind's "suggestion_" twin for the SMS), not a
+    resident's."""
     for target in [case, *case.merged_cases.all()]:
-        text = message % {"serial": target.serial}
+        wording = message
+        if suggestion_message is not None and target.kind == CaseKind.SUGGESTION:
+            wording = suggestion_message
+        text = wording % {"serial": target.serial}
         users, phones, url = audience_of(target)
-        for phone in phones if sms_kind else []:
-            sms_on_commit(phone, kind=sms_kind, params={"serial": target.serial})
+        kind = sms_kind
+        if kind and target.kind == CaseKind.SUGGESTION:
+            kind = kind.replace("case_", "suggestion_", 1)
+        for phone in phones if kind else []:
+            sms_on_commit(phone, kind=kind, params={"serial": target.serial})
         if users:
             # Those with an e-mail address also get it by e-mail (deputies often do).
             notify_on_commit(users, text, case.title, url, email=bool(sms_kind))

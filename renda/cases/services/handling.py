@@ -140,7 +140,11 @@ def assign_case(
             department_case_url(case),
         )
         _tell_submitters(
-            case, _("Your case %(serial)s was assigned to the department responsible.")
+            case,
+            _("Your case %(serial)s was assigned to the department responsible."),
+            suggestion_message=_(
+                "Your suggestion %(serial)s was assigned to the department responsible."
+            ),
         )
     return created
 

@@ -175,5 +175,9 @@ def triage_case(case: Case, *, acting_user: Any, note: str = "") -> Case:
         case = _lock(case)
         _require_staff(acting_user, case)
         _move(case, CaseStatus.TRIAGED, actor=acting_user, action="triaged", note=note, public=True)
-        _tell_submitters(case, _("Your case %(serial)s was accepted for handling."))
+        _tell_submitters(
+            case,
+            _("Your case %(serial)s was accepted for handling."),
+            suggestion_message=_("Your suggestion %(serial)s was accepted for handling."),
+        )
     return case

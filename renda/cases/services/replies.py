@@ -169,6 +169,9 @@ def _finish_reply_round(case: Case, actor: Any, department: Department) -> None:
         case,
         _("Your case %(serial)s has been answered. Please rate the reply."),
         sms_kind="case_answered",
+        suggestion_message=_(
+            "Your suggestion %(serial)s has been answered. Please give your opinion of the reply."
+        ),
     )
 
 

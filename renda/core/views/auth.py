@@ -41,6 +41,10 @@ class TokenForm(forms.Form):
         label=gettext_lazy("Six-digit code from your authenticator app"),
         min_length=6,
         max_length=8,
+        error_messages={
+            "min_length": gettext_lazy("The code has 6 to 8 digits."),
+            "max_length": gettext_lazy("The code has 6 to 8 digits."),
+        },
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),

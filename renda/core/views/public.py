@@ -9,6 +9,8 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from renda.core import display as display_modes
+
 
 @never_cache
 @require_GET
@@ -32,3 +34,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico whatever the page says: the app's icon, not a 404."""
     return HttpResponsePermanentRedirect(static("renda/favicon.ico"))
+
+
+@require_GET
+def display(request: HttpRequest) -> HttpResponse:
+    """The large-text / high-contrast switch of every public page (plain links, a cookie)."""
+    return display_modes.switch(request, default_next="/")

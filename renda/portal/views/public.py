@@ -16,10 +16,10 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from renda.core import display as core_display
 from renda.core import uploads
 from renda.core.requestcontext import client_ip
 from renda.portal import chrome, search, viewcount
@@ -34,8 +34,8 @@ from renda.portal.sanitize import clean_html
 
 PAGE_SIZE = 15
 HOME_PER_CHANNEL = 6
-DISPLAY_COOKIE = "portal_display"
-DISPLAY_MODES = ("large", "contrast")
+DISPLAY_COOKIE = core_display.COOKIE
+DISPLAY_MODES = core_display.MODES
 
 
 def _site_or_404(slug: str) -> Site:
@@ -350,32 +350,9 @@ def search_view(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def display(request: HttpRequest) -> HttpResponseRedirect:
-    """The large-text / high-contrast switch: a plain link that sets a cookie, so it works
-    without JavaScript. `?mode=large`, `?mode=contrast`, `?mode=standard`."""
-    current = set(chrome.display_modes(request))
-    mode = request.GET.get("mode", "")
-    if mode == "standard":
-        current = set()
-    elif mode in DISPLAY_MODES:
-        current ^= {mode}  # a second click turns it off
-    target = request.GET.get("next") or reverse("portal:home")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("portal:home")
-    response = HttpResponseRedirect(target)
-    if current:
-        response.set_cookie(
-            DISPLAY_COOKIE,
-            ".".join(sorted(current)),
-            max_age=365 * 24 * 3600,
-            samesite="Lax",
-            httponly=True,
-            secure=request.is_secure(),
-        )
-    else:
-        response.delete_cookie(DISPLAY_COOKIE, samesite="Lax")
-    return response
+    """The large-text / high-contrast switch (renda.core.display, shared by every public
+    page): a plain link that sets a cookie, so it works without JavaScript."""
+    return core_display.switch(request, default_next=reverse("portal:home"))
 
 
 class ChannelFeed(Feed):

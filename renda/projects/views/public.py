@@ -73,13 +73,22 @@ def _reserve(
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    congresses = (
+    congresses = list(
         Congress.objects.filter(
             is_active=True, level__in=[CongressLevel.TOWN, CongressLevel.COUNTY]
         )
         .annotate(project_count=Count("projects", distinct=True))
         .order_by("level", "name")
     )
+    # The candidate lists open for comment and the votes under way, linked from the start.
+    open_batches: dict[int, list[VoteBatch]] = {}
+    for batch in VoteBatch.objects.filter(
+        congress__in=[c.pk for c in congresses],
+        status__in=[BatchStatus.CONSULTATION, BatchStatus.VOTING],
+    ).order_by("-year", "number"):
+        open_batches.setdefault(batch.congress_id, []).append(batch)
+    for congress in congresses:
+        congress.open_batches = open_batches.get(congress.pk, [])  # type: ignore[attr-defined]
     return render(request, "projects/public/index.html", {"congresses": congresses})
 
 
@@ -204,43 +213,45 @@ def batch_page(request: HttpRequest, pk: int) -> HttpResponse:
         batch.consultation_until is None or batch.consultation_until >= timezone.localdate()
     )
     form = f.CommentForm(request.POST or None, batch=batch) if open_for_comment else None
+    # As on the other public forms: past the limit per address or phone number, the form
+    # asks for a captcha as well.
+    identities = [client_ip(request) or "", (request.POST.get("phone") or "").strip()]
+    captcha = None
+    if form is not None and ratelimit.exceeded(
+        "project-comment", identities, settings.RENDA_SUBMIT_LIMIT
+    ):
+        captcha = f.CaptchaForm(request.POST or None)
     status = 200
     if request.method == "POST":
         if form is None:
             raise Http404
-        phone = (request.POST.get("phone") or "").strip()
-        reservation = (
-            _reserve(
-                request,
+        if form.is_valid() and (captcha is None or captcha.is_valid()):
+            reservation = ratelimit.reserve(
                 "project-comment",
-                [phone],
+                identities,
                 settings.RENDA_SUBMIT_LIMIT,
                 settings.RENDA_SUBMIT_WINDOW_SECONDS,
             )
-            if form.is_valid()
-            else None
-        )
-        if reservation is not None and not reservation.allowed:
-            form.add_error(None, _("Many comments were sent from here recently. Try again later."))
-            status = 429
-        elif reservation is not None:
-            data = form.cleaned_data
-            try:
-                services.add_comment(
-                    batch,
-                    text=data["text"],
-                    candidate_id=data["candidate"],
-                    name=data["name"],
-                    phone=data["phone"],
-                )
-            except DomainError as exc:
-                reservation.refund()
-                form.add_error(None, str(exc))
+            if captcha is None and not reservation.allowed:
+                captcha = f.CaptchaForm()
+                form.add_error(None, _("Please also answer the check below."))
             else:
-                messages.success(request, _("Thank you: your comment goes to the presidium."))
-                return HttpResponseRedirect(reverse("projects:public_batch", args=[batch.pk]))
-        if status == 200:
-            status = 400
+                data = form.cleaned_data
+                try:
+                    services.add_comment(
+                        batch,
+                        text=data["text"],
+                        candidate_id=data["candidate"],
+                        name=data["name"],
+                        phone=data["phone"],
+                    )
+                except DomainError as exc:
+                    reservation.refund()
+                    form.add_error(None, str(exc))
+                else:
+                    messages.success(request, _("Thank you: your comment goes to the presidium."))
+                    return HttpResponseRedirect(reverse("projects:public_batch", args=[batch.pk]))
+        status = 400
     return render(
         request,
         "projects/public/batch.html",
@@ -249,6 +260,7 @@ def batch_page(request: HttpRequest, pk: int) -> HttpResponse:
             # Once announced, each with the engine's outcome (passed but beyond the places…).
             "candidates": services.with_results(batch, candidates) if announced else candidates,
             "form": form,
+            "captcha": captcha,
             "announced": announced,
             "counts": counts,
         },

@@ -9,7 +9,7 @@ import datetime as dt
 import io
 
 import segno
-from django.db.models import Min, Prefetch
+from django.db.models import Case, Min, Prefetch, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -42,6 +42,14 @@ def qr_svg_response(url: str) -> HttpResponse:
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="svg", scale=6, xmldecl=True, svgns=True)
     return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+
+
+# The central station first, then the area stations (then the points).
+_CENTRAL_FIRST = Case(
+    When(kind=StationKind.CENTRAL, then=Value(0)),
+    When(kind=StationKind.AREA, then=Value(1)),
+    default=Value(2),
+)
 
 
 def _town(congress_id: int) -> Congress:
@@ -131,7 +139,7 @@ def directory(request: HttpRequest, congress_id: int) -> HttpResponse:
         .exclude(kind=StationKind.POINT)
         .select_related("area")
         .prefetch_related("rules")
-        .order_by("kind", "code")
+        .order_by(_CENTRAL_FIRST, "code")
     )
     points = (
         Station.objects.filter(congress=congress, is_active=True, kind=StationKind.POINT)
@@ -222,6 +230,35 @@ def qr_station(request: HttpRequest, congress_id: int, code: str) -> HttpRespons
         request, congress_id, services.qr_token(station=station, congress_id=congress_id)
     )
     return qr_svg_response(url)
+
+
+@require_GET
+def deputy_page(request: HttpRequest, congress_id: int, pk: int) -> HttpResponse:
+    """A deputy's code (代表码) as a page: the name, the QR code and what scanning it does."""
+    congress = _town(congress_id)
+    deputy = _public_deputy(congress, pk)
+    url = _form_url(request, congress_id, services.qr_token(deputy=deputy, congress_id=congress_id))
+    stations = (
+        Station.objects.filter(
+            congress=congress,
+            is_active=True,
+            members__deputy=deputy,
+            members__until__isnull=True,
+        )
+        .distinct()
+        .order_by(_CENTRAL_FIRST, "code")
+    )
+    return render(
+        request,
+        "stations/public/deputy.html",
+        {
+            "congress": congress,
+            "deputy": deputy,
+            "stations": stations,
+            "form_url": url,
+            "qr": qr_svg(url, scale=5),
+        },
+    )
 
 
 @require_GET
