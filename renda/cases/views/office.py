@@ -30,6 +30,7 @@ from renda.cases.queries import (
     district_counts,
     filter_inbox,
     raised_by,
+    scoped_inbox,
     similar_open_cases,
     villages_of,
     with_list_data,
@@ -69,6 +70,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if not congresses and not policy.is_superuser(request.user):
         raise Http404
     qs = Case.objects.visible_to(request.user, "case.supervise")
+    # A district office's inbox: its own congress's matters (addressed to it, escalated from
+    # the towns), which it handles, apart from the towns' cases, which it only reads.
+    towns = policy.district_town_ids(request.user)
+    scope = request.GET.get("scope", "") if towns else ""
+    qs = scoped_inbox(qs, request.user, scope)
     qs = with_list_data(filter_inbox(qs, request.GET)).order_by("due_date", "-submitted_at", "id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     congress_ids = list(congresses.values_list("pk", flat=True))
@@ -92,6 +98,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
             ("closed", _("Closed")),
             ("all", _("All")),
         ],
+        "scopes": [
+            ("own", _("Our congress's matters")),
+            ("towns", _("The towns' cases (read only)")),
+            ("", _("Both")),
+        ]
+        if towns
+        else [],
+        "scope": scope,
         "can_manage": policy.can(request.user, "case.manage"),
         # Only the cases the user may act on get a tick box (a district reads its towns').
         "manage_ids": policy.congress_ids(request.user, "case.manage"),
