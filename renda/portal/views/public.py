@@ -299,7 +299,7 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @require_GET
-def image(request: HttpRequest, pk: int) -> FileResponse:
+def image(request: HttpRequest, pk: int) -> Any:  # a file, or a redirect to stored media
     """A picture of an article's body: public once a published article shows it; before
     that, only to the site's back office (another congress's: 404)."""
     item = get_object_or_404(BodyImage.objects.select_related("site"), pk=pk)
