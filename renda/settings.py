@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "treebeard",
     # django-ninja's templates and static files (the API's docs page: no CDN).
     "ninja",
+    # The portal's article editor (Tiptap; its static files are in the package, no CDN).
+    "django_prose_editor",
     "renda.core",
     "renda.congress",
     "renda.cases",

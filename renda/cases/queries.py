@@ -22,6 +22,7 @@ from renda.cases.models import (
     CaseStatus,
 )
 from renda.cases.similarity import find_duplicates
+from renda.congress import policy
 from renda.congress.models import Congress
 from renda.core.models import Region, RegionLevel
 from renda.core.workdays import add_working_days
@@ -95,16 +96,32 @@ def inbox_view(view: str, today: dt.date, soon_until: dt.date | None = None) -> 
 
 
 def office_counts(
-    user: Any, views: tuple[str, ...], today: dt.date | None = None
+    user: Any,
+    views: tuple[str, ...],
+    today: dt.date | None = None,
+    *,
+    scope: str = "",
+    source: str = "",
 ) -> dict[str, int]:
     """How many cases the office's inbox shows under each view (one query, plus the holiday
-    calendar when "due_soon" is asked)."""
+    calendar when "due_soon" is asked), in the inbox's `scope` (a district office: "own",
+    its congress's matters; "towns", the towns' cases it reads) and `source` filter."""
     today = today or timezone.localdate()
     soon = due_soon_until(today) if "due_soon" in views else None
-    qs = Case.objects.visible_to(user, "case.supervise")
+    qs = scoped_inbox(Case.objects.visible_to(user, "case.supervise"), user, scope)
+    if source:
+        qs = qs.filter(source=source)
     return qs.aggregate(
         **{view: Count("pk", distinct=True, filter=inbox_view(view, today, soon)) for view in views}
     )
+
+
+def scoped_inbox(qs: QuerySet[Case], user: Any, scope: str) -> QuerySet[Case]:
+    """The office inbox's `scope` for a district office (nothing to narrow for a town's)."""
+    towns = policy.district_town_ids(user)
+    if not towns or scope not in ("own", "towns"):
+        return qs
+    return qs.exclude(congress_id__in=towns) if scope == "own" else qs.filter(congress_id__in=towns)
 
 
 def digits(value: Any) -> int | None:

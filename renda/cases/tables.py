@@ -12,7 +12,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from renda.cases.models import Assignment, Case
-from renda.cases.queries import department_assignments, filter_inbox, with_list_data
+from renda.cases.queries import department_assignments, filter_inbox, scoped_inbox, with_list_data
 from renda.congress import policy
 from renda.core.exports import Column, Export, Table, register
 
@@ -39,6 +39,10 @@ INBOX = Table(
 def inbox_rows(user: Any, params: QueryDict | dict) -> QuerySet[Case]:
     """The office inbox's rows: the cases the user supervises, filtered as the page is."""
     qs = Case.objects.visible_to(user, "case.supervise")
+    # A district office's inbox: its own congress's matters (addressed to it, escalated from
+    # the towns), which it handles, apart from the towns' cases, which it only reads.
+    scope = str(params.get("scope") or "") if policy.district_town_ids(user) else ""
+    qs = scoped_inbox(qs, user, scope)
     return with_list_data(filter_inbox(qs, params)).order_by("due_date", "-submitted_at", "id")
 
 

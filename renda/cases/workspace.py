@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from renda.cases import queries
+from renda.cases.models import CaseSource
 from renda.congress import policy
 from renda.congress.workspace import DUE_SOON, INFO, OVERDUE, WAITING, Todo
 
@@ -18,8 +19,8 @@ DEPARTMENT_VIEWS = ("overdue", "due_soon", "unsigned", "to_reply")
 URGENCY = {"overdue": OVERDUE, "due_soon": DUE_SOON}
 
 
-def office_url(view: str) -> str:
-    return f"{reverse('cases:office_inbox')}?{urlencode({'view': view})}"
+def office_url(view: str, **more: str) -> str:
+    return f"{reverse('cases:office_inbox')}?{urlencode({'view': view, **more})}"
 
 
 def department_url(view: str) -> str:
@@ -36,28 +37,63 @@ def office_todos(user: Any, access: Any) -> list[Todo]:
         "returned": _("Cases returned by a department"),
         "replied": _("Replied, awaiting evaluation"),
     }
-    counts = queries.office_counts(user, OFFICE_VIEWS)
-    district = (
-        [
+    if not policy.district_town_ids(user):
+        counts = queries.office_counts(user, OFFICE_VIEWS)
+        return [
             Todo(
-                key="cases.district",
+                key=f"cases.{view}",
                 area=_("Cases"),
-                label=_("Towns of the district: figures side by side"),
-                count=None,
-                url=reverse("cases:district"),
-                urgency=INFO,
+                label=labels[view],
+                count=counts[view],
+                url=office_url(view),
+                urgency=URGENCY.get(view, WAITING),
             )
+            for view in OFFICE_VIEWS
         ]
-        if policy.district_town_ids(user)
-        else []
-    )
-    return district + [
+    return _district_todos(user, labels)
+
+
+def _district_todos(user: Any, labels: dict[str, str]) -> list[Todo]:
+    """A district office's to-dos: its own inbox (the district's matters, escalations from
+    the towns among them) to act on, and the towns' overdue cases to follow, read-only."""
+    own = queries.office_counts(user, OFFICE_VIEWS, scope="own")
+    escalated = queries.office_counts(user, ("open",), scope="own", source=CaseSource.ESCALATION)[
+        "open"
+    ]
+    towns = queries.office_counts(user, ("overdue",), scope="towns")["overdue"]
+    area = _("District inbox")
+    return [
+        Todo(
+            key="cases.district",
+            area=_("Towns of the district"),
+            label=_("Towns of the district: figures side by side"),
+            count=None,
+            url=reverse("cases:district"),
+            urgency=INFO,
+        ),
+        Todo(
+            key="cases.towns_overdue",
+            area=_("Towns of the district"),
+            label=_("The towns' overdue cases (read only)"),
+            count=towns,
+            url=office_url("overdue", scope="towns"),
+            urgency=WAITING,
+        ),
+        Todo(
+            key="cases.escalated",
+            area=area,
+            label=_("Open matters escalated from the towns"),
+            count=escalated,
+            url=office_url("open", scope="own", source=CaseSource.ESCALATION),
+            urgency=WAITING,
+        ),
+    ] + [
         Todo(
             key=f"cases.{view}",
-            area=_("Cases"),
+            area=area,
             label=labels[view],
-            count=counts[view],
-            url=office_url(view),
+            count=own[view],
+            url=office_url(view, scope="own"),
             urgency=URGENCY.get(view, WAITING),
         )
         for view in OFFICE_VIEWS

@@ -22,9 +22,17 @@ class CongressConfig(AppConfig):
     verbose_name = _("Congresses and deputies")
 
     def ready(self) -> None:
+        from renda.congress import workspace_tiles
+        from renda.congress.workspace import register as register_todos
         from renda.core import text
 
         text.register_words(department_names)
+        for provider in (
+            workspace_tiles.auditor_todos,
+            workspace_tiles.administrator_todos,
+            workspace_tiles.operator_todos,
+        ):
+            register_todos(provider)
 
 
 class RendaAdminConfig(admin_apps.AdminConfig):

@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -13,9 +15,10 @@ from renda.portal.uploads import validate_attachment, validate_cover
 
 
 class EditorTextarea(forms.Textarea):
-    """The body's textarea, which the rich-text editor loads as HTML (innerHTML): it always
-    shows the body as it would be stored. A form sent back with an error would otherwise
-    hand the editor the HTML as typed, and an <img onerror> in it would run there."""
+    """The body's textarea, which the rich-text editor (django-prose-editor, loaded by
+    portal/js/prose.js) turns into its editing area: it always shows the body as it would
+    be stored. A form sent back with an error would otherwise hand the editor the HTML as
+    typed, and an <img onerror> in it would run there."""
 
     def format_value(self, value: Any) -> str | None:
         shown = super().format_value(value)
@@ -35,7 +38,7 @@ class ArticleForm(forms.Form):
     body = forms.CharField(
         label=_("Body"),
         max_length=200_000,
-        widget=EditorTextarea(attrs={"rows": 18, "data-rich-editor": "1"}),
+        widget=EditorTextarea(attrs={"rows": 18}),
         help_text=_(
             "Rich text. Without JavaScript, type HTML paragraphs; scripts, frames and "
             "event handlers are removed."
@@ -70,6 +73,12 @@ class ArticleForm(forms.Form):
         channels = Channel.objects.filter(site=site, is_active=True).select_related("parent")
         self.fields["channel"].queryset = channels  # type: ignore[attr-defined]
         self.fields["channels"].queryset = channels  # type: ignore[attr-defined]
+        self.fields["body"].widget.attrs.update(
+            {
+                "data-prose-editor": static("django_prose_editor/editor.js"),
+                "data-image-upload": reverse("portal:staff_image", args=[site.pk]),
+            }
+        )
 
     def tag_names(self) -> list[str]:
         raw = self.cleaned_data.get("tags", "").replace("，", ",")

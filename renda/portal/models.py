@@ -360,6 +360,52 @@ class ArticleAttachment(models.Model):
         return self.article.site.congress_id
 
 
+def body_image_path(instance: BodyImage, filename: str) -> str:
+    return f"portal/images/{instance.site_id}/{uploads.storage_name(filename)}"
+
+
+class BodyImageQuerySet(ScopedQuerySet):
+    congress_lookup = "site__congress_id"
+
+
+class BodyImage(models.Model):
+    """A picture placed in an article's body by the editor, uploaded through the checked
+    path (verified type, re-encoded). It belongs to the site; its address
+    (`portal:image`) answers the public once a published article of the site shows it,
+    and the site's back office always."""
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="body_images"
+    )
+    file = models.ImageField(_("file"), upload_to=body_image_path)
+    content_type = models.CharField(
+        _("content type"),
+        max_length=100,
+        help_text=_("Verified from the image's bytes when it was uploaded."),
+    )
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = BodyImageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("body image")
+        verbose_name_plural = _("body images")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.file.name or ""
+
+    def get_absolute_url(self) -> str:
+        return reverse("portal:image", args=[self.pk])
+
+    def audit_congress_id(self) -> int | None:
+        return self.site.congress_id
+
+
 class ArticleVersion(models.Model):
     """Every saved content of an article, numbered; never changed afterwards."""
 

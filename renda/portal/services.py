@@ -29,6 +29,7 @@ from renda.portal.models import (
     ArticleAttachment,
     ArticleStatus,
     ArticleVersion,
+    BodyImage,
     Channel,
     Site,
     Tag,
@@ -419,6 +420,36 @@ def add_attachment(article: Article, upload: Any, *, acting_user: Any) -> Articl
         )
         audit.record("article.attachment_added", attachment, actor=acting_user)
     return attachment
+
+
+def add_body_image(site: Site, upload: Any, *, acting_user: Any) -> BodyImage:
+    """A picture for an article's body: whoever may write or edit on the site (author,
+    reviewer, approver) uploads it; checked and re-encoded like a cover."""
+    try:
+        upload = accept_cover(upload)
+    except ValidationError as error:
+        raise DomainError(error.messages[0]) from None
+    with transaction.atomic():
+        if not stages_of(acting_user, site):
+            raise DomainError(_("Only the site's authors can do this."))
+        image = BodyImage.objects.create(
+            site=site,
+            file=upload,
+            content_type=upload.content_type,
+            size=upload.size,
+            uploaded_by=acting_user,
+        )
+        audit.record("article.image_added", image, actor=acting_user)
+    return image
+
+
+def body_image_is_public(image: BodyImage) -> bool:
+    """Does a published article of the image's site show it?"""
+    return (
+        Article.objects.public()
+        .filter(site_id=image.site_id, body__contains=image.get_absolute_url())
+        .exists()
+    )
 
 
 def hide_attachment(attachment: ArticleAttachment, *, acting_user: Any) -> ArticleAttachment:

@@ -248,3 +248,79 @@ def test_the_inbox_offers_no_tick_box_on_a_towns_case(demo, client):
     for case in Case.objects.filter(pk__in=shown).select_related("congress"):
         ticked = f'name="case" value="{case.pk}"' in body
         assert ticked == (case.congress.level == "county"), case.serial
+
+
+def test_the_district_inbox_is_its_own_matters_apart_from_the_towns(demo, client):
+    """District-level matters (addressed to the district, escalated from a town) are the
+    district office's own inbox, where it acts (a tick box per case); the towns' cases are
+    a separate read-only list (no tick box)."""
+    from renda.cases.models import Case
+
+    _login(client, "district_staff")
+    district = Congress.objects.get(level="county")
+    own = client.get("/cases/", {"scope": "own", "view": "all"})
+    own_ids = {c.pk for c in own.context["page"].object_list}
+    assert own_ids and own_ids == set(
+        Case.objects.filter(congress=district).values_list("pk", flat=True)
+    )
+    body = own.content.decode()
+    assert all(f'name="case" value="{pk}"' in body for pk in own_ids)
+    assert 'id="inbox-scopes"' in body and 'data-scope="own"' in body
+    towns = client.get("/cases/", {"scope": "towns", "view": "all"})
+    town_rows = towns.context["page"].object_list
+    assert town_rows and all(c.congress.level == "town" for c in town_rows)
+    assert 'name="case" value=' not in towns.content.decode()
+    # A town's staff has no such tabs (nothing to tell apart).
+    _login(client, "qh_staff")
+    assert 'id="inbox-scopes"' not in client.get("/cases/").content.decode()
+
+
+def test_the_district_workspace_counts_its_own_inbox_and_the_towns_overdue(demo, client):
+    from django.utils import timezone
+
+    from renda.cases.models import HANDLING, OPEN, Case, CaseSource
+    from tests.core.test_workspace import _todos
+
+    _login(client, "district_staff")
+    district = Congress.objects.get(level="county")
+    todos = {t["key"]: t for t in _todos(client)}
+    assert {"cases.district", "cases.towns_overdue", "cases.escalated", "cases.overdue"} <= set(
+        todos
+    )
+    today = timezone.localdate()
+    towns_overdue = Case.objects.filter(
+        congress__level="town", status__in=HANDLING, due_date__lt=today
+    ).count()
+    assert towns_overdue > 0 and int(todos["cases.towns_overdue"]["count"]) == towns_overdue
+    assert (
+        int(todos["cases.overdue"]["count"])
+        == Case.objects.filter(congress=district, status__in=HANDLING, due_date__lt=today).count()
+    )
+    assert int(todos["cases.escalated"]["count"]) == (
+        Case.objects.filter(
+            congress=district, source=CaseSource.ESCALATION, status__in=OPEN
+        ).count()
+    )
+    for todo in todos.values():
+        if todo["count"] is None:
+            continue
+        listed = client.get(todo["url"].replace("&amp;", "&"))
+        assert listed.status_code == 200
+        assert listed.context["page"].paginator.count == int(todo["count"]), todo
+
+
+def test_the_district_acts_on_its_own_case_from_its_inbox(demo, client):
+    from renda.cases.models import Case, CaseStatus
+    from renda.congress.models import Department
+
+    _login(client, "district_staff")
+    district = Congress.objects.get(level="county")
+    new = [CaseStatus.SUBMITTED, CaseStatus.TRIAGED]
+    case = Case.objects.filter(congress=district, status__in=new).order_by("id").first()
+    if case is None:
+        pytest.skip("the demo has no new district case")
+    lead = Department.objects.filter(congress=district, is_active=True).first()
+    response = client.post(reverse("cases:bulk_assign"), {"case": [case.pk], "lead": lead.pk})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ASSIGNED

@@ -97,7 +97,7 @@ from renda.cases.models import (
 from renda.congress import policy
 from renda.congress.models import Congress, Department, Deputy, Official, Role, RoleGrant, Session
 from renda.core.models import Job
-from renda.portal.models import Article, ArticleAttachment, ArticleStatus, Site
+from renda.portal.models import Article, ArticleAttachment, ArticleStatus, BodyImage, Site
 from renda.projects.models import Finding, Idea, ProgressPhoto, Project, VoteBatch
 from renda.records.models import PointsTable
 from renda.reports import services as report_services
@@ -213,7 +213,9 @@ OBJECT_ROUTES: dict[str, tuple[str, Any]] = {
     "portal:article_print": ("pk", Article),
     "portal:cover": ("pk", Article),
     "portal:attachment": ("pk", ArticleAttachment),
+    "portal:image": ("pk", BodyImage),
     "portal:staff_new": ("site_id", Site),
+    "portal:staff_image": ("site_id", Site),
     "portal:staff_article": ("pk", Article),
     "portal:staff_edit": ("pk", Article),
     "portal:staff_version": ("pk", Article),
@@ -358,6 +360,7 @@ PUBLIC_ROUTES = {
     "records:public_index",
     "records:public_page",
     "records:public_photo",
+    "portal:image",
 }
 
 # The personas whose pages are crawled: every kind of owner (the others own nothing of their
@@ -451,6 +454,7 @@ REQUIRED_MODELS = {
     Project,
     Article,
     ArticleAttachment,
+    BodyImage,
     CoSigner,
     Activity,
     ActivityFinding,
@@ -642,6 +646,10 @@ def scope(obj: Any) -> Scope:  # noqa: C901, PLR0911, PLR0912 - one branch per k
             ("portal.view",),
             public=article.status == ArticleStatus.PUBLISHED and obj.is_active,
         )
+    if isinstance(obj, BodyImage):
+        from renda.portal.services import body_image_is_public
+
+        return Scope(obj.site.congress_id, ("portal.view",), public=body_image_is_public(obj))
     if isinstance(obj, Deputy):
         return Scope(None, public=True)
     if isinstance(obj, LedgerImport):
@@ -883,6 +891,7 @@ CONGRESS_OF: dict[Any, str] = {
     Finding: "inspection__project__congress_id",
     Article: "site__congress_id",
     ArticleAttachment: "article__site__congress_id",
+    BodyImage: "site__congress_id",
     Deputy: "memberships__congress_id",
     LedgerImport: "congress_id",
     CoSigner: "suggestion__congress_id",
@@ -1367,12 +1376,17 @@ def _town_objects(town: Congress, staff: Any, deputy_user: Any) -> None:
     site = Site.objects.filter(congress=town).first()
     if site is not None:
         channel = site.channels.order_by("pk").first()
+        image = portal.add_body_image(
+            site,
+            SimpleUploadedFile("photo.png", PNG, content_type="image/png"),
+            acting_user=staff,
+        )
         article = portal.create_article(
             site=site,
             channel=channel,
             acting_user=staff,
             title=f"{town.name}草稿：代表活动",
-            body="<p>草稿</p>",
+            body=f'<p>草稿</p><img src="{image.get_absolute_url()}" alt="现场">',
         )
         portal.add_attachment(
             article,

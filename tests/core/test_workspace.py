@@ -132,3 +132,41 @@ def test_the_workspace_issues_a_constant_number_of_queries(
     with django_assert_max_num_queries(busy):
         client.get(reverse("congress:workspace"))
     assert busy <= 30
+
+
+@pytest.mark.parametrize(
+    ("username", "key"), [("qh_auditor", "audit.today"), ("qh_admin", "accounts.active")]
+)
+def test_the_auditor_and_the_administrator_have_their_tiles(demo, client, username, key):
+    """Each count is the row count of the admin list it opens."""
+    from renda.core import audit
+
+    user = _login(client, username)
+    if key == "audit.today":
+        from django.db import transaction
+
+        from renda.congress.models import Congress
+
+        with transaction.atomic():
+            audit.record("test.entry", Congress.objects.get(name="清河镇人民代表大会"), actor=user)
+    todo = next(t for t in _todos(client) if t["key"] == key)
+    listed = client.get(todo["url"].replace("&amp;", "&"))
+    assert listed.status_code == 200
+    assert int(todo["count"]) == listed.context["cl"].result_count > 0
+
+
+def test_the_platform_operator_sees_backups_and_keys(demo, client):
+    from django.db import transaction
+
+    from renda.core import audit
+
+    _login(client, "sysadmin")
+    todos = {t["key"]: t for t in _todos(client)}
+    assert int(todos["operations.backup"]["urgency"]) == 0  # no backup yet: flagged first
+    with transaction.atomic():
+        audit.record("backup.created", changes={"tables": 1, "rows": 1}, note="x.renda-backup")
+    todos = {t["key"]: t for t in _todos(client)}
+    assert int(todos["operations.backup"]["urgency"]) == 3
+    body = client.get(reverse("congress:workspace")).content.decode()
+    assert "当前密钥版本" in body and "最近一次备份" in body
+    assert client.get(todos["operations.backup"]["url"].replace("&amp;", "&")).status_code == 200

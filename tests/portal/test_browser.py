@@ -54,11 +54,21 @@ def test_resident_reads_searches_and_switches_to_large_text(demo, browser, live_
     context.close()
 
 
+PNG_1PX = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00"
+    b"\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00"
+    b"\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_staff_writes_with_the_rich_text_editor(browser, live_server, world):
+    """django-prose-editor from the package's own files under the site's CSP: paragraphs
+    as <p>, bold, a centred paragraph, a table and a picture uploaded through the checked
+    path; the toolbar speaks Chinese; the picture is the site's until an article shows it."""
     from django.contrib.auth import get_user_model
 
-    from renda.portal.models import Channel, Site
+    from renda.portal.models import BodyImage, Channel, Site
 
     site = Site.objects.create(
         congress=world.c_a, slug="qinghe", name="清河镇人大", header_title="欢迎您!"
@@ -69,21 +79,59 @@ def test_staff_writes_with_the_rich_text_editor(browser, live_server, world):
     user.save()
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "staff_a")
     page.fill("#id_password", "pw-for-tests-1")
     with page.expect_navigation():
         page.click("#login-submit")
     page.goto(f"{live_server.url}/portal/office/new/{site.pk}/")
+    page.wait_for_selector(".prose-editor[data-ready] .ProseMirror[contenteditable=true]")
     page.fill("#id_title", "编辑器写的文章")
     page.select_option("#id_channel", label="清河镇人大 / 人大动态")
-    area = page.locator(".rich-area")
+    area = page.locator(".ProseMirror[contenteditable=true]")
     area.click()
     page.keyboard.type("代表视察")
-    page.keyboard.press("Control+A")
-    page.click(".rich-toolbar button[title='加粗']")
+    page.keyboard.press("Enter")
+    page.keyboard.type("居中一段")
+    page.click(".prose-menubar button[title='居中']")
+    area.locator("p", has_text="代表视察").click(click_count=3)
+    page.click(".prose-menubar button[title='加粗']")
+    area.locator("p", has_text="居中一段").click()
+    area.press("End")
+    page.click(".prose-menubar button[title='插入表格']")
+    dialog = page.locator("dialog[open]")
+    dialog.locator("button[type=submit]").click()
+    titles = page.eval_on_selector_all(
+        ".prose-menubar [title], .prose-menubar__option",
+        "els => els.map(e => e.getAttribute('title') || e.textContent)",
+    )
+    assert titles and not [t for t in titles if t.isascii() and t.strip()], titles
+
+    page.set_input_files(
+        "#body-image-file", {"name": "photo.png", "mimeType": "image/png", "buffer": PNG_1PX}
+    )
+    page.fill("#body-image-alt", "视察现场")
+    page.click("#body-image-insert")
+    page.wait_for_selector(".ProseMirror[contenteditable=true] img")
     with page.expect_navigation():
         page.click("#save-article")
     article = Article.objects.get(title="编辑器写的文章")
-    assert "<strong>代表视察</strong>" in article.body or "<b>代表视察</b>" in article.body
+    image = BodyImage.objects.get(site=site)
+    body = article.body
+    assert "<p><strong>代表视察</strong></p>" in body
+    assert '<p style="text-align: center">居中一段</p>' in body
+    assert "<table>" in body and "<td" in body
+    assert f'<img src="/portal/images/{image.pk}/" alt="视察现场">' in body
+    assert "<div" not in body
+    assert image.content_type == "image/png"
+    assert not problems, problems
+
+    # The site's office sees the picture; the public does not, before it is published.
+    shown = page.request.get(f"{live_server.url}/portal/images/{image.pk}/")
+    assert shown.status == 200 and shown.headers["content-type"] == "image/png"
+    anonymous = browser.new_context().request.get(f"{live_server.url}/portal/images/{image.pk}/")
+    assert anonymous.status == 404
     context.close()

@@ -70,6 +70,8 @@ def inbox(request: HttpRequest) -> HttpResponseBase:
     if request.GET.get("format") == "xlsx":
         return exports.respond(request, "cases.inbox")
     qs = tables.inbox_rows(request.user, request.GET)
+    towns = policy.district_town_ids(request.user)
+    scope = request.GET.get("scope", "") if towns else ""
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     congress_ids = list(congresses.values_list("pk", flat=True))
     context = {
@@ -92,6 +94,14 @@ def inbox(request: HttpRequest) -> HttpResponseBase:
             ("closed", _("Closed")),
             ("all", _("All")),
         ],
+        "scopes": [
+            ("own", _("Our congress's matters")),
+            ("towns", _("The towns' cases (read only)")),
+            ("", _("Both")),
+        ]
+        if towns
+        else [],
+        "scope": scope,
         "can_manage": policy.can(request.user, "case.manage"),
         # Only the cases the user may act on get a tick box (a district reads its towns').
         "manage_ids": policy.congress_ids(request.user, "case.manage"),

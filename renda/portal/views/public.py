@@ -19,13 +19,15 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from renda.congress import policy
 from renda.core import display as core_display
 from renda.core import uploads
 from renda.core.requestcontext import client_ip
-from renda.portal import chrome, search, viewcount
+from renda.portal import chrome, search, services, viewcount
 from renda.portal.models import (
     Article,
     ArticleAttachment,
+    BodyImage,
     Channel,
     ChannelKind,
     Site,
@@ -295,6 +297,24 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
         pk=pk,
     )
     return uploads.serve(item.file, content_type=item.content_type, filename=item.name)
+
+
+@require_GET
+def image(request: HttpRequest, pk: int) -> Any:  # a file, or a redirect to stored media
+    """A picture of an article's body: public once a published article shows it; before
+    that, only to the site's back office (another congress's: 404)."""
+    item = get_object_or_404(BodyImage.objects.select_related("site"), pk=pk)
+    public = item.site.is_active and services.body_image_is_public(item)
+    if not public and not (
+        getattr(request.user, "is_authenticated", False)
+        and policy.can_read(request.user, "portal.view", item.site)
+    ):
+        raise Http404
+    response = uploads.serve(
+        item.file, content_type=item.content_type, filename=item.file.name, inline=True
+    )
+    response["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
+    return response
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -325,6 +325,22 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
             for message in field_errors:
                 messages.error(request, str(message))
     return redirect("portal:staff_article", pk=article.pk)
+
+
+@login_required
+@require_POST
+def image_upload(request: HttpRequest, site_id: int) -> JsonResponse:
+    """The editor's picture upload (fetch from the edit page, CSRF-checked): the address
+    of the stored image, or the reason it was refused."""
+    site = _site_for_user(request, site_id)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return JsonResponse({"error": _("Choose an image to upload.")}, status=400)
+    try:
+        image = services.add_body_image(site, upload, acting_user=request.user)
+    except DomainError as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    return JsonResponse({"url": image.get_absolute_url()})
 
 
 @login_required
