@@ -73,7 +73,7 @@ def test_the_data_migration_turns_stored_div_paragraphs_into_p(portal_world):
     article = write(portal_world)
     stored = "<div>第一段</div><div>第二段<strong>加粗</strong></div><div><p>已是段落</p></div>"
     Article.objects.filter(pk=article.pk).update(body=stored)
-    migration = importlib.import_module("renda.portal.migrations.0005_div_paragraphs")
+    migration = importlib.import_module("renda.portal.migrations.0006_div_paragraphs")
     from django.apps import apps
 
     migration.forwards(apps, None)

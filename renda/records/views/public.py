@@ -4,7 +4,8 @@ year), their constituency and station. Nothing is shown of a deputy who did not 
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -102,7 +103,7 @@ def page(request: HttpRequest, congress_id: int, pk: int) -> HttpResponse:
 
 
 @require_GET
-def photo(request: HttpRequest, congress_id: int, pk: int) -> FileResponse:
+def photo(request: HttpRequest, congress_id: int, pk: int) -> HttpResponseBase:
     profile = _profile(_town(congress_id), pk)
     if not (profile.show_photo and profile.deputy.photo):
         raise Http404

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0003_site_four_eyes'),
+        ('portal', '0004_articleorigin'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -31,6 +31,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("portal", "0004_body_images")]
+    dependencies = [("portal", "0005_body_images")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
