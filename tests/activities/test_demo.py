@@ -104,7 +104,5 @@ def test_demo_project_inspection_is_an_activity_and_drafts_reach_the_portal(demo
 
     upcoming = Activity.objects.get(congress=congress, kind=ActivityKind.SPECIAL_INSPECTION)
     assert upcoming.status == "announced"
-    texts = OutboxMessage.objects.filter(channel="sms", kind="activity").values_list(
-        "payload__text", flat=True
-    )
+    texts = OutboxMessage.objects.filter(channel="sms").values_list("payload__text", flat=True)
     assert any(upcoming.topic in t and "/i/" in t for t in texts)

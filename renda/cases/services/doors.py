@@ -116,11 +116,11 @@ def _tell_submitters(
             wording = suggestion_message
         text = wording % {"serial": target.serial}
         users, phones, url = audience_of(target)
-        kind = sms_kind
-        if kind and target.kind == CaseKind.SUGGESTION:
-            kind = kind.replace("case_", "suggestion_", 1)
-        for phone in phones if kind else []:
-            sms_on_commit(phone, kind=kind, params={"serial": target.serial})
+        target_sms_kind = sms_kind
+        if sms_kind and target.kind == CaseKind.SUGGESTION:
+            target_sms_kind = sms_kind.replace("case_", "suggestion_", 1)
+        for phone in phones if target_sms_kind else []:
+            sms_on_commit(phone, kind=target_sms_kind, params={"serial": target.serial})
         if users:
             # Those with an e-mail address also get it by e-mail (deputies often do).
             notify_on_commit(users, text, case.title, url, email=bool(sms_kind))
