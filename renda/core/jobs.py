@@ -172,6 +172,35 @@ def run_stalled() -> int:
     return len(ids)
 
 
+def prune(*, batch: int = 500) -> int:
+    """Delete the result files of jobs finished more than `RENDA_JOB_RETENTION_DAYS` ago
+    and mark those jobs expired (the row stays, with its audit trail: only the file goes).
+    Returns how many files were deleted."""
+    cutoff = timezone.now() - dt.timedelta(days=settings.RENDA_JOB_RETENTION_DAYS)
+    pks = list(
+        Job.objects.filter(status=JobStatus.DONE, finished_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch]
+    )
+    for pk in pks:
+        with transaction.atomic():
+            job = Job.objects.select_for_update().select_related("owner").get(pk=pk)
+            if job.status != JobStatus.DONE:
+                continue
+            if job.result:
+                job.result.delete(save=False)
+            workflow.move(
+                job,
+                JobStatus.EXPIRED,
+                transitions=JOB_TRANSITIONS,
+                action="job.expired",
+                actor=None,
+                fields=("result",),
+                note=f"{settings.RENDA_JOB_RETENTION_DAYS} days",
+            )
+    return len(pks)
+
+
 def visible(user: Any) -> Any:
     """The jobs a user may see: their own (another user's job is a 404)."""
     if not getattr(user, "is_authenticated", False):
