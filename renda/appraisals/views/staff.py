@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from renda.appraisals import forms as f
-from renda.appraisals import services, sheets
+from renda.appraisals import services, sheets, tables
 from renda.appraisals.models import (
     HEARING,
     OPEN_RECTIFICATION,
@@ -104,9 +104,11 @@ def _may_manage(request: HttpRequest, congress: Congress) -> bool:
 
 
 @login_required
-def meetings(request: HttpRequest) -> HttpResponse:
+def meetings(request: HttpRequest) -> HttpResponseBase:
     if not _congresses(request.user, VIEW).exists():
         raise Http404
+    if request.method == "GET" and request.GET.get("format") == "xlsx":
+        return exports.respond(request, "appraisals.meetings")
     manage = _congresses(request.user, MANAGE)
     if request.method == "POST" and not manage.exists():
         raise PermissionDenied
@@ -135,18 +137,8 @@ def meetings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The review meeting was created."))
             return HttpResponseRedirect(reverse("appraisals:meeting", args=[meeting.pk]))
-    qs = ReviewMeeting.objects.visible_to(request.user, VIEW)
     status = request.GET.get("status") or ""
-    if status in MeetingStatus.values:
-        qs = qs.filter(status=status)
-    congress_id = request.GET.get("congress") or ""
-    if congress_id.isdigit():  # one town's meetings (the district's view of its towns)
-        qs = qs.filter(congress_id=int(congress_id))
-    qs = (
-        qs.select_related("congress", "session__term")
-        .annotate(reporter_count=Count("reporters"))
-        .order_by("-held_on", "-id")
-    )
+    qs = tables.meeting_rows(request.user, request.GET)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     from renda.appraisals.figures import year_figures
 
@@ -163,6 +155,8 @@ def meetings(request: HttpRequest) -> HttpResponse:
             "status": status,
             "year": year,
             "figures": figures,
+            "table": tables.MEETINGS,
+            "export_query": exports.export_query(request),
         },
         status=400 if request.method == "POST" else 200,
     )
