@@ -248,6 +248,8 @@ RENDA_HEARTBEAT_MAX_AGE_SECONDS = env.int("RENDA_HEARTBEAT_MAX_AGE_SECONDS", def
 # once and shows the progress. Exports above RENDA_EXPORT_JOB_ROWS rows become jobs.
 RENDA_JOBS_IN_THREAD = env.bool("RENDA_JOBS_IN_THREAD", default=not REDIS_URL)
 RENDA_EXPORT_JOB_ROWS = env.int("RENDA_EXPORT_JOB_ROWS", default=2000)
+# A deputy roster with more rows than this is checked by a background job (with progress).
+RENDA_ROSTER_JOB_ROWS = env.int("RENDA_ROSTER_JOB_ROWS", default=500)
 # A finished job's result file is deleted (the job marked expired) after this many days.
 RENDA_JOB_RETENTION_DAYS = env.int("RENDA_JOB_RETENTION_DAYS", default=7)
 # Periodic jobs run on their own queue (a slow job never delays an SMS); everything else,

@@ -11,7 +11,9 @@ progress)` returns the result as (open binary file, file name) or None; `progres
 total)` updates the row without touching anything else.
 
 Kinds: "export" (renda.core.exports: a list or figures page's sheet above the row
-threshold) and "reindex" (the portal's search index, registered by the portal).
+threshold), "reindex" (the portal's search index, registered by the portal) and
+"roster_preview" (a deputy roster above `RENDA_ROSTER_JOB_ROWS` rows, checked row by row:
+renda.congress.roster). A job may name the page to go on to once done (`params["next"]`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ log = logging.getLogger(__name__)
 
 EXPORT = JobKind.EXPORT
 REINDEX = JobKind.REINDEX
+ROSTER_PREVIEW = JobKind.ROSTER_PREVIEW
 
 Result = tuple[IO[bytes], str] | None
 Runner = Callable[[Job, Callable[[int, int], None]], Result]

@@ -404,6 +404,7 @@ class OutboxMessage(models.Model):
 class JobKind(models.TextChoices):
     EXPORT = "export", _("Export")
     REINDEX = "reindex", _("Search reindex")
+    ROSTER_PREVIEW = "roster_preview", _("Roster check")
 
 
 class JobStatus(models.TextChoices):
