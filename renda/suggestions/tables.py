@@ -17,6 +17,69 @@ from renda.core.exports import Column, Export, Table, register
 from renda.suggestions import figures as suggestion_figures
 
 
+def _session(s: Any) -> str:
+    if s.session_id:
+        return str(_("Session %(n)s") % {"n": s.session.ordinal})
+    return str(_("Between sessions"))
+
+
+def _lead(s: Any) -> str:
+    return f"{s.lead.name} +{s.confirmed}" if s.confirmed else s.lead.name
+
+
+SUGGESTIONS = Table(
+    _("Deputies' suggestions"),
+    (
+        Column(_("Number"), "case.serial", 16),
+        Column(_("Title"), "title", 40),
+        Column(_("Lead deputy"), _lead, 14),
+        Column(_("Session"), _session, 12),
+        Column(_("Category"), "category.name", 14),
+        Column(_("Status"), "case.get_status_display", 12),
+    ),
+)
+
+
+def suggestion_rows(user: Any, params: QueryDict | dict) -> Any:
+    """The office's review list: the view tab, session, category, town, motion and text
+    filters over the suggestions the user supervises."""
+    from django.db.models import Count, Q
+
+    from renda.suggestions.models import CoSignerStatus, MotionDecision
+    from renda.suggestions.queries import VIEWS, office_suggestions
+
+    qs = office_suggestions(user)
+    view = params.get("view") or "review"
+    qs = qs.filter(VIEWS.get(view, VIEWS["review"]))
+    session = params.get("session") or ""
+    if session == "none":
+        qs = qs.filter(session__isnull=True)
+    elif session.isdigit():
+        qs = qs.filter(session_id=session)
+    category = params.get("category") or ""
+    if category.isdigit():
+        qs = qs.filter(category_id=category)
+    congress = params.get("congress") or ""
+    if congress.isdigit():  # one town's (the district's view of its towns)
+        qs = qs.filter(congress_id=congress)
+    if params.get("motion") == "pending":
+        qs = qs.filter(motion_decision=MotionDecision.PENDING)
+    text = (params.get("q") or "").strip()
+    if text:
+        qs = qs.filter(Q(case__serial__icontains=text) | Q(title__icontains=text))
+    return (
+        qs.select_related("case", "category", "session__term", "lead", "congress")
+        .annotate(
+            confirmed=Count("cosigners", filter=Q(cosigners__status=CoSignerStatus.CONFIRMED))
+        )
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def _list_congress_ids(user: Any, params: QueryDict) -> list[int]:
+    return sorted(set(suggestion_rows(user, params).values_list("congress_id", flat=True)))
+
+
 def _congresses(user: Any) -> Any:
     if policy.is_superuser(user):
         return Congress.objects.filter(is_active=True).order_by("name")
@@ -84,5 +147,15 @@ register(
         _("Figures of deputies' suggestions"),
         "suggestions.figures_exported",
         _congress_ids,
+    )
+)
+register(
+    Export(
+        "suggestions.list",
+        SUGGESTIONS,
+        suggestion_rows,
+        _("Deputies' suggestions"),
+        "suggestions.list_exported",
+        _list_congress_ids,
     )
 )

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -47,11 +47,9 @@ from renda.suggestions.models import (
     CoSignerStatus,
     MeetingItem,
     MeetingStatus,
-    MotionDecision,
     Suggestion,
     SuggestionStatus,
 )
-from renda.suggestions.queries import VIEWS, office_suggestions
 
 PAGE_SIZE = 50
 
@@ -112,39 +110,12 @@ VIEW_LABELS = [
 ]
 
 
-def _filter_list(qs: QuerySet[Suggestion], params: Any) -> QuerySet[Suggestion]:
-    view = params.get("view") or "review"
-    qs = qs.filter(VIEWS.get(view, VIEWS["review"]))
-    session = params.get("session") or ""
-    if session == "none":
-        qs = qs.filter(session__isnull=True)
-    elif session.isdigit():
-        qs = qs.filter(session_id=session)
-    category = params.get("category") or ""
-    if category.isdigit():
-        qs = qs.filter(category_id=category)
-    congress = params.get("congress") or ""
-    if congress.isdigit():  # one town's (the district's view of its towns)
-        qs = qs.filter(congress_id=congress)
-    if params.get("motion") == "pending":
-        qs = qs.filter(motion_decision=MotionDecision.PENDING)
-    text = (params.get("q") or "").strip()
-    if text:
-        qs = qs.filter(Q(case__serial__icontains=text) | Q(title__icontains=text))
-    return qs
-
-
 @login_required
-def review_list(request: HttpRequest) -> HttpResponse:
+def review_list(request: HttpRequest) -> HttpResponseBase:
     congresses = _require_office(request)
-    qs = (
-        _filter_list(office_suggestions(request.user), request.GET)
-        .select_related("case", "category", "session__term", "lead", "congress")
-        .annotate(
-            confirmed=Count("cosigners", filter=Q(cosigners__status=CoSignerStatus.CONFIRMED))
-        )
-        .order_by("-submitted_at", "-id")
-    )
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "suggestions.list")
+    qs = tables.suggestion_rows(request.user, request.GET)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     congress_ids = list(congresses.values_list("pk", flat=True))
     context = {
@@ -159,6 +130,8 @@ def review_list(request: HttpRequest) -> HttpResponse:
             term__congress_id__in=congress_ids, term__is_current=True
         ).select_related("term"),
         "can_manage": policy.can(request.user, "case.manage"),
+        "table": tables.SUGGESTIONS,
+        "export_query": exports.export_query(request),
     }
     return render(request, "suggestions/staff/list.html", context)
 

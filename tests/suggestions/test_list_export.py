@@ -1,0 +1,44 @@
+"""The office's review list of suggestions exports its page (renda.core.exports): the view
+tab's and filters' rows, the page's header row, a Chinese file name (RFC 5987), an audit
+entry; another town's staff never get this town's suggestions."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from renda.core.models import ActionLog
+from tests.fixtures.exporting import assert_rfc5987, client_for, page_headers, sheet
+from tests.suggestions.test_web import _accepted, _submitted
+
+
+@pytest.mark.django_db
+def test_the_review_list_exports_the_filtered_suggestions_within_the_town(cases_world):
+    world = cases_world
+    waiting = _submitted(world, title="关于增设路灯的建议")
+    accepted = _accepted(world, title="关于修缮村道的建议")
+    url = reverse("suggestions:office_list")
+    client = client_for(world.staff)
+    page = client.get(url, {"view": "review"})
+    assert page.status_code == 200 and "format=xlsx" in page.content.decode()
+    response = client.get(url, {"view": "review", "format": "xlsx"})
+    assert_rfc5987(response)
+    rows = sheet(response)
+    assert rows[0] == page_headers(page)
+    assert [r[0] for r in rows[1:]] == [s.case.serial for s in page.context["page"]]
+    assert [r[1] for r in rows[1:]] == [waiting.title]
+    assert (
+        ActionLog.objects.filter(
+            action="suggestions.list_exported", congress_id=world.c_a.pk
+        ).count()
+        == 1
+    )
+    every = client.get(url, {"view": "all", "q": "村道", "format": "xlsx"})
+    assert [r[1] for r in sheet(every)[1:]] == [accepted.title]
+    # 枫林镇's staff, even naming 清河镇: none of its suggestions.
+    other = client_for(world.other_staff).get(
+        url, {"view": "all", "congress": world.c_a.pk, "format": "xlsx"}
+    )
+    assert other.status_code in (200, 404)
+    if other.status_code == 200:
+        assert sheet(other)[1:] == []
