@@ -6,11 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from renda.appraisals.models import MeetingStatus, ReviewMeeting
+from renda.appraisals.models import (
+    OPEN_RECTIFICATION,
+    MeetingStatus,
+    Rectification,
+    RectificationStatus,
+    Reporter,
+    ReviewMeeting,
+)
 from renda.core.exports import Column, Export, Table, register
 
 VIEW = "appraisal.view"
@@ -64,5 +71,70 @@ register(
         _("Performance reviews and appraisals"),
         "appraisals.list_exported",
         _congress_ids,
+    )
+)
+
+
+# --- rectification follow-ups -----------------------------------------------------------------
+
+FOLLOW_UP_VIEWS: dict[str, Q] = {
+    "open": Q(status__in=OPEN_RECTIFICATION),
+    "overdue": Q(status=RectificationStatus.OVERDUE),
+    "submitted": Q(status=RectificationStatus.SUBMITTED),
+    "accepted": Q(status=RectificationStatus.ACCEPTED),
+    "all": Q(),
+}
+
+
+def _rereviews(item: Rectification) -> str:
+    again = [
+        f"{r.meeting.held_on:%Y-%m-%d} {r.meeting.get_status_display()}"
+        for r in item.reporter.rereviews.all()
+    ]
+    if again:
+        return "、".join(again)
+    return str(_("to schedule")) if item.reporter.lowest else "—"
+
+
+FOLLOW_UPS = Table(
+    _("Rectification follow-ups"),
+    (
+        Column(_("Name"), lambda i: f"{i.reporter.name} {i.reporter.post}".strip(), 20),
+        Column(_("Meeting"), "reporter.meeting.title", 32),
+        Column(_("Congress"), "reporter.meeting.congress.name", 16),
+        Column(_("Due"), "due_on", 12),
+        Column(_("Status"), "get_status_display", 12),
+        Column(_("Re-review"), _rereviews, 24),
+    ),
+)
+
+
+def follow_up_rows(user: Any, params: QueryDict | dict) -> QuerySet[Rectification]:
+    view = str(params.get("view") or "open")
+    return (
+        Rectification.objects.visible_to(user, VIEW)
+        .filter(FOLLOW_UP_VIEWS.get(view, FOLLOW_UP_VIEWS["open"]))
+        .select_related("reporter__meeting__congress")
+        .prefetch_related(
+            Prefetch("reporter__rereviews", queryset=Reporter.objects.select_related("meeting"))
+        )
+        .order_by("due_on", "id")
+    )
+
+
+def _follow_up_congress_ids(user: Any, params: QueryDict) -> list[int]:
+    return sorted(
+        set(follow_up_rows(user, params).values_list("reporter__meeting__congress_id", flat=True))
+    )
+
+
+register(
+    Export(
+        "appraisals.follow_ups",
+        FOLLOW_UPS,
+        follow_up_rows,
+        _("Rectification follow-ups"),
+        "appraisals.follow_ups_exported",
+        _follow_up_congress_ids,
     )
 )

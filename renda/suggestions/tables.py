@@ -80,6 +80,37 @@ def _list_congress_ids(user: Any, params: QueryDict) -> list[int]:
     return sorted(set(suggestion_rows(user, params).values_list("congress_id", flat=True)))
 
 
+FOLLOW_UPS = Table(
+    _("Suggestions under follow-up"),
+    (
+        Column(_("Re-check date"), "recheck_date", 12),
+        Column(_("Number"), "case.serial", 16),
+        Column(_("Title"), "case.title", 40),
+        Column(_("Category"), "case.category.name", 14),
+        Column(_("Reply class"), lambda fu: fu.case.reply_class or "—", 10),
+    ),
+)
+
+
+def follow_up_rows(user: Any, params: QueryDict | dict) -> Any:
+    """The open follow-ups of the suggestions of the congresses the user supervises."""
+    from renda.cases.models import FollowUp, FollowUpStatus
+
+    return (
+        FollowUp.objects.filter(
+            status=FollowUpStatus.OPEN,
+            case__kind=CaseKind.SUGGESTION,
+            case__congress__in=_congresses(user),
+        )
+        .select_related("case__suggestion", "case__category")
+        .order_by("recheck_date", "id")
+    )
+
+
+def _follow_up_congress_ids(user: Any, params: QueryDict) -> list[int]:
+    return sorted(set(follow_up_rows(user, params).values_list("case__congress_id", flat=True)))
+
+
 def _congresses(user: Any) -> Any:
     if policy.is_superuser(user):
         return Congress.objects.filter(is_active=True).order_by("name")
@@ -157,5 +188,15 @@ register(
         _("Deputies' suggestions"),
         "suggestions.list_exported",
         _list_congress_ids,
+    )
+)
+register(
+    Export(
+        "suggestions.follow_ups",
+        FOLLOW_UPS,
+        follow_up_rows,
+        _("Suggestions under follow-up"),
+        "suggestions.follow_ups_exported",
+        _follow_up_congress_ids,
     )
 )

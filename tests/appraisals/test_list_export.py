@@ -45,3 +45,34 @@ def test_the_meetings_list_exports_the_pages_rows_within_the_town(world, town):
     assert sheet(other)[1:] == []
     other_status = [s for s in MeetingStatus.values if s != mine.status][0]
     assert sheet(client.get(url, {"status": other_status, "format": "xlsx"}))[1:] == []
+
+
+@pytest.mark.django_db
+def test_the_follow_ups_export_the_view_tabs_rectifications_within_the_town(world, town):
+    from renda.appraisals.models import Rectification
+    from tests.fixtures.appraisals import closed_meeting
+
+    meeting = closed_meeting(world, town)
+    owing = list(Rectification.objects.filter(reporter__meeting=meeting))
+    assert owing  # the lowest-rated must rectify
+    url = reverse("appraisals:follow_ups")
+    client = client_for(world.staff)
+    page = client.get(url, {"view": "all"})
+    assert "format=xlsx" in page.content.decode()
+    response = client.get(url, {"view": "all", "format": "xlsx"})
+    assert_rfc5987(response)
+    rows = sheet(response)
+    assert rows[0] == page_headers(page)
+    assert [r[0] for r in rows[1:]] == [
+        f"{i.reporter.name} {i.reporter.post}" for i in page.context["page"]
+    ]
+    assert {r[1] for r in rows[1:]} == {meeting.title} and len(rows) == len(owing) + 1
+    assert (
+        ActionLog.objects.filter(
+            action="appraisals.follow_ups_exported", congress_id=world.c_a.pk
+        ).count()
+        == 1
+    )
+    # 枫林镇's staff: none of 清河镇's rectifications.
+    other = client_for(world.other_staff).get(url, {"view": "all", "format": "xlsx"})
+    assert sheet(other)[1:] == []

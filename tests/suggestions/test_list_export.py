@@ -42,3 +42,33 @@ def test_the_review_list_exports_the_filtered_suggestions_within_the_town(cases_
     assert other.status_code in (200, 404)
     if other.status_code == 200:
         assert sheet(other)[1:] == []
+
+
+@pytest.mark.django_db
+def test_the_follow_ups_export_their_rows_within_the_town(cases_world):
+    from renda.suggestions import services
+    from tests.suggestions.test_web import _replied
+
+    world = cases_world
+    suggestion = _replied(world, reply_class="C")
+    services.evaluate_suggestion(suggestion, acting_user=world.deputy_user, result="satisfied")
+    url = reverse("suggestions:follow_ups")
+    client = client_for(world.leader)
+    page = client.get(url)
+    assert "format=xlsx" in page.content.decode()
+    response = client.get(url, {"format": "xlsx"})
+    assert_rfc5987(response)
+    rows = sheet(response)
+    assert rows[0] == page_headers(page)
+    assert [r[1] for r in rows[1:]] == [fu.case.serial for fu in page.context["page"]]
+    assert [r[1] for r in rows[1:]] == [suggestion.case.serial] and rows[1][4] == "C"
+    assert (
+        ActionLog.objects.filter(
+            action="suggestions.follow_ups_exported", congress_id=world.c_a.pk
+        ).count()
+        == 1
+    )
+    other = client_for(world.other_staff).get(url, {"format": "xlsx"})
+    assert other.status_code in (200, 404)
+    if other.status_code == 200:
+        assert sheet(other)[1:] == []

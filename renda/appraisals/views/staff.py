@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
@@ -26,12 +26,10 @@ from renda.appraisals import forms as f
 from renda.appraisals import services, sheets, tables
 from renda.appraisals.models import (
     HEARING,
-    OPEN_RECTIFICATION,
     PREPARING,
     Electorate,
     MeetingStatus,
     Rectification,
-    RectificationStatus,
     ReportDocument,
     Reporter,
     ReviewMeeting,
@@ -584,13 +582,7 @@ def rectification_report(request: HttpRequest, pk: int) -> HttpResponseBase:
 # --- follow-ups ---------------------------------------------------------------------------------
 
 
-FOLLOW_UP_VIEWS: dict[str, Q] = {
-    "open": Q(status__in=OPEN_RECTIFICATION),
-    "overdue": Q(status=RectificationStatus.OVERDUE),
-    "submitted": Q(status=RectificationStatus.SUBMITTED),
-    "accepted": Q(status=RectificationStatus.ACCEPTED),
-    "all": Q(),
-}
+FOLLOW_UP_VIEWS = tables.FOLLOW_UP_VIEWS
 FOLLOW_UP_LABELS = [
     ("open", gettext_lazy("Awaiting the report")),
     ("overdue", gettext_lazy("Report overdue")),
@@ -602,19 +594,13 @@ FOLLOW_UP_LABELS = [
 
 @login_required
 @require_GET
-def follow_ups(request: HttpRequest) -> HttpResponse:
+def follow_ups(request: HttpRequest) -> HttpResponseBase:
     if not _congresses(request.user, VIEW).exists():
         raise Http404
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "appraisals.follow_ups")
     view = request.GET.get("view") or "open"
-    qs = (
-        Rectification.objects.visible_to(request.user, VIEW)
-        .filter(FOLLOW_UP_VIEWS.get(view, FOLLOW_UP_VIEWS["open"]))
-        .select_related("reporter__meeting__congress")
-        .prefetch_related(
-            Prefetch("reporter__rereviews", queryset=Reporter.objects.select_related("meeting"))
-        )
-        .order_by("due_on", "id")
-    )
+    qs = tables.follow_up_rows(request.user, request.GET)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -625,5 +611,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
             "view": view if view in FOLLOW_UP_VIEWS else "open",
             "views": FOLLOW_UP_LABELS,
             "today": timezone.localdate(),
+            "table": tables.FOLLOW_UPS,
+            "export_query": exports.export_query(request),
         },
     )

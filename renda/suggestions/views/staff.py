@@ -25,10 +25,8 @@ from renda.cases import forms as cf
 from renda.cases import services as cases
 from renda.cases.models import (
     Case,
-    CaseKind,
     Category,
     FollowUp,
-    FollowUpStatus,
 )
 from renda.cases.queries import case_context
 from renda.cases.views.actions import CASE_ACTIONS, for_door, merge_action
@@ -501,20 +499,20 @@ def figures(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 @require_GET
-def follow_ups(request: HttpRequest) -> HttpResponse:
-    congresses = _require_office(request)
-    qs = (
-        FollowUp.objects.filter(
-            status=FollowUpStatus.OPEN,
-            case__kind=CaseKind.SUGGESTION,
-            case__congress__in=congresses,
-        )
-        .select_related("case__suggestion", "case__category")
-        .order_by("recheck_date", "id")
-    )
+def follow_ups(request: HttpRequest) -> HttpResponseBase:
+    _require_office(request)
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "suggestions.follow_ups")
+    qs = tables.follow_up_rows(request.user, request.GET)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "suggestions/staff/follow_ups.html",
-        {"page": page, "params": request.GET, "today": timezone.localdate()},
+        {
+            "page": page,
+            "params": request.GET,
+            "today": timezone.localdate(),
+            "table": tables.FOLLOW_UPS,
+            "export_query": exports.export_query(request),
+        },
     )
