@@ -111,6 +111,35 @@ def _follow_up_congress_ids(user: Any, params: QueryDict) -> list[int]:
     return sorted(set(follow_up_rows(user, params).values_list("case__congress_id", flat=True)))
 
 
+ASSIGNMENT_MEETINGS = Table(
+    _("Assignment meetings"),
+    (
+        Column(_("Date"), "held_on", 12),
+        Column(_("Title"), "title", 40),
+        Column(_("Congress"), "congress.name", 16),
+        Column(_("Suggestions"), "item_count", 10),
+        Column(_("Status"), "get_status_display", 12),
+    ),
+)
+
+
+def meeting_rows(user: Any, params: QueryDict | dict) -> Any:
+    from django.db.models import Count
+
+    from renda.suggestions.models import AssignmentMeeting
+
+    return (
+        AssignmentMeeting.objects.visible_to(user, "case.supervise")
+        .select_related("congress")
+        .annotate(item_count=Count("items"))
+        .order_by("-held_on", "-id")
+    )
+
+
+def _meeting_congress_ids(user: Any, params: QueryDict) -> list[int]:
+    return sorted(set(meeting_rows(user, params).values_list("congress_id", flat=True)))
+
+
 def _congresses(user: Any) -> Any:
     if policy.is_superuser(user):
         return Congress.objects.filter(is_active=True).order_by("name")
@@ -198,5 +227,15 @@ register(
         _("Suggestions under follow-up"),
         "suggestions.follow_ups_exported",
         _follow_up_congress_ids,
+    )
+)
+register(
+    Export(
+        "suggestions.meetings",
+        ASSIGNMENT_MEETINGS,
+        meeting_rows,
+        _("Assignment meetings"),
+        "suggestions.meetings_exported",
+        _meeting_congress_ids,
     )
 )

@@ -72,3 +72,40 @@ def test_the_follow_ups_export_their_rows_within_the_town(cases_world):
     assert other.status_code in (200, 404)
     if other.status_code == 200:
         assert sheet(other)[1:] == []
+
+
+@pytest.mark.django_db
+def test_the_assignment_meetings_export_their_rows_within_the_town(cases_world):
+    import datetime as dt
+
+    from renda.suggestions import services
+
+    world = cases_world
+    mine = services.create_meeting(
+        congress=world.c_a,
+        title="清河镇建议交办会",
+        held_on=dt.date(2026, 4, 1),
+        acting_user=world.staff,
+    )
+    theirs = services.create_meeting(
+        congress=world.c_b,
+        title="枫林镇建议交办会",
+        held_on=dt.date(2026, 4, 2),
+        acting_user=world.other_staff,
+    )
+    url = reverse("suggestions:meetings")
+    client = client_for(world.staff)
+    page = client.get(url)
+    assert "format=xlsx" in page.content.decode()
+    response = client.get(url, {"format": "xlsx"})
+    assert_rfc5987(response)
+    rows = sheet(response)
+    assert rows[0] == page_headers(page)
+    assert [r[1] for r in rows[1:]] == [m.title for m in page.context["page"]] == [mine.title]
+    assert theirs.title not in [r[1] for r in rows[1:]]
+    assert (
+        ActionLog.objects.filter(
+            action="suggestions.meetings_exported", congress_id=world.c_a.pk
+        ).count()
+        == 1
+    )

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -320,8 +320,10 @@ def cosigner_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
-def meetings(request: HttpRequest) -> HttpResponse:
+def meetings(request: HttpRequest) -> HttpResponseBase:
     _require_office(request)
+    if request.method == "GET" and request.GET.get("format") == "xlsx":
+        return exports.respond(request, "suggestions.meetings")
     manage = _congresses(request.user, "case.manage")
     if request.method == "POST" and not manage.exists():
         raise Http404
@@ -341,17 +343,18 @@ def meetings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The meeting was created."))
             return HttpResponseRedirect(reverse("suggestions:meeting", args=[meeting.pk]))
-    qs = (
-        AssignmentMeeting.objects.visible_to(request.user, "case.supervise")
-        .select_related("congress")
-        .annotate(item_count=Count("items"))
-        .order_by("-held_on", "-id")
-    )
+    qs = tables.meeting_rows(request.user, request.GET)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "suggestions/staff/meetings.html",
-        {"page": page, "params": request.GET, "form": form},
+        {
+            "page": page,
+            "params": request.GET,
+            "form": form,
+            "table": tables.ASSIGNMENT_MEETINGS,
+            "export_query": exports.export_query(request),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
