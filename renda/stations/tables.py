@@ -98,6 +98,22 @@ def network_sheet_rows(user: Any, params: QueryDict | dict) -> list[Station]:
     return stations
 
 
+UNASSIGNED = Table(
+    _("Deputies not assigned to a station"),
+    (
+        Column(_("Deputy"), "name", 16),
+        Column(_("Place of residence"), lambda d: d.residence.name if d.residence_id else "—", 24),
+    ),
+)
+
+
+def unassigned_rows(user: Any, params: QueryDict | dict) -> Any:
+    """The coverage page's deputies of the town who sit in no station."""
+    from renda.stations.services.seating import unassigned_deputies
+
+    return unassigned_deputies(congress_for(user, params))
+
+
 # --- receptions ------------------------------------------------------------------------
 
 RECEPTIONS = Table(
@@ -254,6 +270,16 @@ register(
         network_sheet_rows,
         _("Liaison stations"),
         "stations.network_exported",
+        _congress_ids,
+    )
+)
+register(
+    Export(
+        "stations.unassigned",
+        UNASSIGNED,
+        unassigned_rows,
+        _("Deputies not assigned to a station"),
+        "stations.unassigned_exported",
         _congress_ids,
     )
 )

@@ -56,3 +56,26 @@ def test_the_network_exports_the_pages_stations_within_the_town(world):
         assert theirs.name not in [r[0] for r in sheet(other)[1:]]
     else:
         assert other.status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_unassigned_deputies_export_within_the_town(world):
+    url = reverse("stations:coverage")
+    client = client_for(world.staff)
+    page = client.get(url)
+    names = [d.name for d in page.context["unassigned"]]
+    assert names  # the town's deputies sit in no station yet
+    response = client.get(url, {"format": "xlsx"})
+    assert_rfc5987(response)
+    rows = sheet(response)
+    assert rows[0] == page_headers(page, "unassigned")
+    assert [r[0] for r in rows[1:]] == names
+    assert (
+        ActionLog.objects.filter(
+            action="stations.unassigned_exported", congress_id=world.c_a.pk
+        ).count()
+        == 1
+    )
+    other = client_for(world.other_staff).get(url, {"format": "xlsx"})
+    if other.status_code == 200:
+        assert not set(names) & {r[0] for r in sheet(other)[1:]}

@@ -140,8 +140,10 @@ def network(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 @require_GET
-def coverage_report(request: HttpRequest) -> HttpResponse:
+def coverage_report(request: HttpRequest) -> HttpResponseBase:
     congress = _congress(request)
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "stations.unassigned")
     return render(
         request,
         "stations/staff/coverage.html",
@@ -150,6 +152,8 @@ def coverage_report(request: HttpRequest) -> HttpResponse:
             "coverage": services.coverage(congress),
             "unassigned": list(services.unassigned_deputies(congress)),
             "can_manage": services.may_manage(request.user, congress.pk),
+            "table": tables.UNASSIGNED,
+            "export_query": exports.export_query(request),
         },
     )
 
