@@ -215,6 +215,7 @@ RENDA_PERIODIC_JOBS = [
     "renda.core.tasks.prune_outbox",
     "renda.core.tasks.poll_sms_receipts",
     "renda.core.tasks.run_stalled_jobs",
+    "renda.core.tasks.prune_jobs",
 ]
 # Jobs that run more often than run_periodic's --interval (seconds): the outbox sweep sends
 # retries and anything whose after-commit nudge was lost.
@@ -235,6 +236,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-prune": {"task": "renda.core.prune_outbox", "schedule": 3600.0},
     "sms-receipts": {"task": "renda.core.poll_sms_receipts", "schedule": 300.0},
     "stalled-jobs": {"task": "renda.core.run_stalled_jobs", "schedule": 60.0},
+    "jobs-prune": {"task": "renda.core.prune_jobs", "schedule": 3600.0},
 }
 # The workers' heartbeat (renda.core.health, /readyz): beat sends it on every queue; the
 # worker that runs it writes the queue's heartbeat in Redis.
@@ -246,6 +248,10 @@ RENDA_HEARTBEAT_MAX_AGE_SECONDS = env.int("RENDA_HEARTBEAT_MAX_AGE_SECONDS", def
 # once and shows the progress. Exports above RENDA_EXPORT_JOB_ROWS rows become jobs.
 RENDA_JOBS_IN_THREAD = env.bool("RENDA_JOBS_IN_THREAD", default=not REDIS_URL)
 RENDA_EXPORT_JOB_ROWS = env.int("RENDA_EXPORT_JOB_ROWS", default=2000)
+# A deputy roster with more rows than this is checked by a background job (with progress).
+RENDA_ROSTER_JOB_ROWS = env.int("RENDA_ROSTER_JOB_ROWS", default=500)
+# A finished job's result file is deleted (the job marked expired) after this many days.
+RENDA_JOB_RETENTION_DAYS = env.int("RENDA_JOB_RETENTION_DAYS", default=7)
 # Periodic jobs run on their own queue (a slow job never delays an SMS); everything else,
 # e.g. the outbox nudge renda.core.deliver_outbox, on CELERY_TASK_DEFAULT_QUEUE.
 CELERY_TASK_ROUTES = {job["task"]: {"queue": "periodic"} for job in CELERY_BEAT_SCHEDULE.values()}

@@ -165,3 +165,36 @@ register(
         _congress_ids,
     )
 )
+
+
+# --- the presidium's meetings ---------------------------------------------------------------
+
+PRESIDIUM_MEETINGS = Table(
+    _("Presidium meetings"),
+    (
+        Column(_("Date"), "held_on", 12),
+        Column(_("Title"), "title", 40),
+        Column(_("Status"), "get_status_display", 12),
+    ),
+)
+
+
+def presidium_meeting_rows(user: Any, params: QueryDict | dict) -> Any:
+    """The meetings of the page's congress in the page's year."""
+    from renda.activities.models import PresidiumMeeting
+
+    return PresidiumMeeting.objects.filter(
+        congress=congress_for(user, params), held_on__year=year_of(params)
+    ).order_by("-held_on")
+
+
+register(
+    Export(
+        "activities.presidium_meetings",
+        PRESIDIUM_MEETINGS,
+        presidium_meeting_rows,
+        _("Presidium meetings"),
+        "activities.meetings_exported",
+        _congress_ids,
+    )
+)

@@ -6,3 +6,6 @@ class AppraisalsConfig(AppConfig):
     name = "renda.appraisals"
     label = "appraisals"
     verbose_name = _("Performance reviews and appraisals")
+
+    def ready(self) -> None:
+        from renda.appraisals import tables  # noqa: F401

@@ -8,6 +8,8 @@ class BallotsConfig(AppConfig):
     verbose_name = _("Ballots")
 
     def ready(self) -> None:
+        from renda.ballots import tables  # noqa: F401
+
         # The workspace (congress) shows this app's to-dos.
         from renda.ballots import workspace as ballots_workspace
         from renda.congress.workspace import register as register_todos

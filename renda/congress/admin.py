@@ -669,7 +669,7 @@ class DeputyMembershipAdmin(ScopedAdmin):
         form = RosterUploadForm(request.POST or None, request.FILES or None, user=request.user)
         if request.method == "POST" and form.is_valid():
             try:
-                batch, _report = roster.create_import(
+                batch, report = roster.create_import(
                     upload=form.cleaned_data["file"],
                     term=form.cleaned_data["term"],
                     acting_user=request.user,
@@ -677,6 +677,9 @@ class DeputyMembershipAdmin(ScopedAdmin):
             except DomainError as exc:
                 form.add_error("file", str(exc))
             else:
+                job = roster.job_of(batch) if report is None else None
+                if job is not None:  # a large file: checked in the background
+                    return HttpResponseRedirect(reverse("core:job", args=[job.pk]))
                 return HttpResponseRedirect(
                     reverse("admin:congress_deputymembership_import_confirm", args=[batch.pk])
                 )
@@ -697,16 +700,23 @@ class DeputyMembershipAdmin(ScopedAdmin):
                     request, gettext("%(count)s memberships were imported.") % {"count": count}
                 )
                 return HttpResponseRedirect(reverse("admin:congress_deputymembership_changelist"))
-        with batch.file.open("rb") as handle:
-            try:
-                report = roster.preview_roster(handle.read(), batch.term)
-            except DomainError as exc:
-                report = roster.RosterReport(rows=[], file_errors=[str(exc)])
+        job = roster.job_of(batch)
+        if job is not None and job.is_running:
+            return HttpResponseRedirect(reverse("core:job", args=[job.pk]))
+        report: roster.RosterReport | None = None
+        if job is None:  # a small file: its rows checked again here and listed
+            with batch.file.open("rb") as handle:
+                try:
+                    report = roster.preview_roster(handle.read(), batch.term)
+                except DomainError as exc:
+                    report = roster.RosterReport(rows=[], file_errors=[str(exc)])
         context = self._context(
             request,
             gettext("Import preview: %(name)s") % {"name": batch.original_name},
             batch=batch,
             report=report,
+            job=job,
+            ok=report.ok if report is not None else batch.status == "previewed",
             columns=roster.COLUMNS,
         )
         return TemplateResponse(

@@ -22,11 +22,12 @@ class CongressConfig(AppConfig):
     verbose_name = _("Congresses and deputies")
 
     def ready(self) -> None:
-        from renda.congress import workspace_tiles
+        from renda.congress import roster, workspace_tiles
         from renda.congress.workspace import register as register_todos
-        from renda.core import text
+        from renda.core import jobs, text
 
         text.register_words(department_names)
+        jobs.register_runner(jobs.ROSTER_PREVIEW, roster.preview_job)
         for provider in (
             workspace_tiles.auditor_todos,
             workspace_tiles.administrator_todos,

@@ -783,6 +783,8 @@ class RoleGrant(models.Model):
 
 
 class RosterImportStatus(models.TextChoices):
+    # A large file is checked by a background job (renda.congress.roster.preview_job).
+    CHECKING = "checking", _("Being checked")
     PREVIEWED = "previewed", _("Previewed")
     IMPORTED = "imported", _("Imported")
     REJECTED = "rejected", _("Rejected")
@@ -790,6 +792,7 @@ class RosterImportStatus(models.TextChoices):
 
 # A rejected roster is uploaded again (a new import); an imported one is final.
 ROSTER_IMPORT_TRANSITIONS = {
+    RosterImportStatus.CHECKING: {RosterImportStatus.PREVIEWED, RosterImportStatus.REJECTED},
     RosterImportStatus.PREVIEWED: {RosterImportStatus.IMPORTED},
     RosterImportStatus.IMPORTED: set(),
     RosterImportStatus.REJECTED: set(),

@@ -9,12 +9,14 @@ also a town deputy): the mobile number identifies them and a new membership is a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,6 +35,7 @@ from renda.congress.models import (
 )
 from renda.core import audit, documents, uploads, workflow
 from renda.core.errors import DomainError
+from renda.core.exports import Column, Table
 from renda.core.validators import validate_cn_mobile
 
 MAX_ROWS = 5000
@@ -166,8 +169,23 @@ def _parse_date(value: object) -> dt.date | None:
     raise ValueError(text)
 
 
-def preview_roster(content: bytes, term: Term) -> RosterReport:
-    """Validate every row of the file against the term's congress. Writes nothing."""
+def count_rows(content: bytes) -> int:
+    """The file's data rows (blank lines left out), read without checking them: whether
+    the check runs in the request or as a background job."""
+    _header, rows = _read_rows(content)
+    return sum(1 for _number, raw in rows if any(_cell_text(v) != "" for v in raw))
+
+
+def preview_roster(
+    content: bytes,
+    term: Term,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    total: int = 0,
+    every: int = 100,
+) -> RosterReport:
+    """Validate every row of the file against the term's congress. Writes nothing.
+    `progress(done, total)` every `every` rows (a background job's progress bar)."""
     header, rows = _read_rows(content)
     mapping, file_errors = _map_header(header)
     if file_errors:
@@ -204,6 +222,8 @@ def preview_roster(content: bytes, term: Term) -> RosterReport:
                 seen_phones[phone] = number
                 phones_in_file.add(phone)
         parsed.append(report)
+        if progress is not None and len(parsed) % every == 0:
+            progress(len(parsed), max(total, len(parsed)))
     existing = {d.phone: d for d in Deputy.objects.filter(phone__in=phones_in_file)}
     seated = set(
         DeputyMembership.objects.filter(term=term, deputy__phone__in=phones_in_file).values_list(
@@ -223,6 +243,8 @@ def preview_roster(content: bytes, term: Term) -> RosterReport:
             else:
                 report.existing_deputy_id = person.pk
         reports.append(report)
+    if progress is not None:
+        progress(len(reports), len(reports))
     return RosterReport(rows=reports, file_errors=file_errors)
 
 
@@ -308,13 +330,20 @@ def accept_upload(upload: Any) -> uploads.Accepted:
     )
 
 
-def create_import(*, upload, term: Term, acting_user) -> tuple[RosterImport, RosterReport]:
-    """Keep the uploaded file (under a generated name) and its preview report."""
+def create_import(*, upload, term: Term, acting_user) -> tuple[RosterImport, RosterReport | None]:
+    """Keep the uploaded file (under a generated name) and its preview report. A file of
+    more than `RENDA_ROSTER_JOB_ROWS` rows is checked by a background job instead (its
+    report is None here; `preview_job` fills the import in and the job's page shows the
+    progress): thousands of rows are not checked inside the request."""
     try:
         upload = accept_upload(upload)
     except ValidationError as exc:
         raise DomainError(" ".join(exc.messages)) from exc
     content = upload.read()
+    rows = count_rows(content)
+    if rows > settings.RENDA_ROSTER_JOB_ROWS:
+        upload.seek(0)
+        return _start_check(upload, term, acting_user, rows), None
     report = preview_roster(content, term)
     upload.seek(0)
     batch = RosterImport(
@@ -336,6 +365,93 @@ def create_import(*, upload, term: Term, acting_user) -> tuple[RosterImport, Ros
             changes={"rows": [None, batch.row_count], "errors": [None, batch.error_count]},
         )
     return batch, report
+
+
+def _start_check(upload: Any, term: Term, acting_user: Any, rows: int) -> RosterImport:
+    from renda.core import jobs
+
+    batch = RosterImport(
+        congress_id=term.congress_id,
+        term=term,
+        original_name=upload.original_name,
+        uploaded_by=acting_user,
+        row_count=rows,
+        status=RosterImportStatus.CHECKING,
+    )
+    batch.file.save(upload.name, upload, save=False)
+    with transaction.atomic():
+        batch.save()
+        audit.record("roster.uploaded", batch, actor=acting_user, changes={"rows": [None, rows]})
+        jobs.start(
+            jobs.ROSTER_PREVIEW,
+            acting_user,
+            title=batch.original_name,
+            params={
+                "roster_import": batch.pk,
+                "next": reverse("admin:congress_deputymembership_import_confirm", args=[batch.pk]),
+            },
+            total=rows,
+            congress_id=term.congress_id,
+        )
+    return batch
+
+
+def job_of(batch: RosterImport) -> Any:
+    """The background job that checked (or checks) this import, if any."""
+    from renda.core.models import Job, JobKind
+
+    return (
+        Job.objects.filter(kind=JobKind.ROSTER_PREVIEW, params__roster_import=batch.pk)
+        .order_by("-pk")
+        .first()
+    )
+
+
+REPORT_TABLE = Table(
+    gettext_lazy("Roster check"),
+    (
+        Column(gettext_lazy("Row"), "number", 8),
+        Column(gettext_lazy("Name"), lambda r: r.values.get("name") or "", 16),
+        Column(gettext_lazy("Mobile phone"), lambda r: r.values.get("phone") or "", 16),
+        Column(gettext_lazy("Action"), "action", 24),
+        Column(gettext_lazy("Errors"), lambda r: "；".join(str(e) for e in r.errors), 60),
+    ),
+)
+
+
+def preview_job(job: Any, progress: Callable[[int, int], None]) -> tuple[IO[bytes], str]:
+    """The background job "roster_preview" (renda.core.jobs): the import's file checked
+    row by row with its progress; the import becomes previewed (every row valid) or
+    rejected, audited; the result is the row-by-row report as a workbook."""
+    from renda.core import exports
+
+    batch = RosterImport.objects.select_related("term").get(pk=job.params["roster_import"])
+    with batch.file.open("rb") as handle:
+        content = handle.read()
+    try:
+        report = preview_roster(content, batch.term, progress=progress, total=job.total)
+    except DomainError as exc:
+        report = RosterReport(rows=[], file_errors=[str(exc)])
+    with transaction.atomic():
+        locked = RosterImport.objects.select_for_update().get(pk=batch.pk)
+        if locked.status == RosterImportStatus.CHECKING:
+            locked.row_count = len(report.rows)
+            locked.error_count = report.error_count
+            workflow.move(
+                locked,
+                RosterImportStatus.PREVIEWED if report.ok else RosterImportStatus.REJECTED,
+                transitions=ROSTER_IMPORT_TRANSITIONS,
+                action="roster.previewed",
+                actor=job.owner,
+                fields=("row_count", "error_count"),
+                changes={"rows": [None, locked.row_count], "errors": [None, locked.error_count]},
+            )
+    file_rows: list[Any] = [
+        RowReport(number=0, values={}, errors=[e]) for e in report.file_errors
+    ] + report.rows
+    sheet = exports.write_xlsx(REPORT_TABLE, file_rows, exports.spooled())
+    stem = batch.original_name.rsplit(".", 1)[0] or "roster"
+    return sheet, f"{stem}-{_('Roster check')}.xlsx"
 
 
 def _refused_import() -> str:

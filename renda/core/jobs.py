@@ -11,7 +11,9 @@ progress)` returns the result as (open binary file, file name) or None; `progres
 total)` updates the row without touching anything else.
 
 Kinds: "export" (renda.core.exports: a list or figures page's sheet above the row
-threshold) and "reindex" (the portal's search index, registered by the portal).
+threshold), "reindex" (the portal's search index, registered by the portal) and
+"roster_preview" (a deputy roster above `RENDA_ROSTER_JOB_ROWS` rows, checked row by row:
+renda.congress.roster). A job may name the page to go on to once done (`params["next"]`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ log = logging.getLogger(__name__)
 
 EXPORT = JobKind.EXPORT
 REINDEX = JobKind.REINDEX
+ROSTER_PREVIEW = JobKind.ROSTER_PREVIEW
 
 Result = tuple[IO[bytes], str] | None
 Runner = Callable[[Job, Callable[[int, int], None]], Result]
@@ -170,6 +173,35 @@ def run_stalled() -> int:
         except Exception:
             log.exception("job %s failed in the sweep", pk)
     return len(ids)
+
+
+def prune(*, batch: int = 500) -> int:
+    """Delete the result files of jobs finished more than `RENDA_JOB_RETENTION_DAYS` ago
+    and mark those jobs expired (the row stays, with its audit trail: only the file goes).
+    Returns how many files were deleted."""
+    cutoff = timezone.now() - dt.timedelta(days=settings.RENDA_JOB_RETENTION_DAYS)
+    pks = list(
+        Job.objects.filter(status=JobStatus.DONE, finished_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch]
+    )
+    for pk in pks:
+        with transaction.atomic():
+            job = Job.objects.select_for_update().select_related("owner").get(pk=pk)
+            if job.status != JobStatus.DONE:
+                continue
+            if job.result:
+                job.result.delete(save=False)
+            workflow.move(
+                job,
+                JobStatus.EXPIRED,
+                transitions=JOB_TRANSITIONS,
+                action="job.expired",
+                actor=None,
+                fields=("result",),
+                note=f"{settings.RENDA_JOB_RETENTION_DAYS} days",
+            )
+    return len(pks)
 
 
 def visible(user: Any) -> Any:

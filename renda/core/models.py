@@ -404,6 +404,7 @@ class OutboxMessage(models.Model):
 class JobKind(models.TextChoices):
     EXPORT = "export", _("Export")
     REINDEX = "reindex", _("Search reindex")
+    ROSTER_PREVIEW = "roster_preview", _("Roster check")
 
 
 class JobStatus(models.TextChoices):
@@ -411,6 +412,8 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Job completed")
     FAILED = "failed", _("Job failed")
+    # Done, its result file deleted after the retention period (renda.core.jobs.prune).
+    EXPIRED = "expired", _("Result expired")
 
 
 #: The job's state table (renda.core.workflow.move). A job that died while running (its
@@ -418,8 +421,9 @@ class JobStatus(models.TextChoices):
 JOB_TRANSITIONS = {
     JobStatus.QUEUED: {JobStatus.RUNNING, JobStatus.FAILED},
     JobStatus.RUNNING: {JobStatus.RUNNING, JobStatus.DONE, JobStatus.FAILED},
-    JobStatus.DONE: set(),
+    JobStatus.DONE: {JobStatus.EXPIRED},
     JobStatus.FAILED: set(),
+    JobStatus.EXPIRED: set(),
 }
 
 

@@ -89,3 +89,11 @@ def run_stalled_jobs() -> int:
     from renda.core import jobs
 
     return jobs.run_stalled()
+
+
+@shared_task(name="renda.core.prune_jobs", ignore_result=True)
+def prune_jobs() -> int:
+    """Result files of jobs past `RENDA_JOB_RETENTION_DAYS`: deleted, the jobs expired."""
+    from renda.core import jobs
+
+    return jobs.prune()

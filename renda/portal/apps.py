@@ -31,3 +31,5 @@ class PortalConfig(AppConfig):
         from renda.core import jobs
 
         jobs.register_runner(jobs.REINDEX, sources.reindex_job)
+
+        from renda.portal import tables  # noqa: F401  (its exports)

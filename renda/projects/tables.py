@@ -15,7 +15,7 @@ from renda.congress import policy
 from renda.congress.models import Congress
 from renda.core.exports import Column, Export, Table, register
 from renda.projects.figures import year_figures
-from renda.projects.models import IdeaSource, Project
+from renda.projects.models import Idea, IdeaSource, IdeaStatus, Project, VoteBatch
 
 
 def congresses_for(user: Any, perm: str = "project.view") -> list[Congress]:
@@ -74,6 +74,64 @@ def project_rows(user: Any, params: QueryDict | dict) -> QuerySet[Project]:
     )
 
 
+IDEAS = Table(
+    _("Reserve pool"),
+    (
+        Column(_("Number"), "serial", 16),
+        Column(_("Title"), "title", 36),
+        Column(_("Source"), "get_source_display", 14),
+        Column(_("Village"), lambda i: i.village.name if i.village_id else "—", 16),
+        Column(
+            _("Estimated funds"),
+            lambda i: i.estimated_funds if i.estimated_funds is not None else "—",
+            14,
+        ),
+        Column(_("Department"), lambda i: i.department.name if i.department_id else "—", 18),
+        Column(_("Status"), "get_status_display", 12),
+    ),
+)
+
+
+def idea_rows(user: Any, params: QueryDict | dict) -> QuerySet[Idea]:
+    """The reserve pool of the page's congress under its status, source and year filters."""
+    qs = Idea.objects.filter(congress=congress_for(user, params)).select_related(
+        "department", "village"
+    )
+    status = str(params.get("status") or "")
+    if status in IdeaStatus.values:
+        qs = qs.filter(status=status)
+    source = str(params.get("source") or "")
+    if source in IdeaSource.values:
+        qs = qs.filter(source=source)
+    year = str(params.get("year") or "")
+    if year.isdigit():
+        qs = qs.filter(year=int(year))
+    return qs.order_by("-created_at", "-id")
+
+
+BATCHES = Table(
+    _("Vote batches"),
+    (
+        Column(_("Year"), "year", 8),
+        Column(_("Batch"), lambda b: f"{b.title}（{b.get_kind_display()}）", 36),
+        Column(_("Session"), "session", 24),
+        Column(_("Places"), "places", 8),
+        Column(_("Candidates"), "candidate_count", 10),
+        Column(_("Status"), "get_status_display", 12),
+        Column(_("Poll"), lambda b: b.poll.get_status_display() if b.poll_id else "—", 12),
+    ),
+)
+
+
+def batch_rows(user: Any, params: QueryDict | dict) -> QuerySet[VoteBatch]:
+    return (
+        VoteBatch.objects.filter(congress=congress_for(user, params))
+        .select_related("session__term", "poll")
+        .annotate(candidate_count=Count("candidates"))
+        .order_by("-year", "-number")
+    )
+
+
 FIGURES = Table(
     _("Livelihood project figures"),
     (Column(_("Figure"), lambda row: row[0], 36), Column(_("Value"), lambda row: row[1], 16)),
@@ -120,6 +178,26 @@ register(
         figure_rows,
         _("Livelihood project figures"),
         "projects.figures_exported",
+        _congress_ids,
+    )
+)
+register(
+    Export(
+        "projects.ideas",
+        IDEAS,
+        idea_rows,
+        _("Reserve pool"),
+        "projects.ideas_exported",
+        _congress_ids,
+    )
+)
+register(
+    Export(
+        "projects.batches",
+        BATCHES,
+        batch_rows,
+        _("Vote batches"),
+        "projects.batches_exported",
         _congress_ids,
     )
 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +17,14 @@ from renda.congress.models import Congress
 from renda.core.exports import Column, Export, Table, register
 from renda.stations import figures as fig
 from renda.stations.demo import quarter_of
-from renda.stations.models import ContactLog, DutyAssignment, DutyShift, Reception
+from renda.stations.models import (
+    ContactLog,
+    DutyAssignment,
+    DutyShift,
+    Reception,
+    Station,
+    StationKind,
+)
 from renda.stations.workspace import roster_shifts
 
 
@@ -48,6 +55,63 @@ def period(params: QueryDict | dict) -> tuple[dt.date, dt.date]:
 
 def _congress_ids(user: Any, params: QueryDict) -> list[int]:
     return [congress_for(user, params).pk]
+
+
+# --- the network of stations ----------------------------------------------------------------
+
+NETWORK = Table(
+    _("Liaison stations"),
+    (
+        Column(_("Station"), "name", 28),
+        Column(_("Type"), "get_kind_display", 14),
+        Column(_("Grade"), "grade_name", 12),
+        Column(_("Parent station"), lambda s: s.parent.name if s.parent_id else "—", 24),
+        Column(_("Villages"), "n_villages", 10),
+        Column(_("Deputies"), "n_members", 10),
+    ),
+)
+
+
+def network_rows(user: Any, params: QueryDict | dict) -> QuerySet[Station]:
+    """The town's stations under the page's type tab, each with its villages and sitting
+    members; `name_grades` gives each its grade's name (the caller, per page or sheet)."""
+    stations = (
+        Station.objects.filter(congress=congress_for(user, params))
+        .select_related("parent", "area")
+        .annotate(
+            n_villages=Count("villages", distinct=True),
+            n_members=Count("members", filter=Q(members__until__isnull=True), distinct=True),
+        )
+        .order_by("kind", "code")
+    )
+    kind = params.get("kind", "") or ""
+    if kind in StationKind.values:
+        stations = stations.filter(kind=kind)
+    return stations
+
+
+def network_sheet_rows(user: Any, params: QueryDict | dict) -> list[Station]:
+    from renda.stations.services.network import name_grades
+
+    stations = list(network_rows(user, params))
+    name_grades(stations, congress_for(user, params).pk)
+    return stations
+
+
+UNASSIGNED = Table(
+    _("Deputies not assigned to a station"),
+    (
+        Column(_("Deputy"), "name", 16),
+        Column(_("Place of residence"), lambda d: d.residence.name if d.residence_id else "—", 24),
+    ),
+)
+
+
+def unassigned_rows(user: Any, params: QueryDict | dict) -> Any:
+    """The coverage page's deputies of the town who sit in no station."""
+    from renda.stations.services.seating import unassigned_deputies
+
+    return unassigned_deputies(congress_for(user, params))
 
 
 # --- receptions ------------------------------------------------------------------------
@@ -196,6 +260,26 @@ register(
         station_figure_rows,
         _("Station figures"),
         "stations.figures_exported",
+        _congress_ids,
+    )
+)
+register(
+    Export(
+        "stations.network",
+        NETWORK,
+        network_sheet_rows,
+        _("Liaison stations"),
+        "stations.network_exported",
+        _congress_ids,
+    )
+)
+register(
+    Export(
+        "stations.unassigned",
+        UNASSIGNED,
+        unassigned_rows,
+        _("Deputies not assigned to a station"),
+        "stations.unassigned_exported",
         _congress_ids,
     )
 )

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,25 +20,25 @@ from django.views.decorators.http import require_GET
 
 from renda.activities import figures as activity_figures
 from renda.activities import forms as f
-from renda.activities import services
+from renda.activities import services, tables
 from renda.activities.models import ActivityRules, MeetingReport, PresidiumMeeting
 from renda.activities.views.staff import _congress, _congresses, _year, portal_outcome
 from renda.cases import services as cases
 from renda.congress import policy
-from renda.core import publishing, uploads
+from renda.core import exports, publishing, uploads
 from renda.core.access import get_visible_or_404
 from renda.core.actions import Action, form_of, run_action
 from renda.core.errors import DomainError
 
 
 @login_required
-def meetings(request: HttpRequest) -> HttpResponse:
+def meetings(request: HttpRequest) -> HttpResponseBase:
     congresses = _congresses(request.user)
     congress = _congress(request, congresses)
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "activities.presidium_meetings")
     year = _year(request)
-    rows = PresidiumMeeting.objects.filter(congress=congress, held_on__year=year).order_by(
-        "-held_on"
-    )
+    rows = tables.presidium_meeting_rows(request.user, request.GET)
     return render(
         request,
         "activities/staff/meetings.html",
@@ -47,6 +48,8 @@ def meetings(request: HttpRequest) -> HttpResponse:
             "year": year,
             "meetings": rows,
             "can_manage": policy.can(request.user, "activity.manage", congress),
+            "table": tables.PRESIDIUM_MEETINGS,
+            "export_query": exports.export_query(request),
         },
     )
 

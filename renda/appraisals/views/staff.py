@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
@@ -23,15 +23,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from renda.appraisals import forms as f
-from renda.appraisals import services, sheets
+from renda.appraisals import services, sheets, tables
 from renda.appraisals.models import (
     HEARING,
-    OPEN_RECTIFICATION,
     PREPARING,
     Electorate,
     MeetingStatus,
     Rectification,
-    RectificationStatus,
     ReportDocument,
     Reporter,
     ReviewMeeting,
@@ -104,9 +102,11 @@ def _may_manage(request: HttpRequest, congress: Congress) -> bool:
 
 
 @login_required
-def meetings(request: HttpRequest) -> HttpResponse:
+def meetings(request: HttpRequest) -> HttpResponseBase:
     if not _congresses(request.user, VIEW).exists():
         raise Http404
+    if request.method == "GET" and request.GET.get("format") == "xlsx":
+        return exports.respond(request, "appraisals.meetings")
     manage = _congresses(request.user, MANAGE)
     if request.method == "POST" and not manage.exists():
         raise PermissionDenied
@@ -135,18 +135,8 @@ def meetings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The review meeting was created."))
             return HttpResponseRedirect(reverse("appraisals:meeting", args=[meeting.pk]))
-    qs = ReviewMeeting.objects.visible_to(request.user, VIEW)
     status = request.GET.get("status") or ""
-    if status in MeetingStatus.values:
-        qs = qs.filter(status=status)
-    congress_id = request.GET.get("congress") or ""
-    if congress_id.isdigit():  # one town's meetings (the district's view of its towns)
-        qs = qs.filter(congress_id=int(congress_id))
-    qs = (
-        qs.select_related("congress", "session__term")
-        .annotate(reporter_count=Count("reporters"))
-        .order_by("-held_on", "-id")
-    )
+    qs = tables.meeting_rows(request.user, request.GET)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     from renda.appraisals.figures import year_figures
 
@@ -163,6 +153,8 @@ def meetings(request: HttpRequest) -> HttpResponse:
             "status": status,
             "year": year,
             "figures": figures,
+            "table": tables.MEETINGS,
+            "export_query": exports.export_query(request),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -590,13 +582,7 @@ def rectification_report(request: HttpRequest, pk: int) -> HttpResponseBase:
 # --- follow-ups ---------------------------------------------------------------------------------
 
 
-FOLLOW_UP_VIEWS: dict[str, Q] = {
-    "open": Q(status__in=OPEN_RECTIFICATION),
-    "overdue": Q(status=RectificationStatus.OVERDUE),
-    "submitted": Q(status=RectificationStatus.SUBMITTED),
-    "accepted": Q(status=RectificationStatus.ACCEPTED),
-    "all": Q(),
-}
+FOLLOW_UP_VIEWS = tables.FOLLOW_UP_VIEWS
 FOLLOW_UP_LABELS = [
     ("open", gettext_lazy("Awaiting the report")),
     ("overdue", gettext_lazy("Report overdue")),
@@ -608,19 +594,13 @@ FOLLOW_UP_LABELS = [
 
 @login_required
 @require_GET
-def follow_ups(request: HttpRequest) -> HttpResponse:
+def follow_ups(request: HttpRequest) -> HttpResponseBase:
     if not _congresses(request.user, VIEW).exists():
         raise Http404
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "appraisals.follow_ups")
     view = request.GET.get("view") or "open"
-    qs = (
-        Rectification.objects.visible_to(request.user, VIEW)
-        .filter(FOLLOW_UP_VIEWS.get(view, FOLLOW_UP_VIEWS["open"]))
-        .select_related("reporter__meeting__congress")
-        .prefetch_related(
-            Prefetch("reporter__rereviews", queryset=Reporter.objects.select_related("meeting"))
-        )
-        .order_by("due_on", "id")
-    )
+    qs = tables.follow_up_rows(request.user, request.GET)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -631,5 +611,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
             "view": view if view in FOLLOW_UP_VIEWS else "open",
             "views": FOLLOW_UP_LABELS,
             "today": timezone.localdate(),
+            "table": tables.FOLLOW_UPS,
+            "export_query": exports.export_query(request),
         },
     )

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from renda.ballots import documents, services
+from renda.ballots import documents, services, tables
 from renda.ballots.forms import (
     PaperBatchForm,
     PaperCountsForm,
@@ -82,15 +83,13 @@ def _back(poll: Poll) -> str:
 
 
 @login_required
-def poll_list(request: HttpRequest) -> HttpResponse:
+def poll_list(request: HttpRequest) -> HttpResponseBase:
     if not policy.can(request.user, "poll.view"):
         raise Http404
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "ballots.polls")
     status = request.GET.get("status") or ""
-    qs = (
-        services.office_polls(request.user, status)
-        .select_related("congress", "session__term")
-        .order_by("-id")
-    )
+    qs = tables.poll_rows(request.user, request.GET)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     if policy.is_superuser(request.user):
         managed = Congress.objects.filter(is_active=True).order_by("name")
@@ -107,6 +106,8 @@ def poll_list(request: HttpRequest) -> HttpResponse:
             "statuses": PollStatus.choices,
             "managed": managed,
             "params": request.GET,
+            "table": tables.POLLS,
+            "export_query": exports.export_query(request),
         },
     )
 

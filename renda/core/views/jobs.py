@@ -3,6 +3,7 @@ download when it is done. Only its owner sees it (anyone else gets a 404)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -20,7 +21,15 @@ def _job(request: HttpRequest, pk: int) -> Job:
 @login_required
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/jobs.html", {"jobs": jobs.visible(request.user)[:50]})
+    """My exports and jobs: the owner's latest jobs with their downloads."""
+    return render(
+        request,
+        "core/jobs.html",
+        {
+            "jobs": jobs.visible(request.user)[:50],
+            "retention_days": settings.RENDA_JOB_RETENTION_DAYS,
+        },
+    )
 
 
 @login_required

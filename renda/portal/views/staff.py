@@ -4,15 +4,13 @@ in the admin (renda/portal/admin.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,12 +19,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from renda.congress import policy
-from renda.core import jobs
+from renda.core import exports, jobs
 from renda.core.access import get_visible_or_404
 from renda.core.actions import Action, form_of, run_action
 from renda.core.charts import chart
 from renda.core.errors import DomainError
-from renda.portal import services, viewcount
+from renda.portal import services, tables, viewcount
 from renda.portal.forms import (
     ApproveForm,
     ArticleForm,
@@ -71,20 +69,13 @@ def _site_for_user(request: HttpRequest, pk: int) -> Site:
 
 
 @login_required
-def article_list(request: HttpRequest) -> HttpResponse:
+def article_list(request: HttpRequest) -> HttpResponseBase:
     _require_back_office(request)
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "portal.articles")
     sites = list(Site.objects.visible_to(request.user, "portal.view").order_by("position", "id"))
-    status = request.GET.get("status", "")
-    qs = services.staff_articles(request.user, status).select_related(
-        "site", "channel", "created_by"
-    )
-    site_id = request.GET.get("site", "")
-    if site_id.isdigit():
-        qs = qs.filter(site_id=int(site_id))
-    text = (request.GET.get("q") or "").strip()[:60]
-    if text:
-        qs = qs.filter(Q(title__icontains=text) | Q(author__icontains=text))
-    page = Paginator(qs.order_by("-updated_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    qs = tables.article_rows(request.user, request.GET)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     writable = [s for s in sites if services.may(request.user, s, "author")]
     return render(
         request,
@@ -95,6 +86,8 @@ def article_list(request: HttpRequest) -> HttpResponse:
             "sites": sites,
             "writable_sites": writable,
             "statuses": ArticleStatus.choices,
+            "table": tables.ARTICLES,
+            "export_query": exports.export_query(request),
         },
     )
 
@@ -358,44 +351,19 @@ def attachment_hide(request: HttpRequest, pk: int, attachment_id: int) -> HttpRe
 
 
 @login_required
-def figures(request: HttpRequest) -> HttpResponse:
+def figures(request: HttpRequest) -> HttpResponseBase:
     """Publicity figures (宣传): published articles per site, channel, author and month,
     with their views."""
     _require_back_office(request)
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "portal.figures")
     form = FiguresForm(request.GET or None)
     year = timezone.localdate().year
     if form.is_valid() and form.cleaned_data.get("year"):
         year = form.cleaned_data["year"]
-    zone = timezone.get_current_timezone()
-    start = dt.datetime(year, 1, 1, tzinfo=zone)
-    end = dt.datetime(year + 1, 1, 1, tzinfo=zone)
-    published = Article.objects.visible_to(request.user, "portal.view").filter(
-        published_at__gte=start,
-        published_at__lt=end,
-        status=ArticleStatus.PUBLISHED,
-    )
-    # The figure is read: move what is pending in the cache into the rows first.
-    viewcount.flush(published.values_list("id", flat=True))
-    per = {"n": Count("id", distinct=True), "views": Sum("view_count")}
-    by_site = published.values("site__name").annotate(**per).order_by("-n", "site__name")
-    by_channel = (
-        published.values("site__name", "channel__name")
-        .annotate(**per)
-        .order_by("site__name", "-n", "channel__name")
-    )
-    by_author = (
-        published.exclude(author="")
-        .values("site__name", "author")
-        .annotate(**per)
-        .order_by("-n", "author")
-    )
-    by_month = (
-        published.annotate(month=TruncMonth("published_at"))
-        .values("month")
-        .annotate(**per)
-        .order_by("month")
-    )
-    totals = published.aggregate(**per)
+    data = tables.figures(request.user, year)
+    by_site, by_channel = data["by_site"], data["by_channel"]
+    by_author, by_month, totals = data["by_author"], data["by_month"], data["totals"]
     return render(
         request,
         "portal/staff/figures.html",
@@ -415,6 +383,7 @@ def figures(request: HttpRequest) -> HttpResponse:
             "by_author": by_author,
             "by_month": by_month,
             "totals": totals,
+            "export_query": exports.export_query(request),
         },
     )
 

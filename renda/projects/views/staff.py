@@ -122,21 +122,17 @@ def _forbid_unless_manager(request: HttpRequest, obj: Any) -> None:
 
 @login_required
 @require_GET
-def office(request: HttpRequest) -> HttpResponse:
+def office(request: HttpRequest) -> HttpResponseBase:
     """The reserve pool (项目储备库): every idea, across years, filtered."""
     congresses = _require_office(request)
     congress = _congress(request, congresses)
-    qs = Idea.objects.filter(congress=congress).select_related("department", "village")
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "projects.ideas")
     status = request.GET.get("status") or ""
-    if status in IdeaStatus.values:
-        qs = qs.filter(status=status)
     source = request.GET.get("source") or ""
-    if source in IdeaSource.values:
-        qs = qs.filter(source=source)
     year = request.GET.get("year") or ""
-    if year.isdigit():
-        qs = qs.filter(year=int(year))
-    page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    qs = tables.idea_rows(request.user, request.GET)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = dict(
         Idea.objects.filter(congress=congress)
         .values_list("status")
@@ -156,6 +152,8 @@ def office(request: HttpRequest) -> HttpResponse:
             "params": request.GET.dict(),
             "filters": {"status": status, "source": source, "year": year},
             "can_manage": _can_manage(request, congress),
+            "table": tables.IDEAS,
+            "export_query": exports.export_query(request),
         },
     )
 
@@ -304,9 +302,11 @@ def idea_from_case(request: HttpRequest, case_pk: int) -> HttpResponse:
 
 
 @login_required
-def batches(request: HttpRequest) -> HttpResponse:
+def batches(request: HttpRequest) -> HttpResponseBase:
     congresses = _require_office(request)
     congress = _congress(request, congresses)
+    if request.method == "GET" and request.GET.get("format") == "xlsx":
+        return exports.respond(request, "projects.batches")
     can_manage = _can_manage(request, congress)
     form = f.BatchForm(request.POST or None, congress=congress) if can_manage else None
     if request.method == "POST":
@@ -329,17 +329,19 @@ def batches(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The batch is prepared."))
                 return HttpResponseRedirect(reverse("projects:batch", args=[batch.pk]))
-    qs = (
-        VoteBatch.objects.filter(congress=congress)
-        .select_related("session__term", "poll")
-        .annotate(candidate_count=Count("candidates"))
-        .order_by("-year", "-number")
-    )
+    qs = tables.batch_rows(request.user, request.GET)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "projects/staff/batches.html",
-        {"congress": congress, "congresses": congresses, "page": page, "form": form},
+        {
+            "congress": congress,
+            "congresses": congresses,
+            "page": page,
+            "form": form,
+            "table": tables.BATCHES,
+            "export_query": exports.export_query(request),
+        },
         status=400 if request.method == "POST" else 200,
     )
 

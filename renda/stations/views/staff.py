@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -112,20 +112,12 @@ def _act(
 
 @login_required
 @require_GET
-def network(request: HttpRequest) -> HttpResponse:
+def network(request: HttpRequest) -> HttpResponseBase:
     congress = _congress(request)
-    stations = (
-        Station.objects.filter(congress=congress)
-        .select_related("parent", "area")
-        .annotate(
-            n_villages=Count("villages", distinct=True),
-            n_members=Count("members", filter=Q(members__until__isnull=True), distinct=True),
-        )
-        .order_by("kind", "code")
-    )
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "stations.network")
+    stations = tables.network_rows(request.user, request.GET)
     kind = request.GET.get("kind", "")
-    if kind in StationKind.values:
-        stations = stations.filter(kind=kind)
     page = Paginator(stations, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     services.name_grades(page.object_list, congress.pk)
@@ -140,14 +132,18 @@ def network(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "params": {"kind": kind, "congress": congress.pk},
             "can_manage": services.may_manage(request.user, congress.pk),
+            "table": tables.NETWORK,
+            "export_query": exports.export_query(request),
         },
     )
 
 
 @login_required
 @require_GET
-def coverage_report(request: HttpRequest) -> HttpResponse:
+def coverage_report(request: HttpRequest) -> HttpResponseBase:
     congress = _congress(request)
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "stations.unassigned")
     return render(
         request,
         "stations/staff/coverage.html",
@@ -156,6 +152,8 @@ def coverage_report(request: HttpRequest) -> HttpResponse:
             "coverage": services.coverage(congress),
             "unassigned": list(services.unassigned_deputies(congress)),
             "can_manage": services.may_manage(request.user, congress.pk),
+            "table": tables.UNASSIGNED,
+            "export_query": exports.export_query(request),
         },
     )
 

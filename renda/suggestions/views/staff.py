@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -25,10 +25,8 @@ from renda.cases import forms as cf
 from renda.cases import services as cases
 from renda.cases.models import (
     Case,
-    CaseKind,
     Category,
     FollowUp,
-    FollowUpStatus,
 )
 from renda.cases.queries import case_context
 from renda.cases.views.actions import CASE_ACTIONS, for_door, merge_action
@@ -47,11 +45,9 @@ from renda.suggestions.models import (
     CoSignerStatus,
     MeetingItem,
     MeetingStatus,
-    MotionDecision,
     Suggestion,
     SuggestionStatus,
 )
-from renda.suggestions.queries import VIEWS, office_suggestions
 
 PAGE_SIZE = 50
 
@@ -112,39 +108,12 @@ VIEW_LABELS = [
 ]
 
 
-def _filter_list(qs: QuerySet[Suggestion], params: Any) -> QuerySet[Suggestion]:
-    view = params.get("view") or "review"
-    qs = qs.filter(VIEWS.get(view, VIEWS["review"]))
-    session = params.get("session") or ""
-    if session == "none":
-        qs = qs.filter(session__isnull=True)
-    elif session.isdigit():
-        qs = qs.filter(session_id=session)
-    category = params.get("category") or ""
-    if category.isdigit():
-        qs = qs.filter(category_id=category)
-    congress = params.get("congress") or ""
-    if congress.isdigit():  # one town's (the district's view of its towns)
-        qs = qs.filter(congress_id=congress)
-    if params.get("motion") == "pending":
-        qs = qs.filter(motion_decision=MotionDecision.PENDING)
-    text = (params.get("q") or "").strip()
-    if text:
-        qs = qs.filter(Q(case__serial__icontains=text) | Q(title__icontains=text))
-    return qs
-
-
 @login_required
-def review_list(request: HttpRequest) -> HttpResponse:
+def review_list(request: HttpRequest) -> HttpResponseBase:
     congresses = _require_office(request)
-    qs = (
-        _filter_list(office_suggestions(request.user), request.GET)
-        .select_related("case", "category", "session__term", "lead", "congress")
-        .annotate(
-            confirmed=Count("cosigners", filter=Q(cosigners__status=CoSignerStatus.CONFIRMED))
-        )
-        .order_by("-submitted_at", "-id")
-    )
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "suggestions.list")
+    qs = tables.suggestion_rows(request.user, request.GET)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     congress_ids = list(congresses.values_list("pk", flat=True))
     context = {
@@ -159,6 +128,8 @@ def review_list(request: HttpRequest) -> HttpResponse:
             term__congress_id__in=congress_ids, term__is_current=True
         ).select_related("term"),
         "can_manage": policy.can(request.user, "case.manage"),
+        "table": tables.SUGGESTIONS,
+        "export_query": exports.export_query(request),
     }
     return render(request, "suggestions/staff/list.html", context)
 
@@ -349,8 +320,10 @@ def cosigner_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
-def meetings(request: HttpRequest) -> HttpResponse:
+def meetings(request: HttpRequest) -> HttpResponseBase:
     _require_office(request)
+    if request.method == "GET" and request.GET.get("format") == "xlsx":
+        return exports.respond(request, "suggestions.meetings")
     manage = _congresses(request.user, "case.manage")
     if request.method == "POST" and not manage.exists():
         raise Http404
@@ -370,17 +343,18 @@ def meetings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The meeting was created."))
             return HttpResponseRedirect(reverse("suggestions:meeting", args=[meeting.pk]))
-    qs = (
-        AssignmentMeeting.objects.visible_to(request.user, "case.supervise")
-        .select_related("congress")
-        .annotate(item_count=Count("items"))
-        .order_by("-held_on", "-id")
-    )
+    qs = tables.meeting_rows(request.user, request.GET)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "suggestions/staff/meetings.html",
-        {"page": page, "params": request.GET, "form": form},
+        {
+            "page": page,
+            "params": request.GET,
+            "form": form,
+            "table": tables.ASSIGNMENT_MEETINGS,
+            "export_query": exports.export_query(request),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -528,20 +502,20 @@ def figures(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 @require_GET
-def follow_ups(request: HttpRequest) -> HttpResponse:
-    congresses = _require_office(request)
-    qs = (
-        FollowUp.objects.filter(
-            status=FollowUpStatus.OPEN,
-            case__kind=CaseKind.SUGGESTION,
-            case__congress__in=congresses,
-        )
-        .select_related("case__suggestion", "case__category")
-        .order_by("recheck_date", "id")
-    )
+def follow_ups(request: HttpRequest) -> HttpResponseBase:
+    _require_office(request)
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "suggestions.follow_ups")
+    qs = tables.follow_up_rows(request.user, request.GET)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "suggestions/staff/follow_ups.html",
-        {"page": page, "params": request.GET, "today": timezone.localdate()},
+        {
+            "page": page,
+            "params": request.GET,
+            "today": timezone.localdate(),
+            "table": tables.FOLLOW_UPS,
+            "export_query": exports.export_query(request),
+        },
     )
