@@ -73,7 +73,7 @@ class SQLiteCache(BaseCache):
             _INHERITED.append(conn)
         Path(self._path).parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self._path, timeout=self._busy_timeout, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
+        self._wal(conn)
         conn.execute("PRAGMA synchronous=NORMAL")
         self._run(
             "CREATE TABLE IF NOT EXISTS {t} ("
@@ -85,6 +85,23 @@ class SQLiteCache(BaseCache):
         self._local.pid = os.getpid()
         self._local.writes = 0
         return conn
+
+    def _wal(self, conn: sqlite3.Connection) -> None:
+        """WAL mode (kept in the file once set). Switching a new file to it needs the file
+        alone, and SQLite answers "database is locked" at once — without waiting out the
+        busy timeout — when another process opens the same new file at that moment (several
+        app-server workers starting together): wait and ask again, within the busy timeout."""
+        deadline = time.monotonic() + self._busy_timeout
+        while True:
+            try:
+                mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     def _run(
         self,
