@@ -87,10 +87,11 @@ def test_forged_or_altered_links_get_one_answer_and_are_limited(acts, settings):
     good = path_of(link_of(acts.city_deputy.phone))
     other = Invitation.objects.get(activity=activity, deputy=acts.district_deputy)
     pk, token = good.strip("/").split("/")[1:]
+    altered = token[:-1] + ("1" if token[-1] == "0" else "0")
     client = Client()
     answers = set()
     for bad in (
-        f"/i/{pk}/{token[:-1]}0/",  # altered
+        f"/i/{pk}/{altered}/",  # altered
         f"/i/{other.pk}/{token}/",  # another invitation's id with this token
         f"/i/{pk}/9.{token.split('.')[-1]}/",  # a key version not in the ring
     ):

@@ -141,7 +141,7 @@ def test_bad_codes_get_one_answer_and_are_rate_limited(acts, settings):
     good = services.checkin_code(activity, acting_user=acts.staff)
     client = client_for(acts.city_deputy.user)
     answers = set()
-    for bad in ("forged", good[:-3] + "abc", "1.2:xyz:abc"):
+    for bad in ("forged", good[:-3] + ("xyz" if good.endswith("abc") else "abc"), "1.2:xyz:abc"):
         response = client.post(reverse("activities:checkin"), {"code": bad})
         assert response.status_code == 400
         answers.add(str(response.context["error"]))
