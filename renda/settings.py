@@ -216,10 +216,14 @@ RENDA_PERIODIC_JOBS = [
     "renda.core.tasks.poll_sms_receipts",
     "renda.core.tasks.run_stalled_jobs",
     "renda.core.tasks.prune_jobs",
+    "renda.core.tasks.create_audit_partitions",
 ]
 # Jobs that run more often than run_periodic's --interval (seconds): the outbox sweep sends
 # retries and anything whose after-commit nudge was lost.
-RENDA_PERIODIC_INTERVALS = {"renda.core.tasks.drain_outbox": 5}
+RENDA_PERIODIC_INTERVALS = {
+    "renda.core.tasks.drain_outbox": 5,
+    "renda.core.tasks.create_audit_partitions": 86400,
+}
 CELERY_BEAT_SCHEDULE = {
     "case-reminders": {"task": "renda.cases.send_case_reminders", "schedule": 3600.0},
     "ledger-imports": {"task": "renda.cases.resume_ledger_imports", "schedule": 60.0},
@@ -237,6 +241,8 @@ CELERY_BEAT_SCHEDULE = {
     "sms-receipts": {"task": "renda.core.poll_sms_receipts", "schedule": 300.0},
     "stalled-jobs": {"task": "renda.core.run_stalled_jobs", "schedule": 60.0},
     "jobs-prune": {"task": "renda.core.prune_jobs", "schedule": 3600.0},
+    # Next year's partition of the action log, months ahead (PostgreSQL; docs/operations.md).
+    "audit-partitions": {"task": "renda.core.create_audit_partitions", "schedule": 86400.0},
 }
 # The workers' heartbeat (renda.core.health, /readyz): beat sends it on every queue; the
 # worker that runs it writes the queue's heartbeat in Redis.

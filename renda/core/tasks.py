@@ -97,3 +97,12 @@ def prune_jobs() -> int:
     from renda.core import jobs
 
     return jobs.prune()
+
+
+@shared_task(name="renda.core.create_audit_partitions", ignore_result=True)
+def create_audit_partitions() -> list[int]:
+    """This year's and next year's partitions of the action log, made ahead of time
+    (PostgreSQL; idempotent, nothing to do on SQLite): the years created."""
+    from renda.core import auditpartitions
+
+    return auditpartitions.ensure_ahead()

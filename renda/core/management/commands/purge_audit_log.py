@@ -1,5 +1,6 @@
-"""Purge action-log entries older than the retention period — the one way entries ever leave
-the log, run by the operator, recorded in the log itself (docs/operations.md, "Audit log
+"""Purge action-log entries older than the retention period — with detaching a year's
+partition on PostgreSQL (manage.py audit_partitions --detach), the only way entries ever leave
+the log; run by the operator, recorded in the log itself (docs/operations.md, "Audit log
 retention").
 
     manage.py purge_audit_log --before 2025-01-01 --reason "…"            # counts only
@@ -16,27 +17,15 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
 from renda.core import audit
+from renda.core.auditpartitions import latest_allowed_cutoff, retention_months
 from renda.core.migrations import _actionlog_triggers as triggers
 from renda.core.models import ActionLog
-from renda.core.workdays import add_months
-
-MIN_RETENTION_MONTHS = 6
-
-
-def retention_months() -> int:
-    return max(MIN_RETENTION_MONTHS, int(settings.RENDA_AUDIT_RETENTION_MONTHS))
-
-
-def earliest_allowed_cutoff(today: dt.date) -> dt.date:
-    """The latest cutoff a purge may use: entries younger than the retention stay."""
-    return add_months(today, -retention_months())
 
 
 class Command(BaseCommand):
@@ -51,7 +40,7 @@ class Command(BaseCommand):
         cutoff = options["before"]
         if isinstance(cutoff, str):  # call_command(before="…") skips the parser's type
             cutoff = dt.date.fromisoformat(cutoff)
-        limit = earliest_allowed_cutoff(timezone.localdate())
+        limit = latest_allowed_cutoff(timezone.localdate())
         if cutoff > limit:
             raise CommandError(
                 f"Refused: entries younger than {retention_months()} months must be kept "
