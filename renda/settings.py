@@ -128,6 +128,9 @@ MIDDLEWARE = [
     # Innermost: a view that meets a locked or lost database answers 503, not 500.
     "renda.core.middleware.DatabaseBusyMiddleware",
 ]
+if env.str("DATABASE_REPLICA_URL", default=""):
+    # Marks the figures pages' GETs for the replica (renda.core.dbrouter, RENDA_REPLICA_VIEWS).
+    MIDDLEWARE.insert(-1, "renda.core.dbrouter.ReplicaReadsMiddleware")
 
 ROOT_URLCONF = "renda.urls"
 WSGI_APPLICATION = "renda.wsgi.application"
@@ -169,6 +172,52 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A read replica (PostgreSQL streaming replication, docs/operations.md "Read replica"): the
+# figures pages and reports below read from it (renda.core.dbrouter), everything else — every
+# write, every other page, every access check — from `default`. Unset: one database.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+# The views (URL names) whose GET reads from the replica: aggregates that may lag by the
+# replication delay, never a page showing what its user has just edited (the report's year
+# page shows its texts and versions: it stays on default).
+RENDA_REPLICA_VIEWS = frozenset(
+    {
+        "cases:figures",
+        "cases:district",
+        "suggestions:figures",
+        "stations:figures",
+        "projects:figures",
+        "activities:figures",
+        "portal:staff_figures",
+        "reports:evidence",
+        "reports:district",
+        "api-v1:year_figures",
+        "api-v1:district_figures",
+    }
+)
+# Read from default even on those pages: who may see what must never lag behind (a revoked
+# grant, API key or a logout counts at once). App labels or app.model labels.
+RENDA_REPLICA_NEVER = frozenset(
+    {
+        *("sessions", "auth", "contenttypes", "axes", "otp_totp", "otp_static"),
+        *("core.user", "congress.rolegrant", "api.apitoken", "api.open311key"),
+    }
+)
+if DATABASE_REPLICA_URL:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise RuntimeError("DATABASE_REPLICA_URL needs PostgreSQL as DATABASE_URL too")
+    _replica = env.db_url_config(DATABASE_REPLICA_URL)
+    # The same engine and options as default (the URL's own, e.g. sslmode, added); never
+    # migrated, never written (the router).
+    DATABASES["replica"] = {
+        **_replica,
+        "ENGINE": DATABASES["default"]["ENGINE"],
+        "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), **_replica.get("OPTIONS", {})},
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        # A test run reads its one test database through both aliases.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["renda.core.dbrouter.ReplicaRouter"]
 
 # --- Cache, jobs ----------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -54,6 +54,11 @@ def pytest_configure(config):
 
     # Fast hashing and plain static storage: what is under test is not the hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A `replica` alias mirroring the test database (as DATABASE_REPLICA_URL adds one): idle
+    # unless a test routes to it (tests/core/test_replica.py installs the router).
+    settings.DATABASES.setdefault(
+        "replica", {**settings.DATABASES["default"], "TEST": {"MIRROR": "default"}}
+    )
     # Tests choose their own holidays (tests/core/test_holidays.py loads the real ones).
     settings.RENDA_HOLIDAYS_ON_MIGRATE = False
     settings.STORAGES = {
