@@ -44,7 +44,7 @@ def is_partitioned() -> bool:
 @dataclass(frozen=True)
 class Partition:
     name: str
-    year: int | None  # None: the default partition
+    year: int | None  # None: the default partition (or one not named by year)
     rows: int
 
 
@@ -57,7 +57,8 @@ def partitions() -> list[Partition]:
         for name in sql.attached_partitions(cursor):
             cursor.execute(f"SELECT count(*) FROM {name}")  # noqa: S608 (names from the catalog)
             rows = cursor.fetchone()[0]
-            year = int(name.rsplit("_y", 1)[1]) if name != sql.DEFAULT_PARTITION else None
+            suffix = name.removeprefix("core_actionlog_y")
+            year = int(suffix) if suffix.isdigit() else None
             found.append(Partition(name=name, year=year, rows=rows))
     return found
 

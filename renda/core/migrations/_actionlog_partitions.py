@@ -70,7 +70,10 @@ def ensure_year(cursor, year: int, tz_name: str) -> tuple[bool, int]:  # noqa: A
         return False, 0
     start, end = year_bounds(year, tz_name)
     cursor.execute(f"LOCK TABLE {TABLE} IN ACCESS EXCLUSIVE MODE")
-    has_default = DEFAULT_PARTITION in attached_partitions(cursor)
+    attached = attached_partitions(cursor)
+    if name in attached:  # made by a concurrent run while this one waited for the lock
+        return False, 0
+    has_default = DEFAULT_PARTITION in attached
     waiting = 0
     if has_default:
         cursor.execute(
