@@ -456,6 +456,9 @@ RENDA_SMS_KEY_SECRET = _read_secret("RENDA_SMS_KEY_SECRET") or ""
 RENDA_SMS_APP_ID = env.str("RENDA_SMS_APP_ID", default="")  # Tencent's SmsSdkAppId
 RENDA_SMS_REGION = env.str("RENDA_SMS_REGION", default="")  # Tencent: ap-guangzhou
 RENDA_SMS_ENDPOINT = env.str("RENDA_SMS_ENDPOINT", default="")
+# The secret path segment of the providers' delivery-report callback
+# (/sms/status/<aliyun|tencent>/<token>/); empty: no callback, reports are polled only.
+RENDA_SMS_CALLBACK_TOKEN = _read_secret("RENDA_SMS_CALLBACK_TOKEN") or ""
 # Text messages per phone number and local day (0: no cap), counted in the shared cache.
 RENDA_SMS_DAILY_CAP = env.int("RENDA_SMS_DAILY_CAP", default=10)
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
