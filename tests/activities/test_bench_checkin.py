@@ -61,7 +61,10 @@ def test_a_forged_code_checks_nobody_in(client, capsys):
     activity_setup.prepare(1)
     setup = _json(capsys)
     client.cookies["sessionid"] = setup["sessions"][0]
-    response = client.post("/activities/checkin/", {"code": setup["code"][:-2] + ("yy" if setup["code"].endswith("xx") else "xx")})
+    response = client.post(
+        "/activities/checkin/",
+        {"code": setup["code"][:-2] + ("yy" if setup["code"].endswith("xx") else "xx")},
+    )
     assert response.status_code == 400
     activity_setup.stored(setup["activity"])
     assert _json(capsys)["attended"] == 0

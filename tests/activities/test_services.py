@@ -232,7 +232,9 @@ def test_checkin_refuses_forged_expired_and_uninvited(acts, settings):
     activity = announced(acts, kind=ActivityKind.TRAINING, hours=2)
     code = services.checkin_code(activity, acting_user=acts.staff)
     with pytest.raises(DomainError, match="not valid"):
-        services.check_in(acts.city_deputy.user, code[:-2] + ("yy" if code.endswith("xx") else "xx"))
+        services.check_in(
+            acts.city_deputy.user, code[:-2] + ("yy" if code.endswith("xx") else "xx")
+        )
     forged = TimestampSigner(salt="renda.stations.checkin").sign(f"{acts.c_a.pk}.{activity.pk}")
     with pytest.raises(DomainError, match="not valid"):
         services.check_in(acts.city_deputy.user, forged)
