@@ -341,10 +341,5 @@ def collect_many(deputies: Iterable[Deputy], congress_id: int, year: int) -> dic
     return {pk: sorted(entries, key=_order) for pk, entries in found.items()}
 
 
-def collect(deputy: Deputy, congress_id: int, year: int) -> list[Entry]:
-    """Every entry of one deputy's year in one congress (`collect_many` for them alone)."""
-    return collect_many([deputy], congress_id, year)[deputy.pk]
-
-
 def _order(entry: Entry) -> tuple[dt.date, str, str]:
     return (entry.date, entry.kind, entry.key)
