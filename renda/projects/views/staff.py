@@ -440,6 +440,50 @@ def batch_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     )
 
 
+COMMENT_ACTIONS: dict[str, Action] = {
+    "hide": Action(
+        gettext_lazy("Hide the comment from the public page"),
+        form_of(f.CommentHideForm),
+        lambda c, user, data: services.hide_comment(c, reason=data["reason"], acting_user=user),
+        perm="project.manage",
+        success=gettext_lazy("The comment is hidden from the public page."),
+        danger=True,
+        intro=gettext_lazy(
+            "The comment is not deleted: the office still reads it, marked hidden, and may "
+            "show it again. The reason is recorded."
+        ),
+    ),
+    "show": Action(
+        gettext_lazy("Show the comment on the public page again"),
+        None,
+        lambda c, user, _data: services.show_comment(c, acting_user=user),
+        perm="project.manage",
+        success=gettext_lazy("The comment is on the public page again."),
+    ),
+}
+
+
+@login_required
+def comment_action(request: HttpRequest, pk: int, comment_pk: int, action: str) -> HttpResponse:
+    """Moderate a resident's comment on a batch: the office of the batch's congress only
+    (its readers get a 403, another town a 404)."""
+    batch = _batch(request, pk)
+    spec = COMMENT_ACTIONS.get(action)
+    comment = batch.comments.select_related("candidate__idea").filter(pk=comment_pk).first()
+    if spec is None or comment is None:
+        raise Http404
+    _forbid_unless_manager(request, batch)
+    return run_action(
+        request,
+        comment,
+        spec,
+        back=reverse("projects:batch", args=[batch.pk]) + "#comments",
+        heading=batch.title,
+        template="projects/staff/comment_action.html",
+        context={"comment": comment},
+    )
+
+
 # --- projects ----------------------------------------------------------------------------------------
 
 
