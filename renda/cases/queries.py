@@ -4,6 +4,7 @@ number of queries, whatever the number of cases (DESIGN.md rule 7)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -302,6 +303,26 @@ def villages_of(congress: Congress) -> QuerySet[Region]:
         .filter(level=RegionLevel.VILLAGE, is_active=True)
         .select_related("area")
     )
+
+
+def villages_of_all(congresses: Iterable[Congress]) -> list[Region]:
+    """The villages and communities of several congresses' regions in one query (a district
+    office's inbox filter lists every town's), grouped by congress in the order given."""
+    regions = [c.region for c in congresses if c.region is not None]
+    if not regions:
+        return []
+    scope = Q()
+    for region in regions:
+        scope |= Q(path__startswith=region.path)
+    villages = Region.objects.filter(scope, level=RegionLevel.VILLAGE, is_active=True)
+    position = {region.path: i for i, region in enumerate(regions)}
+    depths = sorted({len(path) for path in position})
+
+    def rank(village: Region) -> tuple[int, str]:
+        owners = [position[p] for p in (village.path[:n] for n in depths) if p in position]
+        return min(owners, default=len(regions)), village.path
+
+    return sorted(villages.select_related("area"), key=rank)
 
 
 def rules_for(case: Case) -> CaseRules:
