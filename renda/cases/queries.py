@@ -155,9 +155,13 @@ def filter_inbox(
         qs = qs.filter(id__in=current.values("case_id"))
     text = (params.get("q") or "").strip()
     if text:
-        qs = qs.filter(
+        # As a subquery: PostgreSQL then finds the matches through the trigram indexes
+        # (cases.0008) and sorts those few, where the plain filter let it walk the inbox's
+        # order index over every case, expecting a match early (docs/scale.md).
+        matches = Case.objects.filter(
             Q(serial__icontains=text) | Q(title__icontains=text) | Q(content__icontains=text)
         )
+        qs = qs.filter(id__in=matches.values("id"))
     return qs
 
 

@@ -66,6 +66,14 @@ AUDIT_BATCH = 5000  # audit entries per bulk insert where INSERT … SELECT is n
 VILLAGES_PER_TOWN = 10
 DEPARTMENTS_PER_TOWN = 5
 SHIFTS_PER_TOWN = 50
+ANALYZED = (
+    "cases_case",
+    "cases_assignment",
+    "suggestions_suggestion",
+    "congress_deputy",
+    "congress_deputymembership",
+    "core_actionlog",
+)
 # The audit actions the synthetic history cycles through (those a case's handling writes).
 AUDIT_ACTIONS = ("case.submitted", "case.assigned", "case.signed", "case.replied", "case.closed")
 
@@ -204,6 +212,11 @@ def generate(
         )
         _duty(town, stations, year, rng)
     audited = _audit(town_ids, audit_entries) if audit_entries else 0
+    if connection.vendor == "postgresql":
+        # Fresh statistics: the planner would otherwise plan for the tables as they were
+        # before the bulk load, until autovacuum comes round.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(ANALYZED)}")
     return {
         "district": district.pk,
         "towns": town_ids,
