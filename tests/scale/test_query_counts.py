@@ -134,3 +134,19 @@ def test_search_finds_the_one_case_by_its_serial(districts):  # noqa: ANN001
     assert serial in content
     others = Case.objects.filter(congress_id__in=big["towns"]).exclude(serial=serial)
     assert not [c.serial for c in others if c.serial in content]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"towns": 0}, "--towns"),
+        ({"cases_per_town": -1}, "--cases-per-town"),
+        ({"cases_per_town": 0, "audit_entries": 10}, "--cases-per-town"),
+    ],
+)
+def test_generator_refuses_bad_sizes_with_a_clear_message(db, options, message):  # noqa: ANN001
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match=message):
+        call_command("generate_province", **options)
+    assert not Case.objects.exists()
