@@ -150,3 +150,18 @@ def test_generator_refuses_bad_sizes_with_a_clear_message(db, options, message):
     with pytest.raises(CommandError, match=message):
         call_command("generate_province", **options)
     assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize("id_limit", [1000, 5])
+def test_search_lists_every_match_by_ids_or_by_subquery(districts, monkeypatch, id_limit):  # noqa: ANN001
+    """A few matches are filtered by their ids, many (beyond SEARCH_IDS) by a subquery: the
+    same cases either way."""
+    from renda.cases import queries
+
+    monkeypatch.setattr(queries, "SEARCH_IDS", id_limit)
+    _small, _wide, big = districts
+    cases = Case.objects.filter(congress_id__in=big["towns"])
+    matching = {c.serial for c in cases if "合成事项1" in c.title}
+    assert len(matching) == 33  # 合成事项1 and 10–19 in each of the 3 towns
+    content = _office(big).get("/cases/", {"view": "all", "q": "合成事项1"}).content.decode()
+    assert {c.serial for c in cases if c.serial in content} == matching
