@@ -134,8 +134,8 @@ def digits(value: Any) -> int | None:
 SEARCH_IDS = 1000
 
 
-def _matching_ids(text: str) -> list[int] | QuerySet[Case]:
-    """The cases whose serial, title or content contain `text`. PostgreSQL finds a few
+def _matching(text: str, qs: QuerySet[Case]) -> QuerySet[Case]:
+    """The cases of `qs` whose serial, title or content contain `text`. PostgreSQL finds a few
     matches through the trigram indexes (cases.0008) in milliseconds; but folded into the
     inbox's query, with its order and page size, the planner expects matches to come early
     and walks the order index over every case instead (seconds at a million). So a few
@@ -145,7 +145,9 @@ def _matching_ids(text: str) -> list[int] | QuerySet[Case]:
         Q(serial__icontains=text) | Q(title__icontains=text) | Q(content__icontains=text)
     )
     ids = list(matches.order_by().values_list("id", flat=True)[: SEARCH_IDS + 1])
-    return ids if len(ids) <= SEARCH_IDS else matches.values("id")
+    if len(ids) <= SEARCH_IDS:
+        return qs.filter(id__in=ids)
+    return qs.filter(id__in=matches.values("id"))
 
 
 def filter_inbox(
@@ -173,7 +175,7 @@ def filter_inbox(
         qs = qs.filter(id__in=current.values("case_id"))
     text = (params.get("q") or "").strip()
     if text:
-        qs = qs.filter(id__in=_matching_ids(text))
+        qs = _matching(text, qs)
     return qs
 
 
