@@ -31,7 +31,7 @@ from renda.cases.queries import (
     district_counts,
     raised_by,
     similar_open_cases,
-    villages_of,
+    villages_of_all,
 )
 from renda.cases.views.actions import OFFICE_ACTIONS
 from renda.congress import policy
@@ -79,7 +79,7 @@ def inbox(request: HttpRequest) -> HttpResponseBase:
         "params": request.GET,
         "categories": Category.objects.filter(congress_id__in=congress_ids).order_by("order"),
         "departments": Department.objects.filter(congress_id__in=congress_ids, is_active=True),
-        "villages": [v for c in congresses.select_related("region") for v in villages_of(c)],
+        "villages": villages_of_all(congresses.select_related("region")),
         "sources": CaseSource.choices,
         "views": [
             ("open", _("All open")),
