@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -149,6 +150,11 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form widgets render through the templates above, so that the project overrides Django's
+# widget templates where they speak English (renda/templates/django/forms/widgets/: the blank
+# choice of a select reads 请选择, never "---------").
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database -------------------------------------------------------------------------
 DATABASES = {

@@ -242,6 +242,7 @@ class FiguresFilter(forms.Form):
         label=_("Congress"),
         queryset=None,
         required=False,  # type: ignore[arg-type]
+        empty_label=_("All"),  # no congress chosen: every congress the user may read
     )
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("All")), *CaseKind.choices], required=False
