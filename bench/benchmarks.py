@@ -112,14 +112,15 @@ def opinion_submit() -> None:
 BALLOT_VOTERS = 500
 
 
-def _postgres_url(bench: str = "ballot_cast") -> str | None:
-    """The PostgreSQL database of the concurrent benchmarks: BENCH_DATABASE_URL when it is one,
-    else BENCH_POSTGRES_URL (default: a local `renda_bench`), created if missing. None, with
-    the reason printed, when no PostgreSQL answers."""
+def _postgres_url(bench: str = "ballot_cast", url: str = "") -> str | None:
+    """The PostgreSQL database of the concurrent benchmarks: `url` if given, else
+    BENCH_DATABASE_URL when it is one, else BENCH_POSTGRES_URL (default: a local
+    `renda_bench`), created if missing. None, with the reason printed, when no PostgreSQL
+    answers."""
     import os
     from urllib.parse import urlsplit
 
-    url = os.environ.get("BENCH_DATABASE_URL", "")
+    url = url or os.environ.get("BENCH_DATABASE_URL", "")
     if not url.startswith("postgres"):
         url = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/renda_bench")
     try:
@@ -444,3 +445,50 @@ def annual_report() -> None:
         "case figures page",
         result["baseline"],
     )
+
+
+SCALE_PAGES = {
+    "inbox": "office inbox",
+    "case_page": "case page",
+    "case_figures": "case figures page",
+    "suggestion_figures": "suggestion figures page",
+    "suggestion_ledger": "suggestion ledger export",
+    "search": "inbox search by serial",
+    "district_rollup": "district roll-up",
+    "report_towns": "annual report, towns side by side",
+}
+
+
+@benchmark("scale")
+def scale() -> None:
+    """The office's pages on a generated district of BENCH_SCALE cases (10k — the default —,
+    100k or 1m; `generate_province`, docs/scale.md), read by the district's presidium office
+    (every town's cases): the inbox, a case page, the case and suggestion figures pages, the
+    suggestion ledger export, a search in the inbox, the district roll-up and the annual
+    report's towns page, each in milliseconds (best of three) with its SQL queries, against
+    the same page of a reference district of 1,000 cases in the same database and run. On
+    PostgreSQL (BENCH_SCALE_URL, else the benchmarks' PostgreSQL); the datasets are made on
+    the first run and reused after, so a bigger size wants its own database."""
+    import json
+    import os
+
+    size = os.environ.get("BENCH_SCALE", "10k").lower()
+    url = _postgres_url("scale", os.environ.get("BENCH_SCALE_URL", ""))
+    if url is None:
+        return
+    env = {"DATABASE_URL": url}
+    with running_server(workers=1, extra_env=env) as server:
+        out = server.manage(
+            "shell", "-c", f"from bench.scale_setup import measure; measure({size!r})"
+        )
+    result = json.loads(out.strip().splitlines()[-1])
+    for page, label in SCALE_PAGES.items():
+        row = result["pages"][page]
+        report(
+            f"scale_{page}",
+            row["seconds"] * 1000,
+            f"ms, {row['queries']} queries, {label} over {result['cases']:,} cases "
+            f"(reference: {row['reference_queries']} queries)",
+            f"{result['reference_cases']:,} cases",
+            row["reference_seconds"] * 1000,
+        )

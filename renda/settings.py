@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -152,6 +153,11 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form widgets render through the templates above, so that the project overrides Django's
+# widget templates where they speak English (renda/templates/django/forms/widgets/: the blank
+# choice of a select reads 请选择, never "---------").
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database -------------------------------------------------------------------------
 DATABASES = {
@@ -511,6 +517,9 @@ RENDA_SMS_KEY_SECRET = _read_secret("RENDA_SMS_KEY_SECRET") or ""
 RENDA_SMS_APP_ID = env.str("RENDA_SMS_APP_ID", default="")  # Tencent's SmsSdkAppId
 RENDA_SMS_REGION = env.str("RENDA_SMS_REGION", default="")  # Tencent: ap-guangzhou
 RENDA_SMS_ENDPOINT = env.str("RENDA_SMS_ENDPOINT", default="")
+# The secret path segment of the providers' delivery-report callback
+# (/sms/status/<aliyun|tencent>/<token>/); empty: no callback, reports are polled only.
+RENDA_SMS_CALLBACK_TOKEN = _read_secret("RENDA_SMS_CALLBACK_TOKEN") or ""
 # Text messages per phone number and local day (0: no cap), counted in the shared cache.
 RENDA_SMS_DAILY_CAP = env.int("RENDA_SMS_DAILY_CAP", default=10)
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -331,7 +331,7 @@ class Participation(models.Model):
     """One deputy's part in one activity: who, what, when, role, hours, and the link to what
     they took part in (any model: an activity here, later a meeting or a review). Every
     activity writes it through `services.participation.record_participation`; the deputies'
-    service record reads it through `participations(deputy, year)`. Never deleted."""
+    service record reads it through `participations_by_deputy`. Never deleted."""
 
     deputy = models.ForeignKey(
         Deputy, verbose_name=_("deputy"), on_delete=models.PROTECT, related_name="participations"

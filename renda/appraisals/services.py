@@ -880,18 +880,29 @@ def schedule_rereview(
     return rereview
 
 
-def deputy_reports(deputy: Deputy, congress_id: int, year: int) -> Any:
-    """The deputy's performance reports of a year (述职: reporter entries of review meetings
-    held, not withdrawn), with the meeting, the grade once rated and the documents."""
-    return (
+def reports_by_deputy(deputy_ids: Iterable[int], congress_id: int, year: int) -> dict[int, list]:
+    """Each deputy's performance reports of a year (述职: reporter entries of review meetings
+    held, not withdrawn), with the meeting, the grade once rated and the documents. Two
+    queries for any number of deputies."""
+    ids = list(deputy_ids)
+    rows = (
         Reporter.objects.filter(
-            deputy=deputy, meeting__congress_id=congress_id, meeting__held_on__year=year
+            deputy_id__in=ids, meeting__congress_id=congress_id, meeting__held_on__year=year
         )
         .exclude(meeting__status=MeetingStatus.WITHDRAWN)
         .select_related("meeting")
         .prefetch_related("documents")
         .order_by("meeting__held_on", "id")
     )
+    found: dict[int, list] = {pk: [] for pk in ids}
+    for reporter in rows:
+        found[cast(int, reporter.deputy_id)].append(reporter)  # selected by their deputy
+    return found
+
+
+def deputy_reports(deputy: Deputy, congress_id: int, year: int) -> list:
+    """One deputy's performance reports of a year (`reports_by_deputy`)."""
+    return reports_by_deputy([deputy.pk], congress_id, year)[deputy.pk]
 
 
 def reporter_entries_open_for_documents(deputy: Deputy, congress_id: int) -> Any:

@@ -1396,20 +1396,24 @@ class DeputyPollPart:
     took_part: bool
 
 
-def deputy_participation(deputy: Any, congress_id: int, year: int) -> list[DeputyPollPart]:
-    """The polls of a congress and year whose electorate held the deputy (two queries)."""
-    electors = list(
-        Elector.objects.filter(deputy=deputy, poll__congress_id=congress_id)
+def participation_by_deputy(
+    deputy_ids: Iterable[int], congress_id: int, year: int
+) -> dict[int, list[DeputyPollPart]]:
+    """Each deputy's part in the polls of a congress and year whose electorate held them
+    (two queries for any number of deputies)."""
+    ids = list(deputy_ids)
+    electors = (
+        Elector.objects.filter(deputy_id__in=ids, poll__congress_id=congress_id)
         .exclude(poll__status=PollStatus.DRAFT)
-        .select_related("poll__session")
-        .order_by("poll_id")
+        .select_related("poll__session__term")
+        .order_by("poll_id", "id")
     )
     voted = set(
-        Participation.objects.filter(elector__in=[e.pk for e in electors]).values_list(
-            "elector_id", flat=True
-        )
+        Participation.objects.filter(
+            elector__deputy_id__in=ids, elector__poll__congress_id=congress_id
+        ).values_list("elector_id", flat=True)
     )
-    out = []
+    found: dict[int, list[DeputyPollPart]] = {pk: [] for pk in ids}
     for elector in electors:
         poll = elector.poll
         session = poll.session
@@ -1418,7 +1422,8 @@ def deputy_participation(deputy: Any, congress_id: int, year: int) -> list[Deput
             day = timezone.localtime(poll.opened_at).date()
         if day is None or day.year != year:
             continue
-        out.append(
+        # Never None here: the electors were selected by their deputy.
+        found[cast(int, elector.deputy_id)].append(
             DeputyPollPart(
                 poll_id=poll.pk,
                 title=poll.title,
@@ -1429,4 +1434,10 @@ def deputy_participation(deputy: Any, congress_id: int, year: int) -> list[Deput
                 took_part=elector.pk in voted,
             )
         )
-    return out
+    return found
+
+
+def deputy_participation(deputy: Any, congress_id: int, year: int) -> list[DeputyPollPart]:
+    """The polls of a congress and year whose electorate held the deputy
+    (`participation_by_deputy`)."""
+    return participation_by_deputy([deputy.pk], congress_id, year)[deputy.pk]

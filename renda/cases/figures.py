@@ -185,28 +185,6 @@ def cells(row: dict[str, Any]) -> list[Any]:
     return [row[key] for key, _label in COLUMNS]
 
 
-def figures_xlsx(total: dict[str, Any], groups: list[tuple[Any, list[dict[str, Any]]]]) -> bytes:
-    """The figures as a workbook: the totals, then one table per grouping, with the same
-    rows, counts and rates (`totals`, `grouped`) as the page and the API; a rate that does
-    not exist (0 of 0) is an empty cell."""
-    from renda.core import documents
-
-    book = documents.xlsx_workbook()
-    sheet = documents.xlsx_sheet(book, str(_("Figures")))
-    documents.xlsx_layout(sheet, widths=(28,))
-    header = ["", *(str(label) for _key, label in COLUMNS)]
-    documents.xlsx_append(sheet, [str(_("Case handling figures"))], bold=True, size=14)
-    documents.xlsx_append(sheet, header, bold=True, wrap=True)
-    documents.xlsx_append(sheet, [str(_("Total")), *cells(total)])
-    for label, rows in groups:
-        documents.xlsx_append(sheet, [])
-        documents.xlsx_append(sheet, [str(label)], bold=True)
-        documents.xlsx_append(sheet, header, bold=True, wrap=True)
-        for row in rows:
-            documents.xlsx_append(sheet, [row["label"], *cells(row)])
-    return documents.to_bytes(book)
-
-
 #: The rates drawn per department and per category (a subset of `COLUMNS`).
 CHART_RATES: list[tuple[str, Any]] = [
     ("closure_rate", _("Closure rate")),
@@ -264,6 +242,7 @@ class FiguresFilter(forms.Form):
         label=_("Congress"),
         queryset=None,
         required=False,  # type: ignore[arg-type]
+        empty_label=_("All"),  # no congress chosen: every congress the user may read
     )
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("All")), *CaseKind.choices], required=False

@@ -373,7 +373,13 @@ class Case(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["congress", "serial"], name="case_unique_serial"),
         ]
-        indexes = [models.Index(fields=["congress", "status"], name="case_congress_status_idx")]
+        indexes = [
+            models.Index(fields=["congress", "status"], name="case_congress_status_idx"),
+            # The office inbox's order: its first page is read off this index, not sorted
+            # out of every open case (docs/scale.md). On PostgreSQL, migration 0008 also
+            # adds trigram indexes for the inbox search (serial, title, content).
+            models.Index(fields=["due_date", "-submitted_at", "id"], name="case_inbox_order_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.serial} {self.title}"

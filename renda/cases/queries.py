@@ -4,6 +4,7 @@ number of queries, whatever the number of cases (DESIGN.md rule 7)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -129,6 +130,26 @@ def digits(value: Any) -> int | None:
     return int(value) if value is not None and str(value).isdigit() else None
 
 
+# A search that matches up to this many cases is filtered by their ids (docs/scale.md).
+SEARCH_IDS = 1000
+
+
+def _matching(text: str, qs: QuerySet[Case]) -> QuerySet[Case]:
+    """The cases of `qs` whose serial, title or content contain `text`. PostgreSQL finds a few
+    matches through the trigram indexes (cases.0008) in milliseconds; but folded into the
+    inbox's query, with its order and page size, the planner expects matches to come early
+    and walks the order index over every case instead (seconds at a million). So a few
+    matches go in as their ids; many (a common word) as a subquery, where walking the order
+    index is the right plan."""
+    matches = Case.objects.filter(
+        Q(serial__icontains=text) | Q(title__icontains=text) | Q(content__icontains=text)
+    )
+    ids = list(matches.order_by().values_list("id", flat=True)[: SEARCH_IDS + 1])
+    if len(ids) <= SEARCH_IDS:
+        return qs.filter(id__in=ids)
+    return qs.filter(id__in=matches.values("id"))
+
+
 def filter_inbox(
     qs: QuerySet[Case], params: dict[str, Any], today: dt.date | None = None
 ) -> QuerySet[Case]:
@@ -154,9 +175,7 @@ def filter_inbox(
         qs = qs.filter(id__in=current.values("case_id"))
     text = (params.get("q") or "").strip()
     if text:
-        qs = qs.filter(
-            Q(serial__icontains=text) | Q(title__icontains=text) | Q(content__icontains=text)
-        )
+        qs = _matching(text, qs)
     return qs
 
 
@@ -302,6 +321,26 @@ def villages_of(congress: Congress) -> QuerySet[Region]:
         .filter(level=RegionLevel.VILLAGE, is_active=True)
         .select_related("area")
     )
+
+
+def villages_of_all(congresses: Iterable[Congress]) -> list[Region]:
+    """The villages and communities of several congresses' regions in one query (a district
+    office's inbox filter lists every town's), grouped by congress in the order given."""
+    regions = [c.region for c in congresses if c.region is not None]
+    if not regions:
+        return []
+    scope = Q()
+    for region in regions:
+        scope |= Q(path__startswith=region.path)
+    villages = Region.objects.filter(scope, level=RegionLevel.VILLAGE, is_active=True)
+    position = {region.path: i for i, region in enumerate(regions)}
+    depths = sorted({len(path) for path in position})
+
+    def rank(village: Region) -> tuple[int, str]:
+        owners = [position[p] for p in (village.path[:n] for n in depths) if p in position]
+        return min(owners, default=len(regions)), village.path
+
+    return sorted(villages.select_related("area"), key=rank)
 
 
 def rules_for(case: Case) -> CaseRules:

@@ -11,9 +11,11 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from renda.cases import figures
 from renda.cases.models import Assignment, Case
 from renda.cases.queries import department_assignments, filter_inbox, scoped_inbox, with_list_data
 from renda.congress import policy
+from renda.congress.models import Congress
 from renda.core.exports import Column, Export, Table, register
 
 
@@ -100,5 +102,71 @@ register(
         _("Cases"),
         "cases.list_exported",
         inbox_congress_ids,
+    )
+)
+
+
+# --- the figures page ---------------------------------------------------------------------------
+
+#: The groupings of the figures page, in its order.
+FIGURE_GROUPS = ("category", "department", "village", "source", "month")
+
+
+def figure_congresses(user: Any) -> QuerySet[Congress]:
+    """The congresses whose cases the user supervises: the figures page's scope and its
+    congress filter's choices."""
+    return Congress.objects.filter(
+        pk__in=policy.readable_congress_ids(user, "case.supervise")
+    ).order_by("name")
+
+
+def figure_filter(user: Any, params: QueryDict | dict) -> figures.FiguresFilter:
+    return figures.FiguresFilter(params or None, congresses=figure_congresses(user))
+
+
+def figure_groups(
+    user: Any, params: QueryDict | dict
+) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+    """The page's totals and its rows per grouping (`totals`, `grouped`), for the user's
+    scope and the page's filter: one computation for the page and the sheet."""
+    form = figure_filter(user, params)
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = figures.filtered_cases(Case.objects.visible_to(user, "case.supervise"), data)
+    return figures.totals(qs), {key: figures.grouped(qs, key) for key in FIGURE_GROUPS}
+
+
+def figure_rows(user: Any, params: QueryDict | dict) -> list[dict[str, Any]]:
+    """The totals, then every grouping's rows, each row naming its grouping."""
+    total, groups = figure_groups(user, params)
+    rows = [{**total, "group": _("Total"), "label": ""}]
+    for key, group_rows in groups.items():
+        rows.extend({**row, "group": figures.GROUP_LABELS[key]} for row in group_rows)
+    return rows
+
+
+FIGURES = Table(
+    _("Case handling figures"),
+    (
+        Column(_("Grouping"), "group", 16),
+        Column("", "label", 28),
+        *(Column(label, key, 10) for key, label in figures.COLUMNS),
+    ),
+)
+
+
+def figure_congress_ids(user: Any, params: QueryDict | dict) -> list[int]:
+    ids = sorted(figure_congresses(user).values_list("pk", flat=True))
+    wanted = str(params.get("congress") or "")
+    return [int(wanted)] if wanted.isdigit() and int(wanted) in ids else ids
+
+
+register(
+    Export(
+        "cases.figures",
+        FIGURES,
+        figure_rows,
+        _("Case handling figures"),
+        "cases.figures_exported",
+        figure_congress_ids,
     )
 )

@@ -692,14 +692,19 @@ class DeputyMembershipAdmin(ScopedAdmin):
         batch = get_visible_or_404(RosterImport, request.user, batch_id, "roster.import")
         if request.method == "POST":
             try:
-                count = roster.import_roster(batch, acting_user=request.user)
+                count, import_job = roster.confirm_import(batch, acting_user=request.user)
             except DomainError as exc:
                 messages.error(request, str(exc))
             else:
+                if import_job is not None:  # a large roster: written in the background
+                    return HttpResponseRedirect(reverse("core:job", args=[import_job.pk]))
                 messages.success(
                     request, gettext("%(count)s memberships were imported.") % {"count": count}
                 )
                 return HttpResponseRedirect(reverse("admin:congress_deputymembership_changelist"))
+        running = roster.import_job_of(batch)
+        if running is not None and running.is_running:
+            return HttpResponseRedirect(reverse("core:job", args=[running.pk]))
         job = roster.job_of(batch)
         if job is not None and job.is_running:
             return HttpResponseRedirect(reverse("core:job", args=[job.pk]))

@@ -28,6 +28,7 @@ class CongressConfig(AppConfig):
 
         text.register_words(department_names)
         jobs.register_runner(jobs.ROSTER_PREVIEW, roster.preview_job)
+        jobs.register_runner(jobs.ROSTER_IMPORT, roster.import_job)
         for provider in (
             workspace_tiles.auditor_todos,
             workspace_tiles.administrator_todos,

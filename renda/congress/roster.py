@@ -458,8 +458,92 @@ def _refused_import() -> str:
     return _("This roster has already been imported or was rejected; upload it again.")
 
 
-def import_roster(batch: RosterImport, *, acting_user) -> int:
-    """Write every row of a previewed import, or nothing. Returns the number of memberships."""
+def confirm_import(batch: RosterImport, *, acting_user: Any) -> tuple[int | None, Any]:
+    """The office confirms a previewed import: a roster of more than
+    `RENDA_ROSTER_JOB_ROWS` rows is written by a background job (returned, with None: the
+    job's page shows the progress), a smaller one here and now (the number of memberships,
+    with no job). A second confirmation while the job is queued or running gets that job."""
+    from renda.core import jobs
+
+    if batch.row_count <= settings.RENDA_ROSTER_JOB_ROWS:
+        return import_roster(batch, acting_user=acting_user), None
+    with transaction.atomic():
+        locked = RosterImport.objects.select_for_update().get(pk=batch.pk)
+        if not workflow.allowed(locked, RosterImportStatus.IMPORTED, ROSTER_IMPORT_TRANSITIONS):
+            raise DomainError(_refused_import())
+        running = import_job_of(locked)
+        if running is not None and running.is_running:
+            return None, running
+        audit.record(
+            "roster.import_queued",
+            locked,
+            actor=acting_user,
+            changes={"rows": [None, locked.row_count]},
+        )
+        job = jobs.start(
+            jobs.ROSTER_IMPORT,
+            acting_user,
+            title=locked.original_name,
+            params={
+                "roster_import": locked.pk,
+                "next": reverse("admin:congress_deputymembership_changelist"),
+            },
+            total=locked.row_count,
+            congress_id=locked.congress_id,
+        )
+    return None, job
+
+
+def import_job_of(batch: RosterImport) -> Any:
+    """The latest background job writing this import, if any."""
+    from renda.core.models import Job, JobKind
+
+    return (
+        Job.objects.filter(kind=JobKind.ROSTER_IMPORT, params__roster_import=batch.pk)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def import_job(job: Any, progress: Callable[[int, int], None]) -> None:
+    """The background job "roster_import" (renda.core.jobs): the confirmed import written
+    by `import_roster` (all or nothing, audited as in the request), as its owner.
+
+    The progress: the rows are checked once more outside the transaction, which the page
+    shows moving (the first half of the bar); the writes then happen inside the import's one
+    transaction, whose progress the page sees when it commits (a progress update inside it
+    would not be visible to the polling page before)."""
+    batch = RosterImport.objects.select_related("term").get(pk=job.params["roster_import"])
+    rows = max(job.total, 1)
+    with batch.file.open("rb") as handle:
+        report = preview_roster(
+            handle.read(),
+            batch.term,
+            progress=lambda done, _total: progress(done, 2 * rows),
+            total=rows,
+        )
+    if not report.ok:
+        raise DomainError(
+            _("The roster has %(count)s rows with errors; nothing was imported.")
+            % {"count": report.error_count}
+        )
+    import_roster(
+        batch,
+        acting_user=job.owner,
+        progress=lambda done, _total: progress(rows + done, 2 * rows),
+    )
+    return None
+
+
+def import_roster(
+    batch: RosterImport,
+    *,
+    acting_user: Any,
+    progress: Callable[[int, int], None] | None = None,
+    every: int = 100,
+) -> int:
+    """Write every row of a previewed import, or nothing. Returns the number of memberships.
+    `progress(written, rows)` every `every` rows (a background job's)."""
     with transaction.atomic():
         locked = RosterImport.objects.select_for_update().select_related("term").get(pk=batch.pk)
         if not workflow.allowed(locked, RosterImportStatus.IMPORTED, ROSTER_IMPORT_TRANSITIONS):
@@ -506,6 +590,10 @@ def import_roster(batch: RosterImport, *, acting_user) -> int:
                 "membership.created", membership, actor=acting_user, note=_("Roster import")
             )
             created += 1
+            if progress is not None and created % every == 0:
+                progress(created, len(report.rows))
+        if progress is not None:
+            progress(created, len(report.rows))
         workflow.move(
             locked,
             RosterImportStatus.IMPORTED,

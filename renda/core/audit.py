@@ -53,22 +53,21 @@ def congress_id_of(obj: Any) -> int | None:
     return getattr(obj, "congress_id", None)
 
 
-def record(
+def _entry(
     action: str,
-    obj: models.Model | None = None,
+    obj: models.Model | None,
     *,
-    actor=None,
-    changes: dict[str, Any] | None = None,
-    note: str = "",
-    congress_id: int | None = None,
+    actor: Any,
+    changes: dict[str, Any] | None,
+    note: str,
+    congress_id: int | None,
 ) -> ActionLog:
-    """Append one entry. Actor and IP default to the request being served."""
     request = current_request.get()
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         actor = request.user if request.user.is_authenticated else None
     if obj is not None and congress_id is None:
         congress_id = congress_id_of(obj)
-    entry = ActionLog(
+    return ActionLog(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=str(actor) if actor is not None else "",
         action=action,
@@ -80,5 +79,37 @@ def record(
         note=note,
         ip_address=client_ip(request),
     )
+
+
+def record(
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    actor=None,
+    changes: dict[str, Any] | None = None,
+    note: str = "",
+    congress_id: int | None = None,
+) -> ActionLog:
+    """Append one entry. Actor and IP default to the request being served."""
+    entry = _entry(action, obj, actor=actor, changes=changes, note=note, congress_id=congress_id)
     entry.save()
     return entry
+
+
+def record_per_congress(
+    action: str,
+    congress_ids: list[int | None],
+    obj: models.Model | None = None,
+    *,
+    actor=None,
+    changes: dict[str, Any] | None = None,
+    note: str = "",
+) -> list[ActionLog]:
+    """The same entry once for each congress (an export spanning a district's towns, so
+    each town's auditor sees it), appended in one INSERT however many congresses."""
+    return ActionLog.objects.bulk_create(
+        [
+            _entry(action, obj, actor=actor, changes=changes, note=note, congress_id=congress_id)
+            for congress_id in congress_ids
+        ]
+    )

@@ -95,10 +95,9 @@ def attachment(
         audit.record(action, obj, actor=actor, changes=changes, note=note)
     else:
         scopes: list[int | None] = [*sorted(set(congress_ids))]
-        for congress_id in scopes or [None]:
-            audit.record(
-                action, obj, actor=actor, changes=changes, note=note, congress_id=congress_id
-            )
+        audit.record_per_congress(
+            action, scopes or [None], obj, actor=actor, changes=changes, note=note
+        )
     return response
 
 

@@ -13,7 +13,8 @@ total)` updates the row without touching anything else.
 Kinds: "export" (renda.core.exports: a list or figures page's sheet above the row
 threshold), "reindex" (the portal's search index, registered by the portal) and
 "roster_preview" (a deputy roster above `RENDA_ROSTER_JOB_ROWS` rows, checked row by row:
-renda.congress.roster). A job may name the page to go on to once done (`params["next"]`).
+renda.congress.roster) and "roster_import" (such a roster, once confirmed, written all or
+nothing: renda.congress.roster). A job may name the page to go on to once done (`params["next"]`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 EXPORT = JobKind.EXPORT
 REINDEX = JobKind.REINDEX
 ROSTER_PREVIEW = JobKind.ROSTER_PREVIEW
+ROSTER_IMPORT = JobKind.ROSTER_IMPORT
 
 Result = tuple[IO[bytes], str] | None
 Runner = Callable[[Job, Callable[[int, int], None]], Result]

@@ -405,6 +405,7 @@ class JobKind(models.TextChoices):
     EXPORT = "export", _("Export")
     REINDEX = "reindex", _("Search reindex")
     ROSTER_PREVIEW = "roster_preview", _("Roster check")
+    ROSTER_IMPORT = "roster_import", _("Roster import")
 
 
 class JobStatus(models.TextChoices):

@@ -473,6 +473,14 @@ def poll_receipts(*, limit: int = 100) -> dict[str, int]:
     except Exception:  # the provider is down: the next run asks again
         log.warning("SMS delivery reports could not be fetched", exc_info=True)
         return {"error": 1}
+    return _record(rows, reports)
+
+
+def _record(rows: list[Any], reports: dict[int, dict[str, Any]]) -> dict[str, int]:
+    """Write each row's delivery report into its `result` (the one place both the poller and
+    the providers' pushed reports record them); counts by outcome."""
+    from renda.core.models import OutboxMessage
+
     counts: dict[str, int] = {}
     for row in rows:
         report = reports.get(row.pk)
@@ -480,6 +488,65 @@ def poll_receipts(*, limit: int = 100) -> dict[str, int]:
             OutboxMessage.objects.filter(pk=row.pk).update(result={**row.result, **report})
             counts[report["delivery"]] = counts.get(report["delivery"], 0) + 1
     return counts
+
+
+# --- pushed delivery reports ----------------------------------------------------------------
+
+PUSH_LIMIT = 1000  # reports in one push; providers send at most a few hundred
+
+
+def parse_push(provider: str, payload: Any) -> dict[str, dict[str, Any]]:
+    """The delivery reports a provider pushes to our callback address, by its message id.
+
+    Alibaba Cloud (SmsReport, HTTP batch push): a JSON array of objects with `biz_id`,
+    `success` (true/false), `err_code`, `report_time`. Tencent Cloud (status callback): a
+    JSON array with `sid`, `report_status` (SUCCESS/FAIL), `errmsg`/`description`,
+    `user_receive_time`. Anything else raises ValueError."""
+    if not isinstance(payload, list) or len(payload) > PUSH_LIMIT:
+        raise ValueError("a JSON array of reports is expected")
+    found: dict[str, dict[str, Any]] = {}
+    for item in payload:
+        if not isinstance(item, dict):
+            raise ValueError("each report is a JSON object")
+        if provider == "aliyun":
+            message_id, ok = item.get("biz_id"), item.get("success")
+            when, error = item.get("report_time"), item.get("err_code")
+        elif provider == "tencent":
+            status = item.get("report_status")
+            message_id = item.get("sid")
+            ok = {"SUCCESS": True, "FAIL": False}.get(status) if isinstance(status, str) else None
+            when = item.get("user_receive_time")
+            error = item.get("description") or item.get("errmsg")
+        else:
+            raise ValueError("unknown provider")
+        if not message_id or not isinstance(ok, bool):
+            raise ValueError("a report lacks its message id or outcome")
+        if ok:
+            found[str(message_id)] = {"delivery": "delivered", "delivered_at": str(when or "")}
+        else:
+            found[str(message_id)] = {
+                "delivery": "failed",
+                "delivery_error": str(error or "")[:200],
+            }
+    return found
+
+
+def record_push(provider: str, payload: Any) -> dict[str, int]:
+    """Record pushed reports on the SMS rows this provider sent with those message ids
+    (reports of unknown ids, or of another provider's messages, are ignored)."""
+    from renda.core.models import OutboxChannel, OutboxMessage
+
+    by_id = parse_push(provider, payload)
+    if not by_id:
+        return {}
+    rows = list(
+        OutboxMessage.objects.filter(
+            channel=OutboxChannel.SMS,
+            result__provider=provider,
+            result__message_id__in=list(by_id),
+        )
+    )
+    return _record(rows, {row.pk: by_id[str(row.result["message_id"])] for row in rows})
 
 
 def check(app_configs: Any = None, **kwargs: Any) -> list[Any]:

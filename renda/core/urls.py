@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", public.healthz, name="healthz"),
     path("readyz", ops.readyz, name="readyz"),
     path("metrics", ops.metrics_view, name="metrics"),
+    path("sms/status/<slug:provider>/<str:token>/", ops.sms_status, name="sms_status"),
     path("display/", public.display, name="display"),
     path("accounts/login/", auth.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -176,6 +176,15 @@ class ConfirmForm(forms.Form):
     """A confirmation without fields."""
 
 
+class CommentHideForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for hiding"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: abusive language, someone's personal data, advertising."),
+    )
+
+
 class BatchForm(forms.Form):
     session = forms.ModelChoiceField(label=_("Session"), queryset=Session.objects.none())
     title = forms.CharField(label=_("Title"), max_length=200)

@@ -443,8 +443,15 @@ class Candidate(models.Model):
         return self.idea.title
 
 
+class CommentQuerySet(models.QuerySet):
+    def shown(self) -> CommentQuerySet:
+        """The comments the public batch page prints: not hidden by the office."""
+        return self.filter(hidden_at__isnull=True)
+
+
 class Comment(models.Model):
-    """A resident's comment on the published candidate list (征求意见)."""
+    """A resident's comment on the published candidate list (征求意见). The office may hide
+    one (abuse, personal data): a soft hide with a reason, audited, undone by showing it."""
 
     batch = models.ForeignKey(
         VoteBatch, verbose_name=_("batch"), on_delete=models.PROTECT, related_name="comments"
@@ -463,6 +470,19 @@ class Comment(models.Model):
         _("mobile phone"), max_length=11, blank=True, validators=[validate_cn_mobile]
     )
     created_at = models.DateTimeField(_("sent at"))
+    # Moderation by the office (soft: a hidden comment stays, the office still reads it).
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("hidden by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    hidden_reason = models.CharField(_("reason for hiding"), max_length=200, blank=True)
+
+    objects = CommentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("comment on the candidates")
@@ -471,6 +491,13 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:30]
+
+    def audit_congress_id(self) -> int:
+        return self.batch.congress_id
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
     @property
     def masked_name(self) -> str:

@@ -6,16 +6,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from renda.ballots.models import SCALE_GRADES, Scale
 from renda.congress import policy
-from renda.congress.models import Congress
+from renda.congress.models import Congress, Department
 from renda.core.exports import Column, Export, Table, register
 from renda.projects.figures import year_figures
-from renda.projects.models import Idea, IdeaSource, IdeaStatus, Project, VoteBatch
+from renda.projects.models import (
+    Idea,
+    IdeaSource,
+    IdeaStatus,
+    Milestone,
+    Project,
+    VoteBatch,
+    YearRating,
+)
 
 
 def congresses_for(user: Any, perm: str = "project.view") -> list[Congress]:
@@ -161,6 +170,102 @@ def figure_rows(user: Any, params: QueryDict | dict) -> list[tuple[Any, Any]]:
     ]
 
 
+def _counts(rows: list[tuple[str, int]]) -> str:
+    return "，".join(f"{label} {n}" for label, n in rows)
+
+
+RATING = Table(
+    _("Year-end rating"),
+    (
+        Column(_("Project"), "title", 36),
+        Column(_("Department"), "department.name", 18),
+        Column(_("Deputies' rating"), lambda p: p.rating_label or "—", 14),
+        Column(_("Votes cast"), lambda p: _counts(p.rating_rows) if p.rating else "", 30),
+        Column(_("Residents"), lambda p: _counts(p.survey_rows), 30),
+    ),
+)
+
+
+def rating_rows(user: Any, params: QueryDict | dict) -> list[Project]:
+    """The year-end rating page's projects of the page's congress and year, each with the
+    residents' survey answers per grade (`survey_rows`: (grade label, answers))."""
+    from renda.projects.services import survey_counts
+
+    congress = congress_for(user, params)
+    year = year_of(params)
+    current = YearRating.objects.filter(congress=congress, year=year).first()
+    survey = survey_counts(current) if current else {}
+    grades = SCALE_GRADES[Scale.SATISFACTION]
+    projects = list(
+        Project.objects.filter(congress=congress, year=year)
+        .select_related("department")
+        .order_by("batch__number", "id")
+    )
+    for project in projects:
+        answers = survey.get(project.pk, {})
+        project.survey_rows = [  # type: ignore[attr-defined]
+            (str(label), answers.get(code, 0)) for code, label in grades
+        ]
+    return projects
+
+
+DEPARTMENT_PROJECTS = Table(
+    _("Our livelihood projects"),
+    (
+        Column(_("Year"), "year", 8),
+        Column(_("Project"), "title", 36),
+        Column(_("Progress"), "progress", 10),
+        Column(
+            _("Milestones"),
+            lambda p: "；".join(f"{m.title} {m.percent}%" for m in p.milestones.all()),
+            40,
+        ),
+        Column(_("Deadline"), "deadline", 12),
+        Column(_("Status"), "get_status_display", 12),
+    ),
+)
+
+
+def department_project_rows(user: Any, params: QueryDict | dict) -> QuerySet[Project]:
+    """The projects of the user's departments (the responsible department's page)."""
+    return (
+        Project.objects.filter(department_id__in=policy.department_ids(user))
+        .select_related("department", "congress")
+        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("order")))
+        .order_by("-year", "id")
+    )
+
+
+def _department_congress_ids(user: Any, params: QueryDict) -> list[int]:
+    return sorted(
+        set(
+            Department.objects.filter(pk__in=policy.department_ids(user)).values_list(
+                "congress_id", flat=True
+            )
+        )
+    )
+
+
+register(
+    Export(
+        "projects.rating",
+        RATING,
+        rating_rows,
+        _("Year-end rating"),
+        "projects.rating_exported",
+        _congress_ids,
+    )
+)
+register(
+    Export(
+        "projects.department",
+        DEPARTMENT_PROJECTS,
+        department_project_rows,
+        _("Our livelihood projects"),
+        "projects.department_list_exported",
+        _department_congress_ids,
+    )
+)
 register(
     Export(
         "projects.list",

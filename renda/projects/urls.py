@@ -28,6 +28,11 @@ urlpatterns = [
     path(
         "office/projects/batches/<int:pk>/<slug:action>/", staff.batch_action, name="batch_action"
     ),
+    path(
+        "office/projects/batches/<int:pk>/comments/<int:comment_pk>/<slug:action>/",
+        staff.comment_action,
+        name="comment_action",
+    ),
     path("office/projects/list/", staff.project_list, name="projects"),
     path("office/projects/list/<int:pk>/", staff.project_detail, name="project"),
     path(

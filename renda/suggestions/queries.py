@@ -3,6 +3,7 @@ workspace (a figure and its list filter with the same definition)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -69,24 +70,40 @@ def deputy_counts(deputy: Deputy, tabs: tuple[str, ...]) -> dict[str, int]:
     )
 
 
-def deputy_record(deputy: Deputy, congress_id: int, year: int) -> QuerySet[Suggestion]:
-    """Submitted suggestions and motions of a year that the deputy led or co-signed (a
-    confirmed co-signer), with their case (reply class, rating): the deputies' service
-    record reads them here. `lead_id` tells the two apart."""
-    return (
+def records_by_deputy(
+    deputy_ids: Iterable[int], congress_id: int, year: int
+) -> dict[int, list[Suggestion]]:
+    """Each deputy's submitted suggestions and motions of a year that they led or co-signed
+    (a confirmed co-signer), with their case (reply class, rating): the deputies' service
+    record reads them here; `lead_id` tells the two apart. Two queries for any number of
+    deputies; a suggestion is listed under its lead and under each confirmed co-signer."""
+    ids = list(deputy_ids)
+    confirmed = CoSigner.objects.filter(deputy_id__in=ids, status=CoSignerStatus.CONFIRMED)
+    suggestions = list(
         Suggestion.objects.filter(
             congress_id=congress_id,
             status=SuggestionStatus.SUBMITTED,
             submitted_at__year=year,
         )
-        .filter(
-            Q(lead=deputy)
-            | Q(
-                pk__in=CoSigner.objects.filter(
-                    deputy=deputy, status=CoSignerStatus.CONFIRMED
-                ).values("suggestion_id")
-            )
-        )
+        .filter(Q(lead_id__in=ids) | Q(pk__in=confirmed.values("suggestion_id")))
         .select_related("case")
         .order_by("submitted_at", "id")
     )
+    cosigners: dict[int, set[int]] = {}
+    for suggestion_id, deputy_id in confirmed.filter(
+        suggestion_id__in=[s.pk for s in suggestions]
+    ).values_list("suggestion_id", "deputy_id"):
+        cosigners.setdefault(suggestion_id, set()).add(deputy_id)
+    found: dict[int, list[Suggestion]] = {pk: [] for pk in ids}
+    for suggestion in suggestions:
+        owners = cosigners.get(suggestion.pk, set())
+        if suggestion.lead_id in found:
+            owners = owners | {suggestion.lead_id}
+        for deputy_id in sorted(owners):
+            found[deputy_id].append(suggestion)
+    return found
+
+
+def deputy_record(deputy: Deputy, congress_id: int, year: int) -> list[Suggestion]:
+    """One deputy's suggestions and motions of a year (`records_by_deputy`)."""
+    return records_by_deputy([deputy.pk], congress_id, year)[deputy.pk]

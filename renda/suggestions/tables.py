@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from renda.cases import figures as case_figures
@@ -140,12 +141,47 @@ def _meeting_congress_ids(user: Any, params: QueryDict) -> list[int]:
     return sorted(set(meeting_rows(user, params).values_list("congress_id", flat=True)))
 
 
-def _congresses(user: Any) -> Any:
+def _congresses(user: Any, perm: str = "case.supervise") -> Any:
     if policy.is_superuser(user):
         return Congress.objects.filter(is_active=True).order_by("name")
-    return Congress.objects.filter(
-        pk__in=policy.readable_congress_ids(user, "case.supervise")
-    ).order_by("name")
+    return Congress.objects.filter(pk__in=policy.readable_congress_ids(user, perm)).order_by("name")
+
+
+def _cosigner(c: Any) -> str:
+    if c.deputy.user_id:
+        return c.deputy.name
+    return str(_("%(name)s (answers in writing)") % {"name": c.deputy.name})
+
+
+COSIGNERS = Table(
+    _("Written co-signing answers"),
+    (
+        Column(_("Co-signer"), _cosigner, 20),
+        Column(_("Suggestion"), "suggestion.title", 40),
+        Column(_("Lead deputy"), "suggestion.lead.name", 14),
+        Column(_("Invited"), lambda c: timezone.localdate(c.invited_at), 12),
+    ),
+)
+
+
+def cosigner_rows(user: Any, params: QueryDict | dict) -> Any:
+    """Invitations still unanswered on suggestions their lead deputy has sent, in the
+    congresses whose suggestions the user manages (the office records written answers)."""
+    from renda.suggestions.models import CoSigner, CoSignerStatus, SuggestionStatus
+
+    return (
+        CoSigner.objects.filter(
+            suggestion__congress__in=_congresses(user, "case.manage"),
+            suggestion__status=SuggestionStatus.AWAITING_COSIGNERS,
+            status=CoSignerStatus.INVITED,
+        )
+        .select_related("deputy", "suggestion__lead", "suggestion__congress")
+        .order_by("suggestion__congress__name", "suggestion_id", "id")
+    )
+
+
+def _cosigner_congress_ids(user: Any, params: QueryDict) -> list[int]:
+    return sorted(_congresses(user, "case.manage").values_list("pk", flat=True))
 
 
 def figure_groups(user: Any, params: QueryDict | dict) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -237,5 +273,15 @@ register(
         _("Assignment meetings"),
         "suggestions.meetings_exported",
         _meeting_congress_ids,
+    )
+)
+register(
+    Export(
+        "suggestions.cosigners",
+        COSIGNERS,
+        cosigner_rows,
+        _("Written co-signing answers"),
+        "suggestions.cosigners_exported",
+        _cosigner_congress_ids,
     )
 )

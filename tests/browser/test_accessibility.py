@@ -42,7 +42,32 @@ def public_pages() -> list[str]:
     ]
 
 
-DEPUTY_PAGES = ["/workspace/", "/vote/", "/activities/", "/stations/mine/"]
+def deputy_pages(deputy_user, congress) -> list[str]:  # noqa: ANN001
+    """The deputy's day: the workspace (their home), votes, the project votes and a batch's
+    materials, their activities and one activity's page, their service record."""
+    from renda.activities.models import Invitation
+    from renda.projects.models import BatchStatus, VoteBatch
+
+    invitation = (
+        Invitation.objects.filter(deputy__user=deputy_user).order_by("-activity__starts_on").first()
+    )
+    batch = (
+        VoteBatch.objects.filter(congress=congress)
+        .exclude(status=BatchStatus.DRAFT)
+        .order_by("-pk")
+        .first()
+    )
+    assert invitation is not None and batch is not None
+    return [
+        "/workspace/",
+        "/vote/",
+        "/projects/votes/",
+        f"/projects/votes/batch/{batch.pk}/",
+        "/activities/",
+        f"/activities/{invitation.activity_id}/",
+        "/records/mine/",
+        "/stations/mine/",
+    ]
 
 
 def check(page, url: str, name: str) -> list[str]:  # noqa: ANN001
@@ -62,6 +87,17 @@ def check(page, url: str, name: str) -> list[str]:  # noqa: ANN001
     return problems
 
 
+def language_switch_shown(page, viewport) -> list[str]:  # noqa: ANN001
+    """The portal header's English switch is on screen, phones included."""
+    button = page.locator("header form.lang button[name=language]")
+    if button.count() != 1 or not button.is_visible():
+        return ["/portal/: no visible language switch in the header"]
+    box = button.bounding_box()
+    if box is None or box["x"] < 0 or box["x"] + box["width"] > viewport["width"]:
+        return [f"/portal/: the language switch is off screen at {viewport['width']}px: {box}"]
+    return []
+
+
 def _slug(url: str) -> str:
     return url.strip("/").replace("/", "_") or "root"
 
@@ -74,6 +110,8 @@ def test_public_pages_pass_axe_and_fit_the_window(demo, browser, live_server, vi
     problems = []
     for url in public_pages():
         problems += check(page, live_server.url + url, f"public-{viewport['width']}-{_slug(url)}")
+        if url == "/portal/":
+            problems += language_switch_shown(page, viewport)
     context.close()
     assert not problems, "\n".join(problems)
 
@@ -82,10 +120,11 @@ def test_public_pages_pass_axe_and_fit_the_window(demo, browser, live_server, vi
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1366"])
 def test_deputy_pages_pass_axe_and_fit_the_window(demo, browser, live_server, viewport):
     context = new_context(browser, viewport)
-    sign_in(context, live_server, get_user_model().objects.get(username="qh_deputy"))
+    deputy = get_user_model().objects.get(username="qh_deputy")
+    sign_in(context, live_server, deputy)
     page = context.new_page()
     problems = []
-    for url in DEPUTY_PAGES:
+    for url in deputy_pages(deputy, demo):
         problems += check(page, live_server.url + url, f"deputy-{viewport['width']}-{_slug(url)}")
     context.close()
     assert not problems, "\n".join(problems)

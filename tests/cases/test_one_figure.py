@@ -13,8 +13,8 @@ as 清河镇's 城乡建设办公室, with one case replied and awaiting its rat
 from __future__ import annotations
 
 import datetime as dt
-import io
 from unittest import mock
+from urllib.parse import quote
 
 import lxml.html
 import pytest
@@ -30,6 +30,7 @@ from renda.congress.models import Department, DepartmentKind, Role, RoleGrant
 from renda.core.models import ActionLog
 from tests.fixtures.api import Api
 from tests.fixtures.cases import submit
+from tests.fixtures.exporting import assert_rfc5987, client_for, sheet
 
 GROUPS = ("category", "department", "village", "source", "month")
 
@@ -125,25 +126,25 @@ def _page(client, user):  # noqa: ANN001, ANN202
 
 
 def _sheet(client, user):  # noqa: ANN001, ANN202
-    """The sheet, read back: {group: [(label, [values])]} and the totals' values."""
-    from openpyxl import load_workbook
-
+    """The sheet, read back: {group: [(label, [values])]} and the totals' values. It is the
+    one exporter's (renda.core.exports): a header row, then one row per figure row naming
+    its grouping, under a Chinese file name (RFC 5987)."""
     client.force_login(user)
     response = client.get(reverse("cases:figures") + "?format=xlsx")
-    assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert_rfc5987(response)
+    assert quote(str(_("Case handling figures"))) in response["Content-Disposition"]
+    rows = sheet(response)
+    assert rows[0] == [str(_("Grouping")), None, *(str(label) for _k, label in figures.COLUMNS)]
     headings = {str(label): key for key, label in figures.GROUP_LABELS.items()}
-    header = str(figures.COLUMNS[0][1])
-    tables: dict[str, list] = {}
-    current, total = None, None
-    for row in ([c.value for c in cells] for cells in sheet.iter_rows()):
+    tables: dict[str, list] = {key: [] for key in headings.values()}
+    total = None
+    width = len(rows[0])
+    for row in rows[1:]:
+        row = row + [None] * (width - len(row))  # noqa: PLW2901  (trailing empty cells)
         if row[0] == _("Total"):
-            total = row[1:]
-        elif row[0] in headings:
-            current = headings[row[0]]
-            tables[current] = []
-        elif current and row[0] is not None and row[1] != header:
-            tables[current].append((row[0], row[1:]))
+            total = row[2:]
+        else:
+            tables[headings[row[0]]].append((row[1], row[2:]))
     return tables, total
 
 
@@ -213,3 +214,29 @@ def test_page_sheet_and_api_print_the_same_figures(client, scenario, who):
     departments = {row["id"] for row in api["by_department"]}
     assert (scenario.dept_b_same.pk in departments) == (who == "district_staff")
     assert scenario.dept_a1.pk in departments
+
+
+def test_the_figures_sheet_follows_the_page_filter_and_has_no_private_writer(scenario):
+    """The sheet goes through the one exporter with the page's filter: the district's staff
+    asking for one town gets that town's figures only (the same `totals` as the page)."""
+    assert not hasattr(figures, "figures_xlsx")
+    user = scenario.district_staff
+    url = reverse("cases:figures")
+    client = client_for(user)
+    query = {"congress": scenario.c_b.pk}
+    page = client.get(url, query)
+    assert page.status_code == 200 and "format=xlsx" in page.content.decode()
+    response = client.get(url, {**query, "format": "xlsx"})
+    assert_rfc5987(response)
+    rows = sheet(response)
+    qs = Case.objects.visible_to(user, "case.supervise").filter(congress=scenario.c_b)
+    expected = figures.totals(qs)
+    total = next(row for row in rows if row[0] == _("Total"))
+    assert total[2:] == [expected[key] for key, _label in figures.COLUMNS]
+    assert total[2] == page.context["total"]["received"] < Case.objects.count()
+    # Only the town asked for: its categories, none of the other town's (其他 is 清河镇's).
+    categories = [r[1] for r in rows if r[0] == figures.GROUP_LABELS["category"]]
+    assert categories == [r["label"] for r in figures.grouped(qs, "category")] == ["交通"]
+    assert not any("其他" in label for label in categories)
+    logged = ActionLog.objects.filter(action="cases.figures_exported", actor=user)
+    assert list(logged.values_list("congress_id", flat=True)) == [scenario.c_b.pk]

@@ -174,6 +174,7 @@ OBJECT_ROUTES: dict[str, tuple[str, Any]] = {
     "projects:idea_from_case": ("case_pk", Case),
     "projects:batch": ("pk", VoteBatch),
     "projects:batch_action": ("pk", VoteBatch),
+    "projects:comment_action": ("pk", VoteBatch),
     "projects:project": ("pk", Project),
     "projects:project_action": ("pk", Project),
     "projects:finding_case": ("pk", Finding),
@@ -1057,6 +1058,12 @@ def _fillings(route: str, obj: Any, seen: set[tuple[tuple[str, Any], ...]]) -> l
         return [(("which", w),) for w in ("resume", "statement") if getattr(obj, w)]
     if route in ("stations:ics", "activities:confirm"):
         return []  # the secret token is in the address: reached by the link only
+    if route == "projects:comment_action":  # a resident's comment on the batch, moderated
+        return [
+            (("action", action), ("comment_pk", pk))
+            for pk in obj.comments.values_list("pk", flat=True)[:1]
+            for action in ("hide", "show")
+        ]
     if route.startswith("reports:") and route not in REPORT_UNDATED and not seen:
         from django.utils import timezone
 

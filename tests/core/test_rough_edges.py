@@ -390,3 +390,48 @@ def test_the_serving_process_loads_the_segmenter_and_commands_do_not():
         check=True,
     )
     assert setup.stdout.strip() == "False"
+
+
+# --- selects and scores read as words ----------------------------------------------------------
+
+BLANK_OPTION = re.compile(r'<select name="([^"]+)"[^>]*>\s*<option value=""[^>]*>([^<]*)<')
+
+
+@pytest.mark.parametrize(
+    ("username", "url"),
+    [
+        ("qh_staff", "/cases/figures/"),
+        ("qh_staff", "/office/suggestions-figures/"),
+        ("qh_staff", "/office/appraisals/"),
+        ("qh_staff", "/office/contacts/"),
+        ("qh_staff", "/office/reports/"),
+        ("qh_staff", "/office/activities/new/"),
+        ("qh_staff", "/office/activities/plan/"),
+        ("qh_leader", "/stations/mine/contact/"),
+    ],
+)
+def test_no_select_offers_dashes(demo, username, url):
+    """Was: the congress filter (and every blank choice) read "---------"."""
+    body = _page(_client(username), url)
+    assert "---------" not in body
+    blanks = dict(BLANK_OPTION.findall(body))
+    assert blanks, url  # the page has a select with a blank choice
+    assert set(blanks.values()) <= {"全部", "请选择", "按类型默认", "全部状态", "不限"}, blanks
+
+
+def test_the_figures_filter_reads_all_when_no_congress_is_chosen(demo):
+    body = _page(_client("qh_staff"), "/cases/figures/")
+    assert dict(BLANK_OPTION.findall(body))["congress"] == "全部"
+
+
+def test_a_similar_case_shows_its_similarity_as_a_percentage(demo):
+    """Was: "相似度 0.673"."""
+    cases = Case.objects.filter(congress__name__contains="清河", kind=CaseKind.OPINION)
+    shown = []
+    for c in cases.order_by("pk")[:40]:
+        body = _page(_client("qh_staff"), reverse("cases:office_case", args=[c.pk]))
+        shown += re.findall(r"相似度 ([^<\s]+)", body)
+        if shown:
+            break
+    assert shown, "the demo has a case with a similar one"
+    assert all(re.fullmatch(r"\d{1,3}%", s) for s in shown), shown

@@ -516,3 +516,114 @@ def test_no_reports_are_asked_of_the_console_or_a_provider_that_is_down(
 
     monkeypatch.setattr(TencentClient, "PullSmsSendStatus", down)
     assert sms.poll_receipts() == {"error": 1}
+
+
+# --- pushed delivery reports (the providers' callbacks) ---------------------------------------
+
+
+def _push(provider: str, body, token: str = "push-secret-1"):  # noqa: ANN001, ANN202, S107
+    from django.test import Client
+
+    return Client(enforce_csrf_checks=True).post(
+        f"/sms/status/{provider}/{token}/",
+        data=body if isinstance(body, bytes) else json.dumps(body),
+        content_type="application/json",
+    )
+
+
+def test_aliyun_pushes_reports_that_are_recorded_like_polled_ones(world, settings, monkeypatch):
+    settings.RENDA_SMS_BACKEND = ALIYUN
+    settings.RENDA_SMS_CALLBACK_TOKEN = "push-secret-1"
+    AliyunFake(monkeypatch, ["OK"])
+    delivered, bounced = _send(), _send(phone="13900000000")
+    response = _push(
+        "aliyun",
+        [
+            {
+                "biz_id": "biz-1",
+                "success": True,
+                "err_code": "DELIVERED",
+                "report_time": "2026-12-05 10:00:01",
+                "phone_number": PHONE,
+            },
+            {"biz_id": "biz-2", "success": False, "err_code": "MOBILE_NOT_ON_SERVICE"},
+            {"biz_id": "nobody-sent-this", "success": True},
+        ],
+    )
+    assert response.status_code == 200  # the CSRF check does not apply: the token does
+    assert response.json() == {"code": 0, "msg": "接收成功"}
+    delivered.refresh_from_db()
+    bounced.refresh_from_db()
+    assert delivered.result["delivery"] == "delivered"
+    assert delivered.result["delivered_at"] == "2026-12-05 10:00:01"
+    assert (bounced.result["delivery"], bounced.result["delivery_error"]) == (
+        "failed",
+        "MOBILE_NOT_ON_SERVICE",
+    )
+    assert delivered.result["message_id"] == "biz-1"  # what was there is kept
+    # A report already pushed is not asked for again by the poller.
+    asked = []
+    monkeypatch.setattr(
+        AliyunClient, "query_send_details", lambda client, request: asked.append(request)
+    )
+    assert sms.poll_receipts() == {}
+    assert asked == []
+
+
+def test_tencent_pushes_reports_by_serial_number(world, settings, monkeypatch):
+    settings.RENDA_SMS_BACKEND = TENCENT
+    settings.RENDA_SMS_CALLBACK_TOKEN = "push-secret-1"
+    TencentFake(monkeypatch, ["Ok"])
+    first, second = _send(), _send(phone="13900000000")
+    response = _push(
+        "tencent",
+        [
+            {
+                "sid": "serial-1",
+                "report_status": "SUCCESS",
+                "errmsg": "DELIVRD",
+                "user_receive_time": "2026-12-05 08:03:04",
+                "mobile": PHONE,
+            },
+            {
+                "sid": "serial-2",
+                "report_status": "FAIL",
+                "errmsg": "MK:0001",
+                "description": "用户停机",
+            },
+        ],
+    )
+    assert response.status_code == 200 and response.json() == {"result": 0, "errmsg": "OK"}
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.result["delivery"] == "delivered"
+    assert (second.result["delivery"], second.result["delivery_error"]) == ("failed", "用户停机")
+
+
+def test_the_callback_refuses_wrong_tokens_other_providers_and_bad_bodies(
+    world, settings, monkeypatch
+):
+    settings.RENDA_SMS_BACKEND = TENCENT
+    TencentFake(monkeypatch, ["Ok"])
+    row = _send()
+    report = [{"sid": "serial-1", "report_status": "SUCCESS"}]
+    settings.RENDA_SMS_CALLBACK_TOKEN = ""
+    assert _push("tencent", report, token="").status_code == 404  # no token set: no callback
+    assert _push("tencent", report, token="x").status_code == 404
+    settings.RENDA_SMS_CALLBACK_TOKEN = "push-secret-1"
+    assert _push("tencent", report, token="push-secret-2").status_code == 404
+    assert _push("aliyun", report).status_code == 404  # not the configured provider
+    assert _push("tencent", b"{not json").status_code == 400
+    assert _push("tencent", {"sid": "serial-1"}).status_code == 400  # not an array
+    assert _push("tencent", [{"sid": "serial-1"}]).status_code == 400  # no outcome
+    assert _push("tencent", [{"report_status": "SUCCESS"}]).status_code == 400  # no id
+    from django.test import Client
+
+    assert Client().get("/sms/status/tencent/push-secret-1/").status_code == 405
+    row.refresh_from_db()
+    assert "delivery" not in row.result  # nothing recorded by any of these
+    # An Alibaba report about a Tencent message id changes nothing either.
+    settings.RENDA_SMS_BACKEND = ALIYUN
+    assert _push("aliyun", [{"biz_id": "serial-1", "success": False}]).json()["code"] == 0
+    row.refresh_from_db()
+    assert "delivery" not in row.result

@@ -114,6 +114,23 @@ def test_the_deputy_home_is_a_phone_page_with_their_next_duty(demo, client):
     assert "我可参加的表决" in body
 
 
+def test_a_deputy_without_an_office_role_sees_their_memberships_under_their_own_heading(
+    demo, client
+):
+    """Was: the heading 我的角色 with nothing under it but a sub-heading (issue 17)."""
+    _login(client, "qh_deputy")
+    body = client.get(reverse("congress:workspace")).content.decode()
+    assert "我的角色" not in body
+    heading = re.search(r'<h2 id="memberships">([^<]+)</h2>', body)
+    assert heading and heading.group(1) == "我的代表任职"
+    # On a phone each value is named by its column (a stacked table), the status one badge.
+    table = body.split('class="table cases memberships"')[1].split("</table>")[0]
+    assert 'data-label="状态"><span class="status">' in table
+    # Someone who holds an office role keeps both headings.
+    _login(client, "qh_staff")
+    assert "我的角色" in client.get(reverse("congress:workspace")).content.decode()
+
+
 def _workspace_queries(client, username) -> int:  # noqa: ANN001
     _login(client, username)
     client.get(reverse("congress:workspace"))  # warm the session and caches

@@ -157,3 +157,8 @@ def test_the_nginx_site(site):  # noqa: ANN001
     ten_mib = b"x" * (10 * 1024 * 1024 + 64 * 1024)
     assert _https(https_port, "POST", "/opinions/1/new/", ten_mib).status == 502
     assert _https(https_port, "POST", "/opinions/1/new/", b"x" * (13 * 1024 * 1024)).status == 413
+
+    # The SMS delivery-report callback goes through to the app (none runs here: 502) with
+    # at most 1 MiB of reports.
+    assert _https(https_port, "POST", "/sms/status/aliyun/token/", b"[]").status == 502
+    assert _https(https_port, "POST", "/sms/status/aliyun/token/", b"x" * (2 << 20)).status == 413

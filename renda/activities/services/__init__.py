@@ -24,7 +24,9 @@ from renda.activities.services.checkin import check_in, checkin_code, checkin_mi
 from renda.activities.services.findings import file_finding, rate_reply
 from renda.activities.services.participation import (
     absences,
+    absences_by_deputy,
     participations,
+    participations_by_deputy,
     record_participation,
 )
 from renda.activities.services.plan import (
@@ -55,6 +57,7 @@ from renda.activities.services.publication import publish_to_portal
 
 __all__ = [
     "absences",
+    "absences_by_deputy",
     "Flag",
     "add_budget_line",
     "add_report",
@@ -94,6 +97,7 @@ __all__ = [
     "mark_attendance",
     "mark_held",
     "participations",
+    "participations_by_deputy",
     "rate_reply",
     "record_counts",
     "record_held_activity",

@@ -1,10 +1,11 @@
 """The participation event (item 6 of issue 15): one row per deputy and thing taken part
 in, whatever the kind of activity. Every activity writes it through `record_participation`;
-the deputies' service record reads it through `participations(deputy, year)`."""
+the deputies' service record reads it through `participations_by_deputy(deputy_ids, year)`."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -56,22 +57,44 @@ def record_participation(
     return row
 
 
-def participations(deputy: Deputy, year: int) -> models.QuerySet[Participation]:
-    """A deputy's participations of a year, oldest first (one query when evaluated)."""
-    return (
-        Participation.objects.filter(deputy=deputy, on__year=year)
-        .select_related("congress", "activity")
-        .order_by("on", "id")
-    )
+def participations_by_deputy(
+    deputy_ids: Iterable[int], year: int, *, congress_id: int | None = None
+) -> dict[int, list[Participation]]:
+    """Each deputy's participations of a year (in one congress, if given), oldest first.
+    One query for any number of deputies."""
+    ids = list(deputy_ids)
+    rows = Participation.objects.filter(deputy_id__in=ids, on__year=year)
+    if congress_id is not None:
+        rows = rows.filter(congress_id=congress_id)
+    found: dict[int, list[Participation]] = {pk: [] for pk in ids}
+    for row in rows.select_related("congress", "activity").order_by("on", "id"):
+        found[row.deputy_id].append(row)
+    return found
 
 
-def absences(deputy: Deputy, year: int) -> models.QuerySet[Invitation]:
-    """The deputy's absences of a year: invitations accepted or left unanswered and then
-    not attended (an invitation declined in advance is a leave, not an absence)."""
-    return (
-        Invitation.objects.filter(
-            deputy=deputy, status=InvitationStatus.ABSENT, activity__starts_on__year=year
-        )
-        .select_related("activity")
-        .order_by("activity__starts_on", "id")
+def participations(deputy: Deputy, year: int) -> list[Participation]:
+    """A deputy's participations of a year, oldest first (`participations_by_deputy`)."""
+    return participations_by_deputy([deputy.pk], year)[deputy.pk]
+
+
+def absences_by_deputy(
+    deputy_ids: Iterable[int], year: int, *, congress_id: int | None = None
+) -> dict[int, list[Invitation]]:
+    """Each deputy's absences of a year (from the activities of one congress, if given):
+    invitations accepted or left unanswered and then not attended (an invitation declined
+    in advance is a leave, not an absence). One query for any number of deputies."""
+    ids = list(deputy_ids)
+    rows = Invitation.objects.filter(
+        deputy_id__in=ids, status=InvitationStatus.ABSENT, activity__starts_on__year=year
     )
+    if congress_id is not None:
+        rows = rows.filter(activity__congress_id=congress_id)
+    found: dict[int, list[Invitation]] = {pk: [] for pk in ids}
+    for row in rows.select_related("activity").order_by("activity__starts_on", "id"):
+        found[row.deputy_id].append(row)
+    return found
+
+
+def absences(deputy: Deputy, year: int) -> list[Invitation]:
+    """The deputy's absences of a year (`absences_by_deputy`)."""
+    return absences_by_deputy([deputy.pk], year)[deputy.pk]

@@ -31,7 +31,7 @@ from renda.cases.queries import (
     district_counts,
     raised_by,
     similar_open_cases,
-    villages_of,
+    villages_of_all,
 )
 from renda.cases.views.actions import OFFICE_ACTIONS
 from renda.congress import policy
@@ -79,7 +79,7 @@ def inbox(request: HttpRequest) -> HttpResponseBase:
         "params": request.GET,
         "categories": Category.objects.filter(congress_id__in=congress_ids).order_by("order"),
         "departments": Department.objects.filter(congress_id__in=congress_ids, is_active=True),
-        "villages": [v for c in congresses.select_related("region") for v in villages_of(c)],
+        "villages": villages_of_all(congresses.select_related("region")),
         "sources": CaseSource.choices,
         "views": [
             ("open", _("All open")),
@@ -219,31 +219,14 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @login_required
-def figures_page(request: HttpRequest) -> HttpResponse:
-    congresses = _office_congresses(request.user)
-    if not congresses:
+def figures_page(request: HttpRequest) -> HttpResponseBase:
+    if not tables.figure_congresses(request.user):
         raise Http404
-    form = figures.FiguresFilter(request.GET or None, congresses=congresses)
-    data = form.cleaned_data if form.is_valid() else {}
-    qs = figures.filtered_cases(Case.objects.visible_to(request.user, "case.supervise"), data)
-    total = figures.totals(qs)
-    groups = {
-        key: figures.grouped(qs, key)
-        for key in ("category", "department", "village", "source", "month")
-    }
     if request.GET.get("format") == "xlsx":
-        # The same rows as the page (one computation), as a workbook.
-        return exports.attachment(
-            figures.figures_xlsx(
-                total, [(figures.GROUP_LABELS[key], rows) for key, rows in groups.items()]
-            ),
-            f"case-figures-{timezone.localdate():%Y%m%d}.xlsx",
-            action="cases.figures_exported",
-            congress_ids=[c.pk for c in congresses],
-            actor=request.user,
-        )
-    params = request.GET.copy()
-    params["format"] = "xlsx"
+        # The same rows as the page (one computation: `tables.figure_groups`), as a sheet.
+        return exports.respond(request, "cases.figures")
+    form = tables.figure_filter(request.user, request.GET)
+    total, groups = tables.figure_groups(request.user, request.GET)
     charts = figures.charts(total, groups)
     context = {
         "form": form,
@@ -259,7 +242,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
             )
             for key, rows in groups.items()
         ],
-        "xlsx_query": params.urlencode(),
+        "export_query": exports.export_query(request),
     }
     return render(request, "cases/office/figures.html", context)
 

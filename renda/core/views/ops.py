@@ -1,16 +1,22 @@
-"""Operations endpoints: readiness (/readyz) and the Prometheus metrics (/metrics)."""
+"""Operations endpoints: readiness (/readyz), the Prometheus metrics (/metrics) and the SMS
+providers' pushed delivery reports (/sms/status/<provider>/<token>/)."""
 
 from __future__ import annotations
 
 import hmac
 import ipaddress
+import json
+import logging
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
-from renda.core import health, metrics
+from renda.core import health, metrics, sms
+
+log = logging.getLogger("renda.sms")
 
 
 @never_cache
@@ -51,3 +57,34 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
         return HttpResponse("forbidden\n", status=403, content_type="text/plain")
     body, content_type = metrics.render()
     return HttpResponse(body, content_type=content_type)
+
+
+# The answers each provider's callback expects (anything else makes it push again).
+_PUSH_OK = {"aliyun": {"code": 0, "msg": "接收成功"}, "tencent": {"result": 0, "errmsg": "OK"}}
+
+
+@csrf_exempt  # a provider's server posts here; the secret token in the address authenticates
+@never_cache
+@require_POST
+def sms_status(request: HttpRequest, provider: str, token: str) -> JsonResponse:
+    """Delivery reports pushed by the configured SMS provider (Alibaba SmsReport HTTP push,
+    Tencent status callback), recorded like the polled ones (renda.core.sms.record_push).
+    Without RENDA_SMS_CALLBACK_TOKEN, with another token, or for a provider that is not the
+    configured backend's, the address does not exist (404)."""
+    from django.utils.module_loading import import_string
+
+    expected = settings.RENDA_SMS_CALLBACK_TOKEN
+    if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
+        raise Http404
+    backend = import_string(settings.RENDA_SMS_BACKEND)
+    if provider not in _PUSH_OK or getattr(backend, "provider", "") != provider:
+        raise Http404
+    if len(request.body) > 1024 * 1024:
+        return JsonResponse({"error": "too large"}, status=413)
+    try:
+        counts = sms.record_push(provider, json.loads(request.body or b"null"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    if counts:
+        log.info("SMS delivery reports pushed by %s: %s", provider, counts)
+    return JsonResponse(_PUSH_OK[provider], json_dumps_params={"ensure_ascii": False})

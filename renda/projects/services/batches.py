@@ -193,6 +193,51 @@ def add_comment(
     return comment
 
 
+def hide_comment(comment: Comment, *, reason: str, acting_user: Any) -> Comment:
+    """The office hides a resident's comment from the public batch page (abuse, someone's
+    personal data): never deleted — the office still reads it, marked hidden, and may show
+    it again. The reason is required and goes into the audit entry."""
+    reason = cases.clean_text(reason, field=_("The reason"), maximum=200)
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().select_related("batch").get(pk=comment.pk)
+        _require(acting_user, "project.manage", comment.batch)
+        if comment.hidden_at is not None:
+            raise DomainError(_("This comment is already hidden."))
+        comment.hidden_at = _now()
+        comment.hidden_by = acting_user
+        comment.hidden_reason = reason
+        comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+        audit.record(
+            "projects.comment_hidden",
+            comment,
+            actor=acting_user,
+            changes={"hidden": [False, True], "reason": ["", reason]},
+        )
+    return comment
+
+
+def show_comment(comment: Comment, *, acting_user: Any) -> Comment:
+    """Undo a hide: the comment is on the public batch page again (audited, the earlier
+    reason kept in the log)."""
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().select_related("batch").get(pk=comment.pk)
+        _require(acting_user, "project.manage", comment.batch)
+        if comment.hidden_at is None:
+            raise DomainError(_("This comment is not hidden."))
+        reason = comment.hidden_reason
+        comment.hidden_at = None
+        comment.hidden_by = None
+        comment.hidden_reason = ""
+        comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+        audit.record(
+            "projects.comment_shown",
+            comment,
+            actor=acting_user,
+            changes={"hidden": [True, False], "reason": [reason, ""]},
+        )
+    return comment
+
+
 def _threshold_options(rules: ProjectRules) -> dict[str, Any]:
     return {
         "base": rules.vote_base,

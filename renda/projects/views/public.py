@@ -259,6 +259,8 @@ def batch_page(request: HttpRequest, pk: int) -> HttpResponse:
             "batch": batch,
             # Once announced, each with the engine's outcome (passed but beyond the places…).
             "candidates": services.with_results(batch, candidates) if announced else candidates,
+            # The residents' comments, as the office has moderated them (hidden ones not).
+            "comments": batch.comments.shown().select_related("candidate__idea")[:200],
             "form": form,
             "captcha": captcha,
             "announced": announced,

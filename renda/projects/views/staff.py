@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET
 from renda.activities.models import Finding as ActivityFinding
 from renda.activities.models import Invitation, InvitationStatus
 from renda.ballots.forms import SharesForm
-from renda.ballots.models import SCALE_GRADES, PollStatus, Scale
+from renda.ballots.models import PollStatus
 from renda.ballots.views.staff import handout_page, run_opening_action
 from renda.cases.models import Case, CaseKind
 from renda.congress import policy
@@ -45,7 +45,6 @@ from renda.projects.models import (
     Idea,
     IdeaSource,
     IdeaStatus,
-    Milestone,
     Project,
     SupervisionPlan,
     VoteBatch,
@@ -441,6 +440,50 @@ def batch_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     )
 
 
+COMMENT_ACTIONS: dict[str, Action] = {
+    "hide": Action(
+        gettext_lazy("Hide the comment from the public page"),
+        form_of(f.CommentHideForm),
+        lambda c, user, data: services.hide_comment(c, reason=data["reason"], acting_user=user),
+        perm="project.manage",
+        success=gettext_lazy("The comment is hidden from the public page."),
+        danger=True,
+        intro=gettext_lazy(
+            "The comment is not deleted: the office still reads it, marked hidden, and may "
+            "show it again. The reason is recorded."
+        ),
+    ),
+    "show": Action(
+        gettext_lazy("Show the comment on the public page again"),
+        None,
+        lambda c, user, _data: services.show_comment(c, acting_user=user),
+        perm="project.manage",
+        success=gettext_lazy("The comment is on the public page again."),
+    ),
+}
+
+
+@login_required
+def comment_action(request: HttpRequest, pk: int, comment_pk: int, action: str) -> HttpResponse:
+    """Moderate a resident's comment on a batch: the office of the batch's congress only
+    (its readers get a 403, another town a 404)."""
+    batch = _batch(request, pk)
+    spec = COMMENT_ACTIONS.get(action)
+    comment = batch.comments.select_related("candidate__idea").filter(pk=comment_pk).first()
+    if spec is None or comment is None:
+        raise Http404
+    _forbid_unless_manager(request, batch)
+    return run_action(
+        request,
+        comment,
+        spec,
+        back=reverse("projects:batch", args=[batch.pk]) + "#comments",
+        heading=batch.title,
+        template="projects/staff/comment_action.html",
+        context={"comment": comment},
+    )
+
+
 # --- projects ----------------------------------------------------------------------------------------
 
 
@@ -663,18 +706,21 @@ def project_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def department_projects(request: HttpRequest) -> HttpResponse:
+def department_projects(request: HttpRequest) -> HttpResponseBase:
     """The responsible department's projects: report progress on them."""
-    departments = policy.department_ids(request.user)
-    if not departments:
+    if not policy.department_ids(request.user):
         raise Http404
-    projects = (
-        Project.objects.filter(department_id__in=departments)
-        .select_related("department", "congress")
-        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("order")))
-        .order_by("-year", "id")
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "projects.department")
+    return render(
+        request,
+        "projects/staff/department.html",
+        {
+            "projects": tables.department_project_rows(request.user, request.GET),
+            "table": tables.DEPARTMENT_PROJECTS,
+            "export_query": exports.export_query(request),
+        },
     )
-    return render(request, "projects/staff/department.html", {"projects": projects})
 
 
 @login_required
@@ -735,10 +781,12 @@ def supervision_plan(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def rating(request: HttpRequest) -> HttpResponse:
+def rating(request: HttpRequest) -> HttpResponseBase:
     congresses = _require_office(request)
     congress = _congress(request, congresses)
     year = _year(request)
+    if request.method == "GET" and request.GET.get("format") == "xlsx":
+        return exports.respond(request, "projects.rating")
     current = YearRating.objects.filter(congress=congress, year=year).select_related("poll").first()
     can_manage = _can_manage(request, congress)
     form = f.RatingForm(request.POST or None, congress=congress) if can_manage else None
@@ -779,17 +827,6 @@ def rating(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(
             reverse("projects:rating") + f"?congress={congress.pk}&year={year}"
         )
-    projects = (
-        Project.objects.filter(congress=congress, year=year)
-        .select_related("department")
-        .order_by("batch__number", "id")
-    )
-    survey = services.survey_counts(current) if current else {}
-    grades = SCALE_GRADES[Scale.SATISFACTION]
-    rows = [
-        (p, [(label, survey.get(p.pk, {}).get(code, 0)) for code, label in grades])
-        for p in projects
-    ]
     return render(
         request,
         "projects/staff/rating.html",
@@ -798,7 +835,9 @@ def rating(request: HttpRequest) -> HttpResponse:
             "congresses": congresses,
             "year": year,
             "rating": current,
-            "rows": rows,
+            "projects": tables.rating_rows(request.user, request.GET),
+            "table": tables.RATING,
+            "export_query": exports.export_query(request),
             "form": form,
             "can_manage": can_manage,
             "responses": current.responses.count() if current else 0,

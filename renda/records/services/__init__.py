@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from renda.records.services.points import Version, in_force, score, versions
 from renda.records.services.profiles import profile, set_profile
-from renda.records.services.record import Record, Row, office_rows, record, town_deputies, xlsx
+from renda.records.services.record import (
+    Record,
+    Row,
+    office_rows,
+    record,
+    records,
+    town_deputies,
+    xlsx,
+)
 from renda.records.services.report import attach_to_reporter, docx, open_reporter_entries
 from renda.records.services.tables import (
     DEFAULT_RULES,
@@ -29,6 +37,7 @@ __all__ = [
     "open_reporter_entries",
     "profile",
     "record",
+    "records",
     "score",
     "set_profile",
     "town_deputies",

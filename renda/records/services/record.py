@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renda.congress.models import Congress, Deputy, DeputyMembership
-from renda.records.entries import Entry, collect
+from renda.records.entries import Entry, collect_many
 from renda.records.kinds import Kind, Period
 from renda.records.services.points import Version, in_force, score, versions
 from renda.stations import queries as station_queries
@@ -94,14 +94,39 @@ def counts_and_targets(
     return rows
 
 
+def records(
+    deputies: Sequence[Deputy],
+    congress: Congress,
+    year: int,
+    tables: list[Version] | None = None,
+) -> dict[int, Record]:
+    """The records of several deputies (deputy id → record): their entries gathered in one
+    batch (a fixed number of queries, however many deputies), then each deputy's record
+    built by `_build`, the one computation of a record's points, counts and targets."""
+    tables = versions(congress.pk) if tables is None else tables
+    version = in_force(tables, _target_day(year, timezone.localdate()))
+    collected = collect_many(deputies, congress.pk, year)
+    return {d.pk: _build(d, congress, year, collected[d.pk], tables, version) for d in deputies}
+
+
 def record(
     deputy: Deputy, congress: Congress, year: int, tables: list[Version] | None = None
 ) -> Record:
     """The deputy's record: entries from every module, scored, counted, checked against
-    the targets of the table in force at the year's end (today for the current year)."""
-    tables = versions(congress.pk) if tables is None else tables
-    entries = score(collect(deputy, congress.pk, year), tables)
-    version = in_force(tables, _target_day(year, timezone.localdate()))
+    the targets of the table in force at the year's end (today for the current year).
+    The same function as every deputy's row of the office's list (`records`)."""
+    return records([deputy], congress, year, tables)[deputy.pk]
+
+
+def _build(
+    deputy: Deputy,
+    congress: Congress,
+    year: int,
+    collected: list[Entry],
+    tables: list[Version],
+    version: Version | None,
+) -> Record:
+    entries = score(collected, tables)
     counts = counts_and_targets(entries, version, year)
     return Record(
         deputy=deputy,
@@ -157,8 +182,7 @@ def office_rows(
         if m.congress_id == congress.pk and m.constituency is not None:
             constituency[m.deputy_id] = m.constituency
     seats = station_queries.current_seats(congress.pk)
-    tables = versions(congress.pk)
-    rows = []
+    listed = []
     for deputy in deputies:
         seat = seats.get(deputy.pk)
         place = constituency.get(deputy.pk)
@@ -168,10 +192,15 @@ def office_rows(
             continue
         if constituency_id and (place is None or place.pk != constituency_id):
             continue
+        listed.append((deputy, seat, place))
+    # One batch for everyone listed: the number of queries does not grow with the town.
+    by_deputy = records([deputy for deputy, _seat, _place in listed], congress, year)
+    rows = []
+    for deputy, seat, place in listed:
         rows.append(
             Row(
                 deputy=deputy,
-                record=record(deputy, congress, year, tables),
+                record=by_deputy[deputy.pk],
                 levels=sorted(levels.get(deputy.pk, set())),
                 station=seat.station.name if seat else "",
                 station_id=seat.station_id if seat else None,

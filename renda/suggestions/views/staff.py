@@ -42,7 +42,6 @@ from renda.suggestions.figures import GROUP_LABELS
 from renda.suggestions.models import (
     AssignmentMeeting,
     CoSigner,
-    CoSignerStatus,
     MeetingItem,
     MeetingStatus,
     Suggestion,
@@ -249,29 +248,27 @@ def review_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def _awaiting_answers(user: Any) -> QuerySet[CoSigner]:
     """Invitations still unanswered on suggestions their lead deputy has sent, in the
     congresses whose suggestions the user manages."""
-    return CoSigner.objects.filter(
-        suggestion__congress__in=_congresses(user, "case.manage"),
-        suggestion__status=SuggestionStatus.AWAITING_COSIGNERS,
-        status=CoSignerStatus.INVITED,
-    )
+    return tables.cosigner_rows(user, {})
 
 
 @login_required
 @require_GET
-def cosigners(request: HttpRequest) -> HttpResponse:
+def cosigners(request: HttpRequest) -> HttpResponseBase:
     """Co-signers whose answer the office may record: those without an online account
     answer only in writing; the others may also answer on their own page."""
     if not _congresses(request.user, "case.manage").exists():
         raise Http404
-    pending = (
-        _awaiting_answers(request.user)
-        .select_related("deputy", "suggestion__lead", "suggestion__congress")
-        .order_by("suggestion__congress__name", "suggestion_id", "id")
-    )
+    if request.GET.get("format") == "xlsx":
+        return exports.respond(request, "suggestions.cosigners")
+    pending = tables.cosigner_rows(request.user, request.GET)
     return render(
         request,
         "suggestions/staff/cosigners.html",
-        {"page": Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page"))},
+        {
+            "page": Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page")),
+            "table": tables.COSIGNERS,
+            "export_query": exports.export_query(request),
+        },
     )
 
 
