@@ -85,7 +85,7 @@ def ensure_ahead(today: dt.date | None = None) -> list[int]:
 def check_detach(year: int, *, reason: str, today: dt.date | None = None) -> None:
     """Refuse a year not wholly older than the retention, and a detach without a reason."""
     if not is_partitioned():
-        raise PartitionError("The action log is not partitioned (PostgreSQL, migration core 0009).")
+        raise PartitionError("The action log is not partitioned (PostgreSQL, migration core 0010).")
     limit = latest_allowed_cutoff(today or timezone.localdate())
     if dt.date(year + 1, 1, 1) > limit:
         raise PartitionError(

@@ -1,4 +1,4 @@
-"""The action log partitioned by year on PostgreSQL (migration core 0009): entries land in their
+"""The action log partitioned by year on PostgreSQL (migration core 0010): entries land in their
 year's partition, the append-only triggers hold on every partition, next year's partition is
 made ahead of time (idempotent), a year past the retention is detached, never deleted."""
 

@@ -31,6 +31,6 @@ def _rebuild(partitioned: bool):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0008_job_expired_roster_preview")]
+    dependencies = [("core", "0009_job_roster_import")]
 
     operations = [migrations.RunPython(_rebuild(True), _rebuild(False))]
