@@ -380,6 +380,8 @@ RENDA_PASSWORD_RESET_WINDOW_SECONDS = env.int("RENDA_PASSWORD_RESET_WINDOW_SECON
 # Back-office sessions end after this much inactivity; public sessions last two weeks.
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_COOKIE_AGE = 14 * 24 * 3600
+# Database sessions (renda.core.sessions: one query less per new session).
+SESSION_ENGINE = "renda.core.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

@@ -94,6 +94,38 @@ def _lock_to_cast(poll: Poll) -> Poll:
     return _lock(poll)
 
 
+@dataclass(frozen=True)
+class _Entitlement:
+    elector_id: int
+    present: bool
+
+
+def _lock_to_cast_as(poll: Poll, voter_id: int) -> tuple[Poll, _Entitlement | None]:
+    """`_lock_to_cast`, and the user's elector row of the poll read under that lock (None:
+    not an elector). On PostgreSQL one round trip: the row is joined to the locked poll
+    (the lock is taken on the poll only)."""
+    if connection.vendor != "postgresql":
+        poll = _lock(poll)
+        row = Elector.objects.filter(poll=poll, user_id=voter_id).values_list("pk", "present")
+        found = row.first()
+        return poll, _Entitlement(*found) if found else None
+    rows = list(
+        Poll.objects.raw(
+            f"SELECT p.*, e.id AS cast_elector_id, e.present AS cast_elector_present "  # noqa: S608
+            f"FROM {Poll._meta.db_table} p LEFT JOIN {Elector._meta.db_table} e "
+            "ON e.poll_id = p.id AND e.user_id = %s WHERE p.id = %s FOR SHARE OF p",
+            [voter_id, poll.pk],
+        )
+    )
+    if not rows:
+        raise Poll.DoesNotExist
+    locked = rows[0]
+    elector_id = locked.cast_elector_id  # type: ignore[attr-defined]
+    if elector_id is None:
+        return locked, None
+    return locked, _Entitlement(elector_id, bool(locked.cast_elector_present))  # type: ignore[attr-defined]
+
+
 def _require_staff(user: Any, poll: Poll) -> None:
     if not policy.can(user, "poll.manage", poll.congress):
         raise DomainError(_("Only the presidium office can do this."))
@@ -513,29 +545,42 @@ def _sealed_ballot(
 
 
 def cast_online(
-    poll: Poll, *, voter: Any, choices: dict[int, str], write_ins: Sequence[str] = ()
+    poll: Poll,
+    *,
+    voter: Any,
+    choices: dict[int, str],
+    write_ins: Sequence[str] = (),
+    subjects: dict[int, str] | None = None,
 ) -> str:
-    """A logged-in elector casts. Returns the receipt code (shown once)."""
+    """A logged-in elector casts. Returns the receipt code (shown once). `subjects` (id →
+    title) saves reading them again when the caller read them after seeing the poll open
+    (an open poll's subjects never change: only a draft's can be edited)."""
+    voter_id = getattr(voter, "pk", None)
     with transaction.atomic():
         # The lock that closing conflicts with: no ballot slips in after the count.
-        poll = _lock_to_cast(poll)
+        if voter_id:
+            poll, elector = _lock_to_cast_as(poll, voter_id)
+        else:
+            poll, elector = _lock_to_cast(poll), None
         if poll.status != PollStatus.OPEN:
             raise DomainError(_("This poll is not open for voting."))
-        voter_id = getattr(voter, "pk", None)
-        elector = Elector.objects.filter(poll=poll, user_id=voter_id).first() if voter_id else None
         if elector is None:
             raise DomainError(_("You are not entitled to vote in this poll."))
         if not elector.present:
             raise DomainError(
                 _("You are recorded as absent from this vote; ask the presidium office.")
             )
-        subjects = _subjects(poll)
+        if subjects is None:
+            subjects = _subjects(poll)
         marks, names = _validate_ballot(poll, choices, write_ins, subjects=subjects)
         sealed, receipt = _sealed_ballot(poll, marks, Channel.ONLINE, names, subjects=len(subjects))
         try:
             # No savepoint: a refusal rolls back the whole transaction anyway.
             Participation.objects.create(
-                poll=poll, elector=elector, channel=Channel.ONLINE, on_date=timezone.localdate()
+                poll=poll,
+                elector_id=elector.elector_id,
+                channel=Channel.ONLINE,
+                on_date=timezone.localdate(),
             )
         except IntegrityError:
             raise DomainError(_("You have already voted in this poll.")) from None
@@ -565,10 +610,15 @@ def poll_for_code(code: str) -> Poll | None:
 
 
 def cast_with_code(
-    poll: Poll, *, code: str, choices: dict[int, str], write_ins: Sequence[str] = ()
+    poll: Poll,
+    *,
+    code: str,
+    choices: dict[int, str],
+    write_ins: Sequence[str] = (),
+    subjects: dict[int, str] | None = None,
 ) -> str:
     """An invited citizen votes with a one-time code. An unknown, used or foreign code
-    gets the same answer."""
+    gets the same answer. `subjects`: as for `cast_online`."""
     with transaction.atomic():
         poll = _lock_to_cast(poll)
         if poll.status != PollStatus.OPEN:
@@ -577,7 +627,8 @@ def cast_with_code(
         voter_code = _find_code(poll, code, lock=True)
         if voter_code is None:
             raise DomainError(_("This voter code is not valid."))
-        subjects = _subjects(poll)
+        if subjects is None:
+            subjects = _subjects(poll)
         marks, names = _validate_ballot(poll, choices, write_ins, subjects=subjects)
         sealed, receipt = _sealed_ballot(poll, marks, Channel.CODE, names, subjects=len(subjects))
         voter_code.used = True

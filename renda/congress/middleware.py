@@ -79,9 +79,8 @@ class TwoFactorEnforcementMiddleware:
             )
             and not user.is_verified()
         ):
-            from django_otp import user_has_device
-
-            if user_has_device(user, confirmed=True):
+            # Read with the user's grants (one query for both: policy.access).
+            if policy.access(user).has_device:
                 target = reverse("core:otp_verify")
             elif policy.two_factor_required(user):
                 target = reverse("core:otp_setup")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db.models import BigIntegerField, CharField, Exists, F, Q, Value
 
 from renda.congress.models import Congress, DeputyMembership, Role, RoleGrant
 
@@ -110,6 +111,9 @@ class Access:
     # The towns below the district congresses where the user is office staff or leader
     # (computed on first use): followed read-only (DISTRICT_READ_PERMS).
     district_towns: set[int] | None = None
+    # Whether the user has a confirmed second-factor device (django-otp, any kind): read
+    # with the grants, for the two-factor check of every signed-in request.
+    has_device: bool = False
 
 
 def _descendant_congress_ids(root_ids: Iterable[int]) -> set[int]:
@@ -123,29 +127,80 @@ def _descendant_congress_ids(root_ids: Iterable[int]) -> set[int]:
     return found
 
 
+_SEAT = ""  # no role is the empty string
+_DEVICE = "#device"  # nor this
+
+
+def _access_rows(user: Any) -> list[tuple[str, int, int | None]]:
+    """(role, congress, department) of the user's active grants, (_SEAT, congress, None)
+    of their current deputy seats, and (_DEVICE, 0, None) if they have a confirmed
+    second-factor device: one UNION ALL query, asked on every signed-in request."""
+    from django.contrib.auth import get_user_model
+    from django_otp import device_classes
+
+    columns = ("row_role", "row_congress", "row_department")
+    # No ORDER BY inside the UNION (SQLite refuses it; the order does not matter here).
+    grants = (
+        RoleGrant.objects.filter(user=user, is_active=True, congress__is_active=True)
+        .order_by()
+        .annotate(
+            row_role=F("role"), row_congress=F("congress_id"), row_department=F("department_id")
+        )
+    )
+    seats = (
+        DeputyMembership.objects.active_on()
+        .filter(deputy__user=user)
+        .order_by()
+        .annotate(
+            row_role=Value(_SEAT, output_field=CharField()),
+            row_congress=F("congress_id"),
+            row_department=Value(None, output_field=BigIntegerField()),
+        )
+    )
+    parts = [seats.values_list(*columns)]
+    has_device = Q()
+    for model in device_classes():
+        has_device |= Q(Exists(model.objects.devices_for_user(user, confirmed=True)))
+    if has_device:
+        device = (
+            get_user_model()
+            ._default_manager.filter(has_device, pk=user.pk)
+            .order_by()
+            .annotate(
+                row_role=Value(_DEVICE, output_field=CharField()),
+                row_congress=Value(0, output_field=BigIntegerField()),
+                row_department=Value(None, output_field=BigIntegerField()),
+            )
+        )
+        parts.append(device.values_list(*columns))
+    return list(grants.values_list(*columns).union(*parts, all=True))
+
+
 def access(user: Any) -> Access:
     if user is None or not getattr(user, "is_authenticated", False):
         return Access()
     cached = getattr(user, "_renda_access", None)
     if cached is not None:
         return cached
-    grants: list[tuple[str, int, int | None]] = list(
-        RoleGrant.objects.filter(user=user, is_active=True, congress__is_active=True).values_list(
-            "role", "congress_id", "department_id"
-        )
-    )
+    grants: list[tuple[str, int, int | None]] = []
+    deputy_ids: set[int] = set()
+    has_device = False
+    for role, congress_id, department_id in _access_rows(user):
+        if role == _SEAT:
+            deputy_ids.add(congress_id)
+        elif role == _DEVICE:
+            has_device = True
+        else:
+            grants.append((role, congress_id, department_id))
     by_role: dict[str, set[int]] = {}
     for role, congress_id, _dept in grants:
         by_role.setdefault(role, set()).add(congress_id)
     for role in SUBTREE_ROLES:
         if role in by_role:
             by_role[role] |= _descendant_congress_ids(by_role[role])
-    deputy_ids = set(
-        DeputyMembership.objects.active_on()
-        .filter(deputy__user=user)
-        .values_list("congress_id", flat=True)
+    result = Access(
+        grants=grants, by_role=by_role, deputy_congress_ids=deputy_ids, has_device=has_device
     )
-    result = Access(grants=grants, by_role=by_role, deputy_congress_ids=deputy_ids)
     user._renda_access = result
     return result
 

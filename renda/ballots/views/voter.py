@@ -47,7 +47,8 @@ def _ballot_step(
         if step == "review":
             return render(request, "ballots/voter/confirm.html", context)
         try:
-            receipt = cast(form.choices(), form.write_ins())
+            # The subjects were read after the poll was seen open: final (see cast_online).
+            receipt = cast(form.choices(), form.write_ins(), {s.pk: s.title for s in subjects})
         except DomainError as exc:
             context["error"] = str(exc)
             return render(request, "ballots/voter/ballot.html", context, status=400)
@@ -94,8 +95,8 @@ def ballot(request: HttpRequest, pk: int) -> HttpResponse:
     return _ballot_step(
         request,
         poll,
-        cast=lambda choices, names: services.cast_online(
-            poll, voter=request.user, choices=choices, write_ins=names
+        cast=lambda choices, names, subjects: services.cast_online(
+            poll, voter=request.user, choices=choices, write_ins=names, subjects=subjects
         ),
         context={"channel": "online"},
     )
@@ -176,7 +177,9 @@ def code_ballot(request: HttpRequest) -> HttpResponse:
         return _code_refused(request, CodeForm())
     reservation.refund()
 
-    def cast(choices: dict[int, str], names: list[str]) -> str:
-        return services.cast_with_code(poll, code=code, choices=choices, write_ins=names)
+    def cast(choices: dict[int, str], names: list[str], subjects: dict[int, str]) -> str:
+        return services.cast_with_code(
+            poll, code=code, choices=choices, write_ins=names, subjects=subjects
+        )
 
     return _ballot_step(request, poll, cast=cast, context={"channel": "code", "code": code})

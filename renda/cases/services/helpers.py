@@ -266,10 +266,18 @@ def clean_text(value: str, *, field: str, maximum: int, required: bool = True) -
     return value
 
 
-def _new_case(congress: Congress, kind: str, *, series: str | None = None, **fields: Any) -> Case:
+def _new_case(
+    congress: Congress,
+    kind: str,
+    *,
+    series: str | None = None,
+    check_code: str | None = None,
+    **fields: Any,
+) -> Case:
     """Create a case with the next serial number of its congress, kind and year (or of its
     own series, e.g. a session's suggestions). Run inside the caller's transaction: a
-    rollback gives the number back."""
+    rollback gives the number back. With `check_code`, the case is stored with the code's
+    keyed hash (bound to the serial), in the same insert."""
     year = timezone.localdate().year
     prefix = SERIAL_PREFIX[CaseKind(kind)]
     if series:
@@ -280,6 +288,8 @@ def _new_case(congress: Congress, kind: str, *, series: str | None = None, **fie
         number = next_serial(f"case:{congress.pk}:{kind}", year)
         serial = format_serial(prefix, year, number)
     fields.setdefault("submitted_at", timezone.now())
+    if check_code is not None:
+        fields["check_code_hash"] = check_code_digest(serial, check_code)
     return Case.objects.create(
         congress=congress, kind=kind, serial=serial, year=year, number=number, **fields
     )

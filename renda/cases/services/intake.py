@@ -30,7 +30,6 @@ from renda.cases.services.helpers import (
     _new_case,
     _require_staff,
     _staff,
-    check_code_digest,
     check_code_matches,
     clean_text,
     new_check_code,
@@ -104,12 +103,10 @@ def submit_case(
         if value is not None and not -bound <= float(value) <= bound:
             raise DomainError(_("The coordinates are not valid."))
     validate_files(files, public=entered_by is None)
-    if submission_token:
-        existing = Case.objects.filter(submission_token=submission_token).first()
-        if existing is not None:
-            raise DuplicateSubmission(existing)
     code = new_check_code()
     try:
+        # A repeated submission token is refused by the token's unique constraint (below):
+        # no separate look-up first, whose answer the insert gives anyway.
         with transaction.atomic():
             case = _new_case(
                 congress,
@@ -129,10 +126,9 @@ def submit_case(
                 submitter_user=submitter_user,
                 entered_by=entered_by,
                 submission_token=submission_token or None,
+                # The code is shown once; only its keyed hash, bound to the serial, is kept.
+                check_code=code,
             )
-            # The code is shown once; only its keyed hash, bound to the serial, is kept.
-            case.check_code_hash = check_code_digest(case.serial, code)
-            case.save(update_fields=["check_code_hash"])
             _attach(case, files, purpose=AttachmentPurpose.SUBMISSION, actor=entered_by)
             _event(case, "submitted", actor=entered_by, public=True, to_status=case.status)
             audit.record(
@@ -145,7 +141,8 @@ def submit_case(
                 office_case_url(case),
             )
     except IntegrityError:
-        # Two requests with the same token raced: the other one created the case.
+        # The token was used before (a double click, a retried POST, or two requests
+        # racing): the case created the first time.
         existing = (
             Case.objects.filter(submission_token=submission_token).first()
             if submission_token

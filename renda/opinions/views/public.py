@@ -28,9 +28,14 @@ _RECEIPTS = "opinion_receipts"
 
 
 def _congress(pk: int) -> Congress:
-    congress = Congress.objects.filter(
-        pk=pk, is_active=True, level__in=[CongressLevel.TOWN, CongressLevel.COUNTY]
-    ).first()
+    # With its region: the form offers the region's villages (one query less).
+    congress = (
+        Congress.objects.filter(
+            pk=pk, is_active=True, level__in=[CongressLevel.TOWN, CongressLevel.COUNTY]
+        )
+        .select_related("region")
+        .first()
+    )
     if congress is None:
         raise Http404
     return congress

@@ -1,0 +1,88 @@
+"""The queries of one public submission: a bound that guards what was trimmed for
+`bench opinion_submit` (docs/architecture.md, "Performance"). The duplicate-token guard,
+CSRF and the audit entry stay: the tests say so next to the count."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from renda.cases.models import Case
+from renda.core.models import ActionLog, OutboxMessage
+
+pytestmark = pytest.mark.usefixtures("cases_world")
+
+
+def _statements(ctx: CaptureQueriesContext) -> list[str]:
+    """The queries, without transaction control (savepoints, BEGIN)."""
+    return [
+        q["sql"]
+        for q in ctx.captured_queries
+        if not re.match(r"(RELEASE )?SAVEPOINT|ROLLBACK TO SAVEPOINT|BEGIN", q["sql"])
+    ]
+
+
+def _form(client: Client, world) -> tuple[str, str]:  # noqa: ANN001
+    page = client.get(reverse("opinions:submit", args=[world.c_a.pk]))
+    assert page.status_code == 200
+    return page.context["form"].initial["token"], client.cookies["csrftoken"].value
+
+
+def _post(client: Client, world, token: str, csrf: str):  # noqa: ANN001, ANN202
+    return client.post(
+        reverse("opinions:submit", args=[world.c_a.pk]),
+        {
+            "csrfmiddlewaretoken": csrf,
+            "category": world.cat_a.pk,
+            "content": "东塘村村口路灯坏了三个月，晚上出行很不安全",
+            "token": token,
+        },
+    )
+
+
+def test_a_submission_takes_at_most_ten_queries(world):
+    """The congress with its region (the form's villages), the category, the serial number (read under lock, written), the case
+    (with its check code's hash in the same insert), its timeline event, the audit entry,
+    the office's staff, their outbox row, the receipt's new session (no look-up of the new
+    key first: the insert refuses a taken one)."""
+    client = Client(enforce_csrf_checks=True)
+    _post(client, world, *_form(client, world))  # the year's first serial creates its counter
+    token, csrf = _form(client, world)
+    client.cookies.pop(settings.SESSION_COOKIE_NAME, None)  # a first visit: a new session
+    with CaptureQueriesContext(connection) as ctx:
+        response = _post(client, world, token, csrf)
+    assert response.status_code == 302
+    case = Case.objects.get(submission_token=token)
+    assert ActionLog.objects.filter(action="case.submitted", object_id=str(case.pk)).exists()
+    assert OutboxMessage.objects.exists()
+    statements = _statements(ctx)
+    assert len(statements) <= 10, "\n".join(statements)
+
+
+def test_the_same_token_twice_gives_the_first_receipt_and_no_second_case(world):
+    client = Client(enforce_csrf_checks=True)
+    token, csrf = _form(client, world)
+    first = _post(client, world, token, csrf)
+    again = _post(client, world, token, csrf)
+    assert first.status_code == again.status_code == 302
+    assert again["Location"] == first["Location"]  # the receipt of the first submission
+    assert Case.objects.filter(submission_token=token).count() == 1
+    # The refused insert gave its serial number back: the next opinion takes the next one.
+    next_token, _csrf = _form(client, world)
+    assert _post(client, world, next_token, csrf).status_code == 302
+    first_case = Case.objects.get(submission_token=token)
+    assert Case.objects.get(submission_token=next_token).number == first_case.number + 1
+
+
+def test_a_submission_without_the_csrf_token_is_refused(world):
+    client = Client(enforce_csrf_checks=True)
+    token, _csrf = _form(client, world)
+    response = _post(client, world, token, "")
+    assert response.status_code == 403
+    assert not Case.objects.filter(submission_token=token).exists()
