@@ -8,9 +8,11 @@ class CasesConfig(AppConfig):
     verbose_name = _("Case handling")
 
     def ready(self) -> None:
-        # Its office lists and figures register their exports (renda.core.exports).
-        # The workspace (congress) shows the office's and the departments' to-dos.
+        # Its office lists and figures, and the opinions ledger, register their exports
+        # (renda.core.exports). The workspace (congress) shows the office's and the
+        # departments' to-dos.
         from renda.cases import (
+            ledger_import,  # noqa: F401
             tables,  # noqa: F401
             workspace,
         )

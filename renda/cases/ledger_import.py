@@ -44,6 +44,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
+from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -74,7 +75,7 @@ from renda.cases.queries import villages_of
 from renda.cases.services.helpers import due_date_for
 from renda.congress.models import Congress, Department
 from renda.congress.roster import _cell_text, _labels_in_all_languages, _parse_date
-from renda.core import audit, documents, uploads, workflow
+from renda.core import audit, documents, exports, uploads, workflow
 from renda.core.errors import DomainError
 from renda.core.models import SerialCounter
 from renda.core.numbering import format_serial, next_serial
@@ -978,14 +979,46 @@ def opinion_ledger_rows(queryset: Any) -> Iterator[list[Any]]:
         ]
 
 
-def opinion_ledger_xlsx(queryset: Any) -> bytes:
-    book = documents.xlsx_workbook(write_only=True)
-    sheet = documents.xlsx_sheet(book, _("Opinions ledger"))
-    documents.xlsx_layout(sheet, widths=[16] * len(COLUMNS), freeze="A2")
-    documents.xlsx_append(sheet, [str(label) for _key, label in COLUMNS], bold=True)
-    for row in opinion_ledger_rows(queryset):
-        documents.xlsx_append(sheet, row)
-    return documents.to_bytes(book)
+OPINION_LEDGER = exports.positional(
+    gettext_lazy("Opinions ledger"), [(label, 16) for _key, label in COLUMNS]
+)
+
+
+def opinion_ledger_cases(user: Any, params: QueryDict) -> Any:
+    """The public opinions a user supervises (`case.supervise`), of `?year=` if given."""
+    queryset = Case.objects.visible_to(user, "case.supervise").filter(kind=CaseKind.OPINION)
+    year = params.get("year", "")
+    return queryset.filter(year=int(year)) if year.isdigit() else queryset
+
+
+def _opinion_ledger(user: Any, params: QueryDict) -> exports.Rows:
+    return exports.Rows(opinion_ledger_cases(user, params), opinion_ledger_rows)
+
+
+def _opinion_ledger_congress_ids(user: Any, params: QueryDict) -> Any:
+    cases = opinion_ledger_cases(user, params).order_by()
+    return cases.values_list("congress_id", flat=True).distinct()
+
+
+def _opinion_ledger_name(params: QueryDict) -> str:
+    year = params.get("year", "")
+    return f"opinions-ledger-{year if year.isdigit() else timezone.localdate().year}.xlsx"
+
+
+# The download (/cases/ledger.xlsx): streamed, or a background job above
+# RENDA_EXPORT_JOB_ROWS rows (renda.core.exports.respond).
+exports.register(
+    exports.Export(
+        "cases.opinion_ledger",
+        OPINION_LEDGER,
+        _opinion_ledger,
+        gettext_lazy("Opinions ledger"),
+        "cases.exported",
+        _opinion_ledger_congress_ids,
+        name_for=_opinion_ledger_name,
+        note="ledger",
+    )
+)
 
 
 # --- the template ------------------------------------------------------------------------------

@@ -12,13 +12,20 @@ name)` answers `?format=xlsx`: up to `RENDA_EXPORT_JOB_ROWS` rows the workbook i
 row by row (write-only) into a spooled temporary file and streamed; above it the export
 runs as a background job (`renda.core.jobs`) whose page shows the progress and then the
 download. Either way the download goes through `attachment` and is audited once.
+
+The two ledgers (the opinions ledger, the suggestions ledger) are exports too: their rows
+are `Rows`, one list of cells per object in the import's layout written by the ledger's
+own function of a queryset, and their table's columns pick the cells by position, so that
+the sheet is the one that imports as it is; their file name follows the year exported
+(`name_for`) and their audit note says "ledger".
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, overload
 from urllib.parse import quote
@@ -170,6 +177,32 @@ class Table:
         return [c.of(row) for c in self.columns]
 
 
+@dataclass(frozen=True)
+class Rows:
+    """A ledger's rows: `cells(queryset)` yields one list of cells per object, in the order
+    of the table's columns (`positional`); counted by the queryset, read only once written."""
+
+    queryset: models.QuerySet[Any]
+    cells: Callable[[models.QuerySet[Any]], Iterable[list[Any]]]
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        return iter(self.cells(self.queryset))
+
+    def __len__(self) -> int:
+        return self.queryset.count()
+
+
+def positional(title: Any, columns: Iterable[tuple[Any, float | None]]) -> Table:
+    """A table whose rows are lists of cells (a ledger's `Rows`): (header, width) per column."""
+    return Table(
+        title,
+        tuple(
+            Column(header, operator.itemgetter(index), width)
+            for index, (header, width) in enumerate(columns)
+        ),
+    )
+
+
 def _count(rows: Any) -> int:
     if isinstance(rows, models.QuerySet):
         return rows.count()
@@ -189,11 +222,15 @@ class Export:
     action: str
     congress_ids: Callable[[Any, QueryDict], Iterable[int]]
     count: Callable[[Any], int] = field(default=_count)
+    name_for: Callable[[QueryDict], str] | None = None
+    note: str = ""
 
     def table_for(self, user: Any, params: QueryDict) -> Table:
         return self.table(user, params) if callable(self.table) else self.table
 
-    def file_name(self) -> str:
+    def file_name(self, params: QueryDict | None = None) -> str:
+        if self.name_for is not None:
+            return self.name_for(params if params is not None else QueryDict())
         return f"{self.filename}-{timezone.localdate():%Y%m%d}.xlsx"
 
 
@@ -279,11 +316,11 @@ def respond(request: HttpRequest, name: str) -> HttpResponseBase:
     handle = write_xlsx(table, rows, spooled(), total=total)
     return attachment(
         handle,
-        export.file_name(),
+        export.file_name(params),
         action=export.action,
         congress_ids=list(export.congress_ids(request.user, params)),
         actor=request.user,
-        note=f"{total} rows",
+        note=export.note or f"{total} rows",
     )
 
 
@@ -294,7 +331,7 @@ def export_job(job: Any, progress: Callable[[int, int], None]) -> tuple[IO[bytes
     params = QueryDict(job.params.get("query", ""))
     table, rows, total = export_rows(export, job.owner, params)
     handle = write_xlsx(table, rows, spooled(), total=total, progress=progress)
-    return handle, export.file_name()
+    return handle, export.file_name(params)
 
 
 def export_query(request: HttpRequest) -> str:

@@ -10,8 +10,8 @@ process died while running. What a kind does is its runner: `RUNNERS[kind](job,
 progress)` returns the result as (open binary file, file name) or None; `progress(done,
 total)` updates the row without touching anything else.
 
-Kinds: "export" (renda.core.exports: a list or figures page's sheet above the row
-threshold), "reindex" (the portal's search index, registered by the portal) and
+Kinds: "export" (renda.core.exports: a list or figures page's sheet, or a ledger, above
+the row threshold), "reindex" (the portal's search index, registered by the portal) and
 "roster_preview" (a deputy roster above `RENDA_ROSTER_JOB_ROWS` rows, checked row by row:
 renda.congress.roster) and "roster_import" (such a roster, once confirmed, written all or
 nothing: renda.congress.roster). A job may name the page to go on to once done (`params["next"]`).

@@ -11,7 +11,7 @@ class SuggestionsConfig(AppConfig):
         # Its figures register their export (renda.core.exports).
         # The workspace (congress) shows this app's to-dos.
         from renda.congress.workspace import register as register_todos
-        from renda.suggestions import tables  # noqa: F401
+        from renda.suggestions import ledger, tables  # noqa: F401  (their exports)
         from renda.suggestions import workspace as suggestions_workspace
 
         register_todos(suggestions_workspace.office_todos)

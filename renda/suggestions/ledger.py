@@ -6,20 +6,22 @@ chunks of `CHUNK` with a fixed number of queries per chunk (the suggestion with 
 category, deputies, session, term and congress in one query; confirmed co-signers, current
 assignments and evaluations prefetched; contact records counted by a subquery), so a
 ledger of up to `CHUNK` suggestions always costs the same queries, and memory stays bounded
-by one chunk. `ledger_response` writes the rows one by one into a write-only workbook
-spooled to a temporary file, and streams that file.
+by one chunk. The ledger is an export (renda.core.exports, "suggestions.ledger"): its rows
+are written one by one into a write-only workbook spooled to a temporary file and streamed,
+or, above `RENDA_EXPORT_JOB_ROWS` suggestions, by a background job with its progress.
+`ledger_response` writes the same sheet at once (the API's ledger).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import QueryDict
 from django.http.response import HttpResponseBase
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -51,7 +53,6 @@ from renda.suggestions.models import (
 
 XLSX, DOCX = exports.XLSX, exports.DOCX
 CHUNK = 2000  # suggestions per read: 4 queries up to CHUNK rows, 3 more per further chunk
-SPOOL_BYTES = 8 * 1024 * 1024  # the finished workbook stays in memory up to this size
 
 # (key, header, column width) in the order of the cells `ledger_rows` yields.
 LEDGER_COLUMNS: list[tuple[str, Any, int]] = [
@@ -107,7 +108,7 @@ _ACCEPTED = frozenset(
 
 
 def ledger_header() -> list[str]:
-    return [str(label) for _key, label, _width in LEDGER_COLUMNS]
+    return LEDGER_TABLE.headers
 
 
 def _local_date(moment: dt.datetime | None) -> dt.date | None:
@@ -252,29 +253,70 @@ def ledger_rows(queryset: QuerySet[Suggestion]) -> Iterator[list[Any]]:
 # --- .xlsx ------------------------------------------------------------------------------------
 
 
+LEDGER_TABLE = exports.positional(
+    gettext_lazy("Suggestions ledger"), [(label, width) for _key, label, width in LEDGER_COLUMNS]
+)
+
+
+def _file_name(year: int | None = None) -> str:
+    return f"suggestions-ledger-{year or timezone.localdate().year}.xlsx"
+
+
+def _congress_ids(queryset: QuerySet[Suggestion]) -> Any:
+    return queryset.order_by().values_list("congress_id", flat=True).distinct()
+
+
 def ledger_response(
     queryset: QuerySet[Suggestion], *, actor: Any, year: int | None = None
 ) -> HttpResponseBase:
-    """The ledger as an .xlsx download, written row by row to a spooled temporary file.
+    """The ledger as an .xlsx download, written row by row to a spooled temporary file, at
+    once whatever its size (the API's ledger; the web page's goes through `exports.respond`).
     Audited once per congress whose suggestions it holds, so that each congress's auditor
     sees who exported its data."""
-    book = documents.xlsx_workbook(write_only=True)
-    sheet = documents.xlsx_sheet(book, _("Suggestions ledger"))
-    documents.xlsx_layout(
-        sheet, widths=[width for _key, _label, width in LEDGER_COLUMNS], freeze="A2"
-    )
-    documents.xlsx_append(sheet, ledger_header(), bold=True)
-    for row in ledger_rows(queryset):
-        documents.xlsx_append(sheet, row)
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115  (the response closes it)
+    rows = exports.Rows(queryset, ledger_rows)
     return exports.attachment(
-        documents.to_file(book, spool),
-        f"suggestions-ledger-{year or timezone.localdate().year}.xlsx",
+        exports.write_xlsx(LEDGER_TABLE, rows, exports.spooled()),
+        _file_name(year),
         action="suggestions.exported",
-        congress_ids=queryset.order_by().values_list("congress_id", flat=True).distinct(),
+        congress_ids=_congress_ids(queryset),
         actor=actor,
         note="ledger",
     )
+
+
+def office_ledger(user: Any, params: QueryDict) -> QuerySet[Suggestion]:
+    """The submitted suggestions a user supervises (`case.supervise`): the office's ledger."""
+    return Suggestion.objects.visible_to(user, "case.supervise").filter(
+        status=SuggestionStatus.SUBMITTED, case__isnull=False
+    )
+
+
+def _office_ledger_rows(user: Any, params: QueryDict) -> exports.Rows:
+    return exports.Rows(office_ledger(user, params), ledger_rows)
+
+
+def _office_ledger_congress_ids(user: Any, params: QueryDict) -> Any:
+    return _congress_ids(office_ledger(user, params))
+
+
+def _office_ledger_name(params: QueryDict) -> str:
+    return _file_name()
+
+
+# The office's download (/office/suggestions-ledger.xlsx): streamed, or a background job
+# above RENDA_EXPORT_JOB_ROWS suggestions (renda.core.exports.respond).
+exports.register(
+    exports.Export(
+        "suggestions.ledger",
+        LEDGER_TABLE,
+        _office_ledger_rows,
+        gettext_lazy("Suggestions ledger"),
+        "suggestions.exported",
+        _office_ledger_congress_ids,
+        name_for=_office_ledger_name,
+        note="ledger",
+    )
+)
 
 
 # --- the assignment meeting's list (交办清单) ---------------------------------------------------

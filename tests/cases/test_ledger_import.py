@@ -620,16 +620,15 @@ def test_the_opinions_ledger_export_imports_as_it_is(
     response = staff_client.get(reverse("cases:opinion_ledger"))
     assert response.status_code == 200
     assert ActionLog.objects.filter(action="cases.exported", congress_id=w.c_a.pk).exists()
-    sheet = documents.open_xlsx(response.content).worksheets[0]
+    content = response.getvalue()  # streamed: read once
+    sheet = documents.open_xlsx(content).worksheets[0]
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     with translation.override("zh-hans"):
         assert rows[0] == [str(label) for _k, label in ledger_import.COLUMNS]
     assert len(rows) == 4
     assert "13812345678" not in str(rows)  # contact details are not exported
 
-    upload(
-        staff_client, response.content, congress=w.c_a, callbacks=django_capture_on_commit_callbacks
-    )
+    upload(staff_client, content, congress=w.c_a, callbacks=django_capture_on_commit_callbacks)
     batch = LedgerImport.objects.get()
     assert [r["errors"] for r in batch.report["rows"]] == [
         [f"本级人大已有编号{c.serial}。"] for c in (first, second, third)
@@ -652,6 +651,65 @@ def test_the_opinions_ledger_export_imports_as_it_is(
     assert figures.totals(copies) == figures.totals(originals)
 
 
+def _ledger_rows(response) -> list[list[object]]:  # noqa: ANN001
+    sheet = documents.open_xlsx(response.getvalue()).worksheets[0]
+    return [list(r) for r in sheet.iter_rows(values_only=True)]
+
+
+def test_a_large_opinions_ledger_runs_as_a_job_and_still_imports(
+    staff_client, cases_world, settings, django_capture_on_commit_callbacks
+):
+    """Above RENDA_EXPORT_JOB_ROWS the opinions ledger is a background job: the office goes
+    to its page; its download, of the year asked, holds the immediate download's rows in
+    the import's layout (it imports as it is), audited once per congress; another user
+    gets a 404."""
+    from renda.core import jobs
+    from renda.core.models import Job, JobStatus
+    from tests.fixtures.cases import submit
+
+    w = cases_world
+    cases = [submit(w).case for _ in range(3)]
+    year = cases[0].year
+    now = staff_client.get(reverse("cases:opinion_ledger"), {"year": year})
+    assert now["Content-Disposition"] == f'attachment; filename="opinions-ledger-{year}.xlsx"'
+    immediate = _ledger_rows(now)
+    assert sorted(r[0] for r in immediate[1:]) == sorted(c.serial for c in cases)
+    empty = staff_client.get(reverse("cases:opinion_ledger"), {"year": year - 1})
+    assert _ledger_rows(empty)[1:] == []
+
+    settings.RENDA_EXPORT_JOB_ROWS = 2
+    settings.RENDA_JOBS_IN_THREAD = False
+    before = ActionLog.objects.filter(action="cases.exported").count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.get(reverse("cases:opinion_ledger"), {"year": year})
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    assert (job.kind, job.params["export"]) == (jobs.EXPORT, "cases.opinion_ledger")
+    assert job.status == JobStatus.DONE and job.done == job.total == 3
+    download = staff_client.get(f"/jobs/{job.pk}/download/")
+    assert download["Content-Disposition"] == now["Content-Disposition"]
+    rows = _ledger_rows(download)
+    assert rows == immediate
+    exported = ActionLog.objects.filter(action="cases.exported").order_by("-id")
+    assert exported.count() == before + 1
+    assert (exported[0].congress_id, exported[0].note) == (w.c_a.pk, f"ledger (job {job.pk})")
+
+    for row in rows[1:]:
+        row[0] = None  # the numbers exist: imported copies get new ones
+    upload(
+        staff_client,
+        workbook(rows[0], rows[1:]),
+        congress=w.c_a,
+        callbacks=django_capture_on_commit_callbacks,
+    )
+    batch = LedgerImport.objects.get()
+    assert batch.status == LedgerImportStatus.PREVIEWED, batch.report
+
+    staff_client.force_login(w.other_staff)
+    for url in (f"/jobs/{job.pk}/", f"/jobs/{job.pk}/download/"):
+        assert staff_client.get(url).status_code == 404
+
+
 @pytest.mark.parametrize(
     ("persona", "status"),
     [("staff", 200), ("leader", 200), ("handler", 404), ("deputy", 404), ("citizen", 404)],
@@ -672,4 +730,6 @@ def test_another_towns_staff_exports_only_their_own_opinions(client, cases_world
     client.force_login(cases_world.other_staff)
     response = client.get(reverse("cases:opinion_ledger"))
     assert response.status_code == 200
-    assert case.serial not in str(list(documents.open_xlsx(response.content).worksheets[0].values))
+    assert case.serial not in str(
+        list(documents.open_xlsx(response.getvalue()).worksheets[0].values)
+    )

@@ -575,3 +575,51 @@ def test_a_ledger_export_shows_in_the_congress_audit_log(client, world):
     (entry,) = ActionLog.objects.filter(action="suggestions.exported")  # one congress: one entry
     assert (entry.actor, entry.note) == (world.staff, "ledger")
     assert entry.changes == {"format": [None, "xlsx"]}
+
+
+def test_a_large_ledger_runs_as_a_job_with_the_same_rows(
+    client, world, settings, django_capture_on_commit_callbacks
+):
+    """Above RENDA_EXPORT_JOB_ROWS the office's ledger is a background job (the one export
+    mechanism): the user goes to the job's page, and its download holds the rows the
+    immediate download holds, audited once per congress; nobody else sees the job."""
+    from renda.core import jobs
+    from renda.core.models import ActionLog, Job, JobStatus
+
+    raised = [_raise(world, world.deputy_a, f"建议{n}") for n in range(3)]
+    client.force_login(world.staff)
+    now = client.get("/office/suggestions-ledger.xlsx")
+    assert now.status_code == 200
+    year = timezone.localdate().year
+    assert now["Content-Disposition"] == f'attachment; filename="suggestions-ledger-{year}.xlsx"'
+    immediate = _xlsx_rows(now)
+    assert sorted(r[0] for r in immediate[1:]) == sorted(s.case.serial for s in raised)
+
+    settings.RENDA_EXPORT_JOB_ROWS = 2
+    settings.RENDA_JOBS_IN_THREAD = False
+    before = ActionLog.objects.filter(action="suggestions.exported").count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get("/office/suggestions-ledger.xlsx")
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    assert (job.kind, job.owner, job.params["export"]) == (
+        jobs.EXPORT,
+        world.staff,
+        "suggestions.ledger",
+    )
+    assert job.status == JobStatus.DONE and job.done == job.total == 3
+    assert ActionLog.objects.filter(action="suggestions.exported").count() == before
+    download = client.get(f"/jobs/{job.pk}/download/")
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == now["Content-Disposition"]
+    assert _xlsx_rows(download) == immediate
+    (entry,) = ActionLog.objects.filter(action="suggestions.exported").order_by("-id")[:1]
+    assert ActionLog.objects.filter(action="suggestions.exported").count() == before + 1
+    assert (entry.actor, entry.congress_id, entry.note) == (
+        world.staff,
+        world.c_a.pk,
+        f"ledger (job {job.pk})",
+    )
+    client.force_login(world.other_staff)
+    for url in (f"/jobs/{job.pk}/", f"/jobs/{job.pk}/download/"):
+        assert client.get(url).status_code == 404

@@ -13,13 +13,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from renda.cases import forms as cf
 from renda.cases import ledger_import
-from renda.cases.models import Case, CaseKind, LedgerImport
+from renda.cases.models import CaseKind, LedgerImport
 from renda.congress import policy
 from renda.congress.models import Congress
 from renda.core import exports
@@ -146,19 +145,9 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def opinion_ledger(request: HttpRequest) -> HttpResponseBase:
-    """The public opinions ledger (.xlsx) in the import's layout, optionally of one year;
-    audited once per congress it holds."""
+    """The public opinions ledger (.xlsx) in the import's layout, optionally of one year
+    (`?year=`); audited once per congress it holds. Above `RENDA_EXPORT_JOB_ROWS` opinions
+    it is written by a background job whose page the user is sent to."""
     if not Congress.objects.filter(pk__in=policy.congress_ids(request.user, "case.supervise")):
         raise Http404
-    qs = Case.objects.visible_to(request.user, "case.supervise").filter(kind=CaseKind.OPINION)
-    year = request.GET.get("year", "")
-    if year.isdigit():
-        qs = qs.filter(year=int(year))
-    return exports.attachment(
-        ledger_import.opinion_ledger_xlsx(qs),
-        f"opinions-ledger-{year or timezone.localdate().year}.xlsx",
-        action="cases.exported",
-        congress_ids=qs.order_by().values_list("congress_id", flat=True).distinct(),
-        actor=request.user,
-        note="ledger",
-    )
+    return exports.respond(request, "cases.opinion_ledger")

@@ -45,7 +45,6 @@ from renda.suggestions.models import (
     MeetingItem,
     MeetingStatus,
     Suggestion,
-    SuggestionStatus,
 )
 
 PAGE_SIZE = 50
@@ -462,13 +461,10 @@ def meeting_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @login_required
 @require_GET
 def ledger(request: HttpRequest) -> HttpResponseBase:
+    """The suggestions ledger (.xlsx): streamed, or a background job above
+    `RENDA_EXPORT_JOB_ROWS` suggestions (renda.suggestions.ledger registers the export)."""
     _require_office(request)
-    from renda.suggestions import ledger as ledgers
-
-    qs = Suggestion.objects.visible_to(request.user, "case.supervise").filter(
-        status=SuggestionStatus.SUBMITTED
-    )
-    return ledgers.ledger_response(qs, actor=request.user)
+    return exports.respond(request, "suggestions.ledger")
 
 
 # --- figures and follow-ups -----------------------------------------------------------------------
