@@ -84,11 +84,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """The test database is migrated with the action log's append-only triggers; they are
     dropped here so that transactional tests can flush tables between tests. The trigger
     test re-creates them inside its own transaction."""
-    from renda.core.migrations import _actionlog_triggers as triggers
+    from tests.fixtures.audit import drop_actionlog_triggers
 
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        for sql in triggers.REVERSE[connection.vendor]:
-            cursor.execute(sql)
+    with django_db_blocker.unblock():
+        drop_actionlog_triggers()
 
 
 @pytest.fixture(autouse=True)

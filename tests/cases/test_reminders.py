@@ -17,6 +17,7 @@ from renda.core.models import DueReminder
 from renda.core.reminders import Due, send_due_reminders
 from tests.fixtures import appraisals as appraisals_fixtures
 from tests.fixtures.appraisals import closed_meeting
+from tests.fixtures.audit import drop_actionlog_triggers
 from tests.fixtures.cases import submit
 
 pytestmark = pytest.mark.usefixtures("cases_world")
@@ -105,6 +106,7 @@ def test_the_upgrade_carries_every_sent_reminder_over(world, town):  # noqa: ANN
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(latest)
+        drop_actionlog_triggers()  # re-created by core 0010 on PostgreSQL: the flush needs them gone
 
     carried = set(
         DueReminder.objects.values_list("object_type", "object_id", "kind", "due_date", "sent_at")
