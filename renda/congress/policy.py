@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import BigIntegerField, CharField, Exists, F, Q, Value
+from django.db import connections, router
+from django.utils import timezone
 
 from renda.congress.models import Congress, DeputyMembership, Role, RoleGrant
 
@@ -131,49 +132,63 @@ _SEAT = ""  # no role is the empty string
 _DEVICE = "#device"  # nor this
 
 
-def _access_rows(user: Any) -> list[tuple[str, int, int | None]]:
-    """(role, congress, department) of the user's active grants, (_SEAT, congress, None)
-    of their current deputy seats, and (_DEVICE, 0, None) if they have a confirmed
-    second-factor device: one UNION ALL query, asked on every signed-in request."""
-    from django.contrib.auth import get_user_model
-    from django_otp import device_classes
+def _access_sql() -> str:
+    """The statement of `_access_rows`, written out once per process: building it with the
+    ORM (a three-part UNION with an EXISTS per device kind) cost a signed-in request more
+    CPU than any other single step of the ballot cast (docs/ballots.md). Table and column
+    names come from the models; the parameters are bound per request."""
+    global _ACCESS_SQL
+    if _ACCESS_SQL is None:
+        from django_otp import device_classes
 
-    columns = ("row_role", "row_congress", "row_department")
-    # No ORDER BY inside the UNION (SQLite refuses it; the order does not matter here).
-    grants = (
-        RoleGrant.objects.filter(user=user, is_active=True, congress__is_active=True)
-        .order_by()
-        .annotate(
-            row_role=F("role"), row_congress=F("congress_id"), row_department=F("department_id")
-        )
-    )
-    seats = (
-        DeputyMembership.objects.active_on()
-        .filter(deputy__user=user)
-        .order_by()
-        .annotate(
-            row_role=Value(_SEAT, output_field=CharField()),
-            row_congress=F("congress_id"),
-            row_department=Value(None, output_field=BigIntegerField()),
-        )
-    )
-    parts = [seats.values_list(*columns)]
-    has_device = Q()
-    for model in device_classes():
-        has_device |= Q(Exists(model.objects.devices_for_user(user, confirmed=True)))
-    if has_device:
-        device = (
-            get_user_model()
-            ._default_manager.filter(has_device, pk=user.pk)
-            .order_by()
-            .annotate(
-                row_role=Value(_DEVICE, output_field=CharField()),
-                row_congress=Value(0, output_field=BigIntegerField()),
-                row_department=Value(None, output_field=BigIntegerField()),
-            )
-        )
-        parts.append(device.values_list(*columns))
-    return list(grants.values_list(*columns).union(*parts, all=True))
+        grant, congress = RoleGrant._meta, Congress._meta
+        seat = DeputyMembership._meta
+        deputy = seat.get_field("deputy").related_model._meta
+        parts = [
+            # Table names from the models' meta; every value is a bound parameter.
+            f"SELECT g.role, g.congress_id, g.department_id FROM {grant.db_table} g "  # noqa: S608
+            f"JOIN {congress.db_table} c ON c.id = g.congress_id "
+            "WHERE g.user_id = %(user)s AND g.is_active = %(yes)s AND c.is_active = %(yes)s",
+            f"SELECT %(seat)s, m.congress_id, NULL FROM {seat.db_table} m "  # noqa: S608
+            f"JOIN {deputy.db_table} d ON d.id = m.deputy_id "
+            "WHERE d.user_id = %(user)s AND %(active)s = m.status AND m.start_date <= %(day)s "
+            "AND (m.end_date IS NULL OR m.end_date >= %(day)s)",
+        ]
+        devices = [
+            f"EXISTS (SELECT 1 FROM {model._meta.db_table} "  # noqa: S608
+            "WHERE user_id = %(user)s AND confirmed = %(yes)s)"
+            for model in device_classes()
+        ]
+        if devices:
+            parts.append(f"SELECT %(device)s, 0, NULL WHERE {' OR '.join(devices)}")
+        # No ORDER BY inside the UNION (SQLite refuses it; the order does not matter here).
+        _ACCESS_SQL = " UNION ALL ".join(parts)
+    return _ACCESS_SQL
+
+
+_ACCESS_SQL: str | None = None
+
+
+def _access_rows(user: Any) -> list[tuple[str, int, int | None]]:
+    """(role, congress, department) of the user's active grants (in an active congress),
+    (_SEAT, congress, None) of their deputy seats active today, and (_DEVICE, 0, None) if
+    they have a confirmed second-factor device: one UNION ALL query, asked on every
+    signed-in request (`tests/congress/test_access_rows.py` holds it to the ORM's
+    definitions: RoleGrant, DeputyMembership.objects.active_on, django-otp's devices)."""
+    from renda.congress.models import MembershipStatus
+
+    connection = connections[router.db_for_read(RoleGrant)]
+    params = {
+        "user": user.pk,
+        "yes": True,
+        "seat": _SEAT,
+        "device": _DEVICE,
+        "active": MembershipStatus.ACTIVE.value,
+        "day": connection.ops.adapt_datefield_value(timezone.localdate()),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_access_sql(), params)
+        return [(str(r), int(c), d) for r, c, d in cursor.fetchall()]
 
 
 def access(user: Any) -> Access:

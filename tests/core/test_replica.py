@@ -59,7 +59,7 @@ def test_the_figures_page_reads_the_cases_from_the_replica(client, cases_world, 
     assert '"cases_case"' in replica
     # The access checks and the session stay on default; no figure is read there.
     assert '"cases_case"' not in default
-    assert '"congress_rolegrant"' in default and '"congress_rolegrant"' not in replica
+    assert "congress_rolegrant" in default and "congress_rolegrant" not in replica
 
 
 @both
