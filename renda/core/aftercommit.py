@@ -5,12 +5,13 @@ number) whatever fails next; a failure is logged, never shown as an error page:
 
 - `best_effort(what)`: a follow-up step that may fail (a rate-limit counter in the cache,
   a link row) is logged and skipped;
-- `respond(request, response, session_update=..., fallback=...)`: the session change (e.g.
-  the receipt it carries to the receipt page) is made and saved here, where a failure can
-  be caught, instead of in the session middleware after the view, where a failure
-  replaces the answer. If the session cannot be saved, `fallback()` answers instead (the receipt
-  rendered in this very response), and the change is dropped so the middleware does not
-  try again;
+- `keep(request, session_update)` inside the submission's transaction (a savepoint), or
+  `respond(request, response, session_update=..., fallback=...)` after it: the session
+  change (e.g. the receipt it carries to the receipt page) is made and saved there, where
+  a failure can be caught, instead of in the session middleware after the view, where a
+  failure replaces the answer. If the session cannot be saved, `fallback()` answers
+  instead (the receipt rendered in this very response), and the change is dropped so the
+  middleware does not try again;
 - `render_safely(...)`: renders a page; when rendering with the request fails (its context
   processors read the user, the messages and the unread count from the database), renders
   the same template without the request.
@@ -27,6 +28,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -43,29 +45,45 @@ def best_effort(what: str) -> Iterator[None]:
         log.exception("after commit: %s failed; the answer is still given", what)
 
 
+def keep(request: HttpRequest, session_update: Callable[[], None]) -> bool | None:
+    """Run `session_update` (it changes request.session) and save the session now, in a
+    savepoint of the caller's transaction: the submission and the receipt it leaves in the
+    session commit together, one write transaction (on SQLite every writer waits for the
+    one lock). True: saved (`respond(..., kept=True)` sets the cookie); None: nothing to
+    save; False: it could not be saved — logged, the change goes on without it, and
+    `respond` answers with its fallback."""
+    session = request.session
+    try:
+        with transaction.atomic():
+            session_update()
+            if not session.modified or session.is_empty():
+                return None  # nothing for the middleware to save
+            session.save()
+    except Exception:
+        log.exception("the session could not be saved on %s", request.path)
+        session.modified = False
+        return False
+    return True
+
+
 def respond(
     request: HttpRequest,
     response: HttpResponse,
     *,
     session_update: Callable[[], None] | None = None,
+    kept: bool | None = None,
     fallback: Callable[[], HttpResponse] | None = None,
 ) -> HttpResponse:
-    """Run `session_update` (it changes request.session) and save the session now; answer
-    `response` (with the session cookie), or `fallback()` if the session cannot be read or
-    saved."""
-    session = request.session
-    try:
-        if session_update is not None:
-            session_update()
-        if not session.modified or session.is_empty():
-            return response  # nothing for the middleware to save
-        session.save()
-    except Exception:
-        log.exception("after commit: the session could not be saved on %s", request.path)
-        session.modified = False
+    """Answer `response` with the session cookie, or `fallback()` if the session cannot be
+    read or saved. The session was saved already when `kept` (from `keep`, inside the
+    change's transaction) is given; else `session_update` is run and saved now."""
+    if kept is None and session_update is not None:
+        kept = keep(request, session_update)
+    if kept is False:
         return fallback() if fallback is not None else response
-    _set_session_cookie(request, response)
-    session.modified = False  # saved: the middleware must not save it a second time
+    if kept:
+        _set_session_cookie(request, response)
+        request.session.modified = False  # saved: the middleware must not save it again
     return response
 
 

@@ -8,17 +8,23 @@ nothing, because the sending happens afterwards and can no longer fail the reque
 Who sends:
 - right after the commit, a *nudge* hands the new rows over: in production the Celery task
   `renda.core.deliver_outbox` (default queue); in the embedded mode (tasks run inline) the
-  rows are delivered in the same process just after the commit. A failing nudge (broker
-  down, database gone, backend raising) is logged and never reaches the request;
+  rows are delivered in the same process just after the commit — except in-app messages,
+  which the embedded mode delivers inside the change's transaction (below). A failing
+  nudge (broker down, database gone, backend raising) is logged and never reaches the
+  request;
 - a *sweep* (`drain()`: Celery beat `outbox-sweep`, or `manage.py run_periodic` every few
   seconds) sends whatever is due: retries and rows whose nudge was lost.
 
 In-app messages go through the outbox too (decided so): the change's transaction writes
 one small row whatever the number of recipients, a failure in delivering them cannot roll
 the change back, and every channel has the same retries and the same record. The delay is
-nil in the embedded mode (delivered after the commit) and a worker's pick-up time in
-production. They are delivered exactly once: the inbox rows and the outbox row's "sent"
-commit together.
+nil in the embedded mode and a worker's pick-up time in production. They are delivered
+exactly once: the inbox rows and the outbox row's "sent" commit together. In the embedded
+mode that is the change's own transaction: the inbox rows are written in a savepoint just
+before the outbox row, which is saved as sent (or, if the savepoint failed, as a failed
+attempt for the sweep; the change goes on). A separate delivery transaction after every
+change made each public submission wait twice for SQLite's one write lock
+(docs/architecture.md, "Performance of the write paths").
 
 Claims and idempotency: a row is claimed under a token (status `sending`, with a lease)
 and committed before it is sent. The sweep picks its candidates with `SELECT … FOR UPDATE
@@ -212,9 +218,51 @@ def send_sms(phone: str, text: str) -> None:
 def _queue(rows: list[OutboxMessage]) -> None:
     if not rows:
         return
-    created = OutboxMessage.objects.bulk_create(rows)
-    ids = [row.pk for row in created if row.pk is not None]
-    transaction.on_commit(lambda: nudge(ids), robust=True)
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        created = OutboxMessage.objects.bulk_create(rows)
+        ids = [row.pk for row in created if row.pk is not None]
+        transaction.on_commit(lambda: nudge(ids), robust=True)
+        return
+    # The embedded mode (no worker; the nudge would deliver in this process right after the
+    # commit): in-app messages are delivered here, inside the change's transaction, and
+    # recorded as sent with it — the same exactly-once as a nudge's delivery, without a
+    # second write transaction after every change (on SQLite every writer waits for the
+    # one lock). A failing delivery is rolled back to its savepoint and recorded as a failed
+    # attempt for the sweep, never failing the change. Outside services (SMS, e-mail) are
+    # still called after the commit, never with the lock held.
+    with transaction.atomic(savepoint=False):
+        for row in rows:
+            if CHANNELS[row.channel].transactional:
+                _deliver_now(row)
+        created = OutboxMessage.objects.bulk_create(rows)
+    # Outside services' rows; an in-app row whose attempt failed waits for the sweep.
+    ids = [row.pk for row in created if row.pk is not None and not row.attempts]
+    if ids:
+        transaction.on_commit(lambda: nudge(ids), robust=True)
+
+
+def _deliver_now(row: OutboxMessage) -> None:
+    """Deliver a new in-app row in the current transaction (see `_queue`); the row is saved
+    afterwards with the outcome, as `_mark_sent` or `_mark_failed_attempt` record it."""
+    now = timezone.now()
+    row.attempts = 1
+    try:
+        with transaction.atomic():  # a savepoint: a failure leaves the change intact
+            result = CHANNELS[row.channel].deliver(row)
+    except Exception as exc:  # any delivery error is a failed attempt, never the caller's
+        final, outcome = _failed_attempt(row, exc)
+        log.warning(
+            "outbox (%s) attempt 1 %s: %s",
+            row.channel,
+            "failed for good" if final else "failed, will retry",
+            outcome["last_error"],
+        )
+    else:
+        # As _mark_sent: the text is not kept once delivered.
+        outcome = {"status": OutboxStatus.SENT, "sent_at": now, "payload": {}}
+        outcome["result"] = result or {}
+    for name, value in outcome.items():
+        setattr(row, name, value)
 
 
 def nudge(ids: list[int]) -> None:
@@ -375,20 +423,24 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=delay)
 
 
-def _mark_failed_attempt(row: OutboxMessage, token: str, exc: Exception) -> str:
-    error = _describe(exc)
+def _failed_attempt(row: OutboxMessage, exc: Exception) -> tuple[bool, dict[str, Any]]:
+    """Whether the row's failed attempt was its last, and the fields that record it."""
     final = isinstance(exc, DeliveryRefused) or row.attempts >= _setting(
         "RENDA_OUTBOX_MAX_ATTEMPTS"
     )
-    outcome: dict[str, Any]
+    outcome: dict[str, Any] = {"last_error": _describe(exc)}
     if final:
-        outcome = {"status": OutboxStatus.FAILED}
+        outcome["status"] = OutboxStatus.FAILED
     else:
-        outcome = {
-            "status": OutboxStatus.PENDING,
-            "next_attempt_at": timezone.now() + backoff(row.attempts),
-        }
-    _mine(row, token).update(claim="", claimed_until=None, last_error=error, **outcome)
+        outcome["status"] = OutboxStatus.PENDING
+        outcome["next_attempt_at"] = timezone.now() + backoff(row.attempts)
+    return final, outcome
+
+
+def _mark_failed_attempt(row: OutboxMessage, token: str, exc: Exception) -> str:
+    final, outcome = _failed_attempt(row, exc)
+    error = outcome["last_error"]
+    _mine(row, token).update(claim="", claimed_until=None, **outcome)
     log.warning(
         "outbox %s (%s) attempt %s %s: %s",
         row.pk,

@@ -27,7 +27,7 @@ from renda.cases import services as cases
 from renda.cases.models import Case, CaseKind, CaseStatus
 from renda.congress.models import CongressLevel
 from renda.core.errors import DomainError
-from renda.core.models import OutboxMessage
+from renda.core.models import Notification, OutboxMessage
 from tests.fixtures.activities import announced, make_activity
 
 
@@ -137,6 +137,7 @@ def test_finding_becomes_a_case_and_runs_the_loop_to_the_organisers_rating(acts)
     assert case.kind == CaseKind.FINDING and case.serial.startswith("WT")
     assert case.status == CaseStatus.ASSIGNED and case.due_date == finding.due
     assert case.source_deputy == acts.deputy_a
+    heard_before = Notification.objects.filter(recipient=acts.deputy_user).count()
     lead = case.assignments.get()
     assert lead.department == acts.dept_a1
     cases.sign_assignment(lead, acting_user=acts.handler_a)
@@ -155,7 +156,7 @@ def test_finding_becomes_a_case_and_runs_the_loop_to_the_organisers_rating(acts)
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED and case.evaluation_result == "satisfied"
     # The organiser heard of the replies in the app.
-    assert OutboxMessage.objects.filter(channel="inbox", payload__users=[acts.deputy_user.pk])
+    assert Notification.objects.filter(recipient=acts.deputy_user).count() > heard_before
 
 
 def test_finding_without_department_is_refused_and_nothing_is_filed(acts):

@@ -54,19 +54,22 @@ def _failing_inbox(row):  # noqa: ANN001, ANN202
 def test_a_message_is_written_with_the_change_and_sent_after_the_commit(
     world, django_capture_on_commit_callbacks
 ):
+    """The embedded mode: the in-app message is delivered inside the change's transaction
+    (one write transaction, exactly once); the SMS, an outside service, after the commit."""
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         notify.notify_on_commit(
             [world.staff, world.staff, None], "新案件 QH-1", "路灯坏了", "/c/1/"
         )
         notify.sms_on_commit("13812345678", "您的意见已受理")
-        # Inside the transaction: the rows are there, nothing is delivered yet.
+        # Inside the transaction: the inbox rows are written with the change (and would
+        # roll back with it); the SMS is not sent yet.
         rows = list(OutboxMessage.objects.order_by("pk"))
         assert [(r.channel, r.status) for r in rows] == [
-            (OutboxChannel.INBOX, OutboxStatus.PENDING),
+            (OutboxChannel.INBOX, OutboxStatus.SENT),
             (OutboxChannel.SMS, OutboxStatus.PENDING),
         ]
-        assert rows[0].payload["users"] == [world.staff.pk]  # once per user
-        assert not Notification.objects.exists() and MemorySMSBackend.outbox == []
+        assert rows[0].result == {"delivered": 1}  # once per user
+        assert Notification.objects.count() == 1 and MemorySMSBackend.outbox == []
     # After the commit: delivered once, recorded, and the text is no longer kept.
     [note] = Notification.objects.all()
     assert (note.recipient, note.title, note.body, note.url) == (
@@ -83,6 +86,29 @@ def test_a_message_is_written_with_the_change_and_sent_after_the_commit(
     # Running the sweep again sends nothing twice.
     assert notify.drain() == {}
     assert Notification.objects.count() == 1 and len(MemorySMSBackend.outbox) == 1
+
+
+def test_in_production_every_channel_waits_for_the_worker(
+    world, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """With a worker (CELERY_TASK_ALWAYS_EAGER off) the change's transaction writes the
+    outbox rows only (one row whatever the number of recipients); the worker delivers."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    sent = []
+    monkeypatch.setattr(notify.current_app, "send_task", lambda name, args, **kw: sent.append(args))
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        notify.notify_on_commit([world.staff, world.deputy_user], "新案件 QH-1")
+        notify.sms_on_commit("13812345678", "您的意见已受理")
+        rows = list(OutboxMessage.objects.order_by("pk"))
+        assert [(r.channel, r.status, r.attempts) for r in rows] == [
+            (OutboxChannel.INBOX, OutboxStatus.PENDING, 0),
+            (OutboxChannel.SMS, OutboxStatus.PENDING, 0),
+        ]
+        assert rows[0].payload["users"] == [world.staff.pk, world.deputy_user.pk]
+        assert not Notification.objects.exists()
+    assert sent == [[[rows[0].pk]], [[rows[1].pk]]]  # one nudge per queued change
+    assert notify.deliver([r.pk for r in rows]) == {"sent": 2}
+    assert Notification.objects.count() == 2 and len(MemorySMSBackend.outbox) == 1
 
 
 def test_a_change_that_rolls_back_sends_nothing(world, django_capture_on_commit_callbacks):

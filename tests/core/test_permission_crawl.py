@@ -484,8 +484,10 @@ SKIP_PREFIXES = (
 SKIP_ROUTES = {"core:logout", "stations:checkin", "ballots:code_ballot"}
 
 # Bounds that keep the suite fast: a route is followed for this many distinct objects per
-# persona, a list route for this many query strings; the matrix takes this many objects of a
-# route per town.
+# persona and congress (a district's office reaches its own objects and its towns': the
+# first links it meets — its inbox's, say — must not use up the route for the towns), a
+# list route for this many query strings; the matrix takes this many objects of a route
+# per town.
 OBJECTS_PER_ROUTE = 2
 LISTS_PER_ROUTE = 2
 # The arguments that make a different page of the same object (an action, a format).
@@ -812,7 +814,8 @@ def crawl(persona: Persona, starts: list[str], result: Crawl) -> None:
         # Bounds: a few objects per route (with its other arguments), each once whatever
         # its query string; a few query strings per list page.
         if obj is not None:
-            key = (route, repr(sorted((k, v) for k, v in kwargs.items() if k in VARIANTS)))
+            variant = repr(sorted((k, v) for k, v in kwargs.items() if k in VARIANTS))
+            key = (route, f"{variant} {scope(obj).congress_id}")
             bucket, item = per_route[key], f"{type(obj).__name__}:{obj.pk}"
             if item in bucket or len(bucket) >= OBJECTS_PER_ROUTE:
                 continue

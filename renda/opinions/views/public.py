@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -130,22 +131,29 @@ def _submit(
 ) -> HttpResponse | None:
     """Submit the valid form; the receipt, or None with the refusal on the form."""
     data = form.cleaned_data
+    token = data["token"]
     try:
-        case, code = services.submit_opinion(
-            congress=congress,
-            category=data["category"],
-            title=data["title"],
-            content=data["content"],
-            village=data["village"],
-            address=data["address"],
-            submitter_name=data["name"],
-            submitter_phone=data["phone"],
-            submitter_user=request.user if request.user.is_authenticated else None,
-            files=data["photos"],
-            submission_token=data["token"],
-            via_station=via_station,
-            via_deputy=via_deputy,
-        )
+        # One transaction for the case and the receipt the session carries to the receipt
+        # page (renda.core.aftercommit.keep): a session that cannot be saved is left out.
+        with transaction.atomic():
+            case, code = services.submit_opinion(
+                congress=congress,
+                category=data["category"],
+                title=data["title"],
+                content=data["content"],
+                village=data["village"],
+                address=data["address"],
+                submitter_name=data["name"],
+                submitter_phone=data["phone"],
+                submitter_user=request.user if request.user.is_authenticated else None,
+                files=data["photos"],
+                submission_token=data["token"],
+                via_station=via_station,
+                via_deputy=via_deputy,
+            )
+            kept = aftercommit.keep(
+                request, lambda: remember_receipt(request, token, case.serial, code)
+            )
     except cases.DuplicateSubmission as dup:
         reservation.refund()
         # A double click or a retried POST: show the receipt of the first submission.
@@ -160,11 +168,11 @@ def _submit(
     else:
         # The case is committed (with its QR code link): from here on the resident gets
         # the receipt whatever fails (renda.core.aftercommit); a failure is logged.
-        token, receipt = data["token"], {"serial": case.serial, "code": code}
+        receipt = {"serial": case.serial, "code": code}
         return aftercommit.respond(
             request,
             redirect("opinions:receipt", token=token),
-            session_update=lambda: remember_receipt(request, token, case.serial, code),
+            kept=kept,
             # No session (database gone): the receipt is shown in this very answer.
             fallback=lambda: aftercommit.render_safely(
                 request, "opinions/public/receipt.html", receipt
