@@ -1,0 +1,89 @@
+"""One hand-written JOIN read into model instances, as `select_related` would build them.
+
+For the few reads on the hottest paths (the ballot page that 500 deputies open at once)
+where building the query with the ORM costs more CPU than the database spends answering it
+(docs/ballots.md, "Where a cast's time goes"). The statement's text is the caller's, written
+once per process; the columns and the conversion of each value (SQLite's dates and JSON
+arrive as text) come from the models, exactly as the ORM reads them.
+
+    parts = (Part(Elector, "e"), Part(Poll, "p"))
+    sql = f"SELECT {select(parts)}, … FROM … e JOIN … p ON …"
+    elector, poll = build(row, parts)[0]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections
+from django.db.models import Model
+
+
+@dataclass(frozen=True)
+class Part:
+    """A model read under a table alias of the statement."""
+
+    model: type[Model]
+    alias: str
+
+
+def select(parts: Sequence[Part], using: str = "default") -> str:
+    """The select list: every concrete column of each part, in the models' field order."""
+    quote = connections[using].ops.quote_name
+    return ", ".join(
+        f"{part.alias}.{quote(str(field.column))}"
+        for part in parts
+        for field in part.model._meta.concrete_fields
+    )
+
+
+def _converters(part: Part, using: str) -> list[list[Any]]:
+    connection = connections[using]
+    out = []
+    for field in part.model._meta.concrete_fields:
+        column = field.get_col(part.alias)
+        out.append(
+            [
+                (converter, column)
+                for converter in connection.ops.get_db_converters(column)
+                + column.get_db_converters(connection)
+            ]
+        )
+    return out
+
+
+_CONVERTERS: dict[tuple[type[Model], str, str], list[list[Any]]] = {}
+
+
+def build(
+    row: Sequence[Any], parts: Sequence[Part], using: str = "default"
+) -> tuple[list[Model | None], list[Any]]:
+    """The instances of `parts` from one row of `select(parts)` (None for a part whose
+    primary key is NULL: a LEFT JOIN that found nothing), and the row's remaining values."""
+    connection = connections[using]
+    instances: list[Model | None] = []
+    at = 0
+    for part in parts:
+        fields = part.model._meta.concrete_fields
+        values = list(row[at : at + len(fields)])
+        at += len(fields)
+        pk = part.model._meta.pk
+        if values[fields.index(pk)] is None:  # type: ignore[arg-type]
+            instances.append(None)
+            continue
+        key = (part.model, part.alias, connection.vendor)
+        if key not in _CONVERTERS:
+            _CONVERTERS[key] = _converters(part, using)
+        for i, converters in enumerate(_CONVERTERS[key]):
+            for converter, column in converters:
+                values[i] = converter(values[i], column, connection)
+        instances.append(part.model.from_db(using, [f.attname for f in fields], values))
+    return instances, list(row[at:])
+
+
+def relate(instance: Model, name: str, related: Model | None) -> None:
+    """Attach `related` as `instance.<name>` (a foreign key read in the same row), as
+    `select_related` does: reading it later asks the database nothing."""
+    instance._meta.get_field(name).set_cached_value(instance, related)  # type: ignore[union-attr]
