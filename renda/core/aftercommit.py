@@ -34,6 +34,8 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.http import http_date
 
+from renda.core import busy
+
 log = logging.getLogger("renda.aftercommit")
 
 
@@ -60,6 +62,8 @@ def keep(request: HttpRequest, session_update: Callable[[], None]) -> bool | Non
                 return None  # nothing for the middleware to save
             session.save()
     except Exception:
+        if busy.transaction_lost():
+            raise  # the change is lost with the session: no receipt for what never committed
         log.exception("the session could not be saved on %s", request.path)
         session.modified = False
         return False

@@ -27,6 +27,17 @@ from django.utils.translation import gettext as _
 RETRY_AFTER_SECONDS = 30
 
 
+def transaction_lost() -> bool:
+    """After an error caught around a savepoint: whether the surrounding transaction went
+    with it (the connection died, the savepoint's rollback failed). Django then rolls the
+    outer block back quietly at its end, so a caller that swallowed the error would answer
+    as if the change had committed: it must re-raise instead (the view's answer is then
+    the busy page, and nothing was written)."""
+    return connection.in_atomic_block and (
+        connection.needs_rollback or connection.closed_in_transaction
+    )
+
+
 def _cache_unreachable(exc: BaseException) -> bool:
     """Redis (production's cache, rate limits and counters) refusing or timing out: public
     forms count before they act, so they fail closed with the busy page."""

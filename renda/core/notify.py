@@ -70,7 +70,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from renda.core import sms
+from renda.core import busy, sms
 from renda.core.models import (
     Notification,
     OutboxChannel,
@@ -250,6 +250,8 @@ def _deliver_now(row: OutboxMessage) -> None:
         with transaction.atomic():  # a savepoint: a failure leaves the change intact
             result = CHANNELS[row.channel].deliver(row)
     except Exception as exc:  # any delivery error is a failed attempt, never the caller's
+        if busy.transaction_lost():
+            raise  # unless it took the change's transaction with it: then the change fails
         final, outcome = _failed_attempt(row, exc)
         log.warning(
             "outbox (%s) attempt 1 %s: %s",

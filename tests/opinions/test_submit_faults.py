@@ -118,6 +118,32 @@ def test_a_session_that_cannot_be_saved_still_shows_the_receipt(
     assert Notification.objects.filter(title__contains=serial).exists()  # the office knows
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_lost_while_saving_the_receipt_shows_no_receipt(client, world, monkeypatch):
+    """The receipt is saved in the case's transaction. If saving it takes the transaction
+    down (the connection died: even the savepoint's rollback fails), nothing committed:
+    the answer is the busy page, never a ticket for a case that does not exist."""
+    from django.db import DatabaseError, connection
+
+    token = _token(client, world)
+
+    def locked(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - busy on both databases
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(SessionStore, "save", locked)
+
+    def rollback_fails(sid):  # noqa: ANN001, ANN202
+        raise DatabaseError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(connection, "savepoint_rollback", rollback_fails)
+    response = _submit(client, world, token)
+    assert response.status_code == 503, response.content[:300]
+    assert "serial" not in (response.context or {})
+    monkeypatch.undo()
+    assert not Case.objects.filter(submission_token=token).exists()
+    assert not Notification.objects.exists() and not OutboxMessage.objects.exists()
+
+
 def test_a_failing_rate_limit_store_refuses_before_anything_is_saved(client, world, monkeypatch):
     """The submission is counted before it is made (exact under simultaneous requests), so
     a rate-limit store that fails refuses the form with the busy page — closed, clear, and
