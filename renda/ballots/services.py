@@ -49,7 +49,7 @@ from renda.ballots.models import (
 from renda.ballots.rules import Threshold, rank_approvals, rating_result
 from renda.congress import policy
 from renda.congress.models import AgendaItem, DeputyMembership
-from renda.core import audit, keys, workflow
+from renda.core import audit, keys, rawjoin, workflow
 from renda.core.errors import DomainError
 
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -109,21 +109,34 @@ def _lock_to_cast_as(poll: Poll, voter_id: int) -> tuple[Poll, _Entitlement | No
         row = Elector.objects.filter(poll=poll, user_id=voter_id).values_list("pk", "present")
         found = row.first()
         return poll, _Entitlement(*found) if found else None
-    rows = list(
-        Poll.objects.raw(
-            f"SELECT p.*, e.id AS cast_elector_id, e.present AS cast_elector_present "  # noqa: S608
-            f"FROM {Poll._meta.db_table} p LEFT JOIN {Elector._meta.db_table} e "
-            "ON e.poll_id = p.id AND e.user_id = %s WHERE p.id = %s FOR SHARE OF p",
-            [voter_id, poll.pk],
-        )
-    )
-    if not rows:
+    with connection.cursor() as cursor:
+        cursor.execute(_cast_lock_sql(), [voter_id, poll.pk])
+        row = cursor.fetchone()
+    if row is None:
         raise Poll.DoesNotExist
-    locked = rows[0]
-    elector_id = locked.cast_elector_id  # type: ignore[attr-defined]
+    (locked,), (elector_id, present) = rawjoin.build(row, _CAST_LOCK_PARTS)
+    if locked is None:  # never: the poll's own row
+        raise Poll.DoesNotExist
     if elector_id is None:
-        return locked, None
-    return locked, _Entitlement(elector_id, bool(locked.cast_elector_present))  # type: ignore[attr-defined]
+        return locked, None  # type: ignore[return-value]
+    return locked, _Entitlement(elector_id, bool(present))  # type: ignore[return-value]
+
+
+_CAST_LOCK_PARTS = (rawjoin.Part(Poll, "p"),)
+_CAST_LOCK_SQL: str | None = None
+
+
+def _cast_lock_sql() -> str:
+    """The poll's columns (as the ORM reads them, renda.core.rawjoin) and the voter's elector
+    row, under the poll's shared lock: written once per process."""
+    global _CAST_LOCK_SQL
+    if _CAST_LOCK_SQL is None:
+        _CAST_LOCK_SQL = (
+            f"SELECT {rawjoin.select(_CAST_LOCK_PARTS)}, e.id, e.present "  # noqa: S608
+            f"FROM {Poll._meta.db_table} p LEFT JOIN {Elector._meta.db_table} e "
+            "ON e.poll_id = p.id AND e.user_id = %s WHERE p.id = %s FOR SHARE OF p"
+        )
+    return _CAST_LOCK_SQL
 
 
 def _require_staff(user: Any, poll: Poll) -> None:

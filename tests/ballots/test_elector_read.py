@@ -83,3 +83,26 @@ def test_a_stranger_or_another_poll_is_not_found(world, client):
     client.force_login(voters[0])
     page = client.get(reverse("ballots:ballot", args=[poll.pk]))
     assert page.status_code == 200 and "清河镇人民代表大会" in page.content.decode()
+
+
+def test_the_subjects_and_the_cast_lock_read_as_the_orm_reads(world):
+    from django.db import connection, transaction
+
+    from renda.ballots.views.voter import _subjects
+
+    voters = deputies(world, 2)
+    poll = approval_poll(world, ("议程三", "议程一", "议程二"))
+    open_for(poll, voters[:1], world)
+    expected = list(poll.subjects.order_by("order", "id"))
+    got = _subjects(poll)
+    assert [_values(s) for s in got] == [_values(s) for s in expected]
+    assert all(s.poll is poll for s in got)
+    if connection.vendor != "postgresql":
+        return  # the shared lock's read is PostgreSQL's (elsewhere the ORM's exclusive lock)
+    with transaction.atomic():
+        locked, entitled = services._lock_to_cast_as(poll, voters[0].pk)
+        assert _values(locked) == _values(Poll.objects.get(pk=poll.pk))
+        assert entitled == services._Entitlement(
+            Elector.objects.get(poll=poll, user=voters[0]).pk, True
+        )
+        assert services._lock_to_cast_as(poll, voters[1].pk)[1] is None
