@@ -334,13 +334,33 @@ def two_factor_required(user: Any) -> bool:
 
 
 def users_with_role(role: str, congress_id: int, department_id: int | None = None) -> list[Any]:
-    """Active users holding `role` in a congress (and department): notification recipients."""
+    """Active users holding an active grant of `role` in a congress (and department), each
+    once, by id: the recipients of most notifications, read by a statement written once
+    per process (renda.core.rawjoin; every public submission asks it).
+    `tests/congress/test_access_rows.py` holds it to the ORM's definition."""
     from django.contrib.auth import get_user_model
 
-    grants = RoleGrant.objects.filter(role=role, congress_id=congress_id, is_active=True)
-    if department_id is not None:
-        grants = grants.filter(department_id=department_id)
-    return list(get_user_model().objects.filter(is_active=True, grants__in=grants).distinct())
+    from renda.core import rawjoin
+
+    parts = (rawjoin.Part(get_user_model(), "u"),)
+    key = department_id is not None
+    if key not in _USERS_WITH_ROLE_SQL:
+        department = " AND g.department_id = %(department)s" if key else ""
+        _USERS_WITH_ROLE_SQL[key] = (
+            f"SELECT {rawjoin.select(parts)} FROM {parts[0].model._meta.db_table} u "  # noqa: S608
+            f"WHERE u.is_active = %(yes)s AND EXISTS (SELECT 1 FROM {RoleGrant._meta.db_table} g "
+            "WHERE g.user_id = u.id AND g.role = %(role)s AND g.congress_id = %(congress)s "
+            f"AND g.is_active = %(yes)s{department}) ORDER BY u.id"
+        )
+    params = {"yes": True, "role": role, "congress": congress_id, "department": department_id}
+    connection = connections[router.db_for_read(RoleGrant)]
+    with connection.cursor() as cursor:
+        cursor.execute(_USERS_WITH_ROLE_SQL[key], params)
+        rows = cursor.fetchall()
+    return [rawjoin.build(row, parts, connection.alias)[0][0] for row in rows]
+
+
+_USERS_WITH_ROLE_SQL: dict[bool, str] = {}
 
 
 def handlers_by_department(department_ids: Iterable[int]) -> dict[int, list[Any]]:

@@ -127,3 +127,45 @@ def test_access_reads_once_per_user_object(world, django_assert_num_queries):
         policy.access(user)
         policy.access(user)
         assert policy.roles(user) == {Role.STAFF}
+
+
+def test_users_with_role_reads_what_the_orm_defines(world):
+    from django.contrib.auth import get_user_model
+
+    def expected(role, congress_id, department_id=None):  # noqa: ANN001, ANN202
+        grants = RoleGrant.objects.filter(role=role, congress_id=congress_id, is_active=True)
+        if department_id is not None:
+            grants = grants.filter(department_id=department_id)
+        users = get_user_model().objects.filter(is_active=True, grants__in=grants).distinct()
+        return sorted(users, key=lambda u: u.pk)
+
+    second = get_user_model().objects.create_user(username="staff_a2", password=None)
+    RoleGrant.objects.create(user=second, role=Role.STAFF, congress=world.c_a)
+    RoleGrant.objects.create(
+        user=second, role=Role.HANDLER, congress=world.c_a, department=world.dept_a1
+    )
+    gone = get_user_model().objects.create_user(
+        username="staff_gone", password=None, is_active=False
+    )
+    RoleGrant.objects.create(user=gone, role=Role.STAFF, congress=world.c_a)
+    ended = get_user_model().objects.create_user(username="staff_ended", password=None)
+    RoleGrant.objects.create(user=ended, role=Role.STAFF, congress=world.c_a, is_active=False)
+    cases = [
+        (Role.STAFF, world.c_a.pk, None),
+        (Role.STAFF, world.c_b.pk, None),
+        (Role.HANDLER, world.c_a.pk, world.dept_a1.pk),
+        (Role.HANDLER, world.c_a.pk, world.dept_a2.pk),
+        (Role.LEADER, world.c_district.pk, None),
+    ]
+    for role, congress_id, department_id in cases:
+        got = policy.users_with_role(role, congress_id, department_id)
+        want = expected(role, congress_id, department_id)
+        assert [u.pk for u in got] == [u.pk for u in want], (role, congress_id)
+        for mine, theirs in zip(got, want, strict=True):
+            assert {f.attname: getattr(mine, f.attname) for f in mine._meta.concrete_fields} == {
+                f.attname: getattr(theirs, f.attname) for f in theirs._meta.concrete_fields
+            }
+    assert [u.username for u in policy.users_with_role(Role.STAFF, world.c_a.pk)] == [
+        "staff_a",
+        "staff_a2",
+    ]
