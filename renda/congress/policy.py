@@ -352,7 +352,12 @@ def users_with_role(role: str, congress_id: int, department_id: int | None = Non
             "WHERE g.user_id = u.id AND g.role = %(role)s AND g.congress_id = %(congress)s "
             f"AND g.is_active = %(yes)s{department}) ORDER BY u.id"
         )
-    params = {"yes": True, "role": role, "congress": congress_id, "department": department_id}
+    params: dict[str, Any] = {
+        "yes": True,
+        "role": role,
+        "congress": congress_id,
+        "department": department_id,
+    }
     connection = connections[router.db_for_read(RoleGrant)]
     with connection.cursor() as cursor:
         cursor.execute(_USERS_WITH_ROLE_SQL[key], params)
