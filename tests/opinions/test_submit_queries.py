@@ -94,3 +94,27 @@ def test_a_submission_without_the_csrf_token_is_refused(world):
     response = _post(client, world, token, "")
     assert response.status_code == 403
     assert not Case.objects.filter(submission_token=token).exists()
+
+
+def test_the_forms_congress_is_read_as_the_orm_reads_it(world):
+    from django.http import Http404
+
+    from renda.congress.models import Congress, CongressLevel
+    from renda.opinions.views.public import _congress
+
+    def values(obj):  # noqa: ANN001, ANN202
+        return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+    for congress in (world.c_a, world.c_b, world.c_district):
+        expected = Congress.objects.select_related("region").get(pk=congress.pk)
+        got = _congress(congress.pk)
+        assert values(got) == values(expected)
+        assert values(got.region) == values(expected.region)
+    world.c_b.is_active = False
+    world.c_b.save(update_fields=["is_active"])
+    city = Congress.objects.create(
+        name="测试市人民代表大会", level=CongressLevel.CITY, region=world.city
+    )
+    for pk in (world.c_b.pk, city.pk, 0):
+        with pytest.raises(Http404):
+            _congress(pk)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,8 +18,9 @@ from renda.cases import services as cases
 from renda.cases.models import CaseStatus
 from renda.cases.queries import digits, effective_case, public_similar, public_timeline
 from renda.congress.models import Congress, CongressLevel
-from renda.core import aftercommit, ratelimit
+from renda.core import aftercommit, ratelimit, rawjoin
 from renda.core.errors import DomainError
+from renda.core.models import Region
 from renda.core.requestcontext import client_ip
 from renda.opinions import services
 from renda.opinions.forms import CaptchaForm, OpinionForm, RateForm, TrackForm
@@ -28,18 +29,34 @@ from renda.stations import services as stations
 _RECEIPTS = "opinion_receipts"
 
 
+_CONGRESS_PARTS = (rawjoin.Part(Congress, "c"), rawjoin.Part(Region, "r"))
+_CONGRESS_SQL: str | None = None
+
+
 def _congress(pk: int) -> Congress:
-    # With its region: the form offers the region's villages (one query less).
-    congress = (
-        Congress.objects.filter(
-            pk=pk, is_active=True, level__in=[CongressLevel.TOWN, CongressLevel.COUNTY]
+    """An active town or district congress that takes opinions, with its region (the form
+    offers the region's villages): `Congress.objects.filter(...).select_related("region")`
+    as a statement written once per process (renda.core.rawjoin; every resident's form
+    and submission reads it). `tests/opinions/test_submit_queries.py` holds it to the
+    ORM's read."""
+    global _CONGRESS_SQL
+    if _CONGRESS_SQL is None:
+        c, r = Congress._meta.db_table, Region._meta.db_table
+        _CONGRESS_SQL = (
+            f"SELECT {rawjoin.select(_CONGRESS_PARTS)} "  # noqa: S608 - the models' tables
+            f"FROM {c} c LEFT JOIN {r} r ON r.id = c.region_id "
+            "WHERE c.id = %s AND c.is_active = %s AND c.level IN (%s, %s)"
         )
-        .select_related("region")
-        .first()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_CONGRESS_SQL, [pk, True, CongressLevel.TOWN, CongressLevel.COUNTY])
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    (congress, region), _rest = rawjoin.build(row, _CONGRESS_PARTS)
     if congress is None:
         raise Http404
-    return congress
+    rawjoin.relate(congress, "region", region)
+    return congress  # type: ignore[return-value]
 
 
 @require_GET
