@@ -16,6 +16,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, cast
 
 from django.db import IntegrityError, connection, models, transaction
@@ -109,12 +110,10 @@ def _lock_to_cast_as(poll: Poll, voter_id: int) -> tuple[Poll, _Entitlement | No
         row = Elector.objects.filter(poll=poll, user_id=voter_id).values_list("pk", "present")
         found = row.first()
         return poll, _Entitlement(*found) if found else None
-    with connection.cursor() as cursor:
-        cursor.execute(_cast_lock_sql(), [voter_id, poll.pk])
-        row = cursor.fetchone()
-    if row is None:
+    rows = rawjoin.fetch(_cast_lock_sql(), [voter_id, poll.pk], _CAST_LOCK_PARTS)
+    if not rows:
         raise Poll.DoesNotExist
-    (locked,), (elector_id, present) = rawjoin.build(row, _CAST_LOCK_PARTS)
+    (locked,), (elector_id, present) = rows[0]
     if locked is None:  # never: the poll's own row
         raise Poll.DoesNotExist
     if elector_id is None:
@@ -123,20 +122,17 @@ def _lock_to_cast_as(poll: Poll, voter_id: int) -> tuple[Poll, _Entitlement | No
 
 
 _CAST_LOCK_PARTS = (rawjoin.Part(Poll, "p"),)
-_CAST_LOCK_SQL: str | None = None
 
 
+@cache
 def _cast_lock_sql() -> str:
     """The poll's columns (as the ORM reads them, renda.core.rawjoin) and the voter's elector
     row, under the poll's shared lock: written once per process."""
-    global _CAST_LOCK_SQL
-    if _CAST_LOCK_SQL is None:
-        _CAST_LOCK_SQL = (
-            f"SELECT {rawjoin.select(_CAST_LOCK_PARTS)}, e.id, e.present "  # noqa: S608
-            f"FROM {Poll._meta.db_table} p LEFT JOIN {Elector._meta.db_table} e "
-            "ON e.poll_id = p.id AND e.user_id = %s WHERE p.id = %s FOR SHARE OF p"
-        )
-    return _CAST_LOCK_SQL
+    return (
+        f"SELECT {rawjoin.select(_CAST_LOCK_PARTS)}, e.id, e.present "  # noqa: S608
+        f"FROM {Poll._meta.db_table} p LEFT JOIN {Elector._meta.db_table} e "
+        "ON e.poll_id = p.id AND e.user_id = %s WHERE p.id = %s FOR SHARE OF p"
+    )
 
 
 def _require_staff(user: Any, poll: Poll) -> None:

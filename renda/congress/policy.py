@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -132,41 +133,36 @@ _SEAT = ""  # no role is the empty string
 _DEVICE = "#device"  # nor this
 
 
+@cache
 def _access_sql() -> str:
     """The statement of `_access_rows`, written out once per process: building it with the
     ORM (a three-part UNION with an EXISTS per device kind) cost a signed-in request more
     CPU than any other single step of the ballot cast (docs/ballots.md). Table and column
     names come from the models; the parameters are bound per request."""
-    global _ACCESS_SQL
-    if _ACCESS_SQL is None:
-        from django_otp import device_classes
+    from django_otp import device_classes
 
-        grant, congress = RoleGrant._meta, Congress._meta
-        seat = DeputyMembership._meta
-        deputy = seat.get_field("deputy").related_model._meta
-        parts = [
-            # Table names from the models' meta; every value is a bound parameter.
-            f"SELECT g.role, g.congress_id, g.department_id FROM {grant.db_table} g "  # noqa: S608
-            f"JOIN {congress.db_table} c ON c.id = g.congress_id "
-            "WHERE g.user_id = %(user)s AND g.is_active = %(yes)s AND c.is_active = %(yes)s",
-            f"SELECT %(seat)s, m.congress_id, NULL FROM {seat.db_table} m "  # noqa: S608
-            f"JOIN {deputy.db_table} d ON d.id = m.deputy_id "
-            "WHERE d.user_id = %(user)s AND %(active)s = m.status AND m.start_date <= %(day)s "
-            "AND (m.end_date IS NULL OR m.end_date >= %(day)s)",
-        ]
-        devices = [
-            f"EXISTS (SELECT 1 FROM {model._meta.db_table} "  # noqa: S608
-            "WHERE user_id = %(user)s AND confirmed = %(yes)s)"
-            for model in device_classes()
-        ]
-        if devices:
-            parts.append(f"SELECT %(device)s, 0, NULL WHERE {' OR '.join(devices)}")
-        # No ORDER BY inside the UNION (SQLite refuses it; the order does not matter here).
-        _ACCESS_SQL = " UNION ALL ".join(parts)
-    return _ACCESS_SQL
-
-
-_ACCESS_SQL: str | None = None
+    grant, congress = RoleGrant._meta, Congress._meta
+    seat = DeputyMembership._meta
+    deputy = seat.get_field("deputy").related_model._meta
+    parts = [
+        # Table names from the models' meta; every value is a bound parameter.
+        f"SELECT g.role, g.congress_id, g.department_id FROM {grant.db_table} g "  # noqa: S608
+        f"JOIN {congress.db_table} c ON c.id = g.congress_id "
+        "WHERE g.user_id = %(user)s AND g.is_active = %(yes)s AND c.is_active = %(yes)s",
+        f"SELECT %(seat)s, m.congress_id, NULL FROM {seat.db_table} m "  # noqa: S608
+        f"JOIN {deputy.db_table} d ON d.id = m.deputy_id "
+        "WHERE d.user_id = %(user)s AND %(active)s = m.status AND m.start_date <= %(day)s "
+        "AND (m.end_date IS NULL OR m.end_date >= %(day)s)",
+    ]
+    devices = [
+        f"EXISTS (SELECT 1 FROM {model._meta.db_table} "  # noqa: S608
+        "WHERE user_id = %(user)s AND confirmed = %(yes)s)"
+        for model in device_classes()
+    ]
+    if devices:
+        parts.append(f"SELECT %(device)s, 0, NULL WHERE {' OR '.join(devices)}")
+    # No ORDER BY inside the UNION (SQLite refuses it; the order does not matter here).
+    return " UNION ALL ".join(parts)
 
 
 def _access_rows(user: Any) -> list[tuple[str, int, int | None]]:
@@ -338,34 +334,40 @@ def users_with_role(role: str, congress_id: int, department_id: int | None = Non
     once, by id: the recipients of most notifications, read by a statement written once
     per process (renda.core.rawjoin; every public submission asks it).
     `tests/congress/test_access_rows.py` holds it to the ORM's definition."""
-    from django.contrib.auth import get_user_model
-
     from renda.core import rawjoin
 
-    parts = (rawjoin.Part(get_user_model(), "u"),)
-    key = department_id is not None
-    if key not in _USERS_WITH_ROLE_SQL:
-        department = " AND g.department_id = %(department)s" if key else ""
-        _USERS_WITH_ROLE_SQL[key] = (
-            f"SELECT {rawjoin.select(parts)} FROM {parts[0].model._meta.db_table} u "  # noqa: S608
-            f"WHERE u.is_active = %(yes)s AND EXISTS (SELECT 1 FROM {RoleGrant._meta.db_table} g "
-            "WHERE g.user_id = u.id AND g.role = %(role)s AND g.congress_id = %(congress)s "
-            f"AND g.is_active = %(yes)s{department}) ORDER BY u.id"
-        )
     params: dict[str, Any] = {
         "yes": True,
         "role": role,
         "congress": congress_id,
         "department": department_id,
     }
-    connection = connections[router.db_for_read(RoleGrant)]
-    with connection.cursor() as cursor:
-        cursor.execute(_USERS_WITH_ROLE_SQL[key], params)
-        rows = cursor.fetchall()
-    return [rawjoin.build(row, parts, connection.alias)[0][0] for row in rows]
+    using = router.db_for_read(RoleGrant)
+    sql = _users_with_role_sql(department_id is not None)
+    return [row[0] for row, _rest in rawjoin.fetch(sql, params, _user_parts(), using)]
 
 
-_USERS_WITH_ROLE_SQL: dict[bool, str] = {}
+@cache
+def _user_parts() -> tuple[Any, ...]:
+    from django.contrib.auth import get_user_model
+
+    from renda.core import rawjoin
+
+    return (rawjoin.Part(get_user_model(), "u"),)
+
+
+@cache
+def _users_with_role_sql(by_department: bool) -> str:
+    from renda.core import rawjoin
+
+    department = " AND g.department_id = %(department)s" if by_department else ""
+    users = _user_parts()
+    return (
+        f"SELECT {rawjoin.select(users)} FROM {users[0].model._meta.db_table} u "  # noqa: S608
+        f"WHERE u.is_active = %(yes)s AND EXISTS (SELECT 1 FROM {RoleGrant._meta.db_table} g "
+        "WHERE g.user_id = u.id AND g.role = %(role)s AND g.congress_id = %(congress)s "
+        f"AND g.is_active = %(yes)s{department}) ORDER BY u.id"
+    )
 
 
 def handlers_by_department(department_ids: Iterable[int]) -> dict[int, list[Any]]:

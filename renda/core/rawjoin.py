@@ -7,8 +7,8 @@ once per process; the columns and the conversion of each value (SQLite's dates a
 arrive as text) come from the models, exactly as the ORM reads them.
 
     parts = (Part(Elector, "e"), Part(Poll, "p"))
-    sql = f"SELECT {select(parts)}, … FROM … e JOIN … p ON …"
-    elector, poll = build(row, parts)[0]
+    sql = f"SELECT {select(parts)}, … FROM … e JOIN … p ON …"   # written once (functools.cache)
+    for (elector, poll), rest in fetch(sql, params, parts): …
 """
 
 from __future__ import annotations
@@ -81,6 +81,16 @@ def build(
                 values[i] = converter(values[i], column, connection)
         instances.append(part.model.from_db(using, [f.attname for f in fields], values))
     return instances, list(row[at:])
+
+
+def fetch(
+    sql: str, params: Any, parts: Sequence[Part], using: str = "default"
+) -> list[tuple[list[Model | None], list[Any]]]:
+    """Run the statement and `build` each row: [(instances, remaining values), …]."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [build(row, parts, using) for row in rows]
 
 
 def relate(instance: Model, name: str, related: Model | None) -> None:

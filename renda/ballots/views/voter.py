@@ -5,11 +5,11 @@ only its keyed hash sits on the anonymous ballot."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -30,26 +30,22 @@ _CODE_SCOPE = "ballot-code"
 _SUBJECT_PARTS = (rawjoin.Part(PollSubject, "s"),)
 
 
+@cache
+def _subjects_sql() -> str:
+    return (
+        f"SELECT {rawjoin.select(_SUBJECT_PARTS)} "  # noqa: S608 - the model's table
+        f"FROM {PollSubject._meta.db_table} s WHERE s.poll_id = %s "
+        'ORDER BY s."order", s.id'
+    )
+
+
 def _subjects(poll: Poll) -> list[Any]:
     """The poll's subjects in their order (`poll.subjects.order_by("order", "id")`), read by
     a statement written once: every voter's page and cast reads them."""
-    global _SUBJECTS_SQL
-    if _SUBJECTS_SQL is None:
-        _SUBJECTS_SQL = (
-            f"SELECT {rawjoin.select(_SUBJECT_PARTS)} "  # noqa: S608 - the model's table
-            f"FROM {PollSubject._meta.db_table} s WHERE s.poll_id = %s "
-            'ORDER BY s."order", s.id'
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(_SUBJECTS_SQL, [poll.pk])
-        rows = cursor.fetchall()
-    subjects = [rawjoin.build(row, _SUBJECT_PARTS)[0][0] for row in rows]
+    subjects = [row[0] for row, _rest in rawjoin.fetch(_subjects_sql(), [poll.pk], _SUBJECT_PARTS)]
     for subject in subjects:
         rawjoin.relate(subject, "poll", poll)  # type: ignore[arg-type]
     return subjects
-
-
-_SUBJECTS_SQL: str | None = None
 
 
 def _ballot_step(
@@ -101,21 +97,18 @@ _ELECTOR_PARTS = (
     rawjoin.Part(Session, "s"),
     rawjoin.Part(Term, "t"),
 )
-_ELECTOR_SQL: str | None = None
 
 
+@cache
 def _elector_sql() -> str:
-    global _ELECTOR_SQL
-    if _ELECTOR_SQL is None:
-        e, p, c, s, t = (part.model._meta.db_table for part in _ELECTOR_PARTS)
-        _ELECTOR_SQL = (
-            f"SELECT {rawjoin.select(_ELECTOR_PARTS)}, "  # noqa: S608 - tables from the models
-            f"EXISTS (SELECT 1 FROM {Participation._meta.db_table} v WHERE v.elector_id = e.id) "
-            f"FROM {e} e JOIN {p} p ON p.id = e.poll_id JOIN {c} c ON c.id = p.congress_id "
-            f"LEFT JOIN {s} s ON s.id = p.session_id LEFT JOIN {t} t ON t.id = s.term_id "
-            "WHERE e.poll_id = %s AND e.user_id = %s"
-        )
-    return _ELECTOR_SQL
+    e, p, c, s, t = (part.model._meta.db_table for part in _ELECTOR_PARTS)
+    return (
+        f"SELECT {rawjoin.select(_ELECTOR_PARTS)}, "  # noqa: S608 - tables from the models
+        f"EXISTS (SELECT 1 FROM {Participation._meta.db_table} v WHERE v.elector_id = e.id) "
+        f"FROM {e} e JOIN {p} p ON p.id = e.poll_id JOIN {c} c ON c.id = p.congress_id "
+        f"LEFT JOIN {s} s ON s.id = p.session_id LEFT JOIN {t} t ON t.id = s.term_id "
+        "WHERE e.poll_id = %s AND e.user_id = %s"
+    )
 
 
 def _elector(poll_id: int, user_id: int) -> tuple[Elector, bool] | None:
@@ -123,12 +116,10 @@ def _elector(poll_id: int, user_id: int) -> tuple[Elector, bool] | None:
     (with the term) as `select_related` would read them, and whether they have voted: one
     hand-written statement (renda.core.rawjoin; the ORM's building of this query was a
     tenth of a cast's CPU). `tests/ballots/test_elector_read.py` holds it to the ORM's."""
-    with connection.cursor() as cursor:
-        cursor.execute(_elector_sql(), [poll_id, user_id])
-        row = cursor.fetchone()
-    if row is None:
+    found = rawjoin.fetch(_elector_sql(), [poll_id, user_id], _ELECTOR_PARTS)
+    if not found:
         return None
-    (elector, poll, congress, session, term), (voted,) = rawjoin.build(row, _ELECTOR_PARTS)
+    (elector, poll, congress, session, term), (voted,) = found[0]
     if elector is None or poll is None:  # inner joins: never, unless the row is malformed
         return None
     rawjoin.relate(poll, "congress", congress)

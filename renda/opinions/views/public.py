@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,7 +31,16 @@ _RECEIPTS = "opinion_receipts"
 
 
 _CONGRESS_PARTS = (rawjoin.Part(Congress, "c"), rawjoin.Part(Region, "r"))
-_CONGRESS_SQL: str | None = None
+
+
+@cache
+def _congress_sql() -> str:
+    c, r = Congress._meta.db_table, Region._meta.db_table
+    return (
+        f"SELECT {rawjoin.select(_CONGRESS_PARTS)} "  # noqa: S608 - the models' tables
+        f"FROM {c} c LEFT JOIN {r} r ON r.id = c.region_id "
+        "WHERE c.id = %s AND c.is_active = %s AND c.level IN (%s, %s)"
+    )
 
 
 def _congress(pk: int) -> Congress:
@@ -39,20 +49,11 @@ def _congress(pk: int) -> Congress:
     as a statement written once per process (renda.core.rawjoin; every resident's form
     and submission reads it). `tests/opinions/test_submit_queries.py` holds it to the
     ORM's read."""
-    global _CONGRESS_SQL
-    if _CONGRESS_SQL is None:
-        c, r = Congress._meta.db_table, Region._meta.db_table
-        _CONGRESS_SQL = (
-            f"SELECT {rawjoin.select(_CONGRESS_PARTS)} "  # noqa: S608 - the models' tables
-            f"FROM {c} c LEFT JOIN {r} r ON r.id = c.region_id "
-            "WHERE c.id = %s AND c.is_active = %s AND c.level IN (%s, %s)"
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(_CONGRESS_SQL, [pk, True, CongressLevel.TOWN, CongressLevel.COUNTY])
-        row = cursor.fetchone()
-    if row is None:
+    params = [pk, True, CongressLevel.TOWN, CongressLevel.COUNTY]
+    found = rawjoin.fetch(_congress_sql(), params, _CONGRESS_PARTS)
+    if not found:
         raise Http404
-    (congress, region), _rest = rawjoin.build(row, _CONGRESS_PARTS)
+    (congress, region), _rest = found[0]
     if congress is None:
         raise Http404
     rawjoin.relate(congress, "region", region)
