@@ -31,6 +31,7 @@ from renda.cases import figures as case_figures
 from renda.cases.models import Case
 from renda.congress.models import CongressLevel, DeputyMembership
 from renda.core.charts import Chart, chart
+from renda.core.grouping import aggregate_by, count_by
 
 TOOK_PLACE = (ActivityStatus.HELD, ActivityStatus.CLOSED)
 
@@ -38,18 +39,23 @@ TOOK_PLACE = (ActivityStatus.HELD, ActivityStatus.CLOSED)
 def held(congress_id: int, year: int, kinds: Any = None) -> QuerySet[Activity]:
     """The activities of the year that took place (held or closed), of some kinds: the
     records `activities_held` counts."""
-    qs = Activity.objects.filter(
-        congress_id=congress_id, starts_on__year=year, status__in=TOOK_PLACE
-    )
+    return _held([congress_id], year, kinds)
+
+
+def _held(ids: list[int], year: int, kinds: Any = None) -> QuerySet[Activity]:
+    qs = Activity.objects.filter(congress_id__in=ids, starts_on__year=year, status__in=TOOK_PLACE)
     return qs if kinds is None else qs.filter(kind__in=list(kinds))
 
 
 def activities_held(congress_id: int, year: int) -> dict[str, int]:
     """Activities held (or closed) by kind; every kind present, 0 when none."""
-    counts = dict(
-        held(congress_id, year).values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
-    )
-    return {kind: counts.get(kind, 0) for kind in ActivityKind.values}
+    return activities_held_by_congress([congress_id], year)[congress_id]
+
+
+def activities_held_by_congress(ids: list[int], year: int) -> dict[int, dict[str, int]]:
+    """Each congress's `activities_held`: one query."""
+    counts = count_by(_held(ids, year), "congress_id", ids, "kind")
+    return {pk: {kind: counts[pk].get(kind, 0) for kind in ActivityKind.values} for pk in ids}
 
 
 def deputies_taking_part(congress_id: int, year: int) -> dict[str, Any]:
@@ -91,10 +97,23 @@ def _handling(cases: Any) -> dict[str, Any]:
 def finding_cases(congress_id: int, year: int) -> QuerySet[Case]:
     """The cases of the findings of the year's activities (what `findings_handling`
     counts, through the case engine's `counted`)."""
+    return _finding_cases([congress_id], year)
+
+
+#: The congress of a finding's case (`finding_totals_by_congress` groups by it).
+FINDING_CONGRESS = "activity_finding__activity__congress_id"
+
+
+def _finding_cases(ids: list[int], year: int) -> QuerySet[Case]:
     return Case.objects.filter(
-        activity_finding__activity__congress_id=congress_id,
+        activity_finding__activity__congress_id__in=ids,
         activity_finding__activity__starts_on__year=year,
     )
+
+
+def finding_totals_by_congress(ids: list[int], year: int) -> dict[int, dict[str, Any]]:
+    """The case engine's totals of each congress's findings of the year: one query."""
+    return case_figures.totals_by(_finding_cases(ids, year), FINDING_CONGRESS, ids)
 
 
 def findings_handling(congress_id: int, year: int) -> dict[str, Any]:
@@ -109,22 +128,41 @@ TRAINING_KINDS = LEARNING_KINDS - {ActivityKind.LEGAL_EDUCATION}
 
 def learning_participations(congress_id: int, year: int) -> QuerySet[Participation]:
     """The attendances of the year's learning activities (with their hours)."""
+    return _learning_participations([congress_id], year)
+
+
+def _learning_participations(ids: list[int], year: int) -> QuerySet[Participation]:
     return Participation.objects.filter(
-        congress_id=congress_id, on__year=year, kind__in=[k.value for k in LEARNING_KINDS]
+        congress_id__in=ids, on__year=year, kind__in=[k.value for k in LEARNING_KINDS]
     )
 
 
 def training_hours(congress_id: int, year: int) -> dict[str, Any]:
     """Trainings, study sessions and exchanges held, attendances and hours credited."""
-    sessions = held(congress_id, year, TRAINING_KINDS).count()
-    row = learning_participations(congress_id, year).aggregate(
-        attendances=Count("id"), hours=Sum("hours"), deputies=Count("deputy", distinct=True)
+    return training_hours_by_congress([congress_id], year)[congress_id]
+
+
+def training_hours_by_congress(ids: list[int], year: int) -> dict[int, dict[str, Any]]:
+    """Each congress's `training_hours`: two queries."""
+    sessions = aggregate_by(
+        _held(ids, year, TRAINING_KINDS), "congress_id", ids, sessions=Count("id")
+    )
+    rows = aggregate_by(
+        _learning_participations(ids, year),
+        "congress_id",
+        ids,
+        attendances=Count("id"),
+        hours=Sum("hours"),
+        deputies=Count("deputy", distinct=True),
     )
     return {
-        "sessions": sessions,
-        "attendances": row["attendances"],
-        "deputies": row["deputies"],
-        "hours": row["hours"] or Decimal(0),
+        pk: {
+            "sessions": sessions[pk]["sessions"],
+            "attendances": rows[pk]["attendances"],
+            "deputies": rows[pk]["deputies"],
+            "hours": rows[pk]["hours"] or Decimal(0),
+        }
+        for pk in ids
     }
 
 
@@ -150,28 +188,40 @@ def legal_education(congress_id: int, year: int) -> dict[str, int]:
 
 def meetings_held(congress_id: int, year: int) -> QuerySet[PresidiumMeeting]:
     """The presidium meetings of the year that were held (closed)."""
+    return _meetings_held([congress_id], year)
+
+
+def _meetings_held(ids: list[int], year: int) -> QuerySet[PresidiumMeeting]:
     return PresidiumMeeting.objects.filter(
-        congress_id=congress_id, held_on__year=year, status=MeetingStatus.CLOSED
+        congress_id__in=ids, held_on__year=year, status=MeetingStatus.CLOSED
     )
 
 
 def reports_heard(congress_id: int, year: int) -> QuerySet[MeetingReport]:
     """The reports put before the presidium's meetings of the year."""
-    return MeetingReport.objects.filter(
-        meeting__congress_id=congress_id, meeting__held_on__year=year
-    )
+    return _reports_heard([congress_id], year)
+
+
+def _reports_heard(ids: list[int], year: int) -> QuerySet[MeetingReport]:
+    return MeetingReport.objects.filter(meeting__congress_id__in=ids, meeting__held_on__year=year)
 
 
 def presidium_meetings(congress_id: int, year: int) -> dict[str, Any]:
     """Presidium meetings held (closed) and the reports heard, by kind."""
-    meetings = meetings_held(congress_id, year).count()
-    counts = dict(
-        reports_heard(congress_id, year)
-        .values_list("kind")
-        .annotate(n=Count("id"))
-        .values_list("kind", "n")
-    )
-    return {"held": meetings, "reports": {k: counts.get(k, 0) for k in ReportKind.values}}
+    return presidium_meetings_by_congress([congress_id], year)[congress_id]
+
+
+def presidium_meetings_by_congress(ids: list[int], year: int) -> dict[int, dict[str, Any]]:
+    """Each congress's `presidium_meetings`: two queries."""
+    meetings = aggregate_by(_meetings_held(ids, year), "congress_id", ids, held=Count("id"))
+    counts = count_by(_reports_heard(ids, year), "meeting__congress_id", ids, "kind")
+    return {
+        pk: {
+            "held": meetings[pk]["held"],
+            "reports": {k: counts[pk].get(k, 0) for k in ReportKind.values},
+        }
+        for pk in ids
+    }
 
 
 def deliberation_opinions(congress_id: int, year: int) -> dict[str, Any]:
@@ -187,23 +237,30 @@ def deliberation_opinions(congress_id: int, year: int) -> dict[str, Any]:
 
 def nominations_decided(congress_id: int, year: int) -> QuerySet[Nomination]:
     """The nominees whose pre-appointment vote was counted at a meeting of the year."""
+    return _nominations_decided([congress_id], year)
+
+
+def _nominations_decided(ids: list[int], year: int) -> QuerySet[Nomination]:
     return Nomination.objects.filter(
-        congress_id=congress_id, meeting__held_on__year=year, status=NominationStatus.DECIDED
+        congress_id__in=ids, meeting__held_on__year=year, status=NominationStatus.DECIDED
     )
 
 
 def nominees_reviewed(congress_id: int, year: int) -> dict[str, int]:
     """Nominees whose vote was counted at a meeting of the year, by result."""
-    counts = dict(
-        nominations_decided(congress_id, year)
-        .values_list("result")
-        .annotate(n=Count("id"))
-        .values_list("result", "n")
-    )
+    return nominees_reviewed_by_congress([congress_id], year)[congress_id]
+
+
+def nominees_reviewed_by_congress(ids: list[int], year: int) -> dict[int, dict[str, int]]:
+    """Each congress's `nominees_reviewed`: one query."""
+    counts = count_by(_nominations_decided(ids, year), "congress_id", ids, "result")
     return {
-        "reviewed": sum(counts.values()),
-        "approved": counts.get(ReviewResult.APPROVED, 0),
-        "rejected": counts.get(ReviewResult.REJECTED, 0),
+        pk: {
+            "reviewed": sum(counts[pk].values()),
+            "approved": counts[pk].get(ReviewResult.APPROVED, 0),
+            "rejected": counts[pk].get(ReviewResult.REJECTED, 0),
+        }
+        for pk in ids
     }
 
 

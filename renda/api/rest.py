@@ -27,6 +27,7 @@ from ninja.security import HttpBearer
 from renda.api.common import departments_of, in_congresses, not_found, paginate, ref, user_of
 from renda.api.models import ApiToken
 from renda.api.rest_appraisals import router as appraisals_router
+from renda.api.rest_jobs import router as jobs_router
 from renda.api.rest_polls import router as polls_router
 from renda.api.rest_projects import router as projects_router
 from renda.api.rest_reference import router as reference_router
@@ -146,6 +147,7 @@ api.add_router("/polls", polls_router)
 api.add_router("/appraisals", appraisals_router)
 api.add_router("/projects", projects_router)
 api.add_router("/reports", reports_router)
+api.add_router("/jobs", jobs_router)
 
 # Last, so that it takes only what no operation matches: an unknown path under /api/v1/ is
 # a 404 in the API's error shape, as is a path whose id is not a number.

@@ -16,20 +16,22 @@ from typing import Any, Literal
 
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import HttpRequest
-from django.http.response import HttpResponseBase
+from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from renda.api.common import departments_of, not_found, paginate, ref, user_of
+from renda.api.rest_jobs import JobOut, job_out
 from renda.api.schemas import ErrorOut, PageFilters, Ref
 from renda.api.validation import Day, Id, Text, Year
 from renda.cases import services as case_services
 from renda.cases.models import Case, CaseKind, Category
 from renda.congress import policy
 from renda.congress.models import Congress, Deputy, Session
+from renda.core import exports
 from renda.core.errors import DomainError
+from renda.core.models import Job
 from renda.suggestions import ledger
 from renda.suggestions import services as suggestion_services
 from renda.suggestions.figures import session_label
@@ -358,29 +360,34 @@ def _meeting(meeting_id: int) -> dict[str, Any]:
 
 @router.get(
     "/ledger.xlsx",
-    response={403: ErrorOut, 404: ErrorOut},
+    response={202: JobOut, 403: ErrorOut, 404: ErrorOut},
     summary="The suggestions ledger (.xlsx)",
     openapi_extra={
         "responses": {
             "200": {
-                "description": "The ledger as an .xlsx file (attachment).",
+                "description": "The ledger as an .xlsx file (attachment), up to "
+                "RENDA_EXPORT_JOB_ROWS suggestions; above, 202 with the background job that "
+                "writes it (follow its `url`, then fetch its `download`).",
                 "content": {ledger.XLSX: {"schema": {"type": "string", "format": "binary"}}},
             }
         }
     },
 )
-def ledger_xlsx(request: HttpRequest, filters: Query[LedgerFilters]) -> HttpResponseBase:
+def ledger_xlsx(request: HttpRequest, filters: Query[LedgerFilters]) -> Any:
     """Every submitted suggestion the user supervises, one row each (office and leaders)."""
     user = user_of(request)
     if not policy.can(user, "case.supervise"):
         raise HttpError(403, _("Only the presidium office and its leaders can export the ledger."))
-    qs = Suggestion.objects.visible_to(user, "case.supervise")
+    params = QueryDict(mutable=True)
     if filters.congress is not None:
-        qs = qs.filter(congress=_supervised_congress(user, filters.congress))
+        params["congress"] = str(_supervised_congress(user, filters.congress).pk)
     if filters.year is not None:
-        qs = qs.filter(case__year=filters.year)
-    # Audited per congress, as in the web interface.
-    return ledger.ledger_response(qs, actor=user, year=filters.year)
+        params["year"] = str(filters.year)
+    # Audited per congress, as in the web interface (a job's file when it is downloaded).
+    answer = exports.start_or_write("suggestions.ledger.api", user, params)
+    if isinstance(answer, Job):
+        return Status(202, job_out(answer))
+    return answer
 
 
 @router.post(

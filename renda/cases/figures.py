@@ -28,6 +28,7 @@ from renda.cases.models import (
     CaseSource,
 )
 from renda.core.charts import Chart, chart
+from renda.core.grouping import aggregate_by
 from renda.core.rates import percent
 from renda.core.widgets import DateInput
 
@@ -96,6 +97,13 @@ def _aggregates(prefix: str = "") -> dict[str, Count]:
 
 def totals(qs: QuerySet[Case]) -> dict[str, Any]:
     return with_rates(qs.aggregate(**_aggregates()))
+
+
+def totals_by(qs: QuerySet[Case], field: str, keys: list[int]) -> dict[int, dict[str, Any]]:
+    """`totals` of the cases of each value of `field` in `keys` (e.g. each congress): one
+    query."""
+    rows = aggregate_by(qs, field, keys, **_aggregates())
+    return {key: with_rates(row) for key, row in rows.items()}
 
 
 #: What a row of each grouping is keyed by (its id) and labelled with (the name), and what

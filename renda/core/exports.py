@@ -290,18 +290,31 @@ def respond(request: HttpRequest, name: str) -> HttpResponseBase:
     sent to."""
     from django.shortcuts import redirect
 
-    from renda.core import jobs
+    from renda.core.models import Job
 
-    export = EXPORTS[name]
     params = request.GET.copy()
     params.pop("format", None)
     params.pop("page", None)
-    table, rows, total = export_rows(export, request.user, params)
+    answer = start_or_write(name, request.user, params)
+    if isinstance(answer, Job):
+        return redirect("core:job", answer.pk)
+    return answer
+
+
+def start_or_write(name: str, user: Any, params: QueryDict) -> Any:
+    """An export's rows for a user and a query: up to `RENDA_EXPORT_JOB_ROWS` rows the
+    .xlsx attachment (written now, audited); above, the background job started for them
+    (a `Job`, audited when its file is downloaded). The web pages and the API both answer
+    through this."""
+    from renda.core import jobs
+
+    export = EXPORTS[name]
+    table, rows, total = export_rows(export, user, params)
     if total > settings.RENDA_EXPORT_JOB_ROWS:
-        congress_ids = sorted(set(export.congress_ids(request.user, params)))
-        job = jobs.start(
+        congress_ids = sorted(set(export.congress_ids(user, params)))
+        return jobs.start(
             jobs.EXPORT,
-            request.user,
+            user,
             title=str(export.filename),
             params={
                 "export": name,
@@ -312,15 +325,36 @@ def respond(request: HttpRequest, name: str) -> HttpResponseBase:
             # One congress exported: the job's own entries are its auditors' too.
             congress_id=congress_ids[0] if len(congress_ids) == 1 else None,
         )
-        return redirect("core:job", job.pk)
     handle = write_xlsx(table, rows, spooled(), total=total)
     return attachment(
         handle,
         export.file_name(params),
         action=export.action,
-        congress_ids=list(export.congress_ids(request.user, params)),
-        actor=request.user,
+        congress_ids=list(export.congress_ids(user, params)),
+        actor=user,
         note=export.note or f"{total} rows",
+    )
+
+
+def job_result(job: Any, actor: Any) -> HttpResponseBase:
+    """A finished job's file as an attachment, audited as its export is (once per congress
+    it holds), else as a job's download. The job's page and the API download through it."""
+    from renda.core import jobs
+
+    action, note = "job.downloaded", f"job {job.pk}"
+    if job.kind == jobs.EXPORT:
+        export = EXPORTS.get(job.params.get("export", ""))
+        if export is not None:
+            action = export.action
+            note = f"{export.note} (job {job.pk})" if export.note else note
+    return attachment(
+        job.result.open("rb"),
+        job.result_name,
+        action=action,
+        congress_ids=job.params.get("congress_ids") or None,
+        obj=None if job.params.get("congress_ids") else job,
+        actor=actor,
+        note=note,
     )
 
 

@@ -15,12 +15,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renda.congress import policy
 from renda.core import audit, workflow
 from renda.core.errors import DomainError
+from renda.core.grouping import aggregate_by
 from renda.portal import chrome, search
 from renda.portal.models import (
     ARTICLE_TRANSITIONS,
@@ -482,8 +484,18 @@ def article_counts(user: Any, statuses: tuple[str, ...]) -> dict[str, int]:
 def published_articles(congress_id: int, year: int) -> Any:
     """The articles the congress's site published in the year and still shows (the annual
     report's publicity figure and its records)."""
+    return _published_articles([congress_id], year)
+
+
+def _published_articles(ids: list[int], year: int) -> Any:
     return Article.objects.filter(
-        site__congress_id=congress_id,
+        site__congress_id__in=ids,
         status=ArticleStatus.PUBLISHED,
         published_at__year=year,
     )
+
+
+def published_counts(ids: list[int], year: int) -> dict[int, int]:
+    """How many `published_articles` each congress has: one query."""
+    rows = aggregate_by(_published_articles(ids, year), "site__congress_id", ids, n=Count("id"))
+    return {pk: row["n"] for pk, row in rows.items()}

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -61,7 +61,9 @@ SECTIONS: list[tuple[str, Promise]] = [
     ("publicity", _("Publicity")),
 ]
 
-Source = Callable[[Congress, int], dict[str, Any]]
+#: A source gives its answer for each of a list of congresses (keyed by id) in a fixed
+#: number of queries, whatever the number of congresses.
+Source = Callable[[list[Congress], int], dict[int, dict[str, Any]]]
 Records = Callable[[Congress, int], QuerySet[Any]]
 
 
@@ -82,7 +84,7 @@ class Figure:
     filters: tuple[str, ...] = ()
 
     def compute(self, congress: Congress, year: int) -> Any:
-        return self.pick(SOURCES[self.source](congress, year))
+        return self.pick(SOURCES[self.source]([congress], year)[congress.pk])
 
 
 # --- sources: the lower apps' public figure functions, one call each ------------------------
@@ -98,43 +100,80 @@ def _meetings(congress: Congress) -> QuerySet[ReviewMeeting]:
     return ReviewMeeting.objects.filter(congress=congress)
 
 
+def _ids(congresses: list[Congress]) -> list[int]:
+    return [c.pk for c in congresses]
+
+
+def _receptions(congresses: list[Congress], year: int) -> dict[int, dict[str, Any]]:
+    ids, days = _ids(congresses), station_figures.year_range(year)
+    received = station_figures.receptions_by_congress(ids, *days)
+    matters = station_figures.matters_by_congress(ids, *days)
+    return {pk: {**received[pk], "matters": sum(r["count"] for r in matters[pk])} for pk in ids}
+
+
+def _case_totals(kind: str) -> Source:
+    def source(congresses: list[Congress], year: int) -> dict[int, dict[str, Any]]:
+        ids = _ids(congresses)
+        qs = case_figures.filtered_cases(
+            Case.objects.filter(congress_id__in=ids), {"kind": kind, "year": year}
+        )
+        return case_figures.totals_by(qs, "congress_id", ids)
+
+    return source
+
+
+def _publicity(congresses: list[Congress], year: int) -> dict[int, dict[str, Any]]:
+    ids = _ids(congresses)
+    portal_counts = portal.published_counts(ids, year)
+    external = dict.fromkeys(ids, 0)
+    for congress_id, n in (
+        _external(ids, year)
+        .values_list("congress_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("congress_id", "n")
+    ):
+        external[congress_id] = n
+    return {pk: {"portal": portal_counts[pk], "external": external[pk]} for pk in ids}
+
+
+def _all_meetings() -> QuerySet[ReviewMeeting]:
+    return ReviewMeeting.objects.all()
+
+
 SOURCES: dict[str, Source] = {
-    "network": lambda c, y: network.coverage(c),
-    "duty": lambda c, y: station_figures.duty_year(c, y),
-    "receptions": lambda c, y: {
-        **station_figures.receptions(c, *station_figures.year_range(y)),
-        "matters": sum(
-            row["count"]
-            for row in station_figures.matters_by_disposition(c, *station_figures.year_range(y))
-        ),
-    },
-    "opinions": lambda c, y: case_figures.totals(_cases(c, y, CaseKind.OPINION)),
-    "suggestions": lambda c, y: case_figures.totals(_cases(c, y, CaseKind.SUGGESTION)),
-    "assignment": lambda c, y: {
-        **suggestion_figures.assignment_meetings(c.pk, y),
-        "motions": suggestion_figures.motions(c.pk, y).count(),
-    },
-    "appraisals": lambda c, y: appraisal_figures.year_figures(_meetings(c), y),
-    "results": lambda c, y: appraisal_figures.results(_meetings(c), y),
-    "held": lambda c, y: activity_figures.activities_held(c.pk, y),
-    "findings": lambda c, y: case_figures.totals(activity_figures.finding_cases(c.pk, y)),
-    "presidium": lambda c, y: activity_figures.presidium_meetings(c.pk, y),
-    "reviews": lambda c, y: activity_figures.nominees_reviewed(c.pk, y),
-    "projects": lambda c, y: project_figures.year_figures(c.pk, y),
-    "supervision": lambda c, y: project_figures.supervision(c.pk, y),
-    "contacts": lambda c, y: station_figures.contacts_year(c, y),
-    "training": lambda c, y: activity_figures.training_hours(c.pk, y),
-    "publicity": lambda c, y: {
-        "portal": portal.published_articles(c.pk, y).count(),
-        "external": external_publications(c, y).count(),
-    },
+    "network": lambda cs, y: network.coverages(cs),
+    "duty": lambda cs, y: station_figures.duty_years(_ids(cs), y),
+    "receptions": _receptions,
+    "opinions": _case_totals(CaseKind.OPINION),
+    "suggestions": _case_totals(CaseKind.SUGGESTION),
+    "assignment": lambda cs, y: suggestion_figures.assignment_meetings_by_congress(_ids(cs), y),
+    "appraisals": lambda cs, y: appraisal_figures.year_figures_by_congress(
+        _all_meetings().filter(congress__in=_ids(cs)), y, _ids(cs)
+    ),
+    "results": lambda cs, y: appraisal_figures.results_by_congress(
+        _all_meetings().filter(congress__in=_ids(cs)), y, _ids(cs)
+    ),
+    "held": lambda cs, y: activity_figures.activities_held_by_congress(_ids(cs), y),
+    "findings": lambda cs, y: activity_figures.finding_totals_by_congress(_ids(cs), y),
+    "presidium": lambda cs, y: activity_figures.presidium_meetings_by_congress(_ids(cs), y),
+    "reviews": lambda cs, y: activity_figures.nominees_reviewed_by_congress(_ids(cs), y),
+    "projects": lambda cs, y: project_figures.year_figures_by_congress(_ids(cs), y),
+    "supervision": lambda cs, y: project_figures.supervision_by_congress(_ids(cs), y),
+    "contacts": lambda cs, y: station_figures.contacts_years(_ids(cs), y),
+    "training": lambda cs, y: activity_figures.training_hours_by_congress(_ids(cs), y),
+    "publicity": _publicity,
 }
 
 
 def external_publications(congress: Congress, year: int) -> QuerySet[ExternalPublication]:
     """The office's records of outside publications of the year (withdrawn ones not)."""
+    return _external([congress.pk], year)
+
+
+def _external(ids: list[int], year: int) -> QuerySet[ExternalPublication]:
     return ExternalPublication.objects.filter(
-        congress=congress, published_on__year=year, is_withdrawn=False
+        congress_id__in=ids, published_on__year=year, is_withdrawn=False
     )
 
 
@@ -698,13 +737,14 @@ def breakdowns(congress: Congress, year: int) -> dict[str, list[tuple[Breakdown,
 
 def compute_all(congress: Congress, year: int) -> dict[str, Any]:
     """Every figure of a congress's year: each source called once."""
-    answers: dict[str, dict[str, Any]] = {}
-    values: dict[str, Any] = {}
-    for figure in FIGURES:
-        if figure.source not in answers:
-            answers[figure.source] = SOURCES[figure.source](congress, year)
-        values[figure.key] = figure.pick(answers[figure.source])
-    return values
+    return compute_many([congress], year)[congress.pk]
+
+
+def compute_many(congresses: list[Congress], year: int) -> dict[int, dict[str, Any]]:
+    """Every figure of each congress's year: each source called once for all of them (the
+    same queries for one town as for two hundred)."""
+    answers = {name: source(congresses, year) for name, source in SOURCES.items()}
+    return {c.pk: {f.key: f.pick(answers[f.source][c.pk]) for f in FIGURES} for c in congresses}
 
 
 def total(values: list[dict[str, Any]]) -> dict[str, Any]:

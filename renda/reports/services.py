@@ -56,9 +56,9 @@ def year_figures(congress: Congress, year: int) -> YearFigures:
 def towns_of(district: Congress) -> list[Congress]:
     """The active town congresses directly below a district congress."""
     return list(
-        Congress.objects.filter(parent=district, is_active=True, level=CongressLevel.TOWN).order_by(
-            "name", "id"
-        )
+        Congress.objects.filter(parent=district, is_active=True, level=CongressLevel.TOWN)
+        .select_related("region")
+        .order_by("name", "id")
     )
 
 
@@ -77,7 +77,11 @@ class DistrictFigures:
 def district_figures(district: Congress, year: int) -> DistrictFigures:
     """Each town's figures side by side and the district's total (sums of the towns' counts;
     each rate over the summed parts)."""
-    towns = [year_figures(town, year) for town in towns_of(district)]
+    towns_ = towns_of(district)
+    values = registry.compute_many(towns_, year)
+    previous = registry.compute_many(towns_, year - 1)
+    # The towns' breakdowns are on each town's own page (the district's has none).
+    towns = [YearFigures(t, year, values[t.pk], previous[t.pk]) for t in towns_]
     total = YearFigures(
         district,
         year,

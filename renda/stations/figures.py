@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from renda.congress.models import Congress
 from renda.core.charts import Chart, chart
+from renda.core.grouping import aggregate_by, count_by
 from renda.stations.models import (
     ContactLog,
     ContactPairing,
@@ -50,25 +51,45 @@ def duty_by_station(congress: Congress, start: dt.date, end: dt.date) -> list[An
 
 
 def matters_by_disposition(congress: Congress, start: dt.date, end: dt.date) -> list[dict]:
-    counts = dict(
-        ReceptionMatter.objects.filter(congress=congress, reception__date__range=(start, end))
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
+    return matters_by_congress([congress.pk], start, end)[congress.pk]
+
+
+def matters_by_congress(ids: list[int], start: dt.date, end: dt.date) -> dict[int, list[dict]]:
+    """Each congress's matters received between two days, by disposition: one query."""
+    counts = count_by(
+        ReceptionMatter.objects.filter(congress_id__in=ids, reception__date__range=(start, end)),
+        "congress_id",
+        ids,
+        "status",
     )
-    return [
-        {"key": d.value, "label": d.label, "count": counts.get(d.value, 0)} for d in Disposition
-    ]
+    return {
+        pk: [
+            {"key": d.value, "label": d.label, "count": counts[pk].get(d.value, 0)}
+            for d in Disposition
+        ]
+        for pk in ids
+    }
 
 
 def receptions(congress: Congress, start: dt.date, end: dt.date) -> dict[str, int]:
-    row = Reception.objects.filter(congress=congress, date__range=(start, end)).aggregate(
+    return receptions_by_congress([congress.pk], start, end)[congress.pk]
+
+
+def receptions_by_congress(
+    ids: list[int], start: dt.date, end: dt.date
+) -> dict[int, dict[str, int]]:
+    """Each congress's receptions, walk-ins and visitors between two days: one query."""
+    rows = aggregate_by(
+        Reception.objects.filter(congress_id__in=ids, date__range=(start, end)),
+        "congress_id",
+        ids,
         receptions=Count("id"),
         walk_ins=Count("id", filter=Q(shift__isnull=True)),
         visitors=Sum("visitor_count"),
     )
-    row["visitors"] = row["visitors"] or 0
-    return row
+    for row in rows.values():
+        row["visitors"] = row["visitors"] or 0
+    return rows
 
 
 def contacts_against_targets(congress: Congress, year: int) -> list[ContactPairing]:
@@ -179,9 +200,13 @@ def covered_villages(congress: Congress) -> Any:
 
 def shifts_held(congress: Congress, year: int) -> Any:
     """The duty shifts of the year that were held (接待日)."""
+    return _shifts_held([congress.pk], year)
+
+
+def _shifts_held(ids: list[int], year: int) -> Any:
     from renda.stations.models import ShiftStatus
 
-    return DutyShift.objects.filter(congress=congress, date__year=year, status=ShiftStatus.HELD)
+    return DutyShift.objects.filter(congress_id__in=ids, date__year=year, status=ShiftStatus.HELD)
 
 
 def duties_of(congress: Congress, year: int, status: str) -> Any:
@@ -190,11 +215,21 @@ def duties_of(congress: Congress, year: int, status: str) -> Any:
 
 
 def duty_year(congress: Congress, year: int) -> dict[str, int]:
-    """Shifts held, and deputies' duties attended and missed in the year: two queries."""
-    row = DutyAssignment.objects.filter(congress=congress, shift__date__year=year).aggregate(
-        attended=_DUTY["attended"], missed=_DUTY["missed"]
+    return duty_years([congress.pk], year)[congress.pk]
+
+
+def duty_years(ids: list[int], year: int) -> dict[int, dict[str, int]]:
+    """Each congress's shifts held, and deputies' duties attended and missed in the year:
+    two queries."""
+    shifts = aggregate_by(_shifts_held(ids, year), "congress_id", ids, shifts_held=Count("id"))
+    duties = aggregate_by(
+        DutyAssignment.objects.filter(congress_id__in=ids, shift__date__year=year),
+        "congress_id",
+        ids,
+        attended=_DUTY["attended"],
+        missed=_DUTY["missed"],
     )
-    return {"shifts_held": shifts_held(congress, year).count(), **row}
+    return {pk: {**shifts[pk], **duties[pk]} for pk in ids}
 
 
 def year_range(year: int) -> tuple[dt.date, dt.date]:
@@ -219,14 +254,14 @@ def contact_logs(congress: Congress, year: int, kind: str) -> Any:
 
 
 def contacts_year(congress: Congress, year: int) -> dict[str, int]:
-    """The year's contacts by kind (every kind present): one query."""
+    return contacts_years([congress.pk], year)[congress.pk]
+
+
+def contacts_years(ids: list[int], year: int) -> dict[int, dict[str, int]]:
+    """Each congress's contacts of the year by kind (every kind present): one query."""
     from renda.stations.models import ContactKind
 
-    counts = dict(
-        ContactLog.objects.filter(congress=congress, date__year=year)
-        .values_list("kind")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("kind", "n")
+    counts = count_by(
+        ContactLog.objects.filter(congress_id__in=ids, date__year=year), "congress_id", ids, "kind"
     )
-    return {kind: counts.get(kind, 0) for kind in ContactKind.values}
+    return {pk: {kind: counts[pk].get(kind, 0) for kind in ContactKind.values} for pk in ids}

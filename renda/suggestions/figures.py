@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from renda.cases import figures as case_figures
 from renda.cases.models import Case
+from renda.core.grouping import aggregate_by
 
 GROUP_LABELS = {
     "year": gettext_lazy("By year"),
@@ -99,30 +100,50 @@ def grouped(case_qs: QuerySet[Case], key: str) -> list[dict[str, Any]]:
 
 def motions(congress_id: int, year: int) -> QuerySet[Any]:
     """The motions (议案) submitted in the year (their case numbered in the year)."""
+    return _motions([congress_id], year)
+
+
+def _motions(ids: list[int], year: int) -> QuerySet[Any]:
     from renda.suggestions.models import Suggestion
 
-    return Suggestion.objects.filter(congress_id=congress_id, is_motion=True, case__year=year)
+    return Suggestion.objects.filter(congress_id__in=ids, is_motion=True, case__year=year)
 
 
 def meetings_held(congress_id: int, year: int) -> QuerySet[Any]:
     """The assignment meetings (交办会) of the year that were held."""
+    return _meetings_held([congress_id], year)
+
+
+def _meetings_held(ids: list[int], year: int) -> QuerySet[Any]:
     from renda.suggestions.models import AssignmentMeeting, MeetingStatus
 
     return AssignmentMeeting.objects.filter(
-        congress_id=congress_id, held_on__year=year, status=MeetingStatus.HELD
+        congress_id__in=ids, held_on__year=year, status=MeetingStatus.HELD
     )
 
 
 def assigned_at_meetings(congress_id: int, year: int) -> QuerySet[Any]:
     """The suggestions assigned at the year's held assignment meetings (their items)."""
+    return _assigned_at_meetings([congress_id], year)
+
+
+def _assigned_at_meetings(ids: list[int], year: int) -> QuerySet[Any]:
     from renda.suggestions.models import MeetingItem
 
-    return MeetingItem.objects.filter(meeting__in=meetings_held(congress_id, year))
+    return MeetingItem.objects.filter(meeting__in=_meetings_held(ids, year))
 
 
 def assignment_meetings(congress_id: int, year: int) -> dict[str, int]:
     """Assignment meetings held in the year and the suggestions assigned at them."""
-    return {
-        "held": meetings_held(congress_id, year).count(),
-        "items": assigned_at_meetings(congress_id, year).count(),
-    }
+    return assignment_meetings_by_congress([congress_id], year)[congress_id]
+
+
+def assignment_meetings_by_congress(ids: list[int], year: int) -> dict[int, dict[str, int]]:
+    """Each congress's assignment meetings held in the year, the suggestions assigned at
+    them and its motions of the year: three queries."""
+    held = aggregate_by(_meetings_held(ids, year), "congress_id", ids, held=Count("id"))
+    items = aggregate_by(
+        _assigned_at_meetings(ids, year), "meeting__congress_id", ids, items=Count("id")
+    )
+    motions = aggregate_by(_motions(ids, year), "congress_id", ids, motions=Count("id"))
+    return {pk: {**held[pk], **items[pk], **motions[pk]} for pk in ids}

@@ -319,6 +319,40 @@ exports.register(
 )
 
 
+def api_ledger(user: Any, params: QueryDict) -> QuerySet[Suggestion]:
+    """The API's ledger (/api/v1/suggestions/ledger.xlsx): the suggestions the user
+    supervises, of one congress (`congress`, checked by the API) and one year (`year`)
+    when asked."""
+    qs = Suggestion.objects.visible_to(user, "case.supervise")
+    congress, year = params.get("congress", ""), _api_year(params)
+    if congress:
+        qs = qs.filter(congress_id=int(str(congress)))
+    if year is not None:
+        qs = qs.filter(case__year=year)
+    return qs
+
+
+def _api_year(params: QueryDict) -> int | None:
+    year = params.get("year", "")
+    return int(str(year)) if year else None
+
+
+# The API's download: written at once, or a background job above RENDA_EXPORT_JOB_ROWS
+# suggestions, which the client follows at /api/v1/jobs/<id>.
+exports.register(
+    exports.Export(
+        "suggestions.ledger.api",
+        LEDGER_TABLE,
+        lambda user, params: exports.Rows(api_ledger(user, params), ledger_rows),
+        gettext_lazy("Suggestions ledger"),
+        "suggestions.exported",
+        lambda user, params: _congress_ids(api_ledger(user, params)),
+        name_for=lambda params: _file_name(_api_year(params)),
+        note="ledger",
+    )
+)
+
+
 # --- the assignment meeting's list (交办清单) ---------------------------------------------------
 
 

@@ -346,6 +346,71 @@ def test_the_ledger_is_for_the_office_only(world):
     assert len(list(book.worksheets[0].iter_rows(values_only=True))) == 1
 
 
+def test_a_large_ledger_is_a_job_the_client_follows_to_its_file(
+    world, settings, django_capture_on_commit_callbacks
+):
+    """Above RENDA_EXPORT_JOB_ROWS the API's ledger answers 202 with its background job
+    (the one export mechanism, as on the web): the client polls the job, then downloads the
+    same sheet the immediate answer holds, audited once; another user's token sees a 404."""
+    from openpyxl import load_workbook
+
+    from renda.core.models import Job
+
+    for _n in range(3):
+        _submitted(world)
+    staff = Api(world.staff)
+    now = staff.get("/suggestions/ledger.xlsx", congress=world.c_a.pk)
+    assert now.status_code == 200
+
+    def rows(response: Any) -> list[tuple]:
+        book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+        return list(book.worksheets[0].iter_rows(values_only=True))
+
+    immediate = rows(now)
+    assert len(immediate) == 4
+
+    settings.RENDA_EXPORT_JOB_ROWS = 2
+    settings.RENDA_JOBS_IN_THREAD = False
+    exported = ActionLog.objects.filter(action="suggestions.exported")
+    before = exported.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        started = staff.get("/suggestions/ledger.xlsx", congress=world.c_a.pk)
+    assert started.status_code == 202, started.content
+    body = started.json()
+    job = Job.objects.get(pk=body["id"])
+    assert (body["kind"], body["total"], job.owner) == ("export", 3, world.staff)
+    assert body["url"] == f"{BASE}/jobs/{job.pk}"
+    assert exported.count() == before  # nothing was exported yet
+
+    polled = staff.get(f"/jobs/{job.pk}")
+    assert polled.status_code == 200
+    state = polled.json()
+    assert (state["status"], state["done"], state["total"]) == ("done", 3, 3)
+    assert state["download"] == f"{BASE}/jobs/{job.pk}/download"
+    download = staff.get(f"/jobs/{job.pk}/download")
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == now["Content-Disposition"]
+    assert rows(download) == immediate
+    assert exported.count() == before + 1
+    entry = exported.order_by("-id").first()
+    assert (entry.actor, entry.congress_id) == (world.staff, world.c_a.pk)
+
+    other = Api(world.other_staff)
+    for path in (f"/jobs/{job.pk}", f"/jobs/{job.pk}/download", "/jobs/999999"):
+        missing = other.get(path)
+        assert missing.status_code == 404 and missing.json()["detail"]
+
+
+def test_a_jobs_file_is_not_there_before_it_is_done(world, settings):
+    """A queued job's download is refused with the reason (409), not an empty file."""
+    from renda.core import jobs
+
+    job = jobs.start(jobs.EXPORT, world.staff, title="台账", params={"export": "x"}, total=1)
+    response = Api(world.staff).get(f"/jobs/{job.pk}/download")
+    assert response.status_code == 409 and response.json()["detail"]
+    assert Api(world.staff).get(f"/jobs/{job.pk}").json()["download"] is None
+
+
 # --- bad input -----------------------------------------------------------------------------------
 
 

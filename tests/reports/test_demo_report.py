@@ -211,20 +211,41 @@ def test_demo_report_figures_recount_from_the_records(qh):
     assert {label: n for _v, label, n in next(iter(rows.values()))} == by_field
 
 
-def test_every_figure_is_the_count_of_its_records(qh):
-    year = timezone.localdate().year
-    values = registry.compute_all(qh, year)
+def _assert_counts_of_records(congress: Congress, year: int, values: dict) -> None:
+    """Each figure is the count (sum) of its records, read for that one congress."""
     for figure in registry.FIGURES:
-        records = figure.records(qh, year)
+        records = figure.records(congress, year)
         if figure.kind == registry.COUNT:
-            assert records.count() == values[figure.key], figure.key
+            assert records.count() == values[figure.key], (congress.name, figure.key)
         elif figure.kind == registry.SUM:
             total = records.aggregate(s=Sum(figure.field))["s"] or 0
-            assert total == values[figure.key], figure.key
+            assert total == values[figure.key], (congress.name, figure.key)
         else:
             num, den = figure.parts
-            assert records.count() == values[den], figure.key
+            assert records.count() == values[den], (congress.name, figure.key)
             assert percent(values[num], values[den]) == values[figure.key], figure.key
+
+
+def test_every_figure_is_the_count_of_its_records(qh):
+    year = timezone.localdate().year
+    _assert_counts_of_records(qh, year, registry.compute_all(qh, year))
+
+
+def test_each_towns_column_of_the_district_is_that_towns_own_records(qh):
+    """The district's towns are computed together (one query per source for all of them):
+    each town's column is still that town's records, this year and last, and the same as
+    its own report."""
+    year = timezone.localdate().year
+    rollup = services.district_figures(qh.parent, year)
+    assert len(rollup.towns) >= 2
+    nonzero = set()
+    for town in rollup.towns:
+        _assert_counts_of_records(town.congress, year, town.values)
+        _assert_counts_of_records(town.congress, year - 1, town.previous)
+        assert town.values == registry.compute_all(town.congress, year)
+        nonzero |= {key for key, value in town.values.items() if value}
+    # The demo's towns have records of every section, so the check above counted something.
+    assert {registry.BY_KEY[key].section for key in nonzero} == {k for k, _t in registry.SECTIONS}
 
 
 def _page_numbers(html: str) -> dict[str, str]:

@@ -49,3 +49,24 @@ def test_query_count_does_not_grow_with_the_data(db):
             made["cases"] // 2
         )
     assert counts["small"] == counts["big"]
+
+
+def test_the_towns_side_by_side_cost_the_queries_of_one_town(db):
+    """The district's towns are computed together: five towns cost what two do."""
+    counts = []
+    for towns in (2, 5):
+        made = _generate(towns, 20, 5)
+        district = Congress.objects.get(pk=made["district"])
+        counts.append(_queries(lambda d=district: services.district_figures(d, 2026)))
+        rollup = services.district_figures(district, 2026)
+        assert [t.congress.pk for t in rollup.towns] == sorted(
+            made["towns"], key=lambda pk: (Congress.objects.get(pk=pk).name, pk)
+        )
+        assert (
+            sum(
+                t.values["opinions_received"] + t.values["suggestions_received"]
+                for t in rollup.towns
+            )
+            == made["cases"]
+        )
+    assert counts[0] == counts[1]

@@ -100,17 +100,7 @@ def test_query_count_does_not_grow_with_the_cases(districts):  # noqa: ANN001
 
 def test_query_count_does_not_grow_with_the_towns(districts):  # noqa: ANN001
     small, wide, _big = districts
-    assert _growth(small, wide, [p for p in PAGES if p != "report_towns"]) == []
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="the annual report computes each town's figures apart: queries per town "
-    "(docs/scale.md, 'What does not scale yet')",
-)
-def test_annual_report_towns_page_query_count_does_not_grow_with_the_towns(districts):  # noqa: ANN001
-    small, wide, _big = districts
-    assert _growth(small, wide, ["report_towns"]) == []
+    assert _growth(small, wide, PAGES) == []
 
 
 def test_ledger_export_lists_every_suggestion_of_the_towns(districts):  # noqa: ANN001

@@ -51,18 +51,4 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = _job(request, pk)
     if job.status != JobStatus.DONE or not job.result:
         raise Http404
-    action, note = "job.downloaded", f"job {job.pk}"
-    if job.kind == jobs.EXPORT:
-        export = exports.EXPORTS.get(job.params.get("export", ""))
-        if export is not None:
-            action = export.action
-            note = f"{export.note} (job {job.pk})" if export.note else note
-    return exports.attachment(
-        job.result.open("rb"),
-        job.result_name,
-        action=action,
-        congress_ids=job.params.get("congress_ids") or None,
-        obj=None if job.params.get("congress_ids") else job,
-        actor=request.user,
-        note=note,
-    )
+    return exports.job_result(job, request.user)

@@ -7,12 +7,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from renda.congress.models import Congress
 from renda.core import audit
 from renda.core.errors import DomainError
+from renda.core.grouping import count_by
 from renda.core.models import Region, RegionLevel
 from renda.core.rates import percent
 from renda.stations.models import PARENT_KIND, Station, StationGrade, StationGradeLevel, StationKind
@@ -137,21 +138,10 @@ def create_station(
 
 
 def coverage(congress: Congress) -> dict[str, Any]:
-    """Which villages of the town a station serves, which none does, and the totals."""
-    town = congress.region
-    villages = list(
-        Region.objects.subtree_of(town).filter(level=RegionLevel.VILLAGE, is_active=True)
-        if town
-        else Region.objects.none()
-    )
-    stations = Station.objects.filter(congress=congress, is_active=True)
-    served = set(
-        Station.villages.through.objects.filter(
-            station__congress=congress, station__is_active=True
-        ).values_list("region_id", flat=True)
-    )
-    by_kind = dict(stations.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
-    counts = dict(stations.values_list("grade").annotate(n=Count("id")).values_list("grade", "n"))
+    """Which villages of the town a station serves, which none does, the totals, and the
+    stations by grade."""
+    out = coverages([congress])[congress.pk]
+    counts = out["grade_counts"]
     # Every active grade in the congress's order, plus a deactivated (or unknown) grade
     # some station still holds: (code, name, stations).
     by_grade = [
@@ -161,17 +151,50 @@ def coverage(congress: Congress) -> dict[str, Any]:
     ]
     known = {code for code, _name, _n in by_grade}
     by_grade += [(code, code, n) for code, n in sorted(counts.items()) if code not in known]
-    total = len(villages)
-    covered = [v for v in villages if v.pk in served]
-    return {
-        "villages": total,
-        "covered": len(covered),
-        "uncovered": [v for v in villages if v.pk not in served],
-        "rate": percent(len(covered), total) if total else 0.0,
-        "central": by_kind.get(StationKind.CENTRAL, 0),
-        "area": by_kind.get(StationKind.AREA, 0),
-        "point": by_kind.get(StationKind.POINT, 0),
-        "by_grade": by_grade,
-        # Above the standard grade: 高标准 and 星级 (the default codes).
-        "high": counts.get(StationGrade.HIGH, 0) + counts.get(StationGrade.STAR, 0),
-    }
+    return {**out, "by_grade": by_grade}
+
+
+def coverages(congresses: list[Congress]) -> dict[int, dict[str, Any]]:
+    """Each town congress's villages served and not, its stations by kind and by grade
+    code: four queries for any number of congresses."""
+    ids = [c.pk for c in congresses]
+    towns = {c.region.path: c.pk for c in congresses if c.region is not None}
+    villages: dict[int, list[Region]] = {pk: [] for pk in ids}
+    if towns:
+        within = Q()
+        for path in towns:
+            within |= Q(path__startswith=path)
+        lengths = sorted({len(path) for path in towns})
+        for village in Region.objects.filter(
+            within, level=RegionLevel.VILLAGE, is_active=True
+        ).order_by("path"):
+            for n in lengths:
+                if village.path[:n] in towns:
+                    villages[towns[village.path[:n]]].append(village)
+                    break
+    stations = Station.objects.filter(congress_id__in=ids, is_active=True)
+    served: dict[int, set[int]] = {pk: set() for pk in ids}
+    for congress_id, region_id in Station.villages.through.objects.filter(
+        station__congress_id__in=ids, station__is_active=True
+    ).values_list("station__congress_id", "region_id"):
+        served[congress_id].add(region_id)
+    by_kind = count_by(stations, "congress_id", ids, "kind")
+    by_grade = count_by(stations, "congress_id", ids, "grade")
+    out = {}
+    for pk in ids:
+        total = len(villages[pk])
+        covered = [v for v in villages[pk] if v.pk in served[pk]]
+        counts = by_grade[pk]
+        out[pk] = {
+            "villages": total,
+            "covered": len(covered),
+            "uncovered": [v for v in villages[pk] if v.pk not in served[pk]],
+            "rate": percent(len(covered), total) if total else 0.0,
+            "central": by_kind[pk].get(StationKind.CENTRAL, 0),
+            "area": by_kind[pk].get(StationKind.AREA, 0),
+            "point": by_kind[pk].get(StationKind.POINT, 0),
+            "grade_counts": counts,
+            # Above the standard grade: 高标准 and 星级 (the default codes).
+            "high": counts.get(StationGrade.HIGH, 0) + counts.get(StationGrade.STAR, 0),
+        }
+    return out
