@@ -84,7 +84,7 @@ def prepare(n: int) -> None:
     services.invite(training, deputies, acting_user=staff)
     training = services.announce(training, acting_user=staff)
     code = services.checkin_code(training, acting_user=staff)
-    backend = "django.contrib.auth.backends.ModelBackend"
+    backend = "renda.core.auth.UserBackend"
     sessions = []
     for user in accounts:
         store = SessionStore()

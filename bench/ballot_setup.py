@@ -50,7 +50,7 @@ def prepare(n: int) -> None:
     opening = services.open_poll(
         poll, electorate=[(u, None, True) for u in voters], acting_user=staff
     )
-    backend = "django.contrib.auth.backends.ModelBackend"
+    backend = "renda.core.auth.UserBackend"
     sessions = []
     for user in voters:
         store = SessionStore()

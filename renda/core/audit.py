@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models
 from django.db.models.fields.files import FieldFile
 
+from renda.core import rawjoin
 from renda.core.models import ActionLog
 from renda.core.requestcontext import client_ip, current_request
 
@@ -92,8 +93,8 @@ def record(
 ) -> ActionLog:
     """Append one entry. Actor and IP default to the request being served."""
     entry = _entry(action, obj, actor=actor, changes=changes, note=note, congress_id=congress_id)
-    entry.save()
-    return entry
+    # Appended by a statement written once per process (every change writes one).
+    return rawjoin.save_new(entry)  # type: ignore[return-value]
 
 
 def record_per_congress(

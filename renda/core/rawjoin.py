@@ -97,3 +97,45 @@ def relate(instance: Model, name: str, related: Model | None) -> None:
     """Attach `related` as `instance.<name>` (a foreign key read in the same row), as
     `select_related` does: reading it later asks the database nothing."""
     instance._meta.get_field(name).set_cached_value(instance, related)  # type: ignore[union-attr]
+
+
+def _insert_sql(model: type[Model], names: tuple[str, ...], returning: str, using: str) -> str:
+    key = (model, names, returning, using)
+    if key not in _INSERTS:
+        quote = connections[using].ops.quote_name
+        fields = [model._meta.get_field(n) for n in names]
+        columns = ", ".join(quote(str(f.column)) for f in fields)  # type: ignore[union-attr]
+        marks = ", ".join(["%s"] * len(names))
+        sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+        _INSERTS[key] = f"{sql} RETURNING {quote(returning)}" if returning else sql
+    return _INSERTS[key]
+
+
+_INSERTS: dict[tuple[type[Model], tuple[str, ...], str, str], str] = {}
+
+
+def save_new(obj: Model, using: str = "default") -> Model:
+    """Insert a new `obj` as `save()` would — each field's own preparation (an
+    `auto_now_add` time, a default already set on the instance, JSON and dates as the
+    database wants them), an automatic primary key read back — by a statement written once
+    per process. For the rows written on every submission and ballot, where building the
+    ORM's INSERT cost more CPU than the database spends on it. No signals are sent and a
+    model's own `save()` is not called (use it for models with neither). A constraint's
+    refusal raises Django's IntegrityError, as `save()` does."""
+    connection = connections[using]
+    meta = obj._meta
+    auto = meta.auto_field if obj.pk is None else None
+    fields = [f for f in meta.local_concrete_fields if f is not auto]
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    returning = ""
+    if auto is not None and connection.features.can_return_columns_from_insert:
+        returning = str(auto.column)
+    sql = _insert_sql(type(obj), tuple(f.name for f in fields), returning, using)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if auto is not None:
+            value = cursor.fetchone()[0] if returning else cursor.lastrowid
+            setattr(obj, auto.attname, int(value))
+    obj._state.adding = False
+    obj._state.db = using
+    return obj

@@ -31,7 +31,7 @@ from renda.cases.models import (
 )
 from renda.congress import policy
 from renda.congress.models import Congress, Department, Role
-from renda.core import audit, keys, uploads, workflow
+from renda.core import audit, keys, rawjoin, uploads, workflow
 from renda.core.errors import DomainError
 from renda.core.numbering import format_serial, next_serial
 from renda.core.validators import validate_document
@@ -76,7 +76,7 @@ def _event(
     from_status: str = "",
     to_status: str = "",
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent(
         case=case,
         action=action,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -87,6 +87,7 @@ def _event(
         from_status=from_status,
         to_status=to_status,
     )
+    return rawjoin.save_new(event)  # type: ignore[return-value]  # every step writes one
 
 
 def _move(
@@ -290,9 +291,8 @@ def _new_case(
     fields.setdefault("submitted_at", timezone.now())
     if check_code is not None:
         fields["check_code_hash"] = check_code_digest(serial, check_code)
-    return Case.objects.create(
-        congress=congress, kind=kind, serial=serial, year=year, number=number, **fields
-    )
+    case = Case(congress=congress, kind=kind, serial=serial, year=year, number=number, **fields)
+    return rawjoin.save_new(case)  # type: ignore[return-value]  # written once per process
 
 
 def _copy_of(case: Case) -> dict[str, Any]:
