@@ -150,6 +150,8 @@ TEMPLATES = [
                 "renda.core.context_processors.renda",
                 "renda.congress.context_processors.navigation",
             ],
+            # Every template's {% url %}: argument-less URLs worked out once per process.
+            "builtins": ["renda.core.templatetags.urls_once"],
         },
     },
 ]

@@ -163,6 +163,21 @@ def grouped(qs: QuerySet[Case], key: str) -> list[dict[str, Any]]:
     return out
 
 
+#: The rows of one grouping a figures page shows; the sheet (`?format=xlsx`) has them all.
+PAGE_ROWS = 200
+
+
+def page_rows(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """A grouping's rows as a figures page shows them, and how many there are in all when
+    not all are shown: every row up to `PAGE_ROWS`; beyond (a district's lead deputies or
+    villages), the `PAGE_ROWS` rows with the most received, in the grouping's order. The
+    page stays readable and its size bounded whatever the data; the export has every row."""
+    if len(rows) <= PAGE_ROWS:
+        return rows, 0
+    ranked = sorted(range(len(rows)), key=lambda i: (-rows[i]["received"], i))[:PAGE_ROWS]
+    return [rows[i] for i in sorted(ranked)], len(rows)
+
+
 def _row(row: dict[str, Any], label: Any, key: Any, drop: tuple[str, ...]) -> dict[str, Any]:
     counts = {k: v for k, v in row.items() if k not in drop}
     return with_rates({**counts, "id": key, "label": str(label)})

@@ -33,6 +33,7 @@ class CongressConfig(AppConfig):
             workspace_tiles.auditor_todos,
             workspace_tiles.administrator_todos,
             workspace_tiles.operator_todos,
+            workspace_tiles.calendar_todos,
         ):
             register_todos(provider)
 

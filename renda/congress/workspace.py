@@ -53,6 +53,7 @@ PROVIDERS_ORDER = {
     key: n
     for n, key in enumerate(
         [
+            "calendar",
             "cases",
             "department",
             "suggestions",

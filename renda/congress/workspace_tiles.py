@@ -104,3 +104,35 @@ def operator_todos(user: Any, access: Any) -> list[Todo]:
             note=_("current key version %(version)s") % {"version": keys.current().id},
         ),
     ]
+
+
+#: From this month on, next year's holiday calendar is expected (the State Council
+#: publishes it in October to December).
+NEXT_CALENDAR_MONTH = 11
+
+
+def calendar_todos(user: Any, access: Any) -> list[Todo]:
+    """For whoever keeps the working-day calendar (`configuration.change`): a year whose
+    public holidays and make-up working days are not loaded — this year, or from November
+    next year. Until they are, 春节 and 国庆 count as working days in every reply deadline
+    and every 按期答复率. One query."""
+    if not policy.can(user, "configuration.change"):
+        return []
+    from renda.core.models import Holiday
+
+    today = timezone.localdate()
+    years = [today.year] + ([today.year + 1] if today.month >= NEXT_CALENDAR_MONTH else [])
+    loaded = {d.year for d in Holiday.objects.filter(date__year__in=years).dates("date", "year")}
+    return [
+        Todo(
+            key=f"calendar.{year}",
+            area=_("Working-day calendar"),
+            label=_("The %(year)s holiday calendar is not loaded") % {"year": year},
+            count=None,
+            url=f"{reverse('admin:core_holiday_changelist')}?date__year={year}",
+            urgency=OVERDUE if year == today.year else WAITING,
+            note=_("until it is, public holidays count as working days in reply deadlines"),
+        )
+        for year in years
+        if year not in loaded
+    ]

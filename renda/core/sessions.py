@@ -8,16 +8,19 @@ session (a resident's first submission, every login) that the insert already ans
 
 Every signed-in request reads its session first: the same SELECT as Django's (the key, not
 expired), written out once instead of built by the ORM each time (docs/ballots.md, "Where
-a cast's time goes"). `tests/core/test_sessions.py` holds it to Django's behaviour.
+a cast's time goes"). A changed session is written back the same way: the UPDATE Django's
+forced-update save makes, and UpdateError when its row is gone (it expired or was deleted
+meanwhile), as Django's store answers. `tests/core/test_sessions.py` holds both to
+Django's behaviour.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
-from django.db import connections, router
+from django.db import DatabaseError, connections, router
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -46,3 +49,26 @@ class SessionStore(DatabaseSessionStore):
             self._session_key = None
             return None
         return model(session_key=key, session_data=row[0])
+
+    def save(self, must_create: bool = False) -> None:
+        if must_create or self.session_key is None:
+            super().save(must_create=must_create)  # the insert: a taken key is a CreateError
+            return
+        model = self.model
+        connection = connections[router.db_for_write(model)]
+        table = connection.ops.quote_name(model._meta.db_table)
+        data = self.encode(self._get_session(no_load=False))  # type: ignore[attr-defined]
+        expires = connection.ops.adapt_datetimefield_value(self.get_expiry_date())
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET session_data = %s, expire_date = %s "  # noqa: S608
+                    "WHERE session_key = %s",
+                    [data, expires, self.session_key],
+                )
+                updated = cursor.rowcount
+        except DatabaseError as exc:
+            # As Django's store answers a failed write (a locked database): UpdateError.
+            raise UpdateError from exc
+        if updated != 1:
+            raise UpdateError

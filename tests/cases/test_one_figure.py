@@ -240,3 +240,28 @@ def test_the_figures_sheet_follows_the_page_filter_and_has_no_private_writer(sce
     assert not any("其他" in label for label in categories)
     logged = ActionLog.objects.filter(action="cases.figures_exported", actor=user)
     assert list(logged.values_list("congress_id", flat=True)) == [scenario.c_b.pk]
+
+
+def test_a_long_grouping_shows_its_top_rows_and_the_sheet_has_them_all(
+    client, scenario, monkeypatch
+):
+    """Beyond PAGE_ROWS rows (a district's villages or lead deputies) a figures page shows
+    the rows with the most received, in the grouping's order, says how many there are, and
+    the sheet still holds every row: the page's size no longer grows with the data."""
+    staff = scenario.staff
+    html, full = _page(client, staff)
+    sheet_before, _total = _sheet(client, staff)
+    categories = full["category"]
+    assert len(categories) >= 3
+    monkeypatch.setattr(figures, "PAGE_ROWS", 2)
+    html, shown = _page(client, staff)
+    counts = [int(cells[0]) for _id, _label, cells in categories]
+    top = sorted(range(len(categories)), key=lambda i: (-counts[i], i))[:2]
+    assert shown["category"] == [categories[i] for i in sorted(top)]
+    note = f"共 {len(categories)} 行，这里显示收到件数最多的 2 行"
+    assert note in html
+    assert _sheet(client, staff)[0] == sheet_before  # the sheet: every row
+    # A grouping within the limit is whole, without the note's count.
+    for key in GROUPS:
+        if len(full[key]) <= 2:
+            assert shown[key] == full[key]

@@ -18,7 +18,6 @@ from collections.abc import Iterator
 
 import pytest
 from django.contrib.sessions.backends.base import UpdateError
-from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
 from django.db.utils import InterfaceError, OperationalError, ProgrammingError
@@ -29,6 +28,7 @@ from django.urls import reverse
 from renda.api.models import ApiToken, Open311Key
 from renda.cases.models import Case
 from renda.congress import middleware as congress_middleware
+from renda.core.sessions import SessionStore
 from tests.fixtures.cases import submit
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("cases_world")]

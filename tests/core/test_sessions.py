@@ -47,3 +47,30 @@ def test_a_signed_in_user_stays_signed_in(client, world):
     assert client.get(reverse("congress:workspace")).status_code == 200
     Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
     assert client.get(reverse("congress:workspace")).status_code == 302  # to the login
+
+
+def test_a_changed_session_is_written_back_as_djangos_store_writes_it():
+    store = SessionStore()
+    store["receipts"] = {"t1": "QH2026-000001"}
+    store.create()
+    ours = SessionStore(store.session_key)
+    ours["receipts"] = {**ours["receipts"], "t2": "QH2026-000002"}
+    ours.set_expiry(3600)
+    ours.save()
+    row = Session.objects.get(session_key=store.session_key)
+    assert DjangoStore(store.session_key).load() == ours.load()
+    assert ours.load()["receipts"] == {"t1": "QH2026-000001", "t2": "QH2026-000002"}
+    assert abs((row.expire_date - timezone.now()).total_seconds() - 3600) < 60
+
+
+def test_writing_back_a_session_whose_row_is_gone_is_an_update_error():
+    from django.contrib.sessions.backends.base import UpdateError
+
+    for store_class in (SessionStore, DjangoStore):
+        store = store_class()
+        store["x"] = 1
+        store.create()
+        Session.objects.filter(session_key=store.session_key).delete()
+        store["x"] = 2
+        with pytest.raises(UpdateError):
+            store.save()

@@ -187,3 +187,33 @@ def test_the_platform_operator_sees_backups_and_keys(demo, client):
     body = client.get(reverse("congress:workspace")).content.decode()
     assert "当前密钥版本" in body and "最近一次备份" in body
     assert client.get(todos["operations.backup"]["url"].replace("&amp;", "&")).status_code == 200
+
+
+def test_the_administrator_is_told_of_a_holiday_calendar_not_loaded(demo, client):
+    """From November, next year's holidays are expected: the one who keeps the calendar
+    sees the year not loaded (and this year's first, if it is missing), linked to the
+    calendar; once a day of that year is in, the tile goes; nobody else sees it."""
+    import datetime as dt
+    from unittest import mock
+
+    from django.db import transaction
+
+    from renda.core.models import Holiday
+
+    november = dt.date(2031, 11, 20)
+    with mock.patch("django.utils.timezone.localdate", return_value=november):
+        _login(client, "qh_admin")
+        todos = {t["key"]: t for t in _todos(client)}
+        assert int(todos["calendar.2031"]["urgency"]) == 0  # this year missing: first
+        assert int(todos["calendar.2032"]["urgency"]) == 2
+        body = client.get(reverse("congress:workspace")).content.decode()
+        assert "2032年法定节假日安排尚未载入" in body
+        listed = client.get(todos["calendar.2032"]["url"].replace("&amp;", "&"))
+        assert listed.status_code == 200
+        with transaction.atomic():
+            Holiday.objects.create(date=dt.date(2031, 10, 1), name="国庆节", is_workday=False)
+            Holiday.objects.create(date=dt.date(2032, 1, 1), name="元旦", is_workday=False)
+        assert not [t for t in _todos(client) if t["key"].startswith("calendar.")]
+        _login(client, "qh_staff")
+        Holiday.objects.filter(date__year=2032).delete()
+        assert not [t for t in _todos(client) if t["key"].startswith("calendar.")]

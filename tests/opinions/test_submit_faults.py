@@ -10,7 +10,6 @@ import re
 import sqlite3
 
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
 from django.db import OperationalError
 from django.test import RequestFactory
@@ -23,6 +22,7 @@ from renda.cases.models import Case
 from renda.core import aftercommit, notify
 from renda.core.models import Notification, OutboxChannel, OutboxMessage, OutboxStatus
 from renda.core.notify import MemorySMSBackend
+from renda.core.sessions import SessionStore
 from renda.projects.models import Idea, SurveyResponse
 from tests.fixtures.projects import run_votes
 from tests.fixtures.projects import year as year  # noqa: F401  (fixture)

@@ -1008,3 +1008,18 @@ def test_a_meeting_page_query_count_does_not_grow_with_its_list(client, world, c
     assert _queries(client, reverse("suggestions:meeting", args=[large_meeting.pk])) == small
     page = client.get(reverse("suggestions:meeting", args=[large_meeting.pk])).content.decode()
     assert page.count("<tr") > 150  # the whole list is shown (the submitted share of 490)
+
+
+def test_the_figures_page_bounds_each_grouping_and_says_so(client, world, monkeypatch):
+    """The suggestion figures page shows at most PAGE_ROWS rows per grouping (the lead
+    deputies of a whole district would be tens of thousands), with the count of all."""
+    from renda.cases import figures as case_figures
+
+    _replied(world, reply_class="C")
+    client.force_login(world.leader)
+    whole = client.get(reverse("suggestions:figures"))
+    assert all(len(rows) == 1 and of == 0 for _label, rows, of, _graph in whole.context["groups"])
+    monkeypatch.setattr(case_figures, "PAGE_ROWS", 0)
+    bounded = client.get(reverse("suggestions:figures"))
+    assert all(rows == [] and of == 1 for _label, rows, of, _graph in bounded.context["groups"])
+    assert "共 1 行，这里显示收到件数最多的 0 行" in bounded.content.decode()

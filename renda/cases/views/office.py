@@ -237,11 +237,13 @@ def figures_page(request: HttpRequest) -> HttpResponseBase:
             (
                 key,
                 figures.GROUP_LABELS[key],
-                [(row["id"], row["label"], figures.cells(row)) for row in rows],
+                [(row["id"], row["label"], figures.cells(row)) for row in shown],
                 charts.get(key),
+                of,
             )
-            for key, rows in groups.items()
+            for key, (shown, of) in ((k, figures.page_rows(rows)) for k, rows in groups.items())
         ],
+        "page_rows": figures.PAGE_ROWS,
         "export_query": exports.export_query(request),
     }
     return render(request, "cases/office/figures.html", context)

@@ -488,7 +488,11 @@ def figures(request: HttpRequest) -> HttpResponseBase:
         "classes_chart": charts["classes"],
         "headers": tables.FIGURES.headers[2:],
         "export_query": exports.export_query(request),
-        "groups": [(GROUP_LABELS[key], rows, charts.get(key)) for key, rows in groups.items()],
+        "groups": [
+            (GROUP_LABELS[key], *case_figures.page_rows(rows), charts.get(key))
+            for key, rows in groups.items()
+        ],
+        "page_rows": case_figures.PAGE_ROWS,
     }
     return render(request, "suggestions/staff/figures.html", context)
 
