@@ -33,6 +33,7 @@ from renda.ballots.models import SCALE_GRADES
 from renda.cases import figures as case_figures
 from renda.cases.models import Case, CaseKind
 from renda.congress.models import Congress, Deputy, Official
+from renda.core.grouping import aggregate_by
 from renda.core.rates import percent
 from renda.portal import services as portal
 from renda.projects import figures as project_figures
@@ -125,20 +126,8 @@ def _case_totals(kind: str) -> Source:
 def _publicity(congresses: list[Congress], year: int) -> dict[int, dict[str, Any]]:
     ids = _ids(congresses)
     portal_counts = portal.published_counts(ids, year)
-    external = dict.fromkeys(ids, 0)
-    for congress_id, n in (
-        _external(ids, year)
-        .values_list("congress_id")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("congress_id", "n")
-    ):
-        external[congress_id] = n
-    return {pk: {"portal": portal_counts[pk], "external": external[pk]} for pk in ids}
-
-
-def _all_meetings() -> QuerySet[ReviewMeeting]:
-    return ReviewMeeting.objects.all()
+    external = aggregate_by(_external(ids, year), "congress_id", ids, n=Count("id"))
+    return {pk: {"portal": portal_counts[pk], "external": external[pk]["n"]} for pk in ids}
 
 
 SOURCES: dict[str, Source] = {
@@ -149,10 +138,10 @@ SOURCES: dict[str, Source] = {
     "suggestions": _case_totals(CaseKind.SUGGESTION),
     "assignment": lambda cs, y: suggestion_figures.assignment_meetings_by_congress(_ids(cs), y),
     "appraisals": lambda cs, y: appraisal_figures.year_figures_by_congress(
-        _all_meetings().filter(congress__in=_ids(cs)), y, _ids(cs)
+        ReviewMeeting.objects.filter(congress__in=_ids(cs)), y, _ids(cs)
     ),
     "results": lambda cs, y: appraisal_figures.results_by_congress(
-        _all_meetings().filter(congress__in=_ids(cs)), y, _ids(cs)
+        ReviewMeeting.objects.filter(congress__in=_ids(cs)), y, _ids(cs)
     ),
     "held": lambda cs, y: activity_figures.activities_held_by_congress(_ids(cs), y),
     "findings": lambda cs, y: activity_figures.finding_totals_by_congress(_ids(cs), y),
