@@ -528,6 +528,9 @@ RENDA_SMS_ENDPOINT = env.str("RENDA_SMS_ENDPOINT", default="")
 RENDA_SMS_CALLBACK_TOKEN = _read_secret("RENDA_SMS_CALLBACK_TOKEN") or ""
 # Text messages per phone number and local day (0: no cap), counted in the shared cache.
 RENDA_SMS_DAILY_CAP = env.int("RENDA_SMS_DAILY_CAP", default=10)
+# System checks an installation has decided to live with, e.g. renda.W011 (production
+# without an SMS provider: an intranet without an SMS gateway). Comma-separated ids.
+SILENCED_SYSTEM_CHECKS = env.list("RENDA_SILENCED_CHECKS", default=[])
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="renda@localhost")
 

@@ -20,6 +20,7 @@ class CoreConfig(AppConfig):
 
         checks.register(keys.deploy_check, checks.Tags.security, deploy=True)
         checks.register(sms.check)
+        checks.register(sms.deploy_check, checks.Tags.compatibility, deploy=True)
 
 
 def _load_holidays(sender, using: str = "default", **kwargs) -> None:  # noqa: ANN001, ANN003

@@ -71,6 +71,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from renda.core import busy, rawjoin, sms
+from renda.core.masking import mask_phone
 from renda.core.models import (
     Notification,
     OutboxChannel,
@@ -121,8 +122,18 @@ class DeliveryDeferred(Exception):  # noqa: N818
 
 
 class ConsoleSMSBackend:
+    """The embedded default: each SMS is written to the log (logger `renda.notify`) instead
+    of being sent. The number is masked (139****0000, as the pages show it). Where the log
+    is collected (RENDA_ENV=production) a one-time code's text is withheld: the log would
+    otherwise hold codes that reset a password; `check --deploy` warns that such an
+    installation sends no SMS (renda.W011)."""
+
     def send(self, message: SMS) -> None:
-        log.info("SMS to %s: %s", message.phone, message.text)
+        text = message.text
+        kind = sms.KINDS.get(message.kind)
+        if settings.PRODUCTION and kind is not None and kind.expires:
+            text = f"[{message.kind}: one-time code withheld]"
+        log.info("SMS to %s: %s", mask_phone(message.phone), text)
 
 
 class MemorySMSBackend:

@@ -549,6 +549,31 @@ def record_push(provider: str, payload: Any) -> dict[str, int]:
     return _record(rows, {row.pk: by_id[str(row.result["message_id"])] for row in rows})
 
 
+def deploy_check(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    """`manage.py check --deploy`: production with a backend that sends nothing (the
+    console's log, the tests' memory) is said out loud. An installation without an SMS
+    gateway (an intranet) may silence renda.W011 (SILENCED_SYSTEM_CHECKS)."""
+    from django.core.checks import Warning as CheckWarning
+    from django.utils.module_loading import import_string
+
+    if not settings.PRODUCTION:
+        return []
+    try:
+        backend = import_string(settings.RENDA_SMS_BACKEND)
+    except ImportError:
+        return []  # check() reports it (renda.E011)
+    if isinstance(backend, type) and issubclass(backend, TemplateSMSBackend):
+        return []
+    return [
+        CheckWarning(
+            f"RENDA_SMS_BACKEND is {settings.RENDA_SMS_BACKEND}: no SMS is sent, the messages "
+            "are only written to the log (one-time codes withheld). Set a provider "
+            "(docs/operations.md, SMS providers).",
+            id="renda.W011",
+        )
+    ]
+
+
 def check(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     """`manage.py check`: the templates name known kinds, and a provider has a template
     for every kind (a kind without one would fail at each send)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -9,6 +10,8 @@ from pathlib import Path
 
 from django.test import Client
 from django.urls import reverse
+
+from renda.core import sms
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -55,6 +58,10 @@ def test_production_settings_pass_check_deploy(tmp_path):
         "DJANGO_SETTINGS_MODULE": "renda.settings",
         # The application's key ring, separate from SECRET_KEY (docs/operations.md, Keys).
         "RENDA_KEYS": '{"current": "1", "keys": {"1": "%s"}, "legacy": false}' % ("k" * 48),
+        # An SMS provider with a template for every kind (docs/operations.md, SMS providers).
+        "RENDA_SMS_BACKEND": "renda.core.sms.AliyunSMSBackend",
+        "RENDA_SMS_SIGN_NAME": "清河镇人大",
+        "RENDA_SMS_TEMPLATES": json.dumps({kind: f"SMS_{n}" for n, kind in enumerate(sms.KINDS)}),
     }
 
     def check_deploy(env):
@@ -73,6 +80,13 @@ def test_production_settings_pass_check_deploy(tmp_path):
     # Without a key ring the keys would be SECRET_KEY: the deploy check says so.
     result = check_deploy({k: v for k, v in env.items() if k != "RENDA_KEYS"})
     assert result.returncode != 0 and "renda.W001" in result.stdout + result.stderr
+    # Without a provider no SMS is sent: the deploy check says so, unless the installation
+    # has silenced it (an intranet without an SMS gateway).
+    console = {**env, "RENDA_SMS_BACKEND": "renda.core.notify.ConsoleSMSBackend"}
+    result = check_deploy(console)
+    assert result.returncode != 0 and "renda.W011" in result.stdout + result.stderr
+    result = check_deploy({**console, "RENDA_SILENCED_CHECKS": "renda.W011"})
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):

@@ -411,6 +411,30 @@ def test_the_console_backend_is_the_default_and_shows_the_kinds_text(world, sett
     assert "QH-9" in logged and sms.render("case_not_accepted", {"serial": "QH-9"}) in logged
 
 
+def test_the_console_masks_the_number_and_in_production_withholds_one_time_codes(settings, caplog):
+    """The log is collected in production: it must not hold a code that resets a password."""
+    backend = notify.ConsoleSMSBackend()
+    reset = notify.SMS(
+        "13905710003", sms.render("password_reset", {"code": "482913"}), kind="password_reset"
+    )
+    answered = notify.SMS(
+        "13905710003", sms.render("case_answered", {"serial": "QH-7"}), kind="case_answered"
+    )
+    settings.PRODUCTION = False  # the embedded mode: the log is the demo's phone
+    with caplog.at_level(logging.INFO, logger="renda.notify"):
+        backend.send(reset)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "482913" in logged and "139****0003" in logged and "13905710003" not in logged
+    caplog.clear()
+    settings.PRODUCTION = True
+    with caplog.at_level(logging.INFO, logger="renda.notify"):
+        backend.send(reset)
+        backend.send(answered)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "482913" not in logged and "password_reset: one-time code withheld" in logged
+    assert "QH-7" in logged and "13905710003" not in logged
+
+
 def test_the_default_setting_is_the_console():
     """What an installation gets without RENDA_SMS_BACKEND in its environment."""
     out = subprocess.run(
