@@ -36,6 +36,7 @@ DATE_FIELDS = (
     "published_on",
     "published_at",
     "on",
+    "opened_on",  # a liaison station: the day it opened (None: not known)
     "created_at",
 )
 

@@ -16,12 +16,14 @@ The number of queries is fixed per congress and year, whatever the number of rec
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -131,7 +133,7 @@ def _publicity(congresses: list[Congress], year: int) -> dict[int, dict[str, Any
 
 
 SOURCES: dict[str, Source] = {
-    "network": lambda cs, y: network.coverages(cs),
+    "network": lambda cs, y: network.coverages(cs, on=network_day(y)),
     "duty": lambda cs, y: station_figures.duty_years(_ids(cs), y),
     "receptions": _receptions,
     "opinions": _case_totals(CaseKind.OPINION),
@@ -261,6 +263,12 @@ def _case_section(
     return figures
 
 
+def network_day(year: int) -> dt.date:
+    """The day whose station network a year's report counts: the year's last day, or today
+    for the year under way."""
+    return min(dt.date(year, 12, 31), timezone.localdate())
+
+
 def _held(kinds: Iterable[str]) -> Records:
     return lambda c, y: activity_figures.held(c.pk, y, kinds)
 
@@ -268,14 +276,15 @@ def _held(kinds: Iterable[str]) -> Records:
 _INSPECTIONS = (ActivityKind.FOCUSED_INSPECTION, ActivityKind.SPECIAL_INSPECTION)
 
 FIGURES: list[Figure] = [
-    # The station network (as it stands: stations and villages are not dated).
+    # The station network at the year's end (this year: today), from the stations' opening
+    # and closing dates; a station serves the villages it lists now.
     Figure(
         "stations_central",
         _("Central liaison stations"),
         "network",
         "network",
         _key("central"),
-        lambda c, y: station_figures.network_stations(c, StationKind.CENTRAL),
+        lambda c, y: station_figures.network_stations(c, StationKind.CENTRAL, on=network_day(y)),
     ),
     Figure(
         "stations_area",
@@ -283,7 +292,7 @@ FIGURES: list[Figure] = [
         "network",
         "network",
         _key("area"),
-        lambda c, y: station_figures.network_stations(c, StationKind.AREA),
+        lambda c, y: station_figures.network_stations(c, StationKind.AREA, on=network_day(y)),
     ),
     Figure(
         "stations_point",
@@ -291,7 +300,7 @@ FIGURES: list[Figure] = [
         "network",
         "network",
         _key("point"),
-        lambda c, y: station_figures.network_stations(c, StationKind.POINT),
+        lambda c, y: station_figures.network_stations(c, StationKind.POINT, on=network_day(y)),
     ),
     Figure(
         "stations_high",
@@ -299,7 +308,7 @@ FIGURES: list[Figure] = [
         "network",
         "network",
         _key("high"),
-        lambda c, y: station_figures.network_stations(c, high=True),
+        lambda c, y: station_figures.network_stations(c, high=True, on=network_day(y)),
     ),
     Figure(
         "villages",
@@ -315,7 +324,7 @@ FIGURES: list[Figure] = [
         "network",
         "network",
         _key("covered"),
-        lambda c, y: station_figures.covered_villages(c),
+        lambda c, y: station_figures.covered_villages(c, on=network_day(y)),
     ),
     Figure(
         "coverage_rate",

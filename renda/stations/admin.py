@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -42,6 +43,8 @@ class StationForm(forms.ModelForm):
             "phone",
             "duties",
             "is_active",
+            "opened_on",
+            "closed_on",
         ]
 
     grade = forms.ChoiceField(label=_lazy("grade"), choices=())
@@ -93,16 +96,22 @@ class StationForm(forms.ModelForm):
                 )
             except DomainError as exc:
                 self.add_error("grade", str(exc))
+        self._close_or_reopen(data)
         probe = Station(
             congress=congress,
             kind=data.get("kind") or "",
             parent=data.get("parent"),
             area=data.get("area"),
             open_weekdays=data.get("open_weekdays") or "",
+            is_active=bool(data.get("is_active")),
+            opened_on=data.get("opened_on"),
+            closed_on=data.get("closed_on"),
         )
         try:
             if probe.kind:
                 services.check_station(probe)
+            else:
+                services.check_dates(probe)
         except DomainError as exc:
             raise ValidationError(str(exc)) from exc
         town = congress.region
@@ -112,6 +121,17 @@ class StationForm(forms.ModelForm):
         ):
             raise ValidationError(_("Choose villages and communities of this town."))
         return data
+
+    def _close_or_reopen(self, data: dict[str, Any]) -> None:
+        """A station made inactive closes today unless a closing day is given; one made
+        active again is reopened (its old closing day dropped). An old inactive station
+        without a closing day keeps none: its day is not known."""
+        was_active = self.instance.pk is None or self.instance.is_active
+        active = bool(data.get("is_active"))
+        if not active and data.get("closed_on") is None and was_active:
+            data["closed_on"] = timezone.localdate()
+        if active and not was_active and data.get("closed_on") == self.instance.closed_on:
+            data["closed_on"] = None
 
 
 class StationStaffInline(ScopedInline):
@@ -143,7 +163,17 @@ class StationAdmin(ScopedAdmin):
     form = StationForm
     change_perm = "station.manage"
     inlines = [StationStaffInline]
-    list_display = ["name", "code", "kind", "grade", "parent", "congress", "is_active"]
+    list_display = [
+        "name",
+        "code",
+        "kind",
+        "grade",
+        "parent",
+        "congress",
+        "is_active",
+        "opened_on",
+        "closed_on",
+    ]
     list_filter = ["kind", "grade", "is_active"]
     search_fields = ["name", "code", "address"]
     list_select_related = ["parent", "congress"]

@@ -88,6 +88,7 @@ def _network(congress: Congress, town: Region, staff: Any, manager: Any) -> Stat
         opening_hours="周一至周五 9:00-11:30, 14:00-17:00",
         phone="0571-8800100",
         duties="收集群众意见建议；组织代表接待选民；督促意见办理反馈。",
+        opened_on=dt.date(2019, 3, 1),
         acting_user=staff,
     )
     StationStaff.objects.create(
@@ -107,13 +108,14 @@ def _network(congress: Congress, town: Region, staff: Any, manager: Any) -> Stat
             grade=StationGrade.HIGH if index < 4 else StationGrade.STANDARD,
             opening_hours="周一至周五 9:00-11:30",
             duties="片区代表接待选民、收集意见、组织小组活动。",
+            opened_on=dt.date(2020 + index % 3, 1 + index % 12, 1),
             acting_user=staff,
         )
         if index == 0:
             StationStaff.objects.create(
                 station=area_station, role=StaffRole.HEAD, name=manager.name, user=manager
             )
-        for village in villages:
+        for number, village in enumerate(villages):
             services.create_station(
                 congress=congress,
                 kind=StationKind.POINT,
@@ -123,9 +125,19 @@ def _network(congress: Congress, town: Region, staff: Any, manager: Any) -> Stat
                 address=_committee(village.name),
                 villages=[village],
                 opening_hours="每月接待日",
+                opened_on=_point_opened(index, number, len(villages)),
                 acting_user=staff,
             )
     return center
+
+
+def _point_opened(area: int, number: int, points: int) -> dt.date:
+    """The contact points opened over the years, an area's last one this year (so that the
+    annual report's network grows on last year's): deterministic, never after today."""
+    today = timezone.localdate()
+    if number == points - 1:
+        return min(today, dt.date(today.year, 1 + area % 6, 10))
+    return dt.date(2021 + (area + number) % 4, 1 + number % 12, 15)
 
 
 def _committee(village: str) -> str:

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from renda.congress.models import Congress
@@ -166,12 +167,14 @@ def charts(by_station: list[Any], matters: list[dict]) -> dict[str, Chart]:
 # --- the year's figures of the annual work report: a count and the records it counts -------
 
 
-def network_stations(congress: Congress, kind: str | None = None, *, high: bool = False) -> Any:
-    """The congress's active stations (of a kind; above the standard grade): the records of
-    `services.network.coverage`'s counts."""
+def network_stations(
+    congress: Congress, kind: str | None = None, *, high: bool = False, on: dt.date | None = None
+) -> Any:
+    """The congress's stations in the network of the day `on` (default today; of a kind;
+    above the standard grade): the records of `services.network.coverages`'s counts."""
     from renda.stations.models import StationGrade
 
-    qs = Station.objects.filter(congress=congress, is_active=True)
+    qs = Station.objects.filter(congress=congress).in_network_on(on or timezone.localdate())
     if kind:
         qs = qs.filter(kind=kind)
     if high:
@@ -189,12 +192,15 @@ def town_villages(congress: Congress) -> Any:
     return Region.objects.subtree_of(town).filter(level=RegionLevel.VILLAGE, is_active=True)
 
 
-def covered_villages(congress: Congress) -> Any:
-    """The town's active villages some active station serves (`coverage`'s "covered")."""
+def covered_villages(congress: Congress, on: dt.date | None = None) -> Any:
+    """The town's active villages some station of the network of the day `on` serves
+    (`coverages`'s "covered")."""
+    from renda.stations.models import in_network
+
     return town_villages(congress).filter(
-        pk__in=Station.villages.through.objects.filter(
-            station__congress=congress, station__is_active=True
-        ).values("region_id")
+        pk__in=Station.villages.through.objects.filter(station__congress=congress)
+        .filter(in_network(on or timezone.localdate(), "station__"))
+        .values("region_id")
     )
 
 

@@ -145,7 +145,23 @@ WEEKDAY_CHOICES = [
 ]
 
 
+def in_network(day: dt.date, prefix: str = "") -> Q:
+    """The stations of the network on `day` (through `prefix`, e.g. "station__"): opened by
+    then (or on a day not known) and either still active or closed only after it. An
+    inactive station without a closing date counts on no day."""
+    f = prefix
+    opened = Q(**{f"{f}opened_on__isnull": True}) | Q(**{f"{f}opened_on__lte": day})
+    standing = Q(**{f"{f}is_active": True, f"{f}closed_on__isnull": True}) | Q(
+        **{f"{f}closed_on__gt": day}
+    )
+    return opened & standing
+
+
 class StationQuerySet(ScopedQuerySet):
+    def in_network_on(self, day: dt.date):
+        """The stations of the network on `day` (`in_network`)."""
+        return self.filter(in_network(day))
+
     def managed_by(self, user):
         """Stations the user may run: the office's staff run all of their congress's;
         a station manager runs the stations that list them as staff."""
@@ -206,6 +222,24 @@ class Station(models.Model):
     phone = models.CharField(_("contact telephone"), max_length=20, blank=True)
     duties = models.TextField(_("duties (posted on the wall)"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # The network of a past year (the annual report) is read from these two dates: a station
+    # counts from the day it opened (unknown: from always) up to the day before it closed
+    # (an inactive station with no closing date: in no year).
+    opened_on = models.DateField(
+        _("opened on"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty if not known: the station then counts in every year's network."),
+    )
+    closed_on = models.DateField(
+        _("closed on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The day the station stopped working (set to today when it is made inactive); "
+            "it counts in the network up to the day before."
+        ),
+    )
 
     objects = StationQuerySet.as_manager()
 

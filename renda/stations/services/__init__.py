@@ -40,6 +40,7 @@ from renda.stations.services.industry import (
     record_industry_activity,
 )
 from renda.stations.services.network import (
+    check_dates,
     check_grade,
     check_station,
     coverage,
@@ -97,6 +98,7 @@ __all__ = [
     "calendar_token",
     "calendar_token_matches",
     "cancel_shift",
+    "check_dates",
     "check_grade",
     "check_in_by_code",
     "check_station",

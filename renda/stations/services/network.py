@@ -3,11 +3,13 @@ grades, the villages each station serves."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renda.congress.models import Congress
@@ -16,7 +18,14 @@ from renda.core.errors import DomainError
 from renda.core.grouping import count_by
 from renda.core.models import Region, RegionLevel
 from renda.core.rates import percent
-from renda.stations.models import PARENT_KIND, Station, StationGrade, StationGradeLevel, StationKind
+from renda.stations.models import (
+    PARENT_KIND,
+    Station,
+    StationGrade,
+    StationGradeLevel,
+    StationKind,
+    in_network,
+)
 from renda.stations.services.access import _require_manage
 
 # --- the network -----------------------------------------------------------------------
@@ -49,6 +58,28 @@ def check_station(station: Station) -> None:
         raise DomainError(_("The area must belong to the station's town."))
     if not station.open_weekdays or any(c not in "0123456" for c in station.open_weekdays):
         raise DomainError(_("Open weekdays are digits from 0 (Monday) to 6 (Sunday)."))
+    check_dates(station)
+
+
+def check_dates(station: Station) -> None:
+    """The opening and closing dates that the network of a past day is read from: not in
+    the future, a closing after the opening, and a closing only on an inactive station."""
+    today = timezone.localdate()
+    if station.opened_on is not None and station.opened_on > today:
+        raise DomainError(_("The opening date cannot be in the future."))
+    if station.closed_on is None:
+        return
+    if station.is_active:
+        raise DomainError(
+            _(
+                "An active station has no closing date: leave it empty, or make the "
+                "station inactive."
+            )
+        )
+    if station.closed_on > today:
+        raise DomainError(_("The closing date cannot be in the future."))
+    if station.opened_on is not None and station.closed_on <= station.opened_on:
+        raise DomainError(_("The closing date must come after the opening date."))
 
 
 # --- grades (标准 / 高标准 / 星级, configurable per congress) ----------------------------
@@ -99,6 +130,7 @@ def create_station(
     open_weekdays: str = "01234",
     phone: str = "",
     duties: str = "",
+    opened_on: dt.date | None = None,
 ) -> Station:
     _require_manage(acting_user, congress.pk)
     villages = list(villages)
@@ -120,6 +152,7 @@ def create_station(
         open_weekdays=open_weekdays,
         phone=phone,
         duties=duties,
+        opened_on=opened_on,
     )
     check_station(station)
     check_grade(congress.pk, grade)
@@ -154,9 +187,12 @@ def coverage(congress: Congress) -> dict[str, Any]:
     return {**out, "by_grade": by_grade}
 
 
-def coverages(congresses: list[Congress]) -> dict[int, dict[str, Any]]:
+def coverages(congresses: list[Congress], on: dt.date | None = None) -> dict[int, dict[str, Any]]:
     """Each town congress's villages served and not, its stations by kind and by grade
-    code: four queries for any number of congresses."""
+    code, in the network of the day `on` (default today; `Station.objects.in_network_on`:
+    the stations' opening and closing dates; a station serves the villages it lists now):
+    four queries for any number of congresses."""
+    day = on or timezone.localdate()
     ids = [c.pk for c in congresses]
     towns = {c.region.path: c.pk for c in congresses if c.region is not None}
     villages: dict[int, list[Region]] = {pk: [] for pk in ids}
@@ -172,11 +208,13 @@ def coverages(congresses: list[Congress]) -> dict[int, dict[str, Any]]:
                 if village.path[:n] in towns:
                     villages[towns[village.path[:n]]].append(village)
                     break
-    stations = Station.objects.filter(congress_id__in=ids, is_active=True)
+    stations = Station.objects.filter(congress_id__in=ids).in_network_on(day)
     served: dict[int, set[int]] = {pk: set() for pk in ids}
-    for congress_id, region_id in Station.villages.through.objects.filter(
-        station__congress_id__in=ids, station__is_active=True
-    ).values_list("station__congress_id", "region_id"):
+    for congress_id, region_id in (
+        Station.villages.through.objects.filter(station__congress_id__in=ids)
+        .filter(in_network(day, "station__"))
+        .values_list("station__congress_id", "region_id")
+    ):
         served[congress_id].add(region_id)
     by_kind = count_by(stations, "congress_id", ids, "kind")
     by_grade = count_by(stations, "congress_id", ids, "grade")
