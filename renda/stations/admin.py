@@ -21,6 +21,7 @@ from renda.congress.admin import ScopedAdmin, ScopedInline
 from renda.congress.models import CongressLevel, Role
 from renda.core.errors import DomainError
 from renda.core.models import Area, Region, RegionLevel
+from renda.core.widgets import DateInput
 from renda.stations import services
 from renda.stations.models import Station, StationGradeLevel, StationRules, StationStaff
 
@@ -46,6 +47,7 @@ class StationForm(forms.ModelForm):
             "opened_on",
             "closed_on",
         ]
+        widgets = {"opened_on": DateInput(), "closed_on": DateInput()}
 
     grade = forms.ChoiceField(label=_lazy("grade"), choices=())
 
