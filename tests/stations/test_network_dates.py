@@ -245,3 +245,15 @@ def test_the_form_refuses_impossible_days_with_a_clear_message_and_changes_nothi
         assert "errornote" in response.content.decode()
     area.refresh_from_db()
     assert area.is_active and area.opened_on == _day(LAST, 3, 1) and area.closed_on is None
+
+
+def test_the_station_page_shows_its_opening_and_closing_days(cases_world, network, client):
+    w = cases_world
+    client.force_login(w.staff)
+    page = client.get(reverse("stations:station", args=[network["closed"].pk]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "设立日期" in text and _day(BEFORE - 2, 1, 1).isoformat() in text
+    assert "撤销日期" in text and _day(LAST, 7, 1).isoformat() in text
+    text = client.get(reverse("stations:station", args=[network["unknown"].pk])).content.decode()
+    assert "设立日期" in text and "撤销日期" not in text
