@@ -68,6 +68,8 @@ NETWORK = Table(
         Column(_("Parent station"), lambda s: s.parent.name if s.parent_id else "—", 24),
         Column(_("Villages"), "n_villages", 10),
         Column(_("Deputies"), "n_members", 10),
+        Column(_("Opened on"), "opened_on", 12),
+        Column(_("Closed on"), "closed_on", 12),
     ),
 )
 

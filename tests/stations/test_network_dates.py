@@ -19,6 +19,7 @@ from renda.stations import figures as station_figures
 from renda.stations import services
 from renda.stations.models import Station, StationKind
 from renda.stations.services import network as network_service
+from tests.fixtures.exporting import client_for, page_headers, sheet
 
 TODAY = timezone.localdate()
 LAST = TODAY.year - 1  # a whole year gone by
@@ -257,3 +258,20 @@ def test_the_station_page_shows_its_opening_and_closing_days(cases_world, networ
     assert "撤销日期" in text and _day(LAST, 7, 1).isoformat() in text
     text = client.get(reverse("stations:station", args=[network["unknown"].pk])).content.decode()
     assert "设立日期" in text and "撤销日期" not in text
+
+
+def test_the_network_page_and_its_sheet_give_the_opening_and_closing_days(cases_world, network):
+    w = cases_world
+    url = reverse("stations:network")
+    client = client_for(w.staff)
+    page = client.get(url, {"kind": StationKind.POINT})
+    headers = page_headers(page)
+    assert headers[-2:] == ["设立日期", "撤销日期"]
+    text = page.content.decode()
+    assert _day(LAST, 7, 1).isoformat() in text  # the closed point's closing day
+    table = sheet(client.get(url, {"kind": "point", "format": "xlsx"}))
+    at = table[0].index("设立日期")
+    rows = {r[0]: (list(r) + [None, None])[at : at + 2] for r in table[1:]}
+    opened, closed = rows["联络点p-closed"]
+    assert opened.date() == _day(BEFORE - 2, 1, 1) and closed.date() == _day(LAST, 7, 1)
+    assert rows["联络点p-unknown"] == [None, None]
