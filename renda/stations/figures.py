@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from renda.congress.models import Congress
@@ -23,6 +22,7 @@ from renda.stations.models import (
     Reception,
     ReceptionMatter,
     Station,
+    in_network,
 )
 
 _DUTY = {
@@ -174,7 +174,7 @@ def network_stations(
     above the standard grade): the records of `services.network.coverages`'s counts."""
     from renda.stations.models import StationGrade
 
-    qs = Station.objects.filter(congress=congress).in_network_on(on or timezone.localdate())
+    qs = Station.objects.filter(congress=congress).in_network_on(on)
     if kind:
         qs = qs.filter(kind=kind)
     if high:
@@ -195,11 +195,9 @@ def town_villages(congress: Congress) -> Any:
 def covered_villages(congress: Congress, on: dt.date | None = None) -> Any:
     """The town's active villages some station of the network of the day `on` serves
     (`coverages`'s "covered")."""
-    from renda.stations.models import in_network
-
     return town_villages(congress).filter(
         pk__in=Station.villages.through.objects.filter(station__congress=congress)
-        .filter(in_network(on or timezone.localdate(), "station__"))
+        .filter(in_network(on, "station__"))
         .values("region_id")
     )
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from renda.cases.models import Case, Category
@@ -145,21 +145,21 @@ WEEKDAY_CHOICES = [
 ]
 
 
-def in_network(day: dt.date, prefix: str = "") -> Q:
-    """The stations of the network on `day` (through `prefix`, e.g. "station__"): opened by
-    then (or on a day not known) and either still active or closed only after it. An
-    inactive station without a closing date counts on no day."""
-    f = prefix
-    opened = Q(**{f"{f}opened_on__isnull": True}) | Q(**{f"{f}opened_on__lte": day})
-    standing = Q(**{f"{f}is_active": True, f"{f}closed_on__isnull": True}) | Q(
-        **{f"{f}closed_on__gt": day}
+def in_network(day: dt.date | None = None, prefix: str = "") -> Q:
+    """The stations of the network on `day` (default today; through `prefix`, e.g.
+    "station__"): opened by then (or on a day not known) and either still active or closed
+    only after it. An inactive station without a closing date counts on no day."""
+    day = day or timezone.localdate()
+    opened = Q(**{f"{prefix}opened_on__isnull": True}) | Q(**{f"{prefix}opened_on__lte": day})
+    standing = Q(**{f"{prefix}is_active": True, f"{prefix}closed_on__isnull": True}) | Q(
+        **{f"{prefix}closed_on__gt": day}
     )
     return opened & standing
 
 
 class StationQuerySet(ScopedQuerySet):
-    def in_network_on(self, day: dt.date):
-        """The stations of the network on `day` (`in_network`)."""
+    def in_network_on(self, day: dt.date | None = None):
+        """The stations of the network on `day`, default today (`in_network`)."""
         return self.filter(in_network(day))
 
     def managed_by(self, user):

@@ -192,7 +192,6 @@ def coverages(congresses: list[Congress], on: dt.date | None = None) -> dict[int
     code, in the network of the day `on` (default today; `Station.objects.in_network_on`:
     the stations' opening and closing dates; a station serves the villages it lists now):
     four queries for any number of congresses."""
-    day = on or timezone.localdate()
     ids = [c.pk for c in congresses]
     towns = {c.region.path: c.pk for c in congresses if c.region is not None}
     villages: dict[int, list[Region]] = {pk: [] for pk in ids}
@@ -208,11 +207,11 @@ def coverages(congresses: list[Congress], on: dt.date | None = None) -> dict[int
                 if village.path[:n] in towns:
                     villages[towns[village.path[:n]]].append(village)
                     break
-    stations = Station.objects.filter(congress_id__in=ids).in_network_on(day)
+    stations = Station.objects.filter(congress_id__in=ids).in_network_on(on)
     served: dict[int, set[int]] = {pk: set() for pk in ids}
     for congress_id, region_id in (
         Station.villages.through.objects.filter(station__congress_id__in=ids)
-        .filter(in_network(day, "station__"))
+        .filter(in_network(on, "station__"))
         .values_list("station__congress_id", "region_id")
     ):
         served[congress_id].add(region_id)
